@@ -1,0 +1,262 @@
+//! The complaint case as it stands after its latest event.
+//!
+//! The customer's personal data is not part of it: it lives in
+//! [`crate::personal::Complainant`], stored apart so it can be masked and purged.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{
+    Category, Channel, Demand, DepartmentCode, Liability, ResolutionKind, RootCause,
+};
+
+/// Where a case stands. The eight steps of the process map onto these; each status
+/// names what has been done last, so the next step is what it waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// Step 1 done: waiting for the validity judgement.
+    Registered,
+    /// Step 2 done (valid): waiting to be routed.
+    Validated,
+    /// Step 3 done: the department analyses cause and liability.
+    Routed,
+    /// Step 4 done, or a proposal was rejected / renegotiation began: waiting for options.
+    Analysed,
+    /// Step 5: options offered, waiting for the customer's choice.
+    Proposed,
+    /// Step 6: the chosen option needs a supervisor's approval.
+    AwaitingApproval,
+    /// Step 6 done: waiting for execution.
+    Approved,
+    /// Step 7 done: waiting for the follow-up with the customer.
+    Executed,
+    /// Step 8, customer satisfied: waiting for the closing summary.
+    Resolved,
+    /// Finished: resolved and summarised, or judged not valid.
+    Closed,
+}
+
+impl CaseStatus {
+    pub const ALL: &'static [CaseStatus] = &[
+        CaseStatus::Registered,
+        CaseStatus::Validated,
+        CaseStatus::Routed,
+        CaseStatus::Analysed,
+        CaseStatus::Proposed,
+        CaseStatus::AwaitingApproval,
+        CaseStatus::Approved,
+        CaseStatus::Executed,
+        CaseStatus::Resolved,
+        CaseStatus::Closed,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            CaseStatus::Registered => "registered",
+            CaseStatus::Validated => "validated",
+            CaseStatus::Routed => "routed",
+            CaseStatus::Analysed => "analysed",
+            CaseStatus::Proposed => "proposed",
+            CaseStatus::AwaitingApproval => "awaiting_approval",
+            CaseStatus::Approved => "approved",
+            CaseStatus::Executed => "executed",
+            CaseStatus::Resolved => "resolved",
+            CaseStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<CaseStatus> {
+        CaseStatus::ALL.iter().copied().find(|s| s.code() == code)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            CaseStatus::Registered => "待判定",
+            CaseStatus::Validated => "待分派",
+            CaseStatus::Routed => "待分析",
+            CaseStatus::Analysed => "待出方案",
+            CaseStatus::Proposed => "待选择方案",
+            CaseStatus::AwaitingApproval => "待主管审批",
+            CaseStatus::Approved => "待执行",
+            CaseStatus::Executed => "待回访",
+            CaseStatus::Resolved => "待结案",
+            CaseStatus::Closed => "已结案",
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        self != CaseStatus::Closed
+    }
+}
+
+impl std::fmt::Display for CaseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// When the case must be answered and resolved. Computed at registration from the
+/// policy; the SLA engine will refine them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Deadlines {
+    pub first_response_by: Option<DateTime<Utc>>,
+    pub resolve_by: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Validity {
+    pub valid: bool,
+    pub reason: Option<String>,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Analysis {
+    pub liability: Liability,
+    pub root_cause: RootCause,
+    pub findings: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// One way of settling the complaint, as offered to the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResolutionOption {
+    pub kind: ResolutionKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_cents: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The option the customer picked, and whether it must wait for a supervisor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChosenResolution {
+    pub index: usize,
+    pub option: ResolutionOption,
+    pub needs_approval: bool,
+    pub chosen_by: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Decision {
+    pub approved: bool,
+    /// True when policy let the choice through without a supervisor.
+    pub automatic: bool,
+    pub comment: Option<String>,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Execution {
+    pub note: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUp {
+    pub satisfied: bool,
+    pub rating: Option<u8>,
+    pub comment: Option<String>,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// How a closed case ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The complaint was judged not valid and answered tactfully.
+    Invalid,
+    /// A resolution was carried out and the customer confirmed it.
+    Resolved,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Closing {
+    pub outcome: Outcome,
+    pub summary: String,
+    pub lessons: Option<String>,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A complaint case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Case {
+    pub id: i64,
+    /// Human-readable number, e.g. `KS-20261123-0001` (date in the shop's time zone).
+    pub number: String,
+    pub status: CaseStatus,
+    /// Bumped by every accepted action; actions must quote the version they saw.
+    pub version: i64,
+    pub channel: Channel,
+    pub category: Category,
+    pub demand: Demand,
+    pub description: String,
+    pub order_no: Option<String>,
+    pub tracking_no: Option<String>,
+    pub tags: Vec<String>,
+    pub received_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub created_by: String,
+    pub assignee: Option<String>,
+    pub department: Option<DepartmentCode>,
+    /// Where the routing policy suggests sending the case, for the agent to confirm.
+    pub suggested_department: Option<DepartmentCode>,
+    pub deadlines: Deadlines,
+    pub validity: Option<Validity>,
+    pub analysis: Option<Analysis>,
+    /// The options currently on offer (replaced by each new proposal).
+    pub options: Vec<ResolutionOption>,
+    pub chosen: Option<ChosenResolution>,
+    pub decision: Option<Decision>,
+    pub execution: Option<Execution>,
+    pub follow_up: Option<FollowUp>,
+    pub closing: Option<Closing>,
+    /// How many times the case went back to negotiation (rejection or unsatisfied follow-up).
+    pub renegotiations: u32,
+}
+
+/// The shop-local date part of a case number: `KS-20261123-0001`.
+pub fn case_number(local_date: chrono::NaiveDate, seq: i64) -> String {
+    format!("KS-{}-{seq:04}", local_date.format("%Y%m%d"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_numbers_are_readable() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(case_number(d, 1), "KS-20261123-0001");
+        assert_eq!(case_number(d, 12345), "KS-20261123-12345");
+    }
+
+    #[test]
+    fn statuses_parse_their_codes() {
+        for s in CaseStatus::ALL {
+            assert_eq!(CaseStatus::parse(s.code()), Some(*s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.code());
+        }
+    }
+}

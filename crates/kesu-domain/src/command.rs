@@ -1,0 +1,403 @@
+//! The actions people take on a case (CONTRACT.md §4), parsed from their fields.
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::case::ResolutionOption;
+use crate::codes::{DepartmentCode, Liability, ResolutionKind, RootCause};
+use crate::error::{FieldError, Rejection};
+use crate::lifecycle::ActionName;
+use crate::role::Role;
+use crate::text;
+
+/// Most options one proposal may offer.
+pub const MAX_OPTIONS: usize = 10;
+/// An amount above this (¥1,000,000) is a typing error, not a settlement.
+pub const MAX_AMOUNT_CENTS: i64 = 100_000_000;
+
+/// A parsed action, ready for [`crate::decide`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Judge {
+        valid: bool,
+        reason: Option<String>,
+    },
+    Route {
+        department: DepartmentCode,
+    },
+    Analyse {
+        liability: Liability,
+        root_cause: RootCause,
+        findings: String,
+    },
+    Propose {
+        options: Vec<ResolutionOption>,
+    },
+    Choose {
+        option: usize,
+    },
+    Approve {
+        comment: Option<String>,
+    },
+    Reject {
+        comment: String,
+    },
+    Execute {
+        note: String,
+    },
+    FollowUp {
+        satisfied: bool,
+        rating: Option<u8>,
+        comment: Option<String>,
+    },
+    Close {
+        summary: String,
+        lessons: Option<String>,
+    },
+    /// `user_role` is filled in by the caller after looking the user up; `None` means
+    /// no such active user.
+    Assign {
+        user: String,
+        user_role: Option<Role>,
+    },
+    Comment {
+        text: String,
+        internal: bool,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JudgeFields {
+    valid: bool,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RouteFields {
+    department: DepartmentCode,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnalyseFields {
+    liability: Liability,
+    root_cause: RootCause,
+    findings: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProposeFields {
+    options: Vec<OptionFields>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct OptionFields {
+    kind: ResolutionKind,
+    #[serde(default)]
+    amount_cents: Option<i64>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChooseFields {
+    option: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommentOnly {
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteFields {
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FollowUpFields {
+    satisfied: bool,
+    #[serde(default)]
+    rating: Option<u8>,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CloseFields {
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    lessons: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssignFields {
+    user: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommentFields {
+    text: String,
+    #[serde(default)]
+    internal: bool,
+}
+
+/// Deserialises `fields`, naming the offending field on failure (`options[1].kind`).
+fn fields<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Rejection> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { String::new() } else { path };
+        Rejection::invalid(&field, e.into_inner().to_string())
+    })
+}
+
+impl Command {
+    /// Parses an action's fields (the request body without `action` and `version`).
+    pub fn parse(action: ActionName, value: serde_json::Value) -> Result<Command, Rejection> {
+        let cmd = match action {
+            ActionName::Judge => {
+                let f: JudgeFields = fields(value)?;
+                let reason = text::optional("reason", f.reason.as_deref())?;
+                if !f.valid && reason.is_none() {
+                    return Err(Rejection::invalid(
+                        "reason",
+                        "explain to the customer why the complaint does not stand",
+                    ));
+                }
+                Command::Judge {
+                    valid: f.valid,
+                    reason,
+                }
+            }
+            ActionName::Route => {
+                let f: RouteFields = fields(value)?;
+                Command::Route {
+                    department: f.department,
+                }
+            }
+            ActionName::Analyse => {
+                let f: AnalyseFields = fields(value)?;
+                Command::Analyse {
+                    liability: f.liability,
+                    root_cause: f.root_cause,
+                    findings: text::required("findings", &f.findings)?,
+                }
+            }
+            ActionName::Propose => {
+                let f: ProposeFields = fields(value)?;
+                Command::Propose {
+                    options: parse_options(f.options)?,
+                }
+            }
+            ActionName::Choose => {
+                let f: ChooseFields = fields(value)?;
+                Command::Choose { option: f.option }
+            }
+            ActionName::Approve => {
+                let f: CommentOnly = fields(value)?;
+                Command::Approve {
+                    comment: text::optional("comment", f.comment.as_deref())?,
+                }
+            }
+            ActionName::Reject => {
+                let f: CommentOnly = fields(value)?;
+                Command::Reject {
+                    comment: text::required("comment", f.comment.as_deref().unwrap_or(""))
+                        .map_err(|_| {
+                            FieldError::new("comment", "say why the proposal is rejected")
+                        })?,
+                }
+            }
+            ActionName::Execute => {
+                let f: NoteFields = fields(value)?;
+                Command::Execute {
+                    note: text::required("note", f.note.as_deref().unwrap_or(""))
+                        .map_err(|_| FieldError::new("note", "record what was done"))?,
+                }
+            }
+            ActionName::FollowUp => {
+                let f: FollowUpFields = fields(value)?;
+                if let Some(r) = f.rating {
+                    if !(1..=5).contains(&r) {
+                        return Err(Rejection::invalid("rating", "must be from 1 to 5"));
+                    }
+                }
+                Command::FollowUp {
+                    satisfied: f.satisfied,
+                    rating: f.rating,
+                    comment: text::optional("comment", f.comment.as_deref())?,
+                }
+            }
+            ActionName::Close => {
+                let f: CloseFields = fields(value)?;
+                Command::Close {
+                    summary: text::required("summary", f.summary.as_deref().unwrap_or(""))
+                        .map_err(|_| {
+                            FieldError::new("summary", "summarise the case before closing it")
+                        })?,
+                    lessons: text::optional("lessons", f.lessons.as_deref())?,
+                }
+            }
+            ActionName::Assign => {
+                let f: AssignFields = fields(value)?;
+                Command::Assign {
+                    user: text::required("user", &f.user)?,
+                    user_role: None,
+                }
+            }
+            ActionName::Comment => {
+                let f: CommentFields = fields(value)?;
+                Command::Comment {
+                    text: text::required("text", &f.text)?,
+                    internal: f.internal,
+                }
+            }
+        };
+        Ok(cmd)
+    }
+
+    pub fn action(&self) -> ActionName {
+        match self {
+            Command::Judge { .. } => ActionName::Judge,
+            Command::Route { .. } => ActionName::Route,
+            Command::Analyse { .. } => ActionName::Analyse,
+            Command::Propose { .. } => ActionName::Propose,
+            Command::Choose { .. } => ActionName::Choose,
+            Command::Approve { .. } => ActionName::Approve,
+            Command::Reject { .. } => ActionName::Reject,
+            Command::Execute { .. } => ActionName::Execute,
+            Command::FollowUp { .. } => ActionName::FollowUp,
+            Command::Close { .. } => ActionName::Close,
+            Command::Assign { .. } => ActionName::Assign,
+            Command::Comment { .. } => ActionName::Comment,
+        }
+    }
+}
+
+fn parse_options(raw: Vec<OptionFields>) -> Result<Vec<ResolutionOption>, Rejection> {
+    if raw.is_empty() {
+        return Err(Rejection::invalid("options", "offer at least one option"));
+    }
+    if raw.len() > MAX_OPTIONS {
+        return Err(Rejection::invalid(
+            "options",
+            format!("offer at most {MAX_OPTIONS} options"),
+        ));
+    }
+    let mut errors = Vec::new();
+    let mut options = Vec::new();
+    for (i, o) in raw.into_iter().enumerate() {
+        let field = format!("options[{i}].amount_cents");
+        match o.amount_cents {
+            Some(a) if a < 0 => errors.push(FieldError::new(&field, "must not be negative")),
+            Some(a) if a > MAX_AMOUNT_CENTS => errors.push(FieldError::new(
+                &field,
+                "is larger than ¥1,000,000: check the amount (it is in cents)",
+            )),
+            Some(0) if o.kind.requires_amount() => {
+                errors.push(FieldError::new(&field, "must be more than 0"))
+            }
+            None if o.kind.requires_amount() => errors.push(FieldError::new(
+                &field,
+                format!("a `{}` option must state its amount", o.kind),
+            )),
+            _ => {}
+        }
+        match text::optional(&format!("options[{i}].note"), o.note.as_deref()) {
+            Ok(note) => options.push(ResolutionOption {
+                kind: o.kind,
+                amount_cents: o.amount_cents,
+                note,
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(options)
+    } else {
+        Err(Rejection::Invalid(errors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn field_of(r: Result<Command, Rejection>) -> String {
+        match r {
+            Err(Rejection::Invalid(e)) => e[0].field.clone(),
+            other => panic!("expected invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_fields_and_wrong_types_name_the_field() {
+        let r = Command::parse(ActionName::Judge, json!({"valid": true, "reasn": "x"}));
+        assert!(matches!(r, Err(Rejection::Invalid(_))));
+        assert_eq!(
+            field_of(Command::parse(ActionName::Judge, json!({"valid": "yes"}))),
+            "valid"
+        );
+        assert_eq!(
+            field_of(Command::parse(
+                ActionName::Propose,
+                json!({"options": [{"kind": "refund"}, {"kind": "bribe"}]})
+            )),
+            "options[1].kind"
+        );
+    }
+
+    #[test]
+    fn invalid_judgement_needs_a_reason() {
+        assert_eq!(
+            field_of(Command::parse(ActionName::Judge, json!({"valid": false}))),
+            "reason"
+        );
+        assert!(Command::parse(ActionName::Judge, json!({"valid": true})).is_ok());
+    }
+
+    #[test]
+    fn money_options_need_a_sane_amount() {
+        let p = |v| Command::parse(ActionName::Propose, v);
+        assert_eq!(
+            field_of(p(json!({"options": [{"kind": "compensation"}]}))),
+            "options[0].amount_cents"
+        );
+        assert_eq!(
+            field_of(p(json!({"options": [{"kind": "refund", "amount_cents": -1}]}))),
+            "options[0].amount_cents"
+        );
+        assert_eq!(
+            field_of(p(json!({"options": [{"kind": "refund", "amount_cents": 100000001}]}))),
+            "options[0].amount_cents"
+        );
+        assert_eq!(field_of(p(json!({"options": []}))), "options");
+        assert!(p(json!({"options": [{"kind": "apology"}, {"kind": "partial_refund", "amount_cents": 500}]})).is_ok());
+    }
+
+    #[test]
+    fn follow_up_rating_is_one_to_five() {
+        assert_eq!(
+            field_of(Command::parse(
+                ActionName::FollowUp,
+                json!({"satisfied": true, "rating": 6})
+            )),
+            "rating"
+        );
+    }
+}

@@ -1,0 +1,110 @@
+//! What an accepted action changed: one event per action, appended to the case history.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::case::{CaseStatus, ResolutionOption};
+use crate::codes::{DepartmentCode, Liability, ResolutionKind, RootCause};
+
+/// The change itself; its variant name is the history's `action`, its fields the `data`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", content = "data", rename_all = "snake_case")]
+pub enum Change {
+    Judge {
+        valid: bool,
+        reason: Option<String>,
+    },
+    Route {
+        department: DepartmentCode,
+        previous: Option<DepartmentCode>,
+        /// Whether the agent followed the routing policy's suggestion.
+        as_suggested: bool,
+    },
+    Analyse {
+        liability: Liability,
+        root_cause: RootCause,
+        findings: String,
+    },
+    Propose {
+        options: Vec<ResolutionOption>,
+        round: u32,
+    },
+    Choose {
+        option: usize,
+        kind: ResolutionKind,
+        amount_cents: Option<i64>,
+        needs_approval: bool,
+    },
+    Approve {
+        comment: Option<String>,
+    },
+    Reject {
+        comment: String,
+    },
+    Execute {
+        note: String,
+    },
+    FollowUp {
+        satisfied: bool,
+        rating: Option<u8>,
+        comment: Option<String>,
+    },
+    Close {
+        summary: String,
+        lessons: Option<String>,
+    },
+    Assign {
+        user: String,
+        previous: Option<String>,
+    },
+    Comment {
+        text: String,
+        internal: bool,
+    },
+}
+
+/// One accepted action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub from: CaseStatus,
+    pub to: CaseStatus,
+    pub change: Change,
+}
+
+impl Event {
+    /// The history's `action` name.
+    pub fn action(&self) -> &'static str {
+        match self.change {
+            Change::Judge { .. } => "judge",
+            Change::Route { .. } => "route",
+            Change::Analyse { .. } => "analyse",
+            Change::Propose { .. } => "propose",
+            Change::Choose { .. } => "choose",
+            Change::Approve { .. } => "approve",
+            Change::Reject { .. } => "reject",
+            Change::Execute { .. } => "execute",
+            Change::FollowUp { .. } => "follow_up",
+            Change::Close { .. } => "close",
+            Change::Assign { .. } => "assign",
+            Change::Comment { .. } => "comment",
+        }
+    }
+
+    /// The history's `data`: the change's fields, plus `from`/`to` when the status moved.
+    pub fn data(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(&self.change).expect("changes serialise");
+        let mut data = value
+            .get_mut("data")
+            .map(serde_json::Value::take)
+            .unwrap_or_else(|| serde_json::json!({}));
+        if self.from != self.to {
+            if let Some(obj) = data.as_object_mut() {
+                obj.insert("from".into(), serde_json::json!(self.from));
+                obj.insert("to".into(), serde_json::json!(self.to));
+            }
+        }
+        data
+    }
+}

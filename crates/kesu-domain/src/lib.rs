@@ -1,0 +1,24 @@
+//! kesu's business rules: the complaint case, its lifecycle and the policies that guard it.
+//!
+//! Everything here is pure: no I/O, no clock reads (time is passed in), no randomness.
+//! The store persists what this crate decides; the web layer only translates.
+
+pub mod case;
+pub mod codes;
+pub mod command;
+pub mod error;
+pub mod event;
+pub mod lifecycle;
+pub mod personal;
+pub mod policy;
+pub mod registration;
+pub mod role;
+pub mod text;
+
+pub use case::{Case, CaseStatus};
+pub use command::Command;
+pub use error::{FieldError, Rejection};
+pub use event::Event;
+pub use lifecycle::{allowed_actions, decide, evolve, ActionName};
+pub use policy::Policy;
+pub use role::{Actor, Role};

@@ -1,0 +1,424 @@
+//! The case lifecycle as a state machine: a command plus the current case gives the one
+//! event to append, or a rejection saying why and what is allowed now.
+
+use chrono::{DateTime, Utc};
+
+use crate::case::{
+    Analysis, Case, CaseStatus, ChosenResolution, Closing, Decision, Execution, FollowUp,
+    Outcome, Validity,
+};
+use crate::command::Command;
+use crate::error::Rejection;
+use crate::event::{Change, Event};
+use crate::policy::Policy;
+use crate::role::{Actor, Role};
+
+/// The actions of CONTRACT.md §4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActionName {
+    Judge,
+    Route,
+    Analyse,
+    Propose,
+    Choose,
+    Approve,
+    Reject,
+    Execute,
+    FollowUp,
+    Close,
+    Assign,
+    Comment,
+}
+
+impl ActionName {
+    pub const ALL: &'static [ActionName] = &[
+        ActionName::Judge,
+        ActionName::Route,
+        ActionName::Analyse,
+        ActionName::Propose,
+        ActionName::Choose,
+        ActionName::Approve,
+        ActionName::Reject,
+        ActionName::Execute,
+        ActionName::FollowUp,
+        ActionName::Close,
+        ActionName::Assign,
+        ActionName::Comment,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ActionName::Judge => "judge",
+            ActionName::Route => "route",
+            ActionName::Analyse => "analyse",
+            ActionName::Propose => "propose",
+            ActionName::Choose => "choose",
+            ActionName::Approve => "approve",
+            ActionName::Reject => "reject",
+            ActionName::Execute => "execute",
+            ActionName::FollowUp => "follow_up",
+            ActionName::Close => "close",
+            ActionName::Assign => "assign",
+            ActionName::Comment => "comment",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<ActionName> {
+        ActionName::ALL.iter().copied().find(|a| a.code() == code)
+    }
+
+    /// The statuses in which this action may be taken.
+    fn allowed_in(self, status: CaseStatus) -> bool {
+        use CaseStatus as S;
+        match self {
+            ActionName::Judge => status == S::Registered,
+            // Re-routing is allowed until the department has analysed the case.
+            ActionName::Route => matches!(status, S::Validated | S::Routed),
+            ActionName::Analyse => status == S::Routed,
+            // Options may be revised until the customer has chosen.
+            ActionName::Propose => matches!(status, S::Analysed | S::Proposed),
+            ActionName::Choose => status == S::Proposed,
+            ActionName::Approve | ActionName::Reject => status == S::AwaitingApproval,
+            ActionName::Execute => status == S::Approved,
+            ActionName::FollowUp => status == S::Executed,
+            ActionName::Close => status == S::Resolved,
+            ActionName::Assign | ActionName::Comment => status.is_open(),
+        }
+    }
+
+    /// Who may ever take this action (CONTRACT.md §4, "who").
+    fn permits(self, actor: &Actor) -> bool {
+        use Role as R;
+        let role = actor.role();
+        match self {
+            ActionName::Judge | ActionName::Route | ActionName::Propose | ActionName::Close => {
+                matches!(role, Some(R::Agent | R::Supervisor))
+            }
+            ActionName::Analyse => matches!(role, Some(R::Department | R::Supervisor)),
+            ActionName::Choose | ActionName::FollowUp => {
+                matches!(actor, Actor::Customer) || role == Some(R::Agent)
+            }
+            ActionName::Approve | ActionName::Reject => {
+                matches!(role, Some(R::Supervisor | R::Admin))
+            }
+            ActionName::Execute => matches!(role, Some(R::Agent | R::Department | R::Supervisor)),
+            ActionName::Assign => matches!(role, Some(R::Agent | R::Supervisor | R::Admin)),
+            ActionName::Comment => matches!(actor, Actor::Customer) || role != Some(R::Auditor),
+        }
+    }
+}
+
+/// The actions `actor` may take on `case` right now.
+pub fn allowed_actions(case: &Case, actor: &Actor) -> Vec<&'static str> {
+    ActionName::ALL
+        .iter()
+        .filter(|a| a.allowed_in(case.status) && a.permits(actor) && own_case(**a, case, actor).is_ok())
+        .map(|a| a.code())
+        .collect()
+}
+
+/// Department users act only on cases routed to their own department.
+fn own_case(action: ActionName, case: &Case, actor: &Actor) -> Result<(), Rejection> {
+    if let Actor::Staff {
+        role: Role::Department,
+        department,
+        ..
+    } = actor
+    {
+        if matches!(action, ActionName::Analyse | ActionName::Execute)
+            && (department.is_none() || department.as_ref() != case.department.as_ref())
+        {
+            return Err(Rejection::Forbidden {
+                action: action.code(),
+                actor: actor.kind().to_owned(),
+                reason: Some("the case is routed to another department".into()),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Decides whether `actor` may apply `command` to `case` as of `expected_version`.
+pub fn decide(
+    case: &Case,
+    actor: &Actor,
+    command: &Command,
+    expected_version: i64,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<Event, Rejection> {
+    let action = command.action();
+    if !action.permits(actor) {
+        return Err(Rejection::Forbidden {
+            action: action.code(),
+            actor: actor.kind().to_owned(),
+            reason: None,
+        });
+    }
+    if !action.allowed_in(case.status) {
+        return Err(Rejection::NotAllowedNow {
+            action: action.code(),
+            status: case.status,
+            allowed: allowed_actions(case, actor),
+        });
+    }
+    if expected_version != case.version {
+        return Err(Rejection::StaleVersion {
+            expected: expected_version,
+            actual: case.version,
+        });
+    }
+    own_case(action, case, actor)?;
+
+    use CaseStatus as S;
+    let (to, change) = match command.clone() {
+        Command::Judge { valid, reason } => {
+            let to = if valid { S::Validated } else { S::Closed };
+            (to, Change::Judge { valid, reason })
+        }
+        Command::Route { department } => {
+            let as_suggested = case.suggested_department.as_ref() == Some(&department);
+            let change = Change::Route {
+                department,
+                previous: case.department.clone(),
+                as_suggested,
+            };
+            (S::Routed, change)
+        }
+        Command::Analyse {
+            liability,
+            root_cause,
+            findings,
+        } => (
+            S::Analysed,
+            Change::Analyse {
+                liability,
+                root_cause,
+                findings,
+            },
+        ),
+        Command::Propose { options } => (
+            S::Proposed,
+            Change::Propose {
+                options,
+                round: case.renegotiations,
+            },
+        ),
+        Command::Choose { option } => {
+            let Some(chosen) = case.options.get(option) else {
+                return Err(Rejection::invalid(
+                    "option",
+                    format!(
+                        "there are {} options: choose an index from 0 to {}",
+                        case.options.len(),
+                        case.options.len().saturating_sub(1)
+                    ),
+                ));
+            };
+            let needs_approval = policy.approval.needs_approval(chosen);
+            let to = if needs_approval {
+                S::AwaitingApproval
+            } else {
+                S::Approved
+            };
+            let change = Change::Choose {
+                option,
+                kind: chosen.kind,
+                amount_cents: chosen.amount_cents,
+                needs_approval,
+            };
+            (to, change)
+        }
+        Command::Approve { comment } => (S::Approved, Change::Approve { comment }),
+        Command::Reject { comment } => (S::Analysed, Change::Reject { comment }),
+        Command::Execute { note } => (S::Executed, Change::Execute { note }),
+        Command::FollowUp {
+            satisfied,
+            rating,
+            comment,
+        } => {
+            let to = if satisfied { S::Resolved } else { S::Analysed };
+            let change = Change::FollowUp {
+                satisfied,
+                rating,
+                comment,
+            };
+            (to, change)
+        }
+        Command::Close { summary, lessons } => (S::Closed, Change::Close { summary, lessons }),
+        Command::Assign { user, user_role } => {
+            match user_role {
+                None => {
+                    return Err(Rejection::invalid(
+                        "user",
+                        format!("there is no active user `{user}`"),
+                    ))
+                }
+                Some(r) if !r.handles_cases() => {
+                    return Err(Rejection::invalid(
+                        "user",
+                        format!("`{user}` is a {r}: cases go to agents, supervisors or department users"),
+                    ))
+                }
+                Some(_) => {}
+            }
+            let change = Change::Assign {
+                user,
+                previous: case.assignee.clone(),
+            };
+            (case.status, change)
+        }
+        Command::Comment { text, internal } => {
+            if internal && matches!(actor, Actor::Customer) {
+                return Err(Rejection::invalid(
+                    "internal",
+                    "customers cannot write internal notes",
+                ));
+            }
+            if !internal && actor.role() == Some(Role::Department) {
+                return Err(Rejection::Forbidden {
+                    action: "comment",
+                    actor: actor.kind().to_owned(),
+                    reason: Some(
+                        "departments write internal notes; replies to the customer go through an agent"
+                            .into(),
+                    ),
+                });
+            }
+            (case.status, Change::Comment { text, internal })
+        }
+    };
+    Ok(Event {
+        at: now,
+        actor: actor.name().to_owned(),
+        from: case.status,
+        to,
+        change,
+    })
+}
+
+/// The case after `event`: the status moves, the step's record is kept, the version bumps.
+pub fn evolve(case: &Case, event: &Event) -> Case {
+    let mut c = case.clone();
+    let by = event.actor.clone();
+    let at = event.at;
+    match &event.change {
+        Change::Judge { valid, reason } => {
+            c.validity = Some(Validity {
+                valid: *valid,
+                reason: reason.clone(),
+                by: by.clone(),
+                at,
+            });
+            if !valid {
+                c.closing = Some(Closing {
+                    outcome: Outcome::Invalid,
+                    summary: reason.clone().unwrap_or_default(),
+                    lessons: None,
+                    by,
+                    at,
+                });
+            }
+        }
+        Change::Route { department, .. } => c.department = Some(department.clone()),
+        Change::Analyse {
+            liability,
+            root_cause,
+            findings,
+        } => {
+            c.analysis = Some(Analysis {
+                liability: *liability,
+                root_cause: *root_cause,
+                findings: findings.clone(),
+                by,
+                at,
+            })
+        }
+        Change::Propose { options, .. } => {
+            c.options = options.clone();
+            c.chosen = None;
+            c.decision = None;
+        }
+        Change::Choose {
+            option,
+            needs_approval,
+            ..
+        } => {
+            c.chosen = Some(ChosenResolution {
+                index: *option,
+                option: c.options[*option].clone(),
+                needs_approval: *needs_approval,
+                chosen_by: by.clone(),
+                at,
+            });
+            c.decision = (!needs_approval).then(|| Decision {
+                approved: true,
+                automatic: true,
+                comment: None,
+                by: "policy".into(),
+                at,
+            });
+        }
+        Change::Approve { comment } => {
+            c.decision = Some(Decision {
+                approved: true,
+                automatic: false,
+                comment: comment.clone(),
+                by,
+                at,
+            })
+        }
+        Change::Reject { comment } => {
+            c.decision = Some(Decision {
+                approved: false,
+                automatic: false,
+                comment: Some(comment.clone()),
+                by,
+                at,
+            });
+            c.renegotiations += 1;
+        }
+        Change::Execute { note } => {
+            c.execution = Some(Execution {
+                note: note.clone(),
+                by,
+                at,
+            })
+        }
+        Change::FollowUp {
+            satisfied,
+            rating,
+            comment,
+        } => {
+            c.follow_up = Some(FollowUp {
+                satisfied: *satisfied,
+                rating: *rating,
+                comment: comment.clone(),
+                by,
+                at,
+            });
+            if !satisfied {
+                c.renegotiations += 1;
+            }
+        }
+        Change::Close { summary, lessons } => {
+            c.closing = Some(Closing {
+                outcome: Outcome::Resolved,
+                summary: summary.clone(),
+                lessons: lessons.clone(),
+                by,
+                at,
+            })
+        }
+        Change::Assign { user, .. } => c.assignee = Some(user.clone()),
+        Change::Comment { .. } => {}
+    }
+    c.status = event.to;
+    c.version += 1;
+    c.updated_at = at;
+    c
+}
+
+#[cfg(test)]
+#[path = "lifecycle_tests.rs"]
+mod tests;

@@ -1,0 +1,393 @@
+//! Lifecycle tests: the happy path, each detour, and properties over random command sequences.
+
+use super::*;
+use crate::case::ResolutionOption;
+use crate::codes::{Category, DepartmentCode, Liability, ResolutionKind, RootCause};
+use crate::registration::RegistrationForm;
+use chrono::Duration;
+use proptest::prelude::*;
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T02:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn dept(code: &str) -> DepartmentCode {
+    DepartmentCode::parse(code).unwrap()
+}
+
+fn agent() -> Actor {
+    Actor::staff("amy", Role::Agent, None)
+}
+fn supervisor() -> Actor {
+    Actor::staff("sam", Role::Supervisor, None)
+}
+fn warehouse() -> Actor {
+    Actor::staff("wu", Role::Department, Some(dept("logistics")))
+}
+fn quality() -> Actor {
+    Actor::staff("qi", Role::Department, Some(dept("quality")))
+}
+fn auditor() -> Actor {
+    Actor::staff("al", Role::Auditor, None)
+}
+
+fn new_case() -> Case {
+    let form: RegistrationForm = serde_json::from_value(serde_json::json!({
+        "channel": "chat", "complainant": {"name": "王小明", "phone": "13812345678"},
+        "category": "damaged", "demand": "reship", "description": "杯子碎了"
+    }))
+    .unwrap();
+    form.parse(t0())
+        .unwrap()
+        .into_case(1, 1, &agent(), t0(), &Policy::default())
+}
+
+/// Applies `cmd` as `actor` at the case's current version, panicking on rejection.
+fn step(case: &Case, actor: &Actor, cmd: Command) -> Case {
+    let event = decide(
+        case,
+        actor,
+        &cmd,
+        case.version,
+        t0() + Duration::minutes(case.version),
+        &Policy::default(),
+    )
+    .unwrap_or_else(|r| panic!("{cmd:?} rejected: {r}"));
+    evolve(case, &event)
+}
+
+fn try_step(case: &Case, actor: &Actor, cmd: Command) -> Result<Event, Rejection> {
+    decide(case, actor, &cmd, case.version, t0(), &Policy::default())
+}
+
+fn option(kind: ResolutionKind, amount: Option<i64>) -> ResolutionOption {
+    ResolutionOption {
+        kind,
+        amount_cents: amount,
+        note: None,
+    }
+}
+
+fn to_proposed(options: Vec<ResolutionOption>) -> Case {
+    let c = step(&new_case(), &agent(), Command::Judge { valid: true, reason: None });
+    let c = step(&c, &agent(), Command::Route { department: dept("logistics") });
+    let c = step(
+        &c,
+        &warehouse(),
+        Command::Analyse {
+            liability: Liability::Carrier,
+            root_cause: RootCause::Carrier,
+            findings: "外包装破损".into(),
+        },
+    );
+    step(&c, &agent(), Command::Propose { options })
+}
+
+#[test]
+fn a_complaint_walks_all_eight_steps() {
+    let c = to_proposed(vec![
+        option(ResolutionKind::Reship, None),
+        option(ResolutionKind::PartialRefund, Some(1500)),
+    ]);
+    assert_eq!(c.status, CaseStatus::Proposed);
+    let c = step(&c, &Actor::Customer, Command::Choose { option: 0 });
+    // A reship needs no supervisor under the default policy.
+    assert_eq!(c.status, CaseStatus::Approved);
+    assert!(c.decision.as_ref().unwrap().automatic);
+    let c = step(&c, &warehouse(), Command::Execute { note: "已补发".into() });
+    let c = step(
+        &c,
+        &agent(),
+        Command::FollowUp { satisfied: true, rating: Some(5), comment: None },
+    );
+    assert_eq!(c.status, CaseStatus::Resolved);
+    let c = step(&c, &supervisor(), Command::Close { summary: "补发解决".into(), lessons: None });
+    assert_eq!(c.status, CaseStatus::Closed);
+    assert_eq!(c.version, 9);
+    assert_eq!(c.closing.unwrap().outcome, crate::case::Outcome::Resolved);
+}
+
+#[test]
+fn an_invalid_complaint_is_closed_with_its_reason() {
+    let c = step(
+        &new_case(),
+        &agent(),
+        Command::Judge { valid: false, reason: Some("已超过售后期".into()) },
+    );
+    assert_eq!(c.status, CaseStatus::Closed);
+    let closing = c.closing.unwrap();
+    assert_eq!(closing.outcome, crate::case::Outcome::Invalid);
+    assert_eq!(closing.summary, "已超过售后期");
+}
+
+#[test]
+fn compensation_waits_for_a_supervisor_who_may_reject_it() {
+    let c = to_proposed(vec![option(ResolutionKind::Compensation, Some(500))]);
+    let c = step(&c, &agent(), Command::Choose { option: 0 });
+    assert_eq!(c.status, CaseStatus::AwaitingApproval);
+    let err = try_step(&c, &agent(), Command::Approve { comment: None }).unwrap_err();
+    assert!(matches!(err, Rejection::Forbidden { .. }), "{err:?}");
+    let err = try_step(&c, &agent(), Command::Execute { note: "x".into() }).unwrap_err();
+    assert!(matches!(err, Rejection::NotAllowedNow { .. }), "{err:?}");
+    let c = step(&c, &supervisor(), Command::Reject { comment: "金额过高".into() });
+    assert_eq!(c.status, CaseStatus::Analysed);
+    assert_eq!(c.renegotiations, 1);
+    assert_eq!(c.decision.as_ref().map(|d| d.approved), Some(false));
+}
+
+#[test]
+fn an_unsatisfied_customer_reopens_negotiation() {
+    let c = to_proposed(vec![option(ResolutionKind::Apology, None)]);
+    let c = step(&c, &agent(), Command::Choose { option: 0 });
+    let c = step(&c, &agent(), Command::Execute { note: "已致歉".into() });
+    let c = step(
+        &c,
+        &Actor::Customer,
+        Command::FollowUp { satisfied: false, rating: Some(2), comment: Some("不满意".into()) },
+    );
+    assert_eq!(c.status, CaseStatus::Analysed);
+    assert_eq!(c.renegotiations, 1);
+    assert_eq!(allowed_actions(&c, &agent()), ["propose", "assign", "comment"]);
+}
+
+#[test]
+fn out_of_order_actions_name_what_is_allowed() {
+    let err = try_step(&new_case(), &agent(), Command::Close { summary: "x".into(), lessons: None })
+        .unwrap_err();
+    match err {
+        Rejection::NotAllowedNow { allowed, status, .. } => {
+            assert_eq!(status, CaseStatus::Registered);
+            assert_eq!(allowed, ["judge", "assign", "comment"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_stale_version_is_refused() {
+    let c = new_case();
+    let err = decide(
+        &c,
+        &agent(),
+        &Command::Judge { valid: true, reason: None },
+        0,
+        t0(),
+        &Policy::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err, Rejection::StaleVersion { expected: 0, actual: 1 });
+}
+
+#[test]
+fn departments_only_analyse_their_own_cases() {
+    let c = step(&new_case(), &agent(), Command::Judge { valid: true, reason: None });
+    let c = step(&c, &agent(), Command::Route { department: dept("logistics") });
+    let err = try_step(
+        &c,
+        &quality(),
+        Command::Analyse {
+            liability: Liability::Merchant,
+            root_cause: RootCause::Product,
+            findings: "x".into(),
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, Rejection::Forbidden { .. }));
+    assert_eq!(allowed_actions(&c, &quality()), ["comment"]);
+    assert_eq!(allowed_actions(&c, &warehouse()), ["analyse", "comment"]);
+}
+
+#[test]
+fn auditors_only_read() {
+    let c = new_case();
+    assert!(allowed_actions(&c, &auditor()).is_empty());
+    let err = try_step(&c, &auditor(), Command::Comment { text: "x".into(), internal: true })
+        .unwrap_err();
+    assert!(matches!(err, Rejection::Forbidden { .. }));
+}
+
+#[test]
+fn assignment_needs_a_user_who_handles_cases() {
+    let c = new_case();
+    let err = try_step(&c, &agent(), Command::Assign { user: "ghost".into(), user_role: None })
+        .unwrap_err();
+    assert!(matches!(err, Rejection::Invalid(_)));
+    let err = try_step(
+        &c,
+        &agent(),
+        Command::Assign { user: "al".into(), user_role: Some(Role::Auditor) },
+    )
+    .unwrap_err();
+    assert!(matches!(err, Rejection::Invalid(_)));
+    let c = step(&c, &agent(), Command::Assign { user: "bob".into(), user_role: Some(Role::Agent) });
+    assert_eq!(c.assignee.as_deref(), Some("bob"));
+    assert_eq!(c.status, CaseStatus::Registered);
+}
+
+#[test]
+fn history_data_records_the_move() {
+    let c = new_case();
+    let e = try_step(&c, &agent(), Command::Judge { valid: true, reason: None }).unwrap();
+    assert_eq!(e.action(), "judge");
+    assert_eq!(
+        e.data(),
+        serde_json::json!({"valid": true, "reason": null, "from": "registered", "to": "validated"})
+    );
+    let e = try_step(&c, &agent(), Command::Comment { text: "亲，在的".into(), internal: false })
+        .unwrap();
+    assert_eq!(e.data(), serde_json::json!({"text": "亲，在的", "internal": false}));
+}
+
+// ---- properties over random command sequences ----
+
+fn any_actor() -> impl Strategy<Value = Actor> {
+    prop_oneof![
+        Just(agent()),
+        Just(supervisor()),
+        Just(warehouse()),
+        Just(quality()),
+        Just(auditor()),
+        Just(Actor::staff("root", Role::Admin, None)),
+        Just(Actor::Customer),
+    ]
+}
+
+fn any_command() -> impl Strategy<Value = Command> {
+    let kinds = prop::sample::select(ResolutionKind::ALL.to_vec());
+    let opt = (kinds, prop::option::of(0i64..40_000)).prop_map(|(k, a)| option(k, a));
+    prop_oneof![
+        any::<bool>().prop_map(|valid| Command::Judge { valid, reason: Some("r".into()) }),
+        prop::sample::select(vec!["logistics", "quality"])
+            .prop_map(|d| Command::Route { department: dept(d) }),
+        Just(Command::Analyse {
+            liability: Liability::Merchant,
+            root_cause: RootCause::Staff,
+            findings: "f".into()
+        }),
+        prop::collection::vec(opt, 1..4).prop_map(|options| Command::Propose { options }),
+        (0usize..4).prop_map(|option| Command::Choose { option }),
+        Just(Command::Approve { comment: None }),
+        Just(Command::Reject { comment: "no".into() }),
+        Just(Command::Execute { note: "done".into() }),
+        any::<bool>().prop_map(|satisfied| Command::FollowUp { satisfied, rating: None, comment: None }),
+        Just(Command::Close { summary: "s".into(), lessons: None }),
+        Just(Command::Assign { user: "bob".into(), user_role: Some(Role::Agent) }),
+        any::<bool>().prop_map(|internal| Command::Comment { text: "t".into(), internal }),
+    ]
+}
+
+/// Runs the sequence, keeping the events that were accepted.
+fn run(steps: &[(Actor, Command)]) -> (Case, Vec<Event>) {
+    let mut case = new_case();
+    let mut events = Vec::new();
+    for (actor, cmd) in steps {
+        if let Ok(e) = decide(&case, actor, cmd, case.version, t0(), &Policy::default()) {
+            case = evolve(&case, &e);
+            events.push(e);
+        }
+    }
+    (case, events)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn closed_only_through_every_required_step(
+        steps in prop::collection::vec((any_actor(), any_command()), 0..60)
+    ) {
+        let (case, events) = run(&steps);
+        if case.status == CaseStatus::Closed
+            && case.closing.as_ref().unwrap().outcome == crate::case::Outcome::Resolved
+        {
+            // Walk back from the end: close ← satisfied follow-up ← execute ← approval ← choice.
+            let moves: Vec<&Event> = events.iter().filter(|e| e.from != e.to).collect();
+            let n = moves.len();
+            prop_assert!(n >= 8);
+            prop_assert_eq!(moves[n - 1].action(), "close");
+            prop_assert_eq!(moves[n - 2].action(), "follow_up");
+            prop_assert_eq!(moves[n - 3].action(), "execute");
+            let before_exec = moves[n - 4];
+            match &before_exec.change {
+                Change::Approve { .. } => prop_assert_eq!(moves[n - 5].action(), "choose"),
+                Change::Choose { needs_approval, .. } => prop_assert!(!needs_approval),
+                other => prop_assert!(false, "execute after {:?}", other),
+            }
+            // The path began with a valid judgement, a routing and an analysis.
+            prop_assert_eq!(moves[0].action(), "judge");
+            prop_assert!(moves.iter().any(|e| e.action() == "route"));
+            prop_assert!(moves.iter().any(|e| e.action() == "analyse"));
+        }
+    }
+
+    #[test]
+    fn every_accepted_action_bumps_the_version_once(
+        steps in prop::collection::vec((any_actor(), any_command()), 0..60)
+    ) {
+        let (case, events) = run(&steps);
+        prop_assert_eq!(case.version, 1 + events.len() as i64);
+        for pair in events.windows(2) {
+            prop_assert_eq!(pair[0].to, pair[1].from);
+        }
+    }
+
+    #[test]
+    fn a_closed_case_accepts_nothing(
+        steps in prop::collection::vec((any_actor(), any_command()), 0..60),
+        actor in any_actor(),
+        cmd in any_command(),
+    ) {
+        let (case, _) = run(&steps);
+        if case.status == CaseStatus::Closed {
+            prop_assert!(decide(&case, &actor, &cmd, case.version, t0(), &Policy::default()).is_err());
+            prop_assert!(allowed_actions(&case, &actor).is_empty());
+        }
+    }
+
+    #[test]
+    fn allowed_actions_are_exactly_those_decide_accepts(
+        steps in prop::collection::vec((any_actor(), any_command()), 0..40),
+        actor in any_actor(),
+        cmd in any_command(),
+    ) {
+        let (case, _) = run(&steps);
+        let accepted = decide(&case, &actor, &cmd, case.version, t0(), &Policy::default());
+        let listed = allowed_actions(&case, &actor).contains(&cmd.action().code());
+        // A listed action may still be refused for its values (e.g. an option index out of range),
+        // but an action that is not listed is never accepted.
+        if accepted.is_ok() {
+            prop_assert!(listed);
+        }
+        if !listed {
+            prop_assert!(accepted.is_err());
+        }
+    }
+
+    #[test]
+    fn work_needing_approval_is_never_executed_without_it(
+        steps in prop::collection::vec((any_actor(), any_command()), 0..60)
+    ) {
+        let (_, events) = run(&steps);
+        let mut pending = false;
+        for e in &events {
+            match &e.change {
+                Change::Choose { needs_approval, .. } => pending = *needs_approval,
+                Change::Approve { .. } | Change::Reject { .. } => pending = false,
+                Change::Execute { .. } => prop_assert!(!pending),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn category_routing_suggestion_is_recorded() {
+    let c = new_case();
+    assert_eq!(c.category, Category::Damaged);
+    assert_eq!(c.suggested_department, Some(dept("logistics")));
+    let c = step(&c, &agent(), Command::Judge { valid: true, reason: None });
+    let e = try_step(&c, &agent(), Command::Route { department: dept("quality") }).unwrap();
+    assert!(matches!(e.change, Change::Route { as_suggested: false, .. }));
+}

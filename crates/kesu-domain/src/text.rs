@@ -1,0 +1,54 @@
+//! Free-text values: trimmed, non-empty where required, bounded in length.
+
+use crate::error::FieldError;
+
+/// Longest free text kept on a case (descriptions, findings, notes), in characters.
+pub const MAX_TEXT_CHARS: usize = 5000;
+
+/// A required free-text field: trimmed, not empty, at most [`MAX_TEXT_CHARS`].
+pub fn required(field: &str, value: &str) -> Result<String, FieldError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    bounded(field, trimmed)
+}
+
+/// An optional free-text field: blank becomes `None`.
+pub fn optional(field: &str, value: Option<&str>) -> Result<Option<String>, FieldError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => bounded(field, v).map(Some),
+    }
+}
+
+fn bounded(field: &str, value: &str) -> Result<String, FieldError> {
+    if value.chars().count() > MAX_TEXT_CHARS {
+        return Err(FieldError::new(
+            field,
+            format!("is too long: at most {MAX_TEXT_CHARS} characters"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// An identifier typed by people or systems (order and tracking numbers): letters, digits, `-`, `_`.
+pub fn identifier(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    let v = value.trim();
+    if v.is_empty() || v.len() > max {
+        return Err(FieldError::new(
+            field,
+            format!("must be 1–{max} characters long"),
+        ));
+    }
+    if !v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(FieldError::new(
+            field,
+            "may contain only letters, digits, - and _",
+        ));
+    }
+    Ok(v.to_owned())
+}
