@@ -194,7 +194,10 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", c.code()));
             assert_eq!(Category::parse(c.code()), Some(*c));
         }
-        assert_eq!(Channel::parse("consumer_association"), Some(Channel::ConsumerAssociation));
+        assert_eq!(
+            Channel::parse("consumer_association"),
+            Some(Channel::ConsumerAssociation)
+        );
         assert_eq!(Channel::parse("fax"), None);
     }
 

@@ -379,11 +379,15 @@ mod tests {
             "options[0].amount_cents"
         );
         assert_eq!(
-            field_of(p(json!({"options": [{"kind": "refund", "amount_cents": -1}]}))),
+            field_of(p(
+                json!({"options": [{"kind": "refund", "amount_cents": -1}]})
+            )),
             "options[0].amount_cents"
         );
         assert_eq!(
-            field_of(p(json!({"options": [{"kind": "refund", "amount_cents": 100000001}]}))),
+            field_of(p(
+                json!({"options": [{"kind": "refund", "amount_cents": 100000001}]})
+            )),
             "options[0].amount_cents"
         );
         assert_eq!(field_of(p(json!({"options": []}))), "options");

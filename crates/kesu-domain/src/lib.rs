@@ -3,6 +3,7 @@
 //! Everything here is pure: no I/O, no clock reads (time is passed in), no randomness.
 //! The store persists what this crate decides; the web layer only translates.
 
+pub mod account;
 pub mod case;
 pub mod codes;
 pub mod command;

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::case::{
-    Analysis, Case, CaseStatus, ChosenResolution, Closing, Decision, Execution, FollowUp,
-    Outcome, Validity,
+    Analysis, Case, CaseStatus, ChosenResolution, Closing, Decision, Execution, FollowUp, Outcome,
+    Validity,
 };
 use crate::command::Command;
 use crate::error::Rejection;
@@ -112,7 +112,9 @@ impl ActionName {
 pub fn allowed_actions(case: &Case, actor: &Actor) -> Vec<&'static str> {
     ActionName::ALL
         .iter()
-        .filter(|a| a.allowed_in(case.status) && a.permits(actor) && own_case(**a, case, actor).is_ok())
+        .filter(|a| {
+            a.allowed_in(case.status) && a.permits(actor) && own_case(**a, case, actor).is_ok()
+        })
         .map(|a| a.code())
         .collect()
 }
@@ -254,12 +256,12 @@ pub fn decide(
                         format!("there is no active user `{user}`"),
                     ))
                 }
-                Some(r) if !r.handles_cases() => {
-                    return Err(Rejection::invalid(
-                        "user",
-                        format!("`{user}` is a {r}: cases go to agents, supervisors or department users"),
-                    ))
-                }
+                Some(r) if !r.handles_cases() => return Err(Rejection::invalid(
+                    "user",
+                    format!(
+                        "`{user}` is a {r}: cases go to agents, supervisors or department users"
+                    ),
+                )),
                 Some(_) => {}
             }
             let change = Change::Assign {

@@ -71,8 +71,21 @@ fn option(kind: ResolutionKind, amount: Option<i64>) -> ResolutionOption {
 }
 
 fn to_proposed(options: Vec<ResolutionOption>) -> Case {
-    let c = step(&new_case(), &agent(), Command::Judge { valid: true, reason: None });
-    let c = step(&c, &agent(), Command::Route { department: dept("logistics") });
+    let c = step(
+        &new_case(),
+        &agent(),
+        Command::Judge {
+            valid: true,
+            reason: None,
+        },
+    );
+    let c = step(
+        &c,
+        &agent(),
+        Command::Route {
+            department: dept("logistics"),
+        },
+    );
     let c = step(
         &c,
         &warehouse(),
@@ -96,14 +109,31 @@ fn a_complaint_walks_all_eight_steps() {
     // A reship needs no supervisor under the default policy.
     assert_eq!(c.status, CaseStatus::Approved);
     assert!(c.decision.as_ref().unwrap().automatic);
-    let c = step(&c, &warehouse(), Command::Execute { note: "已补发".into() });
+    let c = step(
+        &c,
+        &warehouse(),
+        Command::Execute {
+            note: "已补发".into(),
+        },
+    );
     let c = step(
         &c,
         &agent(),
-        Command::FollowUp { satisfied: true, rating: Some(5), comment: None },
+        Command::FollowUp {
+            satisfied: true,
+            rating: Some(5),
+            comment: None,
+        },
     );
     assert_eq!(c.status, CaseStatus::Resolved);
-    let c = step(&c, &supervisor(), Command::Close { summary: "补发解决".into(), lessons: None });
+    let c = step(
+        &c,
+        &supervisor(),
+        Command::Close {
+            summary: "补发解决".into(),
+            lessons: None,
+        },
+    );
     assert_eq!(c.status, CaseStatus::Closed);
     assert_eq!(c.version, 9);
     assert_eq!(c.closing.unwrap().outcome, crate::case::Outcome::Resolved);
@@ -114,7 +144,10 @@ fn an_invalid_complaint_is_closed_with_its_reason() {
     let c = step(
         &new_case(),
         &agent(),
-        Command::Judge { valid: false, reason: Some("已超过售后期".into()) },
+        Command::Judge {
+            valid: false,
+            reason: Some("已超过售后期".into()),
+        },
     );
     assert_eq!(c.status, CaseStatus::Closed);
     let closing = c.closing.unwrap();
@@ -131,7 +164,13 @@ fn compensation_waits_for_a_supervisor_who_may_reject_it() {
     assert!(matches!(err, Rejection::Forbidden { .. }), "{err:?}");
     let err = try_step(&c, &agent(), Command::Execute { note: "x".into() }).unwrap_err();
     assert!(matches!(err, Rejection::NotAllowedNow { .. }), "{err:?}");
-    let c = step(&c, &supervisor(), Command::Reject { comment: "金额过高".into() });
+    let c = step(
+        &c,
+        &supervisor(),
+        Command::Reject {
+            comment: "金额过高".into(),
+        },
+    );
     assert_eq!(c.status, CaseStatus::Analysed);
     assert_eq!(c.renegotiations, 1);
     assert_eq!(c.decision.as_ref().map(|d| d.approved), Some(false));
@@ -141,23 +180,45 @@ fn compensation_waits_for_a_supervisor_who_may_reject_it() {
 fn an_unsatisfied_customer_reopens_negotiation() {
     let c = to_proposed(vec![option(ResolutionKind::Apology, None)]);
     let c = step(&c, &agent(), Command::Choose { option: 0 });
-    let c = step(&c, &agent(), Command::Execute { note: "已致歉".into() });
+    let c = step(
+        &c,
+        &agent(),
+        Command::Execute {
+            note: "已致歉".into(),
+        },
+    );
     let c = step(
         &c,
         &Actor::Customer,
-        Command::FollowUp { satisfied: false, rating: Some(2), comment: Some("不满意".into()) },
+        Command::FollowUp {
+            satisfied: false,
+            rating: Some(2),
+            comment: Some("不满意".into()),
+        },
     );
     assert_eq!(c.status, CaseStatus::Analysed);
     assert_eq!(c.renegotiations, 1);
-    assert_eq!(allowed_actions(&c, &agent()), ["propose", "assign", "comment"]);
+    assert_eq!(
+        allowed_actions(&c, &agent()),
+        ["propose", "assign", "comment"]
+    );
 }
 
 #[test]
 fn out_of_order_actions_name_what_is_allowed() {
-    let err = try_step(&new_case(), &agent(), Command::Close { summary: "x".into(), lessons: None })
-        .unwrap_err();
+    let err = try_step(
+        &new_case(),
+        &agent(),
+        Command::Close {
+            summary: "x".into(),
+            lessons: None,
+        },
+    )
+    .unwrap_err();
     match err {
-        Rejection::NotAllowedNow { allowed, status, .. } => {
+        Rejection::NotAllowedNow {
+            allowed, status, ..
+        } => {
             assert_eq!(status, CaseStatus::Registered);
             assert_eq!(allowed, ["judge", "assign", "comment"]);
         }
@@ -171,19 +232,41 @@ fn a_stale_version_is_refused() {
     let err = decide(
         &c,
         &agent(),
-        &Command::Judge { valid: true, reason: None },
+        &Command::Judge {
+            valid: true,
+            reason: None,
+        },
         0,
         t0(),
         &Policy::default(),
     )
     .unwrap_err();
-    assert_eq!(err, Rejection::StaleVersion { expected: 0, actual: 1 });
+    assert_eq!(
+        err,
+        Rejection::StaleVersion {
+            expected: 0,
+            actual: 1
+        }
+    );
 }
 
 #[test]
 fn departments_only_analyse_their_own_cases() {
-    let c = step(&new_case(), &agent(), Command::Judge { valid: true, reason: None });
-    let c = step(&c, &agent(), Command::Route { department: dept("logistics") });
+    let c = step(
+        &new_case(),
+        &agent(),
+        Command::Judge {
+            valid: true,
+            reason: None,
+        },
+    );
+    let c = step(
+        &c,
+        &agent(),
+        Command::Route {
+            department: dept("logistics"),
+        },
+    );
     let err = try_step(
         &c,
         &quality(),
@@ -203,25 +286,49 @@ fn departments_only_analyse_their_own_cases() {
 fn auditors_only_read() {
     let c = new_case();
     assert!(allowed_actions(&c, &auditor()).is_empty());
-    let err = try_step(&c, &auditor(), Command::Comment { text: "x".into(), internal: true })
-        .unwrap_err();
+    let err = try_step(
+        &c,
+        &auditor(),
+        Command::Comment {
+            text: "x".into(),
+            internal: true,
+        },
+    )
+    .unwrap_err();
     assert!(matches!(err, Rejection::Forbidden { .. }));
 }
 
 #[test]
 fn assignment_needs_a_user_who_handles_cases() {
     let c = new_case();
-    let err = try_step(&c, &agent(), Command::Assign { user: "ghost".into(), user_role: None })
-        .unwrap_err();
+    let err = try_step(
+        &c,
+        &agent(),
+        Command::Assign {
+            user: "ghost".into(),
+            user_role: None,
+        },
+    )
+    .unwrap_err();
     assert!(matches!(err, Rejection::Invalid(_)));
     let err = try_step(
         &c,
         &agent(),
-        Command::Assign { user: "al".into(), user_role: Some(Role::Auditor) },
+        Command::Assign {
+            user: "al".into(),
+            user_role: Some(Role::Auditor),
+        },
     )
     .unwrap_err();
     assert!(matches!(err, Rejection::Invalid(_)));
-    let c = step(&c, &agent(), Command::Assign { user: "bob".into(), user_role: Some(Role::Agent) });
+    let c = step(
+        &c,
+        &agent(),
+        Command::Assign {
+            user: "bob".into(),
+            user_role: Some(Role::Agent),
+        },
+    );
     assert_eq!(c.assignee.as_deref(), Some("bob"));
     assert_eq!(c.status, CaseStatus::Registered);
 }
@@ -229,15 +336,33 @@ fn assignment_needs_a_user_who_handles_cases() {
 #[test]
 fn history_data_records_the_move() {
     let c = new_case();
-    let e = try_step(&c, &agent(), Command::Judge { valid: true, reason: None }).unwrap();
+    let e = try_step(
+        &c,
+        &agent(),
+        Command::Judge {
+            valid: true,
+            reason: None,
+        },
+    )
+    .unwrap();
     assert_eq!(e.action(), "judge");
     assert_eq!(
         e.data(),
         serde_json::json!({"valid": true, "reason": null, "from": "registered", "to": "validated"})
     );
-    let e = try_step(&c, &agent(), Command::Comment { text: "亲，在的".into(), internal: false })
-        .unwrap();
-    assert_eq!(e.data(), serde_json::json!({"text": "亲，在的", "internal": false}));
+    let e = try_step(
+        &c,
+        &agent(),
+        Command::Comment {
+            text: "亲，在的".into(),
+            internal: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        e.data(),
+        serde_json::json!({"text": "亲，在的", "internal": false})
+    );
 }
 
 // ---- properties over random command sequences ----
@@ -258,9 +383,13 @@ fn any_command() -> impl Strategy<Value = Command> {
     let kinds = prop::sample::select(ResolutionKind::ALL.to_vec());
     let opt = (kinds, prop::option::of(0i64..40_000)).prop_map(|(k, a)| option(k, a));
     prop_oneof![
-        any::<bool>().prop_map(|valid| Command::Judge { valid, reason: Some("r".into()) }),
-        prop::sample::select(vec!["logistics", "quality"])
-            .prop_map(|d| Command::Route { department: dept(d) }),
+        any::<bool>().prop_map(|valid| Command::Judge {
+            valid,
+            reason: Some("r".into())
+        }),
+        prop::sample::select(vec!["logistics", "quality"]).prop_map(|d| Command::Route {
+            department: dept(d)
+        }),
         Just(Command::Analyse {
             liability: Liability::Merchant,
             root_cause: RootCause::Staff,
@@ -269,12 +398,29 @@ fn any_command() -> impl Strategy<Value = Command> {
         prop::collection::vec(opt, 1..4).prop_map(|options| Command::Propose { options }),
         (0usize..4).prop_map(|option| Command::Choose { option }),
         Just(Command::Approve { comment: None }),
-        Just(Command::Reject { comment: "no".into() }),
-        Just(Command::Execute { note: "done".into() }),
-        any::<bool>().prop_map(|satisfied| Command::FollowUp { satisfied, rating: None, comment: None }),
-        Just(Command::Close { summary: "s".into(), lessons: None }),
-        Just(Command::Assign { user: "bob".into(), user_role: Some(Role::Agent) }),
-        any::<bool>().prop_map(|internal| Command::Comment { text: "t".into(), internal }),
+        Just(Command::Reject {
+            comment: "no".into()
+        }),
+        Just(Command::Execute {
+            note: "done".into()
+        }),
+        any::<bool>().prop_map(|satisfied| Command::FollowUp {
+            satisfied,
+            rating: None,
+            comment: None
+        }),
+        Just(Command::Close {
+            summary: "s".into(),
+            lessons: None
+        }),
+        Just(Command::Assign {
+            user: "bob".into(),
+            user_role: Some(Role::Agent)
+        }),
+        any::<bool>().prop_map(|internal| Command::Comment {
+            text: "t".into(),
+            internal
+        }),
     ]
 }
 
@@ -387,7 +533,27 @@ fn category_routing_suggestion_is_recorded() {
     let c = new_case();
     assert_eq!(c.category, Category::Damaged);
     assert_eq!(c.suggested_department, Some(dept("logistics")));
-    let c = step(&c, &agent(), Command::Judge { valid: true, reason: None });
-    let e = try_step(&c, &agent(), Command::Route { department: dept("quality") }).unwrap();
-    assert!(matches!(e.change, Change::Route { as_suggested: false, .. }));
+    let c = step(
+        &c,
+        &agent(),
+        Command::Judge {
+            valid: true,
+            reason: None,
+        },
+    );
+    let e = try_step(
+        &c,
+        &agent(),
+        Command::Route {
+            department: dept("quality"),
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        e.change,
+        Change::Route {
+            as_suggested: false,
+            ..
+        }
+    ));
 }

@@ -117,7 +117,10 @@ impl Policy {
         let d = &self.deadlines;
         if d.first_response_minutes <= 0 || d.resolve_hours <= 0 || d.consumer_association_days <= 0
         {
-            errors.push(FieldError::new("deadlines", "every duration must be positive"));
+            errors.push(FieldError::new(
+                "deadlines",
+                "every duration must be positive",
+            ));
         }
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
             errors.push(FieldError::new(

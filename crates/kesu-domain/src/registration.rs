@@ -71,7 +71,10 @@ impl RegistrationForm {
     pub fn parse(self, now: DateTime<Utc>) -> Result<Registration, Rejection> {
         let mut errors: Vec<FieldError> = Vec::new();
 
-        let name = keep(&mut errors, PersonName::parse("complainant.name", &self.complainant.name));
+        let name = keep(
+            &mut errors,
+            PersonName::parse("complainant.name", &self.complainant.name),
+        );
         let phone = match self.complainant.phone.as_deref().map(str::trim) {
             None | Some("") => Some(None),
             Some(p) => keep(&mut errors, Phone::parse("complainant.phone", p)).map(Some),
@@ -88,16 +91,22 @@ impl RegistrationForm {
             None | Some("") => Some(None),
             Some(t) => keep(&mut errors, text::identifier("tracking_no", t, 40)).map(Some),
         };
-        let description = keep(&mut errors, text::required("description", &self.description));
+        let description = keep(
+            &mut errors,
+            text::required("description", &self.description),
+        );
         let received_at = match self.received_at {
             None => Some(now),
             Some(t) => {
                 let t = t.with_timezone(&Utc);
                 if t > now + Duration::minutes(MAX_FUTURE_SKEW_MINUTES) {
-                    keep(&mut errors, Err(FieldError::new(
-                        "received_at",
-                        "lies in the future: give the time the customer complained",
-                    )))
+                    keep(
+                        &mut errors,
+                        Err(FieldError::new(
+                            "received_at",
+                            "lies in the future: give the time the customer complained",
+                        )),
+                    )
                 } else {
                     Some(t)
                 }
@@ -107,19 +116,33 @@ impl RegistrationForm {
         for (i, tag) in self.tags.iter().enumerate() {
             let t = tag.trim();
             if t.is_empty() || t.chars().count() > 32 {
-                keep(&mut errors, Err::<(), _>(FieldError::new(
-                    &format!("tags[{i}]"),
-                    "must be 1–32 characters",
-                )));
+                keep(
+                    &mut errors,
+                    Err::<(), _>(FieldError::new(
+                        &format!("tags[{i}]"),
+                        "must be 1–32 characters",
+                    )),
+                );
             } else if !tags.iter().any(|x: &String| x == t) {
                 tags.push(t.to_owned());
             }
         }
         if tags.len() > 20 {
-            keep(&mut errors, Err::<(), _>(FieldError::new("tags", "at most 20 tags")));
+            keep(
+                &mut errors,
+                Err::<(), _>(FieldError::new("tags", "at most 20 tags")),
+            );
         }
 
-        match (name, phone, email, order_no, tracking_no, description, received_at) {
+        match (
+            name,
+            phone,
+            email,
+            order_no,
+            tracking_no,
+            description,
+            received_at,
+        ) {
             (
                 Some(name),
                 Some(phone),

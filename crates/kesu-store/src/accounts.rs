@@ -1,0 +1,246 @@
+//! Staff accounts and API tokens. Passwords are hashed with argon2 (only at sign-in);
+//! tokens are random and stored as their SHA-256, so every request is one indexed lookup.
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, Utc};
+use kesu_domain::account::Username;
+use kesu_domain::codes::DepartmentCode;
+use kesu_domain::{Actor, Role};
+use rand::RngCore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::{from_millis, millis, Result, Store, StoreError};
+
+/// How long an API token stays valid.
+pub const TOKEN_LIFETIME_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub department: Option<DepartmentCode>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl User {
+    pub fn actor(&self) -> Actor {
+        Actor::staff(&self.username, self.role, self.department.clone())
+    }
+}
+
+/// A user to create; the password is hashed before it is stored.
+pub struct NewUser<'a> {
+    pub username: &'a Username,
+    pub password: &'a str,
+    pub role: Role,
+    pub department: Option<&'a DepartmentCode>,
+}
+
+const USER_COLUMNS: &str = "id, username, role, department, disabled, created_at";
+
+fn user_from_row(r: &AnyRow) -> Result<User> {
+    let role: String = r.try_get("role")?;
+    let department: Option<String> = r.try_get("department")?;
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role `{role}`")))?,
+        department: department
+            .map(|d| DepartmentCode::parse(&d))
+            .transpose()
+            .map_err(StoreError::Corrupt)?,
+        disabled: r.try_get::<i64, _>("disabled")? != 0,
+        created_at: from_millis(r.try_get("created_at")?),
+    })
+}
+
+fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Corrupt(format!("password hashing failed: {e}")))
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl Store {
+    pub async fn create_user(&self, new: NewUser<'_>) -> Result<User> {
+        let password = new.password.to_owned();
+        // argon2 is deliberately slow: keep it off the async workers.
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| StoreError::Corrupt(e.to_string()))??;
+        // Stored at millisecond precision: return exactly what a later read returns.
+        let now = from_millis(millis(Utc::now()));
+        let res = sqlx::query(
+            "INSERT INTO users (username, password_hash, role, department, disabled, created_at) \
+             VALUES ($1, $2, $3, $4, 0, $5) RETURNING id",
+        )
+        .bind(new.username.as_str())
+        .bind(hash)
+        .bind(new.role.code())
+        .bind(new.department.map(|d| d.as_str().to_owned()))
+        .bind(millis(now))
+        .fetch_one(&self.write)
+        .await;
+        match res {
+            Ok(row) => Ok(User {
+                id: row.try_get("id")?,
+                username: new.username.as_str().to_owned(),
+                role: new.role,
+                department: new.department.cloned(),
+                disabled: false,
+                created_at: now,
+            }),
+            Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Duplicate(format!(
+                "user `{}` already exists",
+                new.username.as_str()
+            ))),
+            Err(e) if matches!(&e, sqlx::Error::Database(db) if db.is_foreign_key_violation()) => {
+                Err(StoreError::NotFound("no such department".into()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    pub async fn user(&self, username: &str) -> Result<Option<User>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    /// Disables or re-enables a user; a disabled user's tokens stop working at once.
+    pub async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<User> {
+        let res = sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2")
+            .bind(i64::from(disabled))
+            .bind(username)
+            .execute(&self.write)
+            .await?;
+        if res.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("no user `{username}`")));
+        }
+        self.user(username)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no user `{username}`")))
+    }
+
+    pub async fn user_count(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&self.read)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// Checks a username and password; `None` when either is wrong or the user is disabled.
+    pub async fn verify_password(&self, username: &str, password: &str) -> Result<Option<User>> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(&self.read)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let user = user_from_row(&row)?;
+        let stored: String = row.try_get("password_hash")?;
+        let password = password.to_owned();
+        let ok = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&stored)
+                .map(|h| {
+                    Argon2::default()
+                        .verify_password(password.as_bytes(), &h)
+                        .is_ok()
+                })
+                .unwrap_or(false)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok((ok && !user.disabled).then_some(user))
+    }
+
+    /// Issues a new bearer token for `user`; only its hash is kept.
+    pub async fn issue_token(&self, user: &User, now: DateTime<Utc>) -> Result<String> {
+        let mut bytes = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        let token = format!("ks_{}", hex::encode(bytes));
+        sqlx::query(
+            "INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash(&token))
+        .bind(user.id)
+        .bind(millis(now))
+        .bind(millis(now + Duration::days(TOKEN_LIFETIME_DAYS)))
+        .execute(&self.write)
+        .await?;
+        Ok(token)
+    }
+
+    /// The active user a bearer token belongs to.
+    pub async fn user_for_token(&self, token: &str, now: DateTime<Utc>) -> Result<Option<User>> {
+        let row = sqlx::query(&format!(
+            "SELECT u.id, u.username, u.role, u.department, u.disabled, u.created_at \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.disabled = 0"
+        ))
+        .bind(token_hash(token))
+        .bind(millis(now))
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    /// Creates the first admin on a new database. Returns the generated password when
+    /// none was given, so the caller can show it once.
+    pub async fn ensure_admin(
+        &self,
+        password: Option<&str>,
+    ) -> Result<Option<(User, Option<String>)>> {
+        if self.user_count().await? > 0 {
+            return Ok(None);
+        }
+        let generated = password.is_none().then(|| {
+            let mut bytes = [0u8; 12];
+            rand::thread_rng().fill_bytes(&mut bytes);
+            hex::encode(bytes)
+        });
+        let pw = password.or(generated.as_deref()).unwrap_or_default();
+        let username = Username::parse("admin").expect("`admin` is a valid username");
+        let created = self
+            .create_user(NewUser {
+                username: &username,
+                password: pw,
+                role: Role::Admin,
+                department: None,
+            })
+            .await;
+        match created {
+            Ok(user) => Ok(Some((user, generated))),
+            // Another process sharing the database created it first.
+            Err(StoreError::Duplicate(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}

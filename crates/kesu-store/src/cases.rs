@@ -1,0 +1,439 @@
+//! Cases, their personal data and their history.
+
+use chrono::{DateTime, Utc};
+use kesu_domain::case::Case;
+use kesu_domain::codes::{Category, Channel, DepartmentCode};
+use kesu_domain::personal::Complainant;
+use kesu_domain::registration::Registration;
+use kesu_domain::{Actor, CaseStatus, Event, Policy};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::{from_millis, millis, Result, Store, StoreError};
+
+/// A case with its complainant, as loaded.
+#[derive(Debug, Clone)]
+pub struct CaseRecord {
+    pub case: Case,
+    pub complainant: Complainant,
+}
+
+/// One entry of a case's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub data: serde_json::Value,
+}
+
+/// List filters; all optional and combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub status: Option<CaseStatus>,
+    pub category: Option<Category>,
+    pub channel: Option<Channel>,
+    pub department: Option<DepartmentCode>,
+    pub assignee: Option<String>,
+    /// Open cases past their resolution deadline (`true`) or not (`false`), as of `now`.
+    pub overdue: Option<bool>,
+    pub q: Option<String>,
+    /// Whether `q` may match personal data (name, phone, e-mail).
+    pub search_personal_data: bool,
+    pub now: Option<DateTime<Utc>>,
+}
+
+/// Paging: 1-based page number and page size.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub number: u32,
+    pub size: u32,
+}
+
+const CASE_COLUMNS: &str =
+    "c.id, c.number, c.status, c.version, c.detail, cc.name, cc.phone, cc.email";
+
+fn record_from_row(r: &AnyRow) -> Result<CaseRecord> {
+    let detail: String = r.try_get("detail")?;
+    let mut case: Case = serde_json::from_str(&detail)
+        .map_err(|e| StoreError::Corrupt(format!("case detail: {e}")))?;
+    // The columns are the truth for what concurrency and filters rely on.
+    case.id = r.try_get("id")?;
+    case.number = r.try_get("number")?;
+    case.version = r.try_get("version")?;
+    let status: String = r.try_get("status")?;
+    case.status = CaseStatus::parse(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("status `{status}`")))?;
+    let complainant = serde_json::from_value(serde_json::json!({
+        "name": r.try_get::<String, _>("name")?,
+        "phone": r.try_get::<Option<String>, _>("phone")?,
+        "email": r.try_get::<Option<String>, _>("email")?,
+    }))
+    .map_err(|e| StoreError::Corrupt(format!("contact: {e}")))?;
+    Ok(CaseRecord { case, complainant })
+}
+
+/// What the plain search matches besides personal data, lower-cased.
+fn search_text(case: &Case) -> String {
+    [
+        Some(case.number.as_str()),
+        case.order_no.as_deref(),
+        case.tracking_no.as_deref(),
+        Some(case.description.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("\n")
+    .to_lowercase()
+}
+
+fn detail_json(case: &Case) -> Result<String> {
+    serde_json::to_string(case).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// What identifies a request under an idempotency key: the SHA-256 of its canonical JSON.
+fn fingerprint(request: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(request.as_bytes()))
+}
+
+/// `%q%` for LIKE, with the wildcards in `q` escaped.
+fn like_pattern(q: &str) -> String {
+    let escaped = q
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+impl Store {
+    /// Registers a complaint: number, case row, contact and first history entry in one
+    /// transaction. With an idempotency key (`(key, canonical request JSON)`), a repeat
+    /// returns the first case (`created == false`) and writes nothing.
+    pub async fn create_case(
+        &self,
+        registration: &Registration,
+        actor: &Actor,
+        actor_id: i64,
+        idempotency: Option<(&str, &str)>,
+        now: DateTime<Utc>,
+        policy: &Policy,
+    ) -> Result<(CaseRecord, bool)> {
+        let idempotency = idempotency.map(|(key, request)| (key, fingerprint(request)));
+        let idempotency = idempotency.as_ref().map(|(k, h)| (*k, h.as_str()));
+        if let Some((key, hash)) = idempotency {
+            if let Some(existing) = self.idempotent_case(actor_id, key, hash).await? {
+                return Ok((existing, false));
+            }
+        }
+        let mut tx = self.write.begin().await?;
+        let day = now
+            .with_timezone(&policy.zone())
+            .format("%Y%m%d")
+            .to_string();
+        let seq: i64 = sqlx::query(
+            "INSERT INTO case_counters (day, last) VALUES ($1, 1) \
+             ON CONFLICT (day) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
+        )
+        .bind(&day)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("last")?;
+        let mut case = registration.into_case(0, seq, actor, now, policy);
+        let id: i64 = sqlx::query(
+            "INSERT INTO cases (number, status, version, channel, category, demand, department, \
+             assignee, order_no, tracking_no, received_at, created_at, updated_at, resolve_by, \
+             search_text, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+        )
+        .bind(&case.number)
+        .bind(case.status.code())
+        .bind(case.version)
+        .bind(case.channel.code())
+        .bind(case.category.code())
+        .bind(case.demand.code())
+        .bind(case.department.as_ref().map(|d| d.as_str().to_owned()))
+        .bind(case.assignee.clone())
+        .bind(case.order_no.clone())
+        .bind(case.tracking_no.clone())
+        .bind(millis(case.received_at))
+        .bind(millis(case.created_at))
+        .bind(millis(case.updated_at))
+        .bind(case.deadlines.resolve_by.map(millis))
+        .bind(search_text(&case))
+        .bind(detail_json(&case)?)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        case.id = id;
+        let c = &registration.complainant;
+        sqlx::query(
+            "INSERT INTO case_contacts (case_id, name, phone, email) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(c.name.as_str())
+        .bind(c.phone.as_ref().map(|p| p.as_str().to_owned()))
+        .bind(c.email.as_ref().map(|e| e.as_str().to_owned()))
+        .execute(&mut *tx)
+        .await?;
+        insert_history(
+            &mut tx,
+            id,
+            1,
+            now,
+            actor.name(),
+            "register",
+            &registration.history_data(&case),
+        )
+        .await?;
+        if let Some((key, hash)) = idempotency {
+            let res = sqlx::query(
+                "INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(actor_id)
+            .bind(key)
+            .bind(hash)
+            .bind(id)
+            .bind(millis(now))
+            .execute(&mut *tx)
+            .await;
+            if let Err(e) = res {
+                tx.rollback().await?;
+                // A concurrent request with the same key won the race: answer with its case.
+                if crate::is_unique_violation(&e) {
+                    if let Some(existing) = self.idempotent_case(actor_id, key, hash).await? {
+                        return Ok((existing, false));
+                    }
+                }
+                return Err(e.into());
+            }
+        }
+        tx.commit().await?;
+        Ok((
+            CaseRecord {
+                case,
+                complainant: registration.complainant.clone(),
+            },
+            true,
+        ))
+    }
+
+    async fn idempotent_case(
+        &self,
+        user_id: i64,
+        key: &str,
+        hash: &str,
+    ) -> Result<Option<CaseRecord>> {
+        let row = sqlx::query(
+            "SELECT case_id, request_hash FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+        )
+        .bind(user_id)
+        .bind(key)
+        .fetch_optional(&self.write)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let stored: String = row.try_get("request_hash")?;
+        if stored != hash {
+            return Err(StoreError::IdempotencyMismatch);
+        }
+        self.case(row.try_get("case_id")?).await
+    }
+
+    pub async fn case(&self, id: i64) -> Result<Option<CaseRecord>> {
+        let row = sqlx::query(&format!(
+            "SELECT {CASE_COLUMNS} FROM cases c JOIN case_contacts cc ON cc.case_id = c.id WHERE c.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(record_from_row).transpose()
+    }
+
+    /// Applies an accepted event: the case row moves from `event`'s base version to
+    /// `after.version` and the history gains the event, in one transaction. Fails with
+    /// [`StoreError::StaleVersion`] if someone else changed the case in between.
+    pub async fn append_event(&self, after: &Case, event: &Event) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        let res = sqlx::query(
+            "UPDATE cases SET status = $1, version = $2, department = $3, assignee = $4, \
+             updated_at = $5, resolve_by = $6, search_text = $7, detail = $8 \
+             WHERE id = $9 AND version = $10",
+        )
+        .bind(after.status.code())
+        .bind(after.version)
+        .bind(after.department.as_ref().map(|d| d.as_str().to_owned()))
+        .bind(after.assignee.clone())
+        .bind(millis(after.updated_at))
+        .bind(after.deadlines.resolve_by.map(millis))
+        .bind(search_text(after))
+        .bind(detail_json(after)?)
+        .bind(after.id)
+        .bind(after.version - 1)
+        .execute(&mut *tx)
+        .await?;
+        if res.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Err(StoreError::StaleVersion);
+        }
+        insert_history(
+            &mut tx,
+            after.id,
+            after.version,
+            event.at,
+            &event.actor,
+            event.action(),
+            &event.data(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The case's history, oldest first.
+    pub async fn history(&self, case_id: i64) -> Result<Vec<HistoryEntry>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, data FROM case_events WHERE case_id = $1 ORDER BY seq",
+        )
+        .bind(case_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let data: String = r.try_get("data")?;
+                Ok(HistoryEntry {
+                    seq: r.try_get("seq")?,
+                    at: from_millis(r.try_get("at")?),
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    data: serde_json::from_str(&data)
+                        .map_err(|e| StoreError::Corrupt(format!("history data: {e}")))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Cases matching `filter`, newest first, and how many match in all.
+    pub async fn cases(&self, filter: &CaseFilter, page: Page) -> Result<(Vec<CaseRecord>, i64)> {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut args: Vec<Arg> = Vec::new();
+        let mut push = |clause: &str, arg: Arg| {
+            args.push(arg);
+            clauses.push(clause.replace('?', &format!("${}", args.len())));
+        };
+        if let Some(s) = filter.status {
+            push("c.status = ?", Arg::Text(s.code().to_owned()));
+        }
+        if let Some(c) = filter.category {
+            push("c.category = ?", Arg::Text(c.code().to_owned()));
+        }
+        if let Some(c) = filter.channel {
+            push("c.channel = ?", Arg::Text(c.code().to_owned()));
+        }
+        if let Some(d) = &filter.department {
+            push("c.department = ?", Arg::Text(d.as_str().to_owned()));
+        }
+        if let Some(a) = &filter.assignee {
+            push("c.assignee = ?", Arg::Text(a.clone()));
+        }
+        if let Some(overdue) = filter.overdue {
+            let now = millis(filter.now.unwrap_or_else(Utc::now));
+            if overdue {
+                push("c.status <> 'closed' AND c.resolve_by < ?", Arg::Int(now));
+            } else {
+                push(
+                    "(c.status = 'closed' OR c.resolve_by IS NULL OR c.resolve_by >= ?)",
+                    Arg::Int(now),
+                );
+            }
+        }
+        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let pattern = like_pattern(q);
+            if filter.search_personal_data {
+                args.push(Arg::Text(pattern));
+                let n = args.len();
+                clauses.push(format!(
+                    "(c.search_text LIKE ${n} ESCAPE '\\' OR LOWER(cc.name) LIKE ${n} ESCAPE '\\' \
+                     OR cc.phone LIKE ${n} ESCAPE '\\' OR LOWER(cc.email) LIKE ${n} ESCAPE '\\')"
+                ));
+            } else {
+                push("c.search_text LIKE ? ESCAPE '\\'", Arg::Text(pattern));
+            }
+        }
+        let where_sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let from = "FROM cases c JOIN case_contacts cc ON cc.case_id = c.id";
+
+        let count_sql = format!("SELECT COUNT(*) AS n {from} {where_sql}");
+        let mut count = sqlx::query(&count_sql);
+        for a in &args {
+            count = a.bind(count);
+        }
+        let total: i64 = count.fetch_one(&self.read).await?.try_get("n")?;
+
+        let size = i64::from(page.size.max(1));
+        let offset = i64::from(page.number.max(1) - 1) * size;
+        let list_sql = format!(
+            "SELECT {CASE_COLUMNS} {from} {where_sql} ORDER BY c.id DESC LIMIT {size} OFFSET {offset}"
+        );
+        let mut list = sqlx::query(&list_sql);
+        for a in &args {
+            list = a.bind(list);
+        }
+        let rows = list.fetch_all(&self.read).await?;
+        let items = rows
+            .iter()
+            .map(record_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        Ok((items, total))
+    }
+}
+
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+impl Arg {
+    fn bind<'q>(
+        &self,
+        q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+        match self {
+            Arg::Text(s) => q.bind(s.clone()),
+            Arg::Int(i) => q.bind(*i),
+        }
+    }
+}
+
+async fn insert_history(
+    tx: &mut Transaction<'_, Any>,
+    case_id: i64,
+    seq: i64,
+    at: DateTime<Utc>,
+    actor: &str,
+    action: &str,
+    data: &serde_json::Value,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_events (case_id, seq, at, actor, action, data) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(case_id)
+    .bind(seq)
+    .bind(millis(at))
+    .bind(actor)
+    .bind(action)
+    .bind(data.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! Departments and the policy document: small, admin-edited configuration.
+
+use kesu_domain::codes::DepartmentCode;
+use kesu_domain::Policy;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{millis, Result, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Department {
+    pub code: DepartmentCode,
+    pub name: String,
+}
+
+const POLICY_KEY: &str = "policy";
+
+impl Store {
+    pub async fn departments(&self) -> Result<Vec<Department>> {
+        let rows = sqlx::query("SELECT code, name FROM departments ORDER BY created_at, code")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let code: String = r.try_get("code")?;
+                Ok(Department {
+                    code: DepartmentCode::parse(&code).map_err(StoreError::Corrupt)?,
+                    name: r.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn department_exists(&self, code: &DepartmentCode) -> Result<bool> {
+        let row = sqlx::query("SELECT 1 AS one FROM departments WHERE code = $1")
+            .bind(code.as_str())
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    pub async fn add_department(&self, code: &DepartmentCode, name: &str) -> Result<Department> {
+        let res =
+            sqlx::query("INSERT INTO departments (code, name, created_at) VALUES ($1, $2, $3)")
+                .bind(code.as_str())
+                .bind(name)
+                .bind(millis(chrono::Utc::now()))
+                .execute(&self.write)
+                .await;
+        match res {
+            Ok(_) => Ok(Department {
+                code: code.clone(),
+                name: name.to_owned(),
+            }),
+            Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Duplicate(format!(
+                "department `{code}` already exists"
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The policy in force: the stored one, or the defaults on a new database.
+    pub async fn policy(&self) -> Result<Policy> {
+        let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(POLICY_KEY)
+            .fetch_optional(&self.read)
+            .await?;
+        match row {
+            None => Ok(Policy::default()),
+            Some(r) => {
+                let v: String = r.try_get("value")?;
+                serde_json::from_str(&v).map_err(|e| StoreError::Corrupt(format!("policy: {e}")))
+            }
+        }
+    }
+
+    pub async fn set_policy(&self, policy: &Policy) -> Result<()> {
+        let value =
+            serde_json::to_string(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(POLICY_KEY)
+        .bind(value)
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+}
