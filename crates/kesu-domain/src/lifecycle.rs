@@ -157,17 +157,18 @@ pub fn decide(
             reason: None,
         });
     }
+    // A caller who saw an older version is told to reload before anything else.
+    if expected_version != case.version {
+        return Err(Rejection::StaleVersion {
+            expected: expected_version,
+            actual: case.version,
+        });
+    }
     if !action.allowed_in(case.status) {
         return Err(Rejection::NotAllowedNow {
             action: action.code(),
             status: case.status,
             allowed: allowed_actions(case, actor),
-        });
-    }
-    if expected_version != case.version {
-        return Err(Rejection::StaleVersion {
-            expected: expected_version,
-            actual: case.version,
         });
     }
     own_case(action, case, actor)?;
@@ -256,12 +257,14 @@ pub fn decide(
                         format!("there is no active user `{user}`"),
                     ))
                 }
-                Some(r) if !r.handles_cases() => return Err(Rejection::invalid(
-                    "user",
-                    format!(
+                Some(r) if !r.handles_cases() => {
+                    return Err(Rejection::invalid(
+                        "user",
+                        format!(
                         "`{user}` is a {r}: cases go to agents, supervisors or department users"
                     ),
-                )),
+                    ))
+                }
                 Some(_) => {}
             }
             let change = Change::Assign {

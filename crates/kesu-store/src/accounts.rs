@@ -200,11 +200,11 @@ impl Store {
 
     /// The active user a bearer token belongs to.
     pub async fn user_for_token(&self, token: &str, now: DateTime<Utc>) -> Result<Option<User>> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(
             "SELECT u.id, u.username, u.role, u.department, u.disabled, u.created_at \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.disabled = 0"
-        ))
+             WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.disabled = 0",
+        )
         .bind(token_hash(token))
         .bind(millis(now))
         .fetch_optional(&self.read)

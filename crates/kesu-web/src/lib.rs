@@ -1,1 +1,48 @@
-//! placeholder
+//! kesu's HTTP layer: the JSON API under `/api/v1` (and later the workbench pages).
+//!
+//! Handlers are short: extract → parse into domain values → call domain and store → render.
+//! Errors: every handler returns [`error::ApiError`], rendered as RFC 9457 problem+json.
+
+pub mod api;
+pub mod clock;
+pub mod error;
+pub mod extract;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use kesu_store::Store;
+use tokio::net::TcpListener;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> AppState {
+        AppState { store, clock }
+    }
+}
+
+/// The whole application as a router, ready to serve or to test.
+pub fn router(state: AppState) -> Router {
+    api::router(state)
+}
+
+/// Serves `router` on an already-bound listener until `shutdown` resolves, then lets
+/// in-flight requests finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

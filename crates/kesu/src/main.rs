@@ -1,1 +1,110 @@
-fn main() {}
+//! The `kesu` command: parses the command line and hands over to the library crates.
+
+mod serve;
+mod users;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use kesu_store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "kesu",
+    version,
+    about = "kesu (客诉): the after-sales complaint and dispute desk"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server (JSON API at /api/v1, health check at /healthz).
+    Serve(serve::ServeArgs),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(users::UserCommand),
+}
+
+/// Where the data lives; shared by every subcommand that opens the database.
+#[derive(Args, Clone)]
+pub struct DbArgs {
+    /// Data folder; holds the SQLite database unless --database-url is given.
+    #[arg(long, env = "KESU_DATA", default_value = "./kesu-data")]
+    pub data: PathBuf,
+    /// Database URL: postgres://… for PostgreSQL; default: a SQLite file in the data folder.
+    #[arg(long, env = "KESU_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl DbArgs {
+    pub async fn open(&self) -> anyhow::Result<Store> {
+        let url = match &self.database_url {
+            Some(url) => url.clone(),
+            None => {
+                std::fs::create_dir_all(&self.data).with_context(|| {
+                    format!(
+                        "cannot create the data folder {}: choose another with --data",
+                        self.data.display()
+                    )
+                })?;
+                kesu_store::sqlite_url_in(&self.data)
+            }
+        };
+        Store::connect(&url).await.with_context(|| {
+            format!(
+                "cannot open the database {}: check --database-url / --data",
+                redact_url(&url)
+            )
+        })
+    }
+}
+
+/// A database URL without its password, fit for messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::User(cmd) => users::run(cmd).await,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://kesu:s3cret@db:5432/kesu"),
+            "postgres://kesu:***@db:5432/kesu"
+        );
+        assert_eq!(
+            redact_url("sqlite://./kesu-data/kesu.db"),
+            "sqlite://./kesu-data/kesu.db"
+        );
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,420 @@
+//! Complaint cases: registration, reading, listing, history and the lifecycle actions.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kesu_domain::codes::{Category, Channel, DepartmentCode};
+use kesu_domain::command::Command;
+use kesu_domain::registration::{Registration, RegistrationForm};
+use kesu_domain::{decide, evolve, ActionName, CaseStatus, Role};
+use kesu_store::{CaseFilter, CaseRecord, HistoryEntry, Page, StoreError, User};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::views::CaseView;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{from_value, ApiJson, Caller};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases", post(create).get(list))
+        .route("/cases/{id}", get(show))
+        .route("/cases/{id}/events", get(events))
+        .route("/cases/{id}/actions", post(act))
+}
+
+/// Largest page the list returns.
+const MAX_PAGE_SIZE: u32 = 200;
+
+/// Registers a complaint (agents, supervisors, admins). With an `Idempotency-Key` header a
+/// repeated request returns the first case (header `Idempotent-Replayed: true`) and creates nothing.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])),
+    request_body = RegistrationForm,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe: 1–200 visible ASCII characters")),
+    responses((status = 201, body = CaseView), (status = 400, body = crate::error::Problem),
+              (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Response> {
+    let actor = caller.actor();
+    Registration::check_actor(&actor)?;
+    let key = idempotency_key(&headers)?;
+    let form: RegistrationForm = from_value(body)?;
+    let now = state.clock.now();
+    let fingerprint =
+        serde_json::to_string(&form).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let registration = form.parse(now)?;
+    let policy = state.store.policy().await?;
+    let (record, created) = state
+        .store
+        .create_case(
+            &registration,
+            &actor,
+            caller.id,
+            key.as_deref().map(|k| (k, fingerprint.as_str())),
+            now,
+            &policy,
+        )
+        .await?;
+    if created {
+        tracing::info!(case = %record.case.number, by = %caller.username, "case registered");
+    }
+    let location = format!("/api/v1/cases/{}", record.case.id);
+    let mut response = (
+        StatusCode::CREATED,
+        Json(CaseView::new(record, &caller, now)),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    if !created {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or("").trim();
+    if key.is_empty() || key.len() > 200 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError::BadRequest(
+            "the Idempotency-Key header must be 1–200 visible ASCII characters".into(),
+        ));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// Loads a case the caller may see; department users see only their department's cases.
+async fn visible_case(state: &AppState, caller: &User, raw_id: &str) -> ApiResult<CaseRecord> {
+    let not_found = || ApiError::NotFound(format!("no case with id `{raw_id}`"));
+    let id: i64 = raw_id.parse().map_err(|_| not_found())?;
+    let record = state.store.case(id).await?.ok_or_else(not_found)?;
+    if caller.role == Role::Department && record.case.department != caller.department {
+        return Err(not_found());
+    }
+    Ok(record)
+}
+
+/// One case, with personal data masked unless the caller's role needs it.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = CaseView), (status = 404, body = crate::error::Problem)))]
+async fn show(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CaseView>> {
+    let record = visible_case(&state, &caller, &id).await?;
+    Ok(Json(CaseView::new(record, &caller, state.clock.now())))
+}
+
+/// A history entry: what happened, who did it and when.
+#[derive(Serialize, ToSchema)]
+pub struct EventView {
+    pub seq: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub action: String,
+    #[schema(value_type = Object)]
+    pub data: Value,
+}
+
+impl From<HistoryEntry> for EventView {
+    fn from(h: HistoryEntry) -> Self {
+        EventView {
+            seq: h.seq,
+            at: h.at,
+            actor: h.actor,
+            action: h.action,
+            data: h.data,
+        }
+    }
+}
+
+/// The case history, oldest first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/events", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<EventView>), (status = 404, body = crate::error::Problem)))]
+async fn events(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<EventView>>> {
+    let record = visible_case(&state, &caller, &id).await?;
+    let history = state.store.history(record.case.id).await?;
+    Ok(Json(history.into_iter().map(EventView::from).collect()))
+}
+
+/// `{"action": NAME, "version": N, …fields}`: see the table in CONTRACT.md §4.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ActionRequest {
+    /// judge, route, analyse, propose, choose, approve, reject, execute, follow_up, close, assign, comment
+    action: String,
+    /// The case version the caller saw.
+    version: i64,
+    valid: Option<bool>,
+    reason: Option<String>,
+    department: Option<String>,
+    liability: Option<kesu_domain::codes::Liability>,
+    root_cause: Option<kesu_domain::codes::RootCause>,
+    findings: Option<String>,
+    options: Option<Vec<kesu_domain::case::ResolutionOption>>,
+    option: Option<usize>,
+    comment: Option<String>,
+    note: Option<String>,
+    satisfied: Option<bool>,
+    rating: Option<u8>,
+    summary: Option<String>,
+    lessons: Option<String>,
+    user: Option<String>,
+    text: Option<String>,
+    internal: Option<bool>,
+}
+
+/// Takes one lifecycle action. 409 for a stale version or an action not allowed now
+/// (naming the allowed ones), 403 for a role not allowed, 422 for bad fields.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ActionRequest,
+    responses((status = 200, body = CaseView), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+async fn act(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Json<CaseView>> {
+    let Value::Object(mut fields) = body else {
+        return Err(ApiError::invalid("", "the body must be a JSON object"));
+    };
+    let action = match fields.remove("action") {
+        Some(Value::String(a)) => ActionName::parse(&a).ok_or_else(|| {
+            ApiError::invalid(
+                "action",
+                format!("`{a}` is not an action; use one of {}", action_list()),
+            )
+        })?,
+        Some(_) => return Err(ApiError::invalid("action", "must be a string")),
+        None => {
+            return Err(ApiError::invalid(
+                "action",
+                format!("is required: one of {}", action_list()),
+            ))
+        }
+    };
+    let version = match fields.remove("version") {
+        Some(v) => v
+            .as_i64()
+            .ok_or_else(|| ApiError::invalid("version", "must be an integer"))?,
+        None => {
+            return Err(ApiError::invalid(
+                "version",
+                "is required: send the version of the case you saw",
+            ))
+        }
+    };
+    let record = visible_case(&state, &caller, &id).await?;
+    let mut command = Command::parse(action, Value::Object(fields))?;
+    match &mut command {
+        Command::Assign { user, user_role } => {
+            *user_role = state
+                .store
+                .user(user)
+                .await?
+                .filter(|u| !u.disabled)
+                .map(|u| u.role);
+        }
+        Command::Route { department } => check_department(&state, department).await?,
+        _ => {}
+    }
+    let now = state.clock.now();
+    let policy = state.store.policy().await?;
+    let actor = caller.actor();
+    let event = decide(&record.case, &actor, &command, version, now, &policy)?;
+    let after = evolve(&record.case, &event);
+    match state.store.append_event(&after, &event).await {
+        Ok(()) => {}
+        Err(StoreError::StaleVersion) => {
+            let current = state
+                .store
+                .case(record.case.id)
+                .await?
+                .map(|r| r.case.version);
+            return Err(ApiError::Conflict {
+                detail: "the case was changed by someone else just now; reload it and try again"
+                    .into(),
+                allowed_actions: None,
+                current_version: current,
+            });
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(case = %after.number, action = event.action(), by = %caller.username, "action taken");
+    let record = CaseRecord {
+        case: after,
+        complainant: record.complainant,
+    };
+    Ok(Json(CaseView::new(record, &caller, now)))
+}
+
+fn action_list() -> String {
+    ActionName::ALL
+        .iter()
+        .map(|a| a.code())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn check_department(state: &AppState, department: &DepartmentCode) -> ApiResult<()> {
+    if state.store.department_exists(department).await? {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "department",
+            format!("unknown department `{department}`"),
+        ))
+    }
+}
+
+/// A page of cases.
+#[derive(Serialize, ToSchema)]
+pub struct CaseList {
+    pub items: Vec<CaseView>,
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// Lists cases, newest first. Filters: status, category, channel, department, assignee,
+/// overdue (true/false), q (number, order or tracking number, description; names and
+/// phones for roles that may see them), page (from 1), per_page (1–200, default 50).
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])),
+    params(
+        ("status" = Option<CaseStatus>, Query), ("category" = Option<Category>, Query),
+        ("channel" = Option<Channel>, Query), ("department" = Option<String>, Query),
+        ("assignee" = Option<String>, Query), ("overdue" = Option<bool>, Query),
+        ("q" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    responses((status = 200, body = CaseList), (status = 422, body = crate::error::Problem)))]
+async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Query(params): Query<Vec<(String, String)>>,
+) -> ApiResult<Json<CaseList>> {
+    let now = state.clock.now();
+    let (mut filter, page) = parse_list_query(&params)?;
+    filter.now = Some(now);
+    filter.search_personal_data = caller.role.sees_personal_data();
+    if caller.role == Role::Department {
+        // Department users work on their own department's cases only.
+        if filter.department.is_some() && filter.department != caller.department {
+            return Ok(Json(CaseList {
+                items: vec![],
+                total: 0,
+                page: page.number,
+                per_page: page.size,
+            }));
+        }
+        filter.department = caller.department.clone();
+    }
+    let (items, total) = state.store.cases(&filter, page).await?;
+    Ok(Json(CaseList {
+        items: items
+            .into_iter()
+            .map(|r| CaseView::new(r, &caller, now))
+            .collect(),
+        total,
+        page: page.number,
+        per_page: page.size,
+    }))
+}
+
+fn parse_list_query(params: &[(String, String)]) -> ApiResult<(CaseFilter, Page)> {
+    let mut filter = CaseFilter::default();
+    let mut page = Page {
+        number: 1,
+        size: 50,
+    };
+    let mut errors = Vec::new();
+    let mut bad = |field: &str, msg: String| errors.push(kesu_domain::FieldError::new(field, msg));
+    for (key, value) in params {
+        let v = value.trim();
+        if v.is_empty() {
+            continue;
+        }
+        match key.as_str() {
+            "status" => match CaseStatus::parse(v) {
+                Some(s) => filter.status = Some(s),
+                None => bad(
+                    "status",
+                    format!(
+                        "unknown status `{v}`; use one of {}",
+                        codes(CaseStatus::ALL.iter().map(|s| s.code()))
+                    ),
+                ),
+            },
+            "category" => match Category::parse(v) {
+                Some(c) => filter.category = Some(c),
+                None => bad(
+                    "category",
+                    format!(
+                        "unknown category `{v}`; use one of {}",
+                        codes(Category::ALL.iter().map(|c| c.code()))
+                    ),
+                ),
+            },
+            "channel" => match Channel::parse(v) {
+                Some(c) => filter.channel = Some(c),
+                None => bad(
+                    "channel",
+                    format!(
+                        "unknown channel `{v}`; use one of {}",
+                        codes(Channel::ALL.iter().map(|c| c.code()))
+                    ),
+                ),
+            },
+            "department" => match DepartmentCode::parse(v) {
+                Ok(d) => filter.department = Some(d),
+                Err(m) => bad("department", m),
+            },
+            "assignee" => filter.assignee = Some(v.to_owned()),
+            "overdue" => match v {
+                "true" | "1" => filter.overdue = Some(true),
+                "false" | "0" => filter.overdue = Some(false),
+                _ => bad("overdue", "must be true or false".into()),
+            },
+            "q" => filter.q = Some(v.chars().take(100).collect()),
+            "page" => match v.parse::<u32>() {
+                Ok(n) if n >= 1 => page.number = n,
+                _ => bad("page", "must be a whole number from 1".into()),
+            },
+            "per_page" => match v.parse::<u32>() {
+                Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => page.size = n,
+                _ => bad("per_page", format!("must be from 1 to {MAX_PAGE_SIZE}")),
+            },
+            other => bad(other, "is not a filter of this list".into()),
+        }
+    }
+    if errors.is_empty() {
+        Ok((filter, page))
+    } else {
+        Err(ApiError::Invalid(errors))
+    }
+}
+
+fn codes<'a>(codes: impl Iterator<Item = &'a str>) -> String {
+    codes.collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,46 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations.
+
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "kesu", description = "After-sales complaint and dispute desk: the JSON API."),
+    paths(
+        super::auth::issue_token, super::auth::me,
+        super::users::create, super::users::list, super::users::disable, super::users::enable,
+        super::cases::create, super::cases::list, super::cases::show, super::cases::events, super::cases::act,
+        super::settings::departments, super::settings::add_department,
+        super::settings::policy, super::settings::set_policy,
+    ),
+    components(schemas(
+        kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,
+        kesu_domain::codes::Demand, kesu_domain::codes::Liability, kesu_domain::codes::RootCause,
+        kesu_domain::codes::ResolutionKind, kesu_domain::Role,
+    )),
+    modifiers(&BearerAuth),
+    tags((name = "cases", description = "Complaint cases and their lifecycle"),
+         (name = "accounts", description = "Sign-in and staff accounts"),
+         (name = "settings", description = "Departments and policy")),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+}

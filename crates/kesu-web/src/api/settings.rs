@@ -1,0 +1,111 @@
+//! Departments and the policy (approval limits, routing, deadlines, time zone).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use kesu_domain::codes::DepartmentCode;
+use kesu_domain::{Policy, Role};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{from_value, ApiJson, Caller};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/departments", get(departments).post(add_department))
+        .route("/policy", get(policy).put(set_policy))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentView {
+    pub code: String,
+    pub name: String,
+}
+
+/// The departments cases can be routed to.
+#[utoipa::path(get, path = "/api/v1/departments", tag = "settings", security(("bearer" = [])),
+    responses((status = 200, body = Vec<DepartmentView>)))]
+async fn departments(
+    State(state): State<AppState>,
+    Caller(_): Caller,
+) -> ApiResult<Json<Vec<DepartmentView>>> {
+    let list = state.store.departments().await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|d| DepartmentView {
+                code: d.code.into(),
+                name: d.name,
+            })
+            .collect(),
+    ))
+}
+
+/// Adds a department (admin only).
+#[utoipa::path(post, path = "/api/v1/departments", tag = "settings", security(("bearer" = [])),
+    request_body = DepartmentView,
+    responses((status = 201, body = DepartmentView), (status = 403, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn add_department(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(body): ApiJson<DepartmentView>,
+) -> ApiResult<(StatusCode, Json<DepartmentView>)> {
+    require_admin(&caller)?;
+    let code = DepartmentCode::parse(body.code.trim()).map_err(|m| ApiError::invalid("code", m))?;
+    let name = kesu_domain::text::required("name", &body.name)?;
+    let d = state.store.add_department(&code, &name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(DepartmentView {
+            code: d.code.into(),
+            name: d.name,
+        }),
+    ))
+}
+
+/// The policy in force.
+#[utoipa::path(get, path = "/api/v1/policy", tag = "settings", security(("bearer" = [])),
+    responses((status = 200, body = Policy)))]
+async fn policy(State(state): State<AppState>, Caller(_): Caller) -> ApiResult<Json<Policy>> {
+    Ok(Json(state.store.policy().await?))
+}
+
+/// Replaces the policy (admin only); every field is checked.
+#[utoipa::path(put, path = "/api/v1/policy", tag = "settings", security(("bearer" = [])),
+    request_body = Policy,
+    responses((status = 200, body = Policy), (status = 403, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+async fn set_policy(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<Policy>> {
+    require_admin(&caller)?;
+    let policy: Policy = from_value(body)?;
+    let known: Vec<_> = state
+        .store
+        .departments()
+        .await?
+        .into_iter()
+        .map(|d| d.code)
+        .collect();
+    policy.validate(&known).map_err(ApiError::Invalid)?;
+    state.store.set_policy(&policy).await?;
+    tracing::info!(by = %caller.username, "policy changed");
+    Ok(Json(policy))
+}
+
+fn require_admin(user: &kesu_store::User) -> ApiResult<()> {
+    if user.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "only admins change settings; you are {}",
+            user.role
+        )))
+    }
+}

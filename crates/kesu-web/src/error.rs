@@ -1,0 +1,211 @@
+//! The web layer's one error type, rendered as RFC 9457 `application/problem+json`.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use kesu_domain::{FieldError, Rejection};
+use kesu_store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: the body is not JSON, or a header is malformed.
+    BadRequest(String),
+    /// 401: no valid bearer token.
+    Unauthorized(String),
+    /// 403: the caller's role may not do this.
+    Forbidden(String),
+    /// 404: no such resource (or not visible to the caller).
+    NotFound(String),
+    /// 405: the path exists but not with this method.
+    MethodNotAllowed,
+    /// 409: stale version, action not allowed now, or a duplicate.
+    Conflict {
+        detail: String,
+        allowed_actions: Option<Vec<&'static str>>,
+        current_version: Option<i64>,
+    },
+    /// 413: the body is larger than the limit.
+    PayloadTooLarge(usize),
+    /// 415: the body is not declared as JSON.
+    UnsupportedMediaType,
+    /// 422: values that cannot be accepted, each naming its field.
+    Invalid(Vec<FieldError>),
+    /// 500: logged with its cause; the client learns nothing internal.
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn conflict(detail: impl Into<String>) -> ApiError {
+        ApiError::Conflict {
+            detail: detail.into(),
+            allowed_actions: None,
+            current_version: None,
+        }
+    }
+
+    pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+/// The problem document (RFC 9457) with kesu's extension members.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<ProblemField>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<&'static str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProblemField {
+    pub field: String,
+    pub message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, detail, errors, allowed_actions, current_version) = match self {
+            ApiError::BadRequest(d) => (StatusCode::BAD_REQUEST, d, None, None, None),
+            ApiError::Unauthorized(d) => (StatusCode::UNAUTHORIZED, d, None, None, None),
+            ApiError::Forbidden(d) => (StatusCode::FORBIDDEN, d, None, None, None),
+            ApiError::NotFound(d) => (StatusCode::NOT_FOUND, d, None, None, None),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "this path does not accept that method; see /api/v1/openapi.json".into(),
+                None,
+                None,
+                None,
+            ),
+            ApiError::Conflict {
+                detail,
+                allowed_actions,
+                current_version,
+            } => (
+                StatusCode::CONFLICT,
+                detail,
+                None,
+                allowed_actions,
+                current_version,
+            ),
+            ApiError::PayloadTooLarge(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the body is larger than {limit} bytes"),
+                None,
+                None,
+                None,
+            ),
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send the body as JSON with the header Content-Type: application/json".into(),
+                None,
+                None,
+                None,
+            ),
+            ApiError::Invalid(fields) => {
+                let detail = fields
+                    .iter()
+                    .map(|f| {
+                        if f.field.is_empty() {
+                            f.message.clone()
+                        } else {
+                            format!("{} {}", f.field, f.message)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let errors = fields
+                    .into_iter()
+                    .map(|f| ProblemField {
+                        field: f.field,
+                        message: f.message,
+                    })
+                    .collect();
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    detail,
+                    Some(errors),
+                    None,
+                    None,
+                )
+            }
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "something went wrong on our side; it has been logged".into(),
+                    None,
+                    None,
+                    None,
+                )
+            }
+        };
+        let problem = Problem {
+            kind: "about:blank".into(),
+            title: status.canonical_reason().unwrap_or("Error").into(),
+            status: status.as_u16(),
+            detail,
+            errors,
+            allowed_actions,
+            current_version,
+        };
+        let mut response = (status, axum::Json(problem)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<Rejection> for ApiError {
+    fn from(r: Rejection) -> Self {
+        let detail = r.to_string();
+        match r {
+            Rejection::Invalid(fields) => ApiError::Invalid(fields),
+            Rejection::Forbidden { .. } => ApiError::Forbidden(detail),
+            Rejection::NotAllowedNow { allowed, .. } => ApiError::Conflict {
+                detail,
+                allowed_actions: Some(allowed),
+                current_version: None,
+            },
+            Rejection::StaleVersion { actual, .. } => ApiError::Conflict {
+                detail,
+                allowed_actions: None,
+                current_version: Some(actual),
+            },
+        }
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::Invalid(vec![e])
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::StaleVersion
+            | StoreError::Duplicate(_)
+            | StoreError::IdempotencyMismatch => ApiError::conflict(e.to_string()),
+            StoreError::NotFound(d) => ApiError::NotFound(d),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

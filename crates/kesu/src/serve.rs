@@ -1,0 +1,104 @@
+//! `kesu serve`: open the database, make sure there is an admin, serve until told to stop.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use kesu_web::{AppState, SystemClock};
+use tracing_subscriber::EnvFilter;
+
+use crate::DbArgs;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Address to listen on.
+    #[arg(long, env = "KESU_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Log as JSON lines instead of text.
+    #[arg(long, env = "KESU_LOG_JSON")]
+    log_json: bool,
+}
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    init_logging(args.log_json);
+    let store = args.db.open().await?;
+    let admin_password = std::env::var("KESU_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    if let Some((user, generated)) = store
+        .ensure_admin(admin_password.as_deref())
+        .await
+        .context("cannot create the first admin user")?
+    {
+        // Printed on the terminal once, never logged.
+        match generated {
+            Some(pw) => println!(
+                "Created the first user: `{}` with password {pw}\nWrite it down now: it will not be shown again.",
+                user.username
+            ),
+            None => println!(
+                "Created the first user: `{}` with the password from KESU_ADMIN_PASSWORD.",
+                user.username
+            ),
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {}: is another program using it? Choose another with --addr",
+                args.addr
+            )
+        })?;
+    let local = listener.local_addr()?;
+    println!("kesu is listening on http://{local} (API: http://{local}/api/v1/openapi.json)");
+    tracing::info!(%local, backend = ?store.backend(), "serving");
+    let state = AppState::new(store.clone(), Arc::new(SystemClock));
+    kesu_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("the server stopped with an error")?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn init_logging(json: bool) {
+    let filter = EnvFilter::try_from_env("KESU_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    // Logs go to stderr, so stdout carries only what the operator must read (the first password).
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM; the server then finishes in-flight requests.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

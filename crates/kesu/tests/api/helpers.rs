@@ -1,0 +1,215 @@
+//! The test application: server, clock, users and small request helpers.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use kesu_store::Store;
+use kesu_web::{AppState, FixedClock};
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
+
+pub const ADMIN_PASSWORD: &str = "admin-password";
+
+/// Generates one test per backend from `async fn name(app: TestApp)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($crate::helpers::TestApp::sqlite().await).await;
+            })+
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(app) = $crate::helpers::TestApp::postgres().await else { return };
+                super::$name(app).await;
+            })+
+        }
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub clock: Arc<FixedClock>,
+    #[allow(dead_code)] // for tests that inspect the database directly
+    pub store: Store,
+    _dir: Option<tempfile::TempDir>,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+pub fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T02:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&kesu_store::sqlite_url_in(dir.path()))
+            .await
+            .unwrap();
+        TestApp::start(store, Some(dir)).await
+    }
+
+    pub async fn postgres() -> Option<TestApp> {
+        let admin = kesu_store::testing::postgres_admin_url()?;
+        let url = kesu_store::testing::fresh_postgres_database(&admin).await;
+        let store = Store::connect(&url).await.unwrap();
+        Some(TestApp::start(store, None).await)
+    }
+
+    async fn start(store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
+        store.ensure_admin(Some(ADMIN_PASSWORD)).await.unwrap();
+        let clock = Arc::new(FixedClock::new(t0()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let state = AppState::new(store.clone(), clock.clone());
+        tokio::spawn(kesu_web::serve(listener, state, async {
+            rx.await.ok();
+        }));
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::new(),
+            clock,
+            store,
+            _dir: dir,
+            _shutdown: tx,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn token(&self, username: &str, password: &str) -> String {
+        let r = self
+            .client
+            .post(self.url("/api/v1/auth/token"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "sign-in as {username}");
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn admin(&self) -> String {
+        self.token("admin", ADMIN_PASSWORD).await
+    }
+
+    /// Creates a user through the API and returns a token for them.
+    pub async fn user(&self, username: &str, role: &str, department: Option<&str>) -> String {
+        let admin = self.admin().await;
+        let mut body = json!({"username": username, "password": "pass-word-1", "role": role});
+        if let Some(d) = department {
+            body["department"] = json!(d);
+        }
+        let r = self.post(&admin, "/api/v1/users", &body).await;
+        assert_eq!(r.status(), StatusCode::CREATED, "create {username}");
+        self.token(username, "pass-word-1").await
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn register(&self, token: &str, body: &Value) -> Value {
+        let r = self.post(token, "/api/v1/cases", body).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        r.json().await.unwrap()
+    }
+
+    pub async fn case(&self, token: &str, id: i64) -> Value {
+        let r = self.get(token, &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json().await.unwrap()
+    }
+
+    pub async fn history(&self, token: &str, id: i64) -> Vec<Value> {
+        let r = self.get(token, &format!("/api/v1/cases/{id}/events")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json().await.unwrap()
+    }
+
+    /// Posts an action at the case's current version.
+    pub async fn act(&self, token: &str, id: i64, mut action: Value) -> Response {
+        let version = self.case(&self.admin().await, id).await["version"].clone();
+        if action.get("version").is_none() {
+            action["version"] = version;
+        }
+        self.post(token, &format!("/api/v1/cases/{id}/actions"), &action)
+            .await
+    }
+
+    /// Posts an action that must succeed, returning the case after it.
+    pub async fn act_ok(&self, token: &str, id: i64, action: Value) -> Value {
+        let r = self.act(token, id, action.clone()).await;
+        let status = r.status();
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "{action} → {body}");
+        body
+    }
+}
+
+/// A complete registration form.
+pub fn complaint() -> Value {
+    json!({
+        "channel": "chat",
+        "complainant": {"name": "王小明", "phone": "13812345678", "email": "xiaoming@example.com"},
+        "order_no": "TB20261111001",
+        "tracking_no": "YT1234567890",
+        "category": "damaged",
+        "demand": "reship",
+        "description": "收到的玻璃杯碎了两个，外箱有明显压痕",
+        "received_at": "2026-11-23T09:30:00+08:00"
+    })
+}
+
+/// Reads a problem+json body, checking its content type and status member.
+pub async fn problem(r: Response, status: StatusCode) -> Value {
+    assert_eq!(r.status(), status);
+    let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+    assert_eq!(ct, "application/problem+json");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["status"], status.as_u16());
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
+    body
+}
+
+/// The field names a 422 problem lists.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests of the HTTP API: a real server on a random port with a fresh database,
+//! once on SQLite and once on PostgreSQL (when `KESU_TEST_POSTGRES_URL` is set).
+
+mod helpers;
+
+mod accounts;
+mod bad_input;
+mod lifecycle;
+mod privacy;
+mod process;
