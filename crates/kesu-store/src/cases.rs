@@ -4,11 +4,10 @@ use chrono::{DateTime, Utc};
 use kesu_domain::case::Case;
 use kesu_domain::codes::{Category, Channel, DepartmentCode};
 use kesu_domain::personal::Complainant;
-use kesu_domain::registration::Registration;
-use kesu_domain::{Actor, CaseStatus, Event, Policy};
+use kesu_domain::{CaseStatus, Event};
 use serde::Serialize;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Row};
 
 use crate::{from_millis, millis, Result, Store, StoreError};
 
@@ -52,10 +51,10 @@ pub struct Page {
     pub size: u32,
 }
 
-const CASE_COLUMNS: &str =
+pub(crate) const CASE_COLUMNS: &str =
     "c.id, c.number, c.status, c.version, c.detail, cc.name, cc.phone, cc.email";
 
-fn record_from_row(r: &AnyRow) -> Result<CaseRecord> {
+pub(crate) fn record_from_row(r: &AnyRow) -> Result<CaseRecord> {
     let detail: String = r.try_get("detail")?;
     let mut case: Case = serde_json::from_str(&detail)
         .map_err(|e| StoreError::Corrupt(format!("case detail: {e}")))?;
@@ -76,7 +75,7 @@ fn record_from_row(r: &AnyRow) -> Result<CaseRecord> {
 }
 
 /// What the plain search matches besides personal data, lower-cased.
-fn search_text(case: &Case) -> String {
+pub(crate) fn search_text(case: &Case) -> String {
     [
         Some(case.number.as_str()),
         case.order_no.as_deref(),
@@ -90,14 +89,8 @@ fn search_text(case: &Case) -> String {
     .to_lowercase()
 }
 
-fn detail_json(case: &Case) -> Result<String> {
+pub(crate) fn detail_json(case: &Case) -> Result<String> {
     serde_json::to_string(case).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-/// What identifies a request under an idempotency key: the SHA-256 of its canonical JSON.
-fn fingerprint(request: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(request.as_bytes()))
 }
 
 /// `%q%` for LIKE, with the wildcards in `q` escaped.
@@ -111,141 +104,6 @@ fn like_pattern(q: &str) -> String {
 }
 
 impl Store {
-    /// Registers a complaint: number, case row, contact and first history entry in one
-    /// transaction. With an idempotency key (`(key, canonical request JSON)`), a repeat
-    /// returns the first case (`created == false`) and writes nothing.
-    pub async fn create_case(
-        &self,
-        registration: &Registration,
-        actor: &Actor,
-        actor_id: i64,
-        idempotency: Option<(&str, &str)>,
-        now: DateTime<Utc>,
-        policy: &Policy,
-    ) -> Result<(CaseRecord, bool)> {
-        let idempotency = idempotency.map(|(key, request)| (key, fingerprint(request)));
-        let idempotency = idempotency.as_ref().map(|(k, h)| (*k, h.as_str()));
-        if let Some((key, hash)) = idempotency {
-            if let Some(existing) = self.idempotent_case(actor_id, key, hash).await? {
-                return Ok((existing, false));
-            }
-        }
-        let mut tx = self.write.begin().await?;
-        let day = now
-            .with_timezone(&policy.zone())
-            .format("%Y%m%d")
-            .to_string();
-        let seq: i64 = sqlx::query(
-            "INSERT INTO case_counters (day, last) VALUES ($1, 1) \
-             ON CONFLICT (day) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
-        )
-        .bind(&day)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("last")?;
-        let mut case = registration.into_case(0, seq, actor, now, policy);
-        let id: i64 = sqlx::query(
-            "INSERT INTO cases (number, status, version, channel, category, demand, department, \
-             assignee, order_no, tracking_no, received_at, created_at, updated_at, resolve_by, \
-             search_text, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
-        )
-        .bind(&case.number)
-        .bind(case.status.code())
-        .bind(case.version)
-        .bind(case.channel.code())
-        .bind(case.category.code())
-        .bind(case.demand.code())
-        .bind(case.department.as_ref().map(|d| d.as_str().to_owned()))
-        .bind(case.assignee.clone())
-        .bind(case.order_no.clone())
-        .bind(case.tracking_no.clone())
-        .bind(millis(case.received_at))
-        .bind(millis(case.created_at))
-        .bind(millis(case.updated_at))
-        .bind(case.deadlines.resolve_by.map(millis))
-        .bind(search_text(&case))
-        .bind(detail_json(&case)?)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        case.id = id;
-        let c = &registration.complainant;
-        sqlx::query(
-            "INSERT INTO case_contacts (case_id, name, phone, email) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(c.name.as_str())
-        .bind(c.phone.as_ref().map(|p| p.as_str().to_owned()))
-        .bind(c.email.as_ref().map(|e| e.as_str().to_owned()))
-        .execute(&mut *tx)
-        .await?;
-        insert_history(
-            &mut tx,
-            id,
-            1,
-            now,
-            actor.name(),
-            "register",
-            &registration.history_data(&case),
-        )
-        .await?;
-        if let Some((key, hash)) = idempotency {
-            let res = sqlx::query(
-                "INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(actor_id)
-            .bind(key)
-            .bind(hash)
-            .bind(id)
-            .bind(millis(now))
-            .execute(&mut *tx)
-            .await;
-            if let Err(e) = res {
-                tx.rollback().await?;
-                // A concurrent request with the same key won the race: answer with its case.
-                if crate::is_unique_violation(&e) {
-                    if let Some(existing) = self.idempotent_case(actor_id, key, hash).await? {
-                        return Ok((existing, false));
-                    }
-                }
-                return Err(e.into());
-            }
-        }
-        tx.commit().await?;
-        Ok((
-            CaseRecord {
-                case,
-                complainant: registration.complainant.clone(),
-            },
-            true,
-        ))
-    }
-
-    async fn idempotent_case(
-        &self,
-        user_id: i64,
-        key: &str,
-        hash: &str,
-    ) -> Result<Option<CaseRecord>> {
-        let row = sqlx::query(
-            "SELECT case_id, request_hash FROM idempotency_keys WHERE user_id = $1 AND key = $2",
-        )
-        .bind(user_id)
-        .bind(key)
-        .fetch_optional(&self.write)
-        .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let stored: String = row.try_get("request_hash")?;
-        if stored != hash {
-            return Err(StoreError::IdempotencyMismatch);
-        }
-        self.case(row.try_get("case_id")?).await
-    }
-
     pub async fn case(&self, id: i64) -> Result<Option<CaseRecord>> {
         let row = sqlx::query(&format!(
             "SELECT {CASE_COLUMNS} FROM cases c JOIN case_contacts cc ON cc.case_id = c.id WHERE c.id = $1"
@@ -415,8 +273,8 @@ impl Arg {
     }
 }
 
-async fn insert_history(
-    tx: &mut Transaction<'_, Any>,
+pub(crate) async fn insert_history(
+    conn: &mut sqlx::AnyConnection,
     case_id: i64,
     seq: i64,
     at: DateTime<Utc>,
@@ -433,7 +291,7 @@ async fn insert_history(
     .bind(actor)
     .bind(action)
     .bind(data.to_string())
-    .execute(&mut **tx)
+    .execute(conn)
     .await?;
     Ok(())
 }

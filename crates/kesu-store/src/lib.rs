@@ -8,6 +8,7 @@
 
 mod accounts;
 mod cases;
+mod register;
 mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -49,6 +50,9 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+    /// The transaction holding this write could not be committed; nothing was stored.
+    #[error("the write could not be committed: {0}")]
+    CommitFailed(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -65,6 +69,10 @@ pub struct Store {
     read: AnyPool,
     /// Writers. On SQLite one connection, so transactions never fight over the file lock.
     write: AnyPool,
+    /// The group-commit writer for registrations.
+    registrations: tokio::sync::mpsc::Sender<register::Job>,
+    /// The policy, read at most every few seconds (every action needs it).
+    policy_cache: settings::PolicyCache,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -112,6 +120,8 @@ impl Store {
                 Store {
                     backend,
                     read,
+                    registrations: register::spawn_writer(write.clone()),
+                    policy_cache: Default::default(),
                     write,
                 }
             }
@@ -125,6 +135,8 @@ impl Store {
                 Store {
                     backend,
                     read: pool.clone(),
+                    registrations: register::spawn_writer(pool.clone()),
+                    policy_cache: Default::default(),
                     write: pool,
                 }
             }

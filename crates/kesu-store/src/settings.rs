@@ -4,6 +4,8 @@ use kesu_domain::codes::DepartmentCode;
 use kesu_domain::Policy;
 use serde::Serialize;
 use sqlx::Row;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use crate::{millis, Result, Store, StoreError};
 
@@ -14,6 +16,12 @@ pub struct Department {
 }
 
 const POLICY_KEY: &str = "policy";
+
+/// How long a read policy is reused. Another process sharing the database sees a change
+/// after at most this long; this process sees its own changes at once.
+const POLICY_TTL: Duration = Duration::from_secs(5);
+
+pub(crate) type PolicyCache = Arc<RwLock<Option<(Instant, Policy)>>>;
 
 impl Store {
     pub async fn departments(&self) -> Result<Vec<Department>> {
@@ -61,6 +69,19 @@ impl Store {
 
     /// The policy in force: the stored one, or the defaults on a new database.
     pub async fn policy(&self) -> Result<Policy> {
+        if let Some((at, policy)) = self.policy_cache.read().ok().and_then(|c| c.clone()) {
+            if at.elapsed() < POLICY_TTL {
+                return Ok(policy);
+            }
+        }
+        let policy = self.read_policy().await?;
+        if let Ok(mut cache) = self.policy_cache.write() {
+            *cache = Some((Instant::now(), policy.clone()));
+        }
+        Ok(policy)
+    }
+
+    async fn read_policy(&self) -> Result<Policy> {
         let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
             .bind(POLICY_KEY)
             .fetch_optional(&self.read)
@@ -85,6 +106,9 @@ impl Store {
         .bind(value)
         .execute(&self.write)
         .await?;
+        if let Ok(mut cache) = self.policy_cache.write() {
+            *cache = Some((Instant::now(), policy.clone()));
+        }
         Ok(())
     }
 }

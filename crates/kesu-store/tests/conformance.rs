@@ -38,6 +38,7 @@ conformance!(
     filters_and_search_find_cases,
     accounts_tokens_and_disabling,
     policy_and_departments_round_trip,
+    concurrent_registrations_get_gapless_numbers_and_one_case_per_key,
 );
 
 fn t0() -> DateTime<Utc> {
@@ -379,4 +380,60 @@ async fn policy_and_departments_round_trip(store: Store) {
         Err(StoreError::Duplicate(_))
     ));
     assert!(store.department_exists(&code).await.unwrap());
+}
+
+async fn concurrent_registrations_get_gapless_numbers_and_one_case_per_key(store: Store) {
+    let reg = form("damaged", "杯子碎了").parse(t0()).unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..300 {
+        let (store, reg) = (store.clone(), reg.clone());
+        tasks.push(tokio::spawn(async move {
+            // Every tenth request is a retry of the same one.
+            let key = (i % 10 == 0).then_some(("retry-key", "{\"a\":1}"));
+            store
+                .create_case(&reg, &agent(), 1, key, t0(), &Policy::default())
+                .await
+        }));
+    }
+    let mut numbers = Vec::new();
+    let mut replayed_ids = std::collections::BTreeSet::new();
+    let mut mismatches = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok((rec, true)) => numbers.push(rec.case.number),
+            Ok((rec, false)) => {
+                replayed_ids.insert(rec.case.id);
+            }
+            Err(StoreError::IdempotencyMismatch) => mismatches += 1,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(mismatches, 0);
+    assert_eq!(
+        numbers.len(),
+        300 - 30 + 1,
+        "270 plain + the first of the retries"
+    );
+    let reused = store
+        .create_case(
+            &reg,
+            &agent(),
+            1,
+            Some(("retry-key", "{\"b\":2}")),
+            t0(),
+            &Policy::default(),
+        )
+        .await;
+    assert!(matches!(reused, Err(StoreError::IdempotencyMismatch)));
+    assert_eq!(replayed_ids.len(), 1, "every retry got the same case");
+    numbers.sort();
+    let expected: Vec<String> = (1..=numbers.len())
+        .map(|n| format!("KS-20261123-{n:04}"))
+        .collect();
+    assert_eq!(numbers, expected, "numbers are unique and without gaps");
+    let (_, total) = store
+        .cases(&CaseFilter::default(), Page { number: 1, size: 1 })
+        .await
+        .unwrap();
+    assert_eq!(total as usize, numbers.len());
 }
