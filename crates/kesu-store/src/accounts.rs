@@ -5,6 +5,10 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
 use chrono::{DateTime, Duration, Utc};
 use kesu_domain::account::Username;
 use kesu_domain::codes::DepartmentCode;
@@ -19,6 +23,14 @@ use crate::{from_millis, millis, Result, Store, StoreError};
 
 /// How long an API token stays valid.
 pub const TOKEN_LIFETIME_DAYS: i64 = 30;
+
+/// How long a token lookup is reused.
+pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+/// Most cached token lookups; the cache is emptied when full.
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+/// token hash → (user, when looked up, when the token expires)
+pub(crate) type TokenCache = Arc<RwLock<HashMap<String, (User, Instant, DateTime<Utc>)>>>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct User {
@@ -141,6 +153,9 @@ impl Store {
         if res.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("no user `{username}`")));
         }
+        if let Ok(mut cache) = self.token_cache.write() {
+            cache.clear();
+        }
         self.user(username)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("no user `{username}`")))
@@ -198,18 +213,43 @@ impl Store {
         Ok(token)
     }
 
-    /// The active user a bearer token belongs to.
+    /// The active user a bearer token belongs to. Answers are reused for a few seconds
+    /// (every API request asks); disabling a user clears them in this process at once,
+    /// and other processes sharing the database stop honouring the token within
+    /// [`TOKEN_CACHE_TTL`].
     pub async fn user_for_token(&self, token: &str, now: DateTime<Utc>) -> Result<Option<User>> {
+        let hash = token_hash(token);
+        if let Some((user, fetched, expires)) = self
+            .token_cache
+            .read()
+            .ok()
+            .and_then(|c| c.get(&hash).cloned())
+        {
+            if fetched.elapsed() < TOKEN_CACHE_TTL && now < expires {
+                return Ok(Some(user));
+            }
+        }
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.role, u.department, u.disabled, u.created_at \
+            "SELECT u.id, u.username, u.role, u.department, u.disabled, u.created_at, t.expires_at \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.disabled = 0",
         )
-        .bind(token_hash(token))
+        .bind(&hash)
         .bind(millis(now))
         .fetch_optional(&self.read)
         .await?;
-        row.as_ref().map(user_from_row).transpose()
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let user = user_from_row(&row)?;
+        let expires = from_millis(row.try_get("expires_at")?);
+        if let Ok(mut cache) = self.token_cache.write() {
+            if cache.len() >= TOKEN_CACHE_MAX {
+                cache.clear();
+            }
+            cache.insert(hash, (user.clone(), Instant::now(), expires));
+        }
+        Ok(Some(user))
     }
 
     /// Creates the first admin on a new database. Returns the generated password when

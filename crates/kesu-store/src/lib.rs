@@ -73,6 +73,8 @@ pub struct Store {
     registrations: tokio::sync::mpsc::Sender<register::Job>,
     /// The policy, read at most every few seconds (every action needs it).
     policy_cache: settings::PolicyCache,
+    /// Recent bearer-token lookups.
+    token_cache: accounts::TokenCache,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -122,6 +124,7 @@ impl Store {
                     read,
                     registrations: register::spawn_writer(write.clone()),
                     policy_cache: Default::default(),
+                    token_cache: Default::default(),
                     write,
                 }
             }
@@ -137,6 +140,7 @@ impl Store {
                     read: pool.clone(),
                     registrations: register::spawn_writer(pool.clone()),
                     policy_cache: Default::default(),
+                    token_cache: Default::default(),
                     write: pool,
                 }
             }
@@ -152,6 +156,28 @@ impl Store {
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
+    }
+
+    /// SQLite's journal mode and synchronous level on the writer connection
+    /// (`("wal", 2)` means WAL with FULL durability); `None` on PostgreSQL.
+    pub async fn sqlite_durability(&self) -> Result<Option<(String, i64)>> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let mut conn = self.write.acquire().await?;
+        let mode: String = sqlx::Row::try_get(
+            &sqlx::query("PRAGMA journal_mode")
+                .fetch_one(&mut *conn)
+                .await?,
+            0,
+        )?;
+        let sync: i64 = sqlx::Row::try_get(
+            &sqlx::query("PRAGMA synchronous")
+                .fetch_one(&mut *conn)
+                .await?,
+            0,
+        )?;
+        Ok(Some((mode, sync)))
     }
 
     /// Whether the database answers.

@@ -1,7 +1,8 @@
 //! Registration, the hot path of a big sale day, with group commit: registrations that
 //! arrive while a commit is in progress are written together in the next transaction,
-//! so one fsync acknowledges many complaints. Each registration runs in its own savepoint,
-//! so a bad one never takes the others down, and nobody is answered before the commit.
+//! so one fsync acknowledges many complaints. A batch costs a handful of statements
+//! whatever its size; if it fails, each registration is retried alone so a bad one never
+//! takes the others down. Nobody is answered before the commit.
 
 use chrono::{DateTime, Utc};
 use kesu_domain::registration::Registration;
@@ -10,7 +11,11 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, AnyPool, Row};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::cases::{detail_json, insert_history, record_from_row, search_text, CASE_COLUMNS};
+use std::collections::HashMap;
+
+use kesu_domain::case::Case;
+
+use crate::cases::{detail_json, record_from_row, search_text, CASE_COLUMNS};
 use crate::{millis, CaseRecord, Result, Store, StoreError};
 
 /// Most registrations committed in one transaction.
@@ -47,160 +52,341 @@ pub(crate) fn spawn_writer(pool: AnyPool) -> mpsc::Sender<Job> {
 }
 
 async fn commit_batch(pool: &AnyPool, jobs: Vec<Job>) {
-    let outcome = async {
-        let mut tx = pool.begin().await?;
-        let mut results = Vec::with_capacity(jobs.len());
-        for job in &jobs {
-            let mut savepoint = sqlx::Acquire::begin(&mut *tx).await?;
-            match register_one(&mut savepoint, job).await {
-                Ok(done) => {
-                    savepoint.commit().await?;
-                    results.push(Ok(done));
-                }
-                Err(e) => {
-                    savepoint.rollback().await?;
-                    results.push(Err(e));
-                }
+    let results = match write_batch(pool, &jobs).await {
+        Ok(results) => results,
+        Err(e) if jobs.len() > 1 => {
+            // One bad registration must not sink the others: retry each on its own.
+            tracing::warn!(error = %e, batch = jobs.len(), "registration batch failed; retrying one by one");
+            let mut results = Vec::with_capacity(jobs.len());
+            for job in &jobs {
+                let one = std::slice::from_ref(job);
+                results.push(match write_batch(pool, one).await {
+                    Ok(mut r) => r.remove(0),
+                    Err(e) => Err(StoreError::CommitFailed(e.to_string())),
+                });
             }
+            results
         }
-        tx.commit().await?;
-        Ok::<_, StoreError>(results)
-    }
-    .await;
-    match outcome {
-        Ok(results) => {
-            for (job, result) in jobs.into_iter().zip(results) {
-                job.reply.send(result).ok();
-            }
-        }
-        Err(e) => {
-            tracing::error!(error = %e, batch = jobs.len(), "registration batch failed");
-            let message = e.to_string();
-            for job in jobs {
-                job.reply
-                    .send(Err(StoreError::CommitFailed(message.clone())))
-                    .ok();
-            }
-        }
+        Err(e) => vec![Err(StoreError::CommitFailed(e.to_string()))],
+    };
+    for (job, result) in jobs.into_iter().zip(results) {
+        job.reply.send(result).ok();
     }
 }
 
-/// Writes one registration inside the batch's transaction.
-async fn register_one(conn: &mut AnyConnection, job: &Job) -> Result<(CaseRecord, bool)> {
-    if let Some((key, hash)) = &job.idempotency {
-        if let Some(existing) = idempotent_case(conn, job.actor_id, key, hash).await? {
-            return Ok((existing, false));
+/// What becomes of one job in a batch.
+enum Plan {
+    /// A retry: answer with the case its key already created.
+    Replay(i64),
+    /// A retry of a job earlier in this batch.
+    ReplayOfJob(usize),
+    /// The key was used before for a different request.
+    Mismatch,
+    /// A new case, with its daily number.
+    Create(String),
+}
+
+/// Writes a batch in one transaction with a handful of statements whatever its size
+/// (each statement is a round trip to the database thread, which dominates the cost).
+async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<Result<(CaseRecord, bool)>>> {
+    let mut tx = pool.begin().await?;
+    let conn: &mut AnyConnection = &mut tx;
+
+    // 1. Retries: keys already stored, or repeated within this batch.
+    let stored = stored_keys(conn, jobs).await?;
+    let mut plans: Vec<Option<Plan>> = Vec::with_capacity(jobs.len());
+    let mut seen: HashMap<(i64, &str), (usize, &str)> = HashMap::new();
+    for (i, job) in jobs.iter().enumerate() {
+        let plan = job.idempotency.as_ref().and_then(|(key, hash)| {
+            if let Some((case_id, stored_hash)) = stored.get(&(job.actor_id, key.clone())) {
+                return Some(if stored_hash == hash {
+                    Plan::Replay(*case_id)
+                } else {
+                    Plan::Mismatch
+                });
+            }
+            match seen.get(&(job.actor_id, key.as_str())) {
+                Some((first, first_hash)) if *first_hash == hash => Some(Plan::ReplayOfJob(*first)),
+                Some(_) => Some(Plan::Mismatch),
+                None => {
+                    seen.insert((job.actor_id, key.as_str()), (i, hash.as_str()));
+                    None
+                }
+            }
+        });
+        plans.push(plan);
+    }
+
+    // 2. Daily numbers, one statement per shop-local day in the batch.
+    let mut by_day: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, job) in jobs.iter().enumerate() {
+        if plans[i].is_some() {
+            continue;
+        }
+        let day = job
+            .now
+            .with_timezone(&job.policy.zone())
+            .format("%Y%m%d")
+            .to_string();
+        match by_day.iter_mut().find(|(d, _)| *d == day) {
+            Some((_, idx)) => idx.push(i),
+            None => by_day.push((day, vec![i])),
         }
     }
-    let day = job
-        .now
-        .with_timezone(&job.policy.zone())
-        .format("%Y%m%d")
-        .to_string();
-    let seq: i64 = sqlx::query(
-        "INSERT INTO case_counters (day, last) VALUES ($1, 1) \
-         ON CONFLICT (day) DO UPDATE SET last = case_counters.last + 1 RETURNING last",
-    )
-    .bind(&day)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("last")?;
-    let registration = &job.registration;
-    let mut case = registration.into_case(0, seq, &job.actor, job.now, &job.policy);
-    let id: i64 = sqlx::query(
+    for (day, idx) in &by_day {
+        let n = idx.len() as i64;
+        let last: i64 = sqlx::query(
+            "INSERT INTO case_counters (day, last) VALUES ($1, $2) \
+             ON CONFLICT (day) DO UPDATE SET last = case_counters.last + $2 RETURNING last",
+        )
+        .bind(day)
+        .bind(n)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("last")?;
+        for (k, &i) in idx.iter().enumerate() {
+            let date = chrono::NaiveDate::parse_from_str(day, "%Y%m%d").unwrap_or_default();
+            plans[i] = Some(Plan::Create(kesu_domain::case::case_number(
+                date,
+                last - n + 1 + k as i64,
+            )));
+        }
+    }
+
+    // 3. The new cases, their contacts, first history entries and idempotency keys.
+    let mut created: HashMap<usize, Case> = HashMap::new();
+    let mut cases: Vec<(usize, Case)> = Vec::new();
+    for (i, job) in jobs.iter().enumerate() {
+        if let Some(Plan::Create(number)) = &plans[i] {
+            let mut case = job
+                .registration
+                .into_case(0, 0, &job.actor, job.now, &job.policy);
+            case.number = number.clone();
+            cases.push((i, case));
+        }
+    }
+    if !cases.is_empty() {
+        let ids = insert_cases(conn, &cases).await?;
+        for (i, mut case) in cases {
+            case.id = *ids.get(&case.number).ok_or_else(|| {
+                StoreError::Corrupt(format!("no id returned for {}", case.number))
+            })?;
+            created.insert(i, case);
+        }
+        insert_rows(conn, jobs, &created).await?;
+    }
+
+    // 4. Cases that retries answer with.
+    let replay_ids: Vec<i64> = plans
+        .iter()
+        .filter_map(|p| match p {
+            Some(Plan::Replay(id)) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let replayed = load_cases(conn, &replay_ids).await?;
+    tx.commit().await?;
+
+    let results = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, job)| match &plans[i] {
+            Some(Plan::Create(_)) => Ok((
+                CaseRecord {
+                    case: created[&i].clone(),
+                    complainant: job.registration.complainant.clone(),
+                },
+                true,
+            )),
+            Some(Plan::ReplayOfJob(first)) => Ok((
+                CaseRecord {
+                    case: created[first].clone(),
+                    complainant: jobs[*first].registration.complainant.clone(),
+                },
+                false,
+            )),
+            Some(Plan::Replay(id)) => {
+                replayed
+                    .get(id)
+                    .cloned()
+                    .map(|r| (r, false))
+                    .ok_or_else(|| {
+                        StoreError::Corrupt(format!("idempotency key points to missing case {id}"))
+                    })
+            }
+            Some(Plan::Mismatch) => Err(StoreError::IdempotencyMismatch),
+            None => Err(StoreError::Corrupt("registration left unplanned".into())),
+        })
+        .collect();
+    Ok(results)
+}
+
+/// `($1, $2, …), (…)`: placeholders for `rows` rows of `cols` values.
+fn values(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let row: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Stored idempotency keys of the batch's keyed jobs: (user, key) → (case id, request hash).
+async fn stored_keys(
+    conn: &mut AnyConnection,
+    jobs: &[Job],
+) -> Result<HashMap<(i64, String), (i64, String)>> {
+    let keys: Vec<&str> = jobs
+        .iter()
+        .filter_map(|j| j.idempotency.as_ref().map(|(k, _)| k.as_str()))
+        .collect();
+    let mut found = HashMap::new();
+    if keys.is_empty() {
+        return Ok(found);
+    }
+    let placeholders: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT user_id, key, case_id, request_hash FROM idempotency_keys WHERE key IN ({})",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for k in &keys {
+        q = q.bind(*k);
+    }
+    for row in q.fetch_all(&mut *conn).await? {
+        found.insert(
+            (row.try_get("user_id")?, row.try_get("key")?),
+            (row.try_get("case_id")?, row.try_get("request_hash")?),
+        );
+    }
+    Ok(found)
+}
+
+/// Inserts the cases in one statement; returns number → id.
+async fn insert_cases(
+    conn: &mut AnyConnection,
+    cases: &[(usize, Case)],
+) -> Result<HashMap<String, i64>> {
+    let sql = format!(
         "INSERT INTO cases (number, status, version, channel, category, demand, department, \
          assignee, order_no, tracking_no, received_at, created_at, updated_at, resolve_by, \
-         search_text, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
-    )
-    .bind(&case.number)
-    .bind(case.status.code())
-    .bind(case.version)
-    .bind(case.channel.code())
-    .bind(case.category.code())
-    .bind(case.demand.code())
-    .bind(case.department.as_ref().map(|d| d.as_str().to_owned()))
-    .bind(case.assignee.clone())
-    .bind(case.order_no.clone())
-    .bind(case.tracking_no.clone())
-    .bind(millis(case.received_at))
-    .bind(millis(case.created_at))
-    .bind(millis(case.updated_at))
-    .bind(case.deadlines.resolve_by.map(millis))
-    .bind(search_text(&case))
-    .bind(detail_json(&case)?)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("id")?;
-    case.id = id;
-    let c = &registration.complainant;
-    sqlx::query("INSERT INTO case_contacts (case_id, name, phone, email) VALUES ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(c.name.as_str())
-        .bind(c.phone.as_ref().map(|p| p.as_str().to_owned()))
-        .bind(c.email.as_ref().map(|e| e.as_str().to_owned()))
-        .execute(&mut *conn)
-        .await?;
-    insert_history(
-        conn,
-        id,
-        1,
-        job.now,
-        job.actor.name(),
-        "register",
-        &registration.history_data(&case),
-    )
-    .await?;
-    if let Some((key, hash)) = &job.idempotency {
-        sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(job.actor_id)
-        .bind(key)
-        .bind(hash)
-        .bind(id)
-        .bind(millis(job.now))
-        .execute(&mut *conn)
-        .await?;
+         search_text, detail) VALUES {} RETURNING id, number",
+        values(cases.len(), 16)
+    );
+    let mut q = sqlx::query(&sql);
+    for (_, case) in cases {
+        q = q
+            .bind(case.number.clone())
+            .bind(case.status.code())
+            .bind(case.version)
+            .bind(case.channel.code())
+            .bind(case.category.code())
+            .bind(case.demand.code())
+            .bind(case.department.as_ref().map(|d| d.as_str().to_owned()))
+            .bind(case.assignee.clone())
+            .bind(case.order_no.clone())
+            .bind(case.tracking_no.clone())
+            .bind(millis(case.received_at))
+            .bind(millis(case.created_at))
+            .bind(millis(case.updated_at))
+            .bind(case.deadlines.resolve_by.map(millis))
+            .bind(search_text(case))
+            .bind(detail_json(case)?);
     }
-    Ok((
-        CaseRecord {
-            case,
-            complainant: registration.complainant.clone(),
-        },
-        true,
-    ))
+    let mut ids = HashMap::new();
+    for row in q.fetch_all(&mut *conn).await? {
+        ids.insert(row.try_get("number")?, row.try_get("id")?);
+    }
+    Ok(ids)
 }
 
-async fn idempotent_case(
+/// Contacts, first history entries and idempotency keys of the created cases.
+async fn insert_rows(
     conn: &mut AnyConnection,
-    user_id: i64,
-    key: &str,
-    hash: &str,
-) -> Result<Option<CaseRecord>> {
-    let row = sqlx::query(
-        "SELECT case_id, request_hash FROM idempotency_keys WHERE user_id = $1 AND key = $2",
-    )
-    .bind(user_id)
-    .bind(key)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let stored: String = row.try_get("request_hash")?;
-    if stored != hash {
-        return Err(StoreError::IdempotencyMismatch);
+    jobs: &[Job],
+    created: &HashMap<usize, Case>,
+) -> Result<()> {
+    let mut order: Vec<&usize> = created.keys().collect();
+    order.sort();
+
+    let sql = format!(
+        "INSERT INTO case_contacts (case_id, name, phone, email) VALUES {}",
+        values(order.len(), 4)
+    );
+    let mut q = sqlx::query(&sql);
+    for &&i in &order {
+        let c = &jobs[i].registration.complainant;
+        q = q
+            .bind(created[&i].id)
+            .bind(c.name.as_str().to_owned())
+            .bind(c.phone.as_ref().map(|p| p.as_str().to_owned()))
+            .bind(c.email.as_ref().map(|e| e.as_str().to_owned()));
     }
-    let case_id: i64 = row.try_get("case_id")?;
-    let row = sqlx::query(&format!(
-        "SELECT {CASE_COLUMNS} FROM cases c JOIN case_contacts cc ON cc.case_id = c.id WHERE c.id = $1"
-    ))
-    .bind(case_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    record_from_row(&row).map(Some)
+    q.execute(&mut *conn).await?;
+
+    let sql = format!(
+        "INSERT INTO case_events (case_id, seq, at, actor, action, data) VALUES {}",
+        values(order.len(), 6)
+    );
+    let mut q = sqlx::query(&sql);
+    for &&i in &order {
+        let (job, case) = (&jobs[i], &created[&i]);
+        q = q
+            .bind(case.id)
+            .bind(1_i64)
+            .bind(millis(job.now))
+            .bind(job.actor.name().to_owned())
+            .bind("register")
+            .bind(job.registration.history_data(case).to_string());
+    }
+    q.execute(&mut *conn).await?;
+
+    let keyed: Vec<&usize> = order
+        .into_iter()
+        .filter(|&&i| jobs[i].idempotency.is_some())
+        .collect();
+    if !keyed.is_empty() {
+        let sql = format!(
+            "INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, created_at) VALUES {}",
+            values(keyed.len(), 5)
+        );
+        let mut q = sqlx::query(&sql);
+        for &&i in &keyed {
+            let job = &jobs[i];
+            let (key, hash) = job.idempotency.clone().unwrap_or_default();
+            q = q
+                .bind(job.actor_id)
+                .bind(key)
+                .bind(hash)
+                .bind(created[&i].id)
+                .bind(millis(job.now));
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Loads cases by id, in one statement.
+async fn load_cases(conn: &mut AnyConnection, ids: &[i64]) -> Result<HashMap<i64, CaseRecord>> {
+    let mut found = HashMap::new();
+    if ids.is_empty() {
+        return Ok(found);
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT {CASE_COLUMNS} FROM cases c JOIN case_contacts cc ON cc.case_id = c.id WHERE c.id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    for row in q.fetch_all(&mut *conn).await? {
+        let record = record_from_row(&row)?;
+        found.insert(record.case.id, record);
+    }
+    Ok(found)
 }
 
 impl Store {

@@ -71,6 +71,13 @@ async fn register(store: &Store, category: &str, description: &str) -> kesu_stor
 }
 
 async fn registration_assigns_daily_numbers_and_writes_history(store: Store) {
+    if let Some((mode, sync)) = store.sqlite_durability().await.unwrap() {
+        assert_eq!(
+            (mode.as_str(), sync),
+            ("wal", 2),
+            "WAL with synchronous=FULL"
+        );
+    }
     let a = register(&store, "damaged", "杯子碎了").await;
     let b = register(&store, "quality", "衣服开线").await;
     assert_eq!(a.case.number, "KS-20261123-0001");

@@ -56,6 +56,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let local = listener.local_addr()?;
     println!("kesu is listening on http://{local} (API: http://{local}/api/v1/openapi.json)");
     tracing::info!(%local, backend = ?store.backend(), "serving");
+    if let Some((mode, sync)) = store.sqlite_durability().await? {
+        tracing::info!(journal_mode = %mode, synchronous = sync, "SQLite durability");
+    }
     let state = AppState::new(store.clone(), Arc::new(SystemClock));
     kesu_web::serve(listener, state, shutdown_signal())
         .await
