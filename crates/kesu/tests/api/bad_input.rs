@@ -11,6 +11,7 @@ on_both_backends!(
     bad_registrations_are_refused_and_store_nothing,
     bad_actions_are_refused_and_change_nothing,
     unknown_things_and_missing_sign_in,
+    problem_bodies_tell_a_person_what_to_fix,
 );
 
 async fn case_count(app: &TestApp, token: &str) -> i64 {
@@ -328,4 +329,49 @@ async fn unknown_things_and_missing_sign_in(app: TestApp) {
         .await;
     let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(fields(&p), ["status", "per_page", "colour"]);
+}
+
+async fn problem_bodies_tell_a_person_what_to_fix(app: TestApp) {
+    let agent = app.user("amy", "agent", None).await;
+    let id = app.register(&agent, &complaint()).await["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .act(&agent, id, json!({"action": "close", "summary": "好"}))
+        .await;
+    insta::assert_json_snapshot!(problem(r, StatusCode::CONFLICT).await, @r#"
+    {
+      "allowed_actions": [
+        "judge",
+        "assign",
+        "comment"
+      ],
+      "detail": "`close` is not allowed while the case is registered; allowed now: judge, assign, comment",
+      "status": 409,
+      "title": "Conflict",
+      "type": "about:blank"
+    }
+    "#);
+    let mut form = complaint();
+    form["complainant"]["phone"] = json!("12345");
+    form["description"] = json!("");
+    let r = app.post(&agent, "/api/v1/cases", &form).await;
+    insta::assert_json_snapshot!(problem(r, StatusCode::UNPROCESSABLE_ENTITY).await, @r#"
+    {
+      "detail": "complainant.phone is not a phone number: give an 11-digit mobile (13812345678) or a landline with area code (0571-88886666); description must not be empty",
+      "errors": [
+        {
+          "field": "complainant.phone",
+          "message": "is not a phone number: give an 11-digit mobile (13812345678) or a landline with area code (0571-88886666)"
+        },
+        {
+          "field": "description",
+          "message": "must not be empty"
+        }
+      ],
+      "status": 422,
+      "title": "Unprocessable Entity",
+      "type": "about:blank"
+    }
+    "#);
 }

@@ -254,3 +254,83 @@ fn user_commands_add_list_and_disable_with_clear_errors() {
     let out = kesu_user(d, &["add", "bo", "--role", "agent"], Some("short"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8"));
 }
+
+#[tokio::test]
+async fn sigterm_under_load_loses_no_acknowledged_registration() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::new();
+    let server = start(dir.path(), Some("preset-pass-1"));
+    let token = sign_in(&client, &server.base, "preset-pass-1").await;
+    let url = format!("{}/api/v1/cases", server.base);
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..200 {
+        let (client, url, token) = (client.clone(), url.clone(), token.clone());
+        requests.spawn(async move {
+            let mut body = complaint();
+            body["description"] = json!(format!("第{i}件投诉"));
+            match client
+                .post(&url)
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+            {
+                Ok(r) if r.status() == 201 => Some(r.json::<Value>().await.ok()?["id"].as_i64()?),
+                _ => None,
+            }
+        });
+    }
+    // Stop the server while the requests are in flight.
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    stop(server);
+    let mut acknowledged = Vec::new();
+    while let Some(r) = requests.join_next().await {
+        acknowledged.extend(r.unwrap());
+    }
+
+    let server = start(dir.path(), None);
+    let token = sign_in(&client, &server.base, "preset-pass-1").await;
+    let list: Value = client
+        .get(format!("{}/api/v1/cases?per_page=200", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let stored: std::collections::BTreeSet<i64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    for id in &acknowledged {
+        assert!(
+            stored.contains(id),
+            "case {id} was acknowledged with 201 but is gone"
+        );
+    }
+    for id in &stored {
+        let events: Vec<Value> = client
+            .get(format!("{}/api/v1/cases/{id}/events", server.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            events.len(),
+            1,
+            "case {id} is whole: its registration is in the history"
+        );
+    }
+    eprintln!(
+        "{} of 200 acknowledged before the stop, {} stored",
+        acknowledged.len(),
+        stored.len()
+    );
+    stop(server);
+}
