@@ -12,6 +12,7 @@ pub mod event;
 pub mod lifecycle;
 pub mod personal;
 pub mod policy;
+pub mod refund;
 pub mod registration;
 pub mod role;
 pub mod text;

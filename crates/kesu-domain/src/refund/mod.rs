@@ -1,0 +1,196 @@
+//! Refund quotes to the cent (CONTRACT.md §5): discounts and points apportioned over the
+//! order's lines by largest remainder, units refunded so that every unit, in any number of
+//! steps, returns exactly what was paid, never more.
+
+mod apportion;
+mod request;
+
+pub use apportion::spread;
+pub use request::{
+    Discount, DiscountKind, OrderAmounts, OrderLine, QuoteRequest, RefundRequest, Refunded,
+    RefundedLine, RequestedLine,
+};
+
+use serde::Serialize;
+
+use crate::error::FieldError;
+
+/// What each line of the order was paid with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LineAllocation {
+    pub line_id: String,
+    /// Unit price × quantity.
+    pub gross_cents: i64,
+    /// The discounts spread onto this line.
+    pub discount_cents: i64,
+    /// The points (cash value) spread onto this line.
+    pub points_cents: i64,
+    /// Cash paid for the line: gross − discounts − points.
+    pub paid_cents: i64,
+}
+
+/// What to return for one requested line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LineRefund {
+    pub line_id: String,
+    pub quantity: i64,
+    pub cash_cents: i64,
+    pub points_cents: i64,
+}
+
+/// The quote: the allocation of the whole order and what to return now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Quote {
+    pub allocation: Vec<LineAllocation>,
+    pub lines: Vec<LineRefund>,
+    pub shipping_cents: i64,
+    /// Total cash to return, shipping included.
+    pub cash_cents: i64,
+    /// Total value of points to return.
+    pub points_cents: i64,
+}
+
+/// How the order's money is spread over its lines (rules 1 and 2).
+pub fn allocate(order: &OrderAmounts) -> Result<Vec<LineAllocation>, Vec<FieldError>> {
+    order.check()?;
+    let gross: Vec<i64> = order
+        .lines
+        .iter()
+        .map(|l| l.unit_price_cents * l.quantity)
+        .collect();
+    let mut left = gross.clone();
+    for (d_index, discount) in order.discounts.iter().enumerate() {
+        let targets = order.discount_targets(discount);
+        let weights: Vec<i64> = targets.iter().map(|&i| left[i]).collect();
+        let shares = spread(discount.amount_cents, &weights).ok_or_else(|| {
+            vec![FieldError::new(
+                &format!("order.discounts[{d_index}].amount_cents"),
+                format!(
+                    "discount `{}` ({} cents) is larger than what is left of its lines ({} cents)",
+                    discount.id,
+                    discount.amount_cents,
+                    weights.iter().sum::<i64>()
+                ),
+            )]
+        })?;
+        for (&i, share) in targets.iter().zip(shares) {
+            left[i] -= share;
+        }
+    }
+    let points = spread(order.points_cents, &left).ok_or_else(|| {
+        vec![FieldError::new(
+            "order.points_cents",
+            format!(
+                "points worth {} cents are more than the order's net value of {} cents",
+                order.points_cents,
+                left.iter().sum::<i64>()
+            ),
+        )]
+    })?;
+    Ok(order
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| LineAllocation {
+            line_id: line.line_id.clone(),
+            gross_cents: gross[i],
+            discount_cents: gross[i] - left[i],
+            points_cents: points[i],
+            paid_cents: left[i] - points[i],
+        })
+        .collect())
+}
+
+/// Quotes a refund (rules 1–5).
+pub fn quote(req: &QuoteRequest) -> Result<Quote, Vec<FieldError>> {
+    let allocation = allocate(&req.order)?;
+    let earlier = req.refunded.clone().unwrap_or_default();
+    let before = earlier.per_line(&req.order, &allocation)?;
+    let mut errors = Vec::new();
+    let mut lines = Vec::new();
+    let mut seen = Vec::new();
+    for (k, asked) in req.request.lines.iter().enumerate() {
+        let field = |name: &str| format!("request.lines[{k}].{name}");
+        let Some(i) = req.order.line_index(&asked.line_id) else {
+            errors.push(FieldError::new(
+                &field("line_id"),
+                format!("the order has no line `{}`", asked.line_id),
+            ));
+            continue;
+        };
+        if seen.contains(&i) {
+            errors.push(FieldError::new(
+                &field("line_id"),
+                format!("line `{}` is asked for twice", asked.line_id),
+            ));
+            continue;
+        }
+        seen.push(i);
+        let n = req.order.lines[i].quantity;
+        let (r, cash_before, points_before) = before[i];
+        if asked.quantity <= 0 {
+            errors.push(FieldError::new(&field("quantity"), "must be at least 1"));
+            continue;
+        }
+        if asked.quantity > n - r {
+            errors.push(FieldError::new(
+                &field("quantity"),
+                format!(
+                    "only {} of {} units of line `{}` are left to refund",
+                    n - r,
+                    n,
+                    asked.line_id
+                ),
+            ));
+            continue;
+        }
+        let a = &allocation[i];
+        let cash = units_share(a.paid_cents, r, asked.quantity, n).min(a.paid_cents - cash_before);
+        let points =
+            units_share(a.points_cents, r, asked.quantity, n).min(a.points_cents - points_before);
+        lines.push(LineRefund {
+            line_id: asked.line_id.clone(),
+            quantity: asked.quantity,
+            cash_cents: cash.max(0),
+            points_cents: points.max(0),
+        });
+    }
+    let shipping_cents = if req.request.include_shipping {
+        if earlier.shipping_cents > 0 {
+            errors.push(FieldError::new(
+                "request.include_shipping",
+                "shipping has already been refunded",
+            ));
+        }
+        req.order.shipping_cents
+    } else {
+        0
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let cash_cents = lines.iter().map(|l| l.cash_cents).sum::<i64>() + shipping_cents;
+    let points_cents = lines.iter().map(|l| l.points_cents).sum();
+    Ok(Quote {
+        allocation,
+        lines,
+        shipping_cents,
+        cash_cents,
+        points_cents,
+    })
+}
+
+/// ⌊V·(r+k)/n⌋ − ⌊V·r/n⌋: the share of `k` more units of a line worth `v` over `n` units,
+/// `r` of them refunded before. Summed over any split of all `n` units it is exactly `v`.
+fn units_share(v: i64, r: i64, k: i64, n: i64) -> i64 {
+    let v = i128::from(v);
+    let n = i128::from(n);
+    let upto = |u: i64| v * i128::from(u) / n;
+    (upto(r + k) - upto(r)) as i64
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,285 @@
+//! The quote request (CONTRACT.md §5) and its checks.
+
+use serde::{Deserialize, Serialize};
+
+use super::LineAllocation;
+use crate::error::FieldError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QuoteRequest {
+    pub order: OrderAmounts,
+    #[serde(default)]
+    pub refunded: Option<Refunded>,
+    pub request: RefundRequest,
+}
+
+/// The money side of an order: what a stored order's lines, discounts, points and
+/// shipping are, so an order's JSON can be passed as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OrderAmounts {
+    pub lines: Vec<OrderLine>,
+    #[serde(default)]
+    pub discounts: Vec<Discount>,
+    #[serde(default)]
+    pub points_cents: i64,
+    #[serde(default)]
+    pub shipping_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OrderLine {
+    pub line_id: String,
+    pub unit_price_cents: i64,
+    pub quantity: i64,
+    /// Descriptive fields of a stored order line; they do not affect the money.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DiscountKind {
+    Item,
+    ShopCoupon,
+    PlatformCoupon,
+    Promotion,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Discount {
+    pub id: String,
+    pub kind: DiscountKind,
+    pub amount_cents: i64,
+    /// Lines the discount applies to; missing or empty means every line.
+    #[serde(default)]
+    pub applies_to: Vec<String>,
+}
+
+/// What earlier refunds returned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Refunded {
+    #[serde(default)]
+    pub lines: Vec<RefundedLine>,
+    #[serde(default)]
+    pub shipping_cents: i64,
+}
+
+/// An earlier refund on a line; `quantity` 0 records an amount-only refund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefundedLine {
+    pub line_id: String,
+    #[serde(default)]
+    pub quantity: i64,
+    #[serde(default)]
+    pub cash_cents: i64,
+    #[serde(default)]
+    pub points_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    #[serde(default)]
+    pub lines: Vec<RequestedLine>,
+    #[serde(default)]
+    pub include_shipping: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RequestedLine {
+    pub line_id: String,
+    pub quantity: i64,
+}
+
+/// Largest amount kept anywhere in an order: ¥100,000,000, far above any real order.
+pub const MAX_ORDER_CENTS: i64 = 10_000_000_000;
+/// Most units on one line.
+pub const MAX_QUANTITY: i64 = 1_000_000;
+
+impl OrderAmounts {
+    pub fn line_index(&self, line_id: &str) -> Option<usize> {
+        self.lines.iter().position(|l| l.line_id == line_id)
+    }
+
+    /// Indexes of the lines a discount applies to (all when its list is empty).
+    pub(super) fn discount_targets(&self, d: &Discount) -> Vec<usize> {
+        if d.applies_to.is_empty() {
+            (0..self.lines.len()).collect()
+        } else {
+            d.applies_to
+                .iter()
+                .filter_map(|id| self.line_index(id))
+                .collect()
+        }
+    }
+
+    /// The order's own consistency: ids, signs and sizes.
+    pub fn check(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if self.lines.is_empty() {
+            errors.push(FieldError::new(
+                "order.lines",
+                "an order has at least one line",
+            ));
+        }
+        for (i, line) in self.lines.iter().enumerate() {
+            let f = |name: &str| format!("order.lines[{i}].{name}");
+            if line.line_id.trim().is_empty() {
+                errors.push(FieldError::new(&f("line_id"), "must not be empty"));
+            } else if self.lines[..i].iter().any(|l| l.line_id == line.line_id) {
+                errors.push(FieldError::new(
+                    &f("line_id"),
+                    format!("line `{}` appears twice", line.line_id),
+                ));
+            }
+            if !(0..=MAX_ORDER_CENTS).contains(&line.unit_price_cents) {
+                errors.push(FieldError::new(
+                    &f("unit_price_cents"),
+                    "must be from 0 to 10000000000",
+                ));
+            }
+            if !(1..=MAX_QUANTITY).contains(&line.quantity) {
+                errors.push(FieldError::new(
+                    &f("quantity"),
+                    format!("must be from 1 to {MAX_QUANTITY}"),
+                ));
+            } else if line.unit_price_cents.saturating_mul(line.quantity) > MAX_ORDER_CENTS {
+                errors.push(FieldError::new(
+                    &f("quantity"),
+                    "the line's total is absurdly large",
+                ));
+            }
+        }
+        for (k, d) in self.discounts.iter().enumerate() {
+            let f = |name: &str| format!("order.discounts[{k}].{name}");
+            if d.id.trim().is_empty() {
+                errors.push(FieldError::new(&f("id"), "must not be empty"));
+            } else if self.discounts[..k].iter().any(|x| x.id == d.id) {
+                errors.push(FieldError::new(
+                    &f("id"),
+                    format!("discount `{}` appears twice", d.id),
+                ));
+            }
+            if !(0..=MAX_ORDER_CENTS).contains(&d.amount_cents) {
+                errors.push(FieldError::new(
+                    &f("amount_cents"),
+                    "must be from 0 to 10000000000",
+                ));
+            }
+            for (j, id) in d.applies_to.iter().enumerate() {
+                if self.line_index(id).is_none() {
+                    errors.push(FieldError::new(
+                        &format!("order.discounts[{k}].applies_to[{j}]"),
+                        format!("the order has no line `{id}`"),
+                    ));
+                }
+            }
+        }
+        if !(0..=MAX_ORDER_CENTS).contains(&self.points_cents) {
+            errors.push(FieldError::new(
+                "order.points_cents",
+                "must be from 0 to 10000000000",
+            ));
+        }
+        if !(0..=MAX_ORDER_CENTS).contains(&self.shipping_cents) {
+            errors.push(FieldError::new(
+                "order.shipping_cents",
+                "must be from 0 to 10000000000",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl Refunded {
+    /// Per order line: (units refunded, cash refunded, points refunded) before now.
+    pub(super) fn per_line(
+        &self,
+        order: &OrderAmounts,
+        allocation: &[LineAllocation],
+    ) -> Result<Vec<(i64, i64, i64)>, Vec<FieldError>> {
+        let mut totals = vec![(0i64, 0i64, 0i64); order.lines.len()];
+        let mut errors = Vec::new();
+        for (k, r) in self.lines.iter().enumerate() {
+            let f = |name: &str| format!("refunded.lines[{k}].{name}");
+            let Some(i) = order.line_index(&r.line_id) else {
+                errors.push(FieldError::new(
+                    &f("line_id"),
+                    format!("the order has no line `{}`", r.line_id),
+                ));
+                continue;
+            };
+            for (name, v) in [
+                ("quantity", r.quantity),
+                ("cash_cents", r.cash_cents),
+                ("points_cents", r.points_cents),
+            ] {
+                if v < 0 {
+                    errors.push(FieldError::new(&f(name), "must not be negative"));
+                }
+            }
+            let t = &mut totals[i];
+            t.0 = t.0.saturating_add(r.quantity.max(0));
+            t.1 = t.1.saturating_add(r.cash_cents.max(0));
+            t.2 = t.2.saturating_add(r.points_cents.max(0));
+        }
+        for (i, (units, cash, points)) in totals.iter().enumerate() {
+            let id = &order.lines[i].line_id;
+            if *units > order.lines[i].quantity {
+                errors.push(FieldError::new(
+                    "refunded.lines",
+                    format!(
+                        "{units} units of line `{id}` were refunded, but it has only {}",
+                        order.lines[i].quantity
+                    ),
+                ));
+            }
+            if *cash > allocation[i].paid_cents || *points > allocation[i].points_cents {
+                errors.push(FieldError::new(
+                    "refunded.lines",
+                    format!("more was refunded on line `{id}` than was paid for it"),
+                ));
+            }
+        }
+        if self.shipping_cents < 0 {
+            errors.push(FieldError::new(
+                "refunded.shipping_cents",
+                "must not be negative",
+            ));
+        } else if self.shipping_cents > order.shipping_cents {
+            errors.push(FieldError::new(
+                "refunded.shipping_cents",
+                "more than the order's shipping was refunded",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(totals)
+        } else {
+            Err(errors)
+        }
+    }
+}
