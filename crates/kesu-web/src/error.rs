@@ -70,8 +70,9 @@ pub struct ProblemField {
     pub message: String,
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The problem document and its status; also what command-line tools print.
+    pub fn into_problem(self) -> (StatusCode, Problem) {
         let (status, detail, errors, allowed_actions, current_version) = match self {
             ApiError::BadRequest(d) => (StatusCode::BAD_REQUEST, d, None, None, None),
             ApiError::Unauthorized(d) => (StatusCode::UNAUTHORIZED, d, None, None, None),
@@ -156,6 +157,13 @@ impl IntoResponse for ApiError {
             allowed_actions,
             current_version,
         };
+        (status, problem)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, problem) = self.into_problem();
         let mut response = (status, axum::Json(problem)).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,

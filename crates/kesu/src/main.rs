@@ -1,5 +1,6 @@
 //! The `kesu` command: parses the command line and hands over to the library crates.
 
+mod quote;
 mod serve;
 mod users;
 
@@ -27,6 +28,9 @@ enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(users::UserCommand),
+    /// Quote a refund: the JSON of POST /api/v1/refunds/quote on stdin, the quote on stdout
+    /// (exit 0), or the problem on stdout (exit 1) when the request is invalid.
+    QuoteRefund,
 }
 
 /// Where the data lives; shared by every subcommand that opens the database.
@@ -75,15 +79,15 @@ fn redact_url(url: &str) -> String {
     }
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<std::process::ExitCode> {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(async move {
-        match cli.command {
-            Command::Serve(args) => serve::run(args).await,
-            Command::User(cmd) => users::run(cmd).await,
-        }
-    })
+    let runtime = || tokio::runtime::Runtime::new().context("cannot start the async runtime");
+    match cli.command {
+        Command::Serve(args) => runtime()?.block_on(serve::run(args))?,
+        Command::User(cmd) => runtime()?.block_on(users::run(cmd))?,
+        Command::QuoteRefund => return quote::run(),
+    }
+    Ok(std::process::ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 mod auth;
 mod cases;
 mod openapi;
+pub mod refunds;
 mod settings;
 mod users;
 pub mod views;
@@ -23,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .merge(users::router())
         .merge(cases::router())
         .merge(settings::router())
+        .merge(refunds::router())
         .merge(openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

@@ -16,6 +16,7 @@ use crate::AppState;
         super::cases::create, super::cases::list, super::cases::show, super::cases::events, super::cases::act,
         super::settings::departments, super::settings::add_department,
         super::settings::policy, super::settings::set_policy,
+        super::refunds::quote,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,
@@ -25,7 +26,8 @@ use crate::AppState;
     modifiers(&BearerAuth),
     tags((name = "cases", description = "Complaint cases and their lifecycle"),
          (name = "accounts", description = "Sign-in and staff accounts"),
-         (name = "settings", description = "Departments and policy")),
+         (name = "settings", description = "Departments and policy"),
+         (name = "refunds", description = "Refund quotes to the cent")),
 )]
 pub struct ApiDoc;
 

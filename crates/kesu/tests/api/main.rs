@@ -8,3 +8,4 @@ mod bad_input;
 mod lifecycle;
 mod privacy;
 mod process;
+mod refunds;
