@@ -20,6 +20,12 @@ impl FieldError {
     }
 }
 
+/// Keeps a parsed value, or records its error and yields `None`: for reporting every
+/// invalid field of a form at once.
+pub(crate) fn keep<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
 /// A refused command. Each says why, in words a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {

@@ -130,6 +130,43 @@ impl std::fmt::Debug for PersonName {
     }
 }
 
+/// A postal address as given.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Address(String);
+
+impl Address {
+    pub fn parse(field: &str, raw: &str) -> Result<Address, FieldError> {
+        let v = raw.trim();
+        if v.is_empty() {
+            return Err(FieldError::new(field, "must not be empty"));
+        }
+        if v.chars().count() > 200 {
+            return Err(FieldError::new(
+                field,
+                "is too long: at most 200 characters",
+            ));
+        }
+        Ok(Address(v.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `浙江省杭州市****`: the first six characters (province and city) stay visible.
+    pub fn masked(&self) -> String {
+        let head: String = self.0.chars().take(6).collect();
+        format!("{head}****")
+    }
+}
+
+impl std::fmt::Debug for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Address({})", self.masked())
+    }
+}
+
 /// The person who complains. Stored apart from the case so it can be masked and purged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Complainant {

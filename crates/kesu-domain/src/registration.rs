@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{case_number, Case, CaseStatus};
 use crate::codes::{Category, Channel, Demand};
-use crate::error::{FieldError, Rejection};
+use crate::error::{keep, FieldError, Rejection};
 use crate::personal::{Complainant, Email, PersonName, Phone};
 use crate::policy::Policy;
 use crate::role::Actor;
@@ -165,11 +165,6 @@ impl RegistrationForm {
             _ => Err(Rejection::Invalid(errors)),
         }
     }
-}
-
-/// Keeps a parsed value, or records its error and yields `None`.
-fn keep<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
-    r.map_err(|e| errors.push(e)).ok()
 }
 
 impl Registration {

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod cases;
+mod orders;
 mod register;
 mod settings;
 #[cfg(feature = "testing")]
@@ -23,6 +24,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use accounts::{NewUser, User};
 pub use cases::{CaseFilter, CaseRecord, HistoryEntry, Page};
+pub use orders::ORDER_BATCH;
 pub use settings::Department;
 
 /// Which database is behind the store.
@@ -43,6 +45,12 @@ pub enum StoreError {
     /// An `Idempotency-Key` was reused for a different request.
     #[error("this Idempotency-Key was already used for a different request")]
     IdempotencyMismatch,
+    /// Values that do not fit together (HTTP 422).
+    #[error("invalid values")]
+    Invalid(Vec<kesu_domain::FieldError>),
+    /// The change conflicts with what is stored (HTTP 409).
+    #[error("{0}")]
+    Conflict(String),
     /// A referenced row does not exist.
     #[error("{0}")]
     NotFound(String),

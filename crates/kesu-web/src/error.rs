@@ -211,6 +211,8 @@ impl From<StoreError> for ApiError {
             | StoreError::Duplicate(_)
             | StoreError::IdempotencyMismatch => ApiError::conflict(e.to_string()),
             StoreError::NotFound(d) => ApiError::NotFound(d),
+            StoreError::Invalid(fields) => ApiError::Invalid(fields),
+            StoreError::Conflict(d) => ApiError::conflict(d),
             other => ApiError::Internal(other.to_string()),
         }
     }

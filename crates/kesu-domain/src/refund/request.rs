@@ -217,7 +217,7 @@ impl OrderAmounts {
 
 impl Refunded {
     /// Per order line: (units refunded, cash refunded, points refunded) before now.
-    pub(super) fn per_line(
+    pub fn per_line(
         &self,
         order: &OrderAmounts,
         allocation: &[LineAllocation],

@@ -118,7 +118,13 @@ async fn show(
     Path(id): Path<String>,
 ) -> ApiResult<Json<CaseView>> {
     let record = visible_case(&state, &caller, &id).await?;
-    Ok(Json(CaseView::new(record, &caller, state.clock.now())))
+    let order = match &record.case.order_no {
+        Some(no) => state.store.order(no).await?,
+        None => None,
+    };
+    let mut view = CaseView::new(record, &caller, state.clock.now());
+    view.order = order.map(|o| super::orders::OrderView::new(o, &caller));
+    Ok(Json(view))
 }
 
 /// A history entry: what happened, who did it and when.

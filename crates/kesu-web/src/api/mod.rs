@@ -3,6 +3,7 @@
 mod auth;
 mod cases;
 mod openapi;
+pub mod orders;
 pub mod refunds;
 mod settings;
 mod users;
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(cases::router())
         .merge(settings::router())
         .merge(refunds::router())
+        .merge(orders::router())
         .merge(openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

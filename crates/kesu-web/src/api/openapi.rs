@@ -17,6 +17,7 @@ use crate::AppState;
         super::settings::departments, super::settings::add_department,
         super::settings::policy, super::settings::set_policy,
         super::refunds::quote,
+        super::orders::put_order, super::orders::get_order,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,
@@ -27,7 +28,8 @@ use crate::AppState;
     tags((name = "cases", description = "Complaint cases and their lifecycle"),
          (name = "accounts", description = "Sign-in and staff accounts"),
          (name = "settings", description = "Departments and policy"),
-         (name = "refunds", description = "Refund quotes to the cent")),
+         (name = "refunds", description = "Refund quotes to the cent"),
+         (name = "orders", description = "Orders, shipments and refunds")),
 )]
 pub struct ApiDoc;
 

@@ -20,6 +20,9 @@ pub struct CaseView {
     pub allowed_actions: Vec<&'static str>,
     /// Open and past its resolution deadline.
     pub overdue: bool,
+    /// The order the complaint is about, when kesu has it (on the single-case view).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<super::orders::OrderView>,
 }
 
 impl CaseView {
@@ -32,6 +35,7 @@ impl CaseView {
             complainant: record.complainant.view(caller.role.sees_personal_data()),
             allowed_actions: allowed_actions(&record.case, &actor),
             overdue,
+            order: None,
             case: record.case,
         }
     }

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod bad_input;
 mod lifecycle;
+mod orders;
 mod privacy;
 mod process;
 mod refunds;

@@ -1,0 +1,519 @@
+//! Orders as kesu keeps them: lines, discounts, points, shipping, shipments and every refund
+//! already made; the buyer's personal data apart, masked like a complainant's.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{keep, FieldError};
+use crate::personal::{Address, PersonName, Phone};
+use crate::refund::{allocate, Discount, OrderAmounts, OrderLine, Refunded, RefundedLine};
+use crate::text;
+
+/// `PUT /api/v1/orders/{order_no}` (CONTRACT.md §5).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OrderForm {
+    pub shop: String,
+    pub buyer: BuyerForm,
+    pub placed_at: DateTime<FixedOffset>,
+    #[serde(default)]
+    pub paid_at: Option<DateTime<FixedOffset>>,
+    #[serde(default)]
+    pub payment_method: Option<String>,
+    pub lines: Vec<OrderLine>,
+    #[serde(default)]
+    pub discounts: Vec<Discount>,
+    #[serde(default)]
+    pub points_cents: i64,
+    #[serde(default)]
+    pub shipping_cents: i64,
+    #[serde(default)]
+    pub shipments: Vec<ShipmentForm>,
+    /// Refunds already made (e.g. by the platform before the order reached kesu).
+    #[serde(default)]
+    pub refunds: Vec<RefundForm>,
+}
+
+#[derive(Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BuyerForm {
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+impl std::fmt::Debug for BuyerForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BuyerForm(<personal data>)")
+    }
+}
+
+/// Why a parcel left the warehouse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ShipmentKind {
+    /// The order's own delivery.
+    #[default]
+    Original,
+    /// A replacement sent for missing or damaged goods (补发).
+    Reship,
+    /// The new item of an exchange (换货).
+    Exchange,
+    /// Goods coming back from the customer.
+    Return,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ShipmentForm {
+    pub carrier: String,
+    pub tracking_no: String,
+    #[serde(default)]
+    pub shipped_at: Option<DateTime<FixedOffset>>,
+    pub lines: Vec<ShipmentLine>,
+    #[serde(default)]
+    pub kind: ShipmentKind,
+    /// The last tracking status known (CONTRACT.md §6 codes), if any.
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ShipmentLine {
+    pub line_id: String,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefundForm {
+    #[serde(default)]
+    pub lines: Vec<RefundedLine>,
+    #[serde(default)]
+    pub shipping_cents: i64,
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub at: Option<DateTime<FixedOffset>>,
+    /// The platform's or payment provider's reference.
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+/// The tracking statuses of CONTRACT.md §6.
+pub const TRACKING_STATUSES: &[&str] = &[
+    "info_received",
+    "picked_up",
+    "in_transit",
+    "out_for_delivery",
+    "delivered",
+    "failed_attempt",
+    "exception",
+    "refused",
+    "returned",
+    "redirected",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Buyer {
+    pub name: PersonName,
+    pub phone: Option<Phone>,
+    pub address: Option<Address>,
+}
+
+/// The buyer as a given reader may see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BuyerView {
+    pub name: String,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub masked: bool,
+}
+
+impl Buyer {
+    pub fn view(&self, unmasked: bool) -> BuyerView {
+        if unmasked {
+            BuyerView {
+                name: self.name.as_str().to_owned(),
+                phone: self.phone.as_ref().map(|p| p.as_str().to_owned()),
+                address: self.address.as_ref().map(|a| a.as_str().to_owned()),
+                masked: false,
+            }
+        } else {
+            BuyerView {
+                name: self.name.masked(),
+                phone: self.phone.as_ref().map(Phone::masked),
+                address: self.address.as_ref().map(Address::masked),
+                masked: true,
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Shipment {
+    pub carrier: String,
+    pub tracking_no: String,
+    pub shipped_at: Option<DateTime<Utc>>,
+    pub lines: Vec<ShipmentLine>,
+    pub kind: ShipmentKind,
+    pub status: Option<String>,
+}
+
+/// Where a refund came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RefundSource {
+    /// Recorded with the order when it was stored or imported.
+    Import,
+    /// Executed by kesu as a case's resolution.
+    Case,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefundRecord {
+    pub lines: Vec<RefundedLine>,
+    pub shipping_cents: i64,
+    pub cash_cents: i64,
+    pub points_cents: i64,
+    pub method: Option<String>,
+    pub at: Option<DateTime<Utc>>,
+    pub reference: Option<String>,
+    pub source: RefundSource,
+    pub case_id: Option<i64>,
+}
+
+/// What can still be refunded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Refundable {
+    pub lines: Vec<RefundableLine>,
+    pub shipping_cents: i64,
+    /// Cash left in all, shipping included.
+    pub cash_cents: i64,
+    pub points_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefundableLine {
+    pub line_id: String,
+    /// Units not yet refunded.
+    pub quantity: i64,
+    pub cash_cents: i64,
+    pub points_cents: i64,
+}
+
+/// An order whose every field is valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub order_no: String,
+    pub shop: String,
+    pub buyer: Buyer,
+    pub placed_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub payment_method: Option<String>,
+    pub amounts: OrderAmounts,
+    pub shipments: Vec<Shipment>,
+    pub refunds: Vec<RefundRecord>,
+}
+
+/// A short lowercase code (carriers, payment methods): `yto`, `alipay`, `wechat_pay`.
+pub fn code(field: &str, raw: &str) -> Result<String, FieldError> {
+    let v = raw.trim().to_ascii_lowercase();
+    if !v.is_empty()
+        && v.len() <= 32
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        Ok(v)
+    } else {
+        Err(FieldError::new(
+            field,
+            "must be a code of 1–32 letters, digits or _ (e.g. yto, alipay)",
+        ))
+    }
+}
+
+impl OrderForm {
+    /// Checks everything and reports every problem, named as the API names it.
+    pub fn parse(self, order_no: &str) -> Result<Order, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let order_no = keep(&mut errors, text::identifier("order_no", order_no, 64));
+        let shop = keep(
+            &mut errors,
+            text::required("shop", &self.shop).and_then(|s| {
+                if s.chars().count() > 64 {
+                    Err(FieldError::new(
+                        "shop",
+                        "is too long: at most 64 characters",
+                    ))
+                } else {
+                    Ok(s)
+                }
+            }),
+        );
+        let name = keep(
+            &mut errors,
+            PersonName::parse("buyer.name", &self.buyer.name),
+        );
+        let phone = optional(&mut errors, self.buyer.phone.as_deref(), |v| {
+            Phone::parse("buyer.phone", v)
+        });
+        let address = optional(&mut errors, self.buyer.address.as_deref(), |v| {
+            Address::parse("buyer.address", v)
+        });
+        let payment_method = optional(&mut errors, self.payment_method.as_deref(), |v| {
+            code("payment_method", v)
+        });
+        if let Some(paid) = self.paid_at {
+            if paid < self.placed_at {
+                errors.push(FieldError::new("paid_at", "is before placed_at"));
+            }
+        }
+        let amounts = OrderAmounts {
+            lines: self.lines,
+            discounts: self.discounts,
+            points_cents: self.points_cents,
+            shipping_cents: self.shipping_cents,
+        };
+        let allocation = match allocate(&amounts) {
+            Ok(a) => Some(a),
+            Err(mut e) => {
+                // The order's own fields are top-level here, not under `order.`.
+                for f in &mut e {
+                    f.field = f.field.trim_start_matches("order.").to_owned();
+                }
+                errors.append(&mut e);
+                None
+            }
+        };
+        let shipments = parse_shipments(&self.shipments, &amounts, &mut errors);
+        let before = errors.len();
+        let refunds = parse_refunds(&self.refunds, &amounts, &mut errors);
+        let refunds_ok = errors.len() == before;
+        if let (Some(allocation), true) = (&allocation, refunds_ok) {
+            let refunded = Refunded {
+                lines: refunds.iter().flat_map(|r| r.lines.clone()).collect(),
+                shipping_cents: refunds.iter().map(|r| r.shipping_cents).sum(),
+            };
+            if let Err(mut e) = refunded.per_line(&amounts, allocation) {
+                for f in &mut e {
+                    f.field = f.field.replacen("refunded", "refunds", 1);
+                }
+                errors.append(&mut e);
+            }
+        }
+        match (order_no, shop, name, errors.is_empty()) {
+            (Some(order_no), Some(shop), Some(name), true) => Ok(Order {
+                order_no,
+                shop,
+                buyer: Buyer {
+                    name,
+                    phone,
+                    address,
+                },
+                placed_at: self.placed_at.with_timezone(&Utc),
+                paid_at: self.paid_at.map(|t| t.with_timezone(&Utc)),
+                payment_method,
+                amounts,
+                shipments,
+                refunds,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn optional<T>(
+    errors: &mut Vec<FieldError>,
+    raw: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, FieldError>,
+) -> Option<T> {
+    match raw.map(str::trim) {
+        None | Some("") => None,
+        Some(v) => parse(v).map_err(|e| errors.push(e)).ok(),
+    }
+}
+
+fn parse_shipments(
+    forms: &[ShipmentForm],
+    amounts: &OrderAmounts,
+    errors: &mut Vec<FieldError>,
+) -> Vec<Shipment> {
+    let mut shipped = vec![0i64; amounts.lines.len()];
+    let mut out = Vec::new();
+    for (k, s) in forms.iter().enumerate() {
+        let f = |name: &str| format!("shipments[{k}].{name}");
+        let carrier = code(&f("carrier"), &s.carrier)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let tracking = text::identifier(&f("tracking_no"), &s.tracking_no, 40)
+            .map_err(|e| errors.push(e))
+            .ok();
+        if let Some(status) = &s.status {
+            if !TRACKING_STATUSES.contains(&status.as_str()) {
+                errors.push(FieldError::new(
+                    &f("status"),
+                    format!("use one of {}", TRACKING_STATUSES.join(", ")),
+                ));
+            }
+        }
+        if s.lines.is_empty() {
+            errors.push(FieldError::new(
+                &f("lines"),
+                "a shipment carries at least one line",
+            ));
+        }
+        for (j, l) in s.lines.iter().enumerate() {
+            let lf = format!("shipments[{k}].lines[{j}]");
+            match amounts.line_index(&l.line_id) {
+                None => errors.push(FieldError::new(
+                    &format!("{lf}.line_id"),
+                    format!("the order has no line `{}`", l.line_id),
+                )),
+                Some(_) if l.quantity <= 0 => errors.push(FieldError::new(
+                    &format!("{lf}.quantity"),
+                    "must be at least 1",
+                )),
+                Some(i) if s.kind == ShipmentKind::Original => {
+                    shipped[i] += l.quantity;
+                    if shipped[i] > amounts.lines[i].quantity {
+                        errors.push(FieldError::new(
+                            &format!("{lf}.quantity"),
+                            format!(
+                                "more units of line `{}` shipped than were ordered",
+                                l.line_id
+                            ),
+                        ));
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        if let (Some(carrier), Some(tracking_no)) = (carrier, tracking) {
+            out.push(Shipment {
+                carrier,
+                tracking_no,
+                shipped_at: s.shipped_at.map(|t| t.with_timezone(&Utc)),
+                lines: s.lines.clone(),
+                kind: s.kind,
+                status: s.status.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn parse_refunds(
+    forms: &[RefundForm],
+    amounts: &OrderAmounts,
+    errors: &mut Vec<FieldError>,
+) -> Vec<RefundRecord> {
+    let mut out = Vec::new();
+    for (k, r) in forms.iter().enumerate() {
+        for (j, l) in r.lines.iter().enumerate() {
+            let f = |name: &str| format!("refunds[{k}].lines[{j}].{name}");
+            if amounts.line_index(&l.line_id).is_none() {
+                errors.push(FieldError::new(
+                    &f("line_id"),
+                    format!("the order has no line `{}`", l.line_id),
+                ));
+            }
+            for (name, v) in [
+                ("quantity", l.quantity),
+                ("cash_cents", l.cash_cents),
+                ("points_cents", l.points_cents),
+            ] {
+                if v < 0 {
+                    errors.push(FieldError::new(&f(name), "must not be negative"));
+                }
+            }
+        }
+        let method = match r.method.as_deref() {
+            None => None,
+            Some(m) => code(&format!("refunds[{k}].method"), m)
+                .map_err(|e| errors.push(e))
+                .ok(),
+        };
+        if r.shipping_cents < 0 {
+            errors.push(FieldError::new(
+                &format!("refunds[{k}].shipping_cents"),
+                "must not be negative",
+            ));
+        }
+        out.push(RefundRecord {
+            cash_cents: r.lines.iter().map(|l| l.cash_cents).sum::<i64>() + r.shipping_cents,
+            points_cents: r.lines.iter().map(|l| l.points_cents).sum(),
+            lines: r.lines.clone(),
+            shipping_cents: r.shipping_cents,
+            method,
+            at: r.at.map(|t| t.with_timezone(&Utc)),
+            reference: r.reference.clone(),
+            source: RefundSource::Import,
+            case_id: None,
+        });
+    }
+    out
+}
+
+impl Order {
+    /// Everything refunded so far, as a refund quote's `refunded`.
+    pub fn refunded(&self) -> Refunded {
+        Refunded {
+            lines: self.refunds.iter().flat_map(|r| r.lines.clone()).collect(),
+            shipping_cents: self.refunds.iter().map(|r| r.shipping_cents).sum(),
+        }
+    }
+
+    /// What is left to refund, line by line and in all.
+    pub fn refundable(&self) -> Result<Refundable, Vec<FieldError>> {
+        let allocation = allocate(&self.amounts)?;
+        let before = self.refunded().per_line(&self.amounts, &allocation)?;
+        let lines: Vec<RefundableLine> = allocation
+            .iter()
+            .zip(&before)
+            .zip(&self.amounts.lines)
+            .map(|((a, (units, cash, points)), line)| RefundableLine {
+                line_id: a.line_id.clone(),
+                quantity: line.quantity - units,
+                cash_cents: a.paid_cents - cash,
+                points_cents: a.points_cents - points,
+            })
+            .collect();
+        let shipping_cents = self.amounts.shipping_cents - self.refunded().shipping_cents;
+        Ok(Refundable {
+            cash_cents: lines.iter().map(|l| l.cash_cents).sum::<i64>() + shipping_cents,
+            points_cents: lines.iter().map(|l| l.points_cents).sum(),
+            shipping_cents,
+            lines,
+        })
+    }
+
+    /// Units of each line that left in the order's own shipments.
+    pub fn shipped_units(&self, line_id: &str) -> i64 {
+        self.shipments
+            .iter()
+            .filter(|s| s.kind == ShipmentKind::Original)
+            .flat_map(|s| &s.lines)
+            .filter(|l| l.line_id == line_id)
+            .map(|l| l.quantity)
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,114 @@
+//! Orders: stored by integrations and imports, shown to agents beside the case.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::put;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use kesu_domain::order::{BuyerView, Order, OrderForm, RefundRecord, Refundable, Shipment};
+use kesu_domain::refund::{allocate, Discount, LineAllocation, OrderLine};
+use kesu_domain::Role;
+use kesu_store::User;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{from_value, ApiJson, Caller};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/orders/{order_no}", put(put_order).get(get_order))
+}
+
+/// An order as the caller may see it, with the allocation of its money and what is left
+/// to refund.
+#[derive(Serialize, ToSchema)]
+pub struct OrderView {
+    pub order_no: String,
+    pub shop: String,
+    pub buyer: BuyerView,
+    pub placed_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub payment_method: Option<String>,
+    pub lines: Vec<OrderLine>,
+    pub discounts: Vec<Discount>,
+    pub points_cents: i64,
+    pub shipping_cents: i64,
+    pub allocation: Vec<LineAllocation>,
+    pub shipments: Vec<Shipment>,
+    pub refunds: Vec<RefundRecord>,
+    pub refundable: Option<Refundable>,
+}
+
+impl OrderView {
+    pub fn new(order: Order, caller: &User) -> OrderView {
+        OrderView {
+            allocation: allocate(&order.amounts).unwrap_or_default(),
+            refundable: order.refundable().ok(),
+            buyer: order.buyer.view(caller.role.sees_personal_data()),
+            order_no: order.order_no,
+            shop: order.shop,
+            placed_at: order.placed_at,
+            paid_at: order.paid_at,
+            payment_method: order.payment_method,
+            lines: order.amounts.lines,
+            discounts: order.amounts.discounts,
+            points_cents: order.amounts.points_cents,
+            shipping_cents: order.amounts.shipping_cents,
+            shipments: order.shipments,
+            refunds: order.refunds,
+        }
+    }
+}
+
+/// Stores an order (create or replace; the same request twice leaves the same order).
+/// Shipments and refunds kesu itself made for cases are kept.
+#[utoipa::path(put, path = "/api/v1/orders/{order_no}", tag = "orders", security(("bearer" = [])),
+    params(("order_no" = String, Path)), request_body = OrderForm,
+    responses((status = 201, body = OrderView, description = "created"), (status = 200, body = OrderView, description = "replaced"),
+              (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+async fn put_order(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(order_no): Path<String>,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<(StatusCode, Json<OrderView>)> {
+    if !matches!(caller.role, Role::Admin | Role::Supervisor | Role::Agent) {
+        return Err(ApiError::Forbidden(format!(
+            "{} users cannot store orders",
+            caller.role
+        )));
+    }
+    let form: OrderForm = from_value(body)?;
+    let order = form.parse(&order_no).map_err(ApiError::Invalid)?;
+    let created = state.store.put_order(&order).await?;
+    let stored = state
+        .store
+        .order(&order.order_no)
+        .await?
+        .ok_or_else(|| ApiError::Internal("order vanished after storing".into()))?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(OrderView::new(stored, &caller))))
+}
+
+/// One order, the buyer's personal data masked unless the caller's role needs it.
+#[utoipa::path(get, path = "/api/v1/orders/{order_no}", tag = "orders", security(("bearer" = [])),
+    params(("order_no" = String, Path)),
+    responses((status = 200, body = OrderView), (status = 404, body = crate::error::Problem)))]
+async fn get_order(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(order_no): Path<String>,
+) -> ApiResult<Json<OrderView>> {
+    let order = state
+        .store
+        .order(&order_no)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no order `{order_no}`")))?;
+    Ok(Json(OrderView::new(order, &caller)))
+}
