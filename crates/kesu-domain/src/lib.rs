@@ -10,6 +10,7 @@ pub mod command;
 pub mod error;
 pub mod event;
 pub mod lifecycle;
+pub mod money;
 pub mod order;
 pub mod personal;
 pub mod policy;

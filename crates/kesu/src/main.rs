@@ -1,5 +1,6 @@
 //! The `kesu` command: parses the command line and hands over to the library crates.
 
+mod import;
 mod quote;
 mod serve;
 mod users;
@@ -31,6 +32,9 @@ enum Command {
     /// Quote a refund: the JSON of POST /api/v1/refunds/quote on stdin, the quote on stdout
     /// (exit 0), or the problem on stdout (exit 1) when the request is invalid.
     QuoteRefund,
+    /// Import data from other systems' exports.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 /// Where the data lives; shared by every subcommand that opens the database.
@@ -86,6 +90,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::Serve(args) => runtime()?.block_on(serve::run(args))?,
         Command::User(cmd) => runtime()?.block_on(users::run(cmd))?,
         Command::QuoteRefund => return quote::run(),
+        Command::Import(cmd) => return runtime()?.block_on(import::run(cmd)),
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -1,0 +1,174 @@
+//! `kesu import orders FILE`: JSON Lines or CSV exports into kesu, with a progress bar,
+//! a report naming the line and field of every rejected row, and all-or-nothing per order.
+
+mod csv_orders;
+mod jsonl;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::{Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use kesu_domain::order::Order;
+
+use crate::DbArgs;
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Import orders from a JSON Lines (one order per line, with "order_no") or CSV
+    /// (one row per order line) export. UTF-8 or GBK. Bad rows are reported by line and
+    /// field and skipped; the rest is imported. Exit 1 when any row was rejected.
+    Orders {
+        file: PathBuf,
+        /// The file's format; by default taken from its extension (.jsonl, .ndjson, .csv).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+pub enum Format {
+    Jsonl,
+    Csv,
+}
+
+/// A rejected row: where, which field, what is wrong.
+pub struct RowError {
+    pub line: usize,
+    pub order_no: Option<String>,
+    pub field: String,
+    pub message: String,
+}
+
+/// Orders read from a file, each with the line it starts on, and the rows rejected.
+pub struct Parsed {
+    pub orders: Vec<(usize, Order)>,
+    pub errors: Vec<RowError>,
+}
+
+pub async fn run(cmd: ImportCommand) -> anyhow::Result<std::process::ExitCode> {
+    let ImportCommand::Orders { file, format, db } = cmd;
+    let format = match format {
+        Some(f) => f,
+        None => guess_format(&file)?,
+    };
+    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    let (text, encoding) = decode(&bytes)?;
+    let started = Instant::now();
+    let parsed = match format {
+        Format::Jsonl => jsonl::parse(&text),
+        Format::Csv => csv_orders::parse(&text)?,
+    };
+    let store = db.open().await?;
+    let bar = progress(parsed.orders.len() as u64);
+    let mut created = 0usize;
+    let mut replaced = 0usize;
+    let mut errors = parsed.errors;
+    for chunk in parsed.orders.chunks(kesu_store::ORDER_BATCH) {
+        let orders: Vec<Order> = chunk.iter().map(|(_, o)| o.clone()).collect();
+        for ((line, order), result) in chunk.iter().zip(store.put_orders(&orders).await) {
+            match result {
+                Ok(true) => created += 1,
+                Ok(false) => replaced += 1,
+                Err(e) => errors.push(RowError {
+                    line: *line,
+                    order_no: Some(order.order_no.clone()),
+                    field: String::new(),
+                    message: e.to_string(),
+                }),
+            }
+        }
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    let done = created + replaced;
+    eprintln!(
+        "imported {done} orders ({created} new, {replaced} replaced) from {} ({encoding}) in {secs:.1} s: {:.0} orders/min",
+        file.display(),
+        done as f64 / secs.max(1e-9) * 60.0
+    );
+    if errors.is_empty() {
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    errors.sort_by_key(|e| e.line);
+    eprintln!(
+        "{} rows rejected; nothing of their orders was stored:",
+        errors.len()
+    );
+    for e in &errors {
+        let order = e
+            .order_no
+            .as_deref()
+            .map(|o| format!(" order {o}"))
+            .unwrap_or_default();
+        let field = if e.field.is_empty() {
+            String::new()
+        } else {
+            format!(" {}:", e.field)
+        };
+        eprintln!("  line {}{order}:{field} {}", e.line, e.message);
+    }
+    Ok(std::process::ExitCode::from(1))
+}
+
+fn guess_format(file: &Path) -> anyhow::Result<Format> {
+    match file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("jsonl" | "ndjson" | "json") => Ok(Format::Jsonl),
+        Some("csv") => Ok(Format::Csv),
+        _ => bail!(
+            "cannot tell the format of {} from its name: add --format jsonl or --format csv",
+            file.display()
+        ),
+    }
+}
+
+/// UTF-8 (with or without a byte-order mark) or GBK, as Chinese platforms often export.
+pub fn decode(bytes: &[u8]) -> anyhow::Result<(String, &'static str)> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.to_owned(), "UTF-8"));
+    }
+    if let Some(text) = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes)
+    {
+        return Ok((text.into_owned(), "GBK"));
+    }
+    bail!("the file is neither UTF-8 nor GBK text: export it again as UTF-8 (or GBK) and retry")
+}
+
+fn progress(total: u64) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} importing orders [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Maps the domain's field errors for an order starting at `line` to row errors.
+pub fn field_errors(
+    line: usize,
+    order_no: &str,
+    errors: Vec<kesu_domain::FieldError>,
+) -> Vec<RowError> {
+    errors
+        .into_iter()
+        .map(|e| RowError {
+            line,
+            order_no: Some(order_no.to_owned()),
+            field: e.field,
+            message: e.message,
+        })
+        .collect()
+}
