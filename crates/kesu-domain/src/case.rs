@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::codes::{
     Category, Channel, Demand, DepartmentCode, Liability, ResolutionKind, RootCause,
 };
+use crate::fulfilment::{Flow, StepRecord};
+use crate::refund::RequestedLine;
 
 /// Where a case stands. The eight steps of the process map onto these; each status
 /// names what has been done last, so the next step is what it waits for.
@@ -130,10 +132,17 @@ pub struct Analysis {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResolutionOption {
     pub kind: ResolutionKind,
+    /// For refunds of units, filled from the refund quote when the option is proposed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_cents: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The order lines (and units) the option is about; none means every line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<RequestedLine>,
+    /// Whether a refund returns the shipping fee too.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include_shipping: bool,
 }
 
 /// The option the customer picked, and whether it must wait for a supervisor.
@@ -143,6 +152,9 @@ pub struct ChosenResolution {
     pub index: usize,
     pub option: ResolutionOption,
     pub needs_approval: bool,
+    /// How it is carried out (step 7).
+    #[serde(default = "simple_flow")]
+    pub flow: Flow,
     pub chosen_by: String,
     pub at: DateTime<Utc>,
 }
@@ -234,6 +246,13 @@ pub struct Case {
     pub closing: Option<Closing>,
     /// How many times the case went back to negotiation (rejection or unsatisfied follow-up).
     pub renegotiations: u32,
+    /// The steps of the chosen resolution's flow taken so far.
+    #[serde(default)]
+    pub steps_done: Vec<StepRecord>,
+}
+
+fn simple_flow() -> Flow {
+    Flow::Simple
 }
 
 /// The shop-local date part of a case number: `KS-20261123-0001`.

@@ -5,7 +5,9 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use crate::case::ResolutionOption;
 use crate::codes::{DepartmentCode, Liability, ResolutionKind, RootCause};
 use crate::error::{FieldError, Rejection};
+use crate::fulfilment::{Step, StepFields};
 use crate::lifecycle::ActionName;
+use crate::refund::RequestedLine;
 use crate::role::Role;
 use crate::text;
 
@@ -63,6 +65,11 @@ pub enum Command {
         text: String,
         internal: bool,
     },
+    /// A step of the chosen resolution's flow.
+    Step {
+        step: Step,
+        fields: StepFields,
+    },
 }
 
 #[derive(Deserialize)]
@@ -101,6 +108,10 @@ struct OptionFields {
     amount_cents: Option<i64>,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    lines: Vec<RequestedLine>,
+    #[serde(default)]
+    include_shipping: bool,
 }
 
 #[derive(Deserialize)]
@@ -266,6 +277,10 @@ impl Command {
                     internal: f.internal,
                 }
             }
+            ActionName::Step(step) => Command::Step {
+                step,
+                fields: fields(value)?,
+            },
         };
         Ok(cmd)
     }
@@ -284,6 +299,7 @@ impl Command {
             Command::Close { .. } => ActionName::Close,
             Command::Assign { .. } => ActionName::Assign,
             Command::Comment { .. } => ActionName::Comment,
+            Command::Step { step, .. } => ActionName::Step(*step),
         }
     }
 }
@@ -322,6 +338,8 @@ fn parse_options(raw: Vec<OptionFields>) -> Result<Vec<ResolutionOption>, Reject
                 kind: o.kind,
                 amount_cents: o.amount_cents,
                 note,
+                lines: o.lines,
+                include_shipping: o.include_shipping,
             }),
             Err(e) => errors.push(e),
         }

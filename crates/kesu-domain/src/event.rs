@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{CaseStatus, ResolutionOption};
 use crate::codes::{DepartmentCode, Liability, ResolutionKind, RootCause};
+use crate::fulfilment::{Flow, OrderEffect, StepRecord};
 
 /// The change itself; its variant name is the history's `action`, its fields the `data`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +35,8 @@ pub enum Change {
         kind: ResolutionKind,
         amount_cents: Option<i64>,
         needs_approval: bool,
+        /// How it will be carried out, decided from the order's state at the choice.
+        flow: Flow,
     },
     Approve {
         comment: Option<String>,
@@ -61,6 +64,12 @@ pub enum Change {
         text: String,
         internal: bool,
     },
+    /// A step of the resolution's flow; `completes` ends step 7, `fails` reopens negotiation.
+    Step {
+        record: StepRecord,
+        completes: bool,
+        fails: bool,
+    },
 }
 
 /// One accepted action.
@@ -71,12 +80,15 @@ pub struct Event {
     pub from: CaseStatus,
     pub to: CaseStatus,
     pub change: Change,
+    /// Changes to the case's order, written in the same transaction.
+    pub effects: Vec<OrderEffect>,
 }
 
 impl Event {
     /// The history's `action` name.
     pub fn action(&self) -> &'static str {
-        match self.change {
+        match &self.change {
+            Change::Step { record, .. } => record.step.code(),
             Change::Judge { .. } => "judge",
             Change::Route { .. } => "route",
             Change::Analyse { .. } => "analyse",
@@ -94,11 +106,22 @@ impl Event {
 
     /// The history's `data`: the change's fields, plus `from`/`to` when the status moved.
     pub fn data(&self) -> serde_json::Value {
-        let mut value = serde_json::to_value(&self.change).expect("changes serialise");
-        let mut data = value
-            .get_mut("data")
-            .map(serde_json::Value::take)
-            .unwrap_or_else(|| serde_json::json!({}));
+        let mut data = match &self.change {
+            Change::Step { record, .. } => {
+                let mut d = record.data.clone();
+                if let (Some(obj), Some(note)) = (d.as_object_mut(), &record.note) {
+                    obj.insert("note".into(), serde_json::json!(note));
+                }
+                d
+            }
+            change => {
+                let mut value = serde_json::to_value(change).expect("changes serialise");
+                value
+                    .get_mut("data")
+                    .map(serde_json::Value::take)
+                    .unwrap_or_else(|| serde_json::json!({}))
+            }
+        };
         if self.from != self.to {
             if let Some(obj) = data.as_object_mut() {
                 obj.insert("from".into(), serde_json::json!(self.from));

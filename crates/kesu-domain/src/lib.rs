@@ -9,6 +9,7 @@ pub mod codes;
 pub mod command;
 pub mod error;
 pub mod event;
+pub mod fulfilment;
 pub mod lifecycle;
 pub mod money;
 pub mod order;

@@ -10,6 +10,8 @@ use crate::case::{
 use crate::command::Command;
 use crate::error::Rejection;
 use crate::event::{Change, Event};
+use crate::fulfilment::{check_option, decide_step, next_step, Flow, Step};
+use crate::order::Order;
 use crate::policy::Policy;
 use crate::role::{Actor, Role};
 
@@ -28,6 +30,8 @@ pub enum ActionName {
     Close,
     Assign,
     Comment,
+    /// A step of the chosen resolution's flow (step 7).
+    Step(Step),
 }
 
 impl ActionName {
@@ -42,6 +46,16 @@ impl ActionName {
         ActionName::Execute,
         ActionName::FollowUp,
         ActionName::Close,
+        ActionName::Step(Step::ConfirmNotShipped),
+        ActionName::Step(Step::CancelOrder),
+        ActionName::Step(Step::TrackParcel),
+        ActionName::Step(Step::ParcelBack),
+        ActionName::Step(Step::ReturnShipped),
+        ActionName::Step(Step::ReceiveReturn),
+        ActionName::Step(Step::Inspect),
+        ActionName::Step(Step::Restock),
+        ActionName::Step(Step::Refund),
+        ActionName::Step(Step::ShipReplacement),
         ActionName::Assign,
         ActionName::Comment,
     ];
@@ -60,6 +74,7 @@ impl ActionName {
             ActionName::Close => "close",
             ActionName::Assign => "assign",
             ActionName::Comment => "comment",
+            ActionName::Step(step) => step.code(),
         }
     }
 
@@ -67,9 +82,10 @@ impl ActionName {
         ActionName::ALL.iter().copied().find(|a| a.code() == code)
     }
 
-    /// The statuses in which this action may be taken.
-    fn allowed_in(self, status: CaseStatus) -> bool {
+    /// Whether the action fits the case as it stands.
+    fn allowed_now(self, case: &Case) -> bool {
         use CaseStatus as S;
+        let status = case.status;
         match self {
             ActionName::Judge => status == S::Registered,
             // Re-routing is allowed until the department has analysed the case.
@@ -79,7 +95,9 @@ impl ActionName {
             ActionName::Propose => matches!(status, S::Analysed | S::Proposed),
             ActionName::Choose => status == S::Proposed,
             ActionName::Approve | ActionName::Reject => status == S::AwaitingApproval,
-            ActionName::Execute => status == S::Approved,
+            // Resolutions that move goods or money go through their flow's steps instead.
+            ActionName::Execute => status == S::Approved && next_step(case).is_none(),
+            ActionName::Step(step) => status == S::Approved && next_step(case) == Some(step),
             ActionName::FollowUp => status == S::Executed,
             ActionName::Close => status == S::Resolved,
             ActionName::Assign | ActionName::Comment => status.is_open(),
@@ -101,7 +119,9 @@ impl ActionName {
             ActionName::Approve | ActionName::Reject => {
                 matches!(role, Some(R::Supervisor | R::Admin))
             }
-            ActionName::Execute => matches!(role, Some(R::Agent | R::Department | R::Supervisor)),
+            ActionName::Execute | ActionName::Step(_) => {
+                matches!(role, Some(R::Agent | R::Department | R::Supervisor))
+            }
             ActionName::Assign => matches!(role, Some(R::Agent | R::Supervisor | R::Admin)),
             ActionName::Comment => matches!(actor, Actor::Customer) || role != Some(R::Auditor),
         }
@@ -112,9 +132,7 @@ impl ActionName {
 pub fn allowed_actions(case: &Case, actor: &Actor) -> Vec<&'static str> {
     ActionName::ALL
         .iter()
-        .filter(|a| {
-            a.allowed_in(case.status) && a.permits(actor) && own_case(**a, case, actor).is_ok()
-        })
+        .filter(|a| a.allowed_now(case) && a.permits(actor) && own_case(**a, case, actor).is_ok())
         .map(|a| a.code())
         .collect()
 }
@@ -127,8 +145,10 @@ fn own_case(action: ActionName, case: &Case, actor: &Actor) -> Result<(), Reject
         ..
     } = actor
     {
-        if matches!(action, ActionName::Analyse | ActionName::Execute)
-            && (department.is_none() || department.as_ref() != case.department.as_ref())
+        if matches!(
+            action,
+            ActionName::Analyse | ActionName::Execute | ActionName::Step(_)
+        ) && (department.is_none() || department.as_ref() != case.department.as_ref())
         {
             return Err(Rejection::Forbidden {
                 action: action.code(),
@@ -140,7 +160,8 @@ fn own_case(action: ActionName, case: &Case, actor: &Actor) -> Result<(), Reject
     Ok(())
 }
 
-/// Decides whether `actor` may apply `command` to `case` as of `expected_version`.
+/// Decides whether `actor` may apply `command` to `case` as of `expected_version`, for a
+/// case whose order kesu does not have.
 pub fn decide(
     case: &Case,
     actor: &Actor,
@@ -148,6 +169,20 @@ pub fn decide(
     expected_version: i64,
     now: DateTime<Utc>,
     policy: &Policy,
+) -> Result<Event, Rejection> {
+    decide_with_order(case, actor, command, expected_version, now, policy, None)
+}
+
+/// [`decide`], with the case's order: proposals are checked against its refund quote and
+/// the resolution's flow is guarded by its real state.
+pub fn decide_with_order(
+    case: &Case,
+    actor: &Actor,
+    command: &Command,
+    expected_version: i64,
+    now: DateTime<Utc>,
+    policy: &Policy,
+    order: Option<&Order>,
 ) -> Result<Event, Rejection> {
     let action = command.action();
     if !action.permits(actor) {
@@ -164,7 +199,7 @@ pub fn decide(
             actual: case.version,
         });
     }
-    if !action.allowed_in(case.status) {
+    if !action.allowed_now(case) {
         return Err(Rejection::NotAllowedNow {
             action: action.code(),
             status: case.status,
@@ -174,6 +209,7 @@ pub fn decide(
     own_case(action, case, actor)?;
 
     use CaseStatus as S;
+    let mut effects = Vec::new();
     let (to, change) = match command.clone() {
         Command::Judge { valid, reason } => {
             let to = if valid { S::Validated } else { S::Closed };
@@ -200,13 +236,22 @@ pub fn decide(
                 findings,
             },
         ),
-        Command::Propose { options } => (
-            S::Proposed,
-            Change::Propose {
+        Command::Propose { mut options } => {
+            let mut errors = Vec::new();
+            for (i, option) in options.iter_mut().enumerate() {
+                if let Err(e) = check_option(i, option, order) {
+                    errors.push(e);
+                }
+            }
+            if !errors.is_empty() {
+                return Err(Rejection::Invalid(errors));
+            }
+            let change = Change::Propose {
                 options,
                 round: case.renegotiations,
-            },
-        ),
+            };
+            (S::Proposed, change)
+        }
         Command::Choose { option } => {
             let Some(chosen) = case.options.get(option) else {
                 return Err(Rejection::invalid(
@@ -219,6 +264,12 @@ pub fn decide(
                 ));
             };
             let needs_approval = policy.approval.needs_approval(chosen);
+            // Without the order in kesu nothing can be guarded or recorded on it: the
+            // resolution is then carried out elsewhere and recorded with `execute`.
+            let flow = match order {
+                Some(o) => Flow::for_option(chosen, Some(o)),
+                None => Flow::Simple,
+            };
             let to = if needs_approval {
                 S::AwaitingApproval
             } else {
@@ -229,6 +280,7 @@ pub fn decide(
                 kind: chosen.kind,
                 amount_cents: chosen.amount_cents,
                 needs_approval,
+                flow,
             };
             (to, change)
         }
@@ -273,6 +325,23 @@ pub fn decide(
             };
             (case.status, change)
         }
+        Command::Step { step, fields } => {
+            let outcome = decide_step(case, step, &fields, order, actor.name(), now)?;
+            effects = outcome.effects;
+            let to = if outcome.fails {
+                S::Analysed
+            } else if outcome.completes {
+                S::Executed
+            } else {
+                S::Approved
+            };
+            let change = Change::Step {
+                record: outcome.record,
+                completes: outcome.completes,
+                fails: outcome.fails,
+            };
+            (to, change)
+        }
         Command::Comment { text, internal } => {
             if internal && matches!(actor, Actor::Customer) {
                 return Err(Rejection::invalid(
@@ -299,6 +368,7 @@ pub fn decide(
         from: case.status,
         to,
         change,
+        effects,
     })
 }
 
@@ -343,19 +413,24 @@ pub fn evolve(case: &Case, event: &Event) -> Case {
             c.options = options.clone();
             c.chosen = None;
             c.decision = None;
+            c.steps_done.clear();
         }
         Change::Choose {
             option,
             needs_approval,
+            flow,
             ..
         } => {
+            let chosen = c.options[*option].clone();
             c.chosen = Some(ChosenResolution {
                 index: *option,
-                option: c.options[*option].clone(),
+                flow: *flow,
+                option: chosen,
                 needs_approval: *needs_approval,
                 chosen_by: by.clone(),
                 at,
             });
+            c.steps_done.clear();
             c.decision = (!needs_approval).then(|| Decision {
                 approved: true,
                 automatic: true,
@@ -404,6 +479,7 @@ pub fn evolve(case: &Case, event: &Event) -> Case {
             });
             if !satisfied {
                 c.renegotiations += 1;
+                c.steps_done.clear();
             }
         }
         Change::Close { summary, lessons } => {
@@ -414,6 +490,29 @@ pub fn evolve(case: &Case, event: &Event) -> Case {
                 by,
                 at,
             })
+        }
+        Change::Step {
+            record,
+            completes,
+            fails,
+        } => {
+            c.steps_done.push(record.clone());
+            if *completes {
+                c.execution = Some(Execution {
+                    note: record
+                        .note
+                        .clone()
+                        .unwrap_or_else(|| record.step.label_zh().to_owned()),
+                    by,
+                    at,
+                });
+            }
+            if *fails {
+                c.renegotiations += 1;
+                c.chosen = None;
+                c.decision = None;
+                c.steps_done.clear();
+            }
         }
         Change::Assign { user, .. } => c.assignee = Some(user.clone()),
         Change::Comment { .. } => {}

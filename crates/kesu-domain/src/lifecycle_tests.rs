@@ -67,6 +67,8 @@ fn option(kind: ResolutionKind, amount: Option<i64>) -> ResolutionOption {
         kind,
         amount_cents: amount,
         note: None,
+        lines: Vec::new(),
+        include_shipping: false,
     }
 }
 

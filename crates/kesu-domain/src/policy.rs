@@ -166,6 +166,8 @@ mod tests {
             kind,
             amount_cents: amount,
             note: None,
+            lines: Vec::new(),
+            include_shipping: false,
         }
     }
 

@@ -219,6 +219,7 @@ impl Registration {
             follow_up: None,
             closing: None,
             renegotiations: 0,
+            steps_done: Vec::new(),
         }
     }
 

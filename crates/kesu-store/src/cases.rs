@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use kesu_domain::case::Case;
 use kesu_domain::codes::{Category, Channel, DepartmentCode};
+use kesu_domain::fulfilment::OrderEffect;
 use kesu_domain::personal::Complainant;
 use kesu_domain::{CaseStatus, Event};
 use serde::Serialize;
@@ -150,6 +151,9 @@ impl Store {
             &event.data(),
         )
         .await?;
+        for effect in &event.effects {
+            apply_effect(&mut tx, after, effect).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -269,6 +273,39 @@ impl Arg {
         match self {
             Arg::Text(s) => q.bind(s.clone()),
             Arg::Int(i) => q.bind(*i),
+        }
+    }
+}
+
+/// Writes a step's change to the order. A refund is keyed by the case version that made
+/// it, so it can never be recorded twice, and the order is locked and re-checked so that
+/// two cases refunding the same order at once cannot together return more than was paid.
+async fn apply_effect(
+    conn: &mut sqlx::AnyConnection,
+    case: &Case,
+    effect: &OrderEffect,
+) -> Result<()> {
+    match effect {
+        OrderEffect::Shipment { order_no, shipment } => {
+            crate::orders::insert_shipment(conn, order_no, shipment, "case", Some(case.id)).await
+        }
+        OrderEffect::Refund { order_no, refund } => {
+            sqlx::query("UPDATE orders SET updated_at = $1 WHERE order_no = $2")
+                .bind(millis(Utc::now()))
+                .bind(order_no)
+                .execute(&mut *conn)
+                .await?;
+            let key = format!("case:{}:v{}", case.id, case.version);
+            crate::orders::insert_refund(conn, order_no, refund, Some(&key)).await?;
+            let order = crate::orders::read_order(conn, order_no)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("no order `{order_no}`")))?;
+            if order.refundable().is_err() {
+                return Err(StoreError::Conflict(format!(
+                    "order {order_no} was refunded by someone else meanwhile; reload the case and try again"
+                )));
+            }
+            Ok(())
         }
     }
 }

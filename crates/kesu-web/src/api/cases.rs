@@ -7,8 +7,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use kesu_domain::codes::{Category, Channel, DepartmentCode};
 use kesu_domain::command::Command;
+use kesu_domain::lifecycle::decide_with_order;
 use kesu_domain::registration::{Registration, RegistrationForm};
-use kesu_domain::{decide, evolve, ActionName, CaseStatus, Role};
+use kesu_domain::{evolve, ActionName, CaseStatus, Role};
 use kesu_store::{CaseFilter, CaseRecord, HistoryEntry, Page, StoreError, User};
 use serde::Serialize;
 use serde_json::Value;
@@ -168,7 +169,10 @@ async fn events(
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct ActionRequest {
-    /// judge, route, analyse, propose, choose, approve, reject, execute, follow_up, close, assign, comment
+    /// judge, route, analyse, propose, choose, approve, reject, execute, follow_up, close,
+    /// assign, comment; and the steps of refund flows: confirm_not_shipped, cancel_order,
+    /// track_parcel, parcel_back, return_shipped, receive_return, inspect, restock, refund,
+    /// ship_replacement (the case's `allowed_actions` names the next one).
     action: String,
     /// The case version the caller saw.
     version: i64,
@@ -189,6 +193,21 @@ pub struct ActionRequest {
     user: Option<String>,
     text: Option<String>,
     internal: Option<bool>,
+    /// Steps: parcel status (track_parcel).
+    status: Option<String>,
+    /// Steps: intercepted, refused or returned (parcel_back).
+    outcome: Option<kesu_domain::fulfilment::ParcelOutcome>,
+    /// Steps: carrier and tracking number (return_shipped, ship_replacement).
+    carrier: Option<String>,
+    tracking_no: Option<String>,
+    /// Steps: inspection result pass, partial or fail (inspect).
+    result: Option<kesu_domain::fulfilment::Inspection>,
+    /// Steps: accepted units (inspect, partial) or units shipped (ship_replacement).
+    lines: Option<Vec<kesu_domain::refund::RequestedLine>>,
+    spec_matches: Option<bool>,
+    photos: Option<Vec<String>>,
+    /// Steps: how the money goes back (refund); default `original`.
+    method: Option<String>,
 }
 
 /// Takes one lifecycle action. 409 for a stale version or an action not allowed now
@@ -250,7 +269,19 @@ async fn act(
     let now = state.clock.now();
     let policy = state.store.policy().await?;
     let actor = caller.actor();
-    let event = decide(&record.case, &actor, &command, version, now, &policy)?;
+    let order = match &record.case.order_no {
+        Some(no) => state.store.order(no).await?,
+        None => None,
+    };
+    let event = decide_with_order(
+        &record.case,
+        &actor,
+        &command,
+        version,
+        now,
+        &policy,
+        order.as_ref(),
+    )?;
     let after = evolve(&record.case, &event);
     match state.store.append_event(&after, &event).await {
         Ok(()) => {}

@@ -10,4 +10,5 @@ mod lifecycle;
 mod orders;
 mod privacy;
 mod process;
+mod refund_flows;
 mod refunds;
