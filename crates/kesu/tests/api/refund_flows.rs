@@ -13,6 +13,7 @@ on_both_backends!(
     return_and_refund_with_a_failed_then_a_partial_inspection,
     exchange_and_reship_create_new_shipments,
     amount_refunds_are_capped_by_what_is_left,
+    a_parcel_that_left_after_the_choice_stops_the_not_shipped_flow,
 );
 
 /// A: 12900×2, B: 5000×1; coupon 2000 on both, points 300, shipping 1000.
@@ -176,6 +177,55 @@ async fn refund_before_shipping_confirms_cancels_and_refunds_once(app: TestApp) 
         ["approve", "confirm_not_shipped", "cancel_order", "refund"]
     );
     assert_eq!(history.last().unwrap()["data"]["cash_cents"], 29500);
+
+    // Storing the order again (a platform re-export) keeps the refund kesu made…
+    let put = |body: Value| {
+        app.client
+            .put(app.url("/api/v1/orders/TB20261111001"))
+            .bearer_auth(&d.agent)
+            .json(&body)
+            .send()
+    };
+    let r = put(order(false)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["refunds"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // …and refuses a version that cannot account for it.
+    let mut cheaper = order(false);
+    cheaper["lines"][0]["unit_price_cents"] = json!(100);
+    problem(put(cheaper).await.unwrap(), StatusCode::CONFLICT).await;
+}
+
+async fn a_parcel_that_left_after_the_choice_stops_the_not_shipped_flow(app: TestApp) {
+    let (d, id) = analysed_case(&app, false).await;
+    app.act_ok(&d.agent, id, json!({"action": "propose", "options": [{"kind": "refund", "lines": [{"line_id": "B", "quantity": 1}]}]})).await;
+    let c = app
+        .act_ok(&d.agent, id, json!({"action": "choose", "option": 0}))
+        .await;
+    assert_eq!(c["chosen"]["flow"], "refund_not_shipped");
+    // The warehouse shipped before anyone stopped it.
+    let r = app
+        .client
+        .put(app.url("/api/v1/orders/TB20261111001"))
+        .bearer_auth(&d.agent)
+        .json(&order(true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .act(&d.warehouse, id, json!({"action": "confirm_not_shipped"}))
+        .await;
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(
+        p["detail"].as_str().unwrap().contains("already shipped"),
+        "{p}"
+    );
 }
 
 async fn refund_after_shipping_follows_the_parcel(app: TestApp) {
