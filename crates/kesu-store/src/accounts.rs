@@ -58,7 +58,7 @@ pub struct NewUser<'a> {
 
 const USER_COLUMNS: &str = "id, username, role, department, disabled, created_at";
 
-fn user_from_row(r: &AnyRow) -> Result<User> {
+pub(crate) fn user_from_row(r: &AnyRow) -> Result<User> {
     let role: String = r.try_get("role")?;
     let department: Option<String> = r.try_get("department")?;
     Ok(User {

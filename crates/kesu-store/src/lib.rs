@@ -10,6 +10,7 @@ mod accounts;
 mod cases;
 mod orders;
 mod register;
+mod sessions;
 mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -25,6 +26,7 @@ use sqlx::{AnyPool, Executor};
 pub use accounts::{NewUser, User};
 pub use cases::{CaseFilter, CaseRecord, HistoryEntry, Page};
 pub use orders::ORDER_BATCH;
+pub use sessions::Session;
 pub use settings::Department;
 
 /// Which database is behind the store.

@@ -3,6 +3,7 @@
 //! Handlers are short: extract → parse into domain values → call domain and store → render.
 //! Errors: every handler returns [`error::ApiError`], rendered as RFC 9457 problem+json.
 
+pub mod actions;
 pub mod api;
 pub mod clock;
 pub mod error;

@@ -6,11 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use kesu_domain::codes::{Category, Channel, DepartmentCode};
-use kesu_domain::command::Command;
-use kesu_domain::lifecycle::decide_with_order;
 use kesu_domain::registration::{Registration, RegistrationForm};
-use kesu_domain::{evolve, ActionName, CaseStatus, Role};
-use kesu_store::{CaseFilter, CaseRecord, HistoryEntry, Page, StoreError, User};
+use kesu_domain::{CaseStatus, Role};
+use kesu_store::{CaseFilter, HistoryEntry, Page};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -98,17 +96,6 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     Ok(Some(key.to_owned()))
 }
 
-/// Loads a case the caller may see; department users see only their department's cases.
-async fn visible_case(state: &AppState, caller: &User, raw_id: &str) -> ApiResult<CaseRecord> {
-    let not_found = || ApiError::NotFound(format!("no case with id `{raw_id}`"));
-    let id: i64 = raw_id.parse().map_err(|_| not_found())?;
-    let record = state.store.case(id).await?.ok_or_else(not_found)?;
-    if caller.role == Role::Department && record.case.department != caller.department {
-        return Err(not_found());
-    }
-    Ok(record)
-}
-
 /// One case, with personal data masked unless the caller's role needs it.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])),
     params(("id" = i64, Path)),
@@ -118,7 +105,7 @@ async fn show(
     Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CaseView>> {
-    let record = visible_case(&state, &caller, &id).await?;
+    let record = crate::actions::visible_case(&state, &caller, &id).await?;
     let order = match &record.case.order_no {
         Some(no) => state.store.order(no).await?,
         None => None,
@@ -160,7 +147,7 @@ async fn events(
     Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<EventView>>> {
-    let record = visible_case(&state, &caller, &id).await?;
+    let record = crate::actions::visible_case(&state, &caller, &id).await?;
     let history = state.store.history(record.case.id).await?;
     Ok(Json(history.into_iter().map(EventView::from).collect()))
 }
@@ -223,108 +210,9 @@ async fn act(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Json<CaseView>> {
-    let Value::Object(mut fields) = body else {
-        return Err(ApiError::invalid("", "the body must be a JSON object"));
-    };
-    let action = match fields.remove("action") {
-        Some(Value::String(a)) => ActionName::parse(&a).ok_or_else(|| {
-            ApiError::invalid(
-                "action",
-                format!("`{a}` is not an action; use one of {}", action_list()),
-            )
-        })?,
-        Some(_) => return Err(ApiError::invalid("action", "must be a string")),
-        None => {
-            return Err(ApiError::invalid(
-                "action",
-                format!("is required: one of {}", action_list()),
-            ))
-        }
-    };
-    let version = match fields.remove("version") {
-        Some(v) => v
-            .as_i64()
-            .ok_or_else(|| ApiError::invalid("version", "must be an integer"))?,
-        None => {
-            return Err(ApiError::invalid(
-                "version",
-                "is required: send the version of the case you saw",
-            ))
-        }
-    };
-    let record = visible_case(&state, &caller, &id).await?;
-    let mut command = Command::parse(action, Value::Object(fields))?;
-    match &mut command {
-        Command::Assign { user, user_role } => {
-            *user_role = state
-                .store
-                .user(user)
-                .await?
-                .filter(|u| !u.disabled)
-                .map(|u| u.role);
-        }
-        Command::Route { department } => check_department(&state, department).await?,
-        _ => {}
-    }
     let now = state.clock.now();
-    let policy = state.store.policy().await?;
-    let actor = caller.actor();
-    let order = match &record.case.order_no {
-        Some(no) => state.store.order(no).await?,
-        None => None,
-    };
-    let event = decide_with_order(
-        &record.case,
-        &actor,
-        &command,
-        version,
-        now,
-        &policy,
-        order.as_ref(),
-    )?;
-    let after = evolve(&record.case, &event);
-    match state.store.append_event(&after, &event).await {
-        Ok(()) => {}
-        Err(StoreError::StaleVersion) => {
-            let current = state
-                .store
-                .case(record.case.id)
-                .await?
-                .map(|r| r.case.version);
-            return Err(ApiError::Conflict {
-                detail: "the case was changed by someone else just now; reload it and try again"
-                    .into(),
-                allowed_actions: None,
-                current_version: current,
-            });
-        }
-        Err(e) => return Err(e.into()),
-    }
-    tracing::info!(case = %after.number, action = event.action(), by = %caller.username, "action taken");
-    let record = CaseRecord {
-        case: after,
-        complainant: record.complainant,
-    };
+    let record = crate::actions::perform(&state, &caller, &id, body).await?;
     Ok(Json(CaseView::new(record, &caller, now)))
-}
-
-fn action_list() -> String {
-    ActionName::ALL
-        .iter()
-        .map(|a| a.code())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-async fn check_department(state: &AppState, department: &DepartmentCode) -> ApiResult<()> {
-    if state.store.department_exists(department).await? {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            "department",
-            format!("unknown department `{department}`"),
-        ))
-    }
 }
 
 /// A page of cases.

@@ -1,0 +1,9 @@
+-- Browser sessions of the workbench, and each user's language.
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    csrf TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+ALTER TABLE users ADD COLUMN lang TEXT NOT NULL DEFAULT 'zh-CN';
