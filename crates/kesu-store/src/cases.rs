@@ -42,6 +42,10 @@ pub struct CaseFilter {
     pub q: Option<String>,
     /// Whether `q` may match personal data (name, phone, e-mail).
     pub search_personal_data: bool,
+    /// Only cases nobody is assigned to.
+    pub unassigned: bool,
+    /// Soonest resolution deadline first (open cases before closed), instead of newest first.
+    pub sort_by_deadline: bool,
     pub now: Option<DateTime<Utc>>,
 }
 
@@ -228,6 +232,9 @@ impl Store {
                 push("c.search_text LIKE ? ESCAPE '\\'", Arg::Text(pattern));
             }
         }
+        if filter.unassigned {
+            clauses.push("c.assignee IS NULL".to_owned());
+        }
         let where_sql = if clauses.is_empty() {
             String::new()
         } else {
@@ -244,8 +251,13 @@ impl Store {
 
         let size = i64::from(page.size.max(1));
         let offset = i64::from(page.number.max(1) - 1) * size;
+        let order = if filter.sort_by_deadline {
+            "CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END, CASE WHEN c.resolve_by IS NULL THEN 1 ELSE 0 END, c.resolve_by, c.id"
+        } else {
+            "c.id DESC"
+        };
         let list_sql = format!(
-            "SELECT {CASE_COLUMNS} {from} {where_sql} ORDER BY c.id DESC LIMIT {size} OFFSET {offset}"
+            "SELECT {CASE_COLUMNS} {from} {where_sql} ORDER BY {order} LIMIT {size} OFFSET {offset}"
         );
         let mut list = sqlx::query(&list_sql);
         for a in &args {

@@ -26,7 +26,7 @@ use sqlx::{AnyPool, Executor};
 pub use accounts::{NewUser, User};
 pub use cases::{CaseFilter, CaseRecord, HistoryEntry, Page};
 pub use orders::ORDER_BATCH;
-pub use sessions::Session;
+pub use sessions::{Session, SESSION_HOURS};
 pub use settings::Department;
 
 /// Which database is behind the store.

@@ -8,6 +8,7 @@ pub mod api;
 pub mod clock;
 pub mod error;
 pub mod extract;
+pub mod pages;
 
 use std::future::Future;
 use std::sync::Arc;

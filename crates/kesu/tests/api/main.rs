@@ -8,6 +8,7 @@ mod bad_input;
 mod import;
 mod lifecycle;
 mod orders;
+mod pages;
 mod privacy;
 mod process;
 mod refund_flows;

@@ -1,0 +1,556 @@
+//! The case page: header, the eight steps, the actions allowed now with their fields, the
+//! history as a timeline, and the order with what is left to refund.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use kesu_domain::codes::{Liability, ResolutionKind, RootCause};
+use kesu_domain::money::parse_yuan;
+use kesu_domain::order::Order;
+use kesu_domain::{CaseStatus, Role};
+use kesu_store::{CaseRecord, HistoryEntry};
+use maud::{html, Markup};
+use serde_json::{json, Map, Value};
+
+use super::i18n::Lang;
+use super::queue::badge;
+use super::session::PageSession;
+use super::{csrf_field, error_page, layout, local_time, yuan, Form};
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}", get(show))
+        .route("/cases/{id}/act", post(act))
+}
+
+/// The eight steps and the first status at which each is done.
+const STEPS: &[(&str, CaseStatus)] = &[
+    ("step_register", CaseStatus::Registered),
+    ("step_judge", CaseStatus::Validated),
+    ("step_route", CaseStatus::Routed),
+    ("step_analyse", CaseStatus::Analysed),
+    ("step_propose", CaseStatus::AwaitingApproval),
+    ("step_approve", CaseStatus::Approved),
+    ("step_execute", CaseStatus::Executed),
+    ("step_follow_up", CaseStatus::Closed),
+];
+
+fn rank(s: CaseStatus) -> usize {
+    CaseStatus::ALL.iter().position(|x| *x == s).unwrap_or(0)
+}
+
+async fn show(State(state): State<AppState>, s: PageSession, Path(id): Path<String>) -> Response {
+    render(&state, &s, &id, None).await
+}
+
+async fn render(
+    state: &AppState,
+    s: &PageSession,
+    id: &str,
+    error: Option<(StatusCode, String)>,
+) -> Response {
+    let lang = s.lang;
+    let user = &s.session.user;
+    let record = match crate::actions::visible_case(state, user, id).await {
+        Ok(r) => r,
+        Err(_) => return error_page(lang, StatusCode::NOT_FOUND, lang.t("not_found")),
+    };
+    let loaded = async {
+        let history = state.store.history(record.case.id).await?;
+        let order = match &record.case.order_no {
+            Some(no) => state.store.order(no).await?,
+            None => None,
+        };
+        let policy = state.store.policy().await?;
+        let users = state.store.users().await?;
+        let departments = state.store.departments().await?;
+        Ok::<_, kesu_store::StoreError>((history, order, policy, users, departments))
+    }
+    .await;
+    let (history, order, policy, users, departments) = match loaded {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    let zone = policy.zone();
+    let now = state.clock.now();
+    let c = &record.case;
+    let allowed = kesu_domain::allowed_actions(c, &user.actor());
+    let who = record.complainant.view(user.role.sees_personal_data());
+    let body = html! {
+        div.case-head {
+            h1 { (c.number) " " span.status { (lang.code_label(c.status.label_zh(), c.status.code())) } " " (badge(lang, c, now)) }
+            p.meta {
+                (lang.t("category")) ": " (lang.code_label(c.category.label_zh(), c.category.code())) " · "
+                (lang.t("channel")) ": " (lang.code_label(c.channel.label_zh(), c.channel.code())) " · "
+                (lang.t("demand")) ": " (lang.code_label(c.demand.label_zh(), c.demand.code())) " · "
+                (lang.t("department")) ": " (c.department.as_ref().map(|d| d.as_str()).unwrap_or("—")) " · "
+                (lang.t("assignee")) ": " (c.assignee.as_deref().unwrap_or("—"))
+                @if let Some(due) = c.deadlines.resolve_by { " · " (lang.t("deadline")) ": " (local_time(due, zone)) }
+                @for t in &c.tags { " " span.tag { (t) } }
+            }
+        }
+        ol.steps aria-label=(lang.t("steps")) {
+            @for (i, (label, done_at)) in STEPS.iter().enumerate() {
+                @let done = rank(c.status) >= rank(*done_at) || (c.status == CaseStatus::Closed);
+                @let current = !done && (i == 0 || rank(c.status) >= rank(STEPS[i - 1].1));
+                li class=(if done { "done" } else if current { "current" } else { "todo" }) aria-current=[current.then_some("step")] { (lang.t(label)) }
+            }
+        }
+        @if let Some((_, message)) = &error { div.error role="alert" { (message) } }
+        div.case-grid {
+            section.panel {
+                h2 { (lang.t("customer")) }
+                p { (who.name) @if who.masked { " " span.muted { (lang.t("masked")) } } }
+                @if let Some(p) = &who.phone { p { (lang.t("phone")) ": " (p) } }
+                @if let Some(e) = &who.email { p { (lang.t("email")) ": " (e) } }
+                h2 { (lang.t("description")) }
+                p.description { (c.description) }
+                p.muted { (lang.t("received_at")) ": " (local_time(c.received_at, zone)) " · " (lang.t("created_by")) ": " (c.created_by) }
+                @if let Some(ch) = &c.chosen {
+                    h2 { (lang.t("chosen")) }
+                    p { (lang.code_label(ch.option.kind.label_zh(), ch.option.kind.code())) @if let Some(a) = ch.option.amount_cents { " " (yuan(a)) } }
+                }
+                (order_panel(lang, c.order_no.as_deref(), order.as_ref(), user.role.sees_personal_data()))
+            }
+            section.panel.actions {
+                h2 { (lang.t("actions")) }
+                @if allowed.is_empty() { p.muted { (lang.t("no_actions")) } }
+                @for (i, a) in allowed.iter().enumerate() {
+                    details open[i == 0] {
+                        summary { (action_label(lang, a)) }
+                        form method="post" action={ "/cases/" (c.id) "/act" } data-action=(a) {
+                            (csrf_field(s))
+                            input type="hidden" name="action" value=(a);
+                            input type="hidden" name="version" value=(c.version);
+                            (action_fields(lang, a, &record, &users, &departments, user.role))
+                            button.primary type="submit" { (lang.t("submit")) }
+                        }
+                    }
+                }
+            }
+        }
+        section.panel {
+            h2 { (lang.t("history")) }
+            ol.timeline { @for e in history.iter().rev() { (timeline_entry(lang, e, zone)) } }
+        }
+    };
+    let status = error.as_ref().map(|(st, _)| *st).unwrap_or(StatusCode::OK);
+    (status, layout(s, &c.number, body)).into_response()
+}
+
+fn action_label(lang: Lang, action: &str) -> String {
+    let zh = match action {
+        "judge" => "判定是否成立",
+        "route" => "分派责任部门",
+        "analyse" => "原因与责任认定",
+        "propose" => "提出处理方案",
+        "choose" => "顾客选择方案",
+        "approve" => "批准",
+        "reject" => "驳回",
+        "execute" => "执行",
+        "follow_up" => "回访",
+        "close" => "结案",
+        "assign" => "指派处理人",
+        "comment" => "回复 / 备注",
+        other => kesu_domain::fulfilment::Step::ALL
+            .iter()
+            .find(|s| s.code() == other)
+            .map(|s| s.label_zh())
+            .unwrap_or(other),
+    };
+    lang.code_label(zh, action)
+}
+
+fn text_field(lang: Lang, name: &'static str, label: &'static str, required: bool) -> Markup {
+    html! {
+        label { (lang.t(label)) @if required { " " abbr.req title=(lang.t("required")) { "*" } }
+            textarea name=(name) rows="2" required[required] {} }
+    }
+}
+
+fn select_codes(
+    lang: Lang,
+    name: &'static str,
+    label: &'static str,
+    codes: &[(&'static str, &'static str)],
+    selected: Option<&str>,
+) -> Markup {
+    html! {
+        label { (lang.t(label))
+            select name=(name) required {
+                @for (code, zh) in codes { option value=(code) selected[selected == Some(*code)] { (lang.code_label(zh, code)) } }
+            }
+        }
+    }
+}
+
+fn action_fields(
+    lang: Lang,
+    action: &str,
+    record: &CaseRecord,
+    users: &[kesu_store::User],
+    departments: &[kesu_store::Department],
+    role: Role,
+) -> Markup {
+    let c = &record.case;
+    match action {
+        "judge" => html! {
+            fieldset.inline {
+                label.check { input type="radio" name="valid" value="true" checked; (lang.t("valid")) }
+                label.check { input type="radio" name="valid" value="false"; (lang.t("invalid")) }
+            }
+            (text_field(lang, "reason", "reason", false))
+        },
+        "route" => html! {
+            label { (lang.t("department"))
+                select name="department" required {
+                    @for d in departments {
+                        @let suggested = c.suggested_department.as_ref() == Some(&d.code);
+                        option value=(d.code.as_str()) selected[suggested] { (d.name) " (" (d.code.as_str()) ")" @if suggested { " · " (lang.t("suggested")) } }
+                    }
+                }
+            }
+        },
+        "analyse" => html! {
+            (select_codes(lang, "liability", "liability", &Liability::ALL.iter().map(|l| (l.code(), l.label_zh())).collect::<Vec<_>>(), None))
+            (select_codes(lang, "root_cause", "root_cause", &RootCause::ALL.iter().map(|r| (r.code(), r.label_zh())).collect::<Vec<_>>(), None))
+            (text_field(lang, "findings", "findings", true))
+        },
+        "propose" => html! {
+            @for i in 0..3 {
+                fieldset.option {
+                    legend { (lang.t("option")) " " (i + 1) }
+                    label { (lang.t("kind"))
+                        select name="opt_kind" required[i == 0] {
+                            @if i > 0 { option value="" { "—" } }
+                            @for k in ResolutionKind::ALL { option value=(k.code()) { (lang.code_label(k.label_zh(), k.code())) } }
+                        }
+                    }
+                    label { (lang.t("amount_yuan")) input name="opt_amount" inputmode="decimal"; }
+                    label { (lang.t("option_lines")) input name="opt_lines" placeholder="A:1, B:2"; }
+                    label.check { input type="checkbox" name="opt_shipping" value=(i); (lang.t("include_shipping")) }
+                    label { (lang.t("note")) input name="opt_note"; }
+                }
+            }
+        },
+        "choose" => html! {
+            @for (i, o) in c.options.iter().enumerate() {
+                label.check { input type="radio" name="option" value=(i) checked[i == 0];
+                    (lang.code_label(o.kind.label_zh(), o.kind.code()))
+                    @if let Some(a) = o.amount_cents { " " (yuan(a)) }
+                    @if let Some(n) = &o.note { " — " (n) } }
+            }
+        },
+        "approve" => text_field(lang, "comment", "comment", false),
+        "reject" => text_field(lang, "comment", "comment", true),
+        "execute" => text_field(lang, "note", "note", true),
+        "follow_up" => html! {
+            fieldset.inline {
+                label.check { input type="radio" name="satisfied" value="true" checked; (lang.t("satisfied")) }
+                label.check { input type="radio" name="satisfied" value="false"; (lang.t("not_satisfied")) }
+            }
+            label { (lang.t("rating")) select name="rating" { option value="" { "—" } @for r in (1..=5).rev() { option value=(r) { (r) " ★" } } } }
+            (text_field(lang, "comment", "comment", false))
+        },
+        "close" => {
+            html! { (text_field(lang, "summary", "summary", true)) (text_field(lang, "lessons", "lessons", false)) }
+        }
+        "assign" => html! {
+            label { (lang.t("user"))
+                select name="user" required {
+                    @for u in users.iter().filter(|u| !u.disabled && u.role.handles_cases()) {
+                        option value=(u.username) selected[c.assignee.as_deref() == Some(u.username.as_str())] { (u.username) " (" (u.role.code()) ")" }
+                    }
+                }
+            }
+        },
+        "comment" => html! {
+            (text_field(lang, "text", "text", true))
+            @if role == Role::Department {
+                input type="hidden" name="internal" value="1";
+                p.muted { (lang.t("internal_note")) }
+            } @else {
+                label.check { input type="checkbox" name="internal" value="1"; (lang.t("internal")) }
+            }
+        },
+        "track_parcel" => {
+            html! { label { (lang.t("parcel_status")) input name="status" required placeholder="in_transit"; } (text_field(lang, "note", "note", false)) }
+        }
+        "parcel_back" => html! {
+            (select_codes(lang, "outcome", "outcome", &[("intercepted", "已拦截"), ("refused", "已拒收"), ("returned", "已退回")], None))
+            (text_field(lang, "note", "note", false))
+        },
+        "return_shipped" | "ship_replacement" => html! {
+            label { (lang.t("carrier")) input name="carrier" required placeholder="yto"; }
+            label { (lang.t("tracking_no")) input name="tracking_no" required; }
+            (text_field(lang, "note", "note", false))
+        },
+        "inspect" => html! {
+            (select_codes(lang, "result", "result", &[("pass", "合格"), ("partial", "部分合格"), ("fail", "不合格")], None))
+            label { (lang.t("accepted_lines")) input name="lines" placeholder="A:1"; }
+            label.check { input type="checkbox" name="spec_matches" value="1" checked; (lang.t("spec_matches")) }
+            label { (lang.t("photos")) textarea name="photos" rows="2" {} }
+            (text_field(lang, "note", "note", false))
+        },
+        "refund" => {
+            html! { label { (lang.t("method")) input name="method" placeholder="original"; } (text_field(lang, "note", "note", false)) }
+        }
+        _ => text_field(lang, "note", "note", false),
+    }
+}
+
+fn timeline_entry(lang: Lang, e: &HistoryEntry, zone: chrono_tz::Tz) -> Markup {
+    let internal = e.action == "comment" && e.data["internal"] == json!(true);
+    let class = match (e.action.as_str(), internal) {
+        ("comment", true) => "internal",
+        ("comment", false) => "reply",
+        _ => "action",
+    };
+    let text = e
+        .data
+        .get("text")
+        .or_else(|| e.data.get("reason"))
+        .or_else(|| e.data.get("findings"))
+        .or_else(|| e.data.get("note"))
+        .or_else(|| e.data.get("comment"))
+        .or_else(|| e.data.get("summary"))
+        .and_then(Value::as_str);
+    html! {
+        li class=(class) {
+            span.when { (local_time(e.at, zone)) }
+            " " strong { (e.actor) } " · " (action_label(lang, &e.action))
+            @if e.action == "comment" { " · " (if internal { lang.t("internal_note") } else { lang.t("public_reply") }) }
+            @if let Some(to) = e.data.get("to").and_then(Value::as_str) {
+                @if let Some(st) = CaseStatus::parse(to) { " → " (lang.code_label(st.label_zh(), st.code())) }
+            }
+            @if let Some(t) = text { p { (t) } }
+        }
+    }
+}
+
+fn order_panel(
+    lang: Lang,
+    order_no: Option<&str>,
+    order: Option<&Order>,
+    unmasked: bool,
+) -> Markup {
+    let Some(no) = order_no else { return html! {} };
+    let Some(o) = order else {
+        return html! { h2 { (lang.t("order")) " " (no) } p.muted { (lang.t("no_order")) } };
+    };
+    let allocation = kesu_domain::refund::allocate(&o.amounts).unwrap_or_default();
+    let refundable = o.refundable().ok();
+    let buyer = o.buyer.view(unmasked);
+    html! {
+        h2 { (lang.t("order")) " " (o.order_no) }
+        p.muted { (o.shop) " · " (buyer.name) @if let Some(p) = &buyer.phone { " · " (p) } }
+        table.lines {
+            thead { tr { th { (lang.t("lines")) } th { (lang.t("unit_price")) } th { (lang.t("quantity")) } th { (lang.t("discounts")) } th { (lang.t("points")) } th { (lang.t("paid")) } } }
+            tbody {
+                @for (l, a) in o.amounts.lines.iter().zip(&allocation) {
+                    tr {
+                        td { (l.line_id) " " (l.name.as_deref().unwrap_or("")) " " span.muted { (l.spec.as_deref().unwrap_or("")) } }
+                        td { (yuan(l.unit_price_cents)) } td { (l.quantity) }
+                        td { (yuan(a.discount_cents)) } td { (yuan(a.points_cents)) } td { (yuan(a.paid_cents)) }
+                    }
+                }
+            }
+        }
+        p { (lang.t("shipping")) ": " (yuan(o.amounts.shipping_cents))
+            @if let Some(r) = &refundable { " · " strong { (lang.t("refundable")) ": " (yuan(r.cash_cents)) } } }
+        @if !o.shipments.is_empty() {
+            h3 { (lang.t("shipments")) }
+            ul { @for sh in &o.shipments { li { (sh.carrier) " " (sh.tracking_no) " · " (format!("{:?}", sh.kind).to_lowercase())
+                @if let Some(st) = &sh.status { " · " (st) } } } }
+        }
+        @if !o.refunds.is_empty() {
+            h3 { (lang.t("refunds")) }
+            ul { @for r in &o.refunds { li { (yuan(r.cash_cents)) @if r.points_cents > 0 { " + " (lang.t("points")) " " (yuan(r.points_cents)) }
+                " · " (r.method.as_deref().unwrap_or("")) @if let Some(re) = &r.reference { " · " (re) } } } }
+        }
+    }
+}
+
+/// `A:1, B:2` → `[{"line_id": "A", "quantity": 1}, …]`.
+fn parse_lines(raw: &str) -> Result<Vec<Value>, String> {
+    raw.split([',', '，'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (id, q) = p
+                .split_once([':', '：'])
+                .ok_or_else(|| format!("`{p}`: write LINE:QUANTITY"))?;
+            let q: i64 = q
+                .trim()
+                .parse()
+                .map_err(|_| format!("`{p}`: the quantity is not a number"))?;
+            Ok(json!({"line_id": id.trim(), "quantity": q}))
+        })
+        .collect()
+}
+
+fn put_text(m: &mut Map<String, Value>, f: &Form, k: &str) {
+    if let Some(v) = f.text(k) {
+        m.insert(k.into(), json!(v));
+    }
+}
+
+/// The form of one action as the API's action JSON.
+fn form_to_action(f: &Form) -> Result<Value, String> {
+    let action = f.text("action").ok_or("no action")?;
+    let version: i64 = f
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .ok_or("no version")?;
+    let mut m = Map::new();
+    m.insert("action".into(), json!(action));
+    m.insert("version".into(), json!(version));
+    match action.as_str() {
+        "judge" => {
+            put_text(&mut m, f, "reason");
+            m.insert("valid".into(), json!(f.get("valid") != Some("false")));
+        }
+        "route" => put_text(&mut m, f, "department"),
+        "analyse" => {
+            put_text(&mut m, f, "liability");
+            put_text(&mut m, f, "root_cause");
+            m.insert("findings".into(), json!(f.get("findings").unwrap_or("")));
+        }
+        "propose" => {
+            let kinds = f.all("opt_kind");
+            let amounts = f.all("opt_amount");
+            let notes = f.all("opt_note");
+            let lines = f.all("opt_lines");
+            let shipping = f.all("opt_shipping");
+            let mut options = Vec::new();
+            for (i, kind) in kinds.iter().enumerate() {
+                if kind.trim().is_empty() {
+                    continue;
+                }
+                let mut o = json!({"kind": kind});
+                if let Some(a) = amounts.get(i).map(|a| a.trim()).filter(|a| !a.is_empty()) {
+                    o["amount_cents"] = json!(parse_yuan(a)?);
+                }
+                if let Some(n) = notes.get(i).map(|n| n.trim()).filter(|n| !n.is_empty()) {
+                    o["note"] = json!(n);
+                }
+                if let Some(l) = lines.get(i).filter(|l| !l.trim().is_empty()) {
+                    o["lines"] = json!(parse_lines(l)?);
+                }
+                if shipping.contains(&i.to_string().as_str()) {
+                    o["include_shipping"] = json!(true);
+                }
+                options.push(o);
+            }
+            m.insert("options".into(), json!(options));
+        }
+        "choose" => {
+            let o: i64 = f.get("option").and_then(|v| v.parse().ok()).unwrap_or(-1);
+            m.insert("option".into(), json!(o));
+        }
+        "approve" | "reject" => put_text(&mut m, f, "comment"),
+        "execute" | "confirm_not_shipped" | "cancel_order" | "receive_return" | "restock" => {
+            put_text(&mut m, f, "note")
+        }
+        "follow_up" => {
+            m.insert(
+                "satisfied".into(),
+                json!(f.get("satisfied") != Some("false")),
+            );
+            if let Some(r) = f.text("rating") {
+                m.insert(
+                    "rating".into(),
+                    json!(r.parse::<i64>().map_err(|_| "rating")?),
+                );
+            }
+            put_text(&mut m, f, "comment");
+        }
+        "close" => {
+            m.insert("summary".into(), json!(f.get("summary").unwrap_or("")));
+            put_text(&mut m, f, "lessons");
+        }
+        "assign" => put_text(&mut m, f, "user"),
+        "comment" => {
+            m.insert("text".into(), json!(f.get("text").unwrap_or("")));
+            m.insert("internal".into(), json!(f.get("internal") == Some("1")));
+        }
+        "track_parcel" => {
+            put_text(&mut m, f, "status");
+            put_text(&mut m, f, "note");
+        }
+        "parcel_back" => {
+            put_text(&mut m, f, "outcome");
+            put_text(&mut m, f, "note");
+        }
+        "return_shipped" | "ship_replacement" => {
+            put_text(&mut m, f, "carrier");
+            put_text(&mut m, f, "tracking_no");
+            put_text(&mut m, f, "note");
+        }
+        "inspect" => {
+            put_text(&mut m, f, "result");
+            put_text(&mut m, f, "note");
+            if let Some(l) = f.text("lines") {
+                m.insert("lines".into(), json!(parse_lines(&l)?));
+            }
+            m.insert(
+                "spec_matches".into(),
+                json!(f.get("spec_matches") == Some("1")),
+            );
+            let photos: Vec<&str> = f
+                .get("photos")
+                .unwrap_or("")
+                .lines()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            m.insert("photos".into(), json!(photos));
+        }
+        "refund" => {
+            put_text(&mut m, f, "method");
+            put_text(&mut m, f, "note");
+        }
+        _ => {}
+    }
+    Ok(Value::Object(m))
+}
+
+async fn act(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let f = Form::parse(&body);
+    if !s.csrf_ok(&f) {
+        return s.csrf_refused();
+    }
+    let action = match form_to_action(&f) {
+        Ok(a) => a,
+        Err(message) => {
+            return render(
+                &state,
+                &s,
+                &id,
+                Some((StatusCode::UNPROCESSABLE_ENTITY, message)),
+            )
+            .await
+        }
+    };
+    match crate::actions::perform(&state, &s.session.user, &id, action).await {
+        Ok(record) => Redirect::to(&format!("/cases/{}", record.case.id)).into_response(),
+        Err(e) => {
+            let (status, problem) = ApiError::into_problem(e);
+            let mut message = problem.detail;
+            if status == StatusCode::FORBIDDEN {
+                message = format!("{} ({message})", s.lang.t("forbidden"));
+            }
+            render(&state, &s, &id, Some((status, message))).await
+        }
+    }
+}

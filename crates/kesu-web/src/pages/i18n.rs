@@ -1,0 +1,232 @@
+//! The workbench's words in Chinese (first) and English.
+
+/// The language of a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn from_code(code: &str) -> Lang {
+        if code.starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The word for `key`; the key itself when it has no translation (visible in review).
+    pub fn t(self, key: &'static str) -> &'static str {
+        match TEXTS.iter().find(|(k, _, _)| *k == key) {
+            Some((_, zh, en)) => match self {
+                Lang::Zh => zh,
+                Lang::En => en,
+            },
+            None => key,
+        }
+    }
+
+    /// A code's label: the domain's Chinese label, or the code in words.
+    pub fn code_label(self, zh: &str, code: &str) -> String {
+        match self {
+            Lang::Zh => zh.to_owned(),
+            Lang::En => {
+                let words = code.replace('_', " ");
+                let mut c = words.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default()
+            }
+        }
+    }
+}
+
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("app", "客诉工作台", "Complaint desk"),
+    ("sign_in", "登录", "Sign in"),
+    ("sign_out", "退出", "Sign out"),
+    ("username", "用户名", "Username"),
+    ("password", "密码", "Password"),
+    (
+        "wrong_login",
+        "用户名或密码错误，或账号已停用。",
+        "Wrong username or password, or the account is disabled.",
+    ),
+    ("queue", "投诉队列", "Queue"),
+    ("register", "登记投诉", "Register complaint"),
+    ("language", "English", "中文"),
+    ("search", "搜索", "Search"),
+    (
+        "search_hint",
+        "单号、订单号、运单号、描述、姓名、电话",
+        "Case, order or tracking number, text, name, phone",
+    ),
+    ("all", "全部", "All"),
+    ("status", "状态", "Status"),
+    ("category", "类别", "Category"),
+    ("channel", "渠道", "Channel"),
+    ("demand", "诉求", "Demand"),
+    ("department", "责任部门", "Department"),
+    ("assignee", "处理人", "Assignee"),
+    ("deadline", "时限", "Deadline"),
+    ("overdue", "已超时", "Overdue"),
+    ("due_soon", "即将超时", "Due soon"),
+    ("mine", "我的", "Mine"),
+    ("unassigned", "未分配", "Unassigned"),
+    ("filter", "筛选", "Filter"),
+    ("number", "编号", "Number"),
+    ("customer", "顾客", "Customer"),
+    ("received", "受理时间", "Received"),
+    ("no_cases", "没有符合条件的投诉。", "No cases match."),
+    ("prev", "上一页", "Previous"),
+    ("next", "下一页", "Next"),
+    ("page", "页", "page"),
+    ("total", "共", "Total"),
+    ("complainant_name", "顾客姓名", "Customer name"),
+    ("phone", "联系电话", "Phone"),
+    ("email", "电子邮箱", "E-mail"),
+    ("order_no", "订单号", "Order number"),
+    ("tracking_no", "运单号", "Tracking number"),
+    ("description", "投诉内容", "Complaint"),
+    ("received_at", "投诉时间", "Complained at"),
+    ("tags", "标签（逗号分隔）", "Tags (comma-separated)"),
+    ("required", "必填", "required"),
+    ("checklist", "登记清单", "Checklist"),
+    (
+        "checklist_hint",
+        "全部完成后才能保存。",
+        "Complete every item to continue.",
+    ),
+    ("review", "复述确认", "Read back"),
+    (
+        "readback_hint",
+        "请向顾客逐项复述以下内容，确认完整准确后再提交。",
+        "Read this back to the customer and confirm it is complete and accurate before saving.",
+    ),
+    (
+        "readback_confirmed",
+        "已向顾客复述，顾客确认无误",
+        "Read back to the customer, who confirmed it",
+    ),
+    ("edit", "返回修改", "Edit"),
+    ("save_case", "确认并登记", "Confirm and register"),
+    ("continue", "下一步：复述确认", "Next: read back"),
+    (
+        "contact_needed",
+        "请至少填写一种联系方式",
+        "Give at least one way to reach the customer",
+    ),
+    ("steps", "处理进度", "Progress"),
+    ("step_register", "登记", "Register"),
+    ("step_judge", "判定", "Judge"),
+    ("step_route", "分派", "Route"),
+    ("step_analyse", "分析", "Analyse"),
+    ("step_propose", "方案", "Propose"),
+    ("step_approve", "审批", "Approve"),
+    ("step_execute", "执行", "Execute"),
+    ("step_follow_up", "回访", "Follow up"),
+    ("actions", "可执行操作", "Actions"),
+    (
+        "no_actions",
+        "当前没有您可执行的操作。",
+        "Nothing for you to do now.",
+    ),
+    ("history", "处理记录", "History"),
+    ("order", "订单", "Order"),
+    ("no_order", "订单不在系统中。", "The order is not in kesu."),
+    ("lines", "商品", "Lines"),
+    ("discounts", "优惠", "Discounts"),
+    ("shipments", "物流", "Shipments"),
+    ("refunds", "退款记录", "Refunds"),
+    ("refundable", "可退金额", "Refundable"),
+    ("paid", "实付", "Paid"),
+    ("points", "积分抵扣", "Points"),
+    ("shipping", "运费", "Shipping"),
+    ("quantity", "数量", "Qty"),
+    ("unit_price", "单价", "Unit price"),
+    ("submit", "提交", "Submit"),
+    ("valid", "投诉成立", "Complaint stands"),
+    ("invalid", "投诉不成立", "Complaint does not stand"),
+    (
+        "reason",
+        "理由（不成立时需委婉说明）",
+        "Reason (tactful, if it does not stand)",
+    ),
+    ("liability", "责任方", "Liable party"),
+    ("root_cause", "根本原因", "Root cause"),
+    ("findings", "调查结论", "Findings"),
+    ("option", "方案", "Option"),
+    ("kind", "方式", "Kind"),
+    ("amount_yuan", "金额（元）", "Amount (yuan)"),
+    ("note", "备注", "Note"),
+    ("comment", "意见", "Comment"),
+    ("satisfied", "顾客满意", "Customer satisfied"),
+    (
+        "not_satisfied",
+        "顾客不满意，重新协商",
+        "Not satisfied: renegotiate",
+    ),
+    ("rating", "评分", "Rating"),
+    ("summary", "总结", "Summary"),
+    ("lessons", "经验教训", "Lessons"),
+    ("user", "处理人", "User"),
+    ("text", "内容", "Text"),
+    (
+        "internal",
+        "内部备注（顾客不可见）",
+        "Internal note (not shown to the customer)",
+    ),
+    ("public_reply", "回复顾客", "Reply to customer"),
+    ("internal_note", "内部备注", "Internal note"),
+    (
+        "forbidden",
+        "您没有权限执行此操作。",
+        "You may not do this.",
+    ),
+    (
+        "csrf",
+        "表单已过期，请刷新页面后重试。",
+        "The form has expired: reload the page and try again.",
+    ),
+    ("not_found", "找不到该页面。", "Page not found."),
+    ("error", "出错了", "Something went wrong"),
+    ("back_to_queue", "返回队列", "Back to the queue"),
+    ("masked", "（已脱敏）", "(masked)"),
+    ("created_by", "登记人", "Registered by"),
+    ("suggested", "建议", "suggested"),
+    ("carrier", "快递公司", "Carrier"),
+    ("result", "验货结果", "Inspection result"),
+    ("outcome", "包裹结果", "Parcel outcome"),
+    ("parcel_status", "包裹状态", "Parcel status"),
+    ("method", "退款方式", "Refund method"),
+    (
+        "photos",
+        "照片链接（每行一个）",
+        "Photo links (one per line)",
+    ),
+    (
+        "spec_matches",
+        "数量规格与申请一致",
+        "Quantity and spec match the request",
+    ),
+    (
+        "accepted_lines",
+        "验收数量（行号:数量，逗号分隔）",
+        "Accepted units (line:qty, comma-separated)",
+    ),
+    (
+        "option_lines",
+        "商品（行号:数量，逗号分隔，空=全部）",
+        "Lines (line:qty, comma-separated; empty = all)",
+    ),
+    ("include_shipping", "含运费", "Include shipping"),
+    ("chosen", "已选方案", "Chosen"),
+];

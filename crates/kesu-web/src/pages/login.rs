@@ -1,0 +1,137 @@
+//! Signing in and out of the workbench, and switching its language.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use maud::{html, DOCTYPE};
+use serde::Deserialize;
+
+use super::i18n::Lang;
+use super::session::{PageSession, COOKIE};
+use super::{error_page, Form};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/lang", post(set_lang))
+}
+
+#[derive(Deserialize)]
+struct Next {
+    next: Option<String>,
+}
+
+/// Only our own paths: never send a user off-site after signing in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+fn login_form(next: &str, error: bool) -> maud::Markup {
+    let lang = Lang::Zh;
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (lang.t("sign_in")) " · " (lang.t("app")) }
+                link rel="stylesheet" href="/assets/kesu.css";
+            }
+            body.login {
+                main.narrow {
+                    h1 { "客诉 kesu" }
+                    p.muted { "售后投诉与纠纷处理台 · Complaint desk" }
+                    @if error { p.error role="alert" { (lang.t("wrong_login")) " / " (Lang::En.t("wrong_login")) } }
+                    form method="post" action="/login" {
+                        input type="hidden" name="next" value=(next);
+                        label for="username" { "用户名 Username" }
+                        input #username name="username" autocomplete="username" required autofocus;
+                        label for="password" { "密码 Password" }
+                        input #password type="password" name="password" autocomplete="current-password" required;
+                        button.primary type="submit" { "登录 Sign in" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn login_page(Query(q): Query<Next>) -> maud::Markup {
+    login_form(&safe_next(q.next.as_deref()), false)
+}
+
+async fn login(State(state): State<AppState>, body: Bytes) -> Response {
+    let form = Form::parse(&body);
+    let next = safe_next(form.get("next"));
+    let (Some(username), Some(password)) = (form.text("username"), form.get("password")) else {
+        return (StatusCode::UNAUTHORIZED, login_form(&next, true)).into_response();
+    };
+    let user = match state.store.verify_password(&username, password).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return (StatusCode::UNAUTHORIZED, login_form(&next, true)).into_response(),
+        Err(e) => return error_page(Lang::Zh, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    match state.store.start_session(&user, state.clock.now()).await {
+        Ok(token) => {
+            tracing::info!(user = %user.username, "signed in to the workbench");
+            let mut r = Redirect::to(&next).into_response();
+            let cookie = format!(
+                "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+                kesu_store::SESSION_HOURS * 3600
+            );
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                r.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            r
+        }
+        Err(e) => error_page(Lang::Zh, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}
+
+async fn logout(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
+    if !s.csrf_ok(&Form::parse(&body)) {
+        return s.csrf_refused();
+    }
+    state.store.end_session(&s.token).await.ok();
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("kesu_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    );
+    r
+}
+
+async fn set_lang(
+    State(state): State<AppState>,
+    s: PageSession,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    if !s.csrf_ok(&form) {
+        return s.csrf_refused();
+    }
+    let lang = Lang::from_code(form.get("lang").unwrap_or("zh-CN"));
+    if let Err(e) = state
+        .store
+        .set_user_lang(s.session.user.id, lang.code())
+        .await
+    {
+        return error_page(s.lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+    }
+    // Back to the page the switch was pressed on, if it was one of ours.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+        .and_then(|r| r.find('/').map(|i| r[i..].to_owned()));
+    Redirect::to(&safe_next(back.as_deref())).into_response()
+}

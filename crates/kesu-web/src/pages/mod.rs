@@ -1,0 +1,164 @@
+//! The agent workbench: server-rendered pages (maud escapes everything it renders), a little
+//! htmx, a session cookie and a CSRF token on every form. Chinese first, English on request.
+
+mod case;
+pub mod i18n;
+mod login;
+mod queue;
+mod register;
+pub mod session;
+
+use axum::body::Bytes;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use crate::AppState;
+use i18n::Lang;
+use session::PageSession;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(login::router())
+        .merge(queue::router())
+        .merge(register::router())
+        .merge(case::router())
+        .route("/assets/htmx.min.js", get(htmx))
+        .route("/assets/kesu.css", get(css))
+}
+
+async fn htmx() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/htmx.min.js"),
+    )
+}
+
+async fn css() -> Response {
+    asset(
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/kesu.css"),
+    )
+}
+
+fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        Bytes::from_static(body),
+    )
+        .into_response()
+}
+
+/// A submitted form, fields in order (repeated names allowed).
+pub struct Form(pub Vec<(String, String)>);
+
+impl Form {
+    pub fn parse(body: &[u8]) -> Form {
+        Form(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A trimmed, non-empty value.
+    pub fn text(&self, key: &str) -> Option<String> {
+        self.get(key)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    }
+
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// The frame of every signed-in page.
+pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
+    let lang = s.lang;
+    let user = &s.session.user;
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (lang.t("app")) }
+                link rel="stylesheet" href="/assets/kesu.css";
+                script src="/assets/htmx.min.js" defer {}
+            }
+            body {
+                header.top {
+                    a.brand href="/" { "客诉 kesu" }
+                    nav {
+                        a href="/" { (lang.t("queue")) }
+                        @if user.role.registers_cases() { a href="/cases/new" { (lang.t("register")) } }
+                    }
+                    div.me {
+                        span.user { (user.username) " · " (user.role.code()) }
+                        form method="post" action="/lang" {
+                            input type="hidden" name="_csrf" value=(s.session.csrf);
+                            input type="hidden" name="lang" value=(if lang == Lang::Zh { "en" } else { "zh-CN" });
+                            button.link type="submit" { (lang.t("language")) }
+                        }
+                        form method="post" action="/logout" {
+                            input type="hidden" name="_csrf" value=(s.session.csrf);
+                            button.link type="submit" { (lang.t("sign_out")) }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+/// A page that says what went wrong, with the right status.
+pub fn error_page(lang: Lang, status: StatusCode, message: &str) -> Response {
+    let page = html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head { meta charset="utf-8"; title { (lang.t("error")) } link rel="stylesheet" href="/assets/kesu.css"; }
+            body { main.narrow {
+                h1 { (lang.t("error")) " (" (status.as_u16()) ")" }
+                p.error role="alert" { (message) }
+                p { a href="/" { (lang.t("back_to_queue")) } }
+            } }
+        }
+    };
+    (status, page).into_response()
+}
+
+/// A time in the shop's zone, `2026-11-23 10:00`.
+pub fn local_time(t: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
+    t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Cents as yuan, `¥129.00`.
+pub fn yuan(cents: i64) -> String {
+    format!("¥{}", kesu_domain::money::format_yuan(cents))
+}
+
+/// A hidden CSRF field for a form of this session.
+pub fn csrf_field(s: &PageSession) -> Markup {
+    html! { input type="hidden" name="_csrf" value=(s.session.csrf); }
+}
+
+/// Inline script, trusted: only ever our own constant text.
+pub fn script(js: &'static str) -> Markup {
+    html! { script { (PreEscaped(js)) } }
+}

@@ -1,0 +1,327 @@
+//! The registration form (投诉登记表): every field, the required ones marked, a checklist
+//! that blocks saving until complete, and a read-back the agent confirms with the customer.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{NaiveDateTime, TimeZone};
+use kesu_domain::codes::{Category, Channel, Demand};
+use kesu_domain::registration::{Registration, RegistrationForm};
+use kesu_domain::{FieldError, Rejection};
+use maud::{html, Markup};
+use serde_json::json;
+
+use super::i18n::Lang;
+use super::session::PageSession;
+use super::{csrf_field, error_page, layout, script, Form};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/cases/new", get(new_case).post(submit))
+}
+
+/// The form's fields, as typed.
+const FIELDS: &[&str] = &[
+    "channel",
+    "name",
+    "phone",
+    "email",
+    "order_no",
+    "tracking_no",
+    "category",
+    "demand",
+    "description",
+    "received_at",
+    "tags",
+];
+
+async fn new_case(s: PageSession) -> Response {
+    if !s.session.user.role.registers_cases() {
+        return error_page(s.lang, StatusCode::FORBIDDEN, s.lang.t("forbidden"));
+    }
+    let form_id = format!("{:032x}", rand::random::<u128>());
+    let blank = Form(vec![("form_id".into(), form_id)]);
+    layout(&s, s.lang.t("register"), form_page(&s, &blank, &[])).into_response()
+}
+
+fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
+}
+
+fn form_page(s: &PageSession, f: &Form, errors: &[FieldError]) -> Markup {
+    let lang = s.lang;
+    let v = |k: &str| f.get(k).unwrap_or("").to_owned();
+    let req = html! { abbr.req title=(lang.t("required")) { "*" } };
+    let err = |field: &str| {
+        let msg = error_for(errors, field).map(str::to_owned);
+        html! { @if let Some(m) = msg { span.field-error id={ (field) "-error" } { (m) } } }
+    };
+    html! {
+        h1 { (lang.t("register")) }
+        @if !errors.is_empty() {
+            div.error role="alert" { ul { @for e in errors { li { (e.field) ": " (e.message) } } } }
+        }
+        div.register {
+            form #register method="post" action="/cases/new" novalidate {
+                (csrf_field(s))
+                input type="hidden" name="form_id" value=(v("form_id"));
+                input type="hidden" name="step" value="review";
+                fieldset {
+                    legend { (lang.t("customer")) }
+                    label for="channel" { (lang.t("channel")) " " (req) }
+                    select #channel name="channel" required data-check="channel" {
+                        option value="" { "—" }
+                        @for c in Channel::ALL { option value=(c.code()) selected[v("channel") == c.code()] { (lang.code_label(c.label_zh(), c.code())) } }
+                    }
+                    (err("channel"))
+                    label for="name" { (lang.t("complainant_name")) " " (req) }
+                    input #name name="name" value=(v("name")) required data-check="name" maxlength="50";
+                    (err("complainant.name"))
+                    label for="phone" { (lang.t("phone")) }
+                    input #phone name="phone" type="tel" value=(v("phone")) data-check="contact" placeholder="13812345678";
+                    (err("complainant.phone"))
+                    label for="email" { (lang.t("email")) }
+                    input #email name="email" type="email" value=(v("email")) data-check="contact";
+                    (err("complainant.email"))
+                }
+                fieldset {
+                    legend { (lang.t("description")) }
+                    label for="order_no" { (lang.t("order_no")) }
+                    input #order_no name="order_no" value=(v("order_no"));
+                    (err("order_no"))
+                    label for="tracking_no" { (lang.t("tracking_no")) }
+                    input #tracking_no name="tracking_no" value=(v("tracking_no"));
+                    (err("tracking_no"))
+                    label for="category" { (lang.t("category")) " " (req) }
+                    select #category name="category" required data-check="category" {
+                        option value="" { "—" }
+                        @for c in Category::ALL { option value=(c.code()) selected[v("category") == c.code()] { (lang.code_label(c.label_zh(), c.code())) } }
+                    }
+                    label for="demand" { (lang.t("demand")) " " (req) }
+                    select #demand name="demand" required data-check="demand" {
+                        option value="" { "—" }
+                        @for d in Demand::ALL { option value=(d.code()) selected[v("demand") == d.code()] { (lang.code_label(d.label_zh(), d.code())) } }
+                    }
+                    label for="description" { (lang.t("description")) " " (req) }
+                    textarea #description name="description" rows="5" required data-check="description" maxlength="5000" { (v("description")) }
+                    (err("description"))
+                    label for="received_at" { (lang.t("received_at")) }
+                    input #received_at name="received_at" type="datetime-local" value=(v("received_at"));
+                    (err("received_at"))
+                    label for="tags" { (lang.t("tags")) }
+                    input #tags name="tags" value=(v("tags"));
+                }
+                button.primary #to-review type="submit" { (lang.t("continue")) }
+            }
+            aside.checklist aria-live="polite" {
+                h2 { (lang.t("checklist")) }
+                ul {
+                    li data-item="channel" { (lang.t("channel")) }
+                    li data-item="name" { (lang.t("complainant_name")) }
+                    li data-item="contact" { (lang.t("contact_needed")) }
+                    li data-item="category" { (lang.t("category")) }
+                    li data-item="demand" { (lang.t("demand")) }
+                    li data-item="description" { (lang.t("description")) }
+                }
+                p.muted { (lang.t("checklist_hint")) }
+            }
+        }
+        (script(CHECKLIST_JS))
+    }
+}
+
+/// Ticks the checklist as fields are filled and keeps the button disabled until all are.
+const CHECKLIST_JS: &str = r#"
+(function () {
+  var form = document.getElementById('register');
+  if (!form) return;
+  function update() {
+    var done = {};
+    form.querySelectorAll('[data-check]').forEach(function (el) {
+      var k = el.getAttribute('data-check');
+      if (el.value.trim() !== '') done[k] = true;
+    });
+    var all = true;
+    document.querySelectorAll('.checklist li').forEach(function (li) {
+      var ok = !!done[li.getAttribute('data-item')];
+      li.classList.toggle('done', ok);
+      all = all && ok;
+    });
+    document.getElementById('to-review').disabled = !all;
+  }
+  form.addEventListener('input', update);
+  form.addEventListener('change', update);
+  update();
+})();
+"#;
+
+/// The typed fields as the API's registration JSON; times typed in the shop's zone.
+fn to_registration(f: &Form, zone: chrono_tz::Tz) -> Result<RegistrationForm, Vec<FieldError>> {
+    let opt = |k: &str| f.text(k);
+    let mut errors = Vec::new();
+    let received_at = match opt("received_at") {
+        None => None,
+        Some(t) => match NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M") {
+            Ok(naive) => zone
+                .from_local_datetime(&naive)
+                .earliest()
+                .map(|d| d.fixed_offset().to_rfc3339()),
+            Err(_) => {
+                errors.push(FieldError::new(
+                    "received_at",
+                    "use the date picker (YYYY-MM-DD HH:MM)",
+                ));
+                None
+            }
+        },
+    };
+    if opt("phone").is_none() && opt("email").is_none() {
+        errors.push(FieldError::new(
+            "complainant.phone",
+            "give a phone number or an e-mail address",
+        ));
+    }
+    for field in ["channel", "category", "demand"] {
+        if opt(field).is_none() {
+            errors.push(FieldError::new(field, "is required"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let tags: Vec<String> = opt("tags")
+        .map(|t| {
+            t.split([',', '，'])
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let value = json!({
+        "channel": opt("channel"), "category": opt("category"), "demand": opt("demand"),
+        "complainant": {"name": f.get("name").unwrap_or(""), "phone": opt("phone"), "email": opt("email")},
+        "order_no": opt("order_no"), "tracking_no": opt("tracking_no"),
+        "description": f.get("description").unwrap_or(""), "received_at": received_at, "tags": tags,
+    });
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = e.path().to_string();
+        vec![FieldError::new(&field, e.into_inner().to_string())]
+    })
+}
+
+async fn submit(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
+    let f = Form::parse(&body);
+    if !s.csrf_ok(&f) {
+        return s.csrf_refused();
+    }
+    let lang = s.lang;
+    let user = s.session.user.clone();
+    let actor = user.actor();
+    if Registration::check_actor(&actor).is_err() {
+        return error_page(lang, StatusCode::FORBIDDEN, lang.t("forbidden"));
+    }
+    let policy = match state.store.policy().await {
+        Ok(p) => p,
+        Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    let now = state.clock.now();
+    let invalid = |errors: Vec<FieldError>| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            layout(&s, lang.t("register"), form_page(&s, &f, &errors)),
+        )
+            .into_response()
+    };
+    let form = match to_registration(&f, policy.zone()) {
+        Ok(form) => form,
+        Err(errors) => return invalid(errors),
+    };
+    let fingerprint = serde_json::to_string(&form).unwrap_or_default();
+    let registration = match form.parse(now) {
+        Ok(r) => r,
+        Err(Rejection::Invalid(errors)) => return invalid(errors),
+        Err(other) => return invalid(vec![FieldError::new("", other.to_string())]),
+    };
+    match f.get("step") {
+        Some("confirm") if f.get("readback") == Some("1") => {}
+        Some("confirm") => {
+            let errors = vec![FieldError::new("readback", lang.t("readback_hint"))];
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                layout(
+                    &s,
+                    lang.t("review"),
+                    review_page(&s, &f, &registration, &errors),
+                ),
+            )
+                .into_response();
+        }
+        Some("edit") => {
+            return layout(&s, lang.t("register"), form_page(&s, &f, &[])).into_response()
+        }
+        _ => {
+            return layout(
+                &s,
+                lang.t("review"),
+                review_page(&s, &f, &registration, &[]),
+            )
+            .into_response()
+        }
+    }
+    // The form's id makes a double click create one case, not two.
+    let key = f.text("form_id").map(|id| format!("form:{id}"));
+    let created = state
+        .store
+        .create_case(
+            &registration,
+            &actor,
+            user.id,
+            key.as_deref().map(|k| (k, fingerprint.as_str())),
+            now,
+            &policy,
+        )
+        .await;
+    match created {
+        Ok((record, _)) => Redirect::to(&format!("/cases/{}", record.case.id)).into_response(),
+        Err(e) => error_page(lang, StatusCode::CONFLICT, &e.to_string()),
+    }
+}
+
+fn review_page(s: &PageSession, f: &Form, r: &Registration, errors: &[FieldError]) -> Markup {
+    let lang: Lang = s.lang;
+    let row = |label: &'static str, value: String| html! { tr { th scope="row" { (lang.t(label)) } td { (value) } } };
+    html! {
+        h1 { (lang.t("review")) }
+        p.hint { (lang.t("readback_hint")) }
+        @if !errors.is_empty() { p.error role="alert" { (lang.t("readback_hint")) } }
+        table.summary {
+            (row("channel", lang.code_label(r.channel.label_zh(), r.channel.code())))
+            (row("complainant_name", r.complainant.name.as_str().to_owned()))
+            (row("phone", r.complainant.phone.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default()))
+            (row("email", r.complainant.email.as_ref().map(|e| e.as_str().to_owned()).unwrap_or_default()))
+            (row("order_no", r.order_no.clone().unwrap_or_default()))
+            (row("tracking_no", r.tracking_no.clone().unwrap_or_default()))
+            (row("category", lang.code_label(r.category.label_zh(), r.category.code())))
+            (row("demand", lang.code_label(r.demand.label_zh(), r.demand.code())))
+            (row("description", r.description.clone()))
+            (row("tags", r.tags.join("，")))
+        }
+        form #confirm method="post" action="/cases/new" {
+            (csrf_field(s))
+            input type="hidden" name="form_id" value=(f.get("form_id").unwrap_or(""));
+            @for k in FIELDS { input type="hidden" name=(k) value=(f.get(k).unwrap_or("")); }
+            label.check { input #readback type="checkbox" name="readback" value="1" required; (lang.t("readback_confirmed")) }
+            div.buttons {
+                button type="submit" name="step" value="edit" formnovalidate { (lang.t("edit")) }
+                button.primary #save type="submit" name="step" value="confirm" { (lang.t("save_case")) }
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! The signed-in browser: the session cookie, its CSRF token and the page language.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use kesu_store::Session;
+
+use super::i18n::Lang;
+use super::{error_page, Form};
+use crate::AppState;
+
+pub const COOKIE: &str = "kesu_session";
+
+/// A page request from a signed-in user.
+pub struct PageSession {
+    pub session: Session,
+    pub token: String,
+    pub lang: Lang,
+}
+
+/// The session cookie's value, if the request carries one.
+pub fn cookie_token(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+impl FromRequestParts<AppState> for PageSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let next = if next.starts_with('/') && !next.starts_with("//") {
+                next
+            } else {
+                "/"
+            };
+            Redirect::to(&format!("/login?next={}", urlencode(next))).into_response()
+        };
+        let Some(token) = cookie_token(parts) else {
+            return Err(to_login());
+        };
+        match state.store.session(&token, state.clock.now()).await {
+            Ok(Some(session)) => Ok(PageSession {
+                lang: Lang::from_code(&session.lang),
+                session,
+                token,
+            }),
+            Ok(None) => Err(to_login()),
+            Err(e) => Err(error_page(
+                Lang::Zh,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &e.to_string(),
+            )),
+        }
+    }
+}
+
+impl PageSession {
+    /// Whether a form carries this session's CSRF token.
+    pub fn csrf_ok(&self, form: &Form) -> bool {
+        form.get("_csrf") == Some(self.session.csrf.as_str())
+    }
+
+    /// The answer to a form without it.
+    pub fn csrf_refused(&self) -> Response {
+        error_page(self.lang, StatusCode::FORBIDDEN, self.lang.t("csrf"))
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

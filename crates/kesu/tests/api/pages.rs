@@ -1,0 +1,237 @@
+//! The workbench pages over plain HTTP: sign-in, CSRF on every form, the registration
+//! read-back and the action panel.
+
+use reqwest::StatusCode;
+
+use crate::helpers::TestApp;
+
+/// A browser-like client with a cookie jar, signed in as `username`.
+async fn browser(app: &TestApp, username: &str, password: &str) -> (reqwest::Client, String) {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "signed in as {username}");
+    let page = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page carries a CSRF token")
+        .to_owned();
+    (client, csrf)
+}
+
+fn registration(csrf: &str, step: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("_csrf", csrf.to_owned()),
+        ("form_id", "f-1".into()),
+        ("step", step.into()),
+        ("channel", "phone".into()),
+        ("name", "李雷".into()),
+        ("phone", "139 0000 1111".into()),
+        ("category", "quality".into()),
+        ("demand", "exchange".into()),
+        ("description", "<script>alert(1)</script> 衣服开线".into()),
+        ("received_at", "2026-11-23T09:30".into()),
+        ("readback", "1".into()),
+    ]
+}
+
+#[tokio::test]
+async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
+    let app = TestApp::sqlite().await;
+    app.user("amy", "agent", None).await;
+    let (client, csrf) = browser(&app, "amy", "pass-word-1").await;
+    let id = app
+        .register(
+            &app.token("amy", "pass-word-1").await,
+            &crate::helpers::complaint(),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let forms: Vec<(String, Vec<(&str, String)>)> = vec![
+        ("/logout".into(), vec![]),
+        ("/lang".into(), vec![("lang", "en".into())]),
+        ("/cases/new".into(), registration("", "review")),
+        (
+            format!("/cases/{id}/act"),
+            vec![
+                ("action", "judge".into()),
+                ("version", "1".into()),
+                ("valid", "true".into()),
+            ],
+        ),
+    ];
+    for (path, fields) in forms {
+        for token in ["", "not-the-token"] {
+            let mut fields: Vec<(&str, String)> = fields
+                .iter()
+                .filter(|(k, _)| *k != "_csrf")
+                .cloned()
+                .collect();
+            if !token.is_empty() {
+                fields.push(("_csrf", token.into()));
+            }
+            let r = client
+                .post(app.url(&path))
+                .form(&fields)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                r.status(),
+                StatusCode::FORBIDDEN,
+                "{path} with token `{token}`"
+            );
+        }
+    }
+    // Nothing happened: still signed in, still Chinese, the case untouched.
+    let page = client
+        .get(app.url(&format!("/cases/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("lang=\"zh-CN\""));
+    assert_eq!(app.case(&app.admin().await, id).await["version"], 1);
+    let _ = csrf;
+}
+
+#[tokio::test]
+async fn a_complaint_is_registered_with_a_read_back_and_judged_from_the_case_page() {
+    let app = TestApp::sqlite().await;
+    app.user("amy", "agent", None).await;
+    let (client, csrf) = browser(&app, "amy", "pass-word-1").await;
+    let r = client.get(app.url("/")).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("投诉队列"));
+    // Signed-out visitors are sent to sign in, and come back where they were going.
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/cases/new"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/login?next=/cases/new");
+
+    let review = client
+        .post(app.url("/cases/new"))
+        .form(&registration(&csrf, "review"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(review.status(), StatusCode::OK);
+    let page = review.text().await.unwrap();
+    assert!(
+        page.contains("复述确认") && page.contains("13900001111"),
+        "the read-back shows what was typed"
+    );
+    assert!(page.contains("&lt;script&gt;"), "text is escaped");
+    assert!(!page.contains("<script>alert"), "never raw");
+
+    let mut unconfirmed = registration(&csrf, "confirm");
+    unconfirmed.retain(|(k, _)| *k != "readback");
+    let r = client
+        .post(app.url("/cases/new"))
+        .form(&unconfirmed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no case without the read-back"
+    );
+
+    let saved = client
+        .post(app.url("/cases/new"))
+        .form(&registration(&csrf, "confirm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let location = saved.headers()["location"].to_str().unwrap().to_owned();
+    let again = client
+        .post(app.url("/cases/new"))
+        .form(&registration(&csrf, "confirm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        again.headers()["location"].to_str().unwrap(),
+        location,
+        "a double click registers once"
+    );
+
+    let page = client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("KS-20261123-0001") && page.contains("判定是否成立"));
+    let id = location.trim_start_matches("/cases/");
+    let r = client
+        .post(app.url(&format!("/cases/{id}/act")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("action", "judge"),
+            ("version", "1"),
+            ("valid", "false"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an invalid complaint needs its reason"
+    );
+    assert!(r.text().await.unwrap().contains("reason"));
+    let r = client
+        .post(app.url(&format!("/cases/{id}/act")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("action", "judge"),
+            ("version", "1"),
+            ("valid", "true"),
+            ("reason", "有照片"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("待分派"), "the case moved on");
+    assert!(page.contains("有照片"), "the history shows the reason");
+}
