@@ -1,0 +1,215 @@
+//! The workbench in a real browser: Debian's headless Chromium driven over WebDriver
+//! (chromedriver). Skipped, saying so, when Chromium is not installed; `.ci/run` installs
+//! it and sets KESU_REQUIRE_BROWSER=1 so that a skip fails the run. Screenshots go to
+//! `target/browser-screenshots/`.
+
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use helpers::TestApp;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// chromedriver and a browser session; both end when this is dropped.
+struct Browser {
+    client: Client,
+    driver: Child,
+    shots: PathBuf,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        self.driver.kill().ok();
+        self.driver.wait().ok();
+    }
+}
+
+impl Browser {
+    async fn start() -> Option<Browser> {
+        if !(std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists())
+        {
+            assert!(
+                std::env::var("KESU_REQUIRE_BROWSER").as_deref() != Ok("1"),
+                "KESU_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing"
+            );
+            eprintln!("SKIPPED: browser test (apt-get install chromium chromium-driver fonts-noto-cjk to run it)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let status = format!("http://127.0.0.1:{port}/status");
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if http
+                .get(&status)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let caps = serde_json::json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--disable-dev-shm-usage", "--window-size=1366,768", "--lang=zh-CN",
+                         format!("--user-data-dir={}", profile.path().display())]
+            }
+        });
+        let client = ClientBuilder::rustls()
+            .expect("TLS setup")
+            .capabilities(caps.as_object().unwrap().clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a Chromium session");
+        let shots =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        println!("screenshots: {}", shots.canonicalize().unwrap().display());
+        Some(Browser {
+            client,
+            driver,
+            shots,
+            _profile: profile,
+        })
+    }
+
+    async fn shot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_registers_a_complaint_with_read_back_and_judges_it() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::sqlite().await;
+    app.user("amy", "agent", None).await;
+
+    b.client.goto(&app.url("/")).await.unwrap();
+    b.wait_for("#username").await;
+    b.shot("00-sign-in").await;
+    b.fill("#username", "amy").await;
+    b.fill("#password", "pass-word-1").await;
+    b.click("button[type=submit]").await;
+    b.wait_for("table.queue, p.empty").await;
+    b.shot("01-queue").await;
+
+    b.click("header nav a[href='/cases/new']").await;
+    let button = b.wait_for("#to-review").await;
+    assert_eq!(
+        button.prop("disabled").await.unwrap().as_deref(),
+        Some("true"),
+        "blocked until the checklist is complete"
+    );
+    b.click("#channel option[value=phone]").await;
+    b.fill("#name", "王小明").await;
+    b.fill("#phone", "13812345678").await;
+    b.click("#category option[value=damaged]").await;
+    b.click("#demand option[value=reship]").await;
+    b.fill("#order_no", "TB20261111001").await;
+    b.fill("#description", "收到的玻璃杯碎了两个，外箱有明显压痕")
+        .await;
+    let done = b
+        .client
+        .find_all(Locator::Css(".checklist li.done"))
+        .await
+        .unwrap();
+    assert_eq!(done.len(), 6, "every checklist item ticked");
+    assert_eq!(
+        button.prop("disabled").await.unwrap().as_deref(),
+        Some("false")
+    );
+    b.shot("02-register").await;
+    button.click().await.unwrap();
+
+    b.wait_for("#readback").await;
+    let summary = b.text("table.summary").await;
+    assert!(
+        summary.contains("王小明") && summary.contains("13812345678"),
+        "{summary}"
+    );
+    b.shot("03-read-back").await;
+    b.click("#readback").await;
+    b.click("#save").await;
+
+    b.wait_for("ol.steps").await;
+    let head = b.text(".case-head h1").await;
+    assert!(head.starts_with("KS-20261123-0001"), "{head}");
+    assert_eq!(b.text("ol.steps li.current").await, "判定");
+    b.shot("04-case").await;
+    b.fill(
+        "form[data-action=judge] textarea[name=reason]",
+        "有开箱照片",
+    )
+    .await;
+    b.click("form[data-action=judge] button[type=submit]").await;
+    b.wait_for("form[data-action=route]").await;
+    assert!(b.text(".case-head .status").await.contains("待分派"));
+    assert!(b.text("ol.timeline").await.contains("有开箱照片"));
+    b.shot("05-judged").await;
+    b.client.clone().close().await.ok();
+}
