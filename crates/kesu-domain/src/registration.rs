@@ -180,6 +180,19 @@ impl Registration {
         }
     }
 
+    /// Whether the customer may file this themselves: only through the public web form.
+    pub fn check_customer(&self) -> Result<(), Rejection> {
+        if self.channel == Channel::WebForm {
+            Ok(())
+        } else {
+            Err(Rejection::Forbidden {
+                action: "register",
+                actor: "customer".into(),
+                reason: Some("customers file complaints through the web form".into()),
+            })
+        }
+    }
+
     /// The new case, given the id and daily sequence number the store assigned.
     pub fn into_case(
         &self,

@@ -89,3 +89,37 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// A new link to the case's status page for its customer; earlier links stop working.
+    pub async fn new_customer_link(&self, case_id: i64, now: DateTime<Utc>) -> Result<String> {
+        let token = random_hex(24);
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM customer_links WHERE case_id = $1")
+            .bind(case_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO customer_links (token_hash, case_id, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(hash(&token))
+        .bind(case_id)
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// The case a customer link opens.
+    pub async fn case_for_customer_link(&self, token: &str) -> Result<Option<crate::CaseRecord>> {
+        let row = sqlx::query("SELECT case_id FROM customer_links WHERE token_hash = $1")
+            .bind(hash(token))
+            .fetch_optional(&self.read)
+            .await?;
+        match row {
+            Some(r) => self.case(r.try_get("case_id")?).await,
+            None => Ok(None),
+        }
+    }
+}

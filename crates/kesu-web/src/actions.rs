@@ -3,9 +3,9 @@
 use kesu_domain::codes::DepartmentCode;
 use kesu_domain::command::Command;
 use kesu_domain::lifecycle::decide_with_order;
-use kesu_domain::{evolve, ActionName, Role};
+use kesu_domain::{evolve, ActionName, Actor, Role};
 use kesu_store::{CaseRecord, StoreError, User};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
@@ -28,6 +28,13 @@ pub async fn perform(
     id: &str,
     body: Value,
 ) -> ApiResult<CaseRecord> {
+    let (action, version, fields) = parse_body(body)?;
+    let record = visible_case(state, caller, id).await?;
+    apply(state, &caller.actor(), record, action, version, fields).await
+}
+
+/// `{"action", "version", …fields}` → its parts, naming what is missing or wrong.
+pub fn parse_body(body: Value) -> ApiResult<(ActionName, i64, Map<String, Value>)> {
     let Value::Object(mut fields) = body else {
         return Err(ApiError::invalid("", "the body must be a JSON object"));
     };
@@ -57,7 +64,18 @@ pub async fn perform(
             ))
         }
     };
-    let record = visible_case(state, caller, id).await?;
+    Ok((action, version, fields))
+}
+
+/// Takes an action on a case already loaded and shown to `actor`.
+pub async fn apply(
+    state: &AppState,
+    actor: &Actor,
+    record: CaseRecord,
+    action: ActionName,
+    version: i64,
+    fields: Map<String, Value>,
+) -> ApiResult<CaseRecord> {
     let mut command = Command::parse(action, Value::Object(fields))?;
     match &mut command {
         Command::Assign { user, user_role } => {
@@ -73,14 +91,13 @@ pub async fn perform(
     }
     let now = state.clock.now();
     let policy = state.store.policy().await?;
-    let actor = caller.actor();
     let order = match &record.case.order_no {
         Some(no) => state.store.order(no).await?,
         None => None,
     };
     let event = decide_with_order(
         &record.case,
-        &actor,
+        actor,
         &command,
         version,
         now,
@@ -105,7 +122,7 @@ pub async fn perform(
         }
         Err(e) => return Err(e.into()),
     }
-    tracing::info!(case = %after.number, action = event.action(), by = %caller.username, "action taken");
+    tracing::info!(case = %after.number, action = event.action(), by = %actor.name(), "action taken");
     Ok(CaseRecord {
         case: after,
         complainant: record.complainant,

@@ -213,3 +213,213 @@ async fn an_agent_registers_a_complaint_with_read_back_and_judges_it() {
     b.shot("05-judged").await;
     b.client.clone().close().await.ok();
 }
+
+impl Browser {
+    async fn sign_in(&self, app: &TestApp, username: &str) {
+        self.client.goto(&app.url("/login")).await.unwrap();
+        self.fill("#username", username).await;
+        self.fill("#password", "pass-word-1").await;
+        self.click("button[type=submit]").await;
+        self.wait_for("header .me").await;
+    }
+
+    async fn sign_out(&self) {
+        self.click("header form[action='/logout'] button").await;
+        self.wait_for("#username").await;
+    }
+
+    /// Submits the case page's form for `action` after `fill` ran, and waits for the reload.
+    async fn act(&self, action: &str) {
+        self.click(&format!("form[data-action={action}] button[type=submit]"))
+            .await;
+        self.wait_for("ol.steps").await;
+        let errors = self
+            .client
+            .find_all(Locator::Css("div.error"))
+            .await
+            .unwrap();
+        if let Some(e) = errors.first() {
+            panic!("{action}: {}", e.text().await.unwrap());
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_web_complaint_goes_through_all_eight_steps_with_the_customer_choosing_and_rating() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::sqlite().await;
+    for (u, role, dept) in [
+        ("amy", "agent", None),
+        ("sam", "supervisor", None),
+        ("wu", "department", Some("logistics")),
+    ] {
+        app.user(u, role, dept).await;
+    }
+
+    // The customer files the complaint on the public form.
+    b.client.goto(&app.url("/complain")).await.unwrap();
+    b.fill("#name", "王小明").await;
+    b.fill("#phone", "13812345678").await;
+    b.click("#category option[value=damaged]").await;
+    b.click("#demand option[value=compensation]").await;
+    b.fill("#description", "杯子碎了，外箱完好").await;
+    b.shot("10-public-form").await;
+    b.click("button[type=submit]").await;
+    let link = b
+        .wait_for("#status-link")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let number = b.text("#case-number").await;
+    b.shot("11-public-thanks").await;
+
+    // 2–3: the agent judges and routes.
+    b.sign_in(&app, "amy").await;
+    b.click("table.queue a").await;
+    b.wait_for("ol.steps").await;
+    let case_url = b.client.current_url().await.unwrap().to_string();
+    assert!(b.text(".case-head h1").await.contains(&number));
+    b.fill(
+        "form[data-action=judge] textarea[name=reason]",
+        "照片显示破损",
+    )
+    .await;
+    b.act("judge").await;
+    b.act("route").await;
+    assert!(
+        b.text(".case-head .meta").await.contains("logistics"),
+        "routed as suggested"
+    );
+    b.sign_out().await;
+
+    // 4: the warehouse analyses; its queue is its department's inbox.
+    b.sign_in(&app, "wu").await;
+    assert!(b.text("table.queue").await.contains(&number));
+    b.client.goto(&case_url).await.unwrap();
+    b.wait_for("form[data-action=analyse]").await;
+    assert!(
+        b.text("section.panel").await.contains("王**"),
+        "personal data masked for departments"
+    );
+    b.click("form[data-action=analyse] select[name=liability] option[value=carrier]")
+        .await;
+    b.click("form[data-action=analyse] select[name=root_cause] option[value=carrier]")
+        .await;
+    b.fill(
+        "form[data-action=analyse] textarea[name=findings]",
+        "中转挤压",
+    )
+    .await;
+    b.act("analyse").await;
+    b.sign_out().await;
+
+    // 5: the agent offers two options.
+    b.sign_in(&app, "amy").await;
+    b.client.goto(&case_url).await.unwrap();
+    b.wait_for("form[data-action=propose]").await;
+    let kinds = b
+        .client
+        .find_all(Locator::Css(
+            "form[data-action=propose] select[name=opt_kind]",
+        ))
+        .await
+        .unwrap();
+    kinds[0]
+        .find(Locator::Css("option[value=compensation]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    kinds[1]
+        .find(Locator::Css("option[value=apology]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let amounts = b
+        .client
+        .find_all(Locator::Css(
+            "form[data-action=propose] input[name=opt_amount]",
+        ))
+        .await
+        .unwrap();
+    amounts[0].send_keys("30").await.unwrap();
+    b.act("propose").await;
+    b.sign_out().await;
+
+    // The customer chooses on the status page.
+    b.client.goto(&app.url(&link)).await.unwrap();
+    b.wait_for("#choose").await;
+    assert_eq!(b.text("#customer-status").await, "请选择您希望的处理方案");
+    b.shot("12-customer-choose").await;
+    b.click("#choose").await;
+    b.wait_for("#customer-status").await;
+    assert_eq!(b.text("#customer-status").await, "正在为您处理");
+
+    // 6: compensation always needs the supervisor.
+    b.sign_in(&app, "sam").await;
+    b.client.goto(&case_url).await.unwrap();
+    b.wait_for("form[data-action=approve]").await;
+    b.shot("13-approve").await;
+    b.act("approve").await;
+    b.sign_out().await;
+
+    // 7: the agent pays it out.
+    b.sign_in(&app, "amy").await;
+    b.client.goto(&case_url).await.unwrap();
+    b.wait_for("form[data-action=execute]").await;
+    b.fill(
+        "form[data-action=execute] textarea[name=note]",
+        "已通过支付宝补偿30元",
+    )
+    .await;
+    b.act("execute").await;
+
+    // 8: the customer confirms and rates.
+    b.client.goto(&app.url(&link)).await.unwrap();
+    b.wait_for("#confirm").await;
+    b.click("#rating option[value='5']").await;
+    b.fill("#fu-comment", "处理很快，谢谢").await;
+    b.shot("14-customer-rate").await;
+    b.click("#confirm").await;
+    b.wait_for("#customer-status").await;
+    assert_eq!(b.text("#customer-status").await, "已完结");
+
+    // The agent closes with a summary.
+    b.client.goto(&case_url).await.unwrap();
+    b.wait_for("form[data-action=close]").await;
+    b.fill(
+        "form[data-action=close] textarea[name=summary]",
+        "承运商挤压破损，补偿30元，顾客满意",
+    )
+    .await;
+    b.act("close").await;
+    assert!(b.text(".case-head .status").await.contains("已结案"));
+    assert_eq!(
+        b.client
+            .find_all(Locator::Css("ol.steps li.done"))
+            .await
+            .unwrap()
+            .len(),
+        8
+    );
+    b.shot("15-closed").await;
+
+    // A case left open past its deadline shows the red badge in the queue.
+    let token = app.token("amy", "pass-word-1").await;
+    app.register(&token, &helpers::complaint()).await;
+    app.clock.advance(chrono::Duration::days(3));
+    // Three days on, the session has expired too: sign in again.
+    b.sign_in(&app, "amy").await;
+    b.client.goto(&app.url("/?overdue=1")).await.unwrap();
+    let badge = b.wait_for("table.queue .badge.red").await;
+    assert!(badge.text().await.unwrap().starts_with("已超时"));
+    b.shot("16-queue-overdue").await;
+    b.client.clone().close().await.ok();
+}

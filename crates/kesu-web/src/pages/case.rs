@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/act", post(act))
+        .route("/cases/{id}/customer-link", post(customer_link))
 }
 
 /// The eight steps and the first status at which each is done.
@@ -48,12 +49,32 @@ async fn show(State(state): State<AppState>, s: PageSession, Path(id): Path<Stri
     render(&state, &s, &id, None).await
 }
 
+/// Something to tell the agent above the case: an error, or a notice such as a new link.
+pub enum Flash {
+    Error(StatusCode, String),
+    Link(String),
+}
+
 async fn render(
     state: &AppState,
     s: &PageSession,
     id: &str,
     error: Option<(StatusCode, String)>,
 ) -> Response {
+    render_with(state, s, id, error.map(|(st, m)| Flash::Error(st, m))).await
+}
+
+async fn render_with(
+    state: &AppState,
+    s: &PageSession,
+    id: &str,
+    flash: Option<Flash>,
+) -> Response {
+    let (error, new_link) = match flash {
+        Some(Flash::Error(st, m)) => (Some((st, m)), None),
+        Some(Flash::Link(l)) => (None, Some(l)),
+        None => (None, None),
+    };
     let lang = s.lang;
     let user = &s.session.user;
     let record = match crate::actions::visible_case(state, user, id).await {
@@ -102,12 +123,21 @@ async fn render(
             }
         }
         @if let Some((_, message)) = &error { div.error role="alert" { (message) } }
+        @if let Some(l) = &new_link {
+            div.notice role="status" { (lang.t("customer_link_new")) " " a #customer-link href=(l) { (l) } }
+        }
         div.case-grid {
             section.panel {
                 h2 { (lang.t("customer")) }
                 p { (who.name) @if who.masked { " " span.muted { (lang.t("masked")) } } }
                 @if let Some(p) = &who.phone { p { (lang.t("phone")) ": " (p) } }
                 @if let Some(e) = &who.email { p { (lang.t("email")) ": " (e) } }
+                @if user.role.sees_personal_data() && c.status.is_open() {
+                    form method="post" action={ "/cases/" (c.id) "/customer-link" } {
+                        (csrf_field(s))
+                        button.link type="submit" { (lang.t("customer_link")) }
+                    }
+                }
                 h2 { (lang.t("description")) }
                 p.description { (c.description) }
                 p.muted { (lang.t("received_at")) ": " (local_time(c.received_at, zone)) " · " (lang.t("created_by")) ": " (c.created_by) }
@@ -552,5 +582,33 @@ async fn act(
             }
             render(&state, &s, &id, Some((status, message))).await
         }
+    }
+}
+
+/// A new status-page link for the customer, shown once (earlier links stop working).
+async fn customer_link(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let f = Form::parse(&body);
+    if !s.csrf_ok(&f) {
+        return s.csrf_refused();
+    }
+    if !s.session.user.role.sees_personal_data() {
+        return error_page(s.lang, StatusCode::FORBIDDEN, s.lang.t("forbidden"));
+    }
+    let record = match crate::actions::visible_case(&state, &s.session.user, &id).await {
+        Ok(r) => r,
+        Err(_) => return error_page(s.lang, StatusCode::NOT_FOUND, s.lang.t("not_found")),
+    };
+    match state
+        .store
+        .new_customer_link(record.case.id, state.clock.now())
+        .await
+    {
+        Ok(token) => render_with(&state, &s, &id, Some(Flash::Link(format!("/s/{token}")))).await,
+        Err(e) => error_page(s.lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }

@@ -229,4 +229,14 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("include_shipping", "含运费", "Include shipping"),
     ("chosen", "已选方案", "Chosen"),
+    (
+        "customer_link",
+        "生成顾客查询链接",
+        "New link for the customer",
+    ),
+    (
+        "customer_link_new",
+        "请把此链接发给顾客（之前的链接已失效）：",
+        "Send this link to the customer (earlier links no longer work):",
+    ),
 ];

@@ -2,6 +2,7 @@
 //! htmx, a session cookie and a CSRF token on every form. Chinese first, English on request.
 
 mod case;
+mod customer;
 pub mod i18n;
 mod login;
 mod queue;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(queue::router())
         .merge(register::router())
         .merge(case::router())
+        .merge(customer::router())
         .route("/assets/htmx.min.js", get(htmx))
         .route("/assets/kesu.css", get(css))
 }

@@ -235,3 +235,149 @@ async fn a_complaint_is_registered_with_a_read_back_and_judged_from_the_case_pag
     assert!(page.contains("待分派"), "the case moved on");
     assert!(page.contains("有照片"), "the history shows the reason");
 }
+
+#[tokio::test]
+async fn public_forms_refuse_a_missing_csrf_token_and_links_open_only_their_own_case() {
+    let app = TestApp::sqlite().await;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client
+        .get(app.url("/complain"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = page
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let fields = |csrf: &str| {
+        vec![
+            ("_csrf", csrf.to_owned()),
+            ("name", "韩梅梅".into()),
+            ("phone", "13700001111".into()),
+            ("category", "quality".into()),
+            ("demand", "refund".into()),
+            ("description", "鞋底开胶".into()),
+        ]
+    };
+    // Without the cookie, or with a field that does not match it.
+    let bare = reqwest::Client::new();
+    let r = bare
+        .post(app.url("/complain"))
+        .form(&fields(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = client
+        .post(app.url("/complain"))
+        .form(&fields("forged"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = client
+        .post(app.url("/complain"))
+        .form(&fields(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let thanks = r.text().await.unwrap();
+    let link = thanks
+        .split("href=\"/s/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(link.len() >= 48, "an unguessable link");
+
+    let status = client
+        .get(app.url(&format!("/s/{link}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status.status(), StatusCode::OK);
+    let body = status.text().await.unwrap();
+    assert!(
+        body.contains("已受理") && !body.contains("13700001111"),
+        "progress, without personal data"
+    );
+    let r = client
+        .post(app.url(&format!("/s/{link}")))
+        .form(&[("action", "comment"), ("version", "1"), ("text", "请尽快")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "the status page's forms need the token too"
+    );
+    let r = client
+        .post(app.url(&format!("/s/{link}")))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("action", "judge"),
+            ("version", "1"),
+            ("valid", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "customers cannot take staff actions"
+    );
+    let r = client
+        .post(app.url(&format!("/s/{link}")))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("action", "comment"),
+            ("version", "1"),
+            ("text", "请尽快"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        client
+            .get(app.url("/s/0000"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // The agent sees the web-form case and the customer's message as a public reply.
+    let agent = app.user("amy", "agent", None).await;
+    let list: serde_json::Value = app
+        .get(&agent, "/api/v1/cases?channel=web_form")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 1);
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let history = app.history(&agent, id).await;
+    assert_eq!(history[0]["actor"], "customer");
+    assert_eq!(
+        history[1]["data"],
+        serde_json::json!({"text": "请尽快", "internal": false})
+    );
+}

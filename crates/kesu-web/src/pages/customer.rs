@@ -1,0 +1,376 @@
+//! The customer's side: a public complaint form (channel `web_form`) and a status page
+//! reached by an unguessable link, where the customer follows progress, chooses among the
+//! offered resolutions, confirms the result and rates the handling. Nothing of anyone else
+//! is reachable from here, and staff appear as 客服, not by name.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, request::Parts, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use kesu_domain::codes::{Category, Demand};
+use kesu_domain::registration::RegistrationForm;
+use kesu_domain::{Actor, CaseStatus, FieldError};
+use kesu_store::{CaseRecord, HistoryEntry};
+use maud::{html, Markup, DOCTYPE};
+use serde_json::json;
+
+use super::i18n::Lang;
+use super::{error_page, local_time, yuan, Form};
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/complain", get(complain_page).post(complain))
+        .route("/s/{token}", get(status_page).post(status_action))
+}
+
+const COOKIE: &str = "kesu_public";
+
+/// The double-submit token of public forms: a cookie and a hidden field that must agree.
+fn public_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn with_token(mut r: Response, token: &str) -> Response {
+    let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+fn token_for(headers: &axum::http::HeaderMap) -> String {
+    public_token(headers).unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()))
+}
+
+fn csrf_ok(headers: &axum::http::HeaderMap, form: &Form) -> bool {
+    matches!((public_token(headers), form.get("_csrf")), (Some(c), Some(f)) if !c.is_empty() && c == f)
+}
+
+fn page(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="no-referrer";
+                title { (title) }
+                link rel="stylesheet" href="/assets/kesu.css";
+            }
+            body.customer { main.customer { (body) } }
+        }
+    }
+}
+
+async fn complain_page(parts: Parts) -> Response {
+    let token = token_for(&parts.headers);
+    with_token(
+        page("投诉与售后", complain_form(&token, &Form(vec![]), &[])).into_response(),
+        &token,
+    )
+}
+
+fn complain_form(token: &str, f: &Form, errors: &[FieldError]) -> Markup {
+    let lang = Lang::Zh;
+    let v = |k: &str| f.get(k).unwrap_or("").to_owned();
+    html! {
+        h1 { "投诉与售后" }
+        p.muted { "亲，很抱歉给您带来不便。请告诉我们发生了什么，我们会尽快处理并回复您。" }
+        @if !errors.is_empty() { div.error role="alert" { ul { @for e in errors { li { (e.field) ": " (e.message) } } } } }
+        form method="post" action="/complain" {
+            input type="hidden" name="_csrf" value=(token);
+            input type="hidden" name="form_id" value=(f.get("form_id").map(str::to_owned).unwrap_or_else(|| format!("{:032x}", rand::random::<u128>())));
+            label for="name" { "您的称呼 *" } input #name name="name" value=(v("name")) required maxlength="50";
+            label for="phone" { "联系电话" } input #phone name="phone" type="tel" value=(v("phone"));
+            label for="email" { "电子邮箱" } input #email name="email" type="email" value=(v("email"));
+            label for="order_no" { "订单号" } input #order_no name="order_no" value=(v("order_no"));
+            label for="category" { "问题类型 *" }
+            select #category name="category" required {
+                @for c in Category::ALL { option value=(c.code()) selected[v("category") == c.code()] { (lang.code_label(c.label_zh(), c.code())) } }
+            }
+            label for="demand" { "您希望如何处理 *" }
+            select #demand name="demand" required {
+                @for d in Demand::ALL { option value=(d.code()) selected[v("demand") == d.code()] { (lang.code_label(d.label_zh(), d.code())) } }
+            }
+            label for="description" { "问题描述 *" }
+            textarea #description name="description" rows="5" required maxlength="5000" { (v("description")) }
+            button.primary type="submit" { "提交" }
+        }
+    }
+}
+
+async fn complain(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let f = Form::parse(&body);
+    if !csrf_ok(&headers, &f) {
+        return error_page(Lang::Zh, StatusCode::FORBIDDEN, Lang::Zh.t("csrf"));
+    }
+    let token = token_for(&headers);
+    let invalid = |errors: Vec<FieldError>| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page("投诉与售后", complain_form(&token, &f, &errors)),
+        )
+            .into_response()
+    };
+    if f.text("phone").is_none() && f.text("email").is_none() {
+        return invalid(vec![FieldError::new(
+            "phone",
+            "请留下电话或邮箱，方便我们联系您",
+        )]);
+    }
+    let value = json!({
+        "channel": "web_form",
+        "complainant": {"name": f.get("name").unwrap_or(""), "phone": f.text("phone"), "email": f.text("email")},
+        "order_no": f.text("order_no"), "category": f.text("category"), "demand": f.text("demand"),
+        "description": f.get("description").unwrap_or(""),
+    });
+    let form: RegistrationForm = match serde_path_to_error::deserialize(value) {
+        Ok(form) => form,
+        Err(e) => {
+            return invalid(vec![FieldError::new(
+                &e.path().to_string(),
+                e.into_inner().to_string(),
+            )])
+        }
+    };
+    let now = state.clock.now();
+    let fingerprint = serde_json::to_string(&form).unwrap_or_default();
+    let registration = match form.parse(now) {
+        Ok(r) => r,
+        Err(kesu_domain::Rejection::Invalid(errors)) => return invalid(errors),
+        Err(e) => return invalid(vec![FieldError::new("", e.to_string())]),
+    };
+    if registration.check_customer().is_err() {
+        return error_page(Lang::Zh, StatusCode::FORBIDDEN, Lang::Zh.t("forbidden"));
+    }
+    let result = async {
+        let policy = state.store.policy().await?;
+        let key = f.text("form_id").map(|id| format!("public:{id}"));
+        let (record, _) = state
+            .store
+            .create_case(
+                &registration,
+                &Actor::Customer,
+                0,
+                key.as_deref().map(|k| (k, fingerprint.as_str())),
+                now,
+                &policy,
+            )
+            .await?;
+        let link = state.store.new_customer_link(record.case.id, now).await?;
+        Ok::<_, kesu_store::StoreError>((record, link))
+    }
+    .await;
+    match result {
+        Ok((record, link)) => page(
+            "已收到您的投诉",
+            html! {
+                h1 { "已收到您的投诉" }
+                p { "投诉编号：" strong #case-number { (record.case.number) } }
+                p { "我们会尽快核实并联系您。您可以随时通过下面的链接查看进度、选择处理方案并评价我们的服务：" }
+                p { a #status-link href={ "/s/" (link) } { "查看处理进度" } }
+                p.muted { "请妥善保存此链接，不要转发给他人。" }
+            },
+        )
+        .into_response(),
+        Err(e) => error_page(Lang::Zh, StatusCode::CONFLICT, &e.to_string()),
+    }
+}
+
+/// What the customer reads for each status.
+fn customer_status(s: CaseStatus) -> &'static str {
+    match s {
+        CaseStatus::Registered => "已受理，正在核实",
+        CaseStatus::Validated | CaseStatus::Routed | CaseStatus::Analysed => "相关部门正在调查原因",
+        CaseStatus::Proposed => "请选择您希望的处理方案",
+        CaseStatus::AwaitingApproval | CaseStatus::Approved => "正在为您处理",
+        CaseStatus::Executed => "已处理完毕，请确认结果",
+        CaseStatus::Resolved | CaseStatus::Closed => "已完结",
+    }
+}
+
+async fn status_page(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    render_status(&state, &headers, &token, None).await
+}
+
+async fn render_status(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    token: &str,
+    error: Option<(StatusCode, String)>,
+) -> Response {
+    let record = match state.store.case_for_customer_link(token).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return error_page(Lang::Zh, StatusCode::NOT_FOUND, "链接无效或已过期。"),
+        Err(e) => return error_page(Lang::Zh, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    let history = state
+        .store
+        .history(record.case.id)
+        .await
+        .unwrap_or_default();
+    let zone = state
+        .store
+        .policy()
+        .await
+        .map(|p| p.zone())
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let csrf = token_for(headers);
+    let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
+    let body = status_body(&record, &history, zone, &csrf, token, error.map(|(_, m)| m));
+    with_token(
+        (status, page(&format!("投诉 {}", record.case.number), body)).into_response(),
+        &csrf,
+    )
+}
+
+fn status_body(
+    record: &CaseRecord,
+    history: &[HistoryEntry],
+    zone: chrono_tz::Tz,
+    csrf: &str,
+    token: &str,
+    error: Option<String>,
+) -> Markup {
+    let c = &record.case;
+    let replies: Vec<&HistoryEntry> = history
+        .iter()
+        .filter(|e| e.action == "comment" && e.data["internal"] != json!(true))
+        .collect();
+    let action = format!("/s/{token}");
+    html! {
+        h1 { "投诉 " (c.number) }
+        p.status-line { "当前进度：" strong #customer-status { (customer_status(c.status)) } }
+        @if let Some(m) = error { p.error role="alert" { (m) } }
+        @if c.status == CaseStatus::Proposed {
+            section.panel {
+                h2 { "请选择处理方案" }
+                form method="post" action=(action) {
+                    input type="hidden" name="_csrf" value=(csrf);
+                    input type="hidden" name="action" value="choose";
+                    input type="hidden" name="version" value=(c.version);
+                    @for (i, o) in c.options.iter().enumerate() {
+                        label.check.option { input type="radio" name="option" value=(i) checked[i == 0];
+                            (o.kind.label_zh()) @if let Some(a) = o.amount_cents { " " (yuan(a)) } @if let Some(n) = &o.note { " — " (n) } }
+                    }
+                    button.primary #choose type="submit" { "确认选择" }
+                }
+            }
+        }
+        @if c.status == CaseStatus::Executed {
+            section.panel {
+                h2 { "处理结果确认与评价" }
+                form method="post" action=(action) {
+                    input type="hidden" name="_csrf" value=(csrf);
+                    input type="hidden" name="action" value="follow_up";
+                    input type="hidden" name="version" value=(c.version);
+                    label.check { input type="radio" name="satisfied" value="true" checked; "问题已解决，我满意" }
+                    label.check { input type="radio" name="satisfied" value="false"; "还没有解决，需要重新协商" }
+                    label for="rating" { "为本次服务评分" }
+                    select #rating name="rating" { @for r in (1..=5).rev() { option value=(r) { (r) " 星" } } }
+                    label for="fu-comment" { "您的意见（选填）" }
+                    textarea #fu-comment name="comment" rows="2" {}
+                    button.primary #confirm type="submit" { "提交" }
+                }
+            }
+        }
+        @if c.status.is_open() {
+            section.panel {
+                h2 { "给客服留言" }
+                form method="post" action=(action) {
+                    input type="hidden" name="_csrf" value=(csrf);
+                    input type="hidden" name="action" value="comment";
+                    input type="hidden" name="version" value=(c.version);
+                    textarea name="text" rows="2" required {}
+                    button type="submit" { "发送" }
+                }
+            }
+        }
+        section.panel {
+            h2 { "沟通记录" }
+            @if replies.is_empty() { p.muted { "暂无消息。" } }
+            ol.timeline {
+                @for e in replies.iter().rev() {
+                    li.reply {
+                        span.when { (local_time(e.at, zone)) } " "
+                        strong { (if e.actor == "customer" { "我" } else { "客服" }) }
+                        @if let Some(t) = e.data["text"].as_str() { p { (t) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn status_action(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Response {
+    let f = Form::parse(&body);
+    if !csrf_ok(&headers, &f) {
+        return error_page(Lang::Zh, StatusCode::FORBIDDEN, Lang::Zh.t("csrf"));
+    }
+    let record = match state.store.case_for_customer_link(&token).await {
+        Ok(Some(r)) => r,
+        _ => return error_page(Lang::Zh, StatusCode::NOT_FOUND, "链接无效或已过期。"),
+    };
+    let action = f.text("action").unwrap_or_default();
+    // Customers choose, confirm and write public messages: nothing else.
+    let mut body = json!({"action": action, "version": f.get("version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0)});
+    match action.as_str() {
+        "choose" => {
+            body["option"] = json!(f
+                .get("option")
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(-1))
+        }
+        "follow_up" => {
+            body["satisfied"] = json!(f.get("satisfied") != Some("false"));
+            if let Some(r) = f.text("rating").and_then(|r| r.parse::<i64>().ok()) {
+                body["rating"] = json!(r);
+            }
+            if let Some(c) = f.text("comment") {
+                body["comment"] = json!(c);
+            }
+        }
+        "comment" => {
+            body["text"] = json!(f.get("text").unwrap_or(""));
+            body["internal"] = json!(false);
+        }
+        _ => return error_page(Lang::Zh, StatusCode::FORBIDDEN, Lang::Zh.t("forbidden")),
+    }
+    let result = match crate::actions::parse_body(body) {
+        Ok((action, version, fields)) => {
+            crate::actions::apply(&state, &Actor::Customer, record, action, version, fields).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => axum::response::Redirect::to(&format!("/s/{token}")).into_response(),
+        Err(e) => {
+            let (status, problem) = ApiError::into_problem(e);
+            render_status(&state, &headers, &token, Some((status, problem.detail))).await
+        }
+    }
+}
