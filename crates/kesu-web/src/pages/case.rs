@@ -173,7 +173,7 @@ async fn render_with(
     (status, layout(s, &c.number, body)).into_response()
 }
 
-fn action_label(lang: Lang, action: &str) -> String {
+pub fn action_label(lang: Lang, action: &str) -> String {
     let zh = match action {
         "judge" => "判定是否成立",
         "route" => "分派责任部门",
@@ -573,6 +573,8 @@ async fn act(
         }
     };
     match crate::actions::perform(&state, &s.session.user, &id, action).await {
+        // Inboxes send their forms back to themselves.
+        Ok(_) if f.get("back") == Some("/approvals") => Redirect::to("/approvals").into_response(),
         Ok(record) => Redirect::to(&format!("/cases/{}", record.case.id)).into_response(),
         Err(e) => {
             let (status, problem) = ApiError::into_problem(e);

@@ -1,6 +1,7 @@
 //! The agent workbench: server-rendered pages (maud escapes everything it renders), a little
 //! htmx, a session cookie and a CSRF token on every form. Chinese first, English on request.
 
+mod admin;
 mod case;
 mod customer;
 pub mod i18n;
@@ -8,6 +9,7 @@ mod login;
 mod queue;
 mod register;
 pub mod session;
+mod supervisor;
 
 use axum::body::Bytes;
 use axum::http::{header, StatusCode};
@@ -19,6 +21,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use crate::AppState;
 use i18n::Lang;
+use kesu_domain::Role;
 use session::PageSession;
 
 pub fn router() -> Router<AppState> {
@@ -28,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .merge(register::router())
         .merge(case::router())
         .merge(customer::router())
+        .merge(supervisor::router())
+        .merge(admin::router())
         .route("/assets/htmx.min.js", get(htmx))
         .route("/assets/kesu.css", get(css))
 }
@@ -109,6 +114,12 @@ pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
                     nav {
                         a href="/" { (lang.t("queue")) }
                         @if user.role.registers_cases() { a href="/cases/new" { (lang.t("register")) } }
+                        @if matches!(user.role, Role::Supervisor | Role::Admin) {
+                            a href="/approvals" { (lang.t("approvals")) }
+                            a href="/?overdue=1" { (lang.t("overdue_cases")) }
+                        }
+                        @if user.role == Role::Department { a href="/" { (lang.t("department_inbox")) } }
+                        @if user.role == Role::Admin { a href="/admin" { (lang.t("admin")) } }
                     }
                     div.me {
                         span.user { (user.username) " · " (user.role.code()) }

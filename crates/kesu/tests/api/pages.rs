@@ -381,3 +381,176 @@ async fn public_forms_refuse_a_missing_csrf_token_and_links_open_only_their_own_
         serde_json::json!({"text": "请尽快", "internal": false})
     );
 }
+
+#[tokio::test]
+async fn supervisors_approve_from_their_inbox_and_admins_manage_users_departments_and_policy() {
+    let app = TestApp::sqlite().await;
+    let agent = app.user("amy", "agent", None).await;
+    app.user("sam", "supervisor", None).await;
+    let id = app.register(&agent, &crate::helpers::complaint()).await["id"]
+        .as_i64()
+        .unwrap();
+    app.act_ok(
+        &agent,
+        id,
+        serde_json::json!({"action": "judge", "valid": true}),
+    )
+    .await;
+    app.act_ok(
+        &agent,
+        id,
+        serde_json::json!({"action": "route", "department": "service"}),
+    )
+    .await;
+    let sup = app.token("sam", "pass-word-1").await;
+    app.act_ok(&sup, id, serde_json::json!({"action": "analyse", "liability": "merchant", "root_cause": "staff", "findings": "客服态度"})).await;
+    app.act_ok(&agent, id, serde_json::json!({"action": "propose", "options": [{"kind": "compensation", "amount_cents": 1000}]})).await;
+    app.act_ok(
+        &agent,
+        id,
+        serde_json::json!({"action": "choose", "option": 0}),
+    )
+    .await;
+
+    let (agent_browser, _) = browser(&app, "amy", "pass-word-1").await;
+    let r = agent_browser
+        .get(app.url("/approvals"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "agents have no approvals inbox"
+    );
+    let (sup_browser, csrf) = browser(&app, "sam", "pass-word-1").await;
+    let inbox = sup_browser
+        .get(app.url("/approvals"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        inbox.contains("KS-20261123-0001") && inbox.contains("¥10.00"),
+        "the inbox shows the choice"
+    );
+    let r = sup_browser
+        .post(app.url(&format!("/cases/{id}/act")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("action", "approve"),
+            ("version", "6"),
+            ("comment", "同意"),
+            ("back", "/approvals"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/approvals", "back to the inbox");
+    assert_eq!(app.case(&agent, id).await["status"], "approved");
+
+    let (admin, csrf) = browser(&app, "admin", crate::helpers::ADMIN_PASSWORD).await;
+    assert_eq!(
+        sup_browser
+            .get(app.url("/admin"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let post = |path: &str, fields: Vec<(&str, &str)>| {
+        let mut fields = fields;
+        fields.push(("_csrf", csrf.as_str()));
+        admin.post(app.url(path)).form(&fields).send()
+    };
+    let r = post(
+        "/admin/departments",
+        vec![("code", "finance"), ("name", "财务部")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.headers()["location"], "/admin?saved=1");
+    let r = post(
+        "/admin/users",
+        vec![
+            ("username", "fei"),
+            ("password", "pass-word-1"),
+            ("role", "department"),
+            ("department", "finance"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = post(
+        "/admin/users",
+        vec![
+            ("username", "fei"),
+            ("password", "short"),
+            ("role", "agent"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    app.token("fei", "pass-word-1").await;
+    let r = post("/admin/users/fei/toggle", vec![]).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": "fei", "password": "pass-word-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "disabled from the admin page"
+    );
+
+    let mut policy: Vec<(&str, &str)> = vec![
+        ("amount_above", "50.00"),
+        ("always_for", "compensation"),
+        ("route_price", "finance"),
+        ("first_response_minutes", "30"),
+        ("resolve_hours", "24"),
+        ("consumer_association_days", "15"),
+        ("time_zone", "Asia/Shanghai"),
+    ];
+    let r = post("/admin/policy", policy.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let p: serde_json::Value = app
+        .get(&agent, "/api/v1/policy")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["approval"]["amount_above_cents"], 5000);
+    assert_eq!(p["routing"]["price"], "finance");
+    assert_eq!(p["deadlines"]["resolve_hours"], 24);
+    policy[6] = ("time_zone", "Mars/Base");
+    let r = post("/admin/policy", policy).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    for path in [
+        "/admin/users",
+        "/admin/departments",
+        "/admin/policy",
+        "/admin/users/amy/toggle",
+    ] {
+        let r = admin
+            .post(app.url(path))
+            .form(&[("code", "x"), ("name", "y")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::FORBIDDEN,
+            "{path} without its CSRF token"
+        );
+    }
+}

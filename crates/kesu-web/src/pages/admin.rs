@@ -1,0 +1,305 @@
+//! Administration: users and roles, departments, and the approval and routing policy.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use kesu_domain::account::{check_new_password, Username};
+use kesu_domain::codes::{Category, DepartmentCode, ResolutionKind};
+use kesu_domain::money::{format_yuan, parse_yuan};
+use kesu_domain::{Policy, Role};
+use kesu_store::NewUser;
+use maud::html;
+
+use super::session::PageSession;
+use super::{csrf_field, error_page, layout, Form};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(page))
+        .route("/admin/users", post(add_user))
+        .route("/admin/users/{username}/toggle", post(toggle_user))
+        .route("/admin/departments", post(add_department))
+        .route("/admin/policy", post(save_policy))
+}
+
+async fn page(
+    State(state): State<AppState>,
+    s: PageSession,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    if s.session.user.role != Role::Admin {
+        return error_page(s.lang, StatusCode::FORBIDDEN, s.lang.t("forbidden"));
+    }
+    let message = q
+        .iter()
+        .any(|(k, _)| k == "saved")
+        .then(|| s.lang.t("saved").to_owned());
+    render(&state, &s, message.map(|m| (StatusCode::OK, m, false))).await
+}
+
+async fn render(
+    state: &AppState,
+    s: &PageSession,
+    message: Option<(StatusCode, String, bool)>,
+) -> Response {
+    let lang = s.lang;
+    let loaded = async {
+        Ok::<_, kesu_store::StoreError>((
+            state.store.users().await?,
+            state.store.departments().await?,
+            state.store.policy().await?,
+        ))
+    }
+    .await;
+    let (users, departments, policy) = match loaded {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    let status = message
+        .as_ref()
+        .map(|(st, _, _)| *st)
+        .unwrap_or(StatusCode::OK);
+    let body = html! {
+        h1 { (lang.t("admin")) }
+        @if let Some((_, m, is_error)) = &message {
+            @if *is_error { div.error role="alert" { (m) } } @else { div.notice role="status" { (m) } }
+        }
+        section.panel {
+            h2 { (lang.t("users")) }
+            table {
+                thead { tr { th { (lang.t("username")) } th { (lang.t("role")) } th { (lang.t("department")) } th { (lang.t("status")) } th {} } }
+                tbody { @for u in &users { tr {
+                    td { (u.username) } td { (u.role.code()) } td { (u.department.as_ref().map(|d| d.as_str()).unwrap_or("—")) }
+                    td { (if u.disabled { lang.t("disabled") } else { lang.t("active") }) }
+                    td { @if u.username != s.session.user.username {
+                        form method="post" action={ "/admin/users/" (u.username) "/toggle" } {
+                            (csrf_field(s))
+                            button.link type="submit" { (if u.disabled { lang.t("enable") } else { lang.t("disable") }) }
+                        }
+                    } }
+                } } }
+            }
+            h3 { (lang.t("add_user")) }
+            form.inline-form method="post" action="/admin/users" {
+                (csrf_field(s))
+                label { (lang.t("username")) input name="username" required; }
+                label { (lang.t("password")) input name="password" type="password" required minlength="8" autocomplete="new-password"; }
+                label { (lang.t("role")) select name="role" { @for r in Role::ALL { option value=(r.code()) selected[*r == Role::Agent] { (r.code()) } } } }
+                label { (lang.t("department")) select name="department" { option value="" { "—" } @for d in &departments { option value=(d.code.as_str()) { (d.name) } } } }
+                button.primary type="submit" { (lang.t("add_user")) }
+            }
+        }
+        section.panel {
+            h2 { (lang.t("departments")) }
+            ul { @for d in &departments { li { (d.name) " (" (d.code.as_str()) ")" } } }
+            form.inline-form method="post" action="/admin/departments" {
+                (csrf_field(s))
+                label { (lang.t("code")) input name="code" required pattern="[a-z][a-z0-9_]{0,31}"; }
+                label { (lang.t("name")) input name="name" required; }
+                button.primary type="submit" { (lang.t("add_department")) }
+            }
+        }
+        section.panel {
+            h2 { (lang.t("policy")) }
+            form method="post" action="/admin/policy" {
+                (csrf_field(s))
+                label { (lang.t("approval_limit")) input name="amount_above" value=(format_yuan(policy.approval.amount_above_cents)) required; }
+                fieldset.inline { legend { (lang.t("always_approve")) }
+                    @for k in ResolutionKind::ALL {
+                        label.check { input type="checkbox" name="always_for" value=(k.code()) checked[policy.approval.always_for.contains(k)]; (lang.code_label(k.label_zh(), k.code())) }
+                    }
+                }
+                h3 { (lang.t("routing")) }
+                table { tbody { @for c in Category::ALL { tr {
+                    th scope="row" { label for={ "route-" (c.code()) } { (lang.code_label(c.label_zh(), c.code())) } }
+                    td { select id={ "route-" (c.code()) } name={ "route_" (c.code()) } {
+                        @for d in &departments { option value=(d.code.as_str()) selected[policy.routing.get(c) == Some(&d.code)] { (d.name) } }
+                    } }
+                } } } }
+                label { (lang.t("first_response_minutes")) input name="first_response_minutes" type="number" min="1" value=(policy.deadlines.first_response_minutes); }
+                label { (lang.t("resolve_hours")) input name="resolve_hours" type="number" min="1" value=(policy.deadlines.resolve_hours); }
+                label { (lang.t("ca_days")) input name="consumer_association_days" type="number" min="1" value=(policy.deadlines.consumer_association_days); }
+                label { (lang.t("time_zone")) input name="time_zone" value=(policy.time_zone) required; }
+                button.primary type="submit" { (lang.t("save")) }
+            }
+        }
+    };
+    (status, layout(s, lang.t("admin"), body)).into_response()
+}
+
+/// Checks the admin role and the CSRF token of an admin form.
+fn admin_form(s: &PageSession, body: &Bytes) -> Result<Form, Response> {
+    let f = Form::parse(body);
+    if !s.csrf_ok(&f) {
+        return Err(s.csrf_refused());
+    }
+    if s.session.user.role != Role::Admin {
+        return Err(error_page(
+            s.lang,
+            StatusCode::FORBIDDEN,
+            s.lang.t("forbidden"),
+        ));
+    }
+    Ok(f)
+}
+
+async fn refuse(state: &AppState, s: &PageSession, message: String) -> Response {
+    render(
+        state,
+        s,
+        Some((StatusCode::UNPROCESSABLE_ENTITY, message, true)),
+    )
+    .await
+}
+
+async fn add_user(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
+    let f = match admin_form(&s, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let username = match Username::parse(f.get("username").unwrap_or("")) {
+        Ok(u) => u,
+        Err(e) => return refuse(&state, &s, format!("{}: {}", e.field, e.message)).await,
+    };
+    let password = f.get("password").unwrap_or("").to_owned();
+    if let Err(e) = check_new_password(&password) {
+        return refuse(&state, &s, format!("{}: {}", e.field, e.message)).await;
+    }
+    let Some(role) = f.get("role").and_then(Role::parse) else {
+        return refuse(&state, &s, "role".into()).await;
+    };
+    let department = match (role, f.text("department")) {
+        (Role::Department, Some(d)) => match DepartmentCode::parse(&d) {
+            Ok(d) => Some(d),
+            Err(m) => return refuse(&state, &s, m).await,
+        },
+        (Role::Department, None) => {
+            return refuse(
+                &state,
+                &s,
+                "department: is required for department users".into(),
+            )
+            .await
+        }
+        _ => None,
+    };
+    let created = state
+        .store
+        .create_user(NewUser {
+            username: &username,
+            password: &password,
+            role,
+            department: department.as_ref(),
+        })
+        .await;
+    match created {
+        Ok(_) => Redirect::to("/admin?saved=1").into_response(),
+        Err(e) => refuse(&state, &s, e.to_string()).await,
+    }
+}
+
+async fn toggle_user(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(username): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = admin_form(&s, &body) {
+        return r;
+    }
+    if username == s.session.user.username {
+        return refuse(&state, &s, "you cannot disable your own account".into()).await;
+    }
+    let user = match state.store.user(&username).await {
+        Ok(Some(u)) => u,
+        _ => return error_page(s.lang, StatusCode::NOT_FOUND, s.lang.t("not_found")),
+    };
+    match state
+        .store
+        .set_user_disabled(&username, !user.disabled)
+        .await
+    {
+        Ok(_) => Redirect::to("/admin?saved=1").into_response(),
+        Err(e) => refuse(&state, &s, e.to_string()).await,
+    }
+}
+
+async fn add_department(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
+    let f = match admin_form(&s, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let code = match DepartmentCode::parse(f.get("code").unwrap_or("").trim()) {
+        Ok(c) => c,
+        Err(m) => return refuse(&state, &s, m).await,
+    };
+    let Some(name) = f.text("name") else {
+        return refuse(&state, &s, "name: must not be empty".into()).await;
+    };
+    match state.store.add_department(&code, &name).await {
+        Ok(_) => Redirect::to("/admin?saved=1").into_response(),
+        Err(e) => refuse(&state, &s, e.to_string()).await,
+    }
+}
+
+async fn save_policy(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
+    let f = match admin_form(&s, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let mut policy = match state.store.policy().await {
+        Ok(p) => p,
+        Err(e) => return error_page(s.lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    let parsed = (|| -> Result<Policy, String> {
+        policy.approval.amount_above_cents = parse_yuan(f.get("amount_above").unwrap_or(""))?;
+        policy.approval.always_for = f
+            .all("always_for")
+            .into_iter()
+            .filter_map(ResolutionKind::parse)
+            .collect();
+        for c in Category::ALL {
+            if let Some(d) = f.text(&format!("route_{}", c.code())) {
+                policy.routing.insert(*c, DepartmentCode::parse(&d)?);
+            }
+        }
+        let number = |k: &str| {
+            f.get(k)
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .ok_or(format!("{k}: a whole number"))
+        };
+        policy.deadlines.first_response_minutes = number("first_response_minutes")?;
+        policy.deadlines.resolve_hours = number("resolve_hours")?;
+        policy.deadlines.consumer_association_days = number("consumer_association_days")?;
+        policy.time_zone = f.text("time_zone").unwrap_or_default();
+        Ok(policy)
+    })();
+    let policy = match parsed {
+        Ok(p) => p,
+        Err(m) => return refuse(&state, &s, m).await,
+    };
+    let known: Vec<DepartmentCode> = state
+        .store
+        .departments()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| d.code)
+        .collect();
+    if let Err(errors) = policy.validate(&known) {
+        let m = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        return refuse(&state, &s, m).await;
+    }
+    match state.store.set_policy(&policy).await {
+        Ok(()) => Redirect::to("/admin?saved=1").into_response(),
+        Err(e) => refuse(&state, &s, e.to_string()).await,
+    }
+}
