@@ -132,10 +132,10 @@ async fn render(
 }
 
 /// Checks the admin role and the CSRF token of an admin form.
-fn admin_form(s: &PageSession, body: &Bytes) -> Result<Form, Response> {
+fn admin_form(s: &PageSession, body: &Bytes) -> Result<Form, Box<Response>> {
     let f = Form::parse(body);
     if !s.csrf_ok(&f) {
-        return Err(s.csrf_refused());
+        return Err(Box::new(s.csrf_refused()));
     }
     if s.session.user.role != Role::Admin {
         return Err(error_page(
@@ -159,7 +159,7 @@ async fn refuse(state: &AppState, s: &PageSession, message: String) -> Response 
 async fn add_user(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
     let f = match admin_form(&s, &body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let username = match Username::parse(f.get("username").unwrap_or("")) {
         Ok(u) => u,
@@ -209,7 +209,7 @@ async fn toggle_user(
     body: Bytes,
 ) -> Response {
     if let Err(r) = admin_form(&s, &body) {
-        return r;
+        return *r;
     }
     if username == s.session.user.username {
         return refuse(&state, &s, "you cannot disable your own account".into()).await;
@@ -231,7 +231,7 @@ async fn toggle_user(
 async fn add_department(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
     let f = match admin_form(&s, &body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let code = match DepartmentCode::parse(f.get("code").unwrap_or("").trim()) {
         Ok(c) => c,
@@ -249,7 +249,7 @@ async fn add_department(State(state): State<AppState>, s: PageSession, body: Byt
 async fn save_policy(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
     let f = match admin_form(&s, &body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let mut policy = match state.store.policy().await {
         Ok(p) => p,
