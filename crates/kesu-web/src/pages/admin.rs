@@ -138,11 +138,11 @@ fn admin_form(s: &PageSession, body: &Bytes) -> Result<Form, Box<Response>> {
         return Err(Box::new(s.csrf_refused()));
     }
     if s.session.user.role != Role::Admin {
-        return Err(error_page(
+        return Err(Box::new(error_page(
             s.lang,
             StatusCode::FORBIDDEN,
             s.lang.t("forbidden"),
-        ));
+        )));
     }
     Ok(f)
 }
