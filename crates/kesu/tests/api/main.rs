@@ -13,3 +13,4 @@ mod privacy;
 mod process;
 mod refund_flows;
 mod refunds;
+mod snapshots_pages;
