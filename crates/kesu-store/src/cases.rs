@@ -94,6 +94,19 @@ pub(crate) fn search_text(case: &Case) -> String {
     .to_lowercase()
 }
 
+/// The queue's sort key: open cases by resolution deadline (none: after those with one),
+/// closed cases after every open one. Must match the backfill in migration 5.
+pub(crate) fn queue_key(case: &Case) -> i64 {
+    const NO_DEADLINE: i64 = 3_000_000_000_000_000;
+    const CLOSED: i64 = 4_000_000_000_000_000;
+    let due = case.deadlines.resolve_by.map(millis);
+    if case.status.is_open() {
+        due.unwrap_or(NO_DEADLINE)
+    } else {
+        CLOSED + due.unwrap_or(0)
+    }
+}
+
 pub(crate) fn detail_json(case: &Case) -> Result<String> {
     serde_json::to_string(case).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -126,7 +139,7 @@ impl Store {
         let mut tx = self.write.begin().await?;
         let res = sqlx::query(
             "UPDATE cases SET status = $1, version = $2, department = $3, assignee = $4, \
-             updated_at = $5, resolve_by = $6, search_text = $7, detail = $8 \
+             updated_at = $5, resolve_by = $6, search_text = $7, detail = $8, queue_key = $11 \
              WHERE id = $9 AND version = $10",
         )
         .bind(after.status.code())
@@ -139,6 +152,7 @@ impl Store {
         .bind(detail_json(after)?)
         .bind(after.id)
         .bind(after.version - 1)
+        .bind(queue_key(after))
         .execute(&mut *tx)
         .await?;
         if res.rows_affected() != 1 {
@@ -242,7 +256,13 @@ impl Store {
         };
         let from = "FROM cases c JOIN case_contacts cc ON cc.case_id = c.id";
 
-        let count_sql = format!("SELECT COUNT(*) AS n {from} {where_sql}");
+        // Personal data is only needed when the search may match it.
+        let count_from = if filter.search_personal_data && filter.q.is_some() {
+            from
+        } else {
+            "FROM cases c"
+        };
+        let count_sql = format!("SELECT COUNT(*) AS n {count_from} {where_sql}");
         let mut count = sqlx::query(&count_sql);
         for a in &args {
             count = a.bind(count);
@@ -252,7 +272,7 @@ impl Store {
         let size = i64::from(page.size.max(1));
         let offset = i64::from(page.number.max(1) - 1) * size;
         let order = if filter.sort_by_deadline {
-            "CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END, CASE WHEN c.resolve_by IS NULL THEN 1 ELSE 0 END, c.resolve_by, c.id"
+            "c.queue_key, c.id"
         } else {
             "c.id DESC"
         };

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use kesu_domain::case::Case;
 
-use crate::cases::{detail_json, record_from_row, search_text, CASE_COLUMNS};
+use crate::cases::{detail_json, queue_key, record_from_row, search_text, CASE_COLUMNS};
 use crate::{millis, CaseRecord, Result, Store, StoreError};
 
 /// Most registrations committed in one transaction.
@@ -271,8 +271,8 @@ async fn insert_cases(
     let sql = format!(
         "INSERT INTO cases (number, status, version, channel, category, demand, department, \
          assignee, order_no, tracking_no, received_at, created_at, updated_at, resolve_by, \
-         search_text, detail) VALUES {} RETURNING id, number",
-        values(cases.len(), 16)
+         search_text, detail, queue_key) VALUES {} RETURNING id, number",
+        values(cases.len(), 17)
     );
     let mut q = sqlx::query(&sql);
     for (_, case) in cases {
@@ -292,7 +292,8 @@ async fn insert_cases(
             .bind(millis(case.updated_at))
             .bind(case.deadlines.resolve_by.map(millis))
             .bind(search_text(case))
-            .bind(detail_json(case)?);
+            .bind(detail_json(case)?)
+            .bind(queue_key(case));
     }
     let mut ids = HashMap::new();
     for row in q.fetch_all(&mut *conn).await? {

@@ -121,6 +121,21 @@ impl Browser {
             .unwrap();
     }
 
+    /// Clicks something that loads a new page, and waits until the old one is gone (an
+    /// element of the old page that also exists on the new one must not be mistaken for it).
+    async fn click_and_load(&self, css: &str) {
+        let old = self.client.find(Locator::Css("html")).await.unwrap();
+        self.click(css).await;
+        for _ in 0..200 {
+            if old.tag_name().await.is_err() {
+                self.wait_for("body").await;
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("clicking {css} did not load a page");
+    }
+
     async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
         self.client
             .wait()
@@ -154,11 +169,11 @@ async fn an_agent_registers_a_complaint_with_read_back_and_judges_it() {
     b.shot("00-sign-in").await;
     b.fill("#username", "amy").await;
     b.fill("#password", "pass-word-1").await;
-    b.click("button[type=submit]").await;
+    b.click_and_load("button[type=submit]").await;
     b.wait_for("table.queue, p.empty").await;
     b.shot("01-queue").await;
 
-    b.click("header nav a[href='/cases/new']").await;
+    b.click_and_load("header nav a[href='/cases/new']").await;
     let button = b.wait_for("#to-review").await;
     assert_eq!(
         button.prop("disabled").await.unwrap().as_deref(),
@@ -184,7 +199,7 @@ async fn an_agent_registers_a_complaint_with_read_back_and_judges_it() {
         Some("false")
     );
     b.shot("02-register").await;
-    button.click().await.unwrap();
+    b.click_and_load("#to-review").await;
 
     b.wait_for("#readback").await;
     let summary = b.text("table.summary").await;
@@ -194,7 +209,7 @@ async fn an_agent_registers_a_complaint_with_read_back_and_judges_it() {
     );
     b.shot("03-read-back").await;
     b.click("#readback").await;
-    b.click("#save").await;
+    b.click_and_load("#save").await;
 
     b.wait_for("ol.steps").await;
     let head = b.text(".case-head h1").await;
@@ -206,7 +221,8 @@ async fn an_agent_registers_a_complaint_with_read_back_and_judges_it() {
         "有开箱照片",
     )
     .await;
-    b.click("form[data-action=judge] button[type=submit]").await;
+    b.click_and_load("form[data-action=judge] button[type=submit]")
+        .await;
     b.wait_for("form[data-action=route]").await;
     assert!(b.text(".case-head .status").await.contains("待分派"));
     assert!(b.text("ol.timeline").await.contains("有开箱照片"));
@@ -219,12 +235,13 @@ impl Browser {
         self.client.goto(&app.url("/login")).await.unwrap();
         self.fill("#username", username).await;
         self.fill("#password", "pass-word-1").await;
-        self.click("button[type=submit]").await;
+        self.click_and_load("button[type=submit]").await;
         self.wait_for("header .me").await;
     }
 
     async fn sign_out(&self) {
-        self.click("header form[action='/logout'] button").await;
+        self.click_and_load("header form[action='/logout'] button")
+            .await;
         self.wait_for("#username").await;
     }
 
@@ -266,7 +283,7 @@ async fn a_web_complaint_goes_through_all_eight_steps_with_the_customer_choosing
     b.click("#demand option[value=compensation]").await;
     b.fill("#description", "杯子碎了，外箱完好").await;
     b.shot("10-public-form").await;
-    b.click("button[type=submit]").await;
+    b.click_and_load("button[type=submit]").await;
     let link = b
         .wait_for("#status-link")
         .await
@@ -279,7 +296,7 @@ async fn a_web_complaint_goes_through_all_eight_steps_with_the_customer_choosing
 
     // 2–3: the agent judges and routes.
     b.sign_in(&app, "amy").await;
-    b.click("table.queue a").await;
+    b.click_and_load("table.queue a").await;
     b.wait_for("ol.steps").await;
     let case_url = b.client.current_url().await.unwrap().to_string();
     assert!(b.text(".case-head h1").await.contains(&number));
@@ -358,7 +375,7 @@ async fn a_web_complaint_goes_through_all_eight_steps_with_the_customer_choosing
     b.wait_for("#choose").await;
     assert_eq!(b.text("#customer-status").await, "请选择您希望的处理方案");
     b.shot("12-customer-choose").await;
-    b.click("#choose").await;
+    b.click_and_load("#choose").await;
     b.wait_for("#customer-status").await;
     assert_eq!(b.text("#customer-status").await, "正在为您处理");
 
@@ -387,7 +404,7 @@ async fn a_web_complaint_goes_through_all_eight_steps_with_the_customer_choosing
     b.click("#rating option[value='5']").await;
     b.fill("#fu-comment", "处理很快，谢谢").await;
     b.shot("14-customer-rate").await;
-    b.click("#confirm").await;
+    b.click_and_load("#confirm").await;
     b.wait_for("#customer-status").await;
     assert_eq!(b.text("#customer-status").await, "已完结");
 
