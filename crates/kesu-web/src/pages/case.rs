@@ -45,8 +45,23 @@ fn rank(s: CaseStatus) -> usize {
     CaseStatus::ALL.iter().position(|x| *x == s).unwrap_or(0)
 }
 
-async fn show(State(state): State<AppState>, s: PageSession, Path(id): Path<String>) -> Response {
-    render(&state, &s, &id, None).await
+async fn show(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<Vec<(String, String)>>,
+) -> Response {
+    let quote = q.iter().find(|(k, _)| k == "quote").map(|(_, v)| QuoteAsk {
+        lines: v.clone(),
+        shipping: q.iter().any(|(k, v)| k == "shipping" && v == "1"),
+    });
+    render_full(&state, &s, &id, None, quote).await
+}
+
+/// A refund quote the agent asked for on the case page.
+pub struct QuoteAsk {
+    lines: String,
+    shipping: bool,
 }
 
 /// Something to tell the agent above the case: an error, or a notice such as a new link.
@@ -69,6 +84,16 @@ async fn render_with(
     s: &PageSession,
     id: &str,
     flash: Option<Flash>,
+) -> Response {
+    render_full(state, s, id, flash, None).await
+}
+
+async fn render_full(
+    state: &AppState,
+    s: &PageSession,
+    id: &str,
+    flash: Option<Flash>,
+    quote: Option<QuoteAsk>,
 ) -> Response {
     let (error, new_link) = match flash {
         Some(Flash::Error(st, m)) => (Some((st, m)), None),
@@ -146,6 +171,7 @@ async fn render_with(
                     p { (lang.code_label(ch.option.kind.label_zh(), ch.option.kind.code())) @if let Some(a) = ch.option.amount_cents { " " (yuan(a)) } }
                 }
                 (order_panel(lang, c.order_no.as_deref(), order.as_ref(), user.role.sees_personal_data()))
+                @if let Some(o) = &order { (quote_panel(lang, c.id, o, quote.as_ref())) }
             }
             section.panel.actions {
                 h2 { (lang.t("actions")) }
@@ -612,5 +638,54 @@ async fn customer_link(
     {
         Ok(token) => render_with(&state, &s, &id, Some(Flash::Link(format!("/s/{token}")))).await,
         Err(e) => error_page(s.lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}
+
+/// The refund quote for the lines the agent picks, computed from the order as it stands.
+fn quote_panel(lang: Lang, case_id: i64, order: &Order, ask: Option<&QuoteAsk>) -> Markup {
+    let result = ask.map(|a| {
+        parse_lines(&a.lines)
+            .and_then(|lines| {
+                serde_json::from_value::<Vec<kesu_domain::refund::RequestedLine>>(json!(lines))
+                    .map_err(|e| e.to_string())
+            })
+            .and_then(|lines| {
+                kesu_domain::refund::quote(&kesu_domain::refund::QuoteRequest {
+                    order: order.amounts.clone(),
+                    refunded: Some(order.refunded()),
+                    request: kesu_domain::refund::RefundRequest {
+                        lines,
+                        include_shipping: a.shipping,
+                    },
+                })
+                .map_err(|e| {
+                    e.into_iter()
+                        .map(|f| format!("{}: {}", f.field, f.message))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+            })
+    });
+    html! {
+        h3 { (lang.t("quote")) }
+        form.inline-form method="get" action={ "/cases/" (case_id) } {
+            label { (lang.t("quote_lines")) input name="quote" value=[ask.map(|a| a.lines.as_str())] placeholder="A:1"; }
+            label.check { input type="checkbox" name="shipping" value="1" checked[ask.is_some_and(|a| a.shipping)]; (lang.t("include_shipping")) }
+            button type="submit" { (lang.t("calculate")) }
+        }
+        @match result {
+            Some(Ok(q)) => {
+                table.quote {
+                    thead { tr { th { (lang.t("lines")) } th { (lang.t("quantity")) } th { (lang.t("cash")) } th { (lang.t("points")) } } }
+                    tbody {
+                        @for l in &q.lines { tr { td { (l.line_id) } td { (l.quantity) } td { (yuan(l.cash_cents)) } td { (yuan(l.points_cents)) } } }
+                        @if q.shipping_cents > 0 { tr { td { (lang.t("shipping")) } td {} td { (yuan(q.shipping_cents)) } td {} } }
+                        tr.total { th { (lang.t("total")) } td {} th #quote-cash { (yuan(q.cash_cents)) } th { (yuan(q.points_cents)) } }
+                    }
+                }
+            }
+            Some(Err(m)) => { p.error role="alert" { (m) } }
+            None => {}
+        }
     }
 }

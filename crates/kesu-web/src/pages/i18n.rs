@@ -239,4 +239,104 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "请把此链接发给顾客（之前的链接已失效）：",
         "Send this link to the customer (earlier links no longer work):",
     ),
+    ("approvals", "待审批", "Approvals"),
+    (
+        "no_approvals",
+        "没有待审批的方案。",
+        "Nothing waits for approval.",
+    ),
+    ("overdue_cases", "超时案件", "Overdue"),
+    ("department_inbox", "部门收件箱", "Department inbox"),
+    ("admin", "系统管理", "Admin"),
+    ("users", "用户与角色", "Users and roles"),
+    ("role", "角色", "Role"),
+    ("add_user", "新建用户", "Add user"),
+    ("disable", "停用", "Disable"),
+    ("enable", "启用", "Enable"),
+    ("disabled", "已停用", "disabled"),
+    ("active", "正常", "active"),
+    ("departments", "部门", "Departments"),
+    ("add_department", "新增部门", "Add department"),
+    ("code", "代码", "Code"),
+    ("name", "名称", "Name"),
+    ("policy", "审批与分派规则", "Approval and routing policy"),
+    (
+        "approval_limit",
+        "超过此金额需主管审批（元）",
+        "Supervisor approval above (yuan)",
+    ),
+    (
+        "always_approve",
+        "以下方式一律需审批",
+        "Always needs approval",
+    ),
+    (
+        "routing",
+        "类别 → 建议部门",
+        "Category → suggested department",
+    ),
+    (
+        "first_response_minutes",
+        "首次响应时限（分钟）",
+        "First response (minutes)",
+    ),
+    ("resolve_hours", "解决时限（小时）", "Resolution (hours)"),
+    (
+        "ca_days",
+        "消协案件时限（天）",
+        "Consumer-association cases (days)",
+    ),
+    ("time_zone", "店铺时区", "Shop time zone"),
+    ("save", "保存", "Save"),
+    ("saved", "已保存。", "Saved."),
+    ("prefill", "从订单带入", "Fill from order"),
+    (
+        "prefilled",
+        "已从订单带入顾客信息和运单号，请核对。",
+        "Filled in from the order: please check.",
+    ),
+    ("quote", "退款试算", "Refund quote"),
+    (
+        "quote_lines",
+        "商品（行号:数量，逗号分隔）",
+        "Lines (line:qty, comma-separated)",
+    ),
+    ("calculate", "试算", "Calculate"),
+    ("cash", "退现金", "Cash"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::TEXTS;
+
+    /// Every `t("key")` the pages use has both languages.
+    #[test]
+    fn every_key_the_pages_use_is_translated() {
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("login.rs"),
+            include_str!("queue.rs"),
+            include_str!("register.rs"),
+            include_str!("case.rs"),
+            include_str!("customer.rs"),
+            include_str!("supervisor.rs"),
+            include_str!("admin.rs"),
+            include_str!("session.rs"),
+        ];
+        let mut missing = Vec::new();
+        for src in sources {
+            for part in src.split(".t(\"").skip(1) {
+                let key = part.split('"').next().unwrap_or("");
+                if !TEXTS.iter().any(|(k, _, _)| *k == key) {
+                    missing.push(key.to_owned());
+                }
+            }
+        }
+        assert!(missing.is_empty(), "untranslated: {missing:?}");
+        let mut keys: Vec<_> = TEXTS.iter().map(|(k, _, _)| *k).collect();
+        keys.sort();
+        let before = keys.len();
+        keys.dedup();
+        assert_eq!(before, keys.len(), "a key is listed twice");
+    }
+}

@@ -55,6 +55,15 @@ fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
 }
 
 fn form_page(s: &PageSession, f: &Form, errors: &[FieldError]) -> Markup {
+    form_page_with(s, f, errors, None)
+}
+
+fn form_page_with(
+    s: &PageSession,
+    f: &Form,
+    errors: &[FieldError],
+    notice: Option<&str>,
+) -> Markup {
     let lang = s.lang;
     let v = |k: &str| f.get(k).unwrap_or("").to_owned();
     let req = html! { abbr.req title=(lang.t("required")) { "*" } };
@@ -93,7 +102,11 @@ fn form_page(s: &PageSession, f: &Form, errors: &[FieldError]) -> Markup {
                 fieldset {
                     legend { (lang.t("description")) }
                     label for="order_no" { (lang.t("order_no")) }
-                    input #order_no name="order_no" value=(v("order_no"));
+                    div.with-button {
+                        input #order_no name="order_no" value=(v("order_no"));
+                        button #prefill type="submit" name="prefill" value="1" formnovalidate { (lang.t("prefill")) }
+                    }
+                    @if let Some(n) = notice { p.notice role="status" { (n) } }
                     (err("order_no"))
                     label for="tracking_no" { (lang.t("tracking_no")) }
                     input #tracking_no name="tracking_no" value=(v("tracking_no"));
@@ -227,6 +240,9 @@ async fn submit(State(state): State<AppState>, s: PageSession, body: Bytes) -> R
     if Registration::check_actor(&actor).is_err() {
         return error_page(lang, StatusCode::FORBIDDEN, lang.t("forbidden"));
     }
+    if f.get("prefill") == Some("1") {
+        return prefill(&state, &s, f).await;
+    }
     let policy = match state.store.policy().await {
         Ok(p) => p,
         Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
@@ -324,4 +340,46 @@ fn review_page(s: &PageSession, f: &Form, r: &Registration, errors: &[FieldError
             }
         }
     }
+}
+
+/// Fills the customer's name, phone and tracking number from the order, where still empty.
+async fn prefill(state: &AppState, s: &PageSession, mut f: Form) -> Response {
+    let lang = s.lang;
+    let order = match f.text("order_no") {
+        Some(no) => state.store.order(&no).await.ok().flatten(),
+        None => None,
+    };
+    let Some(order) = order else {
+        return layout(
+            s,
+            lang.t("register"),
+            form_page_with(s, &f, &[], Some(lang.t("no_order"))),
+        )
+        .into_response();
+    };
+    let mut set = |key: &str, value: Option<String>| {
+        if let (None, Some(v)) = (f.text(key), value) {
+            f.0.retain(|(k, _)| k != key);
+            f.0.push((key.to_owned(), v));
+        }
+    };
+    set("name", Some(order.buyer.name.as_str().to_owned()));
+    set(
+        "phone",
+        order.buyer.phone.as_ref().map(|p| p.as_str().to_owned()),
+    );
+    set(
+        "tracking_no",
+        order
+            .shipments
+            .iter()
+            .find(|s| s.kind == kesu_domain::order::ShipmentKind::Original)
+            .map(|s| s.tracking_no.clone()),
+    );
+    layout(
+        s,
+        lang.t("register"),
+        form_page_with(s, &f, &[], Some(lang.t("prefilled"))),
+    )
+    .into_response()
 }

@@ -554,3 +554,100 @@ async fn supervisors_approve_from_their_inbox_and_admins_manage_users_department
         );
     }
 }
+
+#[tokio::test]
+async fn the_form_fills_from_the_order_the_case_page_quotes_refunds_and_english_is_remembered() {
+    let app = TestApp::sqlite().await;
+    let agent = app.user("amy", "agent", None).await;
+    let r = app
+        .client
+        .put(app.url("/api/v1/orders/TB20261111001"))
+        .bearer_auth(&agent)
+        .json(&crate::orders::contract_order())
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let (client, csrf) = browser(&app, "amy", "pass-word-1").await;
+    let r = client
+        .post(app.url("/cases/new"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("step", "review"),
+            ("prefill", "1"),
+            ("order_no", "TB20261111001"),
+            ("channel", "chat"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("value=\"王小明\"")
+            && page.contains("value=\"13812345678\"")
+            && page.contains("value=\"YT1234567890\""),
+        "filled from the order"
+    );
+
+    let id = app.register(&agent, &crate::helpers::complaint()).await["id"]
+        .as_i64()
+        .unwrap();
+    let page = client
+        .get(app.url(&format!("/cases/{id}?quote=A:1&shipping=1")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // One of two shirts: ⌊23500/2⌋ = 11750 cash, plus ¥10 shipping.
+    assert!(
+        page.contains("<th id=\"quote-cash\">¥127.50</th>"),
+        "the quote is shown"
+    );
+    let page = client
+        .get(app.url(&format!("/cases/{id}?quote=A:3")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("only 2 of 2 units"),
+        "an impossible quote says why"
+    );
+
+    let r = client
+        .post(app.url("/lang"))
+        .form(&[("_csrf", csrf.as_str()), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("lang=\"en\"") && page.contains(">Queue<"),
+        "English now"
+    );
+    let (again, _) = browser(&app, "amy", "pass-word-1").await;
+    let page = again
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(">Queue<"),
+        "remembered for the user, in a new session"
+    );
+}
