@@ -227,6 +227,37 @@ async fn an_agent_registers_a_complaint_with_read_back_and_judges_it() {
     assert!(b.text(".case-head .status").await.contains("待分派"));
     assert!(b.text("ol.timeline").await.contains("有开箱照片"));
     b.shot("05-judged").await;
+
+    // The queue follows the search box as it is typed in (htmx), no button needed.
+    b.client.goto(&app.url("/")).await.unwrap();
+    b.wait_for("table.queue").await;
+    b.fill("input[type=search]", "玻璃杯").await;
+    for _ in 0..100 {
+        if b.client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("q=")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        b.client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("q="),
+        "the URL follows the search"
+    );
+    b.wait_for("table.queue").await;
+    assert!(b.text("table.queue").await.contains("KS-20261123-0001"));
+    b.fill("input[type=search]", "不存在的内容").await;
+    b.wait_for("p.empty").await;
+    b.shot("06-queue-search").await;
     b.client.clone().close().await.ok();
 }
 
@@ -379,8 +410,11 @@ async fn a_web_complaint_goes_through_all_eight_steps_with_the_customer_choosing
     b.wait_for("#customer-status").await;
     assert_eq!(b.text("#customer-status").await, "正在为您处理");
 
-    // 6: compensation always needs the supervisor.
+    // 6: compensation always needs the supervisor, whose inbox lists it.
     b.sign_in(&app, "sam").await;
+    b.client.goto(&app.url("/approvals")).await.unwrap();
+    b.wait_for("section.approval").await;
+    b.shot("13-approvals-inbox").await;
     b.client.goto(&case_url).await.unwrap();
     b.wait_for("form[data-action=approve]").await;
     b.shot("13-approve").await;
@@ -438,5 +472,21 @@ async fn a_web_complaint_goes_through_all_eight_steps_with_the_customer_choosing
     let badge = b.wait_for("table.queue .badge.red").await;
     assert!(badge.text().await.unwrap().starts_with("已超时"));
     b.shot("16-queue-overdue").await;
+    b.sign_out().await;
+
+    // The admin pages.
+    b.client.goto(&app.url("/login")).await.unwrap();
+    b.fill("#username", "admin").await;
+    b.fill("#password", helpers::ADMIN_PASSWORD).await;
+    b.click_and_load("button[type=submit]").await;
+    b.client.goto(&app.url("/admin")).await.unwrap();
+    b.wait_for("form[action='/admin/policy']").await;
+    b.shot("17-admin").await;
+    b.click_and_load("header form[action='/lang'] button").await;
+    assert!(
+        b.text("header nav").await.contains("Queue"),
+        "English on request"
+    );
+    b.shot("18-admin-english").await;
     b.client.clone().close().await.ok();
 }

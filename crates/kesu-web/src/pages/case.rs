@@ -176,6 +176,7 @@ async fn render_full(
             section.panel.actions {
                 h2 { (lang.t("actions")) }
                 @if allowed.is_empty() { p.muted { (lang.t("no_actions")) } }
+                @if user.role == Role::Admin && c.status.is_open() { p.muted { (lang.t("admin_no_cases_hint")) } }
                 @for (i, a) in allowed.iter().enumerate() {
                     details open[i == 0] {
                         summary { (action_label(lang, a)) }
@@ -604,10 +605,15 @@ async fn act(
         Ok(record) => Redirect::to(&format!("/cases/{}", record.case.id)).into_response(),
         Err(e) => {
             let (status, problem) = ApiError::into_problem(e);
-            let mut message = problem.detail;
-            if status == StatusCode::FORBIDDEN {
-                message = format!("{} ({message})", s.lang.t("forbidden"));
-            }
+            let message = match &problem.errors {
+                Some(fields) => fields
+                    .iter()
+                    .map(|f| super::messages::field_error(s.lang, &f.field, &f.message))
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                None if status == StatusCode::FORBIDDEN => s.lang.t("forbidden").to_owned(),
+                None => super::messages::message(s.lang, &problem.detail),
+            };
             render(&state, &s, &id, Some((status, message))).await
         }
     }

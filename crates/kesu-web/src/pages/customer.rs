@@ -87,7 +87,7 @@ fn complain_form(token: &str, f: &Form, errors: &[FieldError]) -> Markup {
     html! {
         h1 { "投诉与售后" }
         p.muted { "亲，很抱歉给您带来不便。请告诉我们发生了什么，我们会尽快处理并回复您。" }
-        @if !errors.is_empty() { div.error role="alert" { ul { @for e in errors { li { (e.field) ": " (e.message) } } } } }
+        @if !errors.is_empty() { div.error role="alert" { ul { @for e in errors { li { (super::messages::field_error(lang, &e.field, &e.message)) } } } } }
         form method="post" action="/complain" {
             input type="hidden" name="_csrf" value=(token);
             input type="hidden" name="form_id" value=(f.get("form_id").map(str::to_owned).unwrap_or_else(|| format!("{:032x}", rand::random::<u128>())));
@@ -370,7 +370,13 @@ async fn status_action(
         Ok(_) => axum::response::Redirect::to(&format!("/s/{token}")).into_response(),
         Err(e) => {
             let (status, problem) = ApiError::into_problem(e);
-            render_status(&state, &headers, &token, Some((status, problem.detail))).await
+            render_status(
+                &state,
+                &headers,
+                &token,
+                Some((status, super::messages::message(Lang::Zh, &problem.detail))),
+            )
+            .await
         }
     }
 }

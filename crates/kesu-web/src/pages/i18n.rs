@@ -302,6 +302,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "Lines (line:qty, comma-separated)",
     ),
     ("calculate", "试算", "Calculate"),
+    ("getting_started", "开始使用", "Getting started"),
+    ("gs_users", "在“系统管理”中为团队创建账号：坐席（agent）、主管（supervisor）、责任部门（department）。", "In Admin, create accounts for your team: agents, supervisors and department users."),
+    ("gs_register", "坐席登录后点击“登记投诉”，按清单填写并向顾客复述确认。", "Agents sign in and use Register complaint: fill in the checklist and read it back to the customer."),
+    ("gs_handle", "在案件页按顺序处理：判定、分派、分析、方案、审批、执行、回访、结案。", "On each case page, take the steps in turn: judge, route, analyse, propose, approve, execute, follow up, close."),
+    ("admin_no_cases_hint", "管理员不处理案件；请用坐席或主管账号登录处理。", "Admins do not handle cases: sign in as an agent or supervisor to work on it."),
     ("cash", "退现金", "Cash"),
 ];
 

@@ -6,6 +6,7 @@ mod case;
 mod customer;
 pub mod i18n;
 mod login;
+pub mod messages;
 mod queue;
 mod register;
 pub mod session;

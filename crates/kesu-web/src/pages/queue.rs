@@ -103,10 +103,13 @@ async fn queue(
     };
     let view = get("view").unwrap_or_default();
     match view.as_str() {
+        "" => {}
         "mine" => filter.assignee = Some(user.username.clone()),
         "unassigned" => filter.unassigned = true,
-        _ => {}
+        other => filter.assignee = Some(other.to_owned()),
     }
+    filter.department =
+        get("department").and_then(|d| kesu_domain::codes::DepartmentCode::parse(&d).ok());
     if user.role == Role::Department {
         filter.department = user.department.clone();
     }
@@ -128,6 +131,12 @@ async fn queue(
         Ok(r) => r,
         Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
+    // Who and where cases can be filtered by; departments see only their own.
+    let (users, departments) = match (state.store.users().await, state.store.departments().await) {
+        (Ok(u), Ok(d)) => (u, d),
+        _ => (Vec::new(), Vec::new()),
+    };
+    let only_admin = users.len() <= 1 && user.role == Role::Admin;
     let zone = match state.store.policy().await {
         Ok(p) => p.zone(),
         Err(_) => chrono_tz::Asia::Shanghai,
@@ -142,7 +151,19 @@ async fn queue(
     let sel = |k: &str, v: &str| get(k).as_deref() == Some(v);
     let body = html! {
         h1 { (lang.t("queue")) }
-        form.filters method="get" action="/" role="search" {
+        @if only_admin {
+            section.panel.getting-started {
+                h2 { (lang.t("getting_started")) }
+                ol {
+                    li { a href="/admin" { (lang.t("gs_users")) } }
+                    li { (lang.t("gs_register")) }
+                    li { (lang.t("gs_handle")) }
+                }
+            }
+        }
+        // With htmx, the list follows the filters as they change; without it, the button.
+        form.filters method="get" action="/" role="search" hx-get="/" hx-target="main" hx-select="main" hx-swap="outerHTML" hx-push-url="true"
+            hx-trigger="input changed delay:400ms from:input[type=search], change" {
             label { span.sr { (lang.t("search")) } input type="search" name="q" value=[get("q")] placeholder=(lang.t("search_hint")); }
             label { (lang.t("status")) select name="status" {
                 option value="" { (lang.t("all")) }
@@ -156,10 +177,19 @@ async fn queue(
                 option value="" { (lang.t("all")) }
                 @for c in Channel::ALL { option value=(c.code()) selected[sel("channel", c.code())] { (lang.code_label(c.label_zh(), c.code())) } }
             } }
+            @if user.role != Role::Department {
+                label { (lang.t("department")) select name="department" {
+                    option value="" { (lang.t("all")) }
+                    @for d in &departments { option value=(d.code.as_str()) selected[sel("department", d.code.as_str())] { (d.name) } }
+                } }
+            }
             label { (lang.t("assignee")) select name="view" {
                 option value="" { (lang.t("all")) }
                 option value="mine" selected[view == "mine"] { (lang.t("mine")) }
                 option value="unassigned" selected[view == "unassigned"] { (lang.t("unassigned")) }
+                @for u in users.iter().filter(|u| u.role.handles_cases() && u.username != user.username) {
+                    option value=(u.username) selected[view == u.username] { (u.username) }
+                }
             } }
             label.check { input type="checkbox" name="overdue" value="1" checked[sel("overdue", "1")]; (lang.t("overdue")) }
             button type="submit" { (lang.t("filter")) }

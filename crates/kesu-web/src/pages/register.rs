@@ -68,13 +68,13 @@ fn form_page_with(
     let v = |k: &str| f.get(k).unwrap_or("").to_owned();
     let req = html! { abbr.req title=(lang.t("required")) { "*" } };
     let err = |field: &str| {
-        let msg = error_for(errors, field).map(str::to_owned);
+        let msg = error_for(errors, field).map(|m| super::messages::message(lang, m));
         html! { @if let Some(m) = msg { span.field-error id={ (field) "-error" } { (m) } } }
     };
     html! {
         h1 { (lang.t("register")) }
         @if !errors.is_empty() {
-            div.error role="alert" { ul { @for e in errors { li { (e.field) ": " (e.message) } } } }
+            div.error role="alert" { ul { @for e in errors { li { (super::messages::field_error(lang, &e.field, &e.message)) } } } }
         }
         div.register {
             form #register method="post" action="/cases/new" novalidate {
