@@ -306,30 +306,16 @@ pub fn decide_step(
             data = serde_json::json!({"outcome": outcome});
         }
         Step::ReturnShipped => {
-            let carrier = code("carrier", fields.carrier.as_deref().unwrap_or(""))?;
-            let tracking_no = text::identifier(
-                "tracking_no",
-                fields.tracking_no.as_deref().unwrap_or(""),
-                40,
-            )?;
+            let (carrier, tracking_no) = parcel(fields)?;
             let lines = requested_lines(option, order);
-            effects.push(OrderEffect::Shipment {
-                order_no: order.order_no.clone(),
-                shipment: Shipment {
-                    carrier: carrier.clone(),
-                    tracking_no: tracking_no.clone(),
-                    shipped_at: Some(now),
-                    lines: lines
-                        .iter()
-                        .map(|l| ShipmentLine {
-                            line_id: l.line_id.clone(),
-                            quantity: l.quantity,
-                        })
-                        .collect(),
-                    kind: ShipmentKind::Return,
-                    status: None,
-                },
-            });
+            effects.push(shipment_effect(
+                order,
+                &carrier,
+                &tracking_no,
+                &lines,
+                ShipmentKind::Return,
+                now,
+            ));
             data = serde_json::json!({"carrier": carrier, "tracking_no": tracking_no});
         }
         Step::Inspect => {
@@ -405,12 +391,7 @@ pub fn decide_step(
             completes = true;
         }
         Step::ShipReplacement => {
-            let carrier = code("carrier", fields.carrier.as_deref().unwrap_or(""))?;
-            let tracking_no = text::identifier(
-                "tracking_no",
-                fields.tracking_no.as_deref().unwrap_or(""),
-                40,
-            )?;
+            let (carrier, tracking_no) = parcel(fields)?;
             let lines = match &fields.lines {
                 Some(l) if !l.is_empty() => l.clone(),
                 _ => accepted_or_requested(case, option, order),
@@ -434,23 +415,14 @@ pub fn decide_step(
             } else {
                 ShipmentKind::Reship
             };
-            effects.push(OrderEffect::Shipment {
-                order_no: order.order_no.clone(),
-                shipment: Shipment {
-                    carrier: carrier.clone(),
-                    tracking_no: tracking_no.clone(),
-                    shipped_at: Some(now),
-                    lines: lines
-                        .iter()
-                        .map(|l| ShipmentLine {
-                            line_id: l.line_id.clone(),
-                            quantity: l.quantity,
-                        })
-                        .collect(),
-                    kind,
-                    status: None,
-                },
-            });
+            effects.push(shipment_effect(
+                order,
+                &carrier,
+                &tracking_no,
+                &lines,
+                kind,
+                now,
+            ));
             data =
                 serde_json::json!({"carrier": carrier, "tracking_no": tracking_no, "lines": lines});
             completes = true;
@@ -468,6 +440,45 @@ pub fn decide_step(
         fails,
         effects,
     })
+}
+
+/// The carrier and tracking number a step names.
+fn parcel(fields: &StepFields) -> Result<(String, String), Rejection> {
+    let carrier = code("carrier", fields.carrier.as_deref().unwrap_or(""))?;
+    let tracking_no = text::identifier(
+        "tracking_no",
+        fields.tracking_no.as_deref().unwrap_or(""),
+        40,
+    )?;
+    Ok((carrier, tracking_no))
+}
+
+/// A parcel recorded on the order: the return coming back, or a new item going out.
+fn shipment_effect(
+    order: &Order,
+    carrier: &str,
+    tracking_no: &str,
+    lines: &[RequestedLine],
+    kind: ShipmentKind,
+    now: DateTime<Utc>,
+) -> OrderEffect {
+    OrderEffect::Shipment {
+        order_no: order.order_no.clone(),
+        shipment: Shipment {
+            carrier: carrier.to_owned(),
+            tracking_no: tracking_no.to_owned(),
+            shipped_at: Some(now),
+            lines: lines
+                .iter()
+                .map(|l| ShipmentLine {
+                    line_id: l.line_id.clone(),
+                    quantity: l.quantity,
+                })
+                .collect(),
+            kind,
+            status: None,
+        },
+    }
 }
 
 /// The units to refund or replace: what inspection accepted, else what was requested.

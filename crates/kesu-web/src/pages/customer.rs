@@ -31,14 +31,7 @@ const COOKIE: &str = "kesu_public";
 
 /// The double-submit token of public forms: a cookie and a hidden field that must agree.
 fn public_token(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_owned())
+    super::cookie(headers, COOKIE)
 }
 
 fn with_token(mut r: Response, token: &str) -> Response {
