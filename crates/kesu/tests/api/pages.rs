@@ -81,6 +81,7 @@ async fn every_form_refuses_a_missing_or_wrong_csrf_token() {
                 ("valid", "true".into()),
             ],
         ),
+        (format!("/cases/{id}/customer-link"), vec![]),
     ];
     for (path, fields) in forms {
         for token in ["", "not-the-token"] {
