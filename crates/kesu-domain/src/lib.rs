@@ -4,6 +4,7 @@
 //! The store persists what this crate decides; the web layer only translates.
 
 pub mod account;
+pub mod calendar;
 pub mod case;
 pub mod codes;
 pub mod command;
