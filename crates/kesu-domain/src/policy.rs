@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::Calendar;
 use crate::case::{Deadlines, ResolutionOption};
 use crate::codes::{Category, Channel, DepartmentCode, ResolutionKind};
 use crate::error::FieldError;
@@ -68,6 +69,9 @@ pub struct Policy {
     pub deadlines: DeadlinePolicy,
     /// IANA zone used for case numbers and for showing times (default Asia/Shanghai).
     pub time_zone: String,
+    /// When deadlines run: working hours, holidays, make-up days (default 24×7).
+    #[serde(default)]
+    pub calendar: Calendar,
 }
 
 impl Default for Policy {
@@ -92,6 +96,7 @@ impl Default for Policy {
             routing,
             deadlines: DeadlinePolicy::default(),
             time_zone: "Asia/Shanghai".to_owned(),
+            calendar: Calendar::default(),
         }
     }
 }
@@ -122,6 +127,9 @@ impl Policy {
                 "every duration must be positive",
             ));
         }
+        if let Err(mut e) = self.calendar.validate() {
+            errors.append(&mut e);
+        }
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
             errors.push(FieldError::new(
                 "time_zone",
@@ -143,16 +151,20 @@ impl Policy {
         self.routing.get(&category).cloned()
     }
 
+    /// Deadlines from receipt: response and resolution in working time of the calendar;
+    /// consumer-association cases get calendar days from filing, as the law counts them.
     pub fn initial_deadlines(&self, channel: Channel, received_at: DateTime<Utc>) -> Deadlines {
         let d = &self.deadlines;
-        let resolve = if channel == Channel::ConsumerAssociation {
-            Duration::days(d.consumer_association_days)
+        let zone = self.zone();
+        let working = |budget: Duration| self.calendar.add_working(&zone, received_at, budget);
+        let resolve_by = if channel == Channel::ConsumerAssociation {
+            Some(received_at + Duration::days(d.consumer_association_days))
         } else {
-            Duration::hours(d.resolve_hours)
+            working(Duration::hours(d.resolve_hours))
         };
         Deadlines {
-            first_response_by: Some(received_at + Duration::minutes(d.first_response_minutes)),
-            resolve_by: Some(received_at + resolve),
+            first_response_by: working(Duration::minutes(d.first_response_minutes)),
+            resolve_by,
         }
     }
 }
@@ -204,6 +216,26 @@ mod tests {
         let d = p.initial_deadlines(Channel::Platform, t);
         assert_eq!(d.resolve_by, Some(t + Duration::hours(48)));
         assert_eq!(d.first_response_by, Some(t + Duration::hours(1)));
+    }
+
+    #[test]
+    fn deadlines_run_in_working_time_of_the_calendar() {
+        let mut p = Policy::default();
+        p.calendar = Calendar::office_hours(9, 18);
+        // Friday 17:30 Shanghai: the first response is due Monday 9:30; resolution (48
+        // working hours): ½ h Friday, 5 × 9 h to the next Friday, 2½ h → Monday 30th 11:30.
+        let t = DateTime::parse_from_rfc3339("2026-11-20T17:30:00+08:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let d = p.initial_deadlines(Channel::Chat, t);
+        assert_eq!(
+            d.first_response_by.unwrap().to_rfc3339(),
+            "2026-11-23T01:30:00+00:00"
+        );
+        assert_eq!(
+            d.resolve_by.unwrap().to_rfc3339(),
+            "2026-11-30T03:30:00+00:00"
+        );
     }
 
     #[test]
