@@ -220,8 +220,10 @@ mod tests {
 
     #[test]
     fn deadlines_run_in_working_time_of_the_calendar() {
-        let mut p = Policy::default();
-        p.calendar = Calendar::office_hours(9, 18);
+        let p = Policy {
+            calendar: Calendar::office_hours(9, 18),
+            ..Policy::default()
+        };
         // Friday 17:30 Shanghai: the first response is due Monday 9:30; resolution (48
         // working hours): ½ h Friday, 5 × 9 h to the next Friday, 2½ h → Monday 30th 11:30.
         let t = DateTime::parse_from_rfc3339("2026-11-20T17:30:00+08:00")
