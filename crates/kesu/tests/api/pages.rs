@@ -3,42 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::TestApp;
-
-/// A browser-like client with a cookie jar, signed in as `username`.
-async fn browser(app: &TestApp, username: &str, password: &str) -> (reqwest::Client, String) {
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let r = client
-        .post(app.url("/login"))
-        .form(&[
-            ("username", username),
-            ("password", password),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER, "signed in as {username}");
-    let page = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = page
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the page carries a CSRF token")
-        .to_owned();
-    (client, csrf)
-}
+use crate::helpers::{browser, TestApp};
 
 fn registration(csrf: &str, step: &str) -> Vec<(&'static str, String)> {
     vec![
