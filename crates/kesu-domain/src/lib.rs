@@ -20,6 +20,7 @@ pub mod refund;
 pub mod registration;
 pub mod role;
 pub mod text;
+pub mod tracking;
 
 pub use case::{Case, CaseStatus};
 pub use command::Command;

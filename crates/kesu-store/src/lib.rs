@@ -14,6 +14,7 @@ mod sessions;
 mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod tracking;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -28,6 +29,7 @@ pub use cases::{CaseFilter, CaseRecord, HistoryEntry, Page};
 pub use orders::ORDER_BATCH;
 pub use sessions::{Session, SESSION_HOURS};
 pub use settings::Department;
+pub use tracking::Tracked;
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,7 @@ mod openapi;
 pub mod orders;
 pub mod refunds;
 mod settings;
+mod tracking;
 mod users;
 pub mod views;
 
@@ -27,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .merge(settings::router())
         .merge(refunds::router())
         .merge(orders::router())
+        .merge(tracking::router())
         .merge(openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

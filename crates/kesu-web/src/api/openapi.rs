@@ -18,6 +18,7 @@ use crate::AppState;
         super::settings::policy, super::settings::set_policy,
         super::refunds::quote,
         super::orders::put_order, super::orders::get_order,
+        super::tracking::receive,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,
@@ -29,7 +30,8 @@ use crate::AppState;
          (name = "accounts", description = "Sign-in and staff accounts"),
          (name = "settings", description = "Departments and policy"),
          (name = "refunds", description = "Refund quotes to the cent"),
-         (name = "orders", description = "Orders, shipments and refunds")),
+         (name = "orders", description = "Orders, shipments and refunds"),
+         (name = "logistics", description = "Parcel tracking")),
 )]
 pub struct ApiDoc;
 

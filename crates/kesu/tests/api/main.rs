@@ -14,3 +14,4 @@ mod process;
 mod refund_flows;
 mod refunds;
 mod snapshots_pages;
+mod tracking;

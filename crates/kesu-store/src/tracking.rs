@@ -1,0 +1,80 @@
+//! Tracking events: kept once each, and the shipment's status follows the newest.
+
+use chrono::Utc;
+use kesu_domain::tracking::TrackingEvent;
+use sqlx::Row;
+
+use crate::{millis, CaseRecord, Result, Store};
+
+/// What storing an event found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tracked {
+    /// The same event was received before; nothing changed.
+    pub duplicate: bool,
+    /// Orders with a shipment under this tracking number.
+    pub orders: Vec<String>,
+}
+
+impl Store {
+    pub async fn record_tracking(&self, e: &TrackingEvent) -> Result<Tracked> {
+        let mut tx = self.write.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO tracking_events (carrier, tracking_no, at, status, location, text, received_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (carrier, tracking_no, at, status) DO NOTHING",
+        )
+        .bind(&e.carrier)
+        .bind(&e.tracking_no)
+        .bind(millis(e.at))
+        .bind(e.status.code())
+        .bind(e.location.clone())
+        .bind(e.text.clone())
+        .bind(millis(Utc::now()))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            sqlx::query(
+                "UPDATE shipments SET status = $1, last_event_at = $2 \
+                 WHERE tracking_no = $3 AND carrier = $4 AND (last_event_at IS NULL OR last_event_at <= $2)",
+            )
+            .bind(e.status.code())
+            .bind(millis(e.at))
+            .bind(&e.tracking_no)
+            .bind(&e.carrier)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let orders = sqlx::query("SELECT DISTINCT order_no FROM shipments WHERE tracking_no = $1 AND carrier = $2 ORDER BY order_no")
+            .bind(&e.tracking_no)
+            .bind(&e.carrier)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get("order_no"))
+            .collect::<Result<Vec<String>, _>>()?;
+        tx.commit().await?;
+        Ok(Tracked {
+            duplicate: inserted == 0,
+            orders,
+        })
+    }
+
+    /// The newest open case about this parcel or its order.
+    pub async fn open_case_for_parcel(
+        &self,
+        order_no: &str,
+        tracking_no: &str,
+    ) -> Result<Option<CaseRecord>> {
+        let row = sqlx::query(
+            "SELECT id FROM cases WHERE status <> 'closed' AND (tracking_no = $1 OR order_no = $2) ORDER BY id DESC LIMIT 1",
+        )
+        .bind(tracking_no)
+        .bind(order_no)
+        .fetch_optional(&self.read)
+        .await?;
+        match row {
+            Some(r) => self.case(r.try_get("id")?).await,
+            None => Ok(None),
+        }
+    }
+}
