@@ -112,3 +112,25 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// A plain setting (integration secrets and the like).
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| r.try_get("value"))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+}

@@ -2,6 +2,7 @@
 
 mod auth;
 mod cases;
+mod kuaidi100;
 mod openapi;
 pub mod orders;
 pub mod refunds;
@@ -29,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .merge(refunds::router())
         .merge(orders::router())
         .merge(tracking::router())
+        .merge(kuaidi100::router())
         .merge(openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

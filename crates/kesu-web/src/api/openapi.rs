@@ -18,7 +18,7 @@ use crate::AppState;
         super::settings::policy, super::settings::set_policy,
         super::refunds::quote,
         super::orders::put_order, super::orders::get_order,
-        super::tracking::receive,
+        super::tracking::receive, super::kuaidi100::set_secret,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,

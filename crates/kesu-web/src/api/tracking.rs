@@ -85,13 +85,18 @@ async fn receive(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
+    Ok(Json(ingest(&state, &events).await?))
+}
+
+/// Stores checked events and acts on parcels in trouble.
+pub async fn ingest(state: &AppState, events: &[TrackingEvent]) -> ApiResult<TrackingReceipt> {
     let mut receipt = TrackingReceipt {
         received: events.len(),
         duplicates: 0,
         flagged: vec![],
         opened: vec![],
     };
-    for event in &events {
+    for event in events {
         let tracked = state.store.record_tracking(event).await?;
         if tracked.duplicate {
             receipt.duplicates += 1;
@@ -101,13 +106,13 @@ async fn receive(
             continue;
         }
         for order_no in &tracked.orders {
-            match flag_or_open(&state, event, order_no).await? {
+            match flag_or_open(state, event, order_no).await? {
                 Outcome::Flagged(n) => receipt.flagged.push(n),
                 Outcome::Opened(n) => receipt.opened.push(n),
             }
         }
     }
-    Ok(Json(receipt))
+    Ok(receipt)
 }
 
 enum Outcome {

@@ -9,7 +9,8 @@ use crate::on_both_backends;
 
 on_both_backends!(
     parcels_in_trouble_open_a_case_once_and_flag_it_after,
-    bad_events_store_nothing
+    bad_events_store_nothing,
+    kuaidi100_pushes_are_received_with_the_secret_only,
 );
 
 fn event(status: &str, at: &str) -> Value {
@@ -181,4 +182,90 @@ async fn bad_events_store_nothing(app: TestApp) {
     )
     .await;
     assert_eq!(r["duplicates"], 0);
+}
+
+async fn kuaidi100_pushes_are_received_with_the_secret_only(app: TestApp) {
+    let admin = app.admin().await;
+    let agent = app.user("amy", "agent", None).await;
+    let r = app
+        .client
+        .put(app.url("/api/v1/orders/TB20261111001"))
+        .bearer_auth(&agent)
+        .json(&crate::orders::contract_order())
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let set = |token: &str, secret: &str| {
+        app.client
+            .put(app.url("/api/v1/integrations/kuaidi100"))
+            .bearer_auth(token)
+            .json(&json!({"secret": secret}))
+            .send()
+    };
+    assert_eq!(
+        set(&agent, "a1b2c3d4e5f6g7h8i9").await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        set(&admin, "short").await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        set(&admin, "a1b2c3d4e5f6g7h8i9").await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+
+    // state 4 = 退签 (refused), scans newest first.
+    let param = json!({"status": "polling", "billstatus": "check", "message": "", "lastResult": {
+        "message": "ok", "state": "4", "status": "200", "ischeck": "0", "com": "yuantong", "nu": "YT1234567890",
+        "data": [
+            {"context": "客户拒签，快件退回", "time": "2026-11-13 15:00:00", "location": "杭州"},
+            {"context": "快件已到达杭州转运中心", "time": "2026-11-12 08:00:00"}
+        ]}}).to_string();
+    let push = |secret: &str| {
+        app.client
+            .post(app.url(&format!("/api/v1/integrations/kuaidi100/{secret}")))
+            .form(&[("param", param.as_str())])
+            .send()
+    };
+    assert_eq!(
+        push("wrong-secret-000000").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let r: Value = push("a1b2c3d4e5f6g7h8i9")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        r,
+        json!({"result": true, "returnCode": "200", "message": "成功"})
+    );
+    let again: Value = push("a1b2c3d4e5f6g7h8i9")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["result"], true, "a repeated push is harmless");
+    let list: Value = app
+        .get(&agent, "/api/v1/cases?category=logistics")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 1, "one case for the refused parcel");
+    assert!(list["items"][0]["description"]
+        .as_str()
+        .unwrap()
+        .contains("拒签"));
+    let o: Value = app
+        .get(&agent, "/api/v1/orders/TB20261111001")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(o["shipments"][0]["status"], "refused");
 }
