@@ -102,29 +102,17 @@ impl Browser {
     }
 
     async fn fill(&self, css: &str, text: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .send_keys(text)
-            .await
-            .unwrap();
+        self.wait_for(css).await.send_keys(text).await.unwrap();
     }
 
     async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        self.wait_for(css).await.click().await.unwrap();
     }
 
     /// Clicks something that loads a new page, and waits until the old one is gone (an
     /// element of the old page that also exists on the new one must not be mistaken for it).
     async fn click_and_load(&self, css: &str) {
-        let old = self.client.find(Locator::Css("html")).await.unwrap();
+        let old = self.wait_for("html").await;
         self.click(css).await;
         for _ in 0..200 {
             if old.tag_name().await.is_err() {
@@ -146,13 +134,7 @@ impl Browser {
     }
 
     async fn text(&self, css: &str) -> String {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        self.wait_for(css).await.text().await.unwrap()
     }
 }
 
