@@ -5,11 +5,11 @@ use serde_json::Value;
 
 use super::{field_errors, Parsed, RowError};
 
-pub fn parse(text: &str) -> Parsed {
+/// Parses numbered lines of a JSON Lines file.
+pub fn parse_lines(lines: &[(usize, &str)]) -> Parsed {
     let mut orders = Vec::new();
     let mut errors = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = i + 1;
+    for &(line, raw) in lines {
         if raw.trim().is_empty() {
             continue;
         }

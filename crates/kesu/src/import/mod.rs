@@ -43,6 +43,37 @@ pub struct RowError {
     pub message: String,
 }
 
+/// What an import did so far.
+#[derive(Default)]
+struct Tally {
+    created: usize,
+    replaced: usize,
+    errors: Vec<RowError>,
+}
+
+impl Tally {
+    /// Stores a batch of orders (each with the line it starts on) and counts the outcome.
+    async fn write(&mut self, store: &kesu_store::Store, batch: Vec<(usize, Order)>) {
+        let (lines, orders): (Vec<usize>, Vec<Order>) = batch.into_iter().unzip();
+        for ((line, order), result) in lines
+            .iter()
+            .zip(&orders)
+            .zip(store.put_orders(&orders).await)
+        {
+            match result {
+                Ok(true) => self.created += 1,
+                Ok(false) => self.replaced += 1,
+                Err(e) => self.errors.push(RowError {
+                    line: *line,
+                    order_no: Some(order.order_no.clone()),
+                    field: String::new(),
+                    message: e.to_string(),
+                }),
+            }
+        }
+    }
+}
+
 /// Orders read from a file, each with the line it starts on, and the rows rejected.
 pub struct Parsed {
     pub orders: Vec<(usize, Order)>,
@@ -56,34 +87,44 @@ pub async fn run(cmd: ImportCommand) -> anyhow::Result<std::process::ExitCode> {
         None => guess_format(&file)?,
     };
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-    let (text, encoding) = decode(&bytes)?;
+    let (text, encoding) = decode(bytes)?;
     let started = Instant::now();
-    let parsed = match format {
-        Format::Jsonl => jsonl::parse(&text),
-        Format::Csv => csv_orders::parse(&text)?,
-    };
     let store = db.open().await?;
-    let bar = progress(parsed.orders.len() as u64);
-    let mut created = 0usize;
-    let mut replaced = 0usize;
-    let mut errors = parsed.errors;
-    for chunk in parsed.orders.chunks(kesu_store::ORDER_BATCH) {
-        let orders: Vec<Order> = chunk.iter().map(|(_, o)| o.clone()).collect();
-        for ((line, order), result) in chunk.iter().zip(store.put_orders(&orders).await) {
-            match result {
-                Ok(true) => created += 1,
-                Ok(false) => replaced += 1,
-                Err(e) => errors.push(RowError {
-                    line: *line,
-                    order_no: Some(order.order_no.clone()),
-                    field: String::new(),
-                    message: e.to_string(),
-                }),
+    let mut tally = Tally::default();
+    match format {
+        Format::Jsonl => {
+            // Parsed and written a batch at a time, so memory stays flat however long the file.
+            let lines: Vec<(usize, &str)> =
+                text.lines().enumerate().map(|(i, l)| (i + 1, l)).collect();
+            let bar = progress(lines.len() as u64);
+            for chunk in lines.chunks(kesu_store::ORDER_BATCH) {
+                let parsed = jsonl::parse_lines(chunk);
+                tally.errors.extend(parsed.errors);
+                tally.write(&store, parsed.orders).await;
+                bar.inc(chunk.len() as u64);
             }
+            bar.finish_and_clear();
         }
-        bar.inc(chunk.len() as u64);
+        Format::Csv => {
+            // Rows of one order may be anywhere in the file: gather them all first.
+            let parsed = csv_orders::parse(&text)?;
+            tally.errors.extend(parsed.errors);
+            let bar = progress(parsed.orders.len() as u64);
+            let mut orders = parsed.orders;
+            while !orders.is_empty() {
+                let rest = orders.split_off(orders.len().min(kesu_store::ORDER_BATCH));
+                let batch = std::mem::replace(&mut orders, rest);
+                bar.inc(batch.len() as u64);
+                tally.write(&store, batch).await;
+            }
+            bar.finish_and_clear();
+        }
     }
-    bar.finish_and_clear();
+    let Tally {
+        created,
+        replaced,
+        mut errors,
+    } = tally;
     let secs = started.elapsed().as_secs_f64();
     let done = created + replaced;
     eprintln!(
@@ -132,16 +173,18 @@ fn guess_format(file: &Path) -> anyhow::Result<Format> {
 }
 
 /// UTF-8 (with or without a byte-order mark) or GBK, as Chinese platforms often export.
-pub fn decode(bytes: &[u8]) -> anyhow::Result<(String, &'static str)> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((text.to_owned(), "UTF-8"));
+/// UTF-8 is taken over without a copy: a large export is held in memory once.
+pub fn decode(mut bytes: Vec<u8>) -> anyhow::Result<(String, &'static str)> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
     }
-    if let Some(text) = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes)
-    {
-        return Ok((text.into_owned(), "GBK"));
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((text, "UTF-8")),
+        Err(e) => match encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(e.as_bytes()) {
+            Some(text) => Ok((text.into_owned(), "GBK")),
+            None => bail!("the file is neither UTF-8 nor GBK text: export it again as UTF-8 (or GBK) and retry"),
+        },
     }
-    bail!("the file is neither UTF-8 nor GBK text: export it again as UTF-8 (or GBK) and retry")
 }
 
 fn progress(total: u64) -> ProgressBar {
