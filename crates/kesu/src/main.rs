@@ -24,7 +24,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start the server (JSON API at /api/v1, health check at /healthz).
+    /// Start the server: the workbench at /, the JSON API at /api/v1, the health check at /healthz.
     Serve(serve::ServeArgs),
     /// Manage staff accounts.
     #[command(subcommand)]
