@@ -136,6 +136,17 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Stores an order (`PUT /api/v1/orders/{order_no}`).
+    pub async fn put_order(&self, token: &str, order_no: &str, body: &Value) -> Response {
+        self.client
+            .put(self.url(&format!("/api/v1/orders/{order_no}")))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn register(&self, token: &str, body: &Value) -> Value {
         let r = self.post(token, "/api/v1/cases", body).await;
         assert_eq!(r.status(), StatusCode::CREATED);

@@ -526,13 +526,8 @@ async fn the_form_fills_from_the_order_the_case_page_quotes_refunds_and_english_
     let app = TestApp::sqlite().await;
     let agent = app.user("amy", "agent", None).await;
     let r = app
-        .client
-        .put(app.url("/api/v1/orders/TB20261111001"))
-        .bearer_auth(&agent)
-        .json(&crate::orders::contract_order())
-        .send()
-        .await
-        .unwrap();
+        .put_order(&agent, "TB20261111001", &crate::orders::contract_order())
+        .await;
     assert!(r.status().is_success());
     let (client, csrf) = browser(&app, "amy", "pass-word-1").await;
     let r = client

@@ -49,13 +49,8 @@ async fn analysed_case(app: &TestApp, shipped: bool) -> (Desk, i64) {
         warehouse: app.user("wu", "department", Some("logistics")).await,
     };
     let r = app
-        .client
-        .put(app.url("/api/v1/orders/TB20261111001"))
-        .bearer_auth(&desk.agent)
-        .json(&order(shipped))
-        .send()
-        .await
-        .unwrap();
+        .put_order(&desk.agent, "TB20261111001", &order(shipped))
+        .await;
     assert!(r.status().is_success());
     let id = app.register(&desk.agent, &complaint()).await["id"]
         .as_i64()
@@ -209,14 +204,7 @@ async fn a_parcel_that_left_after_the_choice_stops_the_not_shipped_flow(app: Tes
         .await;
     assert_eq!(c["chosen"]["flow"], "refund_not_shipped");
     // The warehouse shipped before anyone stopped it.
-    let r = app
-        .client
-        .put(app.url("/api/v1/orders/TB20261111001"))
-        .bearer_auth(&d.agent)
-        .json(&order(true))
-        .send()
-        .await
-        .unwrap();
+    let r = app.put_order(&d.agent, "TB20261111001", &order(true)).await;
     assert_eq!(r.status(), StatusCode::OK);
     let r = app
         .act(&d.warehouse, id, json!({"action": "confirm_not_shipped"}))

@@ -22,13 +22,8 @@ async fn the_main_pages_render_as_reviewed() {
     let agent = app.user("amy", "agent", None).await;
     app.user("sam", "supervisor", None).await;
     let r = app
-        .client
-        .put(app.url("/api/v1/orders/TB20261111001"))
-        .bearer_auth(&agent)
-        .json(&crate::orders::contract_order())
-        .send()
-        .await
-        .unwrap();
+        .put_order(&agent, "TB20261111001", &crate::orders::contract_order())
+        .await;
     assert!(r.status().is_success());
     let id = app.register(&agent, &crate::helpers::complaint()).await["id"]
         .as_i64()
@@ -57,51 +52,13 @@ async fn the_main_pages_render_as_reviewed() {
             .await
             .unwrap(),
     );
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    client
-        .post(app.url("/login"))
-        .form(&[
-            ("username", "amy"),
-            ("password", "pass-word-1"),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let (client, _) = crate::helpers::browser(&app, "amy", "pass-word-1").await;
     let queue = page(&client, &app, "/").await;
     let register = page(&client, &app, "/cases/new").await;
     let case = page(&client, &app, &format!("/cases/{id}")).await;
-    let sup = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    sup.post(app.url("/login"))
-        .form(&[
-            ("username", "sam"),
-            ("password", "pass-word-1"),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let (sup, _) = crate::helpers::browser(&app, "sam", "pass-word-1").await;
     let approvals = page(&sup, &app, "/approvals").await;
-    let admin = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    admin
-        .post(app.url("/login"))
-        .form(&[
-            ("username", "admin"),
-            ("password", crate::helpers::ADMIN_PASSWORD),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let (admin, _) = crate::helpers::browser(&app, "admin", crate::helpers::ADMIN_PASSWORD).await;
     let admin_page = page(&admin, &app, "/admin").await;
     let complain = page(&anonymous, &app, "/complain").await;
 

@@ -27,13 +27,8 @@ async fn post(app: &TestApp, token: &str, body: &Value) -> Value {
 async fn parcels_in_trouble_open_a_case_once_and_flag_it_after(app: TestApp) {
     let agent = app.user("amy", "agent", None).await;
     let r = app
-        .client
-        .put(app.url("/api/v1/orders/TB20261111001"))
-        .bearer_auth(&agent)
-        .json(&crate::orders::contract_order())
-        .send()
-        .await
-        .unwrap();
+        .put_order(&agent, "TB20261111001", &crate::orders::contract_order())
+        .await;
     assert!(r.status().is_success());
 
     let r = post(
@@ -188,13 +183,8 @@ async fn kuaidi100_pushes_are_received_with_the_secret_only(app: TestApp) {
     let admin = app.admin().await;
     let agent = app.user("amy", "agent", None).await;
     let r = app
-        .client
-        .put(app.url("/api/v1/orders/TB20261111001"))
-        .bearer_auth(&agent)
-        .json(&crate::orders::contract_order())
-        .send()
-        .await
-        .unwrap();
+        .put_order(&agent, "TB20261111001", &crate::orders::contract_order())
+        .await;
     assert!(r.status().is_success());
     let set = |token: &str, secret: &str| {
         app.client
