@@ -9,7 +9,7 @@ use crate::case::{Case, ResolutionOption};
 use crate::codes::ResolutionKind;
 use crate::error::{FieldError, Rejection};
 use crate::order::{code, Order, RefundRecord, RefundSource, Shipment, ShipmentKind, ShipmentLine};
-use crate::refund::{quote, QuoteRequest, RefundRequest, RequestedLine};
+use crate::refund::RequestedLine;
 use crate::text;
 
 /// How a chosen resolution is carried out.
@@ -561,15 +561,9 @@ fn refund_for(
     }
     let lines = accepted_or_requested(case, option, order);
     let include_shipping = option.include_shipping && refundable.shipping_cents > 0;
-    let q = quote(&QuoteRequest {
-        order: order.amounts.clone(),
-        refunded: Some(order.refunded()),
-        request: RefundRequest {
-            lines,
-            include_shipping,
-        },
-    })
-    .map_err(Rejection::Invalid)?;
+    let q = order
+        .quote(lines, include_shipping)
+        .map_err(Rejection::Invalid)?;
     let lines = q
         .lines
         .iter()
@@ -650,23 +644,20 @@ pub fn check_option(
                     "nothing is left to refund on this order",
                 ));
             }
-            let q = quote(&QuoteRequest {
-                order: order.amounts.clone(),
-                refunded: Some(order.refunded()),
-                request: RefundRequest {
+            let q = order
+                .quote(
                     lines,
-                    include_shipping: option.include_shipping && refundable.shipping_cents > 0,
-                },
-            })
-            .map_err(|e| {
-                FieldError::new(
-                    &field("lines"),
-                    e.into_iter()
-                        .map(|e| e.message)
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    option.include_shipping && refundable.shipping_cents > 0,
                 )
-            })?;
+                .map_err(|e| {
+                    FieldError::new(
+                        &field("lines"),
+                        e.into_iter()
+                            .map(|e| e.message)
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    )
+                })?;
             match option.amount_cents {
                 Some(a) if a != q.cash_cents => {
                     return Err(FieldError::new(

@@ -479,6 +479,22 @@ impl Order {
         }
     }
 
+    /// The refund quote for `lines` (and shipping) given everything refunded so far.
+    pub fn quote(
+        &self,
+        lines: Vec<crate::refund::RequestedLine>,
+        include_shipping: bool,
+    ) -> Result<crate::refund::Quote, Vec<FieldError>> {
+        crate::refund::quote(&crate::refund::QuoteRequest {
+            order: self.amounts.clone(),
+            refunded: Some(self.refunded()),
+            request: crate::refund::RefundRequest {
+                lines,
+                include_shipping,
+            },
+        })
+    }
+
     /// What is left to refund, line by line and in all.
     pub fn refundable(&self) -> Result<Refundable, Vec<FieldError>> {
         let allocation = allocate(&self.amounts)?;

@@ -656,15 +656,7 @@ fn quote_panel(lang: Lang, case_id: i64, order: &Order, ask: Option<&QuoteAsk>) 
                     .map_err(|e| e.to_string())
             })
             .and_then(|lines| {
-                kesu_domain::refund::quote(&kesu_domain::refund::QuoteRequest {
-                    order: order.amounts.clone(),
-                    refunded: Some(order.refunded()),
-                    request: kesu_domain::refund::RefundRequest {
-                        lines,
-                        include_shipping: a.shipping,
-                    },
-                })
-                .map_err(|e| {
+                order.quote(lines, a.shipping).map_err(|e| {
                     e.into_iter()
                         .map(|f| format!("{}: {}", f.field, f.message))
                         .collect::<Vec<_>>()
