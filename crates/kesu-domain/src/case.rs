@@ -6,8 +6,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::Pause;
 use crate::codes::{
-    Category, Channel, Demand, DepartmentCode, Liability, ResolutionKind, RootCause,
+    Category, Channel, Demand, DepartmentCode, Jurisdiction, Liability, Priority, ResolutionKind,
+    RootCause,
 };
 use crate::fulfilment::{Flow, StepRecord};
 use crate::refund::RequestedLine;
@@ -99,13 +101,45 @@ impl std::fmt::Display for CaseStatus {
     }
 }
 
-/// When the case must be answered and resolved. Computed at registration from the
-/// policy; the SLA engine will refine them.
+/// When the case must be answered, move on from its current step and be resolved, as its
+/// clocks stand (see [`crate::sla`]); `None` while a clock is stopped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deadlines {
     pub first_response_by: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub step_by: Option<DateTime<Utc>>,
     pub resolve_by: Option<DateTime<Utc>>,
+}
+
+/// How a consumer association forwarded the complaint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+    /// The forwarding body, e.g. 杭州市西湖区消费者权益保护委员会.
+    pub body: String,
+    pub jurisdiction: Jurisdiction,
+    /// The association's own reference number.
+    pub reference: String,
+    /// When the association filed it; the 15 days count from here (default: received).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filed_at: Option<DateTime<Utc>>,
+}
+
+/// A technical appraisal (鉴定) of the goods, paid by the party found liable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Appraisal {
+    /// Who performs it (the testing institute).
+    pub appraiser: String,
+    pub cost_cents: i64,
+    /// Who pays: the party found liable.
+    pub payer: Liability,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conclusion: Option<String>,
+    pub by: String,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -222,6 +256,8 @@ pub struct Case {
     pub channel: Channel,
     pub category: Category,
     pub demand: Demand,
+    #[serde(default)]
+    pub priority: Priority,
     pub description: String,
     pub order_no: Option<String>,
     pub tracking_no: Option<String>,
@@ -249,6 +285,27 @@ pub struct Case {
     /// The steps of the chosen resolution's flow taken so far.
     #[serde(default)]
     pub steps_done: Vec<StepRecord>,
+    /// When the case entered its current status (the step clock's start).
+    #[serde(default)]
+    pub status_since: Option<DateTime<Utc>>,
+    /// When staff first answered the customer (stops the first-response clock).
+    #[serde(default)]
+    pub responded_at: Option<DateTime<Utc>>,
+    /// Spans when the case waited on the customer; the last has no end while it waits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pauses: Vec<Pause>,
+    /// For consumer-association cases: who forwarded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appraisal: Option<Appraisal>,
+}
+
+impl Case {
+    /// Whether the clock is stopped because the case waits on the customer.
+    pub fn is_paused(&self) -> bool {
+        self.pauses.last().is_some_and(|p| p.until.is_none())
+    }
 }
 
 fn simple_flow() -> Flow {

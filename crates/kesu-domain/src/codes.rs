@@ -210,3 +210,30 @@ mod tests {
         assert!(DepartmentCode::parse("储运部").is_err());
     }
 }
+
+code_enum!(
+    /// How urgently a case must be handled; SLA rules may depend on it.
+    Priority {
+        Normal => "normal", "普通";
+        High => "high", "紧急";
+        Urgent => "urgent", "特急";
+    }
+);
+
+// The variants come from the macro, which cannot mark one `#[default]`.
+#[allow(clippy::derivable_impls)]
+impl Default for Priority {
+    fn default() -> Self {
+        Priority::Normal
+    }
+}
+
+code_enum!(
+    /// The level of the consumer association that forwarded a complaint: the respondent's
+    /// county, the common higher level across counties, the province across cities.
+    Jurisdiction {
+        County => "county", "县级";
+        City => "city", "市级";
+        Province => "province", "省级";
+    }
+);

@@ -2,7 +2,7 @@
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use crate::case::ResolutionOption;
+use crate::case::{Referral, ResolutionOption};
 use crate::codes::{DepartmentCode, Liability, ResolutionKind, RootCause};
 use crate::error::{FieldError, Rejection};
 use crate::fulfilment::{Step, StepFields};
@@ -70,6 +70,42 @@ pub enum Command {
         step: Step,
         fields: StepFields,
     },
+    /// The case waits on the customer (photos, an answer): its clocks stop.
+    WaitCustomer {
+        reason: String,
+    },
+    /// The customer answered: the clocks run again.
+    Resume {
+        note: Option<String>,
+    },
+    /// Records or corrects how a consumer association forwarded the complaint.
+    RecordReferral {
+        referral: Referral,
+    },
+    /// Records a technical appraisal; `payer` defaults to the party found liable.
+    RecordAppraisal {
+        appraiser: String,
+        cost_cents: i64,
+        payer: Option<Liability>,
+        conclusion: Option<String>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaitFields {
+    reason: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppraisalFields {
+    appraiser: String,
+    cost_cents: i64,
+    #[serde(default)]
+    payer: Option<Liability>,
+    #[serde(default)]
+    conclusion: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -281,6 +317,43 @@ impl Command {
                 step,
                 fields: fields(value)?,
             },
+            ActionName::WaitCustomer => {
+                let f: WaitFields = fields(value)?;
+                Command::WaitCustomer {
+                    reason: text::required("reason", &f.reason).map_err(|_| {
+                        FieldError::new("reason", "say what the customer is asked for")
+                    })?,
+                }
+            }
+            ActionName::Resume => {
+                let f: NoteFields = fields(value)?;
+                Command::Resume {
+                    note: text::optional("note", f.note.as_deref())?,
+                }
+            }
+            ActionName::RecordReferral => {
+                let f: crate::registration::ReferralForm = fields(value)?;
+                // The filing date is checked against the clock in `decide`.
+                let referral = f
+                    .parse("", chrono::DateTime::<chrono::Utc>::MAX_UTC)
+                    .map_err(Rejection::Invalid)?;
+                Command::RecordReferral { referral }
+            }
+            ActionName::RecordAppraisal => {
+                let f: AppraisalFields = fields(value)?;
+                if !(0..=MAX_AMOUNT_CENTS).contains(&f.cost_cents) {
+                    return Err(Rejection::invalid(
+                        "cost_cents",
+                        "must be an amount in cents from 0 to 100000000",
+                    ));
+                }
+                Command::RecordAppraisal {
+                    appraiser: text::required("appraiser", &f.appraiser)?,
+                    cost_cents: f.cost_cents,
+                    payer: f.payer,
+                    conclusion: text::optional("conclusion", f.conclusion.as_deref())?,
+                }
+            }
         };
         Ok(cmd)
     }
@@ -300,6 +373,10 @@ impl Command {
             Command::Assign { .. } => ActionName::Assign,
             Command::Comment { .. } => ActionName::Comment,
             Command::Step { step, .. } => ActionName::Step(*step),
+            Command::WaitCustomer { .. } => ActionName::WaitCustomer,
+            Command::Resume { .. } => ActionName::Resume,
+            Command::RecordReferral { .. } => ActionName::RecordReferral,
+            Command::RecordAppraisal { .. } => ActionName::RecordAppraisal,
         }
     }
 }

@@ -3,9 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::case::{CaseStatus, ResolutionOption};
+use crate::case::{CaseStatus, Deadlines, Referral, ResolutionOption};
 use crate::codes::{DepartmentCode, Liability, ResolutionKind, RootCause};
 use crate::fulfilment::{Flow, OrderEffect, StepRecord};
+use crate::sla::Timer;
 
 /// The change itself; its variant name is the history's `action`, its fields the `data`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +71,22 @@ pub enum Change {
         completes: bool,
         fails: bool,
     },
+    WaitCustomer {
+        reason: String,
+    },
+    Resume {
+        note: Option<String>,
+        waited_minutes: i64,
+    },
+    RecordReferral {
+        referral: Referral,
+    },
+    RecordAppraisal {
+        appraiser: String,
+        cost_cents: i64,
+        payer: Liability,
+        conclusion: Option<String>,
+    },
 }
 
 /// One accepted action.
@@ -82,6 +99,12 @@ pub struct Event {
     pub change: Change,
     /// Changes to the case's order, written in the same transaction.
     pub effects: Vec<OrderEffect>,
+    /// Whether it answers the customer (stops the first-response clock).
+    pub responds: bool,
+    /// The case's deadlines after the event.
+    pub deadlines: Deadlines,
+    /// The SLA timers after the event; the store replaces the case's pending ones.
+    pub timers: Vec<Timer>,
 }
 
 impl Event {
@@ -101,6 +124,10 @@ impl Event {
             Change::Close { .. } => "close",
             Change::Assign { .. } => "assign",
             Change::Comment { .. } => "comment",
+            Change::WaitCustomer { .. } => "wait_customer",
+            Change::Resume { .. } => "resume",
+            Change::RecordReferral { .. } => "record_referral",
+            Change::RecordAppraisal { .. } => "record_appraisal",
         }
     }
 

@@ -19,6 +19,7 @@ pub mod policy;
 pub mod refund;
 pub mod registration;
 pub mod role;
+pub mod sla;
 pub mod text;
 pub mod tracking;
 

@@ -3,10 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::calendar::Pause;
 use crate::case::{
-    Analysis, Case, CaseStatus, ChosenResolution, Closing, Decision, Execution, FollowUp, Outcome,
-    Validity,
+    Analysis, Appraisal, Case, CaseStatus, ChosenResolution, Closing, Decision, Execution,
+    FollowUp, Outcome, Validity,
 };
+use crate::codes::Channel;
 use crate::command::Command;
 use crate::error::Rejection;
 use crate::event::{Change, Event};
@@ -14,6 +16,7 @@ use crate::fulfilment::{check_option, decide_step, next_step, Flow, Step};
 use crate::order::Order;
 use crate::policy::Policy;
 use crate::role::{Actor, Role};
+use crate::sla;
 
 /// The actions of CONTRACT.md §4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,6 +35,10 @@ pub enum ActionName {
     Comment,
     /// A step of the chosen resolution's flow (step 7).
     Step(Step),
+    WaitCustomer,
+    Resume,
+    RecordReferral,
+    RecordAppraisal,
 }
 
 impl ActionName {
@@ -56,6 +63,10 @@ impl ActionName {
         ActionName::Step(Step::Restock),
         ActionName::Step(Step::Refund),
         ActionName::Step(Step::ShipReplacement),
+        ActionName::WaitCustomer,
+        ActionName::Resume,
+        ActionName::RecordReferral,
+        ActionName::RecordAppraisal,
         ActionName::Assign,
         ActionName::Comment,
     ];
@@ -74,6 +85,10 @@ impl ActionName {
             ActionName::Close => "close",
             ActionName::Assign => "assign",
             ActionName::Comment => "comment",
+            ActionName::WaitCustomer => "wait_customer",
+            ActionName::Resume => "resume",
+            ActionName::RecordReferral => "record_referral",
+            ActionName::RecordAppraisal => "record_appraisal",
             ActionName::Step(step) => step.code(),
         }
     }
@@ -101,6 +116,21 @@ impl ActionName {
             ActionName::FollowUp => status == S::Executed,
             ActionName::Close => status == S::Resolved,
             ActionName::Assign | ActionName::Comment => status.is_open(),
+            // An appraisal settles a dispute about cause and liability, once a department has it.
+            ActionName::RecordAppraisal => matches!(
+                status,
+                S::Routed
+                    | S::Analysed
+                    | S::Proposed
+                    | S::AwaitingApproval
+                    | S::Approved
+                    | S::Executed
+            ),
+            ActionName::WaitCustomer => status.is_open() && !case.is_paused(),
+            ActionName::Resume => status.is_open() && case.is_paused(),
+            ActionName::RecordReferral => {
+                status.is_open() && case.channel == Channel::ConsumerAssociation
+            }
         }
     }
 
@@ -124,6 +154,10 @@ impl ActionName {
             }
             ActionName::Assign => matches!(role, Some(R::Agent | R::Supervisor | R::Admin)),
             ActionName::Comment => matches!(actor, Actor::Customer) || role != Some(R::Auditor),
+            ActionName::WaitCustomer | ActionName::Resume | ActionName::RecordAppraisal => {
+                matches!(role, Some(R::Agent | R::Department | R::Supervisor))
+            }
+            ActionName::RecordReferral => matches!(role, Some(R::Agent | R::Supervisor)),
         }
     }
 }
@@ -147,7 +181,12 @@ fn own_case(action: ActionName, case: &Case, actor: &Actor) -> Result<(), Reject
     {
         if matches!(
             action,
-            ActionName::Analyse | ActionName::Execute | ActionName::Step(_)
+            ActionName::Analyse
+                | ActionName::Execute
+                | ActionName::Step(_)
+                | ActionName::WaitCustomer
+                | ActionName::Resume
+                | ActionName::RecordAppraisal
         ) && (department.is_none() || department.as_ref() != case.department.as_ref())
         {
             return Err(Rejection::Forbidden {
@@ -361,15 +400,80 @@ pub fn decide_with_order(
             }
             (case.status, Change::Comment { text, internal })
         }
+        Command::WaitCustomer { reason } => (case.status, Change::WaitCustomer { reason }),
+        Command::Resume { note } => {
+            let since = case.pauses.last().map_or(now, |p| p.from);
+            let change = Change::Resume {
+                note,
+                waited_minutes: (now - since).num_minutes().max(0),
+            };
+            (case.status, change)
+        }
+        Command::RecordReferral { referral } => {
+            if referral
+                .filed_at
+                .is_some_and(|t| t > now + chrono::Duration::minutes(5))
+            {
+                return Err(Rejection::invalid(
+                    "filed_at",
+                    "lies in the future: give the date the association filed the complaint",
+                ));
+            }
+            (case.status, Change::RecordReferral { referral })
+        }
+        Command::RecordAppraisal {
+            appraiser,
+            cost_cents,
+            payer,
+            conclusion,
+        } => {
+            let Some(payer) = payer.or(case.analysis.as_ref().map(|a| a.liability)) else {
+                return Err(Rejection::invalid(
+                    "payer",
+                    "no liability has been found yet: say which party pays for the appraisal",
+                ));
+            };
+            let change = Change::RecordAppraisal {
+                appraiser,
+                cost_cents,
+                payer,
+                conclusion,
+            };
+            (case.status, change)
+        }
     };
-    Ok(Event {
+    let mut event = Event {
         at: now,
         actor: actor.name().to_owned(),
         from: case.status,
         to,
         change,
         effects,
-    })
+        responds: responds(actor, command),
+        deadlines: case.deadlines.clone(),
+        timers: Vec::new(),
+    };
+    // The clocks as they stand after the event decide its deadlines and timers.
+    let mut after = evolve(case, &event);
+    event.deadlines = sla::deadlines(&after, policy);
+    after.deadlines = event.deadlines.clone();
+    event.timers = sla::timers(&after, policy);
+    Ok(event)
+}
+
+/// Whether the action answers the customer, which stops the first-response clock.
+fn responds(actor: &Actor, command: &Command) -> bool {
+    actor.role().is_some()
+        && matches!(
+            command,
+            Command::Judge { .. }
+                | Command::Propose { .. }
+                | Command::WaitCustomer { .. }
+                | Command::Comment {
+                    internal: false,
+                    ..
+                }
+        )
 }
 
 /// The case after `event`: the status moves, the step's record is kept, the version bumps.
@@ -516,7 +620,42 @@ pub fn evolve(case: &Case, event: &Event) -> Case {
         }
         Change::Assign { user, .. } => c.assignee = Some(user.clone()),
         Change::Comment { .. } => {}
+        Change::WaitCustomer { .. } => c.pauses.push(Pause {
+            from: at,
+            until: None,
+        }),
+        Change::Resume { .. } => {}
+        Change::RecordReferral { referral } => c.referral = Some(referral.clone()),
+        Change::RecordAppraisal {
+            appraiser,
+            cost_cents,
+            payer,
+            conclusion,
+        } => {
+            c.appraisal = Some(Appraisal {
+                appraiser: appraiser.clone(),
+                cost_cents: *cost_cents,
+                payer: *payer,
+                conclusion: conclusion.clone(),
+                by,
+                at,
+            })
+        }
     }
+    // Whatever the customer does, or an explicit resume, ends the wait.
+    let ends_wait = matches!(event.change, Change::Resume { .. }) || event.actor == "customer";
+    if ends_wait || !event.to.is_open() {
+        if let Some(p) = c.pauses.last_mut().filter(|p| p.until.is_none()) {
+            p.until = Some(at);
+        }
+    }
+    if event.responds && c.responded_at.is_none() {
+        c.responded_at = Some(at);
+    }
+    if event.to != c.status {
+        c.status_since = Some(at);
+    }
+    c.deadlines = event.deadlines.clone();
     c.status = event.to;
     c.version += 1;
     c.updated_at = at;

@@ -202,7 +202,13 @@ fn an_unsatisfied_customer_reopens_negotiation() {
     assert_eq!(c.renegotiations, 1);
     assert_eq!(
         allowed_actions(&c, &agent()),
-        ["propose", "assign", "comment"]
+        [
+            "propose",
+            "wait_customer",
+            "record_appraisal",
+            "assign",
+            "comment"
+        ]
     );
 }
 
@@ -222,7 +228,7 @@ fn out_of_order_actions_name_what_is_allowed() {
             allowed, status, ..
         } => {
             assert_eq!(status, CaseStatus::Registered);
-            assert_eq!(allowed, ["judge", "assign", "comment"]);
+            assert_eq!(allowed, ["judge", "wait_customer", "assign", "comment"]);
         }
         other => panic!("{other:?}"),
     }
@@ -281,7 +287,10 @@ fn departments_only_analyse_their_own_cases() {
     .unwrap_err();
     assert!(matches!(err, Rejection::Forbidden { .. }));
     assert_eq!(allowed_actions(&c, &quality()), ["comment"]);
-    assert_eq!(allowed_actions(&c, &warehouse()), ["analyse", "comment"]);
+    assert_eq!(
+        allowed_actions(&c, &warehouse()),
+        ["analyse", "wait_customer", "record_appraisal", "comment"]
+    );
 }
 
 #[test]

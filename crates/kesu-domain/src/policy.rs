@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
-use crate::case::{Deadlines, ResolutionOption};
-use crate::codes::{Category, Channel, DepartmentCode, ResolutionKind};
+use crate::case::ResolutionOption;
+use crate::codes::{Category, Channel, DepartmentCode, Priority, ResolutionKind};
 use crate::error::FieldError;
+use crate::sla::SlaRule;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -37,15 +37,42 @@ impl ApprovalPolicy {
     }
 }
 
-/// Placeholder deadlines until the SLA engine exists: hours from receipt.
+/// Service levels (see [`crate::sla`]): base targets, rules by channel, category and
+/// priority that override them, and when to warn and remind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeadlinePolicy {
+    /// Acknowledge within this much working time (default 60).
     pub first_response_minutes: i64,
+    /// Resolve within this much working time (default 48).
     pub resolve_hours: i64,
     /// Consumer-association cases must be settled within 15 days of filing.
     pub consumer_association_days: i64,
+    /// Each step must be taken within this much working time of the previous (default 24).
+    #[serde(default = "default_step_hours")]
+    pub step_hours: i64,
+    /// Warn when this share of a budget is used (default 75).
+    #[serde(default = "default_warn_at_percent")]
+    pub warn_at_percent: u32,
+    /// After a breach, remind every this much working time until done (default 120).
+    #[serde(default = "default_remind_every_minutes")]
+    pub remind_every_minutes: i64,
+    /// Overrides by channel, category and priority; the most specific wins.
+    #[serde(default)]
+    pub rules: Vec<SlaRule>,
+}
+
+fn default_step_hours() -> i64 {
+    24
+}
+
+fn default_warn_at_percent() -> u32 {
+    75
+}
+
+fn default_remind_every_minutes() -> i64 {
+    120
 }
 
 impl Default for DeadlinePolicy {
@@ -54,6 +81,31 @@ impl Default for DeadlinePolicy {
             first_response_minutes: 60,
             resolve_hours: 48,
             consumer_association_days: 15,
+            step_hours: default_step_hours(),
+            warn_at_percent: default_warn_at_percent(),
+            remind_every_minutes: default_remind_every_minutes(),
+            rules: vec![
+                // E-mail is answered within a working half-day, resolved within three days.
+                SlaRule {
+                    channel: Some(Channel::Email),
+                    first_response_minutes: Some(240),
+                    resolve_hours: Some(72),
+                    ..SlaRule::default()
+                },
+                SlaRule {
+                    priority: Some(Priority::High),
+                    first_response_minutes: Some(30),
+                    resolve_hours: Some(24),
+                    ..SlaRule::default()
+                },
+                SlaRule {
+                    priority: Some(Priority::Urgent),
+                    first_response_minutes: Some(15),
+                    step_hours: Some(4),
+                    resolve_hours: Some(12),
+                    ..SlaRule::default()
+                },
+            ],
         }
     }
 }
@@ -120,12 +172,25 @@ impl Policy {
             }
         }
         let d = &self.deadlines;
-        if d.first_response_minutes <= 0 || d.resolve_hours <= 0 || d.consumer_association_days <= 0
+        if d.first_response_minutes <= 0
+            || d.resolve_hours <= 0
+            || d.consumer_association_days <= 0
+            || d.step_hours <= 0
+            || d.remind_every_minutes <= 0
         {
             errors.push(FieldError::new(
                 "deadlines",
                 "every duration must be positive",
             ));
+        }
+        if !(1..=99).contains(&d.warn_at_percent) {
+            errors.push(FieldError::new(
+                "deadlines.warn_at_percent",
+                "must be from 1 to 99",
+            ));
+        }
+        for (i, rule) in d.rules.iter().enumerate() {
+            errors.append(&mut rule.validate(&format!("deadlines.rules[{i}]")));
         }
         if let Err(mut e) = self.calendar.validate() {
             errors.append(&mut e);
@@ -149,23 +214,6 @@ impl Policy {
 
     pub fn suggest_department(&self, category: Category) -> Option<DepartmentCode> {
         self.routing.get(&category).cloned()
-    }
-
-    /// Deadlines from receipt: response and resolution in working time of the calendar;
-    /// consumer-association cases get calendar days from filing, as the law counts them.
-    pub fn initial_deadlines(&self, channel: Channel, received_at: DateTime<Utc>) -> Deadlines {
-        let d = &self.deadlines;
-        let zone = self.zone();
-        let working = |budget: Duration| self.calendar.add_working(&zone, received_at, budget);
-        let resolve_by = if channel == Channel::ConsumerAssociation {
-            Some(received_at + Duration::days(d.consumer_association_days))
-        } else {
-            working(Duration::hours(d.resolve_hours))
-        };
-        Deadlines {
-            first_response_by: working(Duration::minutes(d.first_response_minutes)),
-            resolve_by,
-        }
     }
 }
 
@@ -203,41 +251,6 @@ mod tests {
             .map(|(c, _)| DepartmentCode::parse(c).unwrap())
             .collect();
         assert_eq!(p.validate(&known), Ok(()));
-    }
-
-    #[test]
-    fn consumer_association_cases_get_fifteen_days() {
-        let p = Policy::default();
-        let t = DateTime::parse_from_rfc3339("2026-11-23T10:00:00+08:00")
-            .unwrap()
-            .with_timezone(&Utc);
-        let d = p.initial_deadlines(Channel::ConsumerAssociation, t);
-        assert_eq!(d.resolve_by, Some(t + Duration::days(15)));
-        let d = p.initial_deadlines(Channel::Platform, t);
-        assert_eq!(d.resolve_by, Some(t + Duration::hours(48)));
-        assert_eq!(d.first_response_by, Some(t + Duration::hours(1)));
-    }
-
-    #[test]
-    fn deadlines_run_in_working_time_of_the_calendar() {
-        let p = Policy {
-            calendar: Calendar::office_hours(9, 18),
-            ..Policy::default()
-        };
-        // Friday 17:30 Shanghai: the first response is due Monday 9:30; resolution (48
-        // working hours): ½ h Friday, 5 × 9 h to the next Friday, 2½ h → Monday 30th 11:30.
-        let t = DateTime::parse_from_rfc3339("2026-11-20T17:30:00+08:00")
-            .unwrap()
-            .with_timezone(&Utc);
-        let d = p.initial_deadlines(Channel::Chat, t);
-        assert_eq!(
-            d.first_response_by.unwrap().to_rfc3339(),
-            "2026-11-23T01:30:00+00:00"
-        );
-        assert_eq!(
-            d.resolve_by.unwrap().to_rfc3339(),
-            "2026-11-30T03:30:00+00:00"
-        );
     }
 
     #[test]

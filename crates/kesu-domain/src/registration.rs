@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::case::{case_number, Case, CaseStatus};
-use crate::codes::{Category, Channel, Demand};
+use crate::case::{case_number, Case, CaseStatus, Deadlines, Referral};
+use crate::codes::{Category, Channel, Demand, Jurisdiction, Priority};
 use crate::error::{keep, FieldError, Rejection};
 use crate::personal::{Complainant, Email, PersonName, Phone};
 use crate::policy::Policy;
@@ -30,6 +30,56 @@ pub struct RegistrationForm {
     pub received_at: Option<DateTime<FixedOffset>>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// How urgent (default normal); SLA rules may depend on it.
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    /// For channel `consumer_association`: the body that forwarded it.
+    #[serde(default)]
+    pub referral: Option<ReferralForm>,
+}
+
+/// A consumer association's forwarding, as submitted.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReferralForm {
+    pub body: String,
+    pub jurisdiction: Jurisdiction,
+    pub reference: String,
+    /// When the association filed it (RFC 3339 with offset); the 15 days count from here.
+    #[serde(default)]
+    pub filed_at: Option<DateTime<FixedOffset>>,
+}
+
+impl ReferralForm {
+    /// Checks the fields, named under `prefix` (`referral.`).
+    pub fn parse(&self, prefix: &str, now: DateTime<Utc>) -> Result<Referral, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let body = keep(
+            &mut errors,
+            text::required(&format!("{prefix}body"), &self.body),
+        );
+        let reference = keep(
+            &mut errors,
+            text::identifier(&format!("{prefix}reference"), self.reference.trim(), 64),
+        );
+        let filed_at = self.filed_at.map(|t| t.with_timezone(&Utc));
+        if filed_at.is_some_and(|t| t > now + Duration::minutes(MAX_FUTURE_SKEW_MINUTES)) {
+            errors.push(FieldError::new(
+                &format!("{prefix}filed_at"),
+                "lies in the future: give the date the association filed the complaint",
+            ));
+        }
+        match (body, reference) {
+            (Some(body), Some(reference)) if errors.is_empty() => Ok(Referral {
+                body,
+                jurisdiction: self.jurisdiction,
+                reference,
+                filed_at,
+            }),
+            _ => Err(errors),
+        }
+    }
 }
 
 #[derive(Clone, Deserialize, Serialize)]
@@ -61,6 +111,8 @@ pub struct Registration {
     pub description: String,
     pub received_at: DateTime<Utc>,
     pub tags: Vec<String>,
+    pub priority: Priority,
+    pub referral: Option<Referral>,
 }
 
 /// How far in the future a received time may lie (clock skew between systems).
@@ -134,7 +186,24 @@ impl RegistrationForm {
             );
         }
 
+        let referral = match &self.referral {
+            None => Some(None),
+            Some(r) => match r.parse("referral.", now) {
+                Ok(r) => Some(Some(r)),
+                Err(mut e) => {
+                    errors.append(&mut e);
+                    None
+                }
+            },
+        };
+        if self.referral.is_some() && self.channel != Channel::ConsumerAssociation {
+            errors.push(FieldError::new(
+                "referral",
+                "only complaints forwarded by a consumer association (channel consumer_association) have a referral",
+            ));
+        }
         match (
+            referral,
             name,
             phone,
             email,
@@ -144,6 +213,7 @@ impl RegistrationForm {
             received_at,
         ) {
             (
+                Some(referral),
                 Some(name),
                 Some(phone),
                 Some(email),
@@ -161,6 +231,8 @@ impl RegistrationForm {
                 description,
                 received_at,
                 tags,
+                priority: self.priority.unwrap_or_default(),
+                referral,
             }),
             _ => Err(Rejection::Invalid(errors)),
         }
@@ -203,7 +275,7 @@ impl Registration {
         policy: &Policy,
     ) -> Case {
         let local_date = now.with_timezone(&policy.zone()).date_naive();
-        Case {
+        let mut case = Case {
             id,
             number: case_number(local_date, daily_seq),
             status: CaseStatus::Registered,
@@ -222,7 +294,7 @@ impl Registration {
             assignee: None,
             department: None,
             suggested_department: policy.suggest_department(self.category),
-            deadlines: policy.initial_deadlines(self.channel, self.received_at),
+            deadlines: Deadlines::default(),
             validity: None,
             analysis: None,
             options: Vec::new(),
@@ -233,7 +305,15 @@ impl Registration {
             closing: None,
             renegotiations: 0,
             steps_done: Vec::new(),
-        }
+            priority: self.priority,
+            status_since: Some(self.received_at),
+            responded_at: None,
+            pauses: Vec::new(),
+            referral: self.referral.clone(),
+            appraisal: None,
+        };
+        case.deadlines = crate::sla::deadlines(&case, policy);
+        case
     }
 
     /// The history entry of the registration: what was recorded, without personal data.
@@ -248,6 +328,8 @@ impl Registration {
             "tracking_no": self.tracking_no,
             "received_at": self.received_at,
             "suggested_department": case.suggested_department,
+            "priority": self.priority,
+            "referral": self.referral,
         })
     }
 }

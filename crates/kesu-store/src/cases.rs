@@ -162,7 +162,6 @@ impl Store {
         insert_history(
             &mut tx,
             after.id,
-            after.version,
             event.at,
             &event.actor,
             event.action(),
@@ -172,6 +171,7 @@ impl Store {
         for effect in &event.effects {
             apply_effect(&mut tx, after, effect).await?;
         }
+        crate::timers::sync_timers(&mut tx, after.id, &event.timers, event.at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -345,17 +345,16 @@ async fn apply_effect(
 pub(crate) async fn insert_history(
     conn: &mut sqlx::AnyConnection,
     case_id: i64,
-    seq: i64,
     at: DateTime<Utc>,
     actor: &str,
     action: &str,
     data: &serde_json::Value,
 ) -> Result<()> {
+    // The caller holds the case row's lock, so the next number is its own.
     sqlx::query(
-        "INSERT INTO case_events (case_id, seq, at, actor, action, data) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO case_events (case_id, seq, at, actor, action, data)          VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1), $2, $3, $4, $5)",
     )
     .bind(case_id)
-    .bind(seq)
     .bind(millis(at))
     .bind(actor)
     .bind(action)

@@ -14,6 +14,7 @@ mod sessions;
 mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod timers;
 mod tracking;
 
 use std::path::Path;
@@ -29,6 +30,7 @@ pub use cases::{CaseFilter, CaseRecord, HistoryEntry, Page};
 pub use orders::ORDER_BATCH;
 pub use sessions::{Session, SESSION_HOURS};
 pub use settings::Department;
+pub use timers::{Firing, StoredTimer};
 pub use tracking::Tracked;
 
 /// Which database is behind the store.

@@ -222,7 +222,7 @@ async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<Result<(CaseRec
 }
 
 /// `($1, $2, …), (…)`: placeholders for `rows` rows of `cols` values.
-fn values(rows: usize, cols: usize) -> String {
+pub(crate) fn values(rows: usize, cols: usize) -> String {
     (0..rows)
         .map(|r| {
             let row: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
@@ -342,6 +342,21 @@ async fn insert_rows(
             .bind(job.registration.history_data(case).to_string());
     }
     q.execute(&mut *conn).await?;
+
+    let timers: Vec<(i64, kesu_domain::sla::Timer)> = order
+        .iter()
+        .flat_map(|&&i| {
+            let case = &created[&i];
+            kesu_domain::sla::timers(case, &jobs[i].policy)
+                .into_iter()
+                .map(move |t| (case.id, t))
+        })
+        .collect();
+    let rows: Vec<(i64, &kesu_domain::sla::Timer, u32)> =
+        timers.iter().map(|(id, t)| (*id, t, 0)).collect();
+    if let Some(first) = order.first() {
+        crate::timers::upsert_timers(&mut *conn, &rows, jobs[**first].now).await?;
+    }
 
     let keyed: Vec<&usize> = order
         .into_iter()

@@ -36,3 +36,27 @@ impl Clock for FixedClock {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
+
+/// A clock read from a file holding an RFC 3339 time, so that tests can move the time of a
+/// running `kesu serve` (and of several at once). Never for production.
+pub struct FileClock(std::path::PathBuf);
+
+impl FileClock {
+    pub fn new(path: std::path::PathBuf) -> FileClock {
+        FileClock(path)
+    }
+}
+
+impl Clock for FileClock {
+    fn now(&self) -> DateTime<Utc> {
+        let read = std::fs::read_to_string(&self.0).ok().and_then(|s| {
+            DateTime::parse_from_rfc3339(s.trim())
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+        });
+        read.unwrap_or_else(|| {
+            tracing::warn!(path = %self.0.display(), "clock file unreadable; using the system clock");
+            Utc::now()
+        })
+    }
+}

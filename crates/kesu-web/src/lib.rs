@@ -8,7 +8,9 @@ pub mod api;
 pub mod clock;
 pub mod error;
 pub mod extract;
+pub mod logistics;
 pub mod pages;
+pub mod worker;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -17,7 +19,7 @@ use axum::Router;
 use kesu_store::Store;
 use tokio::net::TcpListener;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FileClock, FixedClock, SystemClock};
 
 /// What every handler can reach.
 #[derive(Clone)]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use kesu_web::{AppState, SystemClock};
+use kesu_web::{AppState, Clock, FileClock, SystemClock};
 use tracing_subscriber::EnvFilter;
 
 use crate::DbArgs;
@@ -20,6 +20,12 @@ pub struct ServeArgs {
     /// Log as JSON lines instead of text.
     #[arg(long, env = "KESU_LOG_JSON")]
     log_json: bool,
+    /// How often the background worker looks for due SLA timers and silent parcels.
+    #[arg(long, env = "KESU_WORKER_INTERVAL_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(10..))]
+    worker_interval_ms: u64,
+    /// For tests and demos only: read the current time from this file (RFC 3339).
+    #[arg(long, env = "KESU_CLOCK_FILE", hide = true)]
+    clock_file: Option<std::path::PathBuf>,
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -59,10 +65,25 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some((mode, sync)) = store.sqlite_durability().await? {
         tracing::info!(journal_mode = %mode, synchronous = sync, "SQLite durability");
     }
-    let state = AppState::new(store.clone(), Arc::new(SystemClock));
-    kesu_web::serve(listener, state, shutdown_signal())
-        .await
-        .context("the server stopped with an error")?;
+    let clock: Arc<dyn Clock> = match args.clock_file {
+        Some(path) => {
+            tracing::warn!(path = %path.display(), "time comes from a file (tests and demos only)");
+            Arc::new(FileClock::new(path))
+        }
+        None => Arc::new(SystemClock),
+    };
+    let state = AppState::new(store.clone(), clock);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(kesu_web::worker::run(
+        state.clone(),
+        format!("kesu-{}", std::process::id()),
+        std::time::Duration::from_millis(args.worker_interval_ms),
+        stopped,
+    ));
+    let served = kesu_web::serve(listener, state, shutdown_signal()).await;
+    stop.send(true).ok();
+    worker.await.ok();
+    served.context("the server stopped with an error")?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use kesu_domain::codes::{Liability, ResolutionKind, RootCause};
+use kesu_domain::case::Case;
+use kesu_domain::codes::{Jurisdiction, Liability, ResolutionKind, RootCause};
 use kesu_domain::money::parse_yuan;
 use kesu_domain::order::Order;
 use kesu_domain::{CaseStatus, Role};
@@ -115,10 +116,11 @@ async fn render_full(
         let policy = state.store.policy().await?;
         let users = state.store.users().await?;
         let departments = state.store.departments().await?;
-        Ok::<_, kesu_store::StoreError>((history, order, policy, users, departments))
+        let timers = state.store.case_timers(record.case.id).await?;
+        Ok::<_, kesu_store::StoreError>((history, order, policy, users, departments, timers))
     }
     .await;
-    let (history, order, policy, users, departments) = match loaded {
+    let (history, order, policy, users, departments, timers) = match loaded {
         Ok(x) => x,
         Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
@@ -170,6 +172,8 @@ async fn render_full(
                     h2 { (lang.t("chosen")) }
                     p { (lang.code_label(ch.option.kind.label_zh(), ch.option.kind.code())) @if let Some(a) = ch.option.amount_cents { " " (yuan(a)) } }
                 }
+                (sla_panel(lang, c, &timers, zone))
+                (referral_panel(lang, c, zone))
                 (order_panel(lang, c.order_no.as_deref(), order.as_ref(), user.role.sees_personal_data()))
                 @if let Some(o) = &order { (quote_panel(lang, c.id, o, quote.as_ref())) }
             }
@@ -214,6 +218,15 @@ pub fn action_label(lang: Lang, action: &str) -> String {
         "close" => "结案",
         "assign" => "指派处理人",
         "comment" => "回复 / 备注",
+        "wait_customer" => "等待顾客（暂停计时）",
+        "resume" => "顾客已回复（恢复计时）",
+        "record_referral" => "消协转办信息",
+        "record_appraisal" => "技术鉴定",
+        "sla_warning" => "时限预警",
+        "sla_breach" => "已超时 · 升级主管",
+        "sla_reminder" => "催办",
+        "logistics_exception" => "物流异常",
+        "claim" => "承运商索赔",
         other => kesu_domain::fulfilment::Step::ALL
             .iter()
             .find(|s| s.code() == other)
@@ -357,6 +370,27 @@ fn action_fields(
         "refund" => {
             html! { label { (lang.t("method")) input name="method" placeholder="original"; } (text_field(lang, "note", "note", false)) }
         }
+        "wait_customer" => text_field(lang, "reason", "wait_reason", true),
+        "record_referral" => {
+            let r = c.referral.as_ref();
+            html! {
+                label { (lang.t("referral_body")) input name="body" required value=[r.map(|r| r.body.as_str())]; }
+                (select_codes(lang, "jurisdiction", "jurisdiction", &Jurisdiction::ALL.iter().map(|j| (j.code(), j.label_zh())).collect::<Vec<_>>(), r.map(|r| r.jurisdiction.code())))
+                label { (lang.t("referral_reference")) input name="reference" required value=[r.map(|r| r.reference.as_str())]; }
+                label { (lang.t("filed_on")) input name="filed_on" type="date"; }
+            }
+        }
+        "record_appraisal" => html! {
+            label { (lang.t("appraiser")) input name="appraiser" required; }
+            label { (lang.t("appraisal_cost")) input name="cost" inputmode="decimal" required; }
+            label { (lang.t("appraisal_payer"))
+                select name="payer" {
+                    option value="" { (lang.t("payer_from_analysis")) }
+                    @for l in Liability::ALL { option value=(l.code()) { (lang.code_label(l.label_zh(), l.code())) } }
+                }
+            }
+            (text_field(lang, "conclusion", "conclusion", false))
+        },
         _ => text_field(lang, "note", "note", false),
     }
 }
@@ -386,6 +420,66 @@ fn timeline_entry(lang: Lang, e: &HistoryEntry, zone: chrono_tz::Tz) -> Markup {
                 @if let Some(st) = CaseStatus::parse(to) { " → " (lang.code_label(st.label_zh(), st.code())) }
             }
             @if let Some(t) = text { p { (t) } }
+        }
+    }
+}
+
+/// The case's clocks: when each runs out, whether it is stopped, what has fired.
+fn sla_panel(
+    lang: Lang,
+    c: &Case,
+    timers: &[kesu_store::StoredTimer],
+    zone: chrono_tz::Tz,
+) -> Markup {
+    let d = &c.deadlines;
+    let fired = |kind: kesu_domain::sla::TimerKind| {
+        timers
+            .iter()
+            .filter(|t| t.timer.kind == kind && t.state == "done")
+            .count()
+    };
+    use kesu_domain::sla::TimerKind as K;
+    let (warnings, breaches, reminders) = (fired(K::Warning), fired(K::Breach), fired(K::Reminder));
+    let due = |t: Option<chrono::DateTime<chrono::Utc>>| match t {
+        Some(t) => local_time(t, zone),
+        None => lang.t("clock_stopped").to_owned(),
+    };
+    html! {
+        h2 { (lang.t("sla")) }
+        dl.sla #sla {
+            dt { (lang.t("first_response")) }
+            dd { @match c.responded_at { Some(at) => { (lang.t("responded_at")) " " (local_time(at, zone)) }, None => (due(d.first_response_by)) } }
+            @if c.status.is_open() {
+                dt { (lang.t("step_deadline")) } dd { (due(d.step_by)) }
+            }
+            dt { (lang.t("resolve_deadline")) } dd { (due(d.resolve_by)) }
+            dt { (lang.t("priority")) } dd { (lang.code_label(c.priority.label_zh(), c.priority.code())) }
+        }
+        @if c.is_paused() {
+            p.notice.paused { (lang.t("paused_waiting")) }
+        }
+        @if warnings + breaches + reminders > 0 {
+            p.sla-fired {
+                @if warnings > 0 { span.badge.amber { (lang.t("sla_warnings")) " " (warnings) } " " }
+                @if breaches > 0 { span.badge.red { (lang.t("sla_breaches")) " " (breaches) } " " }
+                @if reminders > 0 { span.badge.red { (lang.t("sla_reminders")) " " (reminders) } }
+            }
+        }
+    }
+}
+
+/// A consumer association's forwarding and any technical appraisal.
+fn referral_panel(lang: Lang, c: &Case, zone: chrono_tz::Tz) -> Markup {
+    html! {
+        @if let Some(r) = &c.referral {
+            h2 { (lang.t("referral")) }
+            p #referral { (r.body) " · " (lang.code_label(r.jurisdiction.label_zh(), r.jurisdiction.code())) " · " (lang.t("referral_reference")) " " (r.reference)
+                @if let Some(f) = r.filed_at { " · " (lang.t("filed_on")) " " (local_time(f, zone)) } }
+        }
+        @if let Some(a) = &c.appraisal {
+            h2 { (lang.t("appraisal")) }
+            p #appraisal { (a.appraiser) " · " (yuan(a.cost_cents)) " · " (lang.t("appraisal_payer")) ": " (lang.code_label(a.payer.label_zh(), a.payer.code()))
+                @if let Some(cn) = &a.conclusion { " · " (cn) } }
         }
     }
 }
@@ -457,8 +551,8 @@ fn put_text(m: &mut Map<String, Value>, f: &Form, k: &str) {
     }
 }
 
-/// The form of one action as the API's action JSON.
-fn form_to_action(f: &Form) -> Result<Value, String> {
+/// The form of one action as the API's action JSON; dates are read in the shop's `zone`.
+fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, String> {
     let action = f.text("action").ok_or("no action")?;
     let version: i64 = f
         .get("version")
@@ -532,6 +626,33 @@ fn form_to_action(f: &Form) -> Result<Value, String> {
             put_text(&mut m, f, "lessons");
         }
         "assign" => put_text(&mut m, f, "user"),
+        "wait_customer" => {
+            m.insert("reason".into(), json!(f.get("reason").unwrap_or("")));
+        }
+        "resume" => put_text(&mut m, f, "note"),
+        "record_referral" => {
+            for k in ["body", "jurisdiction", "reference"] {
+                m.insert(k.into(), json!(f.get(k).unwrap_or("")));
+            }
+            if let Some(d) = f.text("filed_on") {
+                let date =
+                    chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| "filed_on")?;
+                let local = date
+                    .and_hms_opt(0, 0, 0)
+                    .and_then(|t| t.and_local_timezone(zone).earliest())
+                    .ok_or("filed_on")?;
+                m.insert("filed_at".into(), json!(local.to_rfc3339()));
+            }
+        }
+        "record_appraisal" => {
+            m.insert("appraiser".into(), json!(f.get("appraiser").unwrap_or("")));
+            m.insert(
+                "cost_cents".into(),
+                json!(parse_yuan(f.get("cost").unwrap_or(""))?),
+            );
+            put_text(&mut m, f, "payer");
+            put_text(&mut m, f, "conclusion");
+        }
         "comment" => {
             m.insert("text".into(), json!(f.get("text").unwrap_or("")));
             m.insert("internal".into(), json!(f.get("internal") == Some("1")));
@@ -587,7 +708,11 @@ async fn act(
     if !s.csrf_ok(&f) {
         return s.csrf_refused();
     }
-    let action = match form_to_action(&f) {
+    let zone = match state.store.policy().await {
+        Ok(p) => p.zone(),
+        Err(_) => chrono_tz::Asia::Shanghai,
+    };
+    let action = match form_to_action(&f, zone) {
         Ok(a) => a,
         Err(message) => {
             return render(

@@ -13,5 +13,6 @@ mod privacy;
 mod process;
 mod refund_flows;
 mod refunds;
+mod sla;
 mod snapshots_pages;
 mod tracking;

@@ -116,7 +116,16 @@ async fn refund_before_shipping_confirms_cancels_and_refunds_once(app: TestApp) 
     let c = app
         .act_ok(&d.supervisor, id, json!({"action": "approve"}))
         .await;
-    assert_eq!(allowed(&c), ["confirm_not_shipped", "assign", "comment"]);
+    assert_eq!(
+        allowed(&c),
+        [
+            "confirm_not_shipped",
+            "wait_customer",
+            "record_appraisal",
+            "assign",
+            "comment"
+        ]
+    );
     let r = app
         .act(&d.agent, id, json!({"action": "execute", "note": "退了"}))
         .await;
