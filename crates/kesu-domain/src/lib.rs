@@ -6,12 +6,14 @@
 pub mod account;
 pub mod calendar;
 pub mod case;
+pub mod claims;
 pub mod codes;
 pub mod command;
 pub mod error;
 pub mod event;
 pub mod fulfilment;
 pub mod lifecycle;
+pub mod logistics;
 pub mod money;
 pub mod order;
 pub mod personal;

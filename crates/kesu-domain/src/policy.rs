@@ -9,6 +9,7 @@ use crate::calendar::Calendar;
 use crate::case::ResolutionOption;
 use crate::codes::{Category, Channel, DepartmentCode, Priority, ResolutionKind};
 use crate::error::FieldError;
+use crate::logistics::LogisticsPolicy;
 use crate::sla::SlaRule;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +125,9 @@ pub struct Policy {
     /// When deadlines run: working hours, holidays, make-up days (default 24×7).
     #[serde(default)]
     pub calendar: Calendar,
+    /// When a silent parcel becomes a logistics exception.
+    #[serde(default)]
+    pub logistics: LogisticsPolicy,
 }
 
 impl Default for Policy {
@@ -149,6 +153,7 @@ impl Default for Policy {
             deadlines: DeadlinePolicy::default(),
             time_zone: "Asia/Shanghai".to_owned(),
             calendar: Calendar::default(),
+            logistics: LogisticsPolicy::default(),
         }
     }
 }
@@ -192,6 +197,7 @@ impl Policy {
         for (i, rule) in d.rules.iter().enumerate() {
             errors.append(&mut rule.validate(&format!("deadlines.rules[{i}]")));
         }
+        errors.append(&mut self.logistics.validate());
         if let Err(mut e) = self.calendar.validate() {
             errors.append(&mut e);
         }

@@ -40,6 +40,26 @@ impl TrackingStatus {
         }
     }
 
+    pub const ALL: &'static [TrackingStatus] = &[
+        TrackingStatus::InfoReceived,
+        TrackingStatus::PickedUp,
+        TrackingStatus::InTransit,
+        TrackingStatus::OutForDelivery,
+        TrackingStatus::Delivered,
+        TrackingStatus::FailedAttempt,
+        TrackingStatus::Exception,
+        TrackingStatus::Refused,
+        TrackingStatus::Returned,
+        TrackingStatus::Redirected,
+    ];
+
+    pub fn parse(code: &str) -> Option<TrackingStatus> {
+        TrackingStatus::ALL
+            .iter()
+            .copied()
+            .find(|s| s.code() == code)
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             TrackingStatus::InfoReceived => "已下单",

@@ -176,6 +176,23 @@ impl Store {
         Ok(())
     }
 
+    /// Adds an entry written by kesu itself (a monitor's finding) to the history without
+    /// changing the case, so that nobody editing it meanwhile is sent back to reload.
+    pub async fn append_note(
+        &self,
+        case_id: i64,
+        at: DateTime<Utc>,
+        actor: &str,
+        action: &str,
+        data: &serde_json::Value,
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        crate::timers::lock_case(&mut tx, case_id).await?;
+        insert_history(&mut tx, case_id, at, actor, action, data).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The case's history, oldest first.
     pub async fn history(&self, case_id: i64) -> Result<Vec<HistoryEntry>> {
         let rows = sqlx::query(

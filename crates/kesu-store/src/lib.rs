@@ -8,6 +8,7 @@
 
 mod accounts;
 mod cases;
+mod logistics;
 mod orders;
 mod register;
 mod sessions;
@@ -27,6 +28,9 @@ use sqlx::{AnyPool, Executor};
 
 pub use accounts::{NewUser, User};
 pub use cases::{CaseFilter, CaseRecord, HistoryEntry, Page};
+pub use logistics::{
+    Claim, DeliveredButComplained, ExceptionFilter, LogisticsException, NewException, WatchedParcel,
+};
 pub use orders::ORDER_BATCH;
 pub use sessions::{Session, SESSION_HOURS};
 pub use settings::Department;

@@ -43,6 +43,7 @@ impl Store {
             .bind(&e.carrier)
             .execute(&mut *tx)
             .await?;
+            crate::logistics::resolve_on_news(&mut tx, &e.carrier, &e.tracking_no, e.at).await?;
         }
         let orders = sqlx::query("SELECT DISTINCT order_no FROM shipments WHERE tracking_no = $1 AND carrier = $2 ORDER BY order_no")
             .bind(&e.tracking_no)

@@ -1,21 +1,22 @@
-//! Tracking events in (CONTRACT.md §6). A refused, returned or exception event on a shipment
-//! of a known order flags its open case with an internal note, or opens a case (channel
-//! `platform`, category `logistics`, the tracking number set) before the customer complains.
+//! Tracking events in (CONTRACT.md §6). A refused, returned, redirected, exception or damaged
+//! event on a shipment of a known order flags its open case with a note, or opens a case
+//! (channel `platform`, category `logistics` or `damaged`, the tracking number set) before the
+//! customer complains.
 
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
-use kesu_domain::command::Command;
-use kesu_domain::registration::RegistrationForm;
+use kesu_domain::logistics::{assess_event, Level};
 use kesu_domain::tracking::{TrackingEvent, TrackingEventForm};
-use kesu_domain::{decide, evolve, Actor, FieldError, Role};
-use kesu_store::StoreError;
+use kesu_domain::{FieldError, Role};
+use kesu_store::NewException;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{from_value, ApiJson, Caller};
+use crate::logistics::{raise, Raised};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -102,113 +103,37 @@ pub async fn ingest(state: &AppState, events: &[TrackingEvent]) -> ApiResult<Tra
             receipt.duplicates += 1;
             continue;
         }
-        if !event.status.is_exception() {
+        let Some(kind) = assess_event(event) else {
             continue;
-        }
+        };
         for order_no in &tracked.orders {
-            match flag_or_open(state, event, order_no).await? {
-                Outcome::Flagged(n) => receipt.flagged.push(n),
-                Outcome::Opened(n) => receipt.opened.push(n),
+            let e = NewException {
+                carrier: event.carrier.clone(),
+                tracking_no: event.tracking_no.clone(),
+                order_no: Some(order_no.clone()),
+                kind,
+                level: Level::Exception,
+                detected_at: state.clock.now(),
+                detail: Some(event_detail(event)),
+            };
+            match raise(state, &e, None).await? {
+                Raised::Flagged(n) => receipt.flagged.push(n),
+                Raised::Opened(n) => receipt.opened.push(n),
+                Raised::Known | Raised::Warned => {}
             }
         }
     }
     Ok(receipt)
 }
 
-enum Outcome {
-    Flagged(String),
-    Opened(String),
-}
-
-/// The monitor acts as a supervisor would, and says so in the history.
-fn monitor() -> Actor {
-    Actor::staff("logistics-monitor", Role::Supervisor, None)
-}
-
-fn describe(e: &TrackingEvent) -> String {
+fn event_detail(e: &TrackingEvent) -> String {
     let place = e
         .location
         .as_deref()
         .map(|l| format!("（{l}）"))
         .unwrap_or_default();
-    let text = e
-        .text
-        .as_deref()
-        .map(|t| format!("：{t}"))
-        .unwrap_or_default();
-    format!(
-        "物流异常 {} {} {}{place}{text}",
-        e.carrier,
-        e.tracking_no,
-        e.status.label_zh()
-    )
-}
-
-async fn flag_or_open(state: &AppState, e: &TrackingEvent, order_no: &str) -> ApiResult<Outcome> {
-    let now = state.clock.now();
-    let policy = state.store.policy().await?;
-    // A concurrent change to the case is retried once on the new version.
-    for _ in 0..2 {
-        let Some(record) = state
-            .store
-            .open_case_for_parcel(order_no, &e.tracking_no)
-            .await?
-        else {
-            break;
-        };
-        let note = Command::Comment {
-            text: describe(e),
-            internal: true,
-        };
-        let event = decide(
-            &record.case,
-            &monitor(),
-            &note,
-            record.case.version,
-            now,
-            &policy,
-        )?;
-        match state
-            .store
-            .append_event(&evolve(&record.case, &event), &event)
-            .await
-        {
-            Ok(()) => return Ok(Outcome::Flagged(record.case.number)),
-            Err(StoreError::StaleVersion) => continue,
-            Err(other) => return Err(other.into()),
-        }
-    }
-    let order = state
-        .store
-        .order(order_no)
-        .await?
-        .ok_or_else(|| ApiError::Internal(format!("order {order_no} vanished")))?;
-    let form: RegistrationForm = from_value(json!({
-        "channel": "platform",
-        "complainant": {"name": order.buyer.name.as_str(), "phone": order.buyer.phone.as_ref().map(|p| p.as_str())},
-        "order_no": order_no, "tracking_no": e.tracking_no,
-        "category": "logistics", "demand": "explanation",
-        "description": describe(e), "tags": ["物流预警"],
-    }))?;
-    let registration = form.parse(now)?;
-    let key = format!(
-        "tracking:{}:{}:{}:{}",
-        e.carrier,
-        e.tracking_no,
-        e.at.timestamp(),
-        e.status.code()
-    );
-    let (record, _) = state
-        .store
-        .create_case(
-            &registration,
-            &monitor(),
-            0,
-            Some((key.as_str(), key.as_str())),
-            now,
-            &policy,
-        )
-        .await?;
-    tracing::info!(case = %record.case.number, tracking = %e.tracking_no, "case opened for a parcel in trouble");
-    Ok(Outcome::Opened(record.case.number))
+    let text = e.text.as_deref().unwrap_or_default();
+    format!("{}{place} {text}", e.status.label_zh())
+        .trim()
+        .to_owned()
 }

@@ -7,6 +7,7 @@ mod accounts;
 mod bad_input;
 mod import;
 mod lifecycle;
+mod logistics;
 mod orders;
 mod pages;
 mod privacy;

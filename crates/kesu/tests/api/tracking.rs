@@ -121,9 +121,13 @@ async fn parcels_in_trouble_open_a_case_once_and_flag_it_after(app: TestApp) {
     assert_eq!(r["flagged"], json!([opened[0]]));
     let history = app.history(&agent, id).await;
     let note = history.last().unwrap();
-    assert_eq!(note["action"], "comment");
-    assert_eq!(note["data"]["internal"], true);
+    assert_eq!(note["action"], "logistics_exception");
+    assert_eq!(note["data"]["kind"], "returned");
     assert!(note["data"]["text"].as_str().unwrap().contains("退回"));
+    assert!(note["data"]["playbook"]
+        .as_str()
+        .unwrap()
+        .contains("重新发货"));
     let list: Value = app.get(&agent, "/api/v1/cases").await.json().await.unwrap();
     assert_eq!(list["total"], 1, "still one case");
 

@@ -1,0 +1,396 @@
+//! Logistics exceptions (once per parcel, kind and level) and claims against carriers.
+
+use chrono::{DateTime, Utc};
+use kesu_domain::claims::{ClaimReason, ClaimStatus, Evidence, NewClaim};
+use kesu_domain::logistics::{ExceptionKind, Level, LogisticsPolicy, Parcel};
+use kesu_domain::tracking::TrackingStatus;
+use sqlx::{AnyConnection, Row};
+
+use crate::cases::insert_history;
+use crate::timers::lock_case;
+use crate::{from_millis, millis, Result, Store, StoreError};
+
+/// A parcel in trouble, as found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewException {
+    pub carrier: String,
+    pub tracking_no: String,
+    pub order_no: Option<String>,
+    pub kind: ExceptionKind,
+    pub level: Level,
+    pub detected_at: DateTime<Utc>,
+    pub detail: Option<String>,
+}
+
+/// A stored exception, for the board.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogisticsException {
+    pub id: i64,
+    pub carrier: String,
+    pub tracking_no: String,
+    pub order_no: Option<String>,
+    pub kind: ExceptionKind,
+    pub level: Level,
+    pub detected_at: DateTime<Utc>,
+    pub detail: Option<String>,
+    pub case_id: Option<i64>,
+    pub case_number: Option<String>,
+    /// `open` or `resolved`.
+    pub state: String,
+}
+
+/// A parcel on its way, watched for silence.
+#[derive(Debug, Clone)]
+pub struct WatchedParcel {
+    pub order_no: String,
+    pub carrier: String,
+    pub tracking_no: String,
+    pub parcel: Parcel,
+}
+
+/// A customer's logistics complaint about a parcel the carrier says was delivered.
+#[derive(Debug, Clone)]
+pub struct DeliveredButComplained {
+    pub case_id: i64,
+    pub order_no: String,
+    pub carrier: String,
+    pub tracking_no: String,
+}
+
+/// A claim against a carrier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub id: i64,
+    pub case_id: i64,
+    pub case_number: String,
+    pub carrier: String,
+    pub tracking_no: String,
+    pub reason: ClaimReason,
+    pub amount_claimed_cents: i64,
+    pub amount_recovered_cents: Option<i64>,
+    pub status: ClaimStatus,
+    pub evidence: Vec<Evidence>,
+    pub deadline: DateTime<Utc>,
+    pub note: Option<String>,
+    pub version: i64,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const EXCEPTION_COLUMNS: &str = "e.id, e.carrier, e.tracking_no, e.order_no, e.kind, e.level, \
+     e.detected_at, e.detail, e.case_id, e.state, c.number AS case_number";
+
+fn exception_from_row(r: &sqlx::any::AnyRow) -> Result<LogisticsException> {
+    let kind: String = r.try_get("kind")?;
+    let level: String = r.try_get("level")?;
+    Ok(LogisticsException {
+        id: r.try_get("id")?,
+        carrier: r.try_get("carrier")?,
+        tracking_no: r.try_get("tracking_no")?,
+        order_no: r.try_get("order_no")?,
+        kind: ExceptionKind::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("exception kind {kind}")))?,
+        level: Level::parse(&level)
+            .ok_or_else(|| StoreError::Corrupt(format!("exception level {level}")))?,
+        detected_at: from_millis(r.try_get("detected_at")?),
+        detail: r.try_get("detail")?,
+        case_id: r.try_get("case_id")?,
+        case_number: r.try_get("case_number")?,
+        state: r.try_get("state")?,
+    })
+}
+
+const CLAIM_COLUMNS: &str = "k.id, k.case_id, c.number AS case_number, k.carrier, k.tracking_no, \
+     k.reason, k.amount_claimed_cents, k.amount_recovered_cents, k.status, k.evidence, \
+     k.deadline_at, k.note, k.version, k.created_by, k.created_at, k.updated_at";
+
+fn claim_from_row(r: &sqlx::any::AnyRow) -> Result<Claim> {
+    let reason: String = r.try_get("reason")?;
+    let status: String = r.try_get("status")?;
+    let evidence: String = r.try_get("evidence")?;
+    let corrupt = |what: String| StoreError::Corrupt(format!("claim {what}"));
+    Ok(Claim {
+        id: r.try_get("id")?,
+        case_id: r.try_get("case_id")?,
+        case_number: r.try_get("case_number")?,
+        carrier: r.try_get("carrier")?,
+        tracking_no: r.try_get("tracking_no")?,
+        reason: ClaimReason::parse(&reason).ok_or_else(|| corrupt(reason.clone()))?,
+        amount_claimed_cents: r.try_get("amount_claimed_cents")?,
+        amount_recovered_cents: r.try_get("amount_recovered_cents")?,
+        status: ClaimStatus::parse(&status).ok_or_else(|| corrupt(status.clone()))?,
+        evidence: serde_json::from_str(&evidence).map_err(|e| corrupt(e.to_string()))?,
+        deadline: from_millis(r.try_get("deadline_at")?),
+        note: r.try_get("note")?,
+        version: r.try_get("version")?,
+        created_by: r.try_get("created_by")?,
+        created_at: from_millis(r.try_get("created_at")?),
+        updated_at: from_millis(r.try_get("updated_at")?),
+    })
+}
+
+/// Ends the silence exceptions of a parcel that moved again.
+pub(crate) async fn resolve_on_news(
+    conn: &mut AnyConnection,
+    carrier: &str,
+    tracking_no: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE logistics_exceptions SET state = 'resolved', resolved_at = $1 \
+         WHERE carrier = $2 AND tracking_no = $3 AND state = 'open' \
+         AND kind IN ('pickup_timeout', 'no_tracking', 'stalled')",
+    )
+    .bind(millis(now))
+    .bind(carrier)
+    .bind(tracking_no)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Which exceptions the board lists.
+#[derive(Debug, Clone, Default)]
+pub struct ExceptionFilter {
+    pub open_only: bool,
+    pub carrier: Option<String>,
+}
+
+impl Store {
+    /// Stores a finding unless the same parcel already had it; `Some(id)` when it is new.
+    pub async fn record_exception(&self, e: &NewException) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "INSERT INTO logistics_exceptions (carrier, tracking_no, order_no, kind, level, detected_at, detail, state) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'open') \
+             ON CONFLICT (carrier, tracking_no, kind, level) DO NOTHING RETURNING id",
+        )
+        .bind(&e.carrier)
+        .bind(&e.tracking_no)
+        .bind(e.order_no.clone())
+        .bind(e.kind.code())
+        .bind(e.level.code())
+        .bind(millis(e.detected_at))
+        .bind(e.detail.clone())
+        .fetch_optional(&self.write)
+        .await?;
+        row.map(|r| r.try_get("id").map_err(StoreError::from))
+            .transpose()
+    }
+
+    /// Links an exception to the case opened or flagged for it.
+    pub async fn link_exception(&self, id: i64, case_id: i64) -> Result<()> {
+        sqlx::query("UPDATE logistics_exceptions SET case_id = $1 WHERE id = $2")
+            .bind(case_id)
+            .bind(id)
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn resolve_exception(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+        let n = sqlx::query(
+            "UPDATE logistics_exceptions SET state = 'resolved', resolved_at = $1 WHERE id = $2 AND state = 'open'",
+        )
+        .bind(millis(now))
+        .bind(id)
+        .execute(&self.write)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// Exceptions, newest first (at most 2,000: the board is for what is open).
+    pub async fn exceptions(&self, filter: &ExceptionFilter) -> Result<Vec<LogisticsException>> {
+        let mut sql = format!(
+            "SELECT {EXCEPTION_COLUMNS} FROM logistics_exceptions e LEFT JOIN cases c ON c.id = e.case_id WHERE 1 = 1"
+        );
+        if filter.open_only {
+            sql.push_str(" AND e.state = 'open'");
+        }
+        if filter.carrier.is_some() {
+            sql.push_str(" AND e.carrier = $1");
+        }
+        sql.push_str(" ORDER BY e.detected_at DESC, e.id DESC LIMIT 2000");
+        let mut q = sqlx::query(&sql);
+        if let Some(c) = &filter.carrier {
+            q = q.bind(c.clone());
+        }
+        q.fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(exception_from_row)
+            .collect()
+    }
+
+    /// Parcels shipped since the watch window began that have not arrived or failed.
+    pub async fn watched_parcels(
+        &self,
+        policy: &LogisticsPolicy,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<WatchedParcel>> {
+        let rows = sqlx::query(
+            "SELECT order_no, carrier, tracking_no, shipped_at, status, last_event_at FROM shipments \
+             WHERE shipped_at >= $1 AND shipped_at <= $2 AND (status IS NULL OR status IN \
+             ('info_received', 'picked_up', 'in_transit', 'out_for_delivery', 'failed_attempt'))",
+        )
+        .bind(millis(policy.watched_since(now)))
+        .bind(millis(now))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let status: Option<String> = r.try_get("status")?;
+                Ok(WatchedParcel {
+                    order_no: r.try_get("order_no")?,
+                    carrier: r.try_get("carrier")?,
+                    tracking_no: r.try_get("tracking_no")?,
+                    parcel: Parcel {
+                        shipped_at: from_millis(r.try_get("shipped_at")?),
+                        status: status.as_deref().and_then(TrackingStatus::parse),
+                        last_event_at: r
+                            .try_get::<Option<i64>, _>("last_event_at")?
+                            .map(from_millis),
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// Open logistics complaints by customers about parcels marked delivered, not yet
+    /// recorded as signed-but-not-received.
+    pub async fn delivered_but_complained(&self) -> Result<Vec<DeliveredButComplained>> {
+        let rows = sqlx::query(
+            "SELECT c.id AS case_id, s.order_no, s.carrier, s.tracking_no FROM cases c \
+             JOIN shipments s ON s.order_no = c.order_no AND (c.tracking_no IS NULL OR s.tracking_no = c.tracking_no) \
+             WHERE c.status <> 'closed' AND c.category = 'logistics' AND s.status = 'delivered' \
+             AND NOT EXISTS (SELECT 1 FROM logistics_exceptions o WHERE o.case_id = c.id) \
+             AND NOT EXISTS (SELECT 1 FROM logistics_exceptions e WHERE e.carrier = s.carrier \
+                 AND e.tracking_no = s.tracking_no AND e.kind = 'signed_not_received')",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeliveredButComplained {
+                    case_id: r.try_get("case_id")?,
+                    order_no: r.try_get("order_no")?,
+                    carrier: r.try_get("carrier")?,
+                    tracking_no: r.try_get("tracking_no")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Files a claim on a case, with an entry in the case's history.
+    pub async fn create_claim(
+        &self,
+        case_id: i64,
+        claim: &NewClaim,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Claim> {
+        let mut tx = self.write.begin().await?;
+        let evidence = serde_json::to_string(&claim.evidence)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO carrier_claims (case_id, carrier, tracking_no, reason, amount_claimed_cents, \
+             status, evidence, deadline_at, note, version, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'filed', $6, $7, $8, 1, $9, $10, $10) RETURNING id",
+        )
+        .bind(case_id)
+        .bind(&claim.carrier)
+        .bind(&claim.tracking_no)
+        .bind(claim.reason.code())
+        .bind(claim.amount_claimed_cents)
+        .bind(evidence)
+        .bind(millis(claim.deadline))
+        .bind(claim.note.clone())
+        .bind(by)
+        .bind(millis(now))
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        lock_case(&mut tx, case_id).await?;
+        let data = serde_json::json!({
+            "claim": id, "status": "filed", "carrier": claim.carrier, "tracking_no": claim.tracking_no,
+            "reason": claim.reason, "amount_claimed_cents": claim.amount_claimed_cents,
+            "evidence": claim.evidence.len(), "deadline": claim.deadline,
+        });
+        insert_history(&mut tx, case_id, now, by, "claim", &data).await?;
+        tx.commit().await?;
+        self.claim(id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("claim {id} vanished")))
+    }
+
+    /// Moves a claim to `status` if it is still at `version`; the case's history records it.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_claim(
+        &self,
+        claim: &Claim,
+        version: i64,
+        status: ClaimStatus,
+        recovered: Option<i64>,
+        note: Option<&str>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        let n = sqlx::query(
+            "UPDATE carrier_claims SET status = $1, amount_recovered_cents = COALESCE($2, amount_recovered_cents), \
+             note = COALESCE($3, note), version = version + 1, updated_at = $4 WHERE id = $5 AND version = $6",
+        )
+        .bind(status.code())
+        .bind(recovered)
+        .bind(note.map(str::to_owned))
+        .bind(millis(now))
+        .bind(claim.id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n != 1 {
+            tx.rollback().await?;
+            return Err(StoreError::StaleVersion);
+        }
+        lock_case(&mut tx, claim.case_id).await?;
+        let data = serde_json::json!({
+            "claim": claim.id, "status": status, "from": claim.status,
+            "amount_recovered_cents": recovered, "note": note,
+        });
+        insert_history(&mut tx, claim.case_id, now, by, "claim", &data).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn claim(&self, id: i64) -> Result<Option<Claim>> {
+        let row = sqlx::query(&format!(
+            "SELECT {CLAIM_COLUMNS} FROM carrier_claims k JOIN cases c ON c.id = k.case_id WHERE k.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.write)
+        .await?;
+        row.as_ref().map(claim_from_row).transpose()
+    }
+
+    /// Claims, newest first; of one case when `case_id` is given.
+    pub async fn claims(&self, case_id: Option<i64>) -> Result<Vec<Claim>> {
+        let mut sql = format!(
+            "SELECT {CLAIM_COLUMNS} FROM carrier_claims k JOIN cases c ON c.id = k.case_id"
+        );
+        if case_id.is_some() {
+            sql.push_str(" WHERE k.case_id = $1");
+        }
+        sql.push_str(" ORDER BY k.id DESC LIMIT 2000");
+        let mut q = sqlx::query(&sql);
+        if let Some(id) = case_id {
+            q = q.bind(id);
+        }
+        q.fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(claim_from_row)
+            .collect()
+    }
+}

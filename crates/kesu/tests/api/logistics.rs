@@ -1,0 +1,183 @@
+//! The logistics monitor replaying a recorded stream: 1,000 parcels of seven carriers over
+//! twelve days, every exception kind, duplicates and late pushes, and customers complaining
+//! about parcels marked delivered (`bench/gen_tracking_stream.py` wrote it, with the
+//! exceptions each parcel must end with). The clock moves an hour at a time and the worker
+//! runs after each hour, as `kesu serve` would.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use chrono::{DateTime, Duration, Utc};
+use kesu_store::{CaseFilter, ExceptionFilter, Page};
+use kesu_web::AppState;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+use crate::on_both_backends;
+
+on_both_backends!(a_recorded_stream_yields_exactly_the_expected_exceptions_and_cases);
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tracking_replay");
+
+fn lines(name: &str) -> Vec<Value> {
+    std::fs::read_to_string(format!("{DATA}/{name}"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn time(v: &Value) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(v.as_str().unwrap())
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+async fn a_recorded_stream_yields_exactly_the_expected_exceptions_and_cases(app: TestApp) {
+    let agent = app.user("amy", "agent", None).await;
+    let expected: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{DATA}/expected.json")).unwrap())
+            .unwrap();
+    for mut order in lines("orders.jsonl") {
+        let no = order["order_no"].as_str().unwrap().to_owned();
+        order.as_object_mut().unwrap().remove("order_no");
+        let r = app.put_order(&agent, &no, &order).await;
+        assert!(r.status().is_success(), "order {no}");
+    }
+
+    let stream = lines("stream.jsonl");
+    let start: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-11-01T00:00:00+08:00")
+        .unwrap()
+        .with_timezone(&Utc);
+    let state = AppState::new(app.store.clone(), app.clock.clone());
+    let (mut next, mut duplicates, mut complaint_cases) = (0, 0, BTreeSet::new());
+    let mut hour = start;
+    while hour <= start + Duration::days(12) {
+        let end = hour + Duration::hours(1);
+        app.clock.set(end);
+        let mut events = Vec::new();
+        while next < stream.len() && time(&stream[next]["arrive"]) < end {
+            let item = &stream[next];
+            if let Some(e) = item.get("event") {
+                events.push(e.clone());
+            } else {
+                let r = app.post(&agent, "/api/v1/cases", &item["complaint"]).await;
+                assert_eq!(r.status(), StatusCode::CREATED);
+                let case: Value = r.json().await.unwrap();
+                complaint_cases.insert(case["id"].as_i64().unwrap());
+            }
+            next += 1;
+        }
+        if !events.is_empty() {
+            let r = app
+                .post(&agent, "/api/v1/tracking/events", &json!(events))
+                .await;
+            assert_eq!(r.status(), StatusCode::OK);
+            let receipt: Value = r.json().await.unwrap();
+            duplicates += receipt["duplicates"].as_u64().unwrap();
+        }
+        kesu_web::worker::round(&state, "replay").await.unwrap();
+        hour = end;
+    }
+    assert_eq!(next, stream.len(), "the whole stream was played");
+
+    // Repeats were recognised as such.
+    let unique: HashSet<String> = stream
+        .iter()
+        .filter_map(|a| a.get("event"))
+        .map(|e| {
+            format!(
+                "{}|{}|{}|{}",
+                e["carrier"], e["tracking_no"], e["at"], e["status"]
+            )
+        })
+        .collect();
+    let events = expected["events"].as_u64().unwrap();
+    assert_eq!(duplicates, events - unique.len() as u64);
+
+    // Exactly the expected exceptions, parcel by parcel.
+    let found = app
+        .store
+        .exceptions(&ExceptionFilter::default())
+        .await
+        .unwrap();
+    let mut by_parcel: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for e in &found {
+        by_parcel
+            .entry(e.tracking_no.clone())
+            .or_default()
+            .push((e.kind.code().to_owned(), e.level.code().to_owned()));
+    }
+    let mut mismatches = Vec::new();
+    for (no, want) in expected["exceptions"].as_object().unwrap() {
+        let want: Vec<(String, String)> = want
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p[0].as_str().unwrap().to_owned(),
+                    p[1].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let mut got = by_parcel.remove(no).unwrap_or_default();
+        got.sort();
+        if got != want {
+            mismatches.push(format!("{no}: expected {want:?}, found {got:?}"));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} parcels differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    assert!(
+        by_parcel.is_empty(),
+        "exceptions on unknown parcels: {by_parcel:?}"
+    );
+
+    // Every exception (not warning) belongs to a case: one opened by the monitor, or the
+    // customer's own complaint for parcels signed for but not received.
+    for e in found.iter().filter(|e| e.level.code() == "exception") {
+        let case_id = e.case_id.unwrap_or_else(|| panic!("{e:?} has no case"));
+        if e.kind.code() == "signed_not_received" {
+            assert!(complaint_cases.contains(&case_id), "{e:?}");
+        }
+    }
+    let (cases, total) = app
+        .store
+        .cases(
+            &CaseFilter::default(),
+            Page {
+                number: 1,
+                size: 1000,
+            },
+        )
+        .await
+        .unwrap();
+    let by_monitor: Vec<_> = cases
+        .iter()
+        .filter(|r| r.case.created_by == "logistics-monitor")
+        .collect();
+    assert_eq!(
+        by_monitor.len() as u64,
+        expected["cases_opened_by_monitor"].as_u64().unwrap()
+    );
+    assert_eq!(
+        by_monitor
+            .iter()
+            .filter(|r| r.case.category.code() == "damaged")
+            .count() as u64,
+        expected["damaged_cases"].as_u64().unwrap()
+    );
+    assert!(by_monitor
+        .iter()
+        .all(|r| r.case.channel.code() == "platform" && r.case.tracking_no.is_some()));
+    assert_eq!(
+        total as u64,
+        expected["cases_opened_by_monitor"].as_u64().unwrap()
+            + expected["complaints"].as_u64().unwrap()
+    );
+}
