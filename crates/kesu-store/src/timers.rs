@@ -201,6 +201,25 @@ impl Store {
         Ok(true)
     }
 
+    /// Breaches of open cases whose clock still runs (escalated to supervisors), the most
+    /// overdue first: the breach timer and how many reminders followed it.
+    pub async fn escalations(&self, limit: i64) -> Result<Vec<(StoredTimer, i64)>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {cols}, (SELECT COUNT(*) FROM sla_timers r WHERE r.case_id = t.case_id              AND r.clock_key = t.clock_key AND r.kind = 'reminder' AND r.state = 'done') AS reminders              FROM sla_timers t JOIN cases c ON c.id = t.case_id              WHERE t.kind = 'breach' AND t.state = 'done' AND c.status <> 'closed'              AND EXISTS (SELECT 1 FROM sla_timers p WHERE p.case_id = t.case_id                  AND p.clock_key = t.clock_key AND p.kind = 'reminder' AND p.state = 'pending')              ORDER BY t.deadline_at LIMIT $1",
+            cols = TIMER_COLUMNS
+                .split(", ")
+                .map(|c| format!("t.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((timer_from_row(r)?, r.try_get::<i64, _>("reminders")?)))
+            .collect()
+    }
+
     /// Cancels a timer whose clock no longer runs (the case moved on meanwhile).
     pub async fn cancel_timer(&self, id: i64) -> Result<()> {
         sqlx::query(

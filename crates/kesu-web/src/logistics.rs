@@ -170,3 +170,90 @@ fn silence_detail(
         _ => format!("发货后 {} 小时仍未揽收", hours(p.shipped_at)),
     }
 }
+
+/// Who may file and move claims: the people handling cases (departments on their own).
+fn check_claim_role(caller: &kesu_store::User) -> ApiResult<()> {
+    if caller.role.handles_cases() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "{} users cannot file or change carrier claims",
+            caller.role
+        )))
+    }
+}
+
+/// Files a claim against a carrier on a case the caller may see.
+pub async fn file_claim(
+    state: &AppState,
+    caller: &kesu_store::User,
+    case_id: &str,
+    form: kesu_domain::claims::ClaimForm,
+) -> ApiResult<kesu_store::Claim> {
+    let record = crate::actions::visible_case(state, caller, case_id).await?;
+    check_claim_role(caller)?;
+    if !record.case.status.is_open() {
+        return Err(ApiError::conflict(
+            "the case is closed: claims are filed on open cases",
+        ));
+    }
+    let now = state.clock.now();
+    let claim = form.parse(now)?;
+    Ok(state
+        .store
+        .create_claim(record.case.id, &claim, &caller.username, now)
+        .await?)
+}
+
+/// Loads a claim whose case the caller may see.
+pub async fn visible_claim(
+    state: &AppState,
+    caller: &kesu_store::User,
+    raw_id: &str,
+) -> ApiResult<kesu_store::Claim> {
+    let not_found = || ApiError::NotFound(format!("no claim with id `{raw_id}`"));
+    let id: i64 = raw_id.parse().map_err(|_| not_found())?;
+    let claim = state.store.claim(id).await?.ok_or_else(not_found)?;
+    crate::actions::visible_case(state, caller, &claim.case_id.to_string())
+        .await
+        .map_err(|_| not_found())?;
+    Ok(claim)
+}
+
+/// Moves a claim on (accepted, rejected, paid with the amount recovered).
+pub async fn update_claim(
+    state: &AppState,
+    caller: &kesu_store::User,
+    raw_id: &str,
+    update: kesu_domain::claims::ClaimUpdate,
+) -> ApiResult<kesu_store::Claim> {
+    let claim = visible_claim(state, caller, raw_id).await?;
+    check_claim_role(caller)?;
+    if update.version != claim.version {
+        return Err(ApiError::Conflict {
+            detail: format!(
+                "the claim was changed by someone else (now version {}); reload it and try again",
+                claim.version
+            ),
+            allowed_actions: None,
+            current_version: Some(claim.version),
+        });
+    }
+    let recovered =
+        kesu_domain::claims::check_update(claim.status, claim.amount_claimed_cents, &update)?;
+    let note = kesu_domain::text::optional("note", update.note.as_deref())
+        .map_err(|e| ApiError::Invalid(vec![e]))?;
+    state
+        .store
+        .update_claim(
+            &claim,
+            update.version,
+            update.status,
+            recovered,
+            note.as_deref(),
+            &caller.username,
+            state.clock.now(),
+        )
+        .await?;
+    visible_claim(state, caller, raw_id).await
+}

@@ -96,6 +96,18 @@ impl Browser {
         })
     }
 
+    /// Scrolls `css` into view (for a screenshot of something below the fold).
+    async fn scroll_to(&self, css: &str) {
+        self.wait_for(css).await;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+                vec![serde_json::json!(css)],
+            )
+            .await
+            .unwrap();
+    }
+
     async fn shot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
@@ -471,4 +483,135 @@ async fn a_web_complaint_goes_through_all_eight_steps_with_the_customer_choosing
     );
     b.shot("18-admin-english").await;
     b.client.clone().close().await.ok();
+}
+
+/// An order whose one parcel was shipped at `shipped_at`.
+fn order_shipped(tracking_no: &str, shipped_at: &str) -> serde_json::Value {
+    serde_json::json!({
+        "shop": "旗舰店", "buyer": {"name": "王小明", "phone": "13812345678", "address": "浙江省杭州市西湖区文三路100号"},
+        "placed_at": "2026-11-20T10:00:00+08:00", "payment_method": "alipay",
+        "lines": [{"line_id": "A", "sku": "MUG", "name": "陶瓷马克杯", "spec": "白色", "unit_price_cents": 12900, "quantity": 1}],
+        "discounts": [], "points_cents": 0, "shipping_cents": 0,
+        "shipments": [{"carrier": "yto", "tracking_no": tracking_no, "shipped_at": shipped_at,
+                       "lines": [{"line_id": "A", "quantity": 1}]}]
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_logistics_board_lists_exceptions_and_a_claim_is_filed_and_paid() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::sqlite().await;
+    let token = app.user("amy", "agent", None).await;
+    // One parcel never scanned (49 h), one not picked up (30 h), one damaged in transit.
+    for (order, tracking, shipped) in [
+        ("TB1001", "YT1000000001", "2026-11-21T09:00:00+08:00"),
+        ("TB1002", "YT1000000002", "2026-11-22T04:00:00+08:00"),
+        ("TB1003", "YT1000000003", "2026-11-21T20:00:00+08:00"),
+    ] {
+        let r = app
+            .put_order(&token, order, &order_shipped(tracking, shipped))
+            .await;
+        assert!(r.status().is_success());
+    }
+    let r = app
+        .post(&token, "/api/v1/tracking/events", &serde_json::json!([
+            {"carrier": "yto", "tracking_no": "YT1000000002", "at": "2026-11-22T05:00:00+08:00", "status": "info_received"},
+            {"carrier": "yto", "tracking_no": "YT1000000003", "at": "2026-11-22T08:00:00+08:00", "status": "picked_up"},
+            {"carrier": "yto", "tracking_no": "YT1000000003", "at": "2026-11-23T06:00:00+08:00", "status": "in_transit",
+             "location": "杭州转运中心", "text": "快件外包装破损，已拍照留存"}
+        ]))
+        .await;
+    assert!(r.status().is_success());
+    let state = kesu_web::AppState::new(app.store.clone(), app.clock.clone());
+    kesu_web::worker::round(&state, "browser-test")
+        .await
+        .unwrap();
+
+    b.sign_in(&app, "amy").await;
+    b.click_and_load("header nav a[href='/logistics']").await;
+    b.wait_for("section.carrier[data-carrier=yto]").await;
+    let summary = b.text("#board-summary").await;
+    assert!(
+        summary.contains("未处理异常 2") && summary.contains("预警 1"),
+        "{summary}"
+    );
+    let rows = b
+        .client
+        .find_all(Locator::Css("section.carrier tr[data-tracking]"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 3);
+    assert!(b
+        .text("tr[data-tracking=YT1000000003]")
+        .await
+        .contains("包裹破损"));
+    b.shot("10-logistics-board").await;
+
+    // The damaged parcel's case: file a claim with photos and the tracking record.
+    b.click_and_load("tr[data-tracking=YT1000000003] a").await;
+    b.wait_for("ol.steps").await;
+    b.click("#file-claim summary").await;
+    b.fill("#file-claim input[name=amount]", "129.00").await;
+    b.fill(
+        "#file-claim textarea[name=photos]",
+        "IMG_0412.jpg\nIMG_0413.jpg",
+    )
+    .await;
+    b.fill("#file-claim input[name=delivery_proof]", "签收底单照片")
+        .await;
+    b.click_and_load("#file-claim button[type=submit]").await;
+    let claim = b.text("div.claim").await;
+    assert!(
+        claim.contains("已提交") && claim.contains("¥129.00"),
+        "{claim}"
+    );
+    assert_eq!(
+        b.client
+            .find_all(Locator::Css("div.claim ul.evidence li"))
+            .await
+            .unwrap()
+            .len(),
+        4,
+        "two photos, the delivery proof and the tracking record"
+    );
+    b.scroll_to("div.claim").await;
+    b.shot("11-claim-filed").await;
+
+    // The carrier accepts, then pays ¥100 of it.
+    b.click("div.claim select[name=status] option[value=accepted]")
+        .await;
+    b.click_and_load("div.claim button[type=submit]").await;
+    assert!(b.text("div.claim").await.contains("承运商已受理"));
+    b.click("div.claim select[name=status] option[value=paid]")
+        .await;
+    b.fill("div.claim input[name=recovered]", "100").await;
+    b.click_and_load("div.claim button[type=submit]").await;
+    let claim = b.text("div.claim").await;
+    assert!(
+        claim.contains("已赔付") && claim.contains("¥100.00"),
+        "{claim}"
+    );
+    b.scroll_to("div.claim").await;
+    b.shot("12-claim-paid").await;
+
+    // Back on the board: the claim is counted; handling the warning clears it.
+    b.click_and_load("header nav a[href='/logistics']").await;
+    let summary = b.text("#board-summary").await;
+    assert!(
+        summary.contains("¥129.00") && summary.contains("¥100.00"),
+        "{summary}"
+    );
+    b.click_and_load("tr[data-tracking=YT1000000002] form button")
+        .await;
+    b.wait_for("#board-summary").await;
+    assert!(b.text("#board-summary").await.contains("预警 0"));
+    assert!(b
+        .client
+        .find_all(Locator::Css("tr[data-tracking=YT1000000002]"))
+        .await
+        .unwrap()
+        .is_empty());
+    b.shot("13-logistics-board-after").await;
 }

@@ -3,6 +3,7 @@
 mod auth;
 mod cases;
 mod kuaidi100;
+pub mod logistics;
 mod openapi;
 pub mod orders;
 pub mod refunds;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .merge(orders::router())
         .merge(tracking::router())
         .merge(kuaidi100::router())
+        .merge(logistics::router())
         .merge(openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

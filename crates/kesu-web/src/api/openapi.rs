@@ -19,11 +19,15 @@ use crate::AppState;
         super::refunds::quote,
         super::orders::put_order, super::orders::get_order,
         super::tracking::receive, super::kuaidi100::set_secret,
+        super::logistics::exceptions, super::logistics::resolve, super::logistics::file,
+        super::logistics::case_claims, super::logistics::list, super::logistics::show,
+        super::logistics::set_status,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,
         kesu_domain::codes::Demand, kesu_domain::codes::Liability, kesu_domain::codes::RootCause,
-        kesu_domain::codes::ResolutionKind, kesu_domain::Role,
+        kesu_domain::codes::ResolutionKind, kesu_domain::Role, kesu_domain::codes::Priority,
+        kesu_domain::codes::Jurisdiction,
     )),
     modifiers(&BearerAuth),
     tags((name = "cases", description = "Complaint cases and their lifecycle"),
@@ -31,7 +35,7 @@ use crate::AppState;
          (name = "settings", description = "Departments and policy"),
          (name = "refunds", description = "Refund quotes to the cent"),
          (name = "orders", description = "Orders, shipments and refunds"),
-         (name = "logistics", description = "Parcel tracking")),
+         (name = "logistics", description = "Parcel tracking, logistics exceptions and carrier claims")),
 )]
 pub struct ApiDoc;
 

@@ -123,6 +123,14 @@ async fn render(
                 label { (lang.t("first_response_minutes")) input name="first_response_minutes" type="number" min="1" value=(policy.deadlines.first_response_minutes); }
                 label { (lang.t("resolve_hours")) input name="resolve_hours" type="number" min="1" value=(policy.deadlines.resolve_hours); }
                 label { (lang.t("ca_days")) input name="consumer_association_days" type="number" min="1" value=(policy.deadlines.consumer_association_days); }
+                label { (lang.t("step_hours")) input name="step_hours" type="number" min="1" value=(policy.deadlines.step_hours); }
+                label { (lang.t("warn_at_percent")) input name="warn_at_percent" type="number" min="1" max="99" value=(policy.deadlines.warn_at_percent); }
+                label { (lang.t("remind_every_minutes")) input name="remind_every_minutes" type="number" min="1" value=(policy.deadlines.remind_every_minutes); }
+                p.muted { (lang.t("sla_rules_hint")) " " (policy.deadlines.rules.len()) }
+                label { (lang.t("pickup_warning_hours")) input name="pickup_warning_hours" type="number" min="1" value=(policy.logistics.pickup_warning_hours); }
+                label { (lang.t("pickup_exception_hours")) input name="pickup_exception_hours" type="number" min="1" value=(policy.logistics.pickup_exception_hours); }
+                label { (lang.t("no_tracking_hours")) input name="no_tracking_hours" type="number" min="1" value=(policy.logistics.no_tracking_hours); }
+                label { (lang.t("stalled_hours")) input name="stalled_hours" type="number" min="1" value=(policy.logistics.stalled_hours); }
                 label { (lang.t("time_zone")) input name="time_zone" value=(policy.time_zone) required; }
                 button.primary type="submit" { (lang.t("save")) }
             }
@@ -275,6 +283,29 @@ async fn save_policy(State(state): State<AppState>, s: PageSession, body: Bytes)
         policy.deadlines.first_response_minutes = number("first_response_minutes")?;
         policy.deadlines.resolve_hours = number("resolve_hours")?;
         policy.deadlines.consumer_association_days = number("consumer_association_days")?;
+        // Fields older forms lack keep their values.
+        let keep = |k: &str, old: i64| {
+            if f.get(k).is_some() {
+                number(k)
+            } else {
+                Ok(old)
+            }
+        };
+        policy.deadlines.step_hours = keep("step_hours", policy.deadlines.step_hours)?;
+        policy.deadlines.warn_at_percent = u32::try_from(keep(
+            "warn_at_percent",
+            i64::from(policy.deadlines.warn_at_percent),
+        )?)
+        .map_err(|_| "warn_at_percent: 1–99".to_owned())?;
+        policy.deadlines.remind_every_minutes = keep(
+            "remind_every_minutes",
+            policy.deadlines.remind_every_minutes,
+        )?;
+        let l = &mut policy.logistics;
+        l.pickup_warning_hours = keep("pickup_warning_hours", l.pickup_warning_hours)?;
+        l.pickup_exception_hours = keep("pickup_exception_hours", l.pickup_exception_hours)?;
+        l.no_tracking_hours = keep("no_tracking_hours", l.no_tracking_hours)?;
+        l.stalled_hours = keep("stalled_hours", l.stalled_hours)?;
         policy.time_zone = f.text("time_zone").unwrap_or_default();
         Ok(policy)
     })();

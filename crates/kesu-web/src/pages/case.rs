@@ -71,7 +71,7 @@ pub enum Flash {
     Link(String),
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     s: &PageSession,
     id: &str,
@@ -117,10 +117,19 @@ async fn render_full(
         let users = state.store.users().await?;
         let departments = state.store.departments().await?;
         let timers = state.store.case_timers(record.case.id).await?;
-        Ok::<_, kesu_store::StoreError>((history, order, policy, users, departments, timers))
+        let claims = state.store.claims(Some(record.case.id)).await?;
+        Ok::<_, kesu_store::StoreError>((
+            history,
+            order,
+            policy,
+            users,
+            departments,
+            timers,
+            claims,
+        ))
     }
     .await;
-    let (history, order, policy, users, departments, timers) = match loaded {
+    let (history, order, policy, users, departments, timers, claims) = match loaded {
         Ok(x) => x,
         Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
@@ -175,6 +184,7 @@ async fn render_full(
                 (sla_panel(lang, c, &timers, zone))
                 (referral_panel(lang, c, zone))
                 (order_panel(lang, c.order_no.as_deref(), order.as_ref(), user.role.sees_personal_data()))
+                (super::logistics::claims_panel(s, c, order.as_ref(), &claims, zone))
                 @if let Some(o) = &order { (quote_panel(lang, c.id, o, quote.as_ref())) }
             }
             section.panel.actions {
@@ -402,6 +412,18 @@ fn timeline_entry(lang: Lang, e: &HistoryEntry, zone: chrono_tz::Tz) -> Markup {
         ("comment", false) => "reply",
         _ => "action",
     };
+    // Entries kesu writes itself say what they are about in a code; show its label.
+    let about = match e.action.as_str() {
+        "claim" => e.data["status"]
+            .as_str()
+            .and_then(kesu_domain::claims::ClaimStatus::parse)
+            .map(|s| lang.code_label(s.label_zh(), s.code())),
+        a if a.starts_with("sla_") => e.data["clock"]
+            .as_str()
+            .and_then(kesu_domain::sla::SlaClock::parse)
+            .map(|c| lang.code_label(c.label_zh(), c.code())),
+        _ => None,
+    };
     let text = e
         .data
         .get("text")
@@ -416,6 +438,7 @@ fn timeline_entry(lang: Lang, e: &HistoryEntry, zone: chrono_tz::Tz) -> Markup {
             span.when { (local_time(e.at, zone)) }
             " " strong { (e.actor) } " · " (action_label(lang, &e.action))
             @if e.action == "comment" { " · " (if internal { lang.t("internal_note") } else { lang.t("public_reply") }) }
+            @if let Some(a) = &about { " · " (a) }
             @if let Some(to) = e.data.get("to").and_then(Value::as_str) {
                 @if let Some(st) = CaseStatus::parse(to) { " → " (lang.code_label(st.label_zh(), st.code())) }
             }
@@ -728,20 +751,23 @@ async fn act(
         // Inboxes send their forms back to themselves.
         Ok(_) if f.get("back") == Some("/approvals") => Redirect::to("/approvals").into_response(),
         Ok(record) => Redirect::to(&format!("/cases/{}", record.case.id)).into_response(),
-        Err(e) => {
-            let (status, problem) = ApiError::into_problem(e);
-            let message = match &problem.errors {
-                Some(fields) => fields
-                    .iter()
-                    .map(|f| super::messages::field_error(s.lang, &f.field, &f.message))
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                None if status == StatusCode::FORBIDDEN => s.lang.t("forbidden").to_owned(),
-                None => super::messages::message(s.lang, &problem.detail),
-            };
-            render(&state, &s, &id, Some((status, message))).await
-        }
+        Err(e) => render(&state, &s, &id, Some(explain(s.lang, e))).await,
     }
+}
+
+/// An API error in the agent's language, with its status.
+pub(super) fn explain(lang: Lang, e: ApiError) -> (StatusCode, String) {
+    let (status, problem) = ApiError::into_problem(e);
+    let message = match &problem.errors {
+        Some(fields) => fields
+            .iter()
+            .map(|f| super::messages::field_error(lang, &f.field, &f.message))
+            .collect::<Vec<_>>()
+            .join("；"),
+        None if status == StatusCode::FORBIDDEN => lang.t("forbidden").to_owned(),
+        None => super::messages::message(lang, &problem.detail),
+    };
+    (status, message)
 }
 
 /// A new status-page link for the customer, shown once (earlier links stop working).

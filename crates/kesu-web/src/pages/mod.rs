@@ -6,6 +6,7 @@ mod case;
 mod customer;
 pub mod i18n;
 mod login;
+mod logistics;
 pub mod messages;
 mod queue;
 mod register;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(customer::router())
         .merge(supervisor::router())
         .merge(admin::router())
+        .merge(logistics::router())
         .route("/assets/htmx.min.js", get(htmx))
         .route("/assets/kesu.css", get(css))
 }
@@ -132,6 +134,7 @@ pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
                             a href="/?overdue=1" { (lang.t("overdue_cases")) }
                         }
                         @if user.role == Role::Department { a href="/" { (lang.t("department_inbox")) } }
+                        @if user.role != Role::Admin { a href="/logistics" { (lang.t("logistics_board")) } }
                         @if user.role == Role::Admin { a href="/admin" { (lang.t("admin")) } }
                     }
                     div.me {

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{NaiveDateTime, TimeZone};
-use kesu_domain::codes::{Category, Channel, Demand};
+use kesu_domain::codes::{Category, Channel, Demand, Jurisdiction, Priority};
 use kesu_domain::registration::{Registration, RegistrationForm};
 use kesu_domain::{FieldError, Rejection};
 use maud::{html, Markup};
@@ -36,6 +36,11 @@ const FIELDS: &[&str] = &[
     "description",
     "received_at",
     "tags",
+    "priority",
+    "referral_body",
+    "referral_jurisdiction",
+    "referral_reference",
+    "referral_filed_on",
 ];
 
 async fn new_case(s: PageSession) -> Response {
@@ -129,6 +134,24 @@ fn form_page_with(
                     (err("received_at"))
                     label for="tags" { (lang.t("tags")) }
                     input #tags name="tags" value=(v("tags"));
+                    label for="priority" { (lang.t("priority")) }
+                    select #priority name="priority" {
+                        @for p in Priority::ALL { option value=(p.code()) selected[v("priority") == p.code()] { (lang.code_label(p.label_zh(), p.code())) } }
+                    }
+                    fieldset #referral {
+                        legend { (lang.t("referral_legend")) }
+                        label for="referral_body" { (lang.t("referral_body")) }
+                        input #referral_body name="referral_body" value=(v("referral_body")) placeholder="杭州市西湖区消费者权益保护委员会";
+                        label for="referral_jurisdiction" { (lang.t("jurisdiction")) }
+                        select #referral_jurisdiction name="referral_jurisdiction" {
+                            @for j in Jurisdiction::ALL { option value=(j.code()) selected[v("referral_jurisdiction") == j.code()] { (lang.code_label(j.label_zh(), j.code())) } }
+                        }
+                        label for="referral_reference" { (lang.t("referral_reference")) }
+                        input #referral_reference name="referral_reference" value=(v("referral_reference"));
+                        label for="referral_filed_on" { (lang.t("filed_on")) }
+                        input #referral_filed_on name="referral_filed_on" type="date" value=(v("referral_filed_on"));
+                        (err("referral"))
+                    }
                 }
                 button.primary #to-review type="submit" { (lang.t("continue")) }
             }
@@ -155,6 +178,10 @@ const CHECKLIST_JS: &str = r#"
   var form = document.getElementById('register');
   if (!form) return;
   function update() {
+    // The referral block belongs to consumer-association complaints only.
+    var referral = document.getElementById('referral');
+    var channel = document.getElementById('channel');
+    if (referral && channel) referral.hidden = channel.value !== 'consumer_association';
     var done = {};
     form.querySelectorAll('[data-check]').forEach(function (el) {
       var k = el.getAttribute('data-check');
@@ -217,7 +244,24 @@ fn to_registration(f: &Form, zone: chrono_tz::Tz) -> Result<RegistrationForm, Ve
                 .collect()
         })
         .unwrap_or_default();
+    // The referral block counts only for complaints forwarded by a consumer association.
+    let referral = match (opt("channel").as_deref(), opt("referral_body")) {
+        (Some("consumer_association"), Some(body)) => {
+            let filed_at = opt("referral_filed_on").and_then(|d| {
+                chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+                    .ok()?
+                    .and_hms_opt(0, 0, 0)?
+                    .and_local_timezone(zone)
+                    .earliest()
+                    .map(|t| t.fixed_offset().to_rfc3339())
+            });
+            json!({"body": body, "jurisdiction": opt("referral_jurisdiction"),
+                   "reference": f.get("referral_reference").unwrap_or(""), "filed_at": filed_at})
+        }
+        _ => serde_json::Value::Null,
+    };
     let value = json!({
+        "priority": opt("priority"), "referral": referral,
         "channel": opt("channel"), "category": opt("category"), "demand": opt("demand"),
         "complainant": {"name": f.get("name").unwrap_or(""), "phone": opt("phone"), "email": opt("email")},
         "order_no": opt("order_no"), "tracking_no": opt("tracking_no"),
@@ -328,6 +372,10 @@ fn review_page(s: &PageSession, f: &Form, r: &Registration, errors: &[FieldError
             (row("demand", lang.code_label(r.demand.label_zh(), r.demand.code())))
             (row("description", r.description.clone()))
             (row("tags", r.tags.join("，")))
+            (row("priority", lang.code_label(r.priority.label_zh(), r.priority.code())))
+            @if let Some(rf) = &r.referral {
+                (row("referral", format!("{} · {} · {}", rf.body, lang.code_label(rf.jurisdiction.label_zh(), rf.jurisdiction.code()), rf.reference)))
+            }
         }
         form #confirm method="post" action="/cases/new" {
             (csrf_field(s))

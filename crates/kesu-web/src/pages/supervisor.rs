@@ -14,6 +14,19 @@ use super::session::PageSession;
 use super::{csrf_field, error_page, layout, yuan};
 use crate::AppState;
 
+/// Open cases past a deadline, escalated to supervisors, with their breach and reminders.
+async fn escalations(
+    state: &AppState,
+) -> Result<Vec<(kesu_store::CaseRecord, kesu_store::StoredTimer, i64)>, kesu_store::StoreError> {
+    let mut out = Vec::new();
+    for (timer, reminders) in state.store.escalations(100).await? {
+        if let Some(record) = state.store.case(timer.case_id).await? {
+            out.push((record, timer, reminders));
+        }
+    }
+    Ok(out)
+}
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/approvals", get(approvals))
 }
@@ -44,7 +57,37 @@ async fn approvals(State(state): State<AppState>, s: PageSession) -> Response {
         Ok(r) => r,
         Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
+    let escalated = match escalations(&state).await {
+        Ok(e) => e,
+        Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    let zone = state
+        .store
+        .policy()
+        .await
+        .map(|p| p.zone())
+        .unwrap_or(chrono_tz::Asia::Shanghai);
     let body = html! {
+        section.panel #escalations {
+            h2 { (lang.t("escalations")) " (" (escalated.len()) ")" }
+            @if escalated.is_empty() { p.empty { (lang.t("no_escalations")) } } @else {
+                table.board {
+                    thead { tr { th { (lang.t("number")) } th { (lang.t("sla_clock")) } th { (lang.t("deadline")) }
+                        th { (lang.t("sla_reminders")) } th { (lang.t("assignee")) } th { (lang.t("status")) } } }
+                    tbody { @for (r, timer, reminders) in &escalated {
+                        @let c = &r.case;
+                        tr data-case=(c.id) {
+                            td { a href={ "/cases/" (c.id) } { (c.number) } }
+                            td { (lang.code_label(timer.timer.clock.label_zh(), timer.timer.clock.code())) }
+                            td.overdue { (super::local_time(timer.timer.deadline, zone)) }
+                            td { (reminders) }
+                            td { (c.assignee.as_deref().unwrap_or("—")) }
+                            td { (lang.code_label(c.status.label_zh(), c.status.code())) }
+                        }
+                    } }
+                }
+            }
+        }
         h1 { (lang.t("approvals")) " (" (total) ")" }
         @if items.is_empty() { p.empty { (lang.t("no_approvals")) } }
         @for r in &items {

@@ -15,7 +15,11 @@ use serde_json::{json, Value};
 use crate::helpers::TestApp;
 use crate::on_both_backends;
 
-on_both_backends!(a_recorded_stream_yields_exactly_the_expected_exceptions_and_cases);
+on_both_backends!(
+    a_recorded_stream_yields_exactly_the_expected_exceptions_and_cases,
+    a_claim_is_filed_with_evidence_and_followed_until_paid,
+    silent_parcels_show_on_the_board_until_they_move,
+);
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tracking_replay");
 
@@ -180,4 +184,192 @@ async fn a_recorded_stream_yields_exactly_the_expected_exceptions_and_cases(app:
         expected["cases_opened_by_monitor"].as_u64().unwrap()
             + expected["complaints"].as_u64().unwrap()
     );
+}
+
+async fn a_claim_is_filed_with_evidence_and_followed_until_paid(app: TestApp) {
+    let agent = app.user("amy", "agent", None).await;
+    let auditor = app.user("audrey", "auditor", None).await;
+    let r = app
+        .put_order(&agent, "TB20261111001", &crate::orders::contract_order())
+        .await;
+    assert!(r.status().is_success());
+    let case: Value = app
+        .post(&agent, "/api/v1/cases", &crate::helpers::complaint())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = case["id"].as_i64().unwrap();
+    let claim = json!({"carrier": "yto", "tracking_no": "YT1234567890", "reason": "damaged",
+        "amount_claimed_cents": 12900,
+        "evidence": [{"kind": "photo", "reference": "IMG_0412.jpg", "note": "外箱压痕"},
+                     {"kind": "delivery_proof", "reference": "签收底单 2026-11-12"}]});
+    let r = app
+        .post(&auditor, &format!("/api/v1/cases/{id}/claims"), &claim)
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let mut bad = claim.clone();
+    bad["amount_claimed_cents"] = json!(-5);
+    let r = app
+        .post(&agent, &format!("/api/v1/cases/{id}/claims"), &bad)
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("amount_claimed_cents"));
+
+    let r = app
+        .post(&agent, &format!("/api/v1/cases/{id}/claims"), &claim)
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let filed: Value = r.json().await.unwrap();
+    assert_eq!(filed["status"], "filed");
+    assert_eq!(filed["next"], json!(["accepted", "rejected"]));
+    assert_eq!(
+        filed["deadline"], "2026-12-23T02:00:00Z",
+        "30 days to answer"
+    );
+    let claim_id = filed["id"].as_i64().unwrap();
+    let status = |body: Value| {
+        let app = &app;
+        let agent = agent.clone();
+        async move {
+            app.post(&agent, &format!("/api/v1/claims/{claim_id}/status"), &body)
+                .await
+        }
+    };
+    // Paid straight from filed is refused, naming the status; so is a stale version.
+    let r = status(json!({"status": "paid", "amount_recovered_cents": 100, "version": 1})).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = status(json!({"status": "accepted", "version": 1, "note": "圆通已受理，单号 PC-889"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = status(json!({"status": "rejected", "version": 1})).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let r = status(json!({"status": "paid", "amount_recovered_cents": 20000, "version": 2})).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "more than claimed"
+    );
+    let r = status(json!({"status": "paid", "amount_recovered_cents": 10000, "version": 2})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let paid: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            paid["status"].as_str(),
+            paid["amount_recovered_cents"].as_i64()
+        ),
+        (Some("paid"), Some(10000))
+    );
+    assert_eq!(paid["next"], json!([]));
+
+    let listed: Value = app
+        .get(&auditor, "/api/v1/claims")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "auditors read claims");
+    let on_case: Value = app
+        .get(&agent, &format!("/api/v1/cases/{id}/claims"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(on_case[0]["evidence"][1]["kind"], "delivery_proof");
+    let history = app.history(&agent, id).await;
+    let claims: Vec<&str> = history
+        .iter()
+        .filter(|e| e["action"] == "claim")
+        .map(|e| e["data"]["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(claims, ["filed", "accepted", "paid"]);
+    let case_now: Value = app
+        .get(&agent, &format!("/api/v1/cases/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        case_now["version"], 1,
+        "claims do not make agents reload the case"
+    );
+}
+
+async fn silent_parcels_show_on_the_board_until_they_move(app: TestApp) {
+    let agent = app.user("amy", "agent", None).await;
+    let mut order = crate::orders::contract_order();
+    order["shipments"][0]["shipped_at"] = json!("2026-11-22T09:00:00+08:00");
+    let r = app.put_order(&agent, "TB20261111001", &order).await;
+    assert!(r.status().is_success());
+    let state = AppState::new(app.store.clone(), app.clock.clone());
+    // t0 is 25 hours after shipping: a pickup warning, no case yet.
+    kesu_web::worker::round(&state, "test").await.unwrap();
+    let board: Value = app
+        .get(&agent, "/api/v1/logistics/exceptions")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(board.as_array().unwrap().len(), 1, "{board}");
+    assert_eq!(
+        (board[0]["kind"].as_str(), board[0]["level"].as_str()),
+        (Some("pickup_timeout"), Some("warning"))
+    );
+    assert!(board[0]["playbook"].as_str().unwrap().contains("揽收"));
+    let cases: Value = app.get(&agent, "/api/v1/cases").await.json().await.unwrap();
+    assert_eq!(cases["total"], 0);
+
+    // 48 hours: an exception, and a case opened before the customer complains.
+    app.clock.advance(Duration::hours(24));
+    kesu_web::worker::round(&state, "test").await.unwrap();
+    kesu_web::worker::round(&state, "test").await.unwrap();
+    let board: Value = app
+        .get(&agent, "/api/v1/logistics/exceptions")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let exception = board
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["level"] == "exception")
+        .unwrap()
+        .clone();
+    assert!(exception["case_number"]
+        .as_str()
+        .unwrap()
+        .starts_with("KS-"));
+    let cases: Value = app.get(&agent, "/api/v1/cases").await.json().await.unwrap();
+    assert_eq!(cases["total"], 1);
+    let description = cases["items"][0]["description"].as_str().unwrap();
+    assert!(
+        description.contains("无物流信息"),
+        "no tracking at all: {description}"
+    );
+
+    // The carrier scans it at last: the silence is over and the board clears.
+    let r = app
+        .post(
+            &agent,
+            "/api/v1/tracking/events",
+            &json!({"carrier": "yto", "tracking_no": "YT1234567890",
+            "at": "2026-11-24T11:00:00+08:00", "status": "picked_up"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let board: Value = app
+        .get(&agent, "/api/v1/logistics/exceptions")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(board, json!([]));
+    let all: Value = app
+        .get(&agent, "/api/v1/logistics/exceptions?open=false")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2);
 }

@@ -103,6 +103,24 @@ async fn a_late_case_is_warned_escalated_and_reminded_once_each(app: TestApp) {
         ["sla_warning", "sla_breach", "sla_reminder", "sla_reminder"]
     );
 
+    // The supervisor sees it among the escalations, with its reminders.
+    app.user("zhao", "supervisor", None).await;
+    let (page, _) = crate::helpers::browser(&app, "zhao", "pass-word-1").await;
+    let html = page
+        .get(app.url("/approvals"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let escalations = html.split("id=\"escalations\"").nth(1).unwrap();
+    assert!(
+        escalations.contains(case["number"].as_str().unwrap()),
+        "{escalations}"
+    );
+    assert!(escalations.contains("首次响应"));
+
     // The agent answers: the first-response reminders stop.
     let r = app
         .post(
@@ -124,6 +142,18 @@ async fn a_late_case_is_warned_escalated_and_reminded_once_each(app: TestApp) {
         ["sla_warning", "sla_breach", "sla_reminder", "sla_reminder"]
     );
     // The history stays in order: sequence numbers run without gaps.
+    let html = page
+        .get(app.url("/approvals"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("首次响应"),
+        "answered: no longer escalated for its first response"
+    );
     let seqs: Vec<i64> = events(&app, &agent, id)
         .await
         .iter()

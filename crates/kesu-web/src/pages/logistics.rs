@@ -1,0 +1,397 @@
+//! The logistics board (open exceptions by carrier and age, claims in progress) and the
+//! carrier-claim forms of the case page.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use kesu_domain::case::Case;
+use kesu_domain::claims::{
+    ClaimForm, ClaimReason, ClaimStatus, ClaimUpdate, Evidence, EvidenceKind,
+};
+use kesu_domain::logistics::Level;
+use kesu_domain::money::parse_yuan;
+use kesu_domain::order::Order;
+use kesu_store::{Claim, ExceptionFilter, LogisticsException};
+use maud::{html, Markup};
+
+use super::case::{explain, render};
+use super::i18n::Lang;
+use super::session::PageSession;
+use super::{csrf_field, error_page, layout, local_time, yuan, Form};
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/logistics", get(board))
+        .route("/logistics/exceptions/{id}/resolve", post(resolve))
+        .route("/cases/{id}/claims", post(file_claim))
+        .route("/claims/{id}/status", post(set_claim_status))
+}
+
+/// How long ago, in hours or days: `5 小时` / `3 天`.
+fn age(lang: Lang, since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let hours = (now - since).num_hours().max(0);
+    if hours < 48 {
+        format!("{hours} {}", lang.t("hours"))
+    } else {
+        format!("{} {}", hours / 24, lang.t("days"))
+    }
+}
+
+async fn board(State(state): State<AppState>, s: PageSession) -> Response {
+    let lang = s.lang;
+    let now = state.clock.now();
+    let loaded = async {
+        let open = state
+            .store
+            .exceptions(&ExceptionFilter {
+                open_only: true,
+                carrier: None,
+            })
+            .await?;
+        let claims = crate::api::logistics::visible_claims(&state, &s.session.user).await?;
+        let zone = state.store.policy().await?.zone();
+        Ok::<_, ApiError>((open, claims, zone))
+    }
+    .await;
+    let (open, claims, zone) = match loaded {
+        Ok(x) => x,
+        Err(e) => {
+            let (status, message) = explain(lang, e);
+            return error_page(lang, status, &message);
+        }
+    };
+    let mut by_carrier: BTreeMap<&str, Vec<&LogisticsException>> = BTreeMap::new();
+    for e in &open {
+        by_carrier.entry(e.carrier.as_str()).or_default().push(e);
+    }
+    // Carriers with the most trouble first; within a carrier the oldest first.
+    let mut carriers: Vec<(&str, Vec<&LogisticsException>)> = by_carrier.into_iter().collect();
+    carriers.sort_by_key(|(c, list)| (std::cmp::Reverse(list.len()), *c));
+    for (_, list) in &mut carriers {
+        list.sort_by_key(|e| e.detected_at);
+    }
+    let can_act = s.session.user.role.handles_cases();
+    let open_claims: Vec<&Claim> = claims.iter().filter(|c| c.status.is_open()).collect();
+    let claimed: i64 = claims.iter().map(|c| c.amount_claimed_cents).sum();
+    let recovered: i64 = claims.iter().filter_map(|c| c.amount_recovered_cents).sum();
+    let body = html! {
+        h1 { (lang.t("logistics_board")) }
+        p.summary #board-summary {
+            (lang.t("open_exceptions")) " " strong { (open.iter().filter(|e| e.level == Level::Exception).count()) }
+            " · " (lang.t("open_warnings")) " " strong { (open.iter().filter(|e| e.level == Level::Warning).count()) }
+            " · " (lang.t("open_claims")) " " strong { (open_claims.len()) }
+            " · " (lang.t("claimed_total")) " " (yuan(claimed)) " · " (lang.t("recovered_total")) " " (yuan(recovered))
+        }
+        @if carriers.is_empty() { p.empty { (lang.t("no_exceptions")) } }
+        @for (carrier, list) in &carriers {
+            section.panel.carrier data-carrier=(carrier) {
+                h2 { (carrier) " " span.count { "(" (list.len()) ")" } }
+                table.board {
+                    thead { tr {
+                        th { (lang.t("tracking_no")) } th { (lang.t("exception_kind")) } th { (lang.t("age")) }
+                        th { (lang.t("detail")) } th { (lang.t("case")) } th {}
+                    } }
+                    tbody {
+                        @for e in list {
+                            tr data-tracking=(e.tracking_no) {
+                                td { (e.tracking_no) @if let Some(o) = &e.order_no { br; span.muted { (o) } } }
+                                td {
+                                    span class={ "badge " (if e.level == Level::Exception { "red" } else { "amber" }) } {
+                                        (lang.code_label(e.kind.label_zh(), e.kind.code()))
+                                    }
+                                    @if e.level == Level::Warning { " " span.muted { (lang.t("warning")) } }
+                                }
+                                td title=(local_time(e.detected_at, zone)) { (age(lang, e.detected_at, now)) }
+                                td { (e.detail.as_deref().unwrap_or("")) p.playbook { (e.kind.playbook_zh()) } }
+                                td { @if let (Some(id), Some(n)) = (e.case_id, &e.case_number) { a href={ "/cases/" (id) } { (n) } } @else { "—" } }
+                                td { @if can_act {
+                                    form method="post" action={ "/logistics/exceptions/" (e.id) "/resolve" } {
+                                        (csrf_field(&s))
+                                        button.link type="submit" { (lang.t("mark_resolved")) }
+                                    }
+                                } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section.panel #claims {
+            h2 { (lang.t("carrier_claims")) }
+            @if claims.is_empty() { p.empty { (lang.t("no_claims")) } } @else {
+                table.board {
+                    thead { tr {
+                        th { (lang.t("case")) } th { (lang.t("carrier")) } th { (lang.t("claim_reason")) }
+                        th { (lang.t("amount_claimed")) } th { (lang.t("amount_recovered")) }
+                        th { (lang.t("status")) } th { (lang.t("claim_deadline")) }
+                    } }
+                    tbody {
+                        @for c in &claims {
+                            tr data-claim=(c.id) {
+                                td { a href={ "/cases/" (c.case_id) } { (c.case_number) } }
+                                td { (c.carrier) " " (c.tracking_no) }
+                                td { (lang.code_label(c.reason.label_zh(), c.reason.code())) }
+                                td { (yuan(c.amount_claimed_cents)) }
+                                td { (c.amount_recovered_cents.map(yuan).unwrap_or_else(|| "—".into())) }
+                                td { (lang.code_label(c.status.label_zh(), c.status.code())) }
+                                td class=(if c.status.is_open() && c.deadline < now { "overdue" } else { "" }) { (local_time(c.deadline, zone)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout(&s, lang.t("logistics_board"), body).into_response()
+}
+
+async fn resolve(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let f = Form::parse(&body);
+    if !s.csrf_ok(&f) {
+        return s.csrf_refused();
+    }
+    if !s.session.user.role.handles_cases() {
+        return error_page(s.lang, StatusCode::FORBIDDEN, s.lang.t("forbidden"));
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(s.lang, StatusCode::NOT_FOUND, s.lang.t("not_found"));
+    };
+    match state.store.resolve_exception(id, state.clock.now()).await {
+        Ok(_) => Redirect::to("/logistics").into_response(),
+        Err(e) => {
+            let (status, message) = explain(s.lang, e.into());
+            error_page(s.lang, status, &message)
+        }
+    }
+}
+
+/// The claims of a case, with forms to file one and to move each on.
+pub fn claims_panel(
+    s: &PageSession,
+    c: &Case,
+    order: Option<&Order>,
+    claims: &[Claim],
+    zone: chrono_tz::Tz,
+) -> Markup {
+    let lang = s.lang;
+    let can_act = s.session.user.role.handles_cases();
+    let parcel = order.and_then(|o| {
+        o.shipments
+            .iter()
+            .find(|sh| c.tracking_no.as_deref().is_none_or(|t| t == sh.tracking_no))
+    });
+    let carrier = parcel.map(|p| p.carrier.as_str()).unwrap_or("");
+    let tracking = c
+        .tracking_no
+        .as_deref()
+        .or(parcel.map(|p| p.tracking_no.as_str()))
+        .unwrap_or("");
+    let logistics_case = matches!(
+        c.category,
+        kesu_domain::codes::Category::Logistics | kesu_domain::codes::Category::Damaged
+    );
+    html! {
+        @if !claims.is_empty() || (can_act && c.status.is_open() && logistics_case) {
+            h2 { (lang.t("carrier_claims")) }
+        }
+        @for k in claims {
+            div.claim data-claim=(k.id) {
+                p {
+                    strong { (k.carrier) " " (k.tracking_no) } " · " (lang.code_label(k.reason.label_zh(), k.reason.code()))
+                    " · " (lang.t("amount_claimed")) " " (yuan(k.amount_claimed_cents))
+                    @if let Some(r) = k.amount_recovered_cents { " · " (lang.t("amount_recovered")) " " (yuan(r)) }
+                    " · " span.status { (lang.code_label(k.status.label_zh(), k.status.code())) }
+                    " · " (lang.t("claim_deadline")) " " (local_time(k.deadline, zone))
+                }
+                @if !k.evidence.is_empty() {
+                    ul.evidence { @for e in &k.evidence { li { (evidence_label(lang, e.kind)) ": " (e.reference) @if let Some(n) = &e.note { " — " (n) } } } }
+                }
+                @if can_act && k.status.is_open() {
+                    form.inline method="post" action={ "/claims/" (k.id) "/status" } data-claim-form=(k.id) {
+                        (csrf_field(s))
+                        input type="hidden" name="version" value=(k.version);
+                        label { (lang.t("status"))
+                            select name="status" { @for st in k.status.next() { option value=(st.code()) { (lang.code_label(st.label_zh(), st.code())) } } }
+                        }
+                        label { (lang.t("amount_recovered_yuan")) input name="recovered" inputmode="decimal"; }
+                        label { (lang.t("note")) input name="note"; }
+                        button type="submit" { (lang.t("update_claim")) }
+                    }
+                }
+            }
+        }
+        @if can_act && c.status.is_open() && logistics_case {
+            details #file-claim {
+                summary { (lang.t("file_claim")) }
+                form method="post" action={ "/cases/" (c.id) "/claims" } {
+                    (csrf_field(s))
+                    label { (lang.t("carrier")) input name="carrier" required value=(carrier); }
+                    label { (lang.t("tracking_no")) input name="tracking_no" required value=(tracking); }
+                    label { (lang.t("claim_reason"))
+                        select name="reason" {
+                            @for r in [ClaimReason::Damaged, ClaimReason::Lost] {
+                                option value=(r.code()) selected[(r == ClaimReason::Damaged) == (c.category == kesu_domain::codes::Category::Damaged)] { (lang.code_label(r.label_zh(), r.code())) }
+                            }
+                        }
+                    }
+                    label { (lang.t("amount_claimed_yuan")) input name="amount" inputmode="decimal" required; }
+                    label { (lang.t("evidence_photos")) textarea name="photos" rows="2" placeholder="IMG_0412.jpg" {} }
+                    label { (lang.t("evidence_delivery")) input name="delivery_proof"; }
+                    label.check { input type="checkbox" name="attach_tracking" value="1" checked; (lang.t("evidence_tracking")) }
+                    label { (lang.t("claim_deadline")) input name="deadline" type="date"; }
+                    label { (lang.t("note")) input name="note"; }
+                    button.primary type="submit" { (lang.t("file_claim")) }
+                }
+            }
+        }
+    }
+}
+
+fn evidence_label(lang: Lang, kind: EvidenceKind) -> &'static str {
+    lang.t(match kind {
+        EvidenceKind::Photo => "evidence_kind_photo",
+        EvidenceKind::Tracking => "evidence_kind_tracking",
+        EvidenceKind::DeliveryProof => "evidence_kind_delivery",
+        EvidenceKind::Invoice => "evidence_kind_invoice",
+        EvidenceKind::Other => "evidence_kind_other",
+    })
+}
+
+/// The claim form as the API's claim.
+fn claim_form(f: &Form, zone: chrono_tz::Tz) -> Result<ClaimForm, String> {
+    let mut evidence: Vec<Evidence> = f
+        .get("photos")
+        .unwrap_or("")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| Evidence {
+            kind: EvidenceKind::Photo,
+            reference: l.to_owned(),
+            note: None,
+        })
+        .collect();
+    if let Some(d) = f.text("delivery_proof") {
+        evidence.push(Evidence {
+            kind: EvidenceKind::DeliveryProof,
+            reference: d,
+            note: None,
+        });
+    }
+    let tracking_no = f.get("tracking_no").unwrap_or("").trim().to_owned();
+    if f.get("attach_tracking") == Some("1") && !tracking_no.is_empty() {
+        evidence.push(Evidence {
+            kind: EvidenceKind::Tracking,
+            reference: tracking_no.clone(),
+            note: None,
+        });
+    }
+    let deadline = match f.text("deadline") {
+        None => None,
+        Some(d) => {
+            let date = chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| "deadline")?;
+            let end = date
+                .and_hms_opt(23, 59, 0)
+                .and_then(|t| t.and_local_timezone(zone).earliest())
+                .ok_or("deadline")?;
+            Some(end.fixed_offset())
+        }
+    };
+    Ok(ClaimForm {
+        carrier: f.get("carrier").unwrap_or("").to_owned(),
+        tracking_no,
+        reason: ClaimReason::parse(f.get("reason").unwrap_or("")).ok_or("reason")?,
+        amount_claimed_cents: parse_yuan(f.get("amount").unwrap_or(""))
+            .map_err(|e| e.to_string())?,
+        evidence,
+        deadline,
+        note: f.text("note"),
+    })
+}
+
+async fn file_claim(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let f = Form::parse(&body);
+    if !s.csrf_ok(&f) {
+        return s.csrf_refused();
+    }
+    let zone = state
+        .store
+        .policy()
+        .await
+        .map(|p| p.zone())
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let form = match claim_form(&f, zone) {
+        Ok(form) => form,
+        Err(message) => {
+            return render(
+                &state,
+                &s,
+                &id,
+                Some((StatusCode::UNPROCESSABLE_ENTITY, message)),
+            )
+            .await
+        }
+    };
+    match crate::logistics::file_claim(&state, &s.session.user, &id, form).await {
+        Ok(claim) => Redirect::to(&format!("/cases/{}", claim.case_id)).into_response(),
+        Err(e) => render(&state, &s, &id, Some(explain(s.lang, e))).await,
+    }
+}
+
+async fn set_claim_status(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let f = Form::parse(&body);
+    if !s.csrf_ok(&f) {
+        return s.csrf_refused();
+    }
+    let claim = match crate::logistics::visible_claim(&state, &s.session.user, &id).await {
+        Ok(c) => c,
+        Err(_) => return error_page(s.lang, StatusCode::NOT_FOUND, s.lang.t("not_found")),
+    };
+    let case_id = claim.case_id.to_string();
+    let recovered = match f.text("recovered").map(|r| parse_yuan(&r)) {
+        None => None,
+        Some(Ok(cents)) => Some(cents),
+        Some(Err(e)) => {
+            return render(
+                &state,
+                &s,
+                &case_id,
+                Some((StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
+            )
+            .await
+        }
+    };
+    let update = ClaimUpdate {
+        status: ClaimStatus::parse(f.get("status").unwrap_or("")).unwrap_or(claim.status),
+        amount_recovered_cents: recovered,
+        note: f.text("note"),
+        version: f.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1),
+    };
+    match crate::logistics::update_claim(&state, &s.session.user, &id, update).await {
+        Ok(_) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
+        Err(e) => render(&state, &s, &case_id, Some(explain(s.lang, e))).await,
+    }
+}
