@@ -235,6 +235,20 @@ pub fn assess_silence(
     }
 }
 
+/// Tells episodes of one kind apart, so that a parcel that stalls, moves and stalls again
+/// is an exception twice, while the same silence is recorded once: a stall by the time of the
+/// news it stalled after, an event-driven exception by the event's time.
+pub fn silence_episode(kind: ExceptionKind, parcel: &Parcel) -> String {
+    match kind {
+        ExceptionKind::Stalled => parcel
+            .last_event_at
+            .unwrap_or(parcel.shipped_at)
+            .timestamp_millis()
+            .to_string(),
+        _ => String::new(),
+    }
+}
+
 /// Words carriers use for a damaged parcel.
 const DAMAGE_WORDS: &[&str] = &[
     "破损",

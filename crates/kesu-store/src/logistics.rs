@@ -20,6 +20,8 @@ pub struct NewException {
     pub level: Level,
     pub detected_at: DateTime<Utc>,
     pub detail: Option<String>,
+    /// Tells repeated episodes of one kind apart (see [`kesu_domain::logistics::episode`]).
+    pub episode: String,
 }
 
 /// A stored exception, for the board.
@@ -161,9 +163,9 @@ impl Store {
     /// Stores a finding unless the same parcel already had it; `Some(id)` when it is new.
     pub async fn record_exception(&self, e: &NewException) -> Result<Option<i64>> {
         let row = sqlx::query(
-            "INSERT INTO logistics_exceptions (carrier, tracking_no, order_no, kind, level, detected_at, detail, state) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'open') \
-             ON CONFLICT (carrier, tracking_no, kind, level) DO NOTHING RETURNING id",
+            "INSERT INTO logistics_exceptions (carrier, tracking_no, order_no, kind, level, detected_at, detail, state, episode) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8) \
+             ON CONFLICT (carrier, tracking_no, kind, level, episode) DO NOTHING RETURNING id",
         )
         .bind(&e.carrier)
         .bind(&e.tracking_no)
@@ -172,6 +174,7 @@ impl Store {
         .bind(e.level.code())
         .bind(millis(e.detected_at))
         .bind(e.detail.clone())
+        .bind(&e.episode)
         .fetch_optional(&self.write)
         .await?;
         row.map(|r| r.try_get("id").map_err(StoreError::from))
@@ -223,19 +226,37 @@ impl Store {
             .collect()
     }
 
-    /// Parcels shipped since the watch window began that have not arrived or failed.
+    /// Parcels on their way whose silence may be a problem now and is not known yet: not
+    /// picked up past the warning threshold (and not yet an exception, nor a warning still
+    /// short of the exception threshold), or moving without news past the stall threshold in
+    /// an episode not yet recorded. Only parcels shipped within the watch window count.
     pub async fn watched_parcels(
         &self,
         policy: &LogisticsPolicy,
         now: DateTime<Utc>,
     ) -> Result<Vec<WatchedParcel>> {
+        let hours = |h: i64| millis(now - chrono::Duration::hours(h));
         let rows = sqlx::query(
-            "SELECT order_no, carrier, tracking_no, shipped_at, status, last_event_at FROM shipments \
-             WHERE shipped_at >= $1 AND shipped_at <= $2 AND (status IS NULL OR status IN \
-             ('info_received', 'picked_up', 'in_transit', 'out_for_delivery', 'failed_attempt'))",
+            "SELECT s.order_no, s.carrier, s.tracking_no, s.shipped_at, s.status, s.last_event_at FROM shipments s \
+             WHERE s.shipped_at >= $1 AND s.shipped_at <= $2 AND ( \
+               ((s.status IS NULL OR s.status = 'info_received') AND s.shipped_at <= $3 \
+                 AND NOT EXISTS (SELECT 1 FROM logistics_exceptions e WHERE e.carrier = s.carrier \
+                     AND e.tracking_no = s.tracking_no AND e.level = 'exception' \
+                     AND e.kind IN ('pickup_timeout', 'no_tracking')) \
+                 AND (s.shipped_at <= $4 OR NOT EXISTS (SELECT 1 FROM logistics_exceptions e \
+                     WHERE e.carrier = s.carrier AND e.tracking_no = s.tracking_no \
+                     AND e.kind = 'pickup_timeout' AND e.level = 'warning'))) \
+               OR (s.status IN ('picked_up', 'in_transit', 'out_for_delivery', 'failed_attempt') \
+                 AND COALESCE(s.last_event_at, s.shipped_at) <= $5 \
+                 AND NOT EXISTS (SELECT 1 FROM logistics_exceptions e WHERE e.carrier = s.carrier \
+                     AND e.tracking_no = s.tracking_no AND e.kind = 'stalled' \
+                     AND e.episode = CAST(COALESCE(s.last_event_at, s.shipped_at) AS TEXT))))",
         )
         .bind(millis(policy.watched_since(now)))
         .bind(millis(now))
+        .bind(hours(policy.pickup_warning_hours.min(policy.no_tracking_hours)))
+        .bind(hours(policy.pickup_exception_hours.min(policy.no_tracking_hours)))
+        .bind(hours(policy.stalled_hours))
         .fetch_all(&self.read)
         .await?;
         rows.iter()

@@ -4,7 +4,7 @@
 //! never came" are found by the worker's [`scan`].
 
 use chrono::{DateTime, Utc};
-use kesu_domain::logistics::{assess_silence, ExceptionKind, Level};
+use kesu_domain::logistics::{assess_silence, silence_episode, ExceptionKind, Level};
 use kesu_domain::registration::RegistrationForm;
 use kesu_domain::{Actor, Role};
 use kesu_store::NewException;
@@ -134,6 +134,7 @@ pub async fn scan(state: &AppState) -> ApiResult<usize> {
             level,
             detected_at: now,
             detail: Some(silence_detail(kind, &w.parcel, now)),
+            episode: silence_episode(kind, &w.parcel),
         };
         if raise(state, &e, None).await? != Raised::Known {
             found += 1;
@@ -148,6 +149,7 @@ pub async fn scan(state: &AppState) -> ApiResult<usize> {
             level: Level::Exception,
             detected_at: now,
             detail: Some("承运商显示已签收，顾客投诉未收到".into()),
+            episode: d.case_id.to_string(),
         };
         if raise(state, &e, Some(d.case_id)).await? != Raised::Known {
             found += 1;

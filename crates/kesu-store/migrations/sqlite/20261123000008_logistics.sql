@@ -1,4 +1,5 @@
--- Logistics exceptions found by the monitor, once per parcel, kind and level.
+-- Logistics exceptions found by the monitor, once per parcel, kind, level and episode (a
+-- parcel that stalls, moves and stalls again has two stalled episodes).
 CREATE TABLE logistics_exceptions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     carrier TEXT NOT NULL,
@@ -11,7 +12,8 @@ CREATE TABLE logistics_exceptions (
     case_id INTEGER REFERENCES cases(id),
     state TEXT NOT NULL,
     resolved_at INTEGER,
-    UNIQUE (carrier, tracking_no, kind, level)
+    episode TEXT NOT NULL,
+    UNIQUE (carrier, tracking_no, kind, level, episode)
 );
 CREATE INDEX logistics_exceptions_open ON logistics_exceptions (state, carrier, detected_at);
 CREATE INDEX shipments_watch ON shipments (shipped_at, status);

@@ -115,6 +115,7 @@ pub async fn ingest(state: &AppState, events: &[TrackingEvent]) -> ApiResult<Tra
                 level: Level::Exception,
                 detected_at: state.clock.now(),
                 detail: Some(event_detail(event)),
+                episode: event.at.timestamp_millis().to_string(),
             };
             match raise(state, &e, None).await? {
                 Raised::Flagged(n) => receipt.flagged.push(n),

@@ -19,6 +19,7 @@ on_both_backends!(
     a_recorded_stream_yields_exactly_the_expected_exceptions_and_cases,
     a_claim_is_filed_with_evidence_and_followed_until_paid,
     silent_parcels_show_on_the_board_until_they_move,
+    a_parcel_that_stalls_twice_is_an_exception_twice,
 );
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/tracking_replay");
@@ -372,4 +373,83 @@ async fn silent_parcels_show_on_the_board_until_they_move(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(all.as_array().unwrap().len(), 2);
+}
+
+async fn a_parcel_that_stalls_twice_is_an_exception_twice(app: TestApp) {
+    let agent = app.user("amy", "agent", None).await;
+    let mut order = crate::orders::contract_order();
+    order["shipments"][0]["shipped_at"] = json!("2026-11-18T09:00:00+08:00");
+    assert!(app
+        .put_order(&agent, "TB20261111001", &order)
+        .await
+        .status()
+        .is_success());
+    let post = |at: &str| {
+        let body = json!({"carrier": "yto", "tracking_no": "YT1234567890", "at": at, "status": "in_transit",
+            "location": "武汉转运中心"});
+        let app = &app;
+        let agent = agent.clone();
+        async move {
+            assert!(app
+                .post(&agent, "/api/v1/tracking/events", &body)
+                .await
+                .status()
+                .is_success())
+        }
+    };
+    post("2026-11-18T20:00:00+08:00").await;
+    let state = AppState::new(app.store.clone(), app.clock.clone());
+    // t0 (23rd 10:00) is 110 h after the last news: stalled, and a case opens.
+    kesu_web::worker::round(&state, "test").await.unwrap();
+    kesu_web::worker::round(&state, "test").await.unwrap();
+    let stalled = |all: &Value| {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "stalled")
+            .count()
+    };
+    let all: Value = app
+        .get(&agent, "/api/v1/logistics/exceptions?open=false")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stalled(&all), 1);
+    // It moves, then stalls again for 72 h: a second episode, noted on the same case.
+    post("2026-11-23T11:00:00+08:00").await;
+    app.clock.advance(Duration::hours(73));
+    kesu_web::worker::round(&state, "test").await.unwrap();
+    kesu_web::worker::round(&state, "test").await.unwrap();
+    let all: Value = app
+        .get(&agent, "/api/v1/logistics/exceptions?open=false")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stalled(&all), 2, "{all}");
+    let open: Value = app
+        .get(&agent, "/api/v1/logistics/exceptions")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        stalled(&open),
+        1,
+        "the first episode ended when the parcel moved"
+    );
+    let cases: Value = app.get(&agent, "/api/v1/cases").await.json().await.unwrap();
+    assert_eq!(cases["total"], 1);
+    let id = cases["items"][0]["id"].as_i64().unwrap();
+    let notes = app
+        .history(&agent, id)
+        .await
+        .iter()
+        .filter(|e| e["action"] == "logistics_exception")
+        .count();
+    assert_eq!(
+        notes, 1,
+        "the second stall is noted on the case the first one opened"
+    );
 }
