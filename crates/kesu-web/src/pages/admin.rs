@@ -7,8 +7,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use kesu_domain::account::{check_new_password, Username};
-use kesu_domain::codes::{Category, DepartmentCode, ResolutionKind};
+use kesu_domain::codes::{Category, Channel, DepartmentCode, Priority, ResolutionKind};
 use kesu_domain::money::{format_yuan, parse_yuan};
+use kesu_domain::sla::SlaRule;
 use kesu_domain::{Policy, Role};
 use kesu_store::NewUser;
 use maud::html;
@@ -126,7 +127,28 @@ async fn render(
                 label { (lang.t("step_hours")) input name="step_hours" type="number" min="1" value=(policy.deadlines.step_hours); }
                 label { (lang.t("warn_at_percent")) input name="warn_at_percent" type="number" min="1" max="99" value=(policy.deadlines.warn_at_percent); }
                 label { (lang.t("remind_every_minutes")) input name="remind_every_minutes" type="number" min="1" value=(policy.deadlines.remind_every_minutes); }
-                p.muted { (lang.t("sla_rules_hint")) " " (policy.deadlines.rules.len()) }
+                h3 { (lang.t("sla_rules")) }
+                p.muted { (lang.t("sla_rules_hint")) }
+                table.board #sla-rules {
+                    thead { tr { th { (lang.t("channel")) } th { (lang.t("category")) } th { (lang.t("priority")) }
+                        th { (lang.t("first_response_minutes")) } th { (lang.t("step_hours")) } th { (lang.t("resolve_hours")) } } }
+                    tbody {
+                        // The existing rules, then an empty row to add one; a row left empty is dropped.
+                        @for rule in policy.deadlines.rules.iter().map(Some).chain([None]) {
+                            tr {
+                                td { select name="rule_channel" { option value="" { (lang.t("any")) }
+                                    @for c in Channel::ALL { option value=(c.code()) selected[rule.and_then(|r| r.channel) == Some(*c)] { (lang.code_label(c.label_zh(), c.code())) } } } }
+                                td { select name="rule_category" { option value="" { (lang.t("any")) }
+                                    @for c in Category::ALL { option value=(c.code()) selected[rule.and_then(|r| r.category) == Some(*c)] { (lang.code_label(c.label_zh(), c.code())) } } } }
+                                td { select name="rule_priority" { option value="" { (lang.t("any")) }
+                                    @for p in Priority::ALL { option value=(p.code()) selected[rule.and_then(|r| r.priority) == Some(*p)] { (lang.code_label(p.label_zh(), p.code())) } } } }
+                                td { input name="rule_first_response_minutes" type="number" min="1" value=[rule.and_then(|r| r.first_response_minutes)]; }
+                                td { input name="rule_step_hours" type="number" min="1" value=[rule.and_then(|r| r.step_hours)]; }
+                                td { input name="rule_resolve_hours" type="number" min="1" value=[rule.and_then(|r| r.resolve_hours)]; }
+                            }
+                        }
+                    }
+                }
                 label { (lang.t("pickup_warning_hours")) input name="pickup_warning_hours" type="number" min="1" value=(policy.logistics.pickup_warning_hours); }
                 label { (lang.t("pickup_exception_hours")) input name="pickup_exception_hours" type="number" min="1" value=(policy.logistics.pickup_exception_hours); }
                 label { (lang.t("no_tracking_hours")) input name="no_tracking_hours" type="number" min="1" value=(policy.logistics.no_tracking_hours); }
@@ -137,6 +159,48 @@ async fn render(
         }
     };
     (status, layout(s, lang.t("admin"), body)).into_response()
+}
+
+/// The rules table of the policy form: one rule per row, rows without a target dropped.
+fn sla_rules(f: &Form) -> Result<Vec<SlaRule>, String> {
+    let column = |k: &str| f.all(k);
+    let (channels, categories, priorities) = (
+        column("rule_channel"),
+        column("rule_category"),
+        column("rule_priority"),
+    );
+    let (firsts, steps, resolves) = (
+        column("rule_first_response_minutes"),
+        column("rule_step_hours"),
+        column("rule_resolve_hours"),
+    );
+    let number = |v: Option<&&str>, name: &str| -> Result<Option<i64>, String> {
+        match v.map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| format!("{name}: a whole number")),
+        }
+    };
+    let mut rules = Vec::new();
+    for i in 0..channels.len() {
+        let rule = SlaRule {
+            channel: channels.get(i).and_then(|c| Channel::parse(c)),
+            category: categories.get(i).and_then(|c| Category::parse(c)),
+            priority: priorities.get(i).and_then(|p| Priority::parse(p)),
+            first_response_minutes: number(firsts.get(i), "first_response_minutes")?,
+            step_hours: number(steps.get(i), "step_hours")?,
+            resolve_hours: number(resolves.get(i), "resolve_hours")?,
+        };
+        if rule.first_response_minutes.is_some()
+            || rule.step_hours.is_some()
+            || rule.resolve_hours.is_some()
+        {
+            rules.push(rule);
+        }
+    }
+    Ok(rules)
 }
 
 /// Checks the admin role and the CSRF token of an admin form.
@@ -301,6 +365,9 @@ async fn save_policy(State(state): State<AppState>, s: PageSession, body: Bytes)
             "remind_every_minutes",
             policy.deadlines.remind_every_minutes,
         )?;
+        if f.get("rule_channel").is_some() {
+            policy.deadlines.rules = sla_rules(&f)?;
+        }
         let l = &mut policy.logistics;
         l.pickup_warning_hours = keep("pickup_warning_hours", l.pickup_warning_hours)?;
         l.pickup_exception_hours = keep("pickup_exception_hours", l.pickup_exception_hours)?;

@@ -64,6 +64,9 @@ fn span(lang: Lang, d: Duration) -> String {
 }
 
 pub fn badge(lang: Lang, case: &Case, now: DateTime<Utc>) -> Markup {
+    if case.status.is_open() && case.is_paused() {
+        return html! { span.badge.grey title=(lang.t("paused_waiting")) { (lang.t("clock_stopped")) } };
+    }
     match urgency(case, now) {
         None => html! {},
         Some((Urgency::Overdue, left)) => {

@@ -486,6 +486,21 @@ async fn supervisors_approve_from_their_inbox_and_admins_manage_users_department
         ("resolve_hours", "24"),
         ("consumer_association_days", "15"),
         ("time_zone", "Asia/Shanghai"),
+        ("warn_at_percent", "80"),
+        ("stalled_hours", "48"),
+        // One rule kept, the empty row dropped.
+        ("rule_channel", "platform"),
+        ("rule_category", "damaged"),
+        ("rule_priority", ""),
+        ("rule_first_response_minutes", ""),
+        ("rule_step_hours", ""),
+        ("rule_resolve_hours", "12"),
+        ("rule_channel", ""),
+        ("rule_category", ""),
+        ("rule_priority", ""),
+        ("rule_first_response_minutes", ""),
+        ("rule_step_hours", ""),
+        ("rule_resolve_hours", ""),
     ];
     let r = post("/admin/policy", policy.clone()).await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -498,6 +513,12 @@ async fn supervisors_approve_from_their_inbox_and_admins_manage_users_department
     assert_eq!(p["approval"]["amount_above_cents"], 5000);
     assert_eq!(p["routing"]["price"], "finance");
     assert_eq!(p["deadlines"]["resolve_hours"], 24);
+    assert_eq!(p["deadlines"]["warn_at_percent"], 80);
+    assert_eq!(p["logistics"]["stalled_hours"], 48);
+    assert_eq!(
+        p["deadlines"]["rules"],
+        serde_json::json!([{"channel": "platform", "category": "damaged", "resolve_hours": 12}])
+    );
     policy[6] = ("time_zone", "Mars/Base");
     let r = post("/admin/policy", policy).await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
