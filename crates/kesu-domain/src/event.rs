@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use crate::case::{CaseStatus, Deadlines, Referral, ResolutionOption};
 use crate::codes::{DepartmentCode, Liability, ResolutionKind, RootCause};
 use crate::fulfilment::{Flow, OrderEffect, StepRecord};
-use crate::sla::Timer;
 
 /// The change itself; its variant name is the history's `action`, its fields the `data`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,8 +102,6 @@ pub struct Event {
     pub responds: bool,
     /// The case's deadlines after the event.
     pub deadlines: Deadlines,
-    /// The SLA timers after the event; the store replaces the case's pending ones.
-    pub timers: Vec<Timer>,
 }
 
 impl Event {

@@ -451,13 +451,9 @@ pub fn decide_with_order(
         effects,
         responds: responds(actor, command),
         deadlines: case.deadlines.clone(),
-        timers: Vec::new(),
     };
-    // The clocks as they stand after the event decide its deadlines and timers.
-    let mut after = evolve(case, &event);
-    event.deadlines = sla::deadlines(&after, policy);
-    after.deadlines = event.deadlines.clone();
-    event.timers = sla::timers(&after, policy);
+    // The clocks as they stand after the event decide its deadlines.
+    event.deadlines = sla::deadlines(&evolve(case, &event), policy);
     Ok(event)
 }
 

@@ -7,6 +7,10 @@
 //! stop while the case waits on the customer; the first response never waits. A
 //! consumer-association case is resolved within calendar days of filing, which no pause
 //! stops: the law counts them.
+//!
+//! Timers are not stored ahead: what is still to fire follows from the case and from what
+//! has fired ([`pending`]); the store keeps only the fired ones, and the case row keeps the
+//! time it next needs the worker ([`next_due`]).
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -325,8 +329,8 @@ pub fn running_clock_keys(case: &Case, policy: &Policy) -> Vec<String> {
         .collect()
 }
 
-/// The warning and breach timers of every running clock. Reminders are chained by the
-/// worker from the breach (see [`next_reminder`]).
+/// The warning and breach timers of every running clock. Reminders follow the breach
+/// (see [`pending`]).
 pub fn timers(case: &Case, policy: &Policy) -> Vec<Timer> {
     let zone = policy.zone();
     let share = i64::from(policy.deadlines.warn_at_percent);
@@ -366,26 +370,62 @@ pub fn timers(case: &Case, policy: &Policy) -> Vec<Timer> {
     out
 }
 
-/// After a breach or reminder fired at `now`, the next reminder: `remind_every_minutes` of
-/// working time later. A worker that was down catches up with one reminder, not a burst.
-pub fn next_reminder(
-    policy: &Policy,
-    fired: &Timer,
-    number: u32,
-    now: DateTime<Utc>,
-) -> Option<Timer> {
+/// A timer that has fired, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fired {
+    pub timer: Timer,
+    /// The reminder's number; 0 for warnings and breaches.
+    pub number: u32,
+    pub fired_at: DateTime<Utc>,
+}
+
+/// After a breach or reminder fired, the next reminder: `remind_every_minutes` of working
+/// time after it was due, or after it fired if it fired late (a worker that was down catches
+/// up with one reminder, not a burst).
+pub fn next_reminder(policy: &Policy, last: &Fired, deadline: DateTime<Utc>) -> Option<Timer> {
     let zone = policy.zone();
-    let from = fired.due.max(now);
+    let from = last.timer.due.max(last.fired_at);
     let every = Duration::minutes(policy.deadlines.remind_every_minutes);
     let due = policy.calendar.add_working(&zone, from, every)?;
+    let number = last.number + 1;
     Some(Timer {
-        key: format!("{}:reminder:{number}", fired.clock_key),
-        clock_key: fired.clock_key.clone(),
-        clock: fired.clock,
+        key: format!("{}:reminder:{number}", last.timer.clock_key),
+        clock_key: last.timer.clock_key.clone(),
+        clock: last.timer.clock,
         kind: TimerKind::Reminder,
         due,
-        deadline: fired.deadline,
+        deadline,
     })
+}
+
+/// Every timer of the case still to fire, given those that fired: the warnings and breaches
+/// of its running clocks, and for each running clock whose breach fired, its next reminder
+/// (with its number).
+pub fn pending(case: &Case, policy: &Policy, fired: &[Fired]) -> Vec<(Timer, u32)> {
+    let done = |key: &str| fired.iter().any(|f| f.timer.key == key);
+    let mut out: Vec<(Timer, u32)> = Vec::new();
+    for t in timers(case, policy) {
+        if t.kind == TimerKind::Breach {
+            let last = fired
+                .iter()
+                .filter(|f| f.timer.clock_key == t.clock_key && f.timer.kind != TimerKind::Warning)
+                .max_by_key(|f| f.number);
+            if let Some(reminder) = last.and_then(|l| next_reminder(policy, l, t.deadline)) {
+                let number = last.map_or(1, |l| l.number + 1);
+                out.push((reminder, number));
+            }
+        }
+        if !done(&t.key) {
+            out.push((t, 0));
+        }
+    }
+    out.sort_by_key(|(t, _)| t.due);
+    out
+}
+
+/// When the case next needs the worker, if ever.
+pub fn next_due(case: &Case, policy: &Policy, fired: &[Fired]) -> Option<DateTime<Utc>> {
+    pending(case, policy, fired).first().map(|(t, _)| t.due)
 }
 
 /// The history data of a fired timer: which clock, its deadline, and for breaches who it is

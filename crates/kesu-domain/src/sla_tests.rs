@@ -237,21 +237,66 @@ fn timers_warn_at_three_quarters_then_breach_and_stop_once_answered() {
 #[test]
 fn reminders_repeat_in_working_time_and_a_late_worker_catches_up_once() {
     let p = office_with_holiday();
-    let breach = Timer {
-        key: "resolution:breach".into(),
-        clock_key: "resolution".into(),
-        clock: SlaClock::Resolution,
-        kind: TimerKind::Breach,
-        due: at("2026-09-30T17:00:00+08:00"),
-        deadline: at("2026-09-30T17:00:00+08:00"),
+    let breach = Fired {
+        timer: Timer {
+            key: "resolution:breach".into(),
+            clock_key: "resolution".into(),
+            clock: SlaClock::Resolution,
+            kind: TimerKind::Breach,
+            due: at("2026-09-30T17:00:00+08:00"),
+            deadline: at("2026-09-30T17:00:00+08:00"),
+        },
+        number: 0,
+        fired_at: at("2026-09-30T17:00:30+08:00"),
     };
     // Two working hours after 17:00 Wednesday, across the holiday and weekend.
-    let first = next_reminder(&p, &breach, 1, breach.due).unwrap();
+    let first = next_reminder(&p, &breach, breach.timer.deadline).unwrap();
     assert_eq!(first.key, "resolution:reminder:1");
-    assert_eq!(first.due, at("2026-10-05T10:00:00+08:00"));
+    assert_eq!(first.due, at("2026-10-05T10:00:30+08:00"));
     // Fired late on Tuesday: the next comes two hours after that, not a backlog.
-    let late = next_reminder(&p, &first, 2, at("2026-10-06T11:30:00+08:00")).unwrap();
-    assert_eq!(late.due, at("2026-10-06T13:30:00+08:00"));
+    let late = Fired {
+        timer: first,
+        number: 1,
+        fired_at: at("2026-10-06T11:30:00+08:00"),
+    };
+    let second = next_reminder(&p, &late, breach.timer.deadline).unwrap();
+    assert_eq!(second.key, "resolution:reminder:2");
+    assert_eq!(second.due, at("2026-10-06T13:30:00+08:00"));
+}
+
+#[test]
+fn pending_timers_follow_from_what_fired() {
+    let p = Policy::default();
+    let c = case_with(
+        &p,
+        serde_json::json!({"channel": "platform"}),
+        "2026-11-23T10:00:00+08:00",
+    );
+    let t = c.received_at;
+    assert_eq!(next_due(&c, &p, &[]), Some(t + Duration::minutes(45)));
+    let fire = |key: &str, number: u32, late: i64| {
+        let (timer, _) = pending(&c, &p, &[])
+            .into_iter()
+            .find(|(x, _)| x.key == key)
+            .unwrap();
+        Fired {
+            fired_at: timer.due + Duration::minutes(late),
+            timer,
+            number,
+        }
+    };
+    let warned = [fire("first_response:warning", 0, 0)];
+    assert_eq!(next_due(&c, &p, &warned), Some(t + Duration::hours(1)));
+    let breached = [warned[0].clone(), fire("first_response:breach", 0, 1)];
+    let (next, number) = pending(&c, &p, &breached).into_iter().next().unwrap();
+    assert_eq!(
+        (next.key.as_str(), number, next.due),
+        (
+            "first_response:reminder:1",
+            1,
+            t + Duration::hours(1) + Duration::minutes(121)
+        )
+    );
 }
 
 #[test]

@@ -136,6 +136,7 @@ impl Store {
     /// `after.version` and the history gains the event, in one transaction. Fails with
     /// [`StoreError::StaleVersion`] if someone else changed the case in between.
     pub async fn append_event(&self, after: &Case, event: &Event) -> Result<()> {
+        let policy = self.policy().await?;
         let mut tx = self.write.begin().await?;
         let res = sqlx::query(
             "UPDATE cases SET status = $1, version = $2, department = $3, assignee = $4, \
@@ -171,7 +172,12 @@ impl Store {
         for effect in &event.effects {
             apply_effect(&mut tx, after, effect).await?;
         }
-        crate::timers::sync_timers(&mut tx, after.id, &event.timers, event.at).await?;
+        let next = crate::timers::after_change(&mut tx, after, &policy, event.at).await?;
+        sqlx::query("UPDATE cases SET next_timer_at = $1 WHERE id = $2")
+            .bind(next.map(millis))
+            .bind(after.id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

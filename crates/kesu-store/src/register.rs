@@ -166,7 +166,7 @@ async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<Result<(CaseRec
         }
     }
     if !cases.is_empty() {
-        let ids = insert_cases(conn, &cases).await?;
+        let ids = insert_cases(conn, jobs, &cases).await?;
         for (i, mut case) in cases {
             case.id = *ids.get(&case.number).ok_or_else(|| {
                 StoreError::Corrupt(format!("no id returned for {}", case.number))
@@ -266,16 +266,19 @@ async fn stored_keys(
 /// Inserts the cases in one statement; returns number → id.
 async fn insert_cases(
     conn: &mut AnyConnection,
+    jobs: &[Job],
     cases: &[(usize, Case)],
 ) -> Result<HashMap<String, i64>> {
     let sql = format!(
         "INSERT INTO cases (number, status, version, channel, category, demand, department, \
          assignee, order_no, tracking_no, received_at, created_at, updated_at, resolve_by, \
-         search_text, detail, queue_key) VALUES {} RETURNING id, number",
-        values(cases.len(), 17)
+         search_text, detail, queue_key, next_timer_at) VALUES {} RETURNING id, number",
+        values(cases.len(), 18)
     );
     let mut q = sqlx::query(&sql);
-    for (_, case) in cases {
+    for (i, case) in cases {
+        // A new case has fired nothing yet: its first timer is the soonest warning.
+        let next_timer = kesu_domain::sla::next_due(case, &jobs[*i].policy, &[]);
         q = q
             .bind(case.number.clone())
             .bind(case.status.code())
@@ -293,7 +296,8 @@ async fn insert_cases(
             .bind(case.deadlines.resolve_by.map(millis))
             .bind(search_text(case))
             .bind(detail_json(case)?)
-            .bind(queue_key(case));
+            .bind(queue_key(case))
+            .bind(next_timer.map(millis));
     }
     let mut ids = HashMap::new();
     for row in q.fetch_all(&mut *conn).await? {
@@ -342,21 +346,6 @@ async fn insert_rows(
             .bind(job.registration.history_data(case).to_string());
     }
     q.execute(&mut *conn).await?;
-
-    let timers: Vec<(i64, kesu_domain::sla::Timer)> = order
-        .iter()
-        .flat_map(|&&i| {
-            let case = &created[&i];
-            kesu_domain::sla::timers(case, &jobs[i].policy)
-                .into_iter()
-                .map(move |t| (case.id, t))
-        })
-        .collect();
-    let rows: Vec<(i64, &kesu_domain::sla::Timer, u32)> =
-        timers.iter().map(|(id, t)| (*id, t, 0)).collect();
-    if let Some(first) = order.first() {
-        crate::timers::upsert_timers(&mut *conn, &rows, jobs[**first].now).await?;
-    }
 
     let keyed: Vec<&usize> = order
         .into_iter()

@@ -2,16 +2,19 @@
 //! and watches parcels for logistics exceptions. Every process runs one; they share the work
 //! through the database, and each timer fires once whichever process gets to it.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
-use kesu_domain::sla::{self, TimerKind};
-use kesu_store::{Firing, StoredTimer};
+use chrono::{DateTime, Utc};
+use kesu_domain::sla::{self, Fired, TimerKind};
+use kesu_domain::Policy;
+use kesu_store::Firing;
 use tokio::sync::watch;
 
 use crate::error::ApiResult;
 use crate::AppState;
 
-/// Timers taken per round; the round repeats while a full page came back.
+/// Cases taken at a time; a round goes on while new ones come back.
 const PAGE: i64 = 200;
 
 /// Runs rounds every `interval` until `stop` turns true. Errors are logged and retried.
@@ -48,53 +51,71 @@ async fn fire_due_timers(state: &AppState, name: &str) -> ApiResult<usize> {
     let now = state.clock.now();
     let policy = state.store.policy().await?;
     let mut fired = 0;
+    // A case whose hint could not be moved (it changed meanwhile) is not taken twice in a round.
+    let mut seen = HashSet::new();
     loop {
-        let due = state.store.due_timers(now, PAGE).await?;
-        let full = due.len() as i64 == PAGE;
-        for stored in &due {
-            if fire(state, &policy, stored, now, name).await? {
-                fired += 1;
+        let due = state.store.cases_with_due_timers(now, PAGE).await?;
+        let fresh: Vec<i64> = due.into_iter().filter(|id| seen.insert(*id)).collect();
+        if fresh.is_empty() {
+            if fired > 0 {
+                tracing::info!(fired, worker = %name, "SLA timers fired");
             }
-        }
-        if !full {
             return Ok(fired);
+        }
+        for case_id in fresh {
+            fired += fire_case(state, &policy, case_id, now, name).await?;
         }
     }
 }
 
-async fn fire(
+/// Fires every timer of one case due at `now`, then sets when it next needs the worker.
+async fn fire_case(
     state: &AppState,
-    policy: &kesu_domain::Policy,
-    stored: &StoredTimer,
-    now: chrono::DateTime<chrono::Utc>,
+    policy: &Policy,
+    case_id: i64,
+    now: DateTime<Utc>,
     name: &str,
-) -> ApiResult<bool> {
-    let running = match state.store.case(stored.case_id).await? {
-        Some(record) => sla::running_clock_keys(&record.case, policy),
-        None => Vec::new(),
+) -> ApiResult<usize> {
+    let Some(record) = state.store.case(case_id).await? else {
+        return Ok(0);
     };
-    // The case moved on since the timer was set (a change by another process, say).
-    if !running.contains(&stored.timer.clock_key) {
-        state.store.cancel_timer(stored.id).await?;
-        return Ok(false);
+    let case = &record.case;
+    let fired_before: Vec<Fired> = state
+        .store
+        .case_timers(case_id)
+        .await?
+        .into_iter()
+        .map(|t| t.fired)
+        .collect();
+    let firings: Vec<Firing> = sla::pending(case, policy, &fired_before)
+        .into_iter()
+        .take_while(|(timer, _)| timer.due <= now)
+        .map(|(timer, number)| Firing {
+            action: timer.kind.action(),
+            data: sla::fired_data(
+                &timer,
+                (timer.kind == TimerKind::Reminder).then_some(number),
+                now,
+            ),
+            timer,
+            number,
+        })
+        .collect();
+    // Whoever fires them, these timers will have fired: the next one comes after.
+    let mut after = fired_before;
+    after.extend(firings.iter().map(|f| Fired {
+        timer: f.timer.clone(),
+        number: f.number,
+        fired_at: now,
+    }));
+    let next = sla::next_due(case, policy, &after);
+    let fired = state
+        .store
+        .fire_timers(case_id, case.version, &firings, next, now, name)
+        .await?;
+    for key in &fired {
+        tracing::debug!(case_id, timer = %key, worker = %name, "SLA timer fired");
     }
-    let t = &stored.timer;
-    let next = match t.kind {
-        TimerKind::Warning => None,
-        TimerKind::Breach => sla::next_reminder(policy, t, 1, now).map(|n| (n, 1)),
-        TimerKind::Reminder => {
-            sla::next_reminder(policy, t, stored.number + 1, now).map(|n| (n, stored.number + 1))
-        }
-    };
-    let number = (t.kind == TimerKind::Reminder).then_some(stored.number);
-    let firing = Firing {
-        action: t.kind.action(),
-        data: sla::fired_data(t, number, now),
-        next,
-    };
-    let done = state.store.fire_timer(stored, &firing, now, name).await?;
-    if done {
-        tracing::info!(case_id = stored.case_id, timer = %t.key, worker = %name, "SLA timer fired");
-    }
-    Ok(done)
+    let count = fired.len();
+    Ok(count)
 }

@@ -456,10 +456,7 @@ fn sla_panel(
 ) -> Markup {
     let d = &c.deadlines;
     let fired = |kind: kesu_domain::sla::TimerKind| {
-        timers
-            .iter()
-            .filter(|t| t.timer.kind == kind && t.state == "done")
-            .count()
+        timers.iter().filter(|t| t.fired.timer.kind == kind).count()
     };
     use kesu_domain::sla::TimerKind as K;
     let (warnings, breaches, reminders) = (fired(K::Warning), fired(K::Breach), fired(K::Reminder));

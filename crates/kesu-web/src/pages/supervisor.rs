@@ -78,8 +78,8 @@ async fn approvals(State(state): State<AppState>, s: PageSession) -> Response {
                         @let c = &r.case;
                         tr data-case=(c.id) {
                             td { a href={ "/cases/" (c.id) } { (c.number) } }
-                            td { (lang.code_label(timer.timer.clock.label_zh(), timer.timer.clock.code())) }
-                            td.overdue { (super::local_time(timer.timer.deadline, zone)) }
+                            td { (lang.code_label(timer.fired.timer.clock.label_zh(), timer.fired.timer.clock.code())) }
+                            td.overdue { (super::local_time(timer.fired.timer.deadline, zone)) }
                             td { (reminders) }
                             td { (c.assignee.as_deref().unwrap_or("—")) }
                             td { (lang.code_label(c.status.label_zh(), c.status.code())) }
