@@ -32,6 +32,16 @@ impl AppState {
     pub fn new(store: Store, clock: Arc<dyn Clock>) -> AppState {
         AppState { store, clock }
     }
+
+    /// The shop's time zone, for showing and reading times (Asia/Shanghai if the policy
+    /// cannot be read).
+    pub async fn zone(&self) -> chrono_tz::Tz {
+        self.store
+            .policy()
+            .await
+            .map(|p| p.zone())
+            .unwrap_or(chrono_tz::Asia::Shanghai)
+    }
 }
 
 /// The whole application as a router, ready to serve or to test.

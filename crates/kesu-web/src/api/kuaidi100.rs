@@ -101,12 +101,7 @@ async fn push(State(state): State<AppState>, Path(secret): Path<String>, body: B
     let Some(now_status) = TrackingStatus::from_kuaidi100(&r.state) else {
         return reply(true, "未知状态，已忽略");
     };
-    let zone = state
-        .store
-        .policy()
-        .await
-        .map(|p| p.zone())
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let zone = state.zone().await;
     // Newest first: the newest scan carries the state; older ones are the way there.
     let mut events = Vec::new();
     for (i, scan) in r.data.iter().enumerate() {

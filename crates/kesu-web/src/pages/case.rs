@@ -728,10 +728,7 @@ async fn act(
     if !s.csrf_ok(&f) {
         return s.csrf_refused();
     }
-    let zone = match state.store.policy().await {
-        Ok(p) => p.zone(),
-        Err(_) => chrono_tz::Asia::Shanghai,
-    };
+    let zone = state.zone().await;
     let action = match form_to_action(&f, zone) {
         Ok(a) => a,
         Err(message) => {

@@ -221,12 +221,7 @@ async fn render_status(
         .history(record.case.id)
         .await
         .unwrap_or_default();
-    let zone = state
-        .store
-        .policy()
-        .await
-        .map(|p| p.zone())
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let zone = state.zone().await;
     let csrf = token_for(headers);
     let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
     let body = status_body(&record, &history, zone, &csrf, token, error.map(|(_, m)| m));

@@ -332,12 +332,7 @@ async fn file_claim(
     if !s.csrf_ok(&f) {
         return s.csrf_refused();
     }
-    let zone = state
-        .store
-        .policy()
-        .await
-        .map(|p| p.zone())
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let zone = state.zone().await;
     let form = match claim_form(&f, zone) {
         Ok(form) => form,
         Err(message) => {

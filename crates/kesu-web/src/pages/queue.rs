@@ -140,10 +140,7 @@ async fn queue(
         _ => (Vec::new(), Vec::new()),
     };
     let only_admin = users.len() <= 1 && user.role == Role::Admin;
-    let zone = match state.store.policy().await {
-        Ok(p) => p.zone(),
-        Err(_) => chrono_tz::Asia::Shanghai,
-    };
+    let zone = state.zone().await;
     let pages = (total as u32).div_ceil(PAGE_SIZE).max(1);
     let query_without_page: String = q
         .iter()

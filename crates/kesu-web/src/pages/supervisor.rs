@@ -61,12 +61,7 @@ async fn approvals(State(state): State<AppState>, s: PageSession) -> Response {
         Ok(e) => e,
         Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
-    let zone = state
-        .store
-        .policy()
-        .await
-        .map(|p| p.zone())
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let zone = state.zone().await;
     let body = html! {
         section.panel #escalations {
             h2 { (lang.t("escalations")) " (" (escalated.len()) ")" }
