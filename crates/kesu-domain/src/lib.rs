@@ -20,6 +20,7 @@ pub mod personal;
 pub mod policy;
 pub mod refund;
 pub mod registration;
+pub mod reply_check;
 pub mod role;
 pub mod sla;
 pub mod text;

@@ -1,5 +1,6 @@
 //! The `kesu` command: parses the command line and hands over to the library crates.
 
+mod check_reply;
 mod import;
 mod quote;
 mod serve;
@@ -35,6 +36,9 @@ enum Command {
     /// Import data from other systems' exports.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Check a reply (stdin) before it is sent: findings as JSON on stdout; exit 0 when
+    /// nothing blocks, 1 when something does.
+    CheckReply(check_reply::CheckReplyArgs),
 }
 
 /// Where the data lives; shared by every subcommand that opens the database.
@@ -91,6 +95,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::User(cmd) => runtime()?.block_on(users::run(cmd))?,
         Command::QuoteRefund => return quote::run(),
         Command::Import(cmd) => return runtime()?.block_on(import::run(cmd)),
+        Command::CheckReply(args) => return check_reply::run(args),
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ pub mod logistics;
 mod openapi;
 pub mod orders;
 pub mod refunds;
+pub mod replies;
 mod settings;
 mod tracking;
 mod users;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tracking::router())
         .merge(kuaidi100::router())
         .merge(logistics::router())
+        .merge(replies::router())
         .merge(openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

@@ -21,7 +21,7 @@ use crate::AppState;
         super::tracking::receive, super::kuaidi100::set_secret,
         super::logistics::exceptions, super::logistics::resolve, super::logistics::file,
         super::logistics::case_claims, super::logistics::list, super::logistics::show,
-        super::logistics::set_status,
+        super::logistics::set_status, super::replies::check_reply,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,

@@ -14,6 +14,7 @@ mod privacy;
 mod process;
 mod refund_flows;
 mod refunds;
+mod replies;
 mod sla;
 mod snapshots_pages;
 mod tracking;

@@ -1,0 +1,100 @@
+//! The reply checker over HTTP (CONTRACT.md §8): findings with positions, kind, the words and
+//! a suggested rewording; `blocking` when the reply must not be sent as it is.
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use kesu_domain::codes::Channel;
+use kesu_domain::reply_check::{blocks, check, Finding, Purpose, Reply, ReplyRules};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{from_value, ApiJson, Caller};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/replies/check", post(check_reply))
+}
+
+/// A reply to check.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    pub text: String,
+    /// The channel it goes out on; off-platform contact blocks on `platform`.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// `first_reply` must greet and apologise, `closing` must thank (default `reply`).
+    #[serde(default)]
+    pub purpose: Purpose,
+    /// The case it answers: the customer's phone, e-mail and address must not appear in it.
+    #[serde(default)]
+    pub case_id: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckResult {
+    pub findings: Vec<Finding>,
+    /// Whether any finding blocks sending.
+    pub blocking: bool,
+}
+
+/// Longest reply checked (a reply, not a book).
+pub const MAX_REPLY_CHARS: usize = 5000;
+
+/// Checks a reply before it is sent.
+#[utoipa::path(post, path = "/api/v1/replies/check", tag = "cases", security(("bearer" = [])),
+    request_body = CheckRequest,
+    responses((status = 200, body = CheckResult), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+async fn check_reply(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<CheckResult>> {
+    let req: CheckRequest = from_value(body)?;
+    if req.text.chars().count() > MAX_REPLY_CHARS {
+        return Err(ApiError::invalid(
+            "text",
+            format!("at most {MAX_REPLY_CHARS} characters"),
+        ));
+    }
+    let personal = match req.case_id {
+        None => Vec::new(),
+        Some(id) => {
+            let record = crate::actions::visible_case(&state, &caller, &id.to_string()).await?;
+            let c = &record.complainant;
+            [
+                c.phone.as_ref().map(|p| p.as_str().to_owned()),
+                c.email.as_ref().map(|e| e.as_str().to_owned()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
+        }
+    };
+    Ok(Json(run(&req.text, req.channel, req.purpose, personal)))
+}
+
+/// Runs the checker with kesu's rules.
+pub fn run(
+    text: &str,
+    channel: Option<Channel>,
+    purpose: Purpose,
+    personal: Vec<String>,
+) -> CheckResult {
+    let findings = check(
+        &ReplyRules::builtin(),
+        &Reply {
+            text,
+            channel,
+            purpose,
+            personal,
+        },
+    );
+    CheckResult {
+        blocking: blocks(&findings),
+        findings,
+    }
+}

@@ -1,0 +1,104 @@
+//! The reply checker, over HTTP and on the command line.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{complaint, TestApp};
+
+#[tokio::test]
+async fn a_reply_is_checked_with_the_customers_own_data_and_the_channel() {
+    let app = TestApp::sqlite().await;
+    let agent = app.user("amy", "agent", None).await;
+    let case = app.register(&agent, &complaint()).await;
+    let id = case["id"].as_i64().unwrap();
+    let check = |body: Value| {
+        let app = &app;
+        let agent = agent.clone();
+        async move {
+            let r = app.post(&agent, "/api/v1/replies/check", &body).await;
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, r) = check(json!({"text": "亲，加我微信详细说", "channel": "platform"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(r["blocking"], true);
+    assert_eq!(r["findings"][0]["kind"], "off_platform_contact");
+    assert_eq!(
+        (
+            r["findings"][0]["start"].as_u64(),
+            r["findings"][0]["end"].as_u64()
+        ),
+        (Some(2), Some(6))
+    );
+
+    let (_, r) =
+        check(json!({"text": "您好，已按 13812345678 回电", "channel": "chat", "case_id": id}))
+            .await;
+    let kinds: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["personal_data"], "{r}");
+    assert_eq!(r["blocking"], true);
+
+    let (_, r) = check(
+        json!({"text": "亲，您好！非常抱歉给您带来不便，我们马上为您加急处理。",
+        "channel": "platform", "purpose": "first_reply"}),
+    )
+    .await;
+    assert_eq!(r, json!({"findings": [], "blocking": false}));
+
+    let (status, r) = check(json!({"text": "x", "purpose": "goodbye"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.to_string().contains("purpose"), "{r}");
+    let (status, _) = check(json!({"text": "x", "case_id": 999})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+fn check_reply(args: &[&str], reply: &str) -> (i32, Value) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kesu"))
+        .arg("check-reply")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(reply.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap(), json)
+}
+
+#[test]
+fn kesu_check_reply_exits_1_when_something_blocks() {
+    let (code, r) = check_reply(
+        &["--channel", "platform"],
+        "有问题 +V 私聊，电话 138 1234 5678\n",
+    );
+    assert_eq!(code, 1);
+    assert!(r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["kind"] == "phone_number"));
+    let (code, r) = check_reply(&["--channel", "chat"], "有问题 +V 私聊\n");
+    assert_eq!(code, 0, "a warning only off the platform: {r}");
+    assert_eq!(r["findings"][0]["blocking"], false);
+    let (code, r) = check_reply(&["--purpose", "closing"], "问题已经处理好了。\n");
+    assert_eq!(code, 0);
+    assert_eq!(r["findings"][0]["kind"], "missing_thanks");
+    let (code, _) = check_reply(&["--channel", "mars"], "x");
+    assert_eq!(code, 2, "a wrong option is a usage error");
+}
