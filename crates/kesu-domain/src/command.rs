@@ -64,6 +64,8 @@ pub enum Command {
     Comment {
         text: String,
         internal: bool,
+        /// A supervisor sends a public reply the reply checker would block (recorded).
+        override_check: bool,
     },
     /// A step of the chosen resolution's flow.
     Step {
@@ -201,6 +203,8 @@ struct CommentFields {
     text: String,
     #[serde(default)]
     internal: bool,
+    #[serde(default)]
+    override_check: bool,
 }
 
 /// Deserialises `fields`, naming the offending field on failure (`options[1].kind`).
@@ -311,6 +315,7 @@ impl Command {
                 Command::Comment {
                     text: text::required("text", &f.text)?,
                     internal: f.internal,
+                    override_check: f.override_check,
                 }
             }
             ActionName::Step(step) => Command::Step {

@@ -63,6 +63,9 @@ pub enum Change {
     Comment {
         text: String,
         internal: bool,
+        /// A supervisor sent it although the reply checker blocks it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        override_check: bool,
     },
     /// A step of the resolution's flow; `completes` ends step 7, `fails` reopens negotiation.
     Step {

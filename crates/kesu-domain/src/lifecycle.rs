@@ -381,7 +381,18 @@ pub fn decide_with_order(
             };
             (to, change)
         }
-        Command::Comment { text, internal } => {
+        Command::Comment {
+            text,
+            internal,
+            override_check,
+        } => {
+            if override_check && actor.role() != Some(Role::Supervisor) {
+                return Err(Rejection::Forbidden {
+                    action: "comment",
+                    actor: actor.kind().to_owned(),
+                    reason: Some("only a supervisor may send a reply the checker blocks".into()),
+                });
+            }
             if internal && matches!(actor, Actor::Customer) {
                 return Err(Rejection::invalid(
                     "internal",
@@ -398,7 +409,12 @@ pub fn decide_with_order(
                     ),
                 });
             }
-            (case.status, Change::Comment { text, internal })
+            let change = Change::Comment {
+                text,
+                internal,
+                override_check,
+            };
+            (case.status, change)
         }
         Command::WaitCustomer { reason } => (case.status, Change::WaitCustomer { reason }),
         Command::Resume { note } => {

@@ -303,6 +303,7 @@ fn auditors_only_read() {
         Command::Comment {
             text: "x".into(),
             internal: true,
+            override_check: false,
         },
     )
     .unwrap_err();
@@ -367,6 +368,7 @@ fn history_data_records_the_move() {
         Command::Comment {
             text: "亲，在的".into(),
             internal: false,
+            override_check: false,
         },
     )
     .unwrap();
@@ -430,7 +432,8 @@ fn any_command() -> impl Strategy<Value = Command> {
         }),
         any::<bool>().prop_map(|internal| Command::Comment {
             text: "t".into(),
-            internal
+            internal,
+            override_check: false,
         }),
     ]
 }

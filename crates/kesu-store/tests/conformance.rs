@@ -206,6 +206,7 @@ async fn concurrent_actions_on_one_case_let_exactly_one_win(store: Store) {
             let cmd = Command::Comment {
                 text: format!("note {i}"),
                 internal: true,
+                override_check: false,
             };
             let e = decide(&case, &agent(), &cmd, 1, t0(), &Policy::default()).unwrap();
             store.append_event(&evolve(&case, &e), &e).await

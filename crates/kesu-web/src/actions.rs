@@ -87,6 +87,11 @@ pub async fn apply(
                 .map(|u| u.role);
         }
         Command::Route { department } => check_department(state, department).await?,
+        Command::Comment {
+            text,
+            internal: false,
+            override_check,
+        } if actor.role().is_some() => check_public_reply(&record, text, *override_check)?,
         _ => {}
     }
     let now = state.clock.now();
@@ -146,4 +151,37 @@ async fn check_department(state: &AppState, department: &DepartmentCode) -> ApiR
             format!("unknown department `{department}`"),
         ))
     }
+}
+
+/// A public reply the checker blocks (contact off the platform on `platform`, the customer's
+/// own data) is refused, naming what to change, unless a supervisor overrides it (recorded).
+fn check_public_reply(record: &CaseRecord, text: &str, override_check: bool) -> ApiResult<()> {
+    let c = &record.complainant;
+    let personal = [
+        c.phone.as_ref().map(|p| p.as_str().to_owned()),
+        c.email.as_ref().map(|e| e.as_str().to_owned()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let result = crate::api::replies::run(
+        text,
+        Some(record.case.channel),
+        kesu_domain::reply_check::Purpose::Reply,
+        personal,
+    );
+    if !result.blocking || override_check {
+        return Ok(());
+    }
+    let what = result
+        .findings
+        .iter()
+        .filter(|f| f.blocking)
+        .map(|f| format!("「{}」：{}", f.text, f.suggestion))
+        .collect::<Vec<_>>()
+        .join("；");
+    Err(ApiError::invalid(
+        "text",
+        format!("the reply checker blocks this reply (a supervisor may override): {what}"),
+    ))
 }

@@ -579,6 +579,26 @@ async fn the_logistics_board_lists_exceptions_and_a_claim_is_filed_and_paid() {
     b.scroll_to("div.claim").await;
     b.shot("11-claim-filed").await;
 
+    // A reply to the customer is checked while it is typed, and refused if it must be.
+    b.click("details:has(form[data-action=comment]) > summary")
+        .await;
+    b.fill(
+        "form[data-action=comment] textarea[name=text]",
+        "亲，加我微信详细说，电话 138 1234 5678",
+    )
+    .await;
+    let finding = b
+        .text("form[data-action=comment] .reply-findings li.blocking")
+        .await;
+    assert!(finding.contains("加我微信"), "{finding}");
+    b.scroll_to("form[data-action=comment]").await;
+    b.shot("14-reply-checker").await;
+    b.click_and_load("form[data-action=comment] button[type=submit]")
+        .await;
+    let error = b.text("div.error").await;
+    assert!(error.contains("不能发送"), "{error}");
+    b.wait_for("ol.steps").await;
+
     // The carrier accepts, then pays ¥100 of it.
     b.click("div.claim select[name=status] option[value=accepted]")
         .await;

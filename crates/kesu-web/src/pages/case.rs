@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/act", post(act))
         .route("/cases/{id}/customer-link", post(customer_link))
+        .route("/cases/{id}/check-reply", post(check_reply))
 }
 
 /// The eight steps and the first status at which each is done.
@@ -350,7 +351,15 @@ fn action_fields(
             }
         },
         "comment" => html! {
-            (text_field(lang, "text", "text", true))
+            // The reply checker runs as the agent types and shows what to change.
+            label { (lang.t("text")) " " abbr.req title=(lang.t("required")) { "*" }
+                textarea name="text" rows="3" required
+                    hx-post={ "/cases/" (c.id) "/check-reply" } hx-trigger="input changed delay:400ms"
+                    hx-target="next .reply-findings" hx-include="closest form" {} }
+            div.reply-findings aria-live="polite" {}
+            @if role == Role::Supervisor {
+                label.check { input type="checkbox" name="override_check" value="1"; (lang.t("override_check")) }
+            }
             @if role == Role::Department {
                 input type="hidden" name="internal" value="1";
                 p.muted { (lang.t("internal_note")) }
@@ -676,6 +685,9 @@ fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, String> {
         "comment" => {
             m.insert("text".into(), json!(f.get("text").unwrap_or("")));
             m.insert("internal".into(), json!(f.get("internal") == Some("1")));
+            if f.get("override_check") == Some("1") {
+                m.insert("override_check".into(), json!(true));
+            }
         }
         "track_parcel" => {
             put_text(&mut m, f, "status");
@@ -831,4 +843,81 @@ fn quote_panel(lang: Lang, case_id: i64, order: &Order, ask: Option<&QuoteAsk>) 
             None => {}
         }
     }
+}
+
+/// The reply checker's findings for the reply being typed, as a fragment under the box.
+async fn check_reply(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let f = Form::parse(&body);
+    if !s.csrf_ok(&f) {
+        return s.csrf_refused();
+    }
+    let lang = s.lang;
+    let Ok(record) = crate::actions::visible_case(&state, &s.session.user, &id).await else {
+        return (StatusCode::NOT_FOUND, html! {}).into_response();
+    };
+    let text = f.get("text").unwrap_or("");
+    if f.get("internal") == Some("1") || text.trim().is_empty() {
+        return html! {}.into_response();
+    }
+    let c = &record.case;
+    let purpose = if c.responded_at.is_none() {
+        kesu_domain::reply_check::Purpose::FirstReply
+    } else if matches!(c.status, CaseStatus::Executed | CaseStatus::Resolved) {
+        kesu_domain::reply_check::Purpose::Closing
+    } else {
+        kesu_domain::reply_check::Purpose::Reply
+    };
+    let personal = [
+        record
+            .complainant
+            .phone
+            .as_ref()
+            .map(|p| p.as_str().to_owned()),
+        record
+            .complainant
+            .email
+            .as_ref()
+            .map(|e| e.as_str().to_owned()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let result = crate::api::replies::run(text, Some(c.channel), purpose, personal);
+    html! {
+        @if result.findings.is_empty() {
+            p.ok { "✓ " (lang.t("reply_ok")) }
+        } @else {
+            @if result.blocking { p.error { (lang.t("reply_blocked")) } }
+            ul.findings {
+                @for finding in &result.findings {
+                    li class=(if finding.blocking { "blocking" } else { "warning" }) {
+                        span class={ "badge " (if finding.blocking { "red" } else { "amber" }) } { (finding_label(lang, finding.kind)) }
+                        @if !finding.text.is_empty() { " 「" (finding.text) "」" }
+                        " → " (finding.suggestion)
+                    }
+                }
+            }
+        }
+    }
+    .into_response()
+}
+
+fn finding_label(lang: Lang, kind: kesu_domain::reply_check::FindingKind) -> &'static str {
+    use kesu_domain::reply_check::FindingKind as K;
+    lang.t(match kind {
+        K::OffPlatformContact => "finding_contact",
+        K::PhoneNumber => "finding_phone",
+        K::Address => "finding_address",
+        K::ExternalLink => "finding_link",
+        K::Tone => "finding_tone",
+        K::MissingGreeting => "finding_greeting",
+        K::MissingApology => "finding_apology",
+        K::MissingThanks => "finding_thanks",
+        K::PersonalData => "finding_personal",
+    })
 }

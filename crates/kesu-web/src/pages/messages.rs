@@ -45,6 +45,12 @@ pub fn message(lang: Lang, message: &str) -> String {
     if lang == Lang::En {
         return message.to_owned();
     }
+    // The checker's findings are already in Chinese: keep them, translate the lead.
+    if let Some((_, findings)) =
+        message.split_once("the reply checker blocks this reply (a supervisor may override): ")
+    {
+        return format!("这条回复不能发送（主管可放行）：{findings}");
+    }
     const ZH: &[(&str, &str)] = &[
         ("must not be empty", "不能为空"),
         ("is required", "必填"),

@@ -102,3 +102,48 @@ fn kesu_check_reply_exits_1_when_something_blocks() {
     let (code, _) = check_reply(&["--channel", "mars"], "x");
     assert_eq!(code, 2, "a wrong option is a usage error");
 }
+
+#[tokio::test]
+async fn a_public_reply_the_checker_blocks_is_refused_unless_a_supervisor_overrides() {
+    let app = TestApp::sqlite().await;
+    let agent = app.user("amy", "agent", None).await;
+    let supervisor = app.user("zhao", "supervisor", None).await;
+    let mut body = complaint();
+    body["channel"] = json!("platform");
+    let case = app.register(&agent, &body).await;
+    let id = case["id"].as_i64().unwrap();
+    let reply = |token: String, extra: Value| {
+        let app = &app;
+        async move {
+            let mut body = json!({"action": "comment", "version": 1, "text": "亲，加我微信详细说"});
+            for (k, v) in extra.as_object().unwrap() {
+                body[k] = v.clone();
+            }
+            app.post(&token, &format!("/api/v1/cases/{id}/actions"), &body)
+                .await
+        }
+    };
+    let r = reply(agent.clone(), json!({})).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = r.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "text", "{problem}");
+    assert!(problem.to_string().contains("加我微信"));
+    // An internal note is not a reply; an agent cannot override.
+    let r = reply(agent.clone(), json!({"internal": true})).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = reply(agent.clone(), json!({"version": 2, "override_check": true})).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = reply(
+        supervisor.clone(),
+        json!({"version": 2, "override_check": true}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let history = app.history(&agent, id).await;
+    let sent = history.last().unwrap();
+    assert_eq!(
+        sent["data"]["override_check"], true,
+        "the override is on record"
+    );
+    assert_eq!(sent["actor"], "zhao");
+}
