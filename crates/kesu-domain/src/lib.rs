@@ -25,6 +25,7 @@ pub mod role;
 pub mod sla;
 pub mod text;
 pub mod tracking;
+pub mod triage;
 
 pub use case::{Case, CaseStatus};
 pub use command::Command;

@@ -4,6 +4,7 @@ mod check_reply;
 mod import;
 mod quote;
 mod serve;
+mod triage;
 mod users;
 
 use std::path::PathBuf;
@@ -39,6 +40,9 @@ enum Command {
     /// Check a reply (stdin) before it is sent: findings as JSON on stdout; exit 0 when
     /// nothing blocks, 1 when something does.
     CheckReply(check_reply::CheckReplyArgs),
+    /// Suggest category, urgency and department: complaint texts one per line on stdin, one
+    /// JSON object per line on stdout.
+    Triage,
 }
 
 /// Where the data lives; shared by every subcommand that opens the database.
@@ -96,6 +100,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::QuoteRefund => return quote::run(),
         Command::Import(cmd) => return runtime()?.block_on(import::run(cmd)),
         Command::CheckReply(args) => return check_reply::run(args),
+        Command::Triage => return triage::run(),
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

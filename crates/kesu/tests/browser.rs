@@ -182,6 +182,9 @@ async fn an_agent_registers_a_complaint_with_read_back_and_judges_it() {
     b.fill("#order_no", "TB20261111001").await;
     b.fill("#description", "收到的玻璃杯碎了两个，外箱有明显压痕")
         .await;
+    // Triage reads the description and suggests its category.
+    let suggestion = b.text("#triage .triage").await;
+    assert!(suggestion.contains("破损"), "{suggestion}");
     let done = b
         .client
         .find_all(Locator::Css(".checklist li.done"))

@@ -10,6 +10,7 @@ pub mod refunds;
 pub mod replies;
 mod settings;
 mod tracking;
+mod triage;
 mod users;
 pub mod views;
 
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(kuaidi100::router())
         .merge(logistics::router())
         .merge(replies::router())
+        .merge(triage::router())
         .merge(openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

@@ -22,6 +22,7 @@ use crate::AppState;
         super::logistics::exceptions, super::logistics::resolve, super::logistics::file,
         super::logistics::case_claims, super::logistics::list, super::logistics::show,
         super::logistics::set_status, super::replies::check_reply,
+        super::triage::suggest,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,

@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use chrono::{NaiveDateTime, TimeZone};
 use kesu_domain::codes::{Category, Channel, Demand, Jurisdiction, Priority};
@@ -20,7 +20,38 @@ use super::{csrf_field, error_page, layout, script, Form};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/cases/new", get(new_case).post(submit))
+    Router::new()
+        .route("/cases/new", get(new_case).post(submit))
+        .route("/cases/new/triage", post(suggest))
+}
+
+/// Triage's suggestion for the description being typed; the agent takes it or not.
+async fn suggest(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
+    let f = Form::parse(&body);
+    if !s.csrf_ok(&f) {
+        return s.csrf_refused();
+    }
+    let lang = s.lang;
+    let text = f.get("description").unwrap_or("").trim();
+    if text.chars().count() < 4 {
+        return html! {}.into_response();
+    }
+    let policy = state.store.policy().await.unwrap_or_default();
+    let t =
+        kesu_domain::triage::triage(&kesu_domain::triage::TriageRules::builtin(), &policy, text);
+    let high = t.urgency == kesu_domain::triage::Urgency::High;
+    html! {
+        p.triage {
+            (lang.t("triage_suggests")) " "
+            strong { (lang.code_label(t.category.label_zh(), t.category.code())) }
+            @if high { " · " span.badge.red { (lang.t("triage_urgent")) } }
+            @if !t.signals.is_empty() { " " span.muted { "（" (t.signals.join("、")) "）" } }
+            " "
+            button.link.use-triage type="button" data-category=(t.category.code())
+                data-priority=(if high { "high" } else { "normal" }) { (lang.t("triage_use")) }
+        }
+    }
+    .into_response()
 }
 
 /// The form's fields, as typed.
@@ -127,7 +158,9 @@ fn form_page_with(
                         @for d in Demand::ALL { option value=(d.code()) selected[v("demand") == d.code()] { (lang.code_label(d.label_zh(), d.code())) } }
                     }
                     label for="description" { (lang.t("description")) " " (req) }
-                    textarea #description name="description" rows="5" required data-check="description" maxlength="5000" { (v("description")) }
+                    textarea #description name="description" rows="5" required data-check="description" maxlength="5000"
+                        hx-post="/cases/new/triage" hx-trigger="input changed delay:600ms" hx-target="#triage" hx-include="[name=_csrf]" { (v("description")) }
+                    div #triage aria-live="polite" {}
                     (err("description"))
                     label for="received_at" { (lang.t("received_at")) }
                     input #received_at name="received_at" type="datetime-local" value=(v("received_at"));
@@ -195,6 +228,21 @@ const CHECKLIST_JS: &str = r#"
     });
     document.getElementById('to-review').disabled = !all;
   }
+  // Triage's suggestion: taken on request, or at once while no category is chosen.
+  function useTriage(button) {
+    var category = document.getElementById('category');
+    var priority = document.getElementById('priority');
+    category.value = button.getAttribute('data-category');
+    if (priority && button.getAttribute('data-priority') === 'high') priority.value = 'high';
+    category.dispatchEvent(new Event('change', {bubbles: true}));
+  }
+  form.addEventListener('click', function (e) {
+    if (e.target.classList && e.target.classList.contains('use-triage')) useTriage(e.target);
+  });
+  document.body.addEventListener('htmx:afterSwap', function (e) {
+    var button = e.target.querySelector && e.target.querySelector('.use-triage');
+    if (button && document.getElementById('category').value === '') useTriage(button);
+  });
   form.addEventListener('input', update);
   form.addEventListener('change', update);
   update();

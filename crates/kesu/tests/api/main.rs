@@ -18,3 +18,4 @@ mod replies;
 mod sla;
 mod snapshots_pages;
 mod tracking;
+mod triage;

@@ -1,0 +1,161 @@
+//! Triage: given a complaint's text, suggest its category, its urgency and the department,
+//! with the words that led there (CONTRACT.md §8). The agent decides; this only pre-fills.
+//!
+//! The words are data (`triage_rules.json`). Each category scores the characters of the
+//! keywords found (a longer phrase says more than a word); urgency is high when the customer
+//! threatens 12315, the authorities, the media, a lawyer or a bad review, or is very angry.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{Category, DepartmentCode};
+use crate::policy::Policy;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriageRules {
+    /// Keywords by category code.
+    pub categories: BTreeMap<String, Vec<String>>,
+    /// Words that make a complaint urgent.
+    pub urgency: Vec<String>,
+    /// Which category wins a tie, first first.
+    pub order: Vec<String>,
+}
+
+impl TriageRules {
+    pub fn builtin() -> TriageRules {
+        serde_json::from_str(include_str!("triage_rules.json"))
+            .expect("the built-in triage rules are valid")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Normal,
+    High,
+}
+
+/// What triage suggests (CONTRACT.md §8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Triage {
+    pub category: Category,
+    pub urgency: Urgency,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub department: Option<DepartmentCode>,
+    /// The words that led to the suggestion, in the order they appear.
+    pub signals: Vec<String>,
+}
+
+/// Keywords found, with their byte position in the text (to list signals in reading order).
+type Hits = Vec<(usize, String)>;
+
+/// Suggests how to file `text`.
+pub fn triage(rules: &TriageRules, policy: &Policy, text: &str) -> Triage {
+    let lower = text.to_lowercase();
+    let mut scores: Vec<(Category, usize, Hits)> = Vec::new();
+    for (code, words) in &rules.categories {
+        let Some(category) = Category::parse(code) else {
+            continue;
+        };
+        let mut hits: Hits = Vec::new();
+        for w in words {
+            if let Some(at) = lower.find(&w.to_lowercase()) {
+                // A word inside a longer one already counted adds nothing (签收 in 已签收).
+                if !hits.iter().any(|(_, h)| h.contains(w.as_str())) {
+                    hits.retain(|(_, h)| !w.contains(h.as_str()));
+                    hits.push((at, w.clone()));
+                }
+            }
+        }
+        let score = hits.iter().map(|(_, w)| w.chars().count()).sum();
+        if score > 0 {
+            scores.push((category, score, hits));
+        }
+    }
+    let rank = |c: Category| {
+        rules
+            .order
+            .iter()
+            .position(|o| o == c.code())
+            .unwrap_or(usize::MAX)
+    };
+    scores.sort_by(|a, b| b.1.cmp(&a.1).then(rank(a.0).cmp(&rank(b.0))));
+    let (category, mut signals) = match scores.into_iter().next() {
+        Some((c, _, hits)) => (c, hits),
+        None => (Category::Other, Vec::new()),
+    };
+    let mut urgent: Hits = rules
+        .urgency
+        .iter()
+        .filter_map(|w| lower.find(&w.to_lowercase()).map(|at| (at, w.clone())))
+        .collect();
+    let urgency = if urgent.is_empty() {
+        Urgency::Normal
+    } else {
+        Urgency::High
+    };
+    signals.append(&mut urgent);
+    signals.sort();
+    Triage {
+        category,
+        urgency,
+        department: policy.suggest_department(category),
+        signals: signals.into_iter().map(|(_, w)| w).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Triage {
+        triage(&TriageRules::builtin(), &Policy::default(), text)
+    }
+
+    #[test]
+    fn complaints_are_filed_by_their_words() {
+        for (text, category) in [
+            ("快递一个星期了还没收到，物流也不更新", Category::Logistics),
+            ("收到的杯子碎了两个，外箱都压扁了", Category::Damaged),
+            (
+                "我买的是黑色，发成了白色，而且还少发了一件",
+                Category::WrongItem,
+            ),
+            ("衣服洗了一次就掉色起球，质量太差", Category::Quality),
+            (
+                "实物和图片不一样，色差太大，与描述不符",
+                Category::NotAsDescribed,
+            ),
+            ("刚买两天就降价了，能不能补个差价", Category::Price),
+            ("退货寄回去一周了，退款还没到账", Category::Refund),
+            ("客服态度太差了，问什么都敷衍", Category::Service),
+            ("你好，请问能开发票吗", Category::Other),
+        ] {
+            assert_eq!(run(text).category, category, "{text}");
+        }
+    }
+
+    #[test]
+    fn threats_and_anger_make_it_urgent_and_are_named() {
+        let t = run("东西坏了客服不理人，再不处理我就打12315投诉，还要给差评！！！");
+        assert_eq!(t.urgency, Urgency::High);
+        for w in ["12315", "差评", "！！！"] {
+            assert!(t.signals.contains(&w.to_owned()), "{:?}", t.signals);
+        }
+        assert_eq!(run("杯子碎了一个，麻烦补发").urgency, Urgency::Normal);
+    }
+
+    #[test]
+    fn the_department_follows_the_routing_policy() {
+        let t = run("收到的杯子碎了");
+        assert_eq!(
+            t.department.map(|d| d.as_str().to_owned()),
+            Some("logistics".into())
+        );
+        assert_eq!(t.signals, ["碎了"]);
+    }
+}
