@@ -187,6 +187,17 @@ pub struct ComplainantView {
 }
 
 impl Complainant {
+    /// The phone and e-mail, as typed: what must not be pasted into a public reply.
+    pub fn contact_details(&self) -> Vec<String> {
+        [
+            self.phone.as_ref().map(|p| p.as_str().to_owned()),
+            self.email.as_ref().map(|e| e.as_str().to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
     pub fn view(&self, unmasked: bool) -> ComplainantView {
         if unmasked {
             ComplainantView {

@@ -156,19 +156,11 @@ async fn check_department(state: &AppState, department: &DepartmentCode) -> ApiR
 /// A public reply the checker blocks (contact off the platform on `platform`, the customer's
 /// own data) is refused, naming what to change, unless a supervisor overrides it (recorded).
 fn check_public_reply(record: &CaseRecord, text: &str, override_check: bool) -> ApiResult<()> {
-    let c = &record.complainant;
-    let personal = [
-        c.phone.as_ref().map(|p| p.as_str().to_owned()),
-        c.email.as_ref().map(|e| e.as_str().to_owned()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
     let result = crate::api::replies::run(
         text,
         Some(record.case.channel),
         kesu_domain::reply_check::Purpose::Reply,
-        personal,
+        record.complainant.contact_details(),
     );
     if !result.blocking || override_check {
         return Ok(());

@@ -64,14 +64,7 @@ async fn check_reply(
         None => Vec::new(),
         Some(id) => {
             let record = crate::actions::visible_case(&state, &caller, &id.to_string()).await?;
-            let c = &record.complainant;
-            [
-                c.phone.as_ref().map(|p| p.as_str().to_owned()),
-                c.email.as_ref().map(|e| e.as_str().to_owned()),
-            ]
-            .into_iter()
-            .flatten()
-            .collect()
+            record.complainant.contact_details()
         }
     };
     Ok(Json(run(&req.text, req.channel, req.purpose, personal)))

@@ -872,21 +872,7 @@ async fn check_reply(
     } else {
         kesu_domain::reply_check::Purpose::Reply
     };
-    let personal = [
-        record
-            .complainant
-            .phone
-            .as_ref()
-            .map(|p| p.as_str().to_owned()),
-        record
-            .complainant
-            .email
-            .as_ref()
-            .map(|e| e.as_str().to_owned()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let personal = record.complainant.contact_details();
     let result = crate::api::replies::run(text, Some(c.channel), purpose, personal);
     html! {
         @if result.findings.is_empty() {
