@@ -32,8 +32,16 @@ pub struct ToneRule {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReplyRules {
-    /// Words that move the customer off the platform (WeChat, QQ, Alipay and their disguises).
+    /// Words that move the customer off the platform wherever they stand (disguises such as
+    /// V信, 扣扣, ZFB: nobody writes those innocently).
     pub contact_words: Vec<String>,
+    /// The apps themselves (微信, QQ, 支付宝): named innocently too ("QQ游戏", "通过支付宝买的"),
+    /// so a finding only with an account after them (QQ12345, 微信号：abc123) or one of
+    /// `contact_cues` within a few characters.
+    #[serde(default)]
+    pub contact_apps: Vec<String>,
+    #[serde(default)]
+    pub contact_cues: Vec<String>,
     /// "Add" verbs: a flag when followed by one of `add_objects` (加 + 我/微信/V …).
     pub add_verbs: Vec<String>,
     pub add_objects: Vec<String>,
@@ -138,6 +146,15 @@ fn patterns() -> &'static Patterns {
     })
 }
 
+/// An account right after an app's name: "QQ6930454", "微信号：kefu_2026", "QQ: 12345".
+fn p_account() -> &'static Regex {
+    static ACCOUNT: OnceLock<Regex> = OnceLock::new();
+    ACCOUNT.get_or_init(|| {
+        Regex::new(r"^\s*(?:号码|号)?\s*(?:[:：]|是|为)?\s*[a-z0-9][a-z0-9_\-]{4,}")
+            .expect("account pattern")
+    })
+}
+
 /// Character offset of each byte offset that starts a character (and the end).
 struct Offsets(Vec<usize>);
 
@@ -209,6 +226,41 @@ pub fn check(rules: &ReplyRules, reply: &Reply) -> Vec<Finding> {
             }
             if !harmless(s, e) {
                 push(FindingKind::OffPlatformContact, s, e, leave_it, platform);
+            }
+        }
+    }
+    // 1b. The apps, when something says "reach me there".
+    let near = 4;
+    for app in &rules.contact_apps {
+        let w = app.to_lowercase();
+        for (b, m) in lower.match_indices(&w) {
+            let (s, e) = (offsets.char_at(b), offsets.char_at(b + m.len()));
+            let rest = &lower[b + m.len()..];
+            if w.is_ascii() {
+                let before = lower[..b].chars().next_back();
+                let after = rest.chars().next();
+                if before.is_some_and(|c| c.is_ascii_alphanumeric())
+                    || after.is_some_and(|c| c.is_ascii_alphabetic())
+                {
+                    continue;
+                }
+            }
+            let account = p_account()
+                .find(rest)
+                .map(|a| offsets.char_at(b + m.len() + a.end()));
+            let window = slice(s.saturating_sub(near), (e + near).min(chars.len()));
+            let cued = rules
+                .contact_cues
+                .iter()
+                .any(|c| window.contains(c.as_str()));
+            if (account.is_some() || cued) && !harmless(s, e) {
+                push(
+                    FindingKind::OffPlatformContact,
+                    s,
+                    account.unwrap_or(e),
+                    leave_it,
+                    platform,
+                );
             }
         }
     }

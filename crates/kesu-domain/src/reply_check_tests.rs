@@ -30,6 +30,9 @@ fn moving_the_customer_off_the_platform_is_found_in_its_disguises() {
         ("我的扣扣是12345", OffPlatformContact, "扣扣"),
         ("直接转到我的支付宝就行", OffPlatformContact, "支付宝"),
         ("ZFB转账更快", OffPlatformContact, "ZFB"),
+        ("有问题找我QQ6930454", OffPlatformContact, "QQ6930454"),
+        ("微信号：kefu_2026", OffPlatformContact, "微信号：kefu_2026"),
+        ("欢迎关注我们的微信公众号", OffPlatformContact, "微信"),
         ("有问题+V 私聊", OffPlatformContact, "+V"),
         (
             "给我发邮件 kefu@example.com",
@@ -68,6 +71,10 @@ fn ordinary_words_that_contain_a_keyword_are_left_alone() {
         "您的快递单号是YT1234567890，订单号TB20261111001，请在淘宝订单页查看",
         "请在 https://item.taobao.com/item.htm?id=1 查看商品详情",
         "我们正在加快处理，感谢您的耐心",
+        // The apps named in passing (from the labelled real texts, crates/kesu/eval/).
+        "摄像头QQ聊天够用了",
+        "您是通过支付宝付款的，款项会原路退回",
+        "用了QQ10元礼券以后就不能撤单了",
     ] {
         let found = kinds(text);
         assert!(found.is_empty(), "{text}: {found:?}");

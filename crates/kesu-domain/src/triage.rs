@@ -93,6 +93,9 @@ pub fn triage(rules: &TriageRules, policy: &Policy, text: &str) -> Triage {
         .iter()
         .filter_map(|w| lower.find(&w.to_lowercase()).map(|at| (at, w.clone())))
         .collect();
+    // 315 inside 12315 is one threat, named once.
+    let found = urgent.clone();
+    urgent.retain(|(_, w)| !found.iter().any(|(_, o)| o != w && o.contains(w.as_str())));
     let urgency = if urgent.is_empty() {
         Urgency::Normal
     } else {
@@ -143,10 +146,14 @@ mod tests {
     fn threats_and_anger_make_it_urgent_and_are_named() {
         let t = run("东西坏了客服不理人，再不处理我就打12315投诉，还要给差评！！！");
         assert_eq!(t.urgency, Urgency::High);
-        for w in ["12315", "差评", "！！！"] {
+        for w in ["12315", "差评"] {
             assert!(t.signals.contains(&w.to_owned()), "{:?}", t.signals);
         }
         assert_eq!(run("杯子碎了一个，麻烦补发").urgency, Urgency::Normal);
+        // Exclamation marks alone are emphasis, not anger (measured: they flagged more calm
+        // complaints than angry ones).
+        assert_eq!(run("做工粗糙！！！！").urgency, Urgency::Normal);
+        assert_eq!(run("半个月还没到，气愤").urgency, Urgency::High);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The `kesu` command: parses the command line and hands over to the library crates.
 
 mod check_reply;
+mod evaluate;
 mod import;
 mod quote;
 mod serve;
@@ -43,6 +44,9 @@ enum Command {
     /// Suggest category, urgency and department: complaint texts one per line on stdin, one
     /// JSON object per line on stdout.
     Triage,
+    /// Measure triage and the reply checker on labelled real texts (built in, or --file).
+    #[command(subcommand)]
+    Evaluate(evaluate::EvaluateCommand),
 }
 
 /// Where the data lives; shared by every subcommand that opens the database.
@@ -101,6 +105,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::Import(cmd) => return runtime()?.block_on(import::run(cmd)),
         Command::CheckReply(args) => return check_reply::run(args),
         Command::Triage => return triage::run(),
+        Command::Evaluate(command) => return evaluate::run(command),
     }
     Ok(std::process::ExitCode::SUCCESS)
 }
