@@ -22,6 +22,7 @@ pub mod refund;
 pub mod registration;
 pub mod reply_check;
 pub mod role;
+pub mod scripts;
 pub mod sla;
 pub mod text;
 pub mod tracking;

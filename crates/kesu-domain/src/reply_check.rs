@@ -61,6 +61,56 @@ impl ReplyRules {
         serde_json::from_str(include_str!("reply_rules.json"))
             .expect("the built-in reply rules are valid")
     }
+
+    /// Checks rules an admin edited: no empty or overlong words, every tone rule with a
+    /// suggestion. Each problem names its place (`tone[3].suggestion`).
+    pub fn validate(&self) -> Result<(), Vec<crate::FieldError>> {
+        let mut errors = Vec::new();
+        let lists: [(&str, &Vec<String>); 10] = [
+            ("contact_words", &self.contact_words),
+            ("contact_apps", &self.contact_apps),
+            ("contact_cues", &self.contact_cues),
+            ("add_verbs", &self.add_verbs),
+            ("add_objects", &self.add_objects),
+            ("allowed_phrases", &self.allowed_phrases),
+            ("own_domains", &self.own_domains),
+            ("greetings", &self.greetings),
+            ("apologies", &self.apologies),
+            ("thanks", &self.thanks),
+        ];
+        for (name, list) in lists {
+            for (i, w) in list.iter().enumerate() {
+                check_word(&mut errors, &format!("{name}[{i}]"), w);
+            }
+        }
+        for (i, rule) in self.tone.iter().enumerate() {
+            check_word(&mut errors, &format!("tone[{i}].phrase"), &rule.phrase);
+            if rule.suggestion.trim().is_empty() || rule.suggestion.chars().count() > 200 {
+                errors.push(crate::FieldError::new(
+                    &format!("tone[{i}].suggestion"),
+                    "a warmer wording is required (at most 200 characters)",
+                ));
+            }
+            for (j, w) in rule.after_any.iter().enumerate() {
+                check_word(&mut errors, &format!("tone[{i}].after_any[{j}]"), w);
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A rule word: not blank (it would match everywhere), not a paragraph.
+pub(crate) fn check_word(errors: &mut Vec<crate::FieldError>, field: &str, word: &str) {
+    if word.trim().is_empty() || word.chars().count() > 30 {
+        errors.push(crate::FieldError::new(
+            field,
+            "must be a word or phrase of 1–30 characters",
+        ));
+    }
 }
 
 /// What the reply is for: a first reply must greet and apologise, a closing must thank.

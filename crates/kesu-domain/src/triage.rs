@@ -28,6 +28,39 @@ impl TriageRules {
         serde_json::from_str(include_str!("triage_rules.json"))
             .expect("the built-in triage rules are valid")
     }
+
+    /// Checks rules an admin edited: known category codes, words of 1–30 characters.
+    pub fn validate(&self) -> Result<(), Vec<crate::FieldError>> {
+        use crate::reply_check::check_word;
+        let mut errors = Vec::new();
+        for (code, words) in &self.categories {
+            if Category::parse(code).is_none() {
+                errors.push(crate::FieldError::new(
+                    &format!("categories.{code}"),
+                    "not a category (CONTRACT.md §3)",
+                ));
+            }
+            for (i, w) in words.iter().enumerate() {
+                check_word(&mut errors, &format!("categories.{code}[{i}]"), w);
+            }
+        }
+        for (i, w) in self.urgency.iter().enumerate() {
+            check_word(&mut errors, &format!("urgency[{i}]"), w);
+        }
+        for (i, code) in self.order.iter().enumerate() {
+            if Category::parse(code).is_none() {
+                errors.push(crate::FieldError::new(
+                    &format!("order[{i}]"),
+                    "not a category (CONTRACT.md §3)",
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,6 +187,28 @@ mod tests {
         // complaints than angry ones).
         assert_eq!(run("做工粗糙！！！！").urgency, Urgency::Normal);
         assert_eq!(run("半个月还没到，气愤").urgency, Urgency::High);
+    }
+
+    #[test]
+    fn edited_rules_are_checked_word_by_word() {
+        assert!(TriageRules::builtin().validate().is_ok());
+        let mut rules = TriageRules::builtin();
+        rules.categories.insert("lost".into(), vec!["丢件".into()]);
+        rules.urgency.push(" ".into());
+        let fields: Vec<String> = rules
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields.len(), 2, "{fields:?}");
+        assert!(fields.contains(&"categories.lost".to_owned()));
+        assert!(fields.iter().any(|f| f.starts_with("urgency[")));
+        // An admin's new word is used at once.
+        let mut rules = TriageRules::builtin();
+        rules.urgency.push("黑猫投诉".into());
+        let t = triage(&rules, &Policy::default(), "再不退款我就去黑猫投诉");
+        assert_eq!(t.urgency, Urgency::High);
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub use logistics::{
 };
 pub use orders::ORDER_BATCH;
 pub use sessions::{Session, SESSION_HOURS};
-pub use settings::Department;
+pub use settings::{Department, TemplateLibrary};
 pub use timers::{Firing, StoredTimer};
 pub use tracking::Tracked;
 

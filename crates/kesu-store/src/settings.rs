@@ -1,6 +1,9 @@
 //! Departments and the policy document: small, admin-edited configuration.
 
 use kesu_domain::codes::DepartmentCode;
+use kesu_domain::reply_check::ReplyRules;
+use kesu_domain::scripts::ReplyTemplate;
+use kesu_domain::triage::TriageRules;
 use kesu_domain::Policy;
 use serde::Serialize;
 use sqlx::Row;
@@ -132,5 +135,97 @@ impl Store {
             .execute(&self.write)
             .await?;
         Ok(())
+    }
+}
+
+/// The reply-script library (话术), kept whole under one settings key: tens of templates, edited
+/// by admins now and then.
+const TEMPLATES_KEY: &str = "reply_templates";
+
+/// The library as stored, with the stored text to compare against when saving.
+pub struct TemplateLibrary {
+    pub templates: Vec<ReplyTemplate>,
+    stored: Option<String>,
+}
+
+impl Store {
+    /// The reply scripts: the admins' library, or the built-in one until they change it.
+    pub async fn reply_templates(&self) -> Result<TemplateLibrary> {
+        let stored = self.setting(TEMPLATES_KEY).await?;
+        let templates = match &stored {
+            None => kesu_domain::scripts::builtin(),
+            Some(v) => serde_json::from_str(v)
+                .map_err(|e| StoreError::Corrupt(format!("reply templates: {e}")))?,
+        };
+        Ok(TemplateLibrary { templates, stored })
+    }
+
+    /// Saves `library` if nobody saved since it was read; false when somebody did (read again
+    /// and retry).
+    pub async fn save_reply_templates(&self, library: &TemplateLibrary) -> Result<bool> {
+        let value = serde_json::to_string(&library.templates)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let done = match &library.stored {
+            None => sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(TEMPLATES_KEY)
+            .bind(&value)
+            .execute(&self.write)
+            .await?
+            .rows_affected(),
+            Some(old) => {
+                sqlx::query("UPDATE settings SET value = $1 WHERE key = $2 AND value = $3")
+                    .bind(&value)
+                    .bind(TEMPLATES_KEY)
+                    .bind(old)
+                    .execute(&self.write)
+                    .await?
+                    .rows_affected()
+            }
+        };
+        Ok(done == 1)
+    }
+}
+
+/// The reply checker's and triage's words as admins extended them; the built-in ones until then.
+const REPLY_RULES_KEY: &str = "reply_rules";
+const TRIAGE_RULES_KEY: &str = "triage_rules";
+
+impl Store {
+    async fn json_setting<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        self.setting(key)
+            .await?
+            .map(|v| {
+                serde_json::from_str(&v).map_err(|e| StoreError::Corrupt(format!("{key}: {e}")))
+            })
+            .transpose()
+    }
+
+    async fn set_json_setting<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        let v = serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.set_setting(key, &v).await
+    }
+
+    pub async fn reply_rules(&self) -> Result<ReplyRules> {
+        Ok(self
+            .json_setting(REPLY_RULES_KEY)
+            .await?
+            .unwrap_or_else(ReplyRules::builtin))
+    }
+
+    pub async fn set_reply_rules(&self, rules: &ReplyRules) -> Result<()> {
+        self.set_json_setting(REPLY_RULES_KEY, rules).await
+    }
+
+    pub async fn triage_rules(&self) -> Result<TriageRules> {
+        Ok(self
+            .json_setting(TRIAGE_RULES_KEY)
+            .await?
+            .unwrap_or_else(TriageRules::builtin))
+    }
+
+    pub async fn set_triage_rules(&self, rules: &TriageRules) -> Result<()> {
+        self.set_json_setting(TRIAGE_RULES_KEY, rules).await
     }
 }

@@ -91,7 +91,10 @@ pub async fn apply(
             text,
             internal: false,
             override_check,
-        } if actor.role().is_some() => check_public_reply(&record, text, *override_check)?,
+        } if actor.role().is_some() => {
+            let rules = state.store.reply_rules().await?;
+            check_public_reply(&rules, &record, text, *override_check)?
+        }
         _ => {}
     }
     let now = state.clock.now();
@@ -155,8 +158,14 @@ async fn check_department(state: &AppState, department: &DepartmentCode) -> ApiR
 
 /// A public reply the checker blocks (contact off the platform on `platform`, the customer's
 /// own data) is refused, naming what to change, unless a supervisor overrides it (recorded).
-fn check_public_reply(record: &CaseRecord, text: &str, override_check: bool) -> ApiResult<()> {
+fn check_public_reply(
+    rules: &kesu_domain::reply_check::ReplyRules,
+    record: &CaseRecord,
+    text: &str,
+    override_check: bool,
+) -> ApiResult<()> {
     let result = crate::api::replies::run(
+        rules,
         text,
         Some(record.case.channel),
         kesu_domain::reply_check::Purpose::Reply,

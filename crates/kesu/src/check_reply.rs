@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use anyhow::{bail, Context};
 use clap::Args;
 use kesu_domain::codes::Channel;
-use kesu_domain::reply_check::Purpose;
+use kesu_domain::reply_check::{Purpose, ReplyRules};
 use kesu_web::api::replies::{run as check, MAX_REPLY_CHARS};
 
 #[derive(Args)]
@@ -37,7 +37,8 @@ pub fn run(args: CheckReplyArgs) -> anyhow::Result<std::process::ExitCode> {
     if text.chars().count() > MAX_REPLY_CHARS {
         bail!("the reply is longer than {MAX_REPLY_CHARS} characters");
     }
-    let result = check(text, channel, purpose, Vec::new());
+    // The built-in words: this command needs no database (the server uses the admins' words).
+    let result = check(&ReplyRules::builtin(), text, channel, purpose, Vec::new());
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?;
     Ok(std::process::ExitCode::from(u8::from(result.blocking)))

@@ -479,6 +479,52 @@ async fn a_web_complaint_goes_through_all_eight_steps_with_the_customer_choosing
     b.client.goto(&app.url("/admin")).await.unwrap();
     b.wait_for("form[action='/admin/policy']").await;
     b.shot("17-admin").await;
+    // The reply-script library: a script with an unknown variable is refused, then saved.
+    b.click_and_load("a[href='/admin/templates']").await;
+    let new = "section.panel form.template-form:not(:has(input[name=original_id]))";
+    b.fill(&format!("{new} input[name=id]"), "chased-again")
+        .await;
+    b.click(&format!(
+        "{new} select[name=scenario] option[value=progress]"
+    ))
+    .await;
+    b.fill(&format!("{new} input[name=title]"), "再次催件")
+        .await;
+    b.fill(
+        &format!("{new} textarea[name=body]"),
+        "{customer_name}您好，{order_number} 已再次催件",
+    )
+    .await;
+    b.click_and_load(&format!("{new} button[type=submit]"))
+        .await;
+    let error = b.text("div.error").await;
+    assert!(
+        error.contains("order_number") && error.contains("order_no"),
+        "{error}"
+    );
+    b.fill(&format!("{new} input[name=id]"), "chased-again")
+        .await;
+    b.click(&format!(
+        "{new} select[name=scenario] option[value=progress]"
+    ))
+    .await;
+    b.fill(&format!("{new} input[name=title]"), "再次催件")
+        .await;
+    b.fill(
+        &format!("{new} textarea[name=body]"),
+        "{customer_name}您好，订单 {order_no} 已再次催件",
+    )
+    .await;
+    b.click_and_load(&format!("{new} button[type=submit]"))
+        .await;
+    assert!(b
+        .text("details.template[data-id=chased-again] summary")
+        .await
+        .contains("再次催件"));
+    b.scroll_to("details.template[data-id=chased-again]").await;
+    b.shot("17b-admin-templates").await;
+    b.client.goto(&app.url("/admin")).await.unwrap();
+    b.wait_for("form[action='/admin/policy']").await;
     b.click_and_load("header form[action='/lang'] button").await;
     assert!(
         b.text("header nav").await.contains("Queue"),
@@ -601,6 +647,32 @@ async fn the_logistics_board_lists_exceptions_and_a_claim_is_filed_and_paid() {
     let error = b.text("div.error").await;
     assert!(error.contains("不能发送"), "{error}");
     b.wait_for("ol.steps").await;
+
+    // A script instead: the damaged-goods first reply, filled with the case's order, passes.
+    b.click("details:has(form[data-action=comment]) > summary")
+        .await;
+    b.click("form[data-action=comment] select.script-pick option[data-id=first-damaged]")
+        .await;
+    let reply = b
+        .wait_for("form[data-action=comment] textarea[name=text]")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        reply.contains("破损") && reply.contains("照片") && !reply.contains('{'),
+        "{reply}"
+    );
+    let ok = b
+        .text("form[data-action=comment] .reply-findings p.ok")
+        .await;
+    assert!(ok.contains("回复检查通过"), "{ok}");
+    b.scroll_to("form[data-action=comment]").await;
+    b.shot("14b-reply-script").await;
+    b.act("comment").await;
+    let history = b.text("ol.timeline").await;
+    assert!(history.contains("拍一下外包装"), "{history}");
 
     // The carrier accepts, then pays ¥100 of it.
     b.click("div.claim select[name=status] option[value=accepted]")

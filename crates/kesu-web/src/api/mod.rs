@@ -9,8 +9,9 @@ pub mod orders;
 pub mod refunds;
 pub mod replies;
 mod settings;
+pub mod templates;
 mod tracking;
-mod triage;
+pub mod triage;
 mod users;
 pub mod views;
 
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(logistics::router())
         .merge(replies::router())
         .merge(triage::router())
+        .merge(templates::router())
         .merge(openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

@@ -23,6 +23,9 @@ use crate::AppState;
         super::logistics::case_claims, super::logistics::list, super::logistics::show,
         super::logistics::set_status, super::replies::check_reply,
         super::triage::suggest,
+        super::templates::list, super::templates::one, super::templates::add,
+        super::templates::replace, super::templates::remove, super::templates::for_case,
+        super::replies::rules, super::replies::set_rules, super::triage::rules, super::triage::set_rules,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,
@@ -36,7 +39,8 @@ use crate::AppState;
          (name = "settings", description = "Departments and policy"),
          (name = "refunds", description = "Refund quotes to the cent"),
          (name = "orders", description = "Orders, shipments and refunds"),
-         (name = "logistics", description = "Parcel tracking, logistics exceptions and carrier claims")),
+         (name = "logistics", description = "Parcel tracking, logistics exceptions and carrier claims"),
+         (name = "replies", description = "The reply checker and reply scripts (话术)")),
 )]
 pub struct ApiDoc;
 

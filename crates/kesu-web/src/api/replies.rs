@@ -2,7 +2,7 @@
 //! a suggested rewording; `blocking` when the reply must not be sent as it is.
 
 use axum::extract::State;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use kesu_domain::codes::Channel;
 use kesu_domain::reply_check::{blocks, check, Finding, Purpose, Reply, ReplyRules};
@@ -14,7 +14,44 @@ use crate::extract::{from_value, ApiJson, Caller};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/replies/check", post(check_reply))
+    Router::new()
+        .route("/replies/check", post(check_reply))
+        .route("/replies/rules", get(rules).put(set_rules))
+}
+
+/// The reply checker's words in force.
+#[utoipa::path(get, path = "/api/v1/replies/rules", tag = "replies", security(("bearer" = [])),
+    responses((status = 200, body = ReplyRules)))]
+async fn rules(State(state): State<AppState>, Caller(_): Caller) -> ApiResult<Json<ReplyRules>> {
+    Ok(Json(state.store.reply_rules().await?))
+}
+
+/// Replaces the reply checker's words (admin only); used from the next check on.
+#[utoipa::path(put, path = "/api/v1/replies/rules", tag = "replies", security(("bearer" = [])),
+    request_body = ReplyRules,
+    responses((status = 200, body = ReplyRules), (status = 403, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+async fn set_rules(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<ReplyRules>> {
+    require_admin(&caller, "the reply checker's words")?;
+    let rules: ReplyRules = from_value(body)?;
+    rules.validate().map_err(ApiError::Invalid)?;
+    state.store.set_reply_rules(&rules).await?;
+    Ok(Json(rules))
+}
+
+pub fn require_admin(user: &kesu_store::User, what: &str) -> ApiResult<()> {
+    if user.role == kesu_domain::Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "only admins change {what}; you are {}",
+            user.role
+        )))
+    }
 }
 
 /// A reply to check.
@@ -67,18 +104,26 @@ async fn check_reply(
             record.complainant.contact_details()
         }
     };
-    Ok(Json(run(&req.text, req.channel, req.purpose, personal)))
+    let rules = state.store.reply_rules().await?;
+    Ok(Json(run(
+        &rules,
+        &req.text,
+        req.channel,
+        req.purpose,
+        personal,
+    )))
 }
 
-/// Runs the checker with kesu's rules.
+/// Runs the checker.
 pub fn run(
+    rules: &ReplyRules,
     text: &str,
     channel: Option<Channel>,
     purpose: Purpose,
     personal: Vec<String>,
 ) -> CheckResult {
     let findings = check(
-        &ReplyRules::builtin(),
+        rules,
         &Reply {
             text,
             channel,

@@ -2,10 +2,11 @@
 //! department, with the words that led there. The registration form uses it to pre-fill.
 
 use axum::extract::State;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use kesu_domain::scripts::{first_reply_for, Language};
 use kesu_domain::triage::{triage, Triage, TriageRules};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
@@ -13,7 +14,32 @@ use crate::extract::{from_value, ApiJson, Caller};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/triage", post(suggest))
+    Router::new()
+        .route("/triage", post(suggest))
+        .route("/triage/rules", get(rules).put(set_rules))
+}
+
+/// Triage's words in force.
+#[utoipa::path(get, path = "/api/v1/triage/rules", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Object)))]
+async fn rules(State(state): State<AppState>, Caller(_): Caller) -> ApiResult<Json<TriageRules>> {
+    Ok(Json(state.store.triage_rules().await?))
+}
+
+/// Replaces triage's words (admin only); used from the next suggestion on.
+#[utoipa::path(put, path = "/api/v1/triage/rules", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+async fn set_rules(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<TriageRules>> {
+    super::replies::require_admin(&caller, "triage's words")?;
+    let rules: TriageRules = from_value(body)?;
+    rules.validate().map_err(ApiError::Invalid)?;
+    state.store.set_triage_rules(&rules).await?;
+    Ok(Json(rules))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -22,18 +48,33 @@ pub struct TriageRequest {
     pub text: String,
 }
 
+/// Triage's suggestion and the first-reply script for the suggested category.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TriageView {
+    #[serde(flatten)]
+    pub triage: Triage,
+    /// The reply script (话术) to open with: its id and title (GET /api/v1/templates/{id}).
+    pub first_reply_template: Option<TemplateRef>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TemplateRef {
+    pub id: String,
+    pub title: String,
+}
+
 /// Longest text triaged.
 const MAX_TEXT_CHARS: usize = 5000;
 
 /// Suggests how to file a complaint.
 #[utoipa::path(post, path = "/api/v1/triage", tag = "cases", security(("bearer" = [])),
     request_body = TriageRequest,
-    responses((status = 200, body = Triage), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = TriageView), (status = 422, body = crate::error::Problem)))]
 async fn suggest(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     ApiJson(body): ApiJson<serde_json::Value>,
-) -> ApiResult<Json<Triage>> {
+) -> ApiResult<Json<TriageView>> {
     let req: TriageRequest = from_value(body)?;
     if req.text.trim().is_empty() {
         return Err(ApiError::invalid("text", "must not be empty"));
@@ -45,5 +86,16 @@ async fn suggest(
         ));
     }
     let policy = state.store.policy().await?;
-    Ok(Json(triage(&TriageRules::builtin(), &policy, &req.text)))
+    let rules = state.store.triage_rules().await?;
+    let triage = triage(&rules, &policy, &req.text);
+    let library = state.store.reply_templates().await?;
+    let first_reply_template = first_reply_for(&library.templates, triage.category, Language::Zh)
+        .map(|t| TemplateRef {
+            id: t.id.clone(),
+            title: t.title.clone(),
+        });
+    Ok(Json(TriageView {
+        triage,
+        first_reply_template,
+    }))
 }

@@ -95,6 +95,10 @@ async fn render(
             }
         }
         section.panel {
+            h2 { (lang.t("templates")) }
+            p { a href="/admin/templates" { (lang.t("templates")) " →" } }
+        }
+        section.panel {
             h2 { (lang.t("departments")) }
             ul { @for d in &departments { li { (d.name) " (" (d.code.as_str()) ")" } } }
             form.inline-form method="post" action="/admin/departments" {

@@ -11,6 +11,7 @@ use kesu_domain::case::Case;
 use kesu_domain::codes::{Jurisdiction, Liability, ResolutionKind, RootCause};
 use kesu_domain::money::parse_yuan;
 use kesu_domain::order::Order;
+use kesu_domain::reply_check::ReplyRules;
 use kesu_domain::{CaseStatus, Role};
 use kesu_store::{CaseRecord, HistoryEntry};
 use maud::{html, Markup};
@@ -138,6 +139,19 @@ async fn render_full(
     let now = state.clock.now();
     let c = &record.case;
     let allowed = kesu_domain::allowed_actions(c, &user.actor());
+    // The reply box offers the scripts that fit the case, filled with its data.
+    let scripts = if allowed.contains(&"comment") {
+        let script_lang = if lang == Lang::En {
+            kesu_domain::scripts::Language::En
+        } else {
+            kesu_domain::scripts::Language::Zh
+        };
+        crate::api::templates::offered(state, &record, user, script_lang)
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let who = record.complainant.view(user.role.sees_personal_data());
     let body = html! {
         div.case-head {
@@ -199,7 +213,7 @@ async fn render_full(
                             (csrf_field(s))
                             input type="hidden" name="action" value=(a);
                             input type="hidden" name="version" value=(c.version);
-                            (action_fields(lang, a, &record, &users, &departments, user.role))
+                            (action_fields(lang, a, &record, &users, &departments, user.role, &scripts))
                             button.primary type="submit" { (lang.t("submit")) }
                         }
                     }
@@ -214,6 +228,21 @@ async fn render_full(
     let status = error.as_ref().map(|(st, _)| *st).unwrap_or(StatusCode::OK);
     (status, layout(s, &c.number, body)).into_response()
 }
+
+/// Choosing a script puts its text in the reply box, where the checker reads it at once.
+const PICK_SCRIPT: &str = r#"
+document.querySelectorAll('select.script-pick').forEach(function (pick) {
+  if (pick.dataset.ready) return;
+  pick.dataset.ready = '1';
+  pick.addEventListener('change', function () {
+    if (!pick.value) return;
+    var box = pick.closest('form').querySelector('textarea[name=text]');
+    box.value = pick.value;
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    box.focus();
+  });
+});
+"#;
 
 pub fn action_label(lang: Lang, action: &str) -> String {
     let zh = match action {
@@ -277,6 +306,7 @@ fn action_fields(
     users: &[kesu_store::User],
     departments: &[kesu_store::Department],
     role: Role,
+    scripts: &[kesu_domain::scripts::Rendered],
 ) -> Markup {
     let c = &record.case;
     match action {
@@ -351,6 +381,20 @@ fn action_fields(
             }
         },
         "comment" => html! {
+            @if !scripts.is_empty() {
+                label { (lang.t("reply_scripts"))
+                    select.script-pick {
+                        option value="" { (lang.t("script_pick")) }
+                        @for r in scripts {
+                            option value=(r.text) data-id=(r.id) {
+                                (lang.code_label(r.scenario.label_zh(), r.scenario.code())) " · " (r.title)
+                                @if !r.missing.is_empty() { " · " (lang.t("script_missing")) }
+                            }
+                        }
+                    }
+                }
+                (super::script(PICK_SCRIPT))
+            }
             // The reply checker runs as the agent types and shows what to change.
             label { (lang.t("text")) " " abbr.req title=(lang.t("required")) { "*" }
                 textarea name="text" rows="3" required
@@ -873,7 +917,12 @@ async fn check_reply(
         kesu_domain::reply_check::Purpose::Reply
     };
     let personal = record.complainant.contact_details();
-    let result = crate::api::replies::run(text, Some(c.channel), purpose, personal);
+    let rules = state
+        .store
+        .reply_rules()
+        .await
+        .unwrap_or_else(|_| ReplyRules::builtin());
+    let result = crate::api::replies::run(&rules, text, Some(c.channel), purpose, personal);
     html! {
         @if result.findings.is_empty() {
             p.ok { "✓ " (lang.t("reply_ok")) }

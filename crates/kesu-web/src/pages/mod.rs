@@ -12,6 +12,7 @@ mod queue;
 mod register;
 pub mod session;
 mod supervisor;
+mod templates;
 
 use axum::body::Bytes;
 use axum::http::{header, StatusCode};
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(supervisor::router())
         .merge(admin::router())
         .merge(logistics::router())
+        .merge(templates::router())
         .route("/assets/htmx.min.js", get(htmx))
         .route("/assets/kesu.css", get(css))
 }

@@ -37,9 +37,25 @@ async fn suggest(State(state): State<AppState>, s: PageSession, body: Bytes) -> 
         return html! {}.into_response();
     }
     let policy = state.store.policy().await.unwrap_or_default();
-    let t =
-        kesu_domain::triage::triage(&kesu_domain::triage::TriageRules::builtin(), &policy, text);
+    let rules = state
+        .store
+        .triage_rules()
+        .await
+        .unwrap_or_else(|_| kesu_domain::triage::TriageRules::builtin());
+    let t = kesu_domain::triage::triage(&rules, &policy, text);
     let high = t.urgency == kesu_domain::triage::Urgency::High;
+    let script_lang = if lang == super::i18n::Lang::En {
+        kesu_domain::scripts::Language::En
+    } else {
+        kesu_domain::scripts::Language::Zh
+    };
+    let library = state
+        .store
+        .reply_templates()
+        .await
+        .map(|l| l.templates)
+        .unwrap_or_default();
+    let opening = kesu_domain::scripts::first_reply_for(&library, t.category, script_lang);
     html! {
         p.triage {
             (lang.t("triage_suggests")) " "
@@ -49,6 +65,9 @@ async fn suggest(State(state): State<AppState>, s: PageSession, body: Bytes) -> 
             " "
             button.link.use-triage type="button" data-category=(t.category.code())
                 data-priority=(if high { "high" } else { "normal" }) { (lang.t("triage_use")) }
+        }
+        @if let Some(o) = opening {
+            p.muted.triage-script { (lang.t("triage_first_reply")) ": " (o.title) }
         }
     }
     .into_response()

@@ -17,5 +17,6 @@ mod refunds;
 mod replies;
 mod sla;
 mod snapshots_pages;
+mod templates;
 mod tracking;
 mod triage;

@@ -147,3 +147,105 @@ async fn a_public_reply_the_checker_blocks_is_refused_unless_a_supervisor_overri
     );
     assert_eq!(sent["actor"], "zhao");
 }
+
+#[tokio::test]
+async fn admins_extend_the_words_and_they_apply_at_once() {
+    let app = TestApp::sqlite().await;
+    let admin = app.admin().await;
+    let agent = app.user("amy", "agent", None).await;
+    let check = |text: &'static str| {
+        let app = &app;
+        let agent = agent.clone();
+        async move {
+            let r = app
+                .post(
+                    &agent,
+                    "/api/v1/replies/check",
+                    &json!({"text": text, "channel": "platform"}),
+                )
+                .await;
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    assert_eq!(check("有事钉钉找我").await["findings"], json!([]));
+
+    let put = |token: String, path: &'static str, body: Value| {
+        app.client
+            .put(app.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let mut rules: Value = app
+        .get(&agent, "/api/v1/replies/rules")
+        .await
+        .json()
+        .await
+        .unwrap();
+    rules["contact_words"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("钉钉"));
+    let r = put(agent.clone(), "/api/v1/replies/rules", rules.clone())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A blank word would match everywhere: refused, naming its place.
+    let mut blank = rules.clone();
+    blank["contact_words"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!(" "));
+    let r = put(admin.clone(), "/api/v1/replies/rules", blank)
+        .await
+        .unwrap();
+    let p = crate::helpers::problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let n = rules["contact_words"].as_array().unwrap().len();
+    assert_eq!(crate::helpers::fields(&p), [format!("contact_words[{n}]")]);
+    let r = put(admin.clone(), "/api/v1/replies/rules", rules)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let found = check("有事钉钉找我").await;
+    assert_eq!(found["findings"][0]["text"], "钉钉", "{found}");
+    assert_eq!(found["blocking"], true);
+
+    // Triage's words too: a new threat makes a complaint urgent.
+    let text = json!({"text": "再不退款我就去黑猫投诉"});
+    let t: Value = app
+        .post(&agent, "/api/v1/triage", &text)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t["urgency"], "normal");
+    let mut rules: Value = app
+        .get(&agent, "/api/v1/triage/rules")
+        .await
+        .json()
+        .await
+        .unwrap();
+    rules["urgency"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("黑猫投诉"));
+    let mut bad = rules.clone();
+    bad["categories"]["lost"] = json!(["丢件"]);
+    let r = put(admin.clone(), "/api/v1/triage/rules", bad)
+        .await
+        .unwrap();
+    let p = crate::helpers::problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(crate::helpers::fields(&p), ["categories.lost"]);
+    let r = put(admin.clone(), "/api/v1/triage/rules", rules)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let t: Value = app
+        .post(&agent, "/api/v1/triage", &text)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t["urgency"], "high", "{t}");
+    assert!(t["signals"].to_string().contains("黑猫投诉"));
+}

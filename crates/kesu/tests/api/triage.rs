@@ -23,7 +23,8 @@ async fn a_complaint_is_triaged_with_the_words_that_led_there() {
     let t: Value = r.json().await.unwrap();
     assert_eq!(
         t,
-        json!({"category": "quality", "urgency": "high", "department": "quality", "signals": ["掉色", "12315"]})
+        json!({"category": "quality", "urgency": "high", "department": "quality", "signals": ["掉色", "12315"],
+               "first_reply_template": {"id": "first-quality", "title": "首次回复·质量问题"}})
     );
     let r = app
         .post(&agent, "/api/v1/triage", &json!({"text": "  "}))

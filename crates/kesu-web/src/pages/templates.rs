@@ -1,0 +1,289 @@
+//! The reply-script library (话术库) for admins: every script, editable in place, and a form
+//! for a new one. The reply box on the case page offers them.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use kesu_domain::codes::Category;
+use kesu_domain::scripts::{Language, ReplyTemplate, Scenario, VARIABLES};
+use kesu_domain::Role;
+use maud::{html, Markup};
+use serde_json::json;
+
+use super::i18n::Lang;
+use super::session::PageSession;
+use super::{csrf_field, error_page, layout, Form};
+use crate::api::templates::{edit, parse_template};
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/templates", get(page).post(save))
+        .route("/admin/templates/{id}/delete", post(delete))
+        .route("/admin/rules/{which}", post(save_rules))
+}
+
+async fn page(State(state): State<AppState>, s: PageSession) -> Response {
+    if s.session.user.role != Role::Admin {
+        return error_page(s.lang, StatusCode::FORBIDDEN, s.lang.t("forbidden"));
+    }
+    render(&state, &s, None).await
+}
+
+async fn render(state: &AppState, s: &PageSession, error: Option<String>) -> Response {
+    let lang = s.lang;
+    let loaded = async {
+        Ok::<_, kesu_store::StoreError>((
+            state.store.reply_templates().await?.templates,
+            state.store.reply_rules().await?,
+            state.store.triage_rules().await?,
+        ))
+    }
+    .await;
+    let (library, reply_rules, triage_rules) = match loaded {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    let pretty = |v: serde_json::Result<String>| v.unwrap_or_default();
+    let body = html! {
+        h1 { (lang.t("templates")) }
+        @if let Some(m) = &error { div.error role="alert" { (m) } }
+        p.muted { (lang.t("template_variables")) ": "
+            @for (i, (v, zh, en)) in VARIABLES.iter().enumerate() {
+                @if i > 0 { "、" }
+                code { "{" (v) "}" } " " (if lang == Lang::En { *en } else { *zh })
+            }
+        }
+        section.panel {
+            h2 { (lang.t("template_new")) }
+            (template_form(s, None))
+        }
+        section.panel {
+            @for t in &library {
+                details.template data-id=(t.id) {
+                    summary {
+                        (lang.code_label(t.scenario.label_zh(), t.scenario.code())) " · "
+                        (t.category.map(|c| lang.code_label(c.label_zh(), c.code())).unwrap_or_else(|| lang.t("template_any_category").to_owned()))
+                        " · " (language_label(t.language)) " · " strong { (t.title) }
+                    }
+                    (template_form(s, Some(t)))
+                    form method="post" action={ "/admin/templates/" (t.id) "/delete" } {
+                        (csrf_field(s))
+                        button.link type="submit" { (lang.t("template_delete")) }
+                    }
+                }
+            }
+        }
+        section.panel {
+            h2 { (lang.t("rules")) }
+            p.muted { (lang.t("rules_hint")) }
+            form.rules-form method="post" action="/admin/rules/reply" {
+                (csrf_field(s))
+                label { (lang.t("reply_rules")) textarea name="rules" rows="12" spellcheck="false" { (pretty(serde_json::to_string_pretty(&reply_rules))) } }
+                button.primary type="submit" { (lang.t("save")) }
+            }
+            form.rules-form method="post" action="/admin/rules/triage" {
+                (csrf_field(s))
+                label { (lang.t("triage_rules")) textarea name="rules" rows="12" spellcheck="false" { (pretty(serde_json::to_string_pretty(&triage_rules))) } }
+                button.primary type="submit" { (lang.t("save")) }
+            }
+        }
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (status, layout(s, lang.t("templates"), body)).into_response()
+}
+
+fn language_label(l: Language) -> &'static str {
+    match l {
+        Language::Zh => "中文",
+        Language::En => "English",
+    }
+}
+
+fn template_form(s: &PageSession, t: Option<&ReplyTemplate>) -> Markup {
+    let lang = s.lang;
+    html! {
+        form.template-form method="post" action="/admin/templates" {
+            (csrf_field(s))
+            @if let Some(t) = t { input type="hidden" name="original_id" value=(t.id); }
+            label { (lang.t("template_id"))
+                input name="id" required pattern="[a-z0-9_\\-]{1,64}" value=[t.map(|t| t.id.as_str())] readonly[t.is_some()]; }
+            label { (lang.t("template_scenario"))
+                select name="scenario" {
+                    @for sc in Scenario::ALL {
+                        option value=(sc.code()) selected[t.is_some_and(|t| t.scenario == sc)] { (lang.code_label(sc.label_zh(), sc.code())) }
+                    }
+                }
+            }
+            label { (lang.t("category"))
+                select name="category" {
+                    option value="" { (lang.t("template_any_category")) }
+                    @for c in Category::ALL {
+                        option value=(c.code()) selected[t.is_some_and(|t| t.category == Some(*c))] { (lang.code_label(c.label_zh(), c.code())) }
+                    }
+                }
+            }
+            label { (lang.t("template_language"))
+                select name="language" {
+                    option value="zh-CN" selected[t.is_some_and(|t| t.language == Language::Zh)] { "中文" }
+                    option value="en" selected[t.is_some_and(|t| t.language == Language::En)] { "English" }
+                }
+            }
+            label { (lang.t("template_title")) input name="title" required value=[t.map(|t| t.title.as_str())]; }
+            label { (lang.t("template_body")) textarea name="body" rows="4" required { (t.map(|t| t.body.as_str()).unwrap_or("")) } }
+            button.primary type="submit" { (lang.t("template_save")) }
+        }
+    }
+}
+
+fn admin_form(s: &PageSession, body: &Bytes) -> Result<Form, Box<Response>> {
+    let f = Form::parse(body);
+    if !s.csrf_ok(&f) {
+        return Err(Box::new(s.csrf_refused()));
+    }
+    if s.session.user.role != Role::Admin {
+        return Err(Box::new(error_page(
+            s.lang,
+            StatusCode::FORBIDDEN,
+            s.lang.t("forbidden"),
+        )));
+    }
+    Ok(f)
+}
+
+fn problem(e: ApiError) -> String {
+    match e {
+        ApiError::Invalid(fields) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        ApiError::Conflict { detail, .. } | ApiError::NotFound(detail) => detail,
+        other => format!("{other:?}"),
+    }
+}
+
+/// Adds a script, or replaces the one named by `original_id`.
+async fn save(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
+    let f = match admin_form(&s, &body) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let category = f.get("category").filter(|c| !c.is_empty());
+    let value = json!({
+        "id": f.get("id").unwrap_or("").trim(),
+        "scenario": f.get("scenario").unwrap_or(""),
+        "category": category,
+        "language": f.get("language").unwrap_or(""),
+        "title": f.get("title").unwrap_or(""),
+        "body": f.get("body").unwrap_or(""),
+    });
+    let template = match parse_template(value) {
+        Ok(t) => t,
+        Err(e) => return render(&state, &s, Some(problem(e))).await,
+    };
+    let original = f.get("original_id").map(str::to_owned);
+    let saved = edit(&state, |list| {
+        match &original {
+            Some(id) => {
+                let slot = list
+                    .iter_mut()
+                    .find(|t| &t.id == id)
+                    .ok_or_else(|| ApiError::NotFound(format!("no reply template `{id}`")))?;
+                *slot = template.clone();
+            }
+            None => {
+                if list.iter().any(|t| t.id == template.id) {
+                    return Err(ApiError::conflict(format!(
+                        "a reply template `{}` exists already",
+                        template.id
+                    )));
+                }
+                list.push(template.clone());
+            }
+        }
+        Ok(())
+    })
+    .await;
+    match saved {
+        Ok(()) => Redirect::to("/admin/templates").into_response(),
+        Err(e) => render(&state, &s, Some(problem(e))).await,
+    }
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = admin_form(&s, &body) {
+        return *r;
+    }
+    let removed = edit(&state, |list| {
+        let before = list.len();
+        list.retain(|t| t.id != id);
+        if list.len() == before {
+            return Err(ApiError::NotFound(format!("no reply template `{id}`")));
+        }
+        Ok(())
+    })
+    .await;
+    match removed {
+        Ok(()) => Redirect::to("/admin/templates").into_response(),
+        Err(e) => render(&state, &s, Some(problem(e))).await,
+    }
+}
+
+/// Replaces the reply checker's (`reply`) or triage's (`triage`) words, checked word by word.
+async fn save_rules(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(which): Path<String>,
+    body: Bytes,
+) -> Response {
+    let f = match admin_form(&s, &body) {
+        Ok(f) => f,
+        Err(r) => return *r,
+    };
+    let raw = f.get("rules").unwrap_or("");
+    let invalid = |e: serde_json::Error| format!("rules: {e}");
+    let fields = |errors: Vec<kesu_domain::FieldError>| problem(ApiError::Invalid(errors));
+    let outcome = match which.as_str() {
+        "reply" => match serde_json::from_str::<kesu_domain::reply_check::ReplyRules>(raw) {
+            Err(e) => Err(invalid(e)),
+            Ok(rules) => match rules.validate() {
+                Err(e) => Err(fields(e)),
+                Ok(()) => state
+                    .store
+                    .set_reply_rules(&rules)
+                    .await
+                    .map_err(|e| e.to_string()),
+            },
+        },
+        "triage" => match serde_json::from_str::<kesu_domain::triage::TriageRules>(raw) {
+            Err(e) => Err(invalid(e)),
+            Ok(rules) => match rules.validate() {
+                Err(e) => Err(fields(e)),
+                Ok(()) => state
+                    .store
+                    .set_triage_rules(&rules)
+                    .await
+                    .map_err(|e| e.to_string()),
+            },
+        },
+        _ => return error_page(s.lang, StatusCode::NOT_FOUND, s.lang.t("not_found")),
+    };
+    match outcome {
+        Ok(()) => Redirect::to("/admin/templates").into_response(),
+        Err(m) => render(&state, &s, Some(m)).await,
+    }
+}
