@@ -206,7 +206,8 @@ impl ReplyTemplate {
 pub type Values = BTreeMap<&'static str, String>;
 
 /// What a case knows for the variables. `customer_name` is the name as the reader may see it
-/// (masked for roles that may not); amounts are yuan; times are in the shop's zone.
+/// (masked for roles that may not); amounts are yuan; times are in the shop's zone, written
+/// the way `language` writes them.
 pub fn values(
     case: &Case,
     customer_name: &str,
@@ -214,6 +215,7 @@ pub fn values(
     agent: &str,
     zone: chrono_tz::Tz,
     now: DateTime<Utc>,
+    language: Language,
 ) -> Values {
     let mut v = Values::new();
     let yuan = |cents: i64| format!("¥{}", crate::money::format_yuan(cents));
@@ -228,11 +230,13 @@ pub fn values(
         v.insert("order_no", no.clone());
     }
     if let Some(due) = case.deadlines.resolve_by {
+        let format = match language {
+            Language::Zh => "%-m月%-d日 %H:%M",
+            Language::En => "%-d %b %H:%M",
+        };
         v.insert(
             "deadline",
-            due.with_timezone(&zone)
-                .format("%m月%d日 %H:%M")
-                .to_string(),
+            due.with_timezone(&zone).format(format).to_string(),
         );
     }
     // The amount on offer: the chosen option, else the first proposed refund.

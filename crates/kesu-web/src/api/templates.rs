@@ -252,6 +252,7 @@ pub async fn offered(
         &reader.username,
         state.zone().await,
         state.clock.now(),
+        lang,
     );
     Ok(suitable(&library.templates, &record.case, lang)
         .into_iter()
