@@ -147,7 +147,10 @@ async fn a_case_is_offered_the_scripts_of_its_category_and_step_filled_with_its_
     let en: Vec<Value> = r.json().await.unwrap();
     assert_eq!(en[0]["id"], "first-logistics-en");
     let english = en[0]["text"].as_str().unwrap();
-    assert!(english.contains("by 25 Nov") && !english.contains('月'), "{english}");
+    assert!(
+        english.contains("by 25 Nov") && !english.contains('月'),
+        "{english}"
+    );
 
     // Once a refund is on offer, the offer scripts come first, with the amount filled.
     app.act_ok(&agent, id, json!({"action": "judge", "valid": true}))
