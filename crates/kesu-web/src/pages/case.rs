@@ -141,12 +141,7 @@ async fn render_full(
     let allowed = kesu_domain::allowed_actions(c, &user.actor());
     // The reply box offers the scripts that fit the case, filled with its data.
     let scripts = if allowed.contains(&"comment") {
-        let script_lang = if lang == Lang::En {
-            kesu_domain::scripts::Language::En
-        } else {
-            kesu_domain::scripts::Language::Zh
-        };
-        crate::api::templates::offered(state, &record, user, script_lang)
+        crate::api::templates::offered(state, &record, user, lang.scripts())
             .await
             .unwrap_or_default()
     } else {
@@ -387,7 +382,7 @@ fn action_fields(
                         option value="" { (lang.t("script_pick")) }
                         @for r in scripts {
                             option value=(r.text) data-id=(r.id) {
-                                (lang.code_label(r.scenario.label_zh(), r.scenario.code())) " · " (r.title)
+                                (r.title)
                                 @if !r.missing.is_empty() { " · " (lang.t("script_missing")) }
                             }
                         }

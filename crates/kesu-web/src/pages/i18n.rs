@@ -23,6 +23,14 @@ impl Lang {
         }
     }
 
+    /// The language of the reply scripts to offer on a page in this language.
+    pub fn scripts(self) -> kesu_domain::scripts::Language {
+        match self {
+            Lang::Zh => kesu_domain::scripts::Language::Zh,
+            Lang::En => kesu_domain::scripts::Language::En,
+        }
+    }
+
     /// The word for `key`; the key itself when it has no translation (visible in review).
     pub fn t(self, key: &'static str) -> &'static str {
         match TEXTS.iter().find(|(k, _, _)| *k == key) {

@@ -44,18 +44,13 @@ async fn suggest(State(state): State<AppState>, s: PageSession, body: Bytes) -> 
         .unwrap_or_else(|_| kesu_domain::triage::TriageRules::builtin());
     let t = kesu_domain::triage::triage(&rules, &policy, text);
     let high = t.urgency == kesu_domain::triage::Urgency::High;
-    let script_lang = if lang == super::i18n::Lang::En {
-        kesu_domain::scripts::Language::En
-    } else {
-        kesu_domain::scripts::Language::Zh
-    };
     let library = state
         .store
         .reply_templates()
         .await
         .map(|l| l.templates)
         .unwrap_or_default();
-    let opening = kesu_domain::scripts::first_reply_for(&library, t.category, script_lang);
+    let opening = kesu_domain::scripts::first_reply_for(&library, t.category, lang.scripts());
     html! {
         p.triage {
             (lang.t("triage_suggests")) " "

@@ -49,6 +49,12 @@ async fn render(state: &AppState, s: &PageSession, error: Option<String>) -> Res
         Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     };
     let pretty = |v: serde_json::Result<String>| v.unwrap_or_default();
+    // Chinese first, then by the order of the process, category and title.
+    let mut library = library;
+    library.sort_by(|a, b| {
+        (a.language, a.scenario, a.category, &a.title)
+            .cmp(&(b.language, b.scenario, b.category, &b.title))
+    });
     let body = html! {
         h1 { (lang.t("templates")) }
         @if let Some(m) = &error { div.error role="alert" { (m) } }
