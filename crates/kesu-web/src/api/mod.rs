@@ -57,6 +57,18 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Refuses a caller who is not an admin: "only admins {what}; you are agent".
+pub fn require_admin(user: &kesu_store::User, what: &str) -> ApiResult<()> {
+    if user.role == kesu_domain::Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "only admins {what}; you are {}",
+            user.role
+        )))
+    }
+}
+
 async fn healthz(State(state): State<AppState>) -> ApiResult<(StatusCode, &'static str)> {
     state.store.ping().await?;
     Ok((StatusCode::OK, "ok"))

@@ -36,22 +36,11 @@ async fn set_rules(
     Caller(caller): Caller,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<ReplyRules>> {
-    require_admin(&caller, "the reply checker's words")?;
+    super::require_admin(&caller, "change the reply checker's words")?;
     let rules: ReplyRules = from_value(body)?;
     rules.validate().map_err(ApiError::Invalid)?;
     state.store.set_reply_rules(&rules).await?;
     Ok(Json(rules))
-}
-
-pub fn require_admin(user: &kesu_store::User, what: &str) -> ApiResult<()> {
-    if user.role == kesu_domain::Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "only admins change {what}; you are {}",
-            user.role
-        )))
-    }
 }
 
 /// A reply to check.

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use kesu_domain::codes::DepartmentCode;
-use kesu_domain::{Policy, Role};
+use kesu_domain::Policy;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -100,12 +100,5 @@ async fn set_policy(
 }
 
 fn require_admin(user: &kesu_store::User) -> ApiResult<()> {
-    if user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "only admins change settings; you are {}",
-            user.role
-        )))
-    }
+    super::require_admin(user, "change settings")
 }

@@ -7,7 +7,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use kesu_domain::codes::Category;
 use kesu_domain::scripts::{render, suitable, values, Language, Rendered, ReplyTemplate, Scenario};
-use kesu_domain::Role;
 use kesu_store::{CaseRecord, User};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -96,14 +95,7 @@ fn no_such(id: &str) -> ApiError {
 }
 
 fn require_admin(user: &User) -> ApiResult<()> {
-    if user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "only admins edit reply templates; you are {}",
-            user.role
-        )))
-    }
+    super::require_admin(user, "edit reply templates")
 }
 
 /// Edits the library: read, change, save unless somebody saved meanwhile (then again).

@@ -35,7 +35,7 @@ async fn set_rules(
     Caller(caller): Caller,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<TriageRules>> {
-    super::replies::require_admin(&caller, "triage's words")?;
+    super::require_admin(&caller, "change triage's words")?;
     let rules: TriageRules = from_value(body)?;
     rules.validate().map_err(ApiError::Invalid)?;
     state.store.set_triage_rules(&rules).await?;

@@ -36,14 +36,7 @@ pub struct NewUserRequest {
 }
 
 fn require_admin(user: &kesu_store::User) -> ApiResult<()> {
-    if user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "only admins manage users; you are {}",
-            user.role
-        )))
-    }
+    super::require_admin(user, "manage users")
 }
 
 /// Creates a staff account (admin only).

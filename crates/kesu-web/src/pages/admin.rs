@@ -208,7 +208,7 @@ fn sla_rules(f: &Form) -> Result<Vec<SlaRule>, String> {
 }
 
 /// Checks the admin role and the CSRF token of an admin form.
-fn admin_form(s: &PageSession, body: &Bytes) -> Result<Form, Box<Response>> {
+pub(super) fn admin_form(s: &PageSession, body: &Bytes) -> Result<Form, Box<Response>> {
     let f = Form::parse(body);
     if !s.csrf_ok(&f) {
         return Err(Box::new(s.csrf_refused()));

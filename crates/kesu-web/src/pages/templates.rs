@@ -13,9 +13,10 @@ use kesu_domain::Role;
 use maud::{html, Markup};
 use serde_json::json;
 
+use super::admin::admin_form;
 use super::i18n::Lang;
 use super::session::PageSession;
-use super::{csrf_field, error_page, layout, Form};
+use super::{csrf_field, error_page, layout};
 use crate::api::templates::{edit, parse_template};
 use crate::error::ApiError;
 use crate::AppState;
@@ -148,21 +149,6 @@ fn template_form(s: &PageSession, t: Option<&ReplyTemplate>) -> Markup {
             button.primary type="submit" { (lang.t("template_save")) }
         }
     }
-}
-
-fn admin_form(s: &PageSession, body: &Bytes) -> Result<Form, Box<Response>> {
-    let f = Form::parse(body);
-    if !s.csrf_ok(&f) {
-        return Err(Box::new(s.csrf_refused()));
-    }
-    if s.session.user.role != Role::Admin {
-        return Err(Box::new(error_page(
-            s.lang,
-            StatusCode::FORBIDDEN,
-            s.lang.t("forbidden"),
-        )));
-    }
-    Ok(f)
 }
 
 fn problem(e: ApiError) -> String {
