@@ -96,7 +96,7 @@ pub(crate) fn search_text(case: &Case) -> String {
 
 /// The queue's sort key: open cases by resolution deadline (none: after those with one),
 /// closed cases after every open one. Must match the backfill in migration 5.
-pub(crate) fn queue_key(case: &Case) -> i64 {
+pub fn queue_key(case: &Case) -> i64 {
     const NO_DEADLINE: i64 = 3_000_000_000_000_000;
     const CLOSED: i64 = 4_000_000_000_000_000;
     let due = case.deadlines.resolve_by.map(millis);
@@ -179,6 +179,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.changes.announce([after.id]);
         Ok(())
     }
 

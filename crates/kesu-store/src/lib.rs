@@ -8,9 +8,11 @@
 
 mod accounts;
 mod cases;
+mod changes;
 mod logistics;
 mod orders;
 mod register;
+mod search_source;
 mod sessions;
 mod settings;
 #[cfg(feature = "testing")]
@@ -27,11 +29,13 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use accounts::{NewUser, User};
-pub use cases::{CaseFilter, CaseRecord, HistoryEntry, Page};
+pub use cases::{queue_key, CaseFilter, CaseRecord, HistoryEntry, Page};
+pub use changes::CaseChanged;
 pub use logistics::{
     Claim, DeliveredButComplained, ExceptionFilter, LogisticsException, NewException, WatchedParcel,
 };
 pub use orders::ORDER_BATCH;
+pub use search_source::SearchSource;
 pub use sessions::{Session, SESSION_HOURS};
 pub use settings::{Department, TemplateLibrary};
 pub use timers::{Firing, StoredTimer};
@@ -93,6 +97,8 @@ pub struct Store {
     policy_cache: settings::PolicyCache,
     /// Recent bearer-token lookups.
     token_cache: accounts::TokenCache,
+    /// Announces committed changes to cases.
+    changes: changes::ChangeFeed,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -137,12 +143,14 @@ impl Store {
                 let write = pool(1).await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
                 let read = pool(4).await?;
+                let changes = changes::ChangeFeed::default();
                 Store {
                     backend,
                     read,
-                    registrations: register::spawn_writer(write.clone()),
+                    registrations: register::spawn_writer(write.clone(), changes.clone()),
                     policy_cache: Default::default(),
                     token_cache: Default::default(),
+                    changes,
                     write,
                 }
             }
@@ -153,12 +161,14 @@ impl Store {
                     .connect_with(options)
                     .await?;
                 POSTGRES_MIGRATIONS.run(&pool).await?;
+                let changes = changes::ChangeFeed::default();
                 Store {
                     backend,
                     read: pool.clone(),
-                    registrations: register::spawn_writer(pool.clone()),
+                    registrations: register::spawn_writer(pool.clone(), changes.clone()),
                     policy_cache: Default::default(),
                     token_cache: Default::default(),
+                    changes,
                     write: pool,
                 }
             }

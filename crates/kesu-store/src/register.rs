@@ -34,7 +34,10 @@ pub(crate) struct Job {
 }
 
 /// Starts the writer task; registrations reach it through the returned sender.
-pub(crate) fn spawn_writer(pool: AnyPool) -> mpsc::Sender<Job> {
+pub(crate) fn spawn_writer(
+    pool: AnyPool,
+    changes: crate::changes::ChangeFeed,
+) -> mpsc::Sender<Job> {
     let (tx, mut rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
     tokio::spawn(async move {
         while let Some(first) = rx.recv().await {
@@ -45,13 +48,13 @@ pub(crate) fn spawn_writer(pool: AnyPool) -> mpsc::Sender<Job> {
                     Err(_) => break,
                 }
             }
-            commit_batch(&pool, jobs).await;
+            commit_batch(&pool, jobs, &changes).await;
         }
     });
     tx
 }
 
-async fn commit_batch(pool: &AnyPool, jobs: Vec<Job>) {
+async fn commit_batch(pool: &AnyPool, jobs: Vec<Job>, changes: &crate::changes::ChangeFeed) {
     let results = match write_batch(pool, &jobs).await {
         Ok(results) => results,
         Err(e) if jobs.len() > 1 => {
@@ -69,6 +72,10 @@ async fn commit_batch(pool: &AnyPool, jobs: Vec<Job>) {
         }
         Err(e) => vec![Err(StoreError::CommitFailed(e.to_string()))],
     };
+    changes.announce(results.iter().filter_map(|r| match r {
+        Ok((record, true)) => Some(record.case.id),
+        _ => None,
+    }));
     for (job, result) in jobs.into_iter().zip(results) {
         job.reply.send(result).ok();
     }

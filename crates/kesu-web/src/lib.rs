@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod logistics;
 pub mod pages;
+pub mod search;
 pub mod worker;
 
 use std::future::Future;
@@ -26,11 +27,16 @@ pub use clock::{Clock, FileClock, FixedClock, SystemClock};
 pub struct AppState {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
+    pub search: kesu_search::Search,
 }
 
 impl AppState {
-    pub fn new(store: Store, clock: Arc<dyn Clock>) -> AppState {
-        AppState { store, clock }
+    pub fn new(store: Store, clock: Arc<dyn Clock>, search: kesu_search::Search) -> AppState {
+        AppState {
+            store,
+            clock,
+            search,
+        }
     }
 
     /// The shop's time zone, for showing and reading times (Asia/Shanghai if the policy

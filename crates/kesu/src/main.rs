@@ -4,6 +4,7 @@ mod check_reply;
 mod evaluate;
 mod import;
 mod quote;
+mod reindex;
 mod serve;
 mod triage;
 mod users;
@@ -47,12 +48,15 @@ enum Command {
     /// Measure triage and the reply checker on labelled real texts (built in, or --file).
     #[command(subcommand)]
     Evaluate(evaluate::EvaluateCommand),
+    /// Rebuild the search index from the database (while the server is stopped).
+    Reindex(reindex::ReindexArgs),
 }
 
 /// Where the data lives; shared by every subcommand that opens the database.
 #[derive(Args, Clone)]
 pub struct DbArgs {
-    /// Data folder; holds the SQLite database unless --database-url is given.
+    /// Data folder: holds the search index, and the SQLite database unless --database-url
+    /// is given.
     #[arg(long, env = "KESU_DATA", default_value = "./kesu-data")]
     pub data: PathBuf,
     /// Database URL: postgres://… for PostgreSQL; default: a SQLite file in the data folder.
@@ -61,6 +65,11 @@ pub struct DbArgs {
 }
 
 impl DbArgs {
+    /// The search index's folder: inside the data folder, whichever database is used.
+    pub fn search_dir(&self) -> PathBuf {
+        self.data.join("search")
+    }
+
     pub async fn open(&self) -> anyhow::Result<Store> {
         let url = match &self.database_url {
             Some(url) => url.clone(),
@@ -106,6 +115,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::CheckReply(args) => return check_reply::run(args),
         Command::Triage => return triage::run(),
         Command::Evaluate(command) => return evaluate::run(command),
+        Command::Reindex(args) => runtime()?.block_on(reindex::run(args))?,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

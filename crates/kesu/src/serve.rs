@@ -72,7 +72,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
         None => Arc::new(SystemClock),
     };
-    let state = AppState::new(store.clone(), clock);
+    let search = kesu_search::Search::start(store.clone(), &args.db.search_dir())
+        .await
+        .context("cannot open the search index: run `kesu reindex` to rebuild it")?;
+    let state = AppState::new(store.clone(), clock, search);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(kesu_web::worker::run(
         state.clone(),

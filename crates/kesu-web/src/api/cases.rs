@@ -255,7 +255,7 @@ async fn list(
         }
         filter.department = caller.department.clone();
     }
-    let (items, total) = state.store.cases(&filter, page).await?;
+    let (items, total) = crate::search::list_cases(&state, &filter, page).await?;
     Ok(Json(CaseList {
         items: items
             .into_iter()

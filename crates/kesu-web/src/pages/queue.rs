@@ -120,19 +120,20 @@ async fn queue(
         .and_then(|p| p.parse().ok())
         .filter(|p| *p >= 1)
         .unwrap_or(1u32);
-    let (items, total) = match state
-        .store
-        .cases(
-            &filter,
-            Page {
-                number: page_no,
-                size: PAGE_SIZE,
-            },
-        )
-        .await
-    {
+    let page = Page {
+        number: page_no,
+        size: PAGE_SIZE,
+    };
+    let (items, total) = match crate::search::list_cases(&state, &filter, page).await {
         Ok(r) => r,
-        Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => {
+            tracing::error!(error = ?e, "the queue could not be listed");
+            return error_page(
+                lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the cases could not be listed",
+            );
+        }
     };
     // Who and where cases can be filtered by; departments see only their own.
     let (users, departments) = match (state.store.users().await, state.store.departments().await) {

@@ -36,6 +36,8 @@ pub struct TestApp {
     pub clock: Arc<FixedClock>,
     #[allow(dead_code)] // for tests that inspect the database directly
     pub store: Store,
+    #[allow(dead_code)] // for tests that run the worker on the same state
+    pub search: kesu_search::Search,
     _dir: Option<tempfile::TempDir>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -59,7 +61,9 @@ impl TestApp {
         let admin = kesu_store::testing::postgres_admin_url()?;
         let url = kesu_store::testing::fresh_postgres_database(&admin).await;
         let store = Store::connect(&url).await.unwrap();
-        Some(TestApp::start(store, None).await)
+        // The search index lives in a folder whatever the database.
+        let dir = tempfile::tempdir().unwrap();
+        Some(TestApp::start(store, Some(dir)).await)
     }
 
     async fn start(store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
@@ -68,7 +72,14 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(store.clone(), clock.clone());
+        let index_dir = dir
+            .as_ref()
+            .map(|d| d.path().join("search"))
+            .expect("every test app has a folder");
+        let search = kesu_search::Search::start(store.clone(), &index_dir)
+            .await
+            .unwrap();
+        let state = AppState::new(store.clone(), clock.clone(), search.clone());
         tokio::spawn(kesu_web::serve(listener, state, async {
             rx.await.ok();
         }));
@@ -77,6 +88,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             clock,
             store,
+            search,
             _dir: dir,
             _shutdown: tx,
         }

@@ -54,7 +54,7 @@ async fn a_recorded_stream_yields_exactly_the_expected_exceptions_and_cases(app:
     let start: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-11-01T00:00:00+08:00")
         .unwrap()
         .with_timezone(&Utc);
-    let state = AppState::new(app.store.clone(), app.clock.clone());
+    let state = AppState::new(app.store.clone(), app.clock.clone(), app.search.clone());
     let (mut next, mut duplicates, mut complaint_cases) = (0, 0, BTreeSet::new());
     let mut hour = start;
     while hour <= start + Duration::days(12) {
@@ -302,7 +302,7 @@ async fn silent_parcels_show_on_the_board_until_they_move(app: TestApp) {
     order["shipments"][0]["shipped_at"] = json!("2026-11-22T09:00:00+08:00");
     let r = app.put_order(&agent, "TB20261111001", &order).await;
     assert!(r.status().is_success());
-    let state = AppState::new(app.store.clone(), app.clock.clone());
+    let state = AppState::new(app.store.clone(), app.clock.clone(), app.search.clone());
     // t0 is 25 hours after shipping: a pickup warning, no case yet.
     kesu_web::worker::round(&state, "test").await.unwrap();
     let board: Value = app
@@ -398,7 +398,7 @@ async fn a_parcel_that_stalls_twice_is_an_exception_twice(app: TestApp) {
         }
     };
     post("2026-11-18T20:00:00+08:00").await;
-    let state = AppState::new(app.store.clone(), app.clock.clone());
+    let state = AppState::new(app.store.clone(), app.clock.clone(), app.search.clone());
     // t0 (23rd 10:00) is 110 h after the last news: stalled, and a case opens.
     kesu_web::worker::round(&state, "test").await.unwrap();
     kesu_web::worker::round(&state, "test").await.unwrap();

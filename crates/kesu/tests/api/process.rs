@@ -475,8 +475,10 @@ async fn two_servers_on_one_postgres_fire_each_timer_once() {
         ("KESU_WORKER_INTERVAL_MS", "10".to_owned()),
     ];
     let client = reqwest::Client::new();
+    // Two machines: one database, a data folder (and search index) each.
+    let other = tempfile::tempdir().unwrap();
     let a = start_with(dir.path(), Some("preset-pass-1"), &env);
-    let b = start_with(dir.path(), None, &env);
+    let b = start_with(other.path(), None, &env);
     let token = sign_in(&client, &a.base, "preset-pass-1").await;
     let mut ids = Vec::new();
     for i in 0..40 {

@@ -17,7 +17,7 @@ on_both_backends!(
 );
 
 async fn round(app: &TestApp) -> usize {
-    let state = AppState::new(app.store.clone(), app.clock.clone());
+    let state = AppState::new(app.store.clone(), app.clock.clone(), app.search.clone());
     kesu_web::worker::round(&state, "test-worker")
         .await
         .unwrap()

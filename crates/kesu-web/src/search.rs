@@ -1,0 +1,44 @@
+//! Listing cases for the queue and the API: the database's indexed queue when nothing is
+//! searched for, the search index when something is.
+
+use kesu_search::SearchQuery;
+use kesu_store::{CaseFilter, CaseRecord, Page};
+
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// One page of the cases `filter` selects, and how many it selects in all.
+pub async fn list_cases(
+    state: &AppState,
+    filter: &CaseFilter,
+    page: Page,
+) -> ApiResult<(Vec<CaseRecord>, i64)> {
+    let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
+        return Ok(state.store.cases(filter, page).await?);
+    };
+    let query = SearchQuery {
+        q: q.to_owned(),
+        personal: filter.search_personal_data,
+        status: filter.status.map(|s| s.code().to_owned()),
+        category: filter.category.map(|c| c.code().to_owned()),
+        channel: filter.channel.map(|c| c.code().to_owned()),
+        department: filter.department.as_ref().map(|d| d.as_str().to_owned()),
+        assignee: filter.assignee.clone(),
+        unassigned: filter.unassigned,
+        overdue: filter.overdue,
+        now_ms: filter
+            .now
+            .unwrap_or_else(|| state.clock.now())
+            .timestamp_millis(),
+        by_deadline: filter.sort_by_deadline,
+    };
+    let size = page.size.max(1) as usize;
+    let offset = (page.number.max(1) as usize - 1) * size;
+    let (ids, total) = state
+        .search
+        .find(query, offset, size)
+        .await
+        .map_err(|e| ApiError::Internal(format!("search: {e}")))?;
+    let items = state.store.cases_by_ids(&ids).await?;
+    Ok((items, total as i64))
+}
