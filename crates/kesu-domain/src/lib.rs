@@ -21,6 +21,7 @@ pub mod policy;
 pub mod refund;
 pub mod registration;
 pub mod reply_check;
+pub mod report;
 pub mod role;
 pub mod scripts;
 pub mod sla;

@@ -1,0 +1,557 @@
+//! The reports themselves: one pass over the fact table per period, gathering counts,
+//! durations and money of the cases received in it (a cohort: a case counts in the period
+//! it came in, with everything that happened to it since).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde::Serialize;
+
+use super::query::{bucket_start, Bucket, ReportFilter, ReportQuery};
+use super::stats::{share, Spread};
+use super::table::{index_of, time, FactTable, Row, NONE, NO_CODE, NO_SYM};
+use crate::codes::{Category, Channel, Liability, RootCause};
+
+/// CONTRACT.md §7's summary, with a few more figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Summary {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub cases: u64,
+    pub open: u64,
+    pub closed: u64,
+    /// Closed as not valid.
+    pub invalid: u64,
+    pub by_category: BTreeMap<String, u64>,
+    pub by_channel: BTreeMap<String, u64>,
+    /// From receipt to the first answer to the customer.
+    pub first_response_minutes: Spread,
+    /// From receipt to the customer confirming the resolution.
+    pub resolution_hours: Spread,
+    /// Share of cases whose clocks were all met, of those with a clock met or missed.
+    pub sla_compliance: Option<f64>,
+    pub sla_cases: u64,
+    pub satisfaction: Satisfaction,
+    /// Cases that went back to negotiation at least once, and their share.
+    pub reopened: u64,
+    pub reopen_rate: Option<f64>,
+    pub refunds_cents: i64,
+    pub compensation_cents: i64,
+    pub claims_recovered_cents: i64,
+    /// Orders placed in the period, and complaints per 1,000 of them (when known).
+    pub orders: Option<i64>,
+    pub complaints_per_1000_orders: Option<f64>,
+    pub repeat: Repeat,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Satisfaction {
+    /// Cases with a rating, and the average of the ratings.
+    pub rated: u64,
+    pub average: Option<f64>,
+    /// Of the cases followed up, the share whose latest follow-up found the customer satisfied.
+    pub followed_up: u64,
+    pub satisfied_share: Option<f64>,
+    /// How many gave 1, 2, 3, 4 and 5 stars.
+    pub ratings: [u64; 5],
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Repeat {
+    /// Different complainants in the period.
+    pub complainants: u64,
+    /// Those who complained more than once, and how many cases they opened.
+    pub repeat_complainants: u64,
+    pub repeat_cases: u64,
+    pub repeat_share: Option<f64>,
+}
+
+/// One step of the timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TimelinePoint {
+    /// The bucket's first day.
+    pub start: NaiveDate,
+    pub cases: u64,
+    pub by_channel: BTreeMap<String, u64>,
+    pub by_category: BTreeMap<String, u64>,
+}
+
+/// A count under a name (a department, a carrier, a product).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Count {
+    pub key: String,
+    pub cases: u64,
+}
+
+/// One bar of a Pareto chart: biggest first, with the running share.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ParetoItem {
+    pub key: String,
+    pub label_zh: String,
+    pub cases: u64,
+    pub share: f64,
+    pub cumulative_share: f64,
+}
+
+/// What one person or department had on their desk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Workload {
+    pub key: String,
+    pub cases: u64,
+    pub open: u64,
+    pub closed: u64,
+    pub resolution_hours: Spread,
+}
+
+/// The dashboard's data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Report {
+    pub bucket: Bucket,
+    pub summary: Summary,
+    /// The same figures for the same number of days just before.
+    pub previous: Summary,
+    pub timeline: Vec<TimelinePoint>,
+    pub by_department: Vec<Count>,
+    pub by_carrier: Vec<Count>,
+    pub by_product: Vec<Count>,
+    pub by_shop: Vec<Count>,
+    pub root_causes: Vec<ParetoItem>,
+    pub liability: Vec<ParetoItem>,
+    pub agents: Vec<Workload>,
+    pub departments: Vec<Workload>,
+}
+
+/// How many orders were placed in a period (from the store), for the complaint rate.
+pub type OrdersIn = dyn Fn(NaiveDate, NaiveDate) -> Option<i64>;
+
+/// Filters turned into symbols once; a name nobody has matches no case.
+struct Matcher {
+    channel: Option<u8>,
+    category: Option<u8>,
+    names: [(Option<u32>, fn(&Row) -> u32); 5],
+    none_match: bool,
+}
+
+impl Matcher {
+    fn new(table: &FactTable, f: &ReportFilter) -> Matcher {
+        let mut none_match = false;
+        let mut sym = |name: &Option<String>| match name {
+            None => None,
+            Some(n) => match table.symbols.lookup(n) {
+                Some(id) => Some(id),
+                None => {
+                    none_match = true;
+                    None
+                }
+            },
+        };
+        let names: [(Option<u32>, fn(&Row) -> u32); 5] = [
+            (sym(&f.department), |r| r.department),
+            (sym(&f.carrier), |r| r.carrier),
+            (sym(&f.product), |r| r.product),
+            (sym(&f.shop), |r| r.shop),
+            (sym(&f.assignee), |r| r.assignee),
+        ];
+        Matcher {
+            channel: f.channel.map(|c| index_of(Channel::ALL, c)),
+            category: f.category.map(|c| index_of(Category::ALL, c)),
+            names,
+            none_match,
+        }
+    }
+
+    fn matches(&self, r: &Row) -> bool {
+        !self.none_match
+            && self.channel.is_none_or(|c| c == r.channel)
+            && self.category.is_none_or(|c| c == r.category)
+            && self
+                .names
+                .iter()
+                .all(|(want, get)| want.is_none_or(|w| w == get(r)))
+    }
+}
+
+/// Running totals of one period.
+#[derive(Default)]
+struct Acc {
+    cases: u64,
+    open: u64,
+    closed: u64,
+    invalid: u64,
+    by_category: [u64; 16],
+    by_channel: [u64; 16],
+    first_response: Vec<f64>,
+    resolution: Vec<f64>,
+    sla_cases: u64,
+    sla_met: u64,
+    rated: u64,
+    rating_sum: u64,
+    ratings: [u64; 5],
+    followed_up: u64,
+    satisfied: u64,
+    reopened: u64,
+    refunds: i64,
+    compensation: i64,
+    recovered: i64,
+    complainants: HashMap<i64, u32>,
+}
+
+impl Acc {
+    fn add(&mut self, r: &Row, now_ms: i64) {
+        self.cases += 1;
+        if r.is_open() {
+            self.open += 1;
+        } else {
+            self.closed += 1;
+        }
+        if r.outcome == 1 {
+            self.invalid += 1;
+        }
+        self.by_category[usize::from(r.category) & 15] += 1;
+        self.by_channel[usize::from(r.channel) & 15] += 1;
+        if r.first_response != NONE {
+            self.first_response
+                .push((r.first_response - r.received) as f64 / 60_000.0);
+        }
+        if r.resolved != NONE {
+            self.resolution
+                .push((r.resolved - r.received) as f64 / 3_600_000.0);
+        }
+        let clocks = [
+            clock_met(r.first_response, r.first_response_due, r.is_open(), now_ms),
+            clock_met(r.resolved, r.resolve_due, r.is_open(), now_ms),
+        ];
+        if clocks.iter().any(Option::is_some) {
+            self.sla_cases += 1;
+            if clocks.iter().all(|c| *c != Some(false)) {
+                self.sla_met += 1;
+            }
+        }
+        if r.rating > 0 {
+            self.rated += 1;
+            self.rating_sum += u64::from(r.rating);
+            self.ratings[usize::from(r.rating.min(5)) - 1] += 1;
+        }
+        if r.satisfied > 0 {
+            self.followed_up += 1;
+            if r.satisfied == 2 {
+                self.satisfied += 1;
+            }
+        }
+        if r.renegotiations > 0 {
+            self.reopened += 1;
+        }
+        self.refunds += r.refunds;
+        self.compensation += r.compensation;
+        self.recovered += r.recovered;
+        if r.complainant != 0 {
+            *self.complainants.entry(r.complainant).or_default() += 1;
+        }
+    }
+
+    fn summary(mut self, from: NaiveDate, to: NaiveDate, orders: Option<i64>) -> Summary {
+        let counts = |arr: &[u64; 16], codes: Vec<&'static str>| {
+            codes
+                .into_iter()
+                .enumerate()
+                .map(|(i, code)| (code.to_owned(), arr[i]))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let repeaters: Vec<u32> = self
+            .complainants
+            .values()
+            .copied()
+            .filter(|n| *n > 1)
+            .collect();
+        let repeat_cases: u64 = repeaters.iter().map(|n| u64::from(*n)).sum();
+        Summary {
+            from,
+            to,
+            cases: self.cases,
+            open: self.open,
+            closed: self.closed,
+            invalid: self.invalid,
+            by_category: counts(
+                &self.by_category,
+                Category::ALL.iter().map(|c| c.code()).collect(),
+            ),
+            by_channel: counts(
+                &self.by_channel,
+                Channel::ALL.iter().map(|c| c.code()).collect(),
+            ),
+            first_response_minutes: Spread::of(&mut self.first_response),
+            resolution_hours: Spread::of(&mut self.resolution),
+            sla_compliance: share(self.sla_met, self.sla_cases),
+            sla_cases: self.sla_cases,
+            satisfaction: Satisfaction {
+                rated: self.rated,
+                average: (self.rated > 0).then(|| {
+                    ((self.rating_sum as f64 / self.rated as f64) * 100.0).round() / 100.0
+                }),
+                followed_up: self.followed_up,
+                satisfied_share: share(self.satisfied, self.followed_up),
+                ratings: self.ratings,
+            },
+            reopened: self.reopened,
+            reopen_rate: share(self.reopened, self.cases),
+            refunds_cents: self.refunds,
+            compensation_cents: self.compensation,
+            claims_recovered_cents: self.recovered,
+            orders,
+            complaints_per_1000_orders: orders
+                .filter(|o| *o > 0)
+                .map(|o| (self.cases as f64 * 100_000.0 / o as f64).round() / 100.0),
+            repeat: Repeat {
+                complainants: self.complainants.len() as u64,
+                repeat_complainants: repeaters.len() as u64,
+                repeat_cases,
+                repeat_share: share(repeat_cases, self.cases),
+            },
+        }
+    }
+}
+
+/// Whether a clock was met (`Some(true)`), missed (`Some(false)`) or is still running or
+/// never ran (`None`). An open case past its deadline has missed it.
+fn clock_met(done: i64, due: i64, open: bool, now: i64) -> Option<bool> {
+    if done != NONE {
+        Some(due == NONE || done <= due)
+    } else if open && due != NONE && due < now {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+impl FactTable {
+    /// The summary of CONTRACT.md §7 for one period.
+    pub fn summary(&self, q: &ReportQuery, orders: &OrdersIn) -> Summary {
+        let m = Matcher::new(self, &q.filter);
+        let (start, end) = q.period.bounds();
+        let (start, end) = (start.timestamp_millis(), end.timestamp_millis());
+        let now = q.now.timestamp_millis();
+        let mut acc = Acc::default();
+        for r in self
+            .rows
+            .iter()
+            .filter(|r| r.received >= start && r.received < end)
+        {
+            if m.matches(r) {
+                acc.add(r, now);
+            }
+        }
+        acc.summary(
+            q.period.from,
+            q.period.to,
+            orders(q.period.from, q.period.to),
+        )
+    }
+
+    /// The whole dashboard: the summary, the previous period's, and the breakdowns.
+    pub fn report(&self, q: &ReportQuery, orders: &OrdersIn) -> Report {
+        let previous = ReportQuery {
+            period: q.period.previous(),
+            ..q.clone()
+        };
+        let m = Matcher::new(self, &q.filter);
+        let (start, end) = q.period.bounds();
+        let (start, end) = (start.timestamp_millis(), end.timestamp_millis());
+        let now = q.now.timestamp_millis();
+        let zone = q.period.zone;
+        let bucket = q.period.bucket();
+        let starts = q.period.bucket_starts();
+
+        let mut acc = Acc::default();
+        let mut timeline = vec![([0u64; 16], [0u64; 16]); starts.len()];
+        let mut names: [HashMap<u32, u64>; 4] = Default::default();
+        let mut causes = [0u64; 16];
+        let mut liability = [0u64; 16];
+        let mut desks: [HashMap<u32, (u64, u64, Vec<f64>)>; 2] = Default::default();
+        for r in self
+            .rows
+            .iter()
+            .filter(|r| r.received >= start && r.received < end)
+        {
+            if !m.matches(r) {
+                continue;
+            }
+            acc.add(r, now);
+            let day = Utc
+                .timestamp_millis_opt(r.received)
+                .single()
+                .map(|t| t.with_timezone(&zone).date_naive())
+                .unwrap_or(q.period.from);
+            let b = bucket_start(bucket, day).max(q.period.from);
+            if let Ok(i) = starts.binary_search(&b) {
+                timeline[i].0[usize::from(r.channel) & 15] += 1;
+                timeline[i].1[usize::from(r.category) & 15] += 1;
+            }
+            for (k, sym) in [r.department, r.carrier, r.product, r.shop]
+                .into_iter()
+                .enumerate()
+            {
+                if sym != NO_SYM {
+                    *names[k].entry(sym).or_default() += 1;
+                }
+            }
+            if r.root_cause != NO_CODE {
+                causes[usize::from(r.root_cause) & 15] += 1;
+            }
+            if r.liability != NO_CODE {
+                liability[usize::from(r.liability) & 15] += 1;
+            }
+            for (k, sym) in [r.assignee, r.department].into_iter().enumerate() {
+                if sym != NO_SYM {
+                    let d = desks[k].entry(sym).or_default();
+                    d.0 += 1;
+                    if r.is_open() {
+                        d.1 += 1;
+                    }
+                    if r.resolved != NONE {
+                        d.2.push((r.resolved - r.received) as f64 / 3_600_000.0);
+                    }
+                }
+            }
+        }
+        let by_channel_codes: Vec<&str> = Channel::ALL.iter().map(|c| c.code()).collect();
+        let by_category_codes: Vec<&str> = Category::ALL.iter().map(|c| c.code()).collect();
+        let counted = |arr: &[u64; 16], codes: &[&str]| {
+            codes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ((*c).to_owned(), arr[i]))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let timeline = starts
+            .iter()
+            .zip(&timeline)
+            .map(|(start, (ch, cat))| TimelinePoint {
+                start: *start,
+                cases: ch.iter().sum(),
+                by_channel: counted(ch, &by_channel_codes),
+                by_category: counted(cat, &by_category_codes),
+            })
+            .collect();
+        let [departments, carriers, products, shops] = names.map(|n| self.ranked(n));
+        let [agent_desks, department_desks] = desks.map(|d| self.workloads(d));
+        Report {
+            bucket,
+            previous: self.summary(&previous, orders),
+            summary: acc.summary(
+                q.period.from,
+                q.period.to,
+                orders(q.period.from, q.period.to),
+            ),
+            timeline,
+            by_department: departments,
+            by_carrier: carriers,
+            by_product: products,
+            by_shop: shops,
+            root_causes: pareto(
+                &causes,
+                RootCause::ALL.iter().map(|c| (c.code(), c.label_zh())),
+            ),
+            liability: pareto(
+                &liability,
+                Liability::ALL.iter().map(|c| (c.code(), c.label_zh())),
+            ),
+            agents: agent_desks,
+            departments: department_desks,
+        }
+    }
+
+    /// How many cases with `root_cause` (and `category`, when given) came in between two
+    /// instants: what an improvement action aims to lower.
+    pub fn count_cause(
+        &self,
+        root_cause: RootCause,
+        category: Option<Category>,
+        from: chrono::DateTime<Utc>,
+        until: chrono::DateTime<Utc>,
+    ) -> u64 {
+        let cause = index_of(RootCause::ALL, root_cause);
+        let category = category.map(|c| index_of(Category::ALL, c));
+        let (from, until) = (from.timestamp_millis(), until.timestamp_millis());
+        self.rows
+            .iter()
+            .filter(|r| {
+                r.received >= from
+                    && r.received < until
+                    && r.root_cause == cause
+                    && category.is_none_or(|c| c == r.category)
+            })
+            .count() as u64
+    }
+
+    /// The oldest case's arrival, for choosing a default period.
+    pub fn first_received(&self) -> Option<chrono::DateTime<Utc>> {
+        self.rows.iter().map(|r| r.received).min().and_then(time)
+    }
+
+    fn ranked(&self, counts: HashMap<u32, u64>) -> Vec<Count> {
+        let mut list: Vec<Count> = counts
+            .into_iter()
+            .filter_map(|(sym, cases)| {
+                self.symbols.name(sym).map(|key| Count {
+                    key: key.to_owned(),
+                    cases,
+                })
+            })
+            .collect();
+        list.sort_by(|a, b| b.cases.cmp(&a.cases).then_with(|| a.key.cmp(&b.key)));
+        list
+    }
+
+    fn workloads(&self, desks: HashMap<u32, (u64, u64, Vec<f64>)>) -> Vec<Workload> {
+        let mut list: Vec<Workload> = desks
+            .into_iter()
+            .filter_map(|(sym, (cases, open, mut hours))| {
+                self.symbols.name(sym).map(|key| Workload {
+                    key: key.to_owned(),
+                    cases,
+                    open,
+                    closed: cases - open,
+                    resolution_hours: Spread::of(&mut hours),
+                })
+            })
+            .collect();
+        list.sort_by(|a, b| b.cases.cmp(&a.cases).then_with(|| a.key.cmp(&b.key)));
+        list
+    }
+}
+
+/// Biggest first, with running shares; codes without cases are left out.
+fn pareto<'a>(
+    counts: &[u64; 16],
+    codes: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<ParetoItem> {
+    let mut items: Vec<(usize, &str, &str, u64)> = codes
+        .enumerate()
+        .map(|(i, (code, zh))| (i, code, zh, counts[i]))
+        .filter(|x| x.3 > 0)
+        .collect();
+    items.sort_by(|a, b| b.3.cmp(&a.3).then(a.0.cmp(&b.0)));
+    let total: u64 = items.iter().map(|x| x.3).sum();
+    let mut running = 0;
+    items
+        .into_iter()
+        .map(|(_, code, zh, n)| {
+            running += n;
+            ParetoItem {
+                key: code.to_owned(),
+                label_zh: zh.to_owned(),
+                cases: n,
+                share: share(n, total).unwrap_or(0.0),
+                cumulative_share: share(running, total).unwrap_or(0.0),
+            }
+        })
+        .collect()
+}
