@@ -178,6 +178,7 @@ impl Store {
             .bind(after.id)
             .execute(&mut *tx)
             .await?;
+        crate::facts::refresh(&mut tx, &[after.id]).await?;
         tx.commit().await?;
         self.changes.announce([after.id]);
         Ok(())

@@ -7,8 +7,10 @@
 //! Errors: [`StoreError`]; the web layer maps its variants to HTTP statuses.
 
 mod accounts;
+mod bulk;
 mod cases;
 mod changes;
+mod facts;
 mod logistics;
 mod orders;
 mod register;
@@ -29,6 +31,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use accounts::{NewUser, User};
+pub use bulk::{ImportedCase, ImportedEvent};
 pub use cases::{queue_key, CaseFilter, CaseRecord, HistoryEntry, Page};
 pub use changes::CaseChanged;
 pub use logistics::{

@@ -381,7 +381,9 @@ impl Store {
             "amount_recovered_cents": recovered, "note": note,
         });
         insert_history(&mut tx, claim.case_id, now, by, "claim", &data).await?;
+        crate::facts::refresh(&mut tx, &[claim.case_id]).await?;
         tx.commit().await?;
+        self.changes.announce([claim.case_id]);
         Ok(())
     }
 

@@ -93,12 +93,17 @@ impl Store {
     }
 }
 
-async fn write_order(conn: &mut AnyConnection, order: &Order) -> Result<bool> {
-    let now = millis(Utc::now());
-    let detail = json(&OrderDetail {
+/// The order's `detail` column.
+pub(crate) fn detail_json(order: &Order) -> Result<String> {
+    json(&OrderDetail {
         payment_method: order.payment_method.clone(),
         amounts: order.amounts.clone(),
-    })?;
+    })
+}
+
+async fn write_order(conn: &mut AnyConnection, order: &Order) -> Result<bool> {
+    let now = millis(Utc::now());
+    let detail = detail_json(order)?;
     let existed = sqlx::query("SELECT 1 AS one FROM orders WHERE order_no = $1")
         .bind(&order.order_no)
         .fetch_optional(&mut *conn)

@@ -181,6 +181,8 @@ async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<Result<(CaseRec
             created.insert(i, case);
         }
         insert_rows(conn, jobs, &created).await?;
+        let ids: Vec<i64> = created.values().map(|c| c.id).collect();
+        crate::facts::refresh(conn, &ids).await?;
     }
 
     // 4. Cases that retries answer with.

@@ -123,7 +123,7 @@ impl Store {
 }
 
 /// Ids are integers, so they can be written into the statement (one statement, any count).
-fn id_list(ids: &[i64]) -> String {
+pub(crate) fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 

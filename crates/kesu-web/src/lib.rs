@@ -7,9 +7,12 @@ pub mod actions;
 pub mod api;
 pub mod clock;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod logistics;
 pub mod pages;
+pub mod report_params;
+pub mod reports;
 pub mod search;
 pub mod worker;
 
@@ -28,11 +31,13 @@ pub struct AppState {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub search: kesu_search::Search,
+    pub reports: reports::Reports,
 }
 
 impl AppState {
     pub fn new(store: Store, clock: Arc<dyn Clock>, search: kesu_search::Search) -> AppState {
         AppState {
+            reports: reports::Reports::start(store.clone()),
             store,
             clock,
             search,

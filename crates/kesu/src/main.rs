@@ -1,6 +1,8 @@
 //! The `kesu` command: parses the command line and hands over to the library crates.
 
+mod bench;
 mod check_reply;
+mod demo;
 mod evaluate;
 mod import;
 mod quote;
@@ -50,6 +52,12 @@ enum Command {
     Evaluate(evaluate::EvaluateCommand),
     /// Rebuild the search index from the database (while the server is stopped).
     Reindex(reindex::ReindexArgs),
+    /// Fill a database with a year of realistic generated shops, orders, shipments and cases
+    /// (while the server is stopped), then index them.
+    Demo(demo::DemoArgs),
+    /// Measure how fast search and the dashboard's reports answer on this database (over
+    /// HTTP, against the real server started on a free port); prints median and p90.
+    Bench(bench::BenchArgs),
 }
 
 /// Where the data lives; shared by every subcommand that opens the database.
@@ -116,6 +124,8 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::Triage => return triage::run(),
         Command::Evaluate(command) => return evaluate::run(command),
         Command::Reindex(args) => runtime()?.block_on(reindex::run(args))?,
+        Command::Demo(args) => runtime()?.block_on(demo::run(args))?,
+        Command::Bench(args) => runtime()?.block_on(bench::run(args))?,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -27,10 +27,12 @@ pub struct FactContext {
     pub complainant_key: i64,
 }
 
-/// One case, as the reports see it.
+/// One case, as the reports see it (times in milliseconds when serialised: a million of
+/// these are read at start).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseFacts {
     pub case_id: i64,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub received_at: DateTime<Utc>,
     pub channel: Channel,
     pub category: Category,
@@ -44,11 +46,16 @@ pub struct CaseFacts {
     pub liability: Option<Liability>,
     pub complainant_key: i64,
     /// When staff first answered the customer, and when they had to.
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub first_response_at: Option<DateTime<Utc>>,
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub first_response_due: Option<DateTime<Utc>>,
     /// When the customer last confirmed the resolution (satisfied at follow-up).
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub resolved_at: Option<DateTime<Utc>>,
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub resolve_due: Option<DateTime<Utc>>,
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub closed_at: Option<DateTime<Utc>>,
     pub outcome: Option<Outcome>,
     /// How often the case went back to negotiation (a rejection or an unsatisfied follow-up).

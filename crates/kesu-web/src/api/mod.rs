@@ -8,6 +8,7 @@ mod openapi;
 pub mod orders;
 pub mod refunds;
 pub mod replies;
+pub mod reports;
 mod settings;
 pub mod templates;
 mod tracking;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(replies::router())
         .merge(triage::router())
         .merge(templates::router())
+        .merge(reports::router())
         .merge(openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

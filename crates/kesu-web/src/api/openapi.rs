@@ -26,6 +26,8 @@ use crate::AppState;
         super::templates::list, super::templates::one, super::templates::add,
         super::templates::replace, super::templates::remove, super::templates::for_case,
         super::replies::rules, super::replies::set_rules, super::triage::rules, super::triage::set_rules,
+        super::reports::summary, super::reports::dashboard, super::reports::export_dashboard,
+        super::reports::export_register, super::reports::put_order_counts,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,
@@ -40,7 +42,8 @@ use crate::AppState;
          (name = "refunds", description = "Refund quotes to the cent"),
          (name = "orders", description = "Orders, shipments and refunds"),
          (name = "logistics", description = "Parcel tracking, logistics exceptions and carrier claims"),
-         (name = "replies", description = "The reply checker and reply scripts (话术)")),
+         (name = "replies", description = "The reply checker and reply scripts (话术)"),
+         (name = "reports", description = "Reports, exports and the complaint register")),
 )]
 pub struct ApiDoc;
 

@@ -1,0 +1,231 @@
+//! Reports (CONTRACT.md §7): the summary, the dashboard's data, their export, the complaint
+//! register for audits, and the shops' daily order counts behind the complaint rate.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use kesu_domain::report::{Report, ReportQuery, Summary};
+use kesu_domain::FieldError;
+use kesu_store::User;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult};
+use crate::export::{self, Format};
+use crate::extract::{ApiJson, Caller};
+use crate::report_params::ReportParams;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reports/summary", get(summary))
+        .route("/reports/dashboard", get(dashboard))
+        .route("/reports/export", get(export_dashboard))
+        .route("/reports/register", get(export_register))
+        .route("/shops/{shop}/order-counts", put(put_order_counts))
+}
+
+async fn query_for(state: &AppState, user: &User, params: &ReportParams) -> ApiResult<ReportQuery> {
+    params.query(user, state.zone().await, state.clock.now())
+}
+
+async fn orders(
+    state: &AppState,
+    q: &ReportQuery,
+    period: kesu_domain::report::Period,
+) -> ApiResult<Option<i64>> {
+    let n = state
+        .store
+        .orders_placed(
+            period.from,
+            period.to,
+            period.zone,
+            q.filter.shop.as_deref(),
+        )
+        .await?;
+    Ok(Some(n).filter(|n| *n > 0))
+}
+
+/// The dashboard for `user` (department users: their department only).
+pub async fn dashboard_for(
+    state: &AppState,
+    user: &User,
+    params: &ReportParams,
+) -> ApiResult<Report> {
+    let q = query_for(state, user, params).await?;
+    let counts = (
+        orders(state, &q, q.period).await?,
+        orders(state, &q, q.period.previous()).await?,
+    );
+    Ok(state.reports.report(q, counts).await)
+}
+
+/// The cases a query selects, loaded whole, oldest first.
+pub async fn register_for(
+    state: &AppState,
+    user: &User,
+    params: &ReportParams,
+) -> ApiResult<Vec<kesu_store::CaseRecord>> {
+    let q = query_for(state, user, params).await?;
+    let ids = state.reports.with_table(move |t| t.matching_ids(&q)).await;
+    if ids.len() > MAX_REGISTER_ROWS {
+        return Err(ApiError::from(FieldError::new(
+            "from",
+            format!(
+                "{} cases match; an export holds at most {MAX_REGISTER_ROWS}: choose a shorter period or a filter",
+                ids.len()
+            ),
+        )));
+    }
+    Ok(state.store.cases_by_ids(&ids).await?)
+}
+
+/// Most rows of one register export (a spreadsheet holds about a million).
+pub const MAX_REGISTER_ROWS: usize = 200_000;
+
+/// A file download.
+pub fn file(format: &Format, name: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.{}\"", format.extension()),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// CONTRACT.md §7: cases received between `from` and `to` (shop-local days, included).
+#[utoipa::path(get, path = "/api/v1/reports/summary", tag = "reports", security(("bearer" = [])),
+    params(ReportParams),
+    responses((status = 200, body = Summary), (status = 422, body = crate::error::Problem)))]
+async fn summary(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Query(params): Query<ReportParams>,
+) -> ApiResult<Json<Summary>> {
+    let q = query_for(&state, &caller, &params).await?;
+    let orders = orders(&state, &q, q.period).await?;
+    Ok(Json(state.reports.summary(q, orders).await))
+}
+
+/// Everything the dashboard shows: the summary and the previous period's, the timeline,
+/// breakdowns by department, carrier, product and shop, Pareto of causes and liability, workload.
+#[utoipa::path(get, path = "/api/v1/reports/dashboard", tag = "reports", security(("bearer" = [])),
+    params(ReportParams),
+    responses((status = 200, body = Report), (status = 422, body = crate::error::Problem)))]
+async fn dashboard(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Query(params): Query<ReportParams>,
+) -> ApiResult<Json<Report>> {
+    Ok(Json(dashboard_for(&state, &caller, &params).await?))
+}
+
+#[derive(Deserialize)]
+struct FormatParam {
+    format: Option<String>,
+}
+
+/// The dashboard's tables as CSV (default) or XLSX (`format=xlsx`).
+#[utoipa::path(get, path = "/api/v1/reports/export", tag = "reports", security(("bearer" = [])),
+    params(ReportParams, ("format" = Option<String>, Query, description = "csv or xlsx")),
+    responses((status = 200, description = "the file"), (status = 422, body = crate::error::Problem)))]
+async fn export_dashboard(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Query(params): Query<ReportParams>,
+    Query(f): Query<FormatParam>,
+) -> ApiResult<Response> {
+    let format = Format::parse(f.format.as_deref())?;
+    let report = dashboard_for(&state, &caller, &params).await?;
+    let body = export::render(&export::report_tables(&report), &format)?;
+    let name = format!("kesu-report-{}-{}", report.summary.from, report.summary.to);
+    Ok(file(&format, &name, body))
+}
+
+/// The complaint register (投诉登记表) of the period: every field of every case; names,
+/// phones and e-mails masked unless the caller's role may see them.
+#[utoipa::path(get, path = "/api/v1/reports/register", tag = "reports", security(("bearer" = [])),
+    params(ReportParams, ("format" = Option<String>, Query, description = "csv or xlsx")),
+    responses((status = 200, description = "the file"), (status = 422, body = crate::error::Problem)))]
+async fn export_register(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Query(params): Query<ReportParams>,
+    Query(f): Query<FormatParam>,
+) -> ApiResult<Response> {
+    let format = Format::parse(f.format.as_deref())?;
+    let records = register_for(&state, &caller, &params).await?;
+    let table = export::register_table(
+        &records,
+        caller.role.sees_personal_data(),
+        state.zone().await,
+    );
+    tracing::info!(by = %caller.username, rows = records.len(), "complaint register exported");
+    let body = export::render(&[table], &format)?;
+    let name = format!(
+        "kesu-register-{}-{}",
+        params.from.as_deref().unwrap_or(""),
+        params.to.as_deref().unwrap_or("")
+    );
+    Ok(file(&format, &name, body))
+}
+
+/// Orders a shop took on one day, as its platform's back office reports them.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DayCount {
+    pub day: NaiveDate,
+    pub orders: i64,
+}
+
+/// Records a shop's daily order counts (supervisors, admins): the complaint rate uses them
+/// for the days they cover instead of the orders stored in kesu.
+#[utoipa::path(put, path = "/api/v1/shops/{shop}/order-counts", tag = "reports", security(("bearer" = [])),
+    params(("shop" = String, Path)), request_body = Vec<DayCount>,
+    responses((status = 204), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn put_order_counts(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(shop): Path<String>,
+    ApiJson(days): ApiJson<Vec<DayCount>>,
+) -> ApiResult<StatusCode> {
+    if !matches!(
+        caller.role,
+        kesu_domain::Role::Supervisor | kesu_domain::Role::Admin
+    ) {
+        return Err(ApiError::Forbidden(format!(
+            "only supervisors and admins record order counts; you are {}",
+            caller.role
+        )));
+    }
+    let shop = shop.trim().to_owned();
+    let mut errors = Vec::new();
+    if shop.is_empty() || shop.chars().count() > 100 {
+        errors.push(FieldError::new("shop", "must be 1–100 characters"));
+    }
+    for (i, d) in days.iter().enumerate() {
+        if d.orders < 0 {
+            errors.push(FieldError::new(
+                &format!("[{i}].orders"),
+                "must not be negative",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Invalid(errors));
+    }
+    let rows: Vec<(String, NaiveDate, i64)> = days
+        .iter()
+        .map(|d| (shop.clone(), d.day, d.orders))
+        .collect();
+    state.store.put_shop_order_counts(&rows).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

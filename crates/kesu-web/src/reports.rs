@@ -1,0 +1,168 @@
+//! The reports' copy of every case's facts, in memory: loaded from the database when kesu
+//! starts (facts missing or behind are derived first), then kept current by following the
+//! store's changes. A report waits until the copy holds every change made before it.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use kesu_domain::report::{FactTable, Report, ReportQuery, Summary};
+use kesu_store::{CaseChanged, Store, StoreError};
+use tokio::sync::{broadcast, watch};
+
+/// Facts read from the database per round trip while loading.
+const PAGE: i64 = 20_000;
+/// Longest a report waits for the copy to catch up (or to be loaded at start).
+const CATCH_UP: Duration = Duration::from_secs(120);
+
+/// The fact table, following the store. Cheap to clone.
+#[derive(Clone)]
+pub struct Reports {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    table: RwLock<FactTable>,
+    /// The number of the last store change the table holds; `None` until loaded.
+    applied: watch::Sender<Option<u64>>,
+}
+
+impl Reports {
+    /// Starts loading the facts in the background and following the store's changes.
+    pub fn start(store: Store) -> Reports {
+        let inner = Arc::new(Inner {
+            store,
+            table: RwLock::new(FactTable::new()),
+            applied: watch::channel(None).0,
+        });
+        // Subscribed before loading, so no change falls between the two.
+        let changes = inner.store.subscribe_changes();
+        let task = inner.clone();
+        tokio::spawn(async move {
+            let seen = task.store.last_change();
+            match load(&task).await {
+                Ok(n) => tracing::info!(cases = n, "report facts loaded"),
+                Err(e) => tracing::error!(error = %e, "report facts could not be loaded"),
+            }
+            task.applied.send_replace(Some(seen));
+            follow(task, changes).await;
+        });
+        Reports { inner }
+    }
+
+    /// Waits until the table holds every change committed before the call (or gives up
+    /// after a while and answers from what it has).
+    async fn caught_up(&self) {
+        let target = self.inner.store.last_change();
+        let mut applied = self.inner.applied.subscribe();
+        let ok = tokio::time::timeout(
+            CATCH_UP,
+            applied.wait_for(|seq| seq.is_some_and(|s| s >= target)),
+        )
+        .await
+        .is_ok_and(|r| r.is_ok());
+        if !ok {
+            tracing::warn!("report answered before its facts caught up with the latest changes");
+        }
+    }
+
+    /// Runs `f` on the current table, off the async threads (a year of a big shop is a
+    /// million rows).
+    pub async fn with_table<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&FactTable) -> T + Send + 'static,
+    ) -> T {
+        self.caught_up().await;
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let table = inner.table.read().unwrap_or_else(|p| p.into_inner());
+            f(&table)
+        })
+        .await
+        .expect("report computation panicked")
+    }
+
+    /// The summary of CONTRACT.md §7; `orders` are the orders placed in the period.
+    pub async fn summary(&self, q: ReportQuery, orders: Option<i64>) -> Summary {
+        self.with_table(move |t| t.summary(&q, &move |_, _| orders))
+            .await
+    }
+
+    /// The dashboard; `orders` are those of the period and of the one before.
+    pub async fn report(&self, q: ReportQuery, orders: (Option<i64>, Option<i64>)) -> Report {
+        let from = q.period.from;
+        self.with_table(move |t| {
+            t.report(&q, &move |f, _| if f == from { orders.0 } else { orders.1 })
+        })
+        .await
+    }
+}
+
+/// Derives facts the database lacks, then reads them all into the table.
+async fn load(inner: &Inner) -> Result<usize, StoreError> {
+    let stale = inner.store.stale_facts().await?;
+    if !stale.is_empty() {
+        tracing::info!(cases = stale.len(), "deriving report facts");
+        inner.store.refresh_facts(&stale).await?;
+    }
+    let mut table = FactTable::new();
+    let mut after = 0;
+    loop {
+        let page = inner.store.facts_after(after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.case_id;
+        for f in &page {
+            table.upsert(f);
+        }
+    }
+    let n = table.len();
+    *inner.table.write().unwrap_or_else(|p| p.into_inner()) = table;
+    Ok(n)
+}
+
+/// Applies announced changes in batches until the store goes away.
+async fn follow(inner: Arc<Inner>, mut changes: broadcast::Receiver<CaseChanged>) {
+    loop {
+        let first = match changes.recv().await {
+            Ok(change) => change,
+            Err(broadcast::error::RecvError::Closed) => return,
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                tracing::warn!(missed, "report facts fell behind; reloading them");
+                let seen = inner.store.last_change();
+                if let Err(e) = load(&inner).await {
+                    tracing::error!(error = %e, "report facts could not be reloaded");
+                }
+                inner.applied.send_replace(Some(seen));
+                continue;
+            }
+        };
+        let mut batch = vec![first];
+        while batch.len() < 2_000 {
+            match changes.try_recv() {
+                Ok(change) => batch.push(change),
+                Err(_) => break,
+            }
+        }
+        let last = batch.iter().map(|c| c.seq).max().unwrap_or(first.seq);
+        let mut ids: Vec<i64> = batch.iter().map(|c| c.case_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        match inner.store.facts_of(&ids).await {
+            Ok(facts) => {
+                let mut table = inner.table.write().unwrap_or_else(|p| p.into_inner());
+                for id in &ids {
+                    if !facts.iter().any(|f| f.case_id == *id) {
+                        table.remove(*id);
+                    }
+                }
+                for f in &facts {
+                    table.upsert(f);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, cases = ids.len(), "could not read changed facts")
+            }
+        }
+        inner.applied.send_replace(Some(last));
+    }
+}
