@@ -183,6 +183,23 @@ pub const DEFAULT_DEPARTMENTS: &[(&str, &str)] = &[
     ("operations", "运营部"),
 ];
 
+/// The Chinese name of a carrier's code (kuaidi100's codes), for people to read.
+pub fn carrier_name_zh(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "sf" | "shunfeng" => "顺丰速运",
+        "zto" | "zhongtong" => "中通快递",
+        "yto" | "yuantong" => "圆通速递",
+        "sto" | "shentong" => "申通快递",
+        "yunda" => "韵达快递",
+        "jd" => "京东物流",
+        "ems" => "EMS",
+        "best" | "huitongkuaidi" => "百世快递",
+        "jtexpress" | "jt" => "极兔速递",
+        "deppon" | "debangwuliu" => "德邦快递",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

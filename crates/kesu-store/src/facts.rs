@@ -28,7 +28,10 @@ pub(crate) fn complainant_key(c: &Complainant) -> i64 {
     let digest = Sha256::digest(who.as_bytes());
     let mut bytes = [0u8; 8];
     bytes.copy_from_slice(&digest[..8]);
-    i64::from_le_bytes(bytes).max(1)
+    match i64::from_le_bytes(bytes) {
+        0 => 1,
+        key => key,
+    }
 }
 
 /// Recomputes and stores the facts of these cases, inside the caller's transaction.
@@ -300,5 +303,38 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn complainants_are_told_apart_by_phone_then_email_then_name() {
+        let who = |name: &str, phone: Option<&str>, email: Option<&str>| {
+            let c: Complainant = serde_json::from_value(
+                serde_json::json!({"name": name, "phone": phone, "email": email}),
+            )
+            .unwrap();
+            complainant_key(&c)
+        };
+        let keys: Vec<i64> = (0..200)
+            .map(|i| who("王小明", Some(&format!("138{i:08}")), None))
+            .collect();
+        let mut distinct = keys.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 200, "every phone its own complainant");
+        assert!(keys.iter().all(|k| *k != 0));
+        assert_eq!(
+            who("王小明", Some("13812345678"), None),
+            who("王大明", Some("13812345678"), Some("a@b.cn"))
+        );
+        assert_eq!(
+            who("王小明", None, Some("A@b.cn")),
+            who("王五", None, Some("a@b.cn"))
+        );
+        assert_ne!(who("王小明", None, None), who("王五", None, None));
     }
 }

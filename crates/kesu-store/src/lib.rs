@@ -11,6 +11,7 @@ mod bulk;
 mod cases;
 mod changes;
 mod facts;
+mod improvements;
 mod logistics;
 mod orders;
 mod register;
@@ -34,6 +35,7 @@ pub use accounts::{NewUser, User};
 pub use bulk::{ImportedCase, ImportedEvent};
 pub use cases::{queue_key, CaseFilter, CaseRecord, HistoryEntry, Page};
 pub use changes::CaseChanged;
+pub use improvements::Improvement;
 pub use logistics::{
     Claim, DeliveredButComplained, ExceptionFilter, LogisticsException, NewException, WatchedParcel,
 };

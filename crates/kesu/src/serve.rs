@@ -31,26 +31,7 @@ pub struct ServeArgs {
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_json);
     let store = args.db.open().await?;
-    let admin_password = std::env::var("KESU_ADMIN_PASSWORD")
-        .ok()
-        .filter(|p| !p.is_empty());
-    if let Some((user, generated)) = store
-        .ensure_admin(admin_password.as_deref())
-        .await
-        .context("cannot create the first admin user")?
-    {
-        // Printed on the terminal once, never logged.
-        match generated {
-            Some(pw) => println!(
-                "Created the first user: `{}` with password {pw}\nWrite it down now: it will not be shown again.",
-                user.username
-            ),
-            None => println!(
-                "Created the first user: `{}` with the password from KESU_ADMIN_PASSWORD.",
-                user.username
-            ),
-        }
-    }
+    first_admin(&store).await?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| {
@@ -89,6 +70,32 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     served.context("the server stopped with an error")?;
     store.close().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// On a database without users, creates `admin` (password from KESU_ADMIN_PASSWORD, else a
+/// random one) and prints it once.
+pub async fn first_admin(store: &kesu_store::Store) -> anyhow::Result<()> {
+    let admin_password = std::env::var("KESU_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    if let Some((user, generated)) = store
+        .ensure_admin(admin_password.as_deref())
+        .await
+        .context("cannot create the first admin user")?
+    {
+        // Printed on the terminal once, never logged.
+        match generated {
+            Some(pw) => println!(
+                "Created the first user: `{}` with password {pw}\nWrite it down now: it will not be shown again.",
+                user.username
+            ),
+            None => println!(
+                "Created the first user: `{}` with the password from KESU_ADMIN_PASSWORD.",
+                user.username
+            ),
+        }
+    }
     Ok(())
 }
 

@@ -710,3 +710,163 @@ async fn the_logistics_board_lists_exceptions_and_a_claim_is_filed_and_paid() {
         .is_empty());
     b.shot("13-logistics-board-after").await;
 }
+
+/// Fetches `href` with the page's session, as clicking a download link would: its status,
+/// content type and the first bytes of the file.
+async fn download(b: &Browser, href: &str) -> (u64, String, Vec<u8>) {
+    let v = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.arrayBuffer().then(buf =>
+               done([r.status, r.headers.get('content-type'), Array.from(new Uint8Array(buf).slice(0, 64))])))",
+            vec![serde_json::json!(href)],
+        )
+        .await
+        .unwrap();
+    let status = v[0].as_u64().unwrap();
+    let ct = v[1].as_str().unwrap_or_default().to_owned();
+    let bytes = v[2]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap() as u8)
+        .collect();
+    (status, ct, bytes)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_reads_the_dashboard_of_a_demo_year_and_exports_it() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    // A year of generated work, made by the real command, ending at the test clock's moment.
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kesu"))
+        .args([
+            "demo",
+            "--cases",
+            "3000",
+            "--now",
+            "2026-11-23T10:00:00+08:00",
+            "--data",
+        ])
+        .arg(dir.path())
+        .env("KESU_ADMIN_PASSWORD", helpers::ADMIN_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Generated 3000 cases"));
+    let app = TestApp::sqlite_in(dir).await;
+    app.user("sam", "supervisor", None).await;
+
+    b.sign_in(&app, "sam").await;
+    b.click_and_load("header nav a[href='/reports']").await;
+    b.wait_for("#chart-timeline[data-drawn='1'] svg").await;
+    // The last 30 days by default: the 11.11 sale's complaints are in them.
+    let cases: u64 = b.text(".kpi:first-child .value").await.parse().unwrap();
+    assert!(cases > 200, "{cases} complaints in the last 30 days");
+    assert!(b.text(".kpis").await.contains("每千单投诉"));
+    for chart in [
+        "#chart-category",
+        "#chart-causes",
+        "#chart-liability",
+        "#chart-carriers",
+        "#chart-products",
+        "#chart-ratings",
+        "#chart-departments",
+    ] {
+        b.wait_for(&format!("{chart}[data-drawn='1'] svg")).await;
+    }
+    assert!(
+        b.text("#chart-causes").await.contains("承运商"),
+        "the Pareto names causes in Chinese"
+    );
+    b.shot("20-dashboard").await;
+    b.scroll_to("#chart-causes").await;
+    b.shot("21-dashboard-causes").await;
+
+    // A whole year, quality complaints only.
+    b.client
+        .goto(&app.url("/reports?from=2025-11-24&to=2026-11-23"))
+        .await
+        .unwrap();
+    b.click("form.filters select[name=category] option[value=quality]")
+        .await;
+    b.click_and_load("form.filters button[type=submit]").await;
+    b.wait_for("#chart-timeline[data-drawn='1'] svg").await;
+    let quality: u64 = b.text(".kpi:first-child .value").await.parse().unwrap();
+    assert!(
+        quality > 300 && quality < 1000,
+        "{quality} of 3000 are quality complaints"
+    );
+    assert!(b
+        .client
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .contains("category=quality"));
+    b.shot("22-dashboard-year-quality").await;
+
+    // The exports of what is on screen.
+    let csv = b
+        .wait_for("p.exports a[href^='/reports/export?format=csv']")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(csv.contains("category=quality"), "{csv}");
+    let (status, ct, bytes) = download(&b, &csv).await;
+    assert_eq!((status, ct.as_str()), (200, "text/csv; charset=utf-8"));
+    assert!(String::from_utf8_lossy(&bytes).contains("汇总"));
+    let xlsx = b
+        .wait_for("p.exports a[href^='/reports/register?format=xlsx']")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let (status, ct, bytes) = download(&b, &xlsx).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        ct,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(bytes.starts_with(b"PK"));
+
+    // A lesson becomes an improvement action, listed with the carrier complaints per week
+    // before it.
+    b.click("#new-improvement summary").await;
+    b.fill(
+        "#new-improvement input[name=title]",
+        "大促前与承运商确认揽收能力",
+    )
+    .await;
+    b.click("#new-improvement select[name=root_cause] option[value=carrier]")
+        .await;
+    b.fill("#new-improvement input[name=owner]", "储运部").await;
+    b.client
+        .execute(
+            "document.querySelector('#new-improvement input[name=due_on]').value = '2026-12-20'",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.click_and_load("#new-improvement button[type=submit]")
+        .await;
+    let row = b.text("#improvements tr[data-improvement]").await;
+    assert!(
+        row.contains("大促前与承运商确认揽收能力")
+            && row.contains("计划中")
+            && row.contains("承运商"),
+        "{row}"
+    );
+    b.scroll_to("#improvements").await;
+    b.shot("23-improvement-actions").await;
+}

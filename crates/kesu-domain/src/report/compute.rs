@@ -132,11 +132,17 @@ pub struct Report {
 /// How many orders were placed in a period (from the store), for the complaint rate.
 pub type OrdersIn = dyn Fn(NaiveDate, NaiveDate) -> Option<i64>;
 
+/// A wanted name and where a row keeps it.
+type NameFilter = (Option<u32>, fn(&Row) -> u32);
+
+/// What one desk had: cases, open cases, hours to resolve each resolved one.
+type Desk = (u64, u64, Vec<f64>);
+
 /// Filters turned into symbols once; a name nobody has matches no case.
 struct Matcher {
     channel: Option<u8>,
     category: Option<u8>,
-    names: [(Option<u32>, fn(&Row) -> u32); 5],
+    names: [NameFilter; 5],
     none_match: bool,
 }
 
@@ -153,7 +159,7 @@ impl Matcher {
                 }
             },
         };
-        let names: [(Option<u32>, fn(&Row) -> u32); 5] = [
+        let names: [NameFilter; 5] = [
             (sym(&f.department), |r| r.department),
             (sym(&f.carrier), |r| r.carrier),
             (sym(&f.product), |r| r.product),
@@ -374,7 +380,7 @@ impl FactTable {
         let mut names: [HashMap<u32, u64>; 4] = Default::default();
         let mut causes = [0u64; 16];
         let mut liability = [0u64; 16];
-        let mut desks: [HashMap<u32, (u64, u64, Vec<f64>)>; 2] = Default::default();
+        let mut desks: [HashMap<u32, Desk>; 2] = Default::default();
         for r in self
             .rows
             .iter()
@@ -510,7 +516,7 @@ impl FactTable {
         list
     }
 
-    fn workloads(&self, desks: HashMap<u32, (u64, u64, Vec<f64>)>) -> Vec<Workload> {
+    fn workloads(&self, desks: HashMap<u32, Desk>) -> Vec<Workload> {
         let mut list: Vec<Workload> = desks
             .into_iter()
             .filter_map(|(sym, (cases, open, mut hours))| {

@@ -2,6 +2,7 @@
 
 mod auth;
 mod cases;
+pub mod improvements;
 mod kuaidi100;
 pub mod logistics;
 mod openapi;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(triage::router())
         .merge(templates::router())
         .merge(reports::router())
+        .merge(improvements::router())
         .merge(openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

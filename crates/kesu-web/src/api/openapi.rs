@@ -28,6 +28,7 @@ use crate::AppState;
         super::replies::rules, super::replies::set_rules, super::triage::rules, super::triage::set_rules,
         super::reports::summary, super::reports::dashboard, super::reports::export_dashboard,
         super::reports::export_register, super::reports::put_order_counts,
+        super::improvements::list, super::improvements::create, super::improvements::set_status,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,

@@ -133,6 +133,41 @@ struct FormatParam {
     format: Option<String>,
 }
 
+/// The dashboard's tables as a CSV or XLSX file.
+pub async fn report_file(
+    state: &AppState,
+    user: &User,
+    params: &ReportParams,
+    format: Option<&str>,
+) -> ApiResult<Response> {
+    let format = Format::parse(format)?;
+    let report = dashboard_for(state, user, params).await?;
+    let body = export::render(&export::report_tables(&report), &format)?;
+    let name = format!("kesu-report-{}-{}", report.summary.from, report.summary.to);
+    Ok(file(&format, &name, body))
+}
+
+/// The complaint register of a period as a CSV or XLSX file, masked for `user`'s role.
+pub async fn register_file(
+    state: &AppState,
+    user: &User,
+    params: &ReportParams,
+    format: Option<&str>,
+) -> ApiResult<Response> {
+    let format = Format::parse(format)?;
+    let records = register_for(state, user, params).await?;
+    let table =
+        export::register_table(&records, user.role.sees_personal_data(), state.zone().await);
+    tracing::info!(by = %user.username, rows = records.len(), "complaint register exported");
+    let body = export::render(&[table], &format)?;
+    let name = format!(
+        "kesu-register-{}-{}",
+        params.from.as_deref().unwrap_or(""),
+        params.to.as_deref().unwrap_or("")
+    );
+    Ok(file(&format, &name, body))
+}
+
 /// The dashboard's tables as CSV (default) or XLSX (`format=xlsx`).
 #[utoipa::path(get, path = "/api/v1/reports/export", tag = "reports", security(("bearer" = [])),
     params(ReportParams, ("format" = Option<String>, Query, description = "csv or xlsx")),
@@ -143,11 +178,7 @@ async fn export_dashboard(
     Query(params): Query<ReportParams>,
     Query(f): Query<FormatParam>,
 ) -> ApiResult<Response> {
-    let format = Format::parse(f.format.as_deref())?;
-    let report = dashboard_for(&state, &caller, &params).await?;
-    let body = export::render(&export::report_tables(&report), &format)?;
-    let name = format!("kesu-report-{}-{}", report.summary.from, report.summary.to);
-    Ok(file(&format, &name, body))
+    report_file(&state, &caller, &params, f.format.as_deref()).await
 }
 
 /// The complaint register (投诉登记表) of the period: every field of every case; names,
@@ -161,21 +192,7 @@ async fn export_register(
     Query(params): Query<ReportParams>,
     Query(f): Query<FormatParam>,
 ) -> ApiResult<Response> {
-    let format = Format::parse(f.format.as_deref())?;
-    let records = register_for(&state, &caller, &params).await?;
-    let table = export::register_table(
-        &records,
-        caller.role.sees_personal_data(),
-        state.zone().await,
-    );
-    tracing::info!(by = %caller.username, rows = records.len(), "complaint register exported");
-    let body = export::render(&[table], &format)?;
-    let name = format!(
-        "kesu-register-{}-{}",
-        params.from.as_deref().unwrap_or(""),
-        params.to.as_deref().unwrap_or("")
-    );
-    Ok(file(&format, &name, body))
+    register_file(&state, &caller, &params, f.format.as_deref()).await
 }
 
 /// Orders a shop took on one day, as its platform's back office reports them.

@@ -5,11 +5,13 @@ mod admin;
 mod case;
 mod customer;
 pub mod i18n;
+mod improvements;
 mod login;
 mod logistics;
 pub mod messages;
 mod queue;
 mod register;
+mod reports;
 pub mod session;
 mod supervisor;
 mod templates;
@@ -38,6 +40,8 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(logistics::router())
         .merge(templates::router())
+        .merge(reports::router())
+        .merge(improvements::router())
         .route("/assets/htmx.min.js", get(htmx))
         .route("/assets/kesu.css", get(css))
 }
@@ -56,7 +60,7 @@ async fn css() -> Response {
     )
 }
 
-fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
+pub(crate) fn asset(content_type: &'static str, body: &'static [u8]) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),
@@ -137,6 +141,7 @@ pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
                         }
                         @if user.role == Role::Department { a href="/" { (lang.t("department_inbox")) } }
                         @if user.role != Role::Admin { a href="/logistics" { (lang.t("logistics_board")) } }
+                        a href="/reports" { (lang.t("reports")) }
                         @if user.role == Role::Admin { a href="/admin" { (lang.t("admin")) } }
                     }
                     div.me {

@@ -54,6 +54,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let store = args.db.open().await?;
     let policy = store.policy().await.context("cannot read the policy")?;
     let now = args.now.map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+    // The first admin before the demo's staff, so the first sign-in works as on any new database.
+    crate::serve::first_admin(&store).await?;
     let staff = generate::Staff::default();
     ensure_users(&store, &staff).await?;
 

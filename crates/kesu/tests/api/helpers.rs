@@ -57,6 +57,15 @@ impl TestApp {
         TestApp::start(store, Some(dir)).await
     }
 
+    /// A server on the SQLite database already in `dir` (e.g. filled by `kesu demo`).
+    #[allow(dead_code)] // used by the browser tests
+    pub async fn sqlite_in(dir: tempfile::TempDir) -> TestApp {
+        let store = Store::connect(&kesu_store::sqlite_url_in(dir.path()))
+            .await
+            .unwrap();
+        TestApp::start(store, Some(dir)).await
+    }
+
     pub async fn postgres() -> Option<TestApp> {
         let admin = kesu_store::testing::postgres_admin_url()?;
         let url = kesu_store::testing::fresh_postgres_database(&admin).await;

@@ -15,6 +15,7 @@ mod process;
 mod refund_flows;
 mod refunds;
 mod replies;
+mod reports;
 mod search;
 mod sla;
 mod snapshots_pages;
