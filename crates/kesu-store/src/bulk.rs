@@ -12,7 +12,6 @@ use kesu_domain::report::{CaseFacts, FactContext};
 use kesu_domain::Policy;
 use sqlx::{AnyConnection, Row};
 
-use crate::cases::{detail_json, queue_key, search_text};
 use crate::register::values;
 use crate::{millis, Result, Store, StoreError};
 
@@ -222,35 +221,10 @@ async fn insert_cases(
     chunk: &mut [ImportedCase],
     policy: &Policy,
 ) -> Result<()> {
-    let sql = format!(
-        "INSERT INTO cases (number, status, version, channel, category, demand, department, \
-         assignee, order_no, tracking_no, received_at, created_at, updated_at, resolve_by, \
-         search_text, detail, queue_key, next_timer_at) VALUES {} RETURNING id, number",
-        values(chunk.len(), 18)
-    );
+    let sql = crate::register::insert_cases_sql(chunk.len());
     let mut q = sqlx::query(&sql);
     for c in chunk.iter() {
-        let case = &c.case;
-        let next_timer = kesu_domain::sla::next_due(case, policy, &[]);
-        q = q
-            .bind(case.number.clone())
-            .bind(case.status.code())
-            .bind(case.version)
-            .bind(case.channel.code())
-            .bind(case.category.code())
-            .bind(case.demand.code())
-            .bind(case.department.as_ref().map(|d| d.as_str().to_owned()))
-            .bind(case.assignee.clone())
-            .bind(case.order_no.clone())
-            .bind(case.tracking_no.clone())
-            .bind(millis(case.received_at))
-            .bind(millis(case.created_at))
-            .bind(millis(case.updated_at))
-            .bind(case.deadlines.resolve_by.map(millis))
-            .bind(search_text(case))
-            .bind(detail_json(case)?)
-            .bind(queue_key(case))
-            .bind(next_timer.map(millis));
+        q = crate::register::bind_new_case(q, &c.case, policy)?;
     }
     let mut ids: HashMap<String, i64> = HashMap::new();
     for row in q.fetch_all(&mut *conn).await? {

@@ -272,41 +272,57 @@ async fn stored_keys(
     Ok(found)
 }
 
+/// `INSERT INTO cases (…) VALUES …` for `rows` new cases, returning their ids and numbers;
+/// bind each case with [`bind_new_case`].
+pub(crate) fn insert_cases_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO cases (number, status, version, channel, category, demand, department, \
+         assignee, order_no, tracking_no, received_at, created_at, updated_at, resolve_by, \
+         search_text, detail, queue_key, next_timer_at) VALUES {} RETURNING id, number",
+        values(rows, 18)
+    )
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a new case's columns, in the order of [`insert_cases_sql`]. Nothing has fired for
+/// it yet, so its first timer is the soonest one the policy gives.
+pub(crate) fn bind_new_case<'q>(
+    q: AnyQuery<'q>,
+    case: &Case,
+    policy: &Policy,
+) -> Result<AnyQuery<'q>> {
+    let next_timer = kesu_domain::sla::next_due(case, policy, &[]);
+    Ok(q.bind(case.number.clone())
+        .bind(case.status.code())
+        .bind(case.version)
+        .bind(case.channel.code())
+        .bind(case.category.code())
+        .bind(case.demand.code())
+        .bind(case.department.as_ref().map(|d| d.as_str().to_owned()))
+        .bind(case.assignee.clone())
+        .bind(case.order_no.clone())
+        .bind(case.tracking_no.clone())
+        .bind(millis(case.received_at))
+        .bind(millis(case.created_at))
+        .bind(millis(case.updated_at))
+        .bind(case.deadlines.resolve_by.map(millis))
+        .bind(search_text(case))
+        .bind(detail_json(case)?)
+        .bind(queue_key(case))
+        .bind(next_timer.map(millis)))
+}
+
 /// Inserts the cases in one statement; returns number → id.
 async fn insert_cases(
     conn: &mut AnyConnection,
     jobs: &[Job],
     cases: &[(usize, Case)],
 ) -> Result<HashMap<String, i64>> {
-    let sql = format!(
-        "INSERT INTO cases (number, status, version, channel, category, demand, department, \
-         assignee, order_no, tracking_no, received_at, created_at, updated_at, resolve_by, \
-         search_text, detail, queue_key, next_timer_at) VALUES {} RETURNING id, number",
-        values(cases.len(), 18)
-    );
+    let sql = insert_cases_sql(cases.len());
     let mut q = sqlx::query(&sql);
     for (i, case) in cases {
-        // A new case has fired nothing yet: its first timer is the soonest warning.
-        let next_timer = kesu_domain::sla::next_due(case, &jobs[*i].policy, &[]);
-        q = q
-            .bind(case.number.clone())
-            .bind(case.status.code())
-            .bind(case.version)
-            .bind(case.channel.code())
-            .bind(case.category.code())
-            .bind(case.demand.code())
-            .bind(case.department.as_ref().map(|d| d.as_str().to_owned()))
-            .bind(case.assignee.clone())
-            .bind(case.order_no.clone())
-            .bind(case.tracking_no.clone())
-            .bind(millis(case.received_at))
-            .bind(millis(case.created_at))
-            .bind(millis(case.updated_at))
-            .bind(case.deadlines.resolve_by.map(millis))
-            .bind(search_text(case))
-            .bind(detail_json(case)?)
-            .bind(queue_key(case))
-            .bind(next_timer.map(millis));
+        q = bind_new_case(q, case, &jobs[*i].policy)?;
     }
     let mut ids = HashMap::new();
     for row in q.fetch_all(&mut *conn).await? {
