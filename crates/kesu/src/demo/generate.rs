@@ -247,22 +247,6 @@ impl Generator {
             .replace("{c}", carrier);
         let placed = received - Duration::hours(rng.gen_range(6..24 * 6));
         let quantity = if rng.gen_range(0..4) == 0 { 2 } else { 1 };
-        let order = has_order.then(|| {
-            let form: OrderForm = serde_json::from_value(serde_json::json!({
-                "shop": shop.name,
-                "buyer": {"name": name, "phone": phone, "address": "浙江省杭州市西湖区文三路 100 号"},
-                "placed_at": placed.to_rfc3339(), "paid_at": (placed + Duration::minutes(2)).to_rfc3339(),
-                "payment_method": "alipay",
-                "lines": [{"line_id": "A", "sku": product.0, "name": product.1, "spec": product.2,
-                           "unit_price_cents": product.3, "quantity": quantity}],
-                "shipping_cents": 0,
-                "shipments": [{"carrier": carrier, "tracking_no": tracking_no,
-                               "shipped_at": (placed + Duration::hours(10)).to_rfc3339(),
-                               "lines": [{"line_id": "A", "quantity": quantity}]}],
-            }))
-            .expect("demo order form");
-            form.parse(&order_no).expect("demo order is valid")
-        });
         let form: RegistrationForm = serde_json::from_value(serde_json::json!({
             "channel": channel, "complainant": {"name": name, "phone": phone},
             "order_no": has_order.then_some(&order_no),
@@ -282,6 +266,28 @@ impl Generator {
             data: registration.history_data(&case),
         }];
         let case = self.walk(case, &agent, product.3 * quantity, &mut history);
+        // Parcels arrived, but those of open logistics complaints are still on the way.
+        let parcel = if category == Category::Logistics && case.status.is_open() {
+            "in_transit"
+        } else {
+            "delivered"
+        };
+        let order = has_order.then(|| {
+            let form: OrderForm = serde_json::from_value(serde_json::json!({
+                "shop": shop.name,
+                "buyer": {"name": name, "phone": phone, "address": "浙江省杭州市西湖区文三路 100 号"},
+                "placed_at": placed.to_rfc3339(), "paid_at": (placed + Duration::minutes(2)).to_rfc3339(),
+                "payment_method": "alipay",
+                "lines": [{"line_id": "A", "sku": product.0, "name": product.1, "spec": product.2,
+                           "unit_price_cents": product.3, "quantity": quantity}],
+                "shipping_cents": 0,
+                "shipments": [{"carrier": carrier, "tracking_no": tracking_no,
+                               "shipped_at": (placed + Duration::hours(10)).to_rfc3339(), "status": parcel,
+                               "lines": [{"line_id": "A", "quantity": quantity}]}],
+            }))
+            .expect("demo order form");
+            form.parse(&order_no).expect("demo order is valid")
+        });
         let context = FactContext {
             shop: has_order.then(|| shop.name.to_owned()),
             carrier: has_order.then(|| carrier.to_owned()),
