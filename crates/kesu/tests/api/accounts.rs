@@ -182,6 +182,13 @@ async fn settings_are_admin_only_and_checked(app: TestApp) {
         "/api/v1/users",
         "/api/v1/policy",
         "/api/v1/departments",
+        "/api/v1/reports/summary",
+        "/api/v1/reports/dashboard",
+        "/api/v1/reports/export",
+        "/api/v1/reports/register",
+        "/api/v1/improvements",
+        "/api/v1/improvements/{id}/status",
+        "/api/v1/shops/{shop}/order-counts",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
