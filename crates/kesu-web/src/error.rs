@@ -32,6 +32,8 @@ pub enum ApiError {
     Invalid(Vec<FieldError>),
     /// 500: logged with its cause; the client learns nothing internal.
     Internal(String),
+    /// 503: not ready yet (e.g. the reports still loading at start); try again shortly.
+    Unavailable(String),
 }
 
 impl ApiError {
@@ -137,6 +139,7 @@ impl ApiError {
                     None,
                 )
             }
+            ApiError::Unavailable(d) => (StatusCode::SERVICE_UNAVAILABLE, d, None, None, None),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 (
@@ -169,6 +172,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -9,10 +9,12 @@ use kesu_domain::report::{FactTable, Report, ReportQuery, Summary};
 use kesu_store::{CaseChanged, Store, StoreError};
 use tokio::sync::{broadcast, watch};
 
+use crate::error::{ApiError, ApiResult};
+
 /// Facts read from the database per round trip while loading.
 const PAGE: i64 = 20_000;
 /// Longest a report waits for the copy to catch up (or to be loaded at start).
-const CATCH_UP: Duration = Duration::from_secs(120);
+const CATCH_UP: Duration = Duration::from_secs(30);
 
 /// The fact table, following the store. Cheap to clone.
 #[derive(Clone)]
@@ -50,9 +52,9 @@ impl Reports {
         Reports { inner }
     }
 
-    /// Waits until the table holds every change committed before the call (or gives up
-    /// after a while and answers from what it has).
-    async fn caught_up(&self) {
+    /// Waits until the table holds every change committed before the call; after a while
+    /// answers from what it has, unless it has nothing yet (still loading at start).
+    async fn caught_up(&self) -> ApiResult<()> {
         let target = self.inner.store.last_change();
         let mut applied = self.inner.applied.subscribe();
         let ok = tokio::time::timeout(
@@ -62,8 +64,15 @@ impl Reports {
         .await
         .is_ok_and(|r| r.is_ok());
         if !ok {
+            if self.inner.applied.borrow().is_none() {
+                return Err(ApiError::Unavailable(
+                    "the reports are still being prepared after the start; try again in a minute"
+                        .into(),
+                ));
+            }
             tracing::warn!("report answered before its facts caught up with the latest changes");
         }
+        Ok(())
     }
 
     /// Runs `f` on the current table, off the async threads (a year of a big shop is a
@@ -71,25 +80,29 @@ impl Reports {
     pub async fn with_table<T: Send + 'static>(
         &self,
         f: impl FnOnce(&FactTable) -> T + Send + 'static,
-    ) -> T {
-        self.caught_up().await;
+    ) -> ApiResult<T> {
+        self.caught_up().await?;
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let table = inner.table.read().unwrap_or_else(|p| p.into_inner());
             f(&table)
         })
         .await
-        .expect("report computation panicked")
+        .map_err(|e| ApiError::Internal(format!("report computation failed: {e}")))
     }
 
     /// The summary of CONTRACT.md §7; `orders` are the orders placed in the period.
-    pub async fn summary(&self, q: ReportQuery, orders: Option<i64>) -> Summary {
+    pub async fn summary(&self, q: ReportQuery, orders: Option<i64>) -> ApiResult<Summary> {
         self.with_table(move |t| t.summary(&q, &move |_, _| orders))
             .await
     }
 
     /// The dashboard; `orders` are those of the period and of the one before.
-    pub async fn report(&self, q: ReportQuery, orders: (Option<i64>, Option<i64>)) -> Report {
+    pub async fn report(
+        &self,
+        q: ReportQuery,
+        orders: (Option<i64>, Option<i64>),
+    ) -> ApiResult<Report> {
         let from = q.period.from;
         self.with_table(move |t| {
             t.report(&q, &move |f, _| if f == from { orders.0 } else { orders.1 })

@@ -61,7 +61,7 @@ pub async fn views(state: &AppState) -> ApiResult<Vec<ImprovementView>> {
     let list = state.store.improvements().await?;
     let now = state.clock.now();
     let today = now.with_timezone(&state.zone().await).date_naive();
-    Ok(state
+    state
         .reports
         .with_table(move |t| {
             list.into_iter()
@@ -91,7 +91,7 @@ pub async fn views(state: &AppState) -> ApiResult<Vec<ImprovementView>> {
                 })
                 .collect()
         })
-        .await)
+        .await
 }
 
 /// Checks and stores a new action; linked cases must exist.

@@ -60,7 +60,7 @@ pub async fn dashboard_for(
         orders(state, &q, q.period).await?,
         orders(state, &q, q.period.previous()).await?,
     );
-    Ok(state.reports.report(q, counts).await)
+    state.reports.report(q, counts).await
 }
 
 /// The cases a query selects, loaded whole, oldest first.
@@ -70,7 +70,10 @@ pub async fn register_for(
     params: &ReportParams,
 ) -> ApiResult<Vec<kesu_store::CaseRecord>> {
     let q = query_for(state, user, params).await?;
-    let ids = state.reports.with_table(move |t| t.matching_ids(&q)).await;
+    let ids = state
+        .reports
+        .with_table(move |t| t.matching_ids(&q))
+        .await?;
     if ids.len() > MAX_REGISTER_ROWS {
         return Err(ApiError::from(FieldError::new(
             "from",
@@ -112,7 +115,7 @@ async fn summary(
 ) -> ApiResult<Json<Summary>> {
     let q = query_for(&state, &caller, &params).await?;
     let orders = orders(&state, &q, q.period).await?;
-    Ok(Json(state.reports.summary(q, orders).await))
+    Ok(Json(state.reports.summary(q, orders).await?))
 }
 
 /// Everything the dashboard shows: the summary and the previous period's, the timeline,
