@@ -446,3 +446,40 @@ fn a_reopened_case_counts_its_last_follow_up_and_the_money_it_carried_out() {
     };
     assert_eq!(CaseFacts::of(&case, &ctx).refunds_cents, 3500);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    proptest! {
+        /// However cases are added, replaced and removed, the table counts exactly the live
+        /// cases received in the period, and the channel counts add up to them.
+        #[test]
+        fn the_table_counts_what_is_live(ops in proptest::collection::vec((0i64..40, 0i64..60, 0usize..7, any::<bool>()), 1..120)) {
+            let mut table = FactTable::new();
+            let mut live: BTreeMap<i64, (i64, usize)> = BTreeMap::new();
+            for (id, day, channel, remove) in ops {
+                if remove {
+                    table.remove(id);
+                    live.remove(&id);
+                } else {
+                    let mut f = facts(id, "2026-10-20T00:00:00Z", Channel::ALL[channel], Category::Other);
+                    f.received_at += Duration::days(day);
+                    table.upsert(&f);
+                    live.insert(id, (day, channel));
+                }
+            }
+            prop_assert_eq!(table.len(), live.len());
+            let q = november(ReportFilter::default());
+            let s = table.summary(&q, &|_, _| None);
+            let (start, end) = q.period.bounds();
+            let expected = live.values().filter(|(day, _)| {
+                let t = at("2026-10-20T00:00:00Z") + Duration::days(*day);
+                t >= start && t < end
+            }).count() as u64;
+            prop_assert_eq!(s.cases, expected);
+            prop_assert_eq!(s.by_channel.values().sum::<u64>(), expected);
+        }
+    }
+}
