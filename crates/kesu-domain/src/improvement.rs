@@ -204,7 +204,6 @@ mod tests {
     use super::*;
     use crate::codes::Channel;
     use crate::report::CaseFacts;
-    use crate::CaseStatus;
 
     fn form() -> ImprovementForm {
         serde_json::from_value(serde_json::json!({
@@ -251,31 +250,8 @@ mod tests {
             id += 1;
             let received = since + Duration::days(days);
             table.upsert(&CaseFacts {
-                case_id: id,
-                received_at: received,
-                channel: Channel::Chat,
-                category: Category::Damaged,
-                status: CaseStatus::Closed,
-                department: None,
-                assignee: None,
-                shop: None,
-                carrier: None,
-                product: None,
                 root_cause: Some(cause),
-                liability: None,
-                complainant_key: id,
-                first_response_at: None,
-                first_response_due: None,
-                resolved_at: None,
-                resolve_due: None,
-                closed_at: None,
-                outcome: None,
-                renegotiations: 0,
-                satisfied: None,
-                rating: None,
-                refunds_cents: 0,
-                compensation_cents: 0,
-                claims_recovered_cents: 0,
+                ..CaseFacts::sample(id, received, Channel::Chat, Category::Damaged)
             });
         };
         // 8 carrier cases in the 4 weeks before, 1 in the 2 weeks after; others don't count.

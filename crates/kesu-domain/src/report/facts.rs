@@ -127,3 +127,42 @@ impl CaseFacts {
         }
     }
 }
+
+#[cfg(test)]
+impl CaseFacts {
+    /// A closed case with nothing but its arrival, for tests to fill in.
+    pub(crate) fn sample(
+        case_id: i64,
+        received_at: DateTime<Utc>,
+        channel: Channel,
+        category: Category,
+    ) -> CaseFacts {
+        CaseFacts {
+            case_id,
+            received_at,
+            channel,
+            category,
+            status: CaseStatus::Closed,
+            department: None,
+            assignee: None,
+            shop: None,
+            carrier: None,
+            product: None,
+            root_cause: None,
+            liability: None,
+            complainant_key: case_id * 100,
+            first_response_at: None,
+            first_response_due: None,
+            resolved_at: None,
+            resolve_due: None,
+            closed_at: None,
+            outcome: None,
+            renegotiations: 0,
+            satisfied: None,
+            rating: None,
+            refunds_cents: 0,
+            compensation_cents: 0,
+            claims_recovered_cents: 0,
+        }
+    }
+}

@@ -22,31 +22,9 @@ fn day(s: &str) -> NaiveDate {
 fn facts(id: i64, received: &str, channel: Channel, category: Category) -> CaseFacts {
     let r = at(received);
     CaseFacts {
-        case_id: id,
-        received_at: r,
-        channel,
-        category,
-        status: CaseStatus::Closed,
-        department: None,
-        assignee: None,
-        shop: None,
-        carrier: None,
-        product: None,
-        root_cause: None,
-        liability: None,
-        complainant_key: id * 100,
-        first_response_at: None,
         first_response_due: Some(r + Duration::minutes(60)),
-        resolved_at: None,
         resolve_due: Some(r + Duration::hours(48)),
-        closed_at: None,
-        outcome: None,
-        renegotiations: 0,
-        satisfied: None,
-        rating: None,
-        refunds_cents: 0,
-        compensation_cents: 0,
-        claims_recovered_cents: 0,
+        ..CaseFacts::sample(id, r, channel, category)
     }
 }
 
