@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use kesu_domain::personal::Complainant;
-use kesu_domain::refund::OrderAmounts;
 use kesu_domain::report::{CaseFacts, FactContext};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
@@ -124,45 +123,50 @@ async fn order_context(
         }
         for r in q.fetch_all(&mut *conn).await? {
             let detail: String = r.try_get("detail")?;
-            let product = serde_json::from_str::<OrderAmounts>(&detail)
-                .ok()
-                .and_then(|a| a.lines.into_iter().next())
-                .and_then(|l| l.name.or(l.sku));
+            // The detail is the order's money plus its payment method; only the first
+            // line's name (else SKU) is wanted here.
+            let detail: serde_json::Value = serde_json::from_str(&detail).unwrap_or_default();
+            let first = &detail["lines"][0];
+            let product = first["name"]
+                .as_str()
+                .or_else(|| first["sku"].as_str())
+                .map(str::to_owned);
             orders.insert(r.try_get("order_no")?, (r.try_get("shop")?, product));
         }
     }
     // Carrier: the complained-about parcel's, else the order's first shipment's.
-    let mut by_tracking: HashMap<String, String> = HashMap::new();
-    let mut by_order: HashMap<String, String> = HashMap::new();
-    if !order_nos.is_empty() || !tracking.is_empty() {
+    // Two lookups, each by its own index: one statement with `… OR …` over long lists
+    // makes PostgreSQL scan the whole table.
+    let mut shipments: Vec<(i64, String, String, String)> = Vec::new();
+    for (column, values) in [("order_no", &order_nos), ("tracking_no", &tracking)] {
+        if values.is_empty() {
+            continue;
+        }
         let sql = format!(
-            "SELECT order_no, tracking_no, carrier FROM shipments WHERE order_no IN ({}) OR tracking_no IN ({}) ORDER BY id",
-            placeholders(1, order_nos.len().max(1)),
-            placeholders(order_nos.len().max(1) + 1, tracking.len().max(1)),
+            "SELECT id, order_no, tracking_no, carrier FROM shipments WHERE {column} IN ({})",
+            placeholders(1, values.len())
         );
         let mut q = sqlx::query(&sql);
-        let none = "\u{0}";
-        for o in if order_nos.is_empty() {
-            vec![none]
-        } else {
-            order_nos.clone()
-        } {
-            q = q.bind(o);
-        }
-        for t in if tracking.is_empty() {
-            vec![none]
-        } else {
-            tracking.clone()
-        } {
-            q = q.bind(t);
+        for v in values.iter() {
+            q = q.bind(*v);
         }
         for r in q.fetch_all(&mut *conn).await? {
-            let carrier: String = r.try_get("carrier")?;
-            by_tracking
-                .entry(r.try_get("tracking_no")?)
-                .or_insert_with(|| carrier.clone());
-            by_order.entry(r.try_get("order_no")?).or_insert(carrier);
+            shipments.push((
+                r.try_get("id")?,
+                r.try_get("order_no")?,
+                r.try_get("tracking_no")?,
+                r.try_get("carrier")?,
+            ));
         }
+    }
+    shipments.sort_by_key(|s| s.0);
+    let mut by_tracking: HashMap<String, String> = HashMap::new();
+    let mut by_order: HashMap<String, String> = HashMap::new();
+    for (_, order_no, tracking_no, carrier) in shipments {
+        by_tracking
+            .entry(tracking_no)
+            .or_insert_with(|| carrier.clone());
+        by_order.entry(order_no).or_insert(carrier);
     }
     Ok(records
         .iter()

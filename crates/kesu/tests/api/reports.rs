@@ -461,6 +461,58 @@ async fn the_dashboard_compares_with_the_previous_period_and_ranks_causes(app: T
     assert_eq!(depts, ["logistics", "quality"]);
 }
 
+async fn carrier_shop_and_product_come_from_the_order_once_it_is_known(app: TestApp) {
+    let t = team(&app).await;
+    fixture(&app, &t).await;
+    let order = json!({
+        "shop": "旗舰店", "buyer": {"name": "王小明", "phone": "13812345678"},
+        "placed_at": "2026-11-20T10:00:00+08:00",
+        "lines": [{"line_id": "A", "sku": "MUG", "name": "陶瓷马克杯", "unit_price_cents": 12900, "quantity": 2}],
+        "shipments": [{"carrier": "sto", "tracking_no": "ST0000000001", "lines": [{"line_id": "A", "quantity": 1}]},
+                      {"carrier": "yto", "tracking_no": "YT1234567890", "lines": [{"line_id": "A", "quantity": 1}]}]
+    });
+    let r = app.put_order(&t.agent, "TB20261111001", &order).await;
+    assert!(r.status().is_success());
+    // C, still open, changes: its facts now name the parcel's carrier, the shop and product.
+    let c = app
+        .get(&t.agent, "/api/v1/cases?status=validated")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    app.act_ok(
+        &t.agent,
+        c,
+        json!({"action": "comment", "text": "已联系承运商", "internal": true}),
+    )
+    .await;
+    let d: Value = app
+        .get(
+            &t.supervisor,
+            "/api/v1/reports/dashboard?from=2026-11-01&to=2026-11-30",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        d["by_carrier"],
+        json!([{"key": "yto", "cases": 1}]),
+        "the tracked parcel's carrier, not the first shipment's"
+    );
+    assert_eq!(d["by_shop"], json!([{"key": "旗舰店", "cases": 1}]));
+    assert_eq!(d["by_product"], json!([{"key": "陶瓷马克杯", "cases": 1}]));
+    let yto = summary(
+        &app,
+        &t.supervisor,
+        "from=2026-11-01&to=2026-11-30&carrier=yto",
+    )
+    .await;
+    assert_eq!(yto["cases"], 1);
+}
+
 async fn department_users_see_their_own_department_and_bad_periods_are_named(app: TestApp) {
     let t = team(&app).await;
     fixture(&app, &t).await;
@@ -585,6 +637,7 @@ on_both_backends!(
     department_users_see_their_own_department_and_bad_periods_are_named,
     the_complaint_register_exports_every_case_masked_for_auditors,
     an_improvement_action_shows_whether_its_root_cause_went_down,
+    carrier_shop_and_product_come_from_the_order_once_it_is_known,
 );
 
 async fn an_improvement_action_shows_whether_its_root_cause_went_down(app: TestApp) {
