@@ -207,7 +207,9 @@ struct Acc {
     refunds: i64,
     compensation: i64,
     recovered: i64,
-    complainants: HashMap<i64, u32>,
+    /// Every case's complainant key; sorted once at the end (a year of a big shop is a
+    /// million keys, which a hash map counts several times slower).
+    complainants: Vec<i64>,
 }
 
 impl Acc {
@@ -259,7 +261,7 @@ impl Acc {
         self.compensation += r.compensation;
         self.recovered += r.recovered;
         if r.complainant != 0 {
-            *self.complainants.entry(r.complainant).or_default() += 1;
+            self.complainants.push(r.complainant);
         }
     }
 
@@ -271,13 +273,14 @@ impl Acc {
                 .map(|(i, code)| (code.to_owned(), arr[i]))
                 .collect::<BTreeMap<_, _>>()
         };
-        let repeaters: Vec<u32> = self
+        self.complainants.sort_unstable();
+        let per_complainant: Vec<u64> = self
             .complainants
-            .values()
-            .copied()
-            .filter(|n| *n > 1)
+            .chunk_by(|a, b| a == b)
+            .map(|run| run.len() as u64)
             .collect();
-        let repeat_cases: u64 = repeaters.iter().map(|n| u64::from(*n)).sum();
+        let repeaters: Vec<u64> = per_complainant.iter().copied().filter(|n| *n > 1).collect();
+        let repeat_cases: u64 = repeaters.iter().sum();
         Summary {
             from,
             to,
@@ -316,7 +319,7 @@ impl Acc {
                 .filter(|o| *o > 0)
                 .map(|o| (self.cases as f64 * 100_000.0 / o as f64).round() / 100.0),
             repeat: Repeat {
-                complainants: self.complainants.len() as u64,
+                complainants: per_complainant.len() as u64,
                 repeat_complainants: repeaters.len() as u64,
                 repeat_cases,
                 repeat_share: share(repeat_cases, self.cases),
