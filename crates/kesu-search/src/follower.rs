@@ -2,8 +2,9 @@
 //! by version) and mended; then every committed change is indexed within moments, in
 //! batches. A search waits until the index holds every change made before it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +21,9 @@ const PAGE: usize = 2_000;
 const COMMIT_EVERY: usize = 50_000;
 /// Longest a search waits for the index to catch up before answering from what it has.
 const CATCH_UP: Duration = Duration::from_secs(5);
+/// First and longest wait before indexing failed cases again.
+const FIRST_RETRY: Duration = Duration::from_millis(250);
+const LAST_RETRY: Duration = Duration::from_secs(30);
 
 /// What a comparison with the database mended.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -39,6 +43,8 @@ struct Inner {
     store: Store,
     /// The number of the last store change the index holds.
     indexed: watch::Sender<u64>,
+    /// Cases whose indexing failed and is being retried.
+    waiting: AtomicUsize,
 }
 
 impl Search {
@@ -52,6 +58,7 @@ impl Search {
             index,
             store,
             indexed: watch::channel(0).0,
+            waiting: AtomicUsize::new(0),
         });
         // Subscribed before comparing, so no change falls between the two.
         let changes = inner.store.subscribe_changes();
@@ -124,6 +131,11 @@ impl Search {
         Ok(done)
     }
 
+    /// How many changed cases could not be indexed yet (their writes are being retried).
+    pub fn waiting(&self) -> usize {
+        self.inner.waiting.load(Ordering::Relaxed)
+    }
+
     /// How many cases the index holds.
     pub fn len(&self) -> u64 {
         self.inner.index.len()
@@ -189,44 +201,78 @@ async fn mend(inner: &Arc<Inner>) -> Result<SyncReport> {
     Ok(report)
 }
 
-/// Indexes announced changes in batches until the store goes away.
+/// Indexes announced changes in batches until the store goes away. Cases whose indexing
+/// failed (a full disk) are kept and tried again, sooner at first, until they are in.
 async fn follow(inner: Arc<Inner>, mut changes: broadcast::Receiver<kesu_store::CaseChanged>) {
+    let mut failed: BTreeSet<i64> = BTreeSet::new();
+    let mut backoff = FIRST_RETRY;
     loop {
-        let first = match changes.recv().await {
-            Ok(change) => change,
-            Err(broadcast::error::RecvError::Closed) => return,
-            Err(broadcast::error::RecvError::Lagged(missed)) => {
-                // Too many changes at once: compare with the database instead.
-                tracing::warn!(
-                    missed,
-                    "search index fell behind; comparing with the database"
-                );
-                let seen = inner.store.last_change();
-                match mend(&inner).await {
-                    Ok(_) => {
-                        inner.indexed.send_replace(seen);
+        let first = tokio::select! {
+            received = changes.recv() => match received {
+                Ok(change) => Some(change),
+                Err(broadcast::error::RecvError::Closed) => return,
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    // Too many changes at once: compare with the database instead.
+                    tracing::warn!(
+                        missed,
+                        "search index fell behind; comparing with the database"
+                    );
+                    let seen = inner.store.last_change();
+                    match mend(&inner).await {
+                        Ok(_) => {
+                            failed.clear();
+                            inner.indexed.send_replace(seen);
+                        }
+                        Err(e) => tracing::error!(error = %e, "search index could not be mended"),
                     }
-                    Err(e) => tracing::error!(error = %e, "search index could not be mended"),
+                    continue;
                 }
-                continue;
-            }
+            },
+            _ = tokio::time::sleep(backoff), if !failed.is_empty() => None,
         };
-        let mut batch = vec![first];
-        while batch.len() < PAGE {
+        let mut batch: Vec<kesu_store::CaseChanged> = first.into_iter().collect();
+        while !batch.is_empty() && batch.len() < PAGE {
             match changes.try_recv() {
                 Ok(change) => batch.push(change),
                 Err(_) => break,
             }
         }
-        let last = batch.iter().map(|c| c.seq).max().unwrap_or(first.seq);
+        let last = batch.iter().map(|c| c.seq).max();
         let mut ids: Vec<i64> = batch.iter().map(|c| c.case_id).collect();
+        ids.extend(failed.iter().copied());
         ids.sort_unstable();
         ids.dedup();
-        if let Err(e) = index_cases(&inner, &ids).await {
-            // Left for the comparison at the next start; searches are not held up.
-            tracing::error!(error = %e, cases = ids.len(), "could not index changed cases");
+        match index_cases(&inner, &ids).await {
+            Ok(()) => {
+                if !failed.is_empty() {
+                    tracing::info!(
+                        cases = failed.len(),
+                        "search index caught up after failed writes"
+                    );
+                    failed.clear();
+                }
+                backoff = FIRST_RETRY;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, cases = ids.len(), retry_in = ?backoff, "could not index changed cases; will retry");
+                failed.extend(ids);
+                let i = inner.clone();
+                match tokio::task::spawn_blocking(move || i.index.recover()).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "search index writer could not be rolled back")
+                    }
+                    Err(_) => tracing::error!("search index rollback stopped"),
+                }
+                backoff = (backoff * 2).min(LAST_RETRY);
+            }
         }
-        inner.indexed.send_replace(last);
+        inner.waiting.store(failed.len(), Ordering::Relaxed);
+        // Searches are not held up by cases that could not be indexed: they answer from
+        // what the index has while the retries go on.
+        if let Some(last) = last {
+            inner.indexed.send_replace(last);
+        }
     }
 }
 

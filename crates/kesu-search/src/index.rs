@@ -207,6 +207,15 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Brings the writer back to the last commit after a failed write (tantivy's writer
+    /// is unusable after an I/O error until rolled back); what was not committed is lost
+    /// and must be written again.
+    pub fn recover(&self) -> Result<()> {
+        let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        writer.rollback()?;
+        Ok(())
+    }
+
     pub fn commit(&self) -> Result<()> {
         let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
         writer.commit()?;

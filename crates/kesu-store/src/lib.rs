@@ -11,6 +11,7 @@ mod bulk;
 mod cases;
 mod changes;
 mod facts;
+mod health;
 mod improvements;
 mod logistics;
 mod orders;
@@ -29,12 +30,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 
 pub use accounts::{NewUser, User};
 pub use bulk::{ImportedCase, ImportedEvent};
 pub use cases::{queue_key, CaseFilter, CaseRecord, HistoryEntry, Page};
 pub use changes::CaseChanged;
+pub use health::StorageHealth;
 pub use improvements::Improvement;
 pub use logistics::{
     Claim, DeliveredButComplained, ExceptionFilter, LogisticsException, NewException, WatchedParcel,
@@ -80,13 +82,71 @@ pub enum StoreError {
     /// The transaction holding this write could not be committed; nothing was stored.
     #[error("the write could not be committed: {0}")]
     CommitFailed(String),
+    /// The disk holding the database is full; nothing was stored (HTTP 507).
+    #[error("the disk holding the database is full: {0}")]
+    StorageFull(String),
+    /// The database cannot be reached or written now (I/O error, read-only, connection
+    /// lost, no free connection); nothing was stored (HTTP 503).
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl From<sqlx::Error> for StoreError {
+    /// Sorts out the failures that are the storage's state, not a fault of the request or
+    /// of kesu: they answer 507 or 503 and the server recovers from them by itself.
+    fn from(e: sqlx::Error) -> Self {
+        match storage_trouble(&e) {
+            Some(Trouble::Full) => StoreError::StorageFull(e.to_string()),
+            Some(Trouble::Unavailable) => StoreError::Unavailable(e.to_string()),
+            None => StoreError::Database(e),
+        }
+    }
+}
+
+enum Trouble {
+    Full,
+    Unavailable,
+}
+
+fn storage_trouble(e: &sqlx::Error) -> Option<Trouble> {
+    match e {
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            if code.len() == 5 {
+                // PostgreSQL's SQLSTATE: 53100 disk_full, class 53 insufficient resources,
+                // class 08 connection exceptions, 57P0x the server shutting down.
+                match code.as_ref() {
+                    "53100" => Some(Trouble::Full),
+                    c if c.starts_with("53") || c.starts_with("08") || c.starts_with("57P0") => {
+                        Some(Trouble::Unavailable)
+                    }
+                    _ => None,
+                }
+            } else {
+                // SQLite's (extended) result code; the primary code is its low byte:
+                // 13 FULL; 10 IOERR, 8 READONLY, 14 CANTOPEN, 5 BUSY, 6 LOCKED.
+                match code.parse::<i64>().map(|c| c & 0xff) {
+                    Ok(13) => Some(Trouble::Full),
+                    Ok(10 | 8 | 14 | 5 | 6) => Some(Trouble::Unavailable),
+                    _ if db.message().contains("No space left on device") => Some(Trouble::Full),
+                    _ => None,
+                }
+            }
+        }
+        sqlx::Error::Io(io) if io.raw_os_error() == Some(28) => Some(Trouble::Full),
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => Some(Trouble::Unavailable),
+        _ => None,
+    }
+}
 
 /// The store. Cheap to clone; clones share the pools.
 #[derive(Clone)]
@@ -104,6 +164,10 @@ pub struct Store {
     token_cache: accounts::TokenCache,
     /// Announces committed changes to cases.
     changes: changes::ChangeFeed,
+    /// The last storage health check.
+    health: health::HealthCache,
+    /// SQLite: the database's folder, whose free space the health check watches.
+    sqlite_folder: Option<std::path::PathBuf>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -129,9 +193,8 @@ impl Store {
         let store = match backend {
             Backend::Sqlite => {
                 let pool = |max: u32| {
-                    AnyPoolOptions::new()
+                    pool_options()
                         .max_connections(max)
-                        .acquire_timeout(Duration::from_secs(30))
                         .after_connect(|conn, _| {
                             Box::pin(async move {
                                 // WAL lets readers run beside the writer; FULL makes every
@@ -157,12 +220,13 @@ impl Store {
                     token_cache: Default::default(),
                     changes,
                     write,
+                    health: Default::default(),
+                    sqlite_folder: health::sqlite_folder(url),
                 }
             }
             Backend::Postgres => {
-                let pool = AnyPoolOptions::new()
+                let pool = pool_options()
                     .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(30))
                     .connect_with(options)
                     .await?;
                 POSTGRES_MIGRATIONS.run(&pool).await?;
@@ -175,6 +239,8 @@ impl Store {
                     token_cache: Default::default(),
                     changes,
                     write: pool,
+                    health: Default::default(),
+                    sqlite_folder: None,
                 }
             }
         };
@@ -218,6 +284,30 @@ impl Store {
         sqlx::query("SELECT 1").execute(&self.read).await?;
         Ok(())
     }
+}
+
+/// Pool settings both backends share. A connection handed back still inside a transaction
+/// is closed, never reused: when a COMMIT fails (a full disk, an I/O error), SQLite may roll
+/// the transaction back by itself, sqlx's own ROLLBACK then fails and it still counts one
+/// transaction open, so the next BEGIN became a SAVEPOINT inside a transaction that never
+/// commits — and every later write on that connection was acknowledged and lost.
+fn pool_options() -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(30))
+        .after_release(|conn, _| {
+            Box::pin(async move {
+                if !conn.is_in_transaction() {
+                    return Ok(true);
+                }
+                // A dropped transaction's rollback may still be queued: run it, then look.
+                conn.ping().await?;
+                if conn.is_in_transaction() {
+                    tracing::warn!("closing a database connection left inside a transaction");
+                    return Ok(false);
+                }
+                Ok(true)
+            })
+        })
 }
 
 pub(crate) fn millis(t: DateTime<Utc>) -> i64 {

@@ -65,12 +65,12 @@ async fn commit_batch(pool: &AnyPool, jobs: Vec<Job>, changes: &crate::changes::
                 let one = std::slice::from_ref(job);
                 results.push(match write_batch(pool, one).await {
                     Ok(mut r) => r.remove(0),
-                    Err(e) => Err(StoreError::CommitFailed(e.to_string())),
+                    Err(e) => Err(not_committed(e)),
                 });
             }
             results
         }
-        Err(e) => vec![Err(StoreError::CommitFailed(e.to_string()))],
+        Err(e) => vec![Err(not_committed(e))],
     };
     changes.announce(results.iter().filter_map(|r| match r {
         Ok((record, true)) => Some(record.case.id),
@@ -78,6 +78,15 @@ async fn commit_batch(pool: &AnyPool, jobs: Vec<Job>, changes: &crate::changes::
     }));
     for (job, result) in jobs.into_iter().zip(results) {
         job.reply.send(result).ok();
+    }
+}
+
+/// A failed batch's error for its callers: the storage's own trouble (a full disk, an
+/// unavailable database) keeps its kind so the caller hears 507 or 503.
+fn not_committed(e: StoreError) -> StoreError {
+    match e {
+        StoreError::StorageFull(_) | StoreError::Unavailable(_) => e,
+        other => StoreError::CommitFailed(other.to_string()),
     }
 }
 

@@ -34,7 +34,13 @@ pub enum ApiError {
     Internal(String),
     /// 503: not ready yet (e.g. the reports still loading at start); try again shortly.
     Unavailable(String),
+    /// 507: the disk holding the database is full; nothing was stored.
+    StorageFull,
 }
+
+/// What a caller hears while the disk is full (also `/healthz`).
+pub const DISK_FULL: &str =
+    "the server's disk is full: nothing was stored; try again once space has been freed";
 
 impl ApiError {
     pub fn conflict(detail: impl Into<String>) -> ApiError {
@@ -140,6 +146,13 @@ impl ApiError {
                 )
             }
             ApiError::Unavailable(d) => (StatusCode::SERVICE_UNAVAILABLE, d, None, None, None),
+            ApiError::StorageFull => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                DISK_FULL.into(),
+                None,
+                None,
+                None,
+            ),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 (
@@ -172,7 +185,7 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if status == StatusCode::SERVICE_UNAVAILABLE {
+        if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::INSUFFICIENT_STORAGE {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
@@ -221,6 +234,17 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(d) => ApiError::NotFound(d),
             StoreError::Invalid(fields) => ApiError::Invalid(fields),
             StoreError::Conflict(d) => ApiError::conflict(d),
+            StoreError::StorageFull(cause) => {
+                tracing::error!(%cause, "a write was refused: the disk is full");
+                ApiError::StorageFull
+            }
+            StoreError::Unavailable(cause) => {
+                tracing::error!(%cause, "the database is unavailable");
+                ApiError::Unavailable(
+                    "the database is unavailable right now: nothing was stored; try again shortly"
+                        .into(),
+                )
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

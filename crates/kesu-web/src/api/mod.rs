@@ -23,7 +23,11 @@ use axum::routing::get;
 use axum::Router;
 use tower_http::trace::TraceLayer;
 
-use crate::error::{ApiError, ApiResult};
+use axum::middleware::Next;
+use axum::response::Response;
+use kesu_store::StorageHealth;
+
+use crate::error::{ApiError, ApiResult, DISK_FULL};
 use crate::extract::MAX_BODY_BYTES;
 use crate::AppState;
 
@@ -52,6 +56,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::pages::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            note_refused_writes,
+        ))
         .layer(
             // Path only: query strings may carry search terms such as phone numbers.
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -73,9 +81,31 @@ pub fn require_admin(user: &kesu_store::User, what: &str) -> ApiResult<()> {
     }
 }
 
+/// 200 `ok` while the database answers and can take writes; 503 with a problem naming the
+/// trouble (a full disk, an unreachable database) otherwise.
 async fn healthz(State(state): State<AppState>) -> ApiResult<(StatusCode, &'static str)> {
-    state.store.ping().await?;
-    Ok((StatusCode::OK, "ok"))
+    match state.store.storage_health().await {
+        StorageHealth::Ok => Ok((StatusCode::OK, "ok")),
+        StorageHealth::Full(_) => Err(ApiError::Unavailable(DISK_FULL.into())),
+        StorageHealth::Unavailable(_) => Err(ApiError::Unavailable(
+            "the database cannot be reached or written right now".into(),
+        )),
+    }
+}
+
+/// A write refused for want of space makes the next health check look again at once.
+async fn note_refused_writes(
+    State(state): State<AppState>,
+    request: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    if response.status() == StatusCode::INSUFFICIENT_STORAGE
+        || response.status() == StatusCode::SERVICE_UNAVAILABLE
+    {
+        state.store.note_refused_write();
+    }
+    response
 }
 
 async fn not_found() -> ApiError {

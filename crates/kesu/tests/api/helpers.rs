@@ -76,16 +76,26 @@ impl TestApp {
     }
 
     async fn start(store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
+        let index_dir = dir
+            .as_ref()
+            .map(|d| d.path().join("search"))
+            .expect("every test app has a folder");
+        TestApp::start_with_index(store, dir, &index_dir).await
+    }
+
+    /// A server on `store` whose search index lives in `index_dir` (which may be elsewhere
+    /// than `dir`, e.g. on a small disk of its own).
+    pub async fn start_with_index(
+        store: Store,
+        dir: Option<tempfile::TempDir>,
+        index_dir: &std::path::Path,
+    ) -> TestApp {
         store.ensure_admin(Some(ADMIN_PASSWORD)).await.unwrap();
         let clock = Arc::new(FixedClock::new(t0()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let index_dir = dir
-            .as_ref()
-            .map(|d| d.path().join("search"))
-            .expect("every test app has a folder");
-        let search = kesu_search::Search::start(store.clone(), &index_dir)
+        let search = kesu_search::Search::start(store.clone(), index_dir)
             .await
             .unwrap();
         let state = AppState::new(store.clone(), clock.clone(), search.clone());

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod bad_input;
+mod disk_full;
 mod import;
 mod lifecycle;
 mod logistics;
