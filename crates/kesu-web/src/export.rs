@@ -73,7 +73,8 @@ fn csv(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
         }
         w.write_record(&t.header).map_err(fail)?;
         for r in &t.rows {
-            w.write_record(r).map_err(fail)?;
+            w.write_record(r.iter().map(|cell| neutralise(cell).into_owned()))
+                .map_err(fail)?;
         }
         out.extend(
             w.into_inner()
@@ -81,6 +82,26 @@ fn csv(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
         );
     }
     Ok(out)
+}
+
+/// A cell a spreadsheet will not run as a formula (OWASP's advice on CSV injection): text
+/// starting with `=`, `+`, `-`, `@`, a tab or a line break gets a leading `'`, which the
+/// spreadsheet shows as text. Plain numbers (`-12.50`) stay numbers.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']);
+    let number = {
+        let digits = cell.strip_prefix('-').unwrap_or(cell);
+        !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && digits.chars().filter(|c| *c == '.').count() <= 1
+            && !digits.starts_with('.')
+            && !digits.ends_with('.')
+    };
+    if risky && !number {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 fn xlsx(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
@@ -404,5 +425,40 @@ pub fn register_table(records: &[CaseRecord], unmasked: bool, zone: Tz) -> Table
         title: "投诉登记表",
         header,
         rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_neutralised() {
+        for cell in [
+            "=HYPERLINK(\"http://x\",\"a\")",
+            "+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1:A2)",
+            "\t=1",
+            "\r=1",
+            "-",
+        ] {
+            assert_eq!(neutralise(cell), format!("'{cell}"), "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn ordinary_text_and_numbers_are_left_alone() {
+        for cell in [
+            "王小明",
+            "-12.50",
+            "-3",
+            "12",
+            "a=b",
+            "KS-20261123-0001",
+            "",
+        ] {
+            assert_eq!(neutralise(cell), cell, "{cell:?}");
+        }
     }
 }
