@@ -52,3 +52,28 @@ pub fn identifier(field: &str, value: &str, max: usize) -> Result<String, FieldE
     }
     Ok(v.to_owned())
 }
+
+/// Whether `c` is a control character kesu refuses in any input: C0 controls but tab, line
+/// feed and carriage return; DEL; C1 controls. (A NUL cannot be stored on PostgreSQL, and
+/// none of them belongs in a name, a number or a complaint.)
+pub fn is_refused_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}'
+}
+
+/// The message for a value holding a refused control character.
+pub const CONTROL_CHARACTER: &str = "must not contain control characters (such as NUL)";
+
+#[cfg(test)]
+mod control_tests {
+    use super::is_refused_control;
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_and_tabs_are_text() {
+        for c in ['\0', '\u{1}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9f}'] {
+            assert!(is_refused_control(c), "{c:?}");
+        }
+        for c in ['\t', '\n', '\r', ' ', 'a', '王', '，', '\u{a0}'] {
+            assert!(!is_refused_control(c), "{c:?}");
+        }
+    }
+}

@@ -267,9 +267,13 @@ impl Store {
     ) -> Result<i64> {
         let (from_s, to_s) = (from.to_string(), to.to_string());
         let shop_clause = if shop.is_some() { " AND shop = $3" } else { "" };
+        // Each day's count is clamped to what the API accepts, so rows stored before it
+        // was bounded cannot overflow the sum.
         let reported = format!(
-            "SELECT CAST(COALESCE(SUM(orders), 0) AS BIGINT) AS n, COUNT(*) AS days FROM shop_order_counts \
-             WHERE day >= $1 AND day <= $2{shop_clause}"
+            "SELECT CAST(COALESCE(SUM(CASE WHEN orders > {max} THEN {max} WHEN orders < 0 THEN 0 \
+             ELSE orders END), 0) AS BIGINT) AS n, COUNT(*) AS days FROM shop_order_counts \
+             WHERE day >= $1 AND day <= $2{shop_clause}",
+            max = kesu_domain::report::MAX_DAILY_ORDERS
         );
         let mut q = sqlx::query(&reported).bind(from_s).bind(to_s);
         if let Some(s) = shop {

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod guard;
 pub mod logistics;
 pub mod pages;
 pub mod report_params;

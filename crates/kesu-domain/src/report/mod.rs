@@ -13,6 +13,10 @@ pub use compute::{
     Count, OrdersIn, ParetoItem, Repeat, Report, Satisfaction, Summary, TimelinePoint, Workload,
 };
 pub use facts::{CaseFacts, FactContext};
+
+/// Most orders one shop may report for one day (the biggest shops take a few million on
+/// 11.11); bounded so that sums over years of days and many shops cannot overflow.
+pub const MAX_DAILY_ORDERS: i64 = 100_000_000;
 pub use query::{local_midnight, Bucket, Period, ReportFilter, ReportQuery, MAX_DAYS};
 pub use stats::{percentile, Spread};
 pub use table::FactTable;

@@ -56,6 +56,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::pages::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(
+            crate::guard::refuse_control_characters,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             note_refused_writes,

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use chrono::NaiveDate;
+use kesu_domain::report::MAX_DAILY_ORDERS;
 use kesu_domain::report::{Report, ReportQuery, Summary};
 use kesu_domain::FieldError;
 use kesu_store::User;
@@ -203,6 +204,7 @@ async fn export_register(
 #[serde(deny_unknown_fields)]
 pub struct DayCount {
     pub day: NaiveDate,
+    #[schema(minimum = 0, maximum = 100_000_000)]
     pub orders: i64,
 }
 
@@ -232,10 +234,10 @@ async fn put_order_counts(
         errors.push(FieldError::new("shop", "must be 1–100 characters"));
     }
     for (i, d) in days.iter().enumerate() {
-        if d.orders < 0 {
+        if !(0..=MAX_DAILY_ORDERS).contains(&d.orders) {
             errors.push(FieldError::new(
                 &format!("[{i}].orders"),
-                "must not be negative",
+                format!("must be between 0 and {MAX_DAILY_ORDERS}"),
             ));
         }
     }

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod bad_input;
 mod disk_full;
+mod hostile_input;
 mod import;
 mod lifecycle;
 mod logistics;
