@@ -64,9 +64,14 @@ pub fn router(state: AppState) -> Router {
             note_refused_writes,
         ))
         .layer(
-            // Path only: query strings may carry search terms such as phone numbers.
+            // The route's pattern, never the path itself: paths carry secrets (the kuaidi100
+            // receiver's, the customer links') and queries carry search terms such as phones.
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+                let route = req
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map_or("(no route)", |p| p.as_str());
+                tracing::info_span!("http", method = %req.method(), route)
             }),
         )
         .with_state(state)

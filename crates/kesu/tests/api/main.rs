@@ -10,6 +10,7 @@ mod hostile_input;
 mod import;
 mod lifecycle;
 mod logistics;
+mod logs;
 mod orders;
 mod pages;
 mod privacy;

@@ -10,9 +10,9 @@ use crate::helpers::complaint;
 
 const KESU: &str = env!("CARGO_BIN_EXE_kesu");
 
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
     stdout: Vec<String>,
 }
 
@@ -23,13 +23,23 @@ fn start(data: &Path, admin_password: Option<&str>) -> Server {
 
 /// [`start`] with more environment (a database URL, a clock file, a worker interval).
 fn start_with(data: &Path, admin_password: Option<&str>, env: &[(&str, String)]) -> Server {
+    start_logging_to(data, admin_password, env, Stdio::null())
+}
+
+/// [`start_with`], its log (stderr) going to `log` (set `KESU_LOG` in `env` for its level).
+pub(crate) fn start_logging_to(
+    data: &Path,
+    admin_password: Option<&str>,
+    env: &[(&str, String)],
+    log: Stdio,
+) -> Server {
     let mut cmd = Command::new(KESU);
     cmd.args(["serve", "--addr", "127.0.0.1:0", "--data"])
         .arg(data)
         .env_remove("KESU_DATABASE_URL")
         .env("KESU_LOG", "warn")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .stderr(log);
     match admin_password {
         Some(p) => cmd.env("KESU_ADMIN_PASSWORD", p),
         None => cmd.env_remove("KESU_ADMIN_PASSWORD"),
