@@ -17,7 +17,12 @@ impl Username {
             && v.chars().all(|c| {
                 c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
             });
-        if ok {
+        if ok && crate::role::RESERVED_ACTOR_NAMES.contains(&v) {
+            Err(FieldError::new(
+                "username",
+                format!("`{v}` is reserved for kesu itself; choose another name"),
+            ))
+        } else if ok {
             Ok(Username(v.to_owned()))
         } else {
             Err(FieldError::new(
@@ -64,11 +69,57 @@ mod tests {
         assert!(Username::parse("A").is_err());
         assert!(Username::parse("1amy").is_err());
         assert!(Username::parse("王小明").is_err());
+        for reserved in ["customer", "sla-timer", "logistics-monitor", " customer "] {
+            assert!(Username::parse(reserved).is_err(), "{reserved}");
+        }
     }
 
     #[test]
     fn short_passwords_are_refused() {
         assert!(check_new_password("1234567").is_err());
         assert!(check_new_password("12345678").is_ok());
+    }
+}
+
+/// When repeated wrong passwords lock an account: after `max_failures` in a row it is
+/// locked for `lock_minutes` (an admin may unlock it sooner).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockoutPolicy {
+    pub max_failures: i64,
+    pub lock_minutes: i64,
+}
+
+impl Default for LockoutPolicy {
+    fn default() -> Self {
+        LockoutPolicy {
+            max_failures: 10,
+            lock_minutes: 15,
+        }
+    }
+}
+
+impl LockoutPolicy {
+    /// The lock after the `failures`-th wrong password in a row, if it locks.
+    pub fn lock_after(
+        &self,
+        failures: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        (failures >= self.max_failures).then(|| now + chrono::Duration::minutes(self.lock_minutes))
+    }
+}
+
+#[cfg(test)]
+mod lockout_tests {
+    use super::LockoutPolicy;
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn the_tenth_wrong_password_in_a_row_locks_for_fifteen_minutes() {
+        let p = LockoutPolicy::default();
+        let now = Utc.with_ymd_and_hms(2026, 11, 11, 0, 0, 0).unwrap();
+        assert_eq!(p.lock_after(9, now), None);
+        assert_eq!(p.lock_after(10, now), Some(now + Duration::minutes(15)));
+        assert_eq!(p.lock_after(11, now), Some(now + Duration::minutes(15)));
     }
 }

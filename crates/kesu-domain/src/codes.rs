@@ -1,4 +1,4 @@
-//! The fixed code lists of CONTRACT.md §3, with their Chinese labels.
+//! The fixed code lists of docs/interface.md §3, with their Chinese labels.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! The actions people take on a case (CONTRACT.md §4), parsed from their fields.
+//! The actions people take on a case (docs/interface.md §4), parsed from their fields.
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -59,7 +59,10 @@ pub enum Command {
     /// no such active user.
     Assign {
         user: String,
+        /// The user's role, filled in from the accounts (`None`: no such active user).
         user_role: Option<Role>,
+        /// A department user's department, filled in likewise.
+        user_department: Option<DepartmentCode>,
     },
     Comment {
         text: String,
@@ -308,6 +311,7 @@ impl Command {
                 Command::Assign {
                     user: text::required("user", &f.user)?,
                     user_role: None,
+                    user_department: None,
                 }
             }
             ActionName::Comment => {

@@ -96,6 +96,8 @@ pub enum Change {
 pub struct Event {
     pub at: DateTime<Utc>,
     pub actor: String,
+    /// Staff, the customer or kesu itself, whatever the name says.
+    pub actor_kind: crate::role::ActorKind,
     pub from: CaseStatus,
     pub to: CaseStatus,
     pub change: Change,

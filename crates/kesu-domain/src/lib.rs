@@ -36,4 +36,4 @@ pub use error::{FieldError, Rejection};
 pub use event::Event;
 pub use lifecycle::{allowed_actions, decide, evolve, ActionName};
 pub use policy::Policy;
-pub use role::{Actor, Role};
+pub use role::{Actor, ActorKind, Role};

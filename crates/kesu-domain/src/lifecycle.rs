@@ -15,10 +15,10 @@ use crate::event::{Change, Event};
 use crate::fulfilment::{check_option, decide_step, next_step, Flow, Step};
 use crate::order::Order;
 use crate::policy::Policy;
-use crate::role::{Actor, Role};
+use crate::role::{Actor, ActorKind, Role};
 use crate::sla;
 
-/// The actions of CONTRACT.md §4.
+/// The actions of docs/interface.md §4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ActionName {
     Judge,
@@ -134,7 +134,7 @@ impl ActionName {
         }
     }
 
-    /// Who may ever take this action (CONTRACT.md §4, "who").
+    /// Who may ever take this action (docs/interface.md §4, "who").
     fn permits(self, actor: &Actor) -> bool {
         use Role as R;
         let role = actor.role();
@@ -340,7 +340,11 @@ pub fn decide_with_order(
             (to, change)
         }
         Command::Close { summary, lessons } => (S::Closed, Change::Close { summary, lessons }),
-        Command::Assign { user, user_role } => {
+        Command::Assign {
+            user,
+            user_role,
+            user_department,
+        } => {
             match user_role {
                 None => {
                     return Err(Rejection::invalid(
@@ -355,6 +359,21 @@ pub fn decide_with_order(
                         "`{user}` is a {r}: cases go to agents, supervisors or department users"
                     ),
                     ))
+                }
+                // A department user works only on their department's cases: one of
+                // another department would not even see it.
+                Some(Role::Department) if user_department.as_ref() != case.department.as_ref() => {
+                    return Err(Rejection::invalid(
+                        "user",
+                        match &case.department {
+                            Some(d) => format!(
+                                "`{user}` works in another department; this case is routed to {d}: choose someone of {d}, or an agent or supervisor"
+                            ),
+                            None => format!(
+                                "`{user}` is a department user and this case is not routed yet: route it first, or choose an agent or supervisor"
+                            ),
+                        },
+                    ));
                 }
                 Some(_) => {}
             }
@@ -461,6 +480,7 @@ pub fn decide_with_order(
     let mut event = Event {
         at: now,
         actor: actor.name().to_owned(),
+        actor_kind: actor.history_kind(),
         from: case.status,
         to,
         change,
@@ -473,13 +493,14 @@ pub fn decide_with_order(
     Ok(event)
 }
 
-/// Whether the action answers the customer, which stops the first-response clock.
+/// Whether the action reaches the customer, which stops the first-response clock: a public
+/// reply, a question to them, an offer. Internal steps (a judgement, a route) do not: a case
+/// could otherwise be closed without the customer hearing a word and count as answered.
 fn responds(actor: &Actor, command: &Command) -> bool {
     actor.role().is_some()
         && matches!(
             command,
-            Command::Judge { .. }
-                | Command::Propose { .. }
+            Command::Propose { .. }
                 | Command::WaitCustomer { .. }
                 | Command::Comment {
                     internal: false,
@@ -655,7 +676,8 @@ pub fn evolve(case: &Case, event: &Event) -> Case {
         }
     }
     // Whatever the customer does, or an explicit resume, ends the wait.
-    let ends_wait = matches!(event.change, Change::Resume { .. }) || event.actor == "customer";
+    let ends_wait =
+        matches!(event.change, Change::Resume { .. }) || event.actor_kind == ActorKind::Customer;
     if ends_wait || !event.to.is_open() {
         if let Some(p) = c.pauses.last_mut().filter(|p| p.until.is_none()) {
             p.until = Some(at);

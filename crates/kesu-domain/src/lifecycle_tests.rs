@@ -319,6 +319,7 @@ fn assignment_needs_a_user_who_handles_cases() {
         Command::Assign {
             user: "ghost".into(),
             user_role: None,
+            user_department: None,
         },
     )
     .unwrap_err();
@@ -329,6 +330,7 @@ fn assignment_needs_a_user_who_handles_cases() {
         Command::Assign {
             user: "al".into(),
             user_role: Some(Role::Auditor),
+            user_department: None,
         },
     )
     .unwrap_err();
@@ -339,6 +341,7 @@ fn assignment_needs_a_user_who_handles_cases() {
         Command::Assign {
             user: "bob".into(),
             user_role: Some(Role::Agent),
+            user_department: None,
         },
     );
     assert_eq!(c.assignee.as_deref(), Some("bob"));
@@ -428,7 +431,8 @@ fn any_command() -> impl Strategy<Value = Command> {
         }),
         Just(Command::Assign {
             user: "bob".into(),
-            user_role: Some(Role::Agent)
+            user_role: Some(Role::Agent),
+            user_department: None,
         }),
         any::<bool>().prop_map(|internal| Command::Comment {
             text: "t".into(),
@@ -570,4 +574,117 @@ fn category_routing_suggestion_is_recorded() {
             ..
         }
     ));
+}
+
+#[test]
+fn only_the_customer_ends_a_wait_on_the_customer_whatever_a_staff_account_is_called() {
+    let waiting = step(
+        &new_case(),
+        &agent(),
+        Command::WaitCustomer {
+            reason: "请提供开箱照片".into(),
+        },
+    );
+    assert!(waiting.pauses.last().unwrap().until.is_none());
+    let comment = |text: &str| Command::Comment {
+        text: text.into(),
+        internal: false,
+        override_check: false,
+    };
+    // An account named like the customer (possible in databases older than the reserved
+    // names) is staff: its reply does not end the wait.
+    let impostor = Actor::staff("customer", Role::Agent, None);
+    let after_impostor = step(&waiting, &impostor, comment("亲，照片收到了吗"));
+    assert!(after_impostor.pauses.last().unwrap().until.is_none());
+    let event = try_step(&after_impostor, &Actor::Customer, comment("照片已上传")).unwrap();
+    assert_eq!(event.actor_kind, ActorKind::Customer);
+    let answered = evolve(&after_impostor, &event);
+    assert!(answered.pauses.last().unwrap().until.is_some());
+}
+
+#[test]
+fn only_what_the_customer_sees_meets_the_first_response() {
+    let judged = step(
+        &new_case(),
+        &agent(),
+        Command::Judge {
+            valid: true,
+            reason: Some("有照片".into()),
+        },
+    );
+    assert_eq!(judged.responded_at, None, "a judgement is internal");
+    let routed = step(
+        &judged,
+        &agent(),
+        Command::Route {
+            department: dept("logistics"),
+        },
+    );
+    assert_eq!(routed.responded_at, None, "so is a route");
+    let noted = step(
+        &routed,
+        &agent(),
+        Command::Comment {
+            text: "仓库已查".into(),
+            internal: true,
+            override_check: false,
+        },
+    );
+    assert_eq!(noted.responded_at, None, "and an internal note");
+    let replied = step(
+        &noted,
+        &agent(),
+        Command::Comment {
+            text: "亲，已为您查询".into(),
+            internal: false,
+            override_check: false,
+        },
+    );
+    assert!(
+        replied.responded_at.is_some(),
+        "a public reply reaches the customer"
+    );
+}
+
+#[test]
+fn a_case_goes_only_to_department_users_of_its_own_department() {
+    let routed = step(
+        &step(
+            &new_case(),
+            &agent(),
+            Command::Judge {
+                valid: true,
+                reason: None,
+            },
+        ),
+        &agent(),
+        Command::Route {
+            department: dept("logistics"),
+        },
+    );
+    let assign = |role, department: Option<&str>| Command::Assign {
+        user: "x".into(),
+        user_role: Some(role),
+        user_department: department.map(dept),
+    };
+    let refused = try_step(&routed, &agent(), assign(Role::Department, Some("quality")));
+    assert!(
+        matches!(refused, Err(Rejection::Invalid(ref f)) if f[0].field == "user"),
+        "{refused:?}"
+    );
+    assert!(try_step(
+        &routed,
+        &agent(),
+        assign(Role::Department, Some("logistics"))
+    )
+    .is_ok());
+    assert!(try_step(&routed, &agent(), assign(Role::Agent, None)).is_ok());
+    assert!(try_step(&routed, &agent(), assign(Role::Supervisor, None)).is_ok());
+    // Not routed yet: no department user can take it.
+    assert!(try_step(
+        &new_case(),
+        &agent(),
+        assign(Role::Department, Some("logistics"))
+    )
+    .is_err());
 }

@@ -9,7 +9,7 @@ use crate::personal::{Address, PersonName, Phone};
 use crate::refund::{allocate, Discount, OrderAmounts, OrderLine, Refunded, RefundedLine};
 use crate::text;
 
-/// `PUT /api/v1/orders/{order_no}` (CONTRACT.md §5).
+/// `PUT /api/v1/orders/{order_no}` (docs/interface.md §5).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -79,7 +79,7 @@ pub struct ShipmentForm {
     pub lines: Vec<ShipmentLine>,
     #[serde(default)]
     pub kind: ShipmentKind,
-    /// The last tracking status known (CONTRACT.md §6 codes), if any.
+    /// The last tracking status known (docs/interface.md §6 codes), if any.
     #[serde(default)]
     pub status: Option<String>,
 }
@@ -109,7 +109,7 @@ pub struct RefundForm {
     pub reference: Option<String>,
 }
 
-/// The tracking statuses of CONTRACT.md §6.
+/// The tracking statuses of docs/interface.md §6.
 pub const TRACKING_STATUSES: &[&str] = &[
     "info_received",
     "picked_up",

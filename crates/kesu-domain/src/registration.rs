@@ -11,7 +11,7 @@ use crate::policy::Policy;
 use crate::role::Actor;
 use crate::text;
 
-/// The form as submitted (CONTRACT.md §4). Unknown fields are refused.
+/// The form as submitted (docs/interface.md §4). Unknown fields are refused.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -117,6 +117,9 @@ pub struct Registration {
 
 /// How far in the future a received time may lie (clock skew between systems).
 const MAX_FUTURE_SKEW_MINUTES: i64 = 5;
+/// Oldest complaint a registration may date back to: no after-sales window (nor a consumer
+/// association's) reaches further, and older dates are typing mistakes (year 1, 2062 for 2026).
+const MAX_AGE_DAYS: i64 = 3 * 365;
 
 impl RegistrationForm {
     /// Checks every field and reports all problems at once, named as the API names them.
@@ -157,6 +160,14 @@ impl RegistrationForm {
                         Err(FieldError::new(
                             "received_at",
                             "lies in the future: give the time the customer complained",
+                        )),
+                    )
+                } else if t < now - Duration::days(MAX_AGE_DAYS) {
+                    keep(
+                        &mut errors,
+                        Err(FieldError::new(
+                            "received_at",
+                            format!("lies more than {} years back: give the time the customer complained", MAX_AGE_DAYS / 365),
                         )),
                     )
                 } else {
@@ -360,6 +371,23 @@ mod tests {
         assert_eq!(r.complainant.name.as_str(), "王小明");
         assert_eq!(r.complainant.phone.unwrap().as_str(), "13812345678");
         assert_eq!(r.received_at.to_rfc3339(), "2026-11-23T01:30:00+00:00");
+    }
+
+    #[test]
+    fn a_complaint_dated_long_ago_is_a_typing_mistake() {
+        for when in ["0001-11-23T09:30:00+08:00", "2020-11-23T09:30:00+08:00"] {
+            let err = form(serde_json::json!({
+                "channel": "chat", "complainant": {"name": "王小明"},
+                "category": "damaged", "demand": "reship",
+                "description": "杯子碎了", "received_at": when
+            }))
+            .parse(now())
+            .unwrap_err();
+            let Rejection::Invalid(errors) = err else {
+                panic!("expected invalid")
+            };
+            assert_eq!(errors[0].field, "received_at", "{when}");
+        }
     }
 
     #[test]

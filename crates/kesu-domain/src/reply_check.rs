@@ -1,4 +1,4 @@
-//! The reply checker (CONTRACT.md §8): what platforms punish in a reply (moving the customer
+//! The reply checker (docs/interface.md §8): what platforms punish in a reply (moving the customer
 //! off the platform: WeChat, QQ, Alipay, "加我", "+V", phone numbers in any spacing, detailed
 //! addresses, links to other shops), stiff or blaming words, a first reply without greeting
 //! or apology, a closing without thanks, and the customer's personal data pasted into it.

@@ -1,10 +1,10 @@
-//! Who acts on a case: staff with a role, or the customer themselves.
+//! Who acts on a case: staff with a role, the customer themselves, or kesu's own workers.
 
 use serde::{Deserialize, Serialize};
 
 use crate::codes::DepartmentCode;
 
-/// A staff account's role (CONTRACT.md §2).
+/// A staff account's role (docs/interface.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -62,6 +62,52 @@ impl std::fmt::Display for Role {
     }
 }
 
+/// What kind of actor wrote a history entry. The history tells them apart by this, never by
+/// the name: a staff account may not be called `customer`, but older databases may hold one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    Staff,
+    Customer,
+    /// kesu itself: the deadline timers, the logistics monitor.
+    System,
+}
+
+impl ActorKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ActorKind::Staff => "staff",
+            ActorKind::Customer => "customer",
+            ActorKind::System => "system",
+        }
+    }
+
+    /// Reads a stored code; anything unknown is staff, as every entry was before kinds.
+    pub fn parse(code: &str) -> ActorKind {
+        match code {
+            "customer" => ActorKind::Customer,
+            "system" => ActorKind::System,
+            _ => ActorKind::Staff,
+        }
+    }
+}
+
+/// The names kesu writes into the history for actors that are not staff accounts; no
+/// account may take one (CLI or API).
+pub const RESERVED_ACTOR_NAMES: &[&str] = &[
+    "customer",
+    "sla-timer",
+    "logistics-monitor",
+    "system",
+    "kesu",
+];
+
+/// The history name of the deadline timers.
+pub const SLA_TIMER: &str = "sla-timer";
+/// The history name of the logistics monitor.
+pub const LOGISTICS_MONITOR: &str = "logistics-monitor";
+
 /// Whoever performs an action; recorded in the case history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
@@ -72,6 +118,9 @@ pub enum Actor {
     },
     /// The complainant, acting through the case's status page.
     Customer,
+    /// kesu's own worker (the logistics monitor), allowed what `acts_as` is allowed and
+    /// recorded as the system.
+    System { name: &'static str, acts_as: Role },
 }
 
 impl Actor {
@@ -88,6 +137,7 @@ impl Actor {
         match self {
             Actor::Staff { username, .. } => username,
             Actor::Customer => "customer",
+            Actor::System { name, .. } => name,
         }
     }
 
@@ -95,6 +145,16 @@ impl Actor {
         match self {
             Actor::Staff { role, .. } => Some(*role),
             Actor::Customer => None,
+            Actor::System { acts_as, .. } => Some(*acts_as),
+        }
+    }
+
+    /// The kind written beside the name in the history.
+    pub fn history_kind(&self) -> ActorKind {
+        match self {
+            Actor::Staff { .. } => ActorKind::Staff,
+            Actor::Customer => ActorKind::Customer,
+            Actor::System { .. } => ActorKind::System,
         }
     }
 
@@ -103,6 +163,7 @@ impl Actor {
         match self {
             Actor::Staff { role, .. } => role.code(),
             Actor::Customer => "customer",
+            Actor::System { .. } => "system",
         }
     }
 }

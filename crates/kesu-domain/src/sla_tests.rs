@@ -212,6 +212,22 @@ fn timers_warn_at_three_quarters_then_breach_and_stop_once_answered() {
         "2026-11-23T10:20:00+08:00",
         &p,
     );
+    // A judgement is internal: the customer is still waiting for a word.
+    let keys: Vec<_> = timers(&judged, &p).into_iter().map(|t| t.key).collect();
+    assert!(
+        keys.iter().any(|k| k.starts_with("first_response")),
+        "{keys:?}"
+    );
+    let judged = act(
+        &judged,
+        Command::Comment {
+            text: "亲，已收到您的照片，正在为您处理".into(),
+            internal: false,
+            override_check: false,
+        },
+        "2026-11-23T10:25:00+08:00",
+        &p,
+    );
     let keys: Vec<_> = timers(&judged, &p).into_iter().map(|t| t.key).collect();
     assert!(
         !keys.iter().any(|k| k.starts_with("first_response")),

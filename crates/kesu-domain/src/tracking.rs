@@ -1,4 +1,4 @@
-//! Parcel tracking events (CONTRACT.md §6): the statuses, the kuaidi100 push codes mapped onto
+//! Parcel tracking events (docs/interface.md §6): the statuses, the kuaidi100 push codes mapped onto
 //! them, and which of them mean a parcel is in trouble.
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -92,7 +92,7 @@ impl TrackingStatus {
     }
 
     /// Whether the parcel is in trouble: the case is flagged, or opened before the
-    /// customer complains (CONTRACT.md §6).
+    /// customer complains (docs/interface.md §6).
     pub fn is_exception(self) -> bool {
         matches!(
             self,

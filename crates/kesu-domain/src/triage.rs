@@ -1,5 +1,5 @@
 //! Triage: given a complaint's text, suggest its category, its urgency and the department,
-//! with the words that led there (CONTRACT.md §8). The agent decides; this only pre-fills.
+//! with the words that led there (docs/interface.md §8). The agent decides; this only pre-fills.
 //!
 //! The words are data (`triage_rules.json`). Each category scores the characters of the
 //! keywords found (a longer phrase says more than a word); urgency is high when the customer
@@ -37,7 +37,7 @@ impl TriageRules {
             if Category::parse(code).is_none() {
                 errors.push(crate::FieldError::new(
                     &format!("categories.{code}"),
-                    "not a category (CONTRACT.md §3)",
+                    "not a category (docs/interface.md §3)",
                 ));
             }
             for (i, w) in words.iter().enumerate() {
@@ -51,7 +51,7 @@ impl TriageRules {
             if Category::parse(code).is_none() {
                 errors.push(crate::FieldError::new(
                     &format!("order[{i}]"),
-                    "not a category (CONTRACT.md §3)",
+                    "not a category (docs/interface.md §3)",
                 ));
             }
         }
@@ -71,7 +71,7 @@ pub enum Urgency {
     High,
 }
 
-/// What triage suggests (CONTRACT.md §8).
+/// What triage suggests (docs/interface.md §8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Triage {

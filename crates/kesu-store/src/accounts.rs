@@ -21,6 +21,19 @@ use sqlx::Row;
 
 use crate::{from_millis, millis, Result, Store, StoreError};
 
+/// A hash of a password nobody knows, checked for unknown usernames.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let mut secret = [0u8; 16];
+        rand::thread_rng().fill_bytes(&mut secret);
+        Argon2::default()
+            .hash_password(&secret, &SaltString::generate(&mut OsRng))
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
 /// How long an API token stays valid.
 pub const TOKEN_LIFETIME_DAYS: i64 = 30;
 
@@ -40,6 +53,8 @@ pub struct User {
     pub department: Option<DepartmentCode>,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+    /// Until when wrong passwords have locked the account (an admin may unlock it).
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 impl User {
@@ -56,7 +71,7 @@ pub struct NewUser<'a> {
     pub department: Option<&'a DepartmentCode>,
 }
 
-const USER_COLUMNS: &str = "id, username, role, department, disabled, created_at";
+const USER_COLUMNS: &str = "id, username, role, department, disabled, created_at, locked_until";
 
 pub(crate) fn user_from_row(r: &AnyRow) -> Result<User> {
     let role: String = r.try_get("role")?;
@@ -71,10 +86,13 @@ pub(crate) fn user_from_row(r: &AnyRow) -> Result<User> {
             .map_err(StoreError::Corrupt)?,
         disabled: r.try_get::<i64, _>("disabled")? != 0,
         created_at: from_millis(r.try_get("created_at")?),
+        locked_until: r
+            .try_get::<Option<i64>, _>("locked_until")?
+            .map(from_millis),
     })
 }
 
-fn hash_password(password: &str) -> Result<String> {
+pub(crate) fn hash_password(password: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -82,7 +100,7 @@ fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| StoreError::Corrupt(format!("password hashing failed: {e}")))
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -114,6 +132,7 @@ impl Store {
                 department: new.department.cloned(),
                 disabled: false,
                 created_at: now,
+                locked_until: None,
             }),
             Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Duplicate(format!(
                 "user `{}` already exists",
@@ -143,19 +162,26 @@ impl Store {
         row.as_ref().map(user_from_row).transpose()
     }
 
-    /// Disables or re-enables a user; a disabled user's tokens stop working at once.
+    /// Disables or re-enables a user. Disabling removes their tokens and sessions, so
+    /// enabling them again does not bring old credentials back.
     pub async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<User> {
-        let res = sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2")
-            .bind(i64::from(disabled))
-            .bind(username)
-            .execute(&self.write)
-            .await?;
-        if res.rows_affected() == 0 {
+        let mut tx = self.write.begin().await?;
+        let id: Option<i64> =
+            sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2 RETURNING id")
+                .bind(i64::from(disabled))
+                .bind(username)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get("id"))
+                .transpose()?;
+        let Some(id) = id else {
             return Err(StoreError::NotFound(format!("no user `{username}`")));
+        };
+        if disabled {
+            crate::tokens::revoke_all(&mut tx, id).await?;
         }
-        if let Ok(mut cache) = self.token_cache.write() {
-            cache.clear();
-        }
+        tx.commit().await?;
+        self.forget_tokens();
         self.user(username)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("no user `{username}`")))
@@ -177,6 +203,17 @@ impl Store {
         .fetch_optional(&self.read)
         .await?;
         let Some(row) = row else {
+            // The same work as for a real account, so timing does not tell who exists.
+            let password = password.to_owned();
+            tokio::task::spawn_blocking(move || {
+                if let Ok(h) = PasswordHash::new(dummy_hash()) {
+                    Argon2::default()
+                        .verify_password(password.as_bytes(), &h)
+                        .ok();
+                }
+            })
+            .await
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
             return Ok(None);
         };
         let user = user_from_row(&row)?;
@@ -230,7 +267,7 @@ impl Store {
             }
         }
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.role, u.department, u.disabled, u.created_at, t.expires_at \
+            "SELECT u.id, u.username, u.role, u.department, u.disabled, u.created_at, u.locked_until, t.expires_at \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.disabled = 0",
         )
@@ -267,6 +304,7 @@ impl Store {
             hex::encode(bytes)
         });
         let pw = password.or(generated.as_deref()).unwrap_or_default();
+        kesu_domain::account::check_new_password(pw).map_err(|e| StoreError::Invalid(vec![e]))?;
         let username = Username::parse("admin").expect("`admin` is a valid username");
         let created = self
             .create_user(NewUser {

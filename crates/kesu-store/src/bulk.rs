@@ -20,6 +20,7 @@ use crate::{millis, Result, Store, StoreError};
 pub struct ImportedEvent {
     pub at: DateTime<Utc>,
     pub actor: String,
+    pub actor_kind: kesu_domain::ActorKind,
     pub action: String,
     pub data: serde_json::Value,
 }
@@ -151,8 +152,8 @@ impl Store {
                 .collect();
             for part in events.chunks(ROWS * 2) {
                 let sql = format!(
-                    "INSERT INTO case_events (case_id, seq, at, actor, action, data) VALUES {}",
-                    values(part.len(), 6)
+                    "INSERT INTO case_events (case_id, seq, at, actor, actor_kind, action, data) VALUES {}",
+                    values(part.len(), 7)
                 );
                 let mut q = sqlx::query(&sql);
                 for (id, i, e) in part {
@@ -161,6 +162,7 @@ impl Store {
                         .bind(*i as i64 + 1)
                         .bind(millis(e.at))
                         .bind(e.actor.clone())
+                        .bind(e.actor_kind.code())
                         .bind(e.action.clone())
                         .bind(e.data.to_string());
                 }

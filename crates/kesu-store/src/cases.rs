@@ -5,6 +5,7 @@ use kesu_domain::case::Case;
 use kesu_domain::codes::{Category, Channel, DepartmentCode};
 use kesu_domain::fulfilment::OrderEffect;
 use kesu_domain::personal::Complainant;
+use kesu_domain::ActorKind;
 use kesu_domain::{CaseStatus, Event};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -25,6 +26,8 @@ pub struct HistoryEntry {
     pub seq: i64,
     pub at: DateTime<Utc>,
     pub actor: String,
+    /// Staff, the customer or kesu itself; never decided by the name.
+    pub actor_kind: ActorKind,
     pub action: String,
     pub data: serde_json::Value,
 }
@@ -164,7 +167,7 @@ impl Store {
             &mut tx,
             after.id,
             event.at,
-            &event.actor,
+            (&event.actor, event.actor_kind),
             event.action(),
             &event.data(),
         )
@@ -190,7 +193,7 @@ impl Store {
         &self,
         case_id: i64,
         at: DateTime<Utc>,
-        actor: &str,
+        actor: (&str, ActorKind),
         action: &str,
         data: &serde_json::Value,
     ) -> Result<()> {
@@ -204,7 +207,7 @@ impl Store {
     /// The case's history, oldest first.
     pub async fn history(&self, case_id: i64) -> Result<Vec<HistoryEntry>> {
         let rows = sqlx::query(
-            "SELECT seq, at, actor, action, data FROM case_events WHERE case_id = $1 ORDER BY seq",
+            "SELECT seq, at, actor, actor_kind, action, data FROM case_events WHERE case_id = $1 ORDER BY seq",
         )
         .bind(case_id)
         .fetch_all(&self.read)
@@ -216,6 +219,7 @@ impl Store {
                     seq: r.try_get("seq")?,
                     at: from_millis(r.try_get("at")?),
                     actor: r.try_get("actor")?,
+                    actor_kind: ActorKind::parse(&r.try_get::<String, _>("actor_kind")?),
                     action: r.try_get("action")?,
                     data: serde_json::from_str(&data)
                         .map_err(|e| StoreError::Corrupt(format!("history data: {e}")))?,
@@ -371,17 +375,19 @@ pub(crate) async fn insert_history(
     conn: &mut sqlx::AnyConnection,
     case_id: i64,
     at: DateTime<Utc>,
-    actor: &str,
+    (actor, kind): (&str, ActorKind),
     action: &str,
     data: &serde_json::Value,
 ) -> Result<()> {
     // The caller holds the case row's lock, so the next number is its own.
     sqlx::query(
-        "INSERT INTO case_events (case_id, seq, at, actor, action, data)          VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1), $2, $3, $4, $5)",
+        "INSERT INTO case_events (case_id, seq, at, actor, actor_kind, action, data) \
+         VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM case_events WHERE case_id = $1), $2, $3, $4, $5, $6)",
     )
     .bind(case_id)
     .bind(millis(at))
     .bind(actor)
+    .bind(kind.code())
     .bind(action)
     .bind(data.to_string())
     .execute(conn)

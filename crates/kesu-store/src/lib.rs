@@ -19,9 +19,11 @@ mod register;
 mod search_source;
 mod sessions;
 mod settings;
+mod sign_in;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod timers;
+mod tokens;
 mod tracking;
 
 use std::path::Path;
@@ -45,7 +47,9 @@ pub use orders::ORDER_BATCH;
 pub use search_source::SearchSource;
 pub use sessions::{Session, SESSION_HOURS};
 pub use settings::{Department, TemplateLibrary};
+pub use sign_in::Account;
 pub use timers::{Firing, StoredTimer};
+pub use tokens::{token_id, TokenInfo};
 pub use tracking::Tracked;
 
 /// Which database is behind the store.

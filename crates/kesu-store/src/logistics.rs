@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use kesu_domain::claims::{ClaimReason, ClaimStatus, Evidence, NewClaim};
 use kesu_domain::logistics::{ExceptionKind, Level, LogisticsPolicy, Parcel};
 use kesu_domain::tracking::TrackingStatus;
+use kesu_domain::ActorKind;
 use sqlx::{AnyConnection, Row};
 
 use crate::cases::insert_history;
@@ -157,6 +158,8 @@ pub(crate) async fn resolve_on_news(
 pub struct ExceptionFilter {
     pub open_only: bool,
     pub carrier: Option<String>,
+    /// Only exceptions whose case is routed to this department (a department user's view).
+    pub department: Option<String>,
 }
 
 impl Store {
@@ -211,13 +214,22 @@ impl Store {
         if filter.open_only {
             sql.push_str(" AND e.state = 'open'");
         }
+        let mut n = 0;
         if filter.carrier.is_some() {
-            sql.push_str(" AND e.carrier = $1");
+            n += 1;
+            sql.push_str(&format!(" AND e.carrier = ${n}"));
+        }
+        if filter.department.is_some() {
+            n += 1;
+            sql.push_str(&format!(" AND c.department = ${n}"));
         }
         sql.push_str(" ORDER BY e.detected_at DESC, e.id DESC LIMIT 2000");
         let mut q = sqlx::query(&sql);
         if let Some(c) = &filter.carrier {
             q = q.bind(c.clone());
+        }
+        if let Some(d) = &filter.department {
+            q = q.bind(d.clone());
         }
         q.fetch_all(&self.read)
             .await?
@@ -338,7 +350,15 @@ impl Store {
             "reason": claim.reason, "amount_claimed_cents": claim.amount_claimed_cents,
             "evidence": claim.evidence.len(), "deadline": claim.deadline,
         });
-        insert_history(&mut tx, case_id, now, by, "claim", &data).await?;
+        insert_history(
+            &mut tx,
+            case_id,
+            now,
+            (by, ActorKind::Staff),
+            "claim",
+            &data,
+        )
+        .await?;
         tx.commit().await?;
         self.claim(id)
             .await?
@@ -380,7 +400,15 @@ impl Store {
             "claim": claim.id, "status": status, "from": claim.status,
             "amount_recovered_cents": recovered, "note": note,
         });
-        insert_history(&mut tx, claim.case_id, now, by, "claim", &data).await?;
+        insert_history(
+            &mut tx,
+            claim.case_id,
+            now,
+            (by, ActorKind::Staff),
+            "claim",
+            &data,
+        )
+        .await?;
         crate::facts::refresh(&mut tx, &[claim.case_id]).await?;
         tx.commit().await?;
         self.changes.announce([claim.case_id]);

@@ -365,8 +365,8 @@ async fn insert_rows(
     q.execute(&mut *conn).await?;
 
     let sql = format!(
-        "INSERT INTO case_events (case_id, seq, at, actor, action, data) VALUES {}",
-        values(order.len(), 6)
+        "INSERT INTO case_events (case_id, seq, at, actor, actor_kind, action, data) VALUES {}",
+        values(order.len(), 7)
     );
     let mut q = sqlx::query(&sql);
     for &&i in &order {
@@ -376,6 +376,7 @@ async fn insert_rows(
             .bind(1_i64)
             .bind(millis(job.now))
             .bind(job.actor.name().to_owned())
+            .bind(job.actor.history_kind().code())
             .bind("register")
             .bind(job.registration.history_data(case).to_string());
     }

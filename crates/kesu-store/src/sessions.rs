@@ -47,7 +47,7 @@ impl Store {
     /// The active session a cookie value belongs to.
     pub async fn session(&self, token: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.role, u.department, u.disabled, u.created_at, u.lang, s.csrf \
+            "SELECT u.id, u.username, u.role, u.department, u.disabled, u.created_at, u.locked_until, u.lang, s.csrf \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
         )

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use kesu_domain::sla::{self, Fired, SlaClock, Timer, TimerKind};
-use kesu_domain::{Case, Policy};
+use kesu_domain::{ActorKind, Case, Policy};
 use sqlx::{AnyConnection, Row};
 
 use crate::cases::insert_history;
@@ -167,7 +167,7 @@ impl Store {
                 &mut tx,
                 case_id,
                 now,
-                "sla-timer",
+                (kesu_domain::role::SLA_TIMER, ActorKind::System),
                 firing.action,
                 &firing.data,
             )

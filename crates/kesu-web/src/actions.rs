@@ -78,13 +78,14 @@ pub async fn apply(
 ) -> ApiResult<CaseRecord> {
     let mut command = Command::parse(action, Value::Object(fields))?;
     match &mut command {
-        Command::Assign { user, user_role } => {
-            *user_role = state
-                .store
-                .user(user)
-                .await?
-                .filter(|u| !u.disabled)
-                .map(|u| u.role);
+        Command::Assign {
+            user,
+            user_role,
+            user_department,
+        } => {
+            let found = state.store.user(user).await?.filter(|u| !u.disabled);
+            *user_role = found.as_ref().map(|u| u.role);
+            *user_department = found.and_then(|u| u.department);
         }
         Command::Route { department } => check_department(state, department).await?,
         Command::Comment {

@@ -28,6 +28,11 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     /// 415: the body is not declared as JSON.
     UnsupportedMediaType,
+    /// 429: too many attempts (sign-in); try again after `retry_after_secs`.
+    TooManyRequests {
+        detail: String,
+        retry_after_secs: u64,
+    },
     /// 422: values that cannot be accepted, each naming its field.
     Invalid(Vec<FieldError>),
     /// 500: logged with its cause; the client learns nothing internal.
@@ -146,6 +151,9 @@ impl ApiError {
                 )
             }
             ApiError::Unavailable(d) => (StatusCode::SERVICE_UNAVAILABLE, d, None, None, None),
+            ApiError::TooManyRequests { detail, .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, detail, None, None, None)
+            }
             ApiError::StorageFull => (
                 StatusCode::INSUFFICIENT_STORAGE,
                 DISK_FULL.into(),
@@ -179,6 +187,12 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry_after = match &self {
+            ApiError::TooManyRequests {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        };
         let (status, problem) = self.into_problem();
         let mut response = (status, axum::Json(problem)).into_response();
         response.headers_mut().insert(
@@ -189,6 +203,11 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+        }
+        if let Some(secs) = retry_after {
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
         }
         if status == StatusCode::UNAUTHORIZED {
             response

@@ -15,6 +15,7 @@ pub mod pages;
 pub mod report_params;
 pub mod reports;
 pub mod search;
+pub mod sign_in;
 pub mod worker;
 
 use std::future::Future;
@@ -33,12 +34,15 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub search: kesu_search::Search,
     pub reports: reports::Reports,
+    /// This server's sign-in limits.
+    pub sign_in: sign_in::SignInLimits,
 }
 
 impl AppState {
     pub fn new(store: Store, clock: Arc<dyn Clock>, search: kesu_search::Search) -> AppState {
         AppState {
             reports: reports::Reports::start(store.clone()),
+            sign_in: Default::default(),
             store,
             clock,
             search,
@@ -68,7 +72,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

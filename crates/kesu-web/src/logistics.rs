@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use kesu_domain::logistics::{assess_silence, silence_episode, ExceptionKind, Level};
 use kesu_domain::registration::RegistrationForm;
-use kesu_domain::{Actor, Role};
+use kesu_domain::{Actor, ActorKind, Role};
 use kesu_store::NewException;
 use serde_json::json;
 
@@ -27,11 +27,14 @@ pub enum Raised {
     Opened(String),
 }
 
-/// The monitor acts as a supervisor would, and says so in the history.
-pub const MONITOR: &str = "logistics-monitor";
+/// The monitor acts as a supervisor would, and is recorded as the system.
+pub const MONITOR: &str = kesu_domain::role::LOGISTICS_MONITOR;
 
 fn monitor() -> Actor {
-    Actor::staff(MONITOR, Role::Supervisor, None)
+    Actor::System {
+        name: MONITOR,
+        acts_as: Role::Supervisor,
+    }
 }
 
 /// The finding in words, for the case's description and history.
@@ -76,7 +79,13 @@ pub async fn raise(state: &AppState, e: &NewException, case_id: Option<i64>) -> 
         });
         state
             .store
-            .append_note(record.case.id, now, MONITOR, "logistics_exception", &data)
+            .append_note(
+                record.case.id,
+                now,
+                (MONITOR, ActorKind::System),
+                "logistics_exception",
+                &data,
+            )
             .await?;
         state.store.link_exception(id, record.case.id).await?;
         return Ok(Raised::Flagged(record.case.number));

@@ -91,7 +91,7 @@ impl Reports {
         .map_err(|e| ApiError::Internal(format!("report computation failed: {e}")))
     }
 
-    /// The summary of CONTRACT.md §7; `orders` are the orders placed in the period.
+    /// The summary of docs/interface.md §7; `orders` are the orders placed in the period.
     pub async fn summary(&self, q: ReportQuery, orders: Option<i64>) -> ApiResult<Summary> {
         self.with_table(move |t| t.summary(&q, &move |_, _| orders))
             .await

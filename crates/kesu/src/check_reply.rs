@@ -1,4 +1,4 @@
-//! `kesu check-reply`: the reply checker on the command line (CONTRACT.md §8).
+//! `kesu check-reply`: the reply checker on the command line (docs/interface.md §8).
 
 use std::io::{Read, Write};
 

@@ -88,6 +88,7 @@ impl DbArgs {
                         self.data.display()
                     )
                 })?;
+                check_writable(&self.data)?;
                 kesu_store::sqlite_url_in(&self.data)
             }
         };
@@ -98,6 +99,27 @@ impl DbArgs {
             )
         })
     }
+}
+
+/// Says at once, instead of after 30 s of retries, that the database cannot be written.
+fn check_writable(data: &std::path::Path) -> anyhow::Result<()> {
+    let probe = data.join(".kesu-write-check");
+    let written = std::fs::write(&probe, b"kesu").and_then(|()| std::fs::remove_file(&probe));
+    if let Err(e) = written {
+        anyhow::bail!(
+            "the data folder {} cannot be written ({e}): kesu keeps its database there; \
+             fix its permissions, free some space, or choose another with --data",
+            data.display()
+        );
+    }
+    let db = data.join("kesu.db");
+    if db.exists() && std::fs::OpenOptions::new().append(true).open(&db).is_err() {
+        anyhow::bail!(
+            "the database {} is read-only: kesu must write to it; fix its permissions",
+            db.display()
+        );
+    }
+    Ok(())
 }
 
 /// A database URL without its password, fit for messages.

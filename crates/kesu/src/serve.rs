@@ -79,11 +79,18 @@ pub async fn first_admin(store: &kesu_store::Store) -> anyhow::Result<()> {
     let admin_password = std::env::var("KESU_ADMIN_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());
-    if let Some((user, generated)) = store
-        .ensure_admin(admin_password.as_deref())
-        .await
-        .context("cannot create the first admin user")?
-    {
+    let created = match store.ensure_admin(admin_password.as_deref()).await {
+        // Only checked when the first admin is created: an old deployment keeps starting.
+        Err(kesu_store::StoreError::Invalid(errors)) => {
+            let why: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+            anyhow::bail!(
+                "cannot create the first admin user: KESU_ADMIN_PASSWORD {}",
+                why.join("; ")
+            )
+        }
+        other => other.context("cannot create the first admin user")?,
+    };
+    if let Some((user, generated)) = created {
         // Printed on the terminal once, never logged.
         match generated {
             Some(pw) => println!(

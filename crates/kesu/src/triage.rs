@@ -1,5 +1,5 @@
 //! `kesu triage`: complaint texts one per line on stdin → one JSON object per line
-//! (CONTRACT.md §8), departments by the default routing policy, the first-reply script from
+//! (docs/interface.md §8), departments by the default routing policy, the first-reply script from
 //! the built-in library.
 
 use std::io::{BufRead, Write};

@@ -42,6 +42,12 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Lift the lock that repeated wrong passwords put on a user.
+    Unlock {
+        username: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 pub async fn run(cmd: UserCommand) -> anyhow::Result<()> {
@@ -112,6 +118,13 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<()> {
             let store = db.open().await?;
             store.set_user_disabled(&username, false).await?;
             println!("enabled {username}");
+        }
+        UserCommand::Unlock { username, db } => {
+            let store = db.open().await?;
+            store
+                .unlock_user(&username, "command line", chrono::Utc::now())
+                .await?;
+            println!("unlocked {username}");
         }
     }
     Ok(())

@@ -403,6 +403,16 @@ async fn a_web_complaint_goes_through_all_eight_steps_with_the_customer_choosing
     b.wait_for("#choose").await;
     assert_eq!(b.text("#customer-status").await, "请选择您希望的处理方案");
     b.shot("12-customer-choose").await;
+    // Nothing is chosen for the customer.
+    assert_eq!(
+        b.client
+            .find_all(Locator::Css("input[name=option]:checked"))
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+    b.click("input[name=option][value='0']").await;
     b.click_and_load("#choose").await;
     b.wait_for("#customer-status").await;
     assert_eq!(b.text("#customer-status").await, "正在为您处理");
@@ -432,6 +442,16 @@ async fn a_web_complaint_goes_through_all_eight_steps_with_the_customer_choosing
     // 8: the customer confirms and rates.
     b.client.goto(&app.url(&link)).await.unwrap();
     b.wait_for("#confirm").await;
+    assert_eq!(
+        b.client
+            .find_all(Locator::Css("input[name=satisfied]:checked"))
+            .await
+            .unwrap()
+            .len(),
+        0,
+        "neither answer is chosen for the customer"
+    );
+    b.click("input[name=satisfied][value=true]").await;
     b.click("#rating option[value='5']").await;
     b.fill("#fu-comment", "处理很快，谢谢").await;
     b.shot("14-customer-rate").await;

@@ -1,4 +1,4 @@
-//! Refund quotes to the cent (CONTRACT.md §5): discounts and points apportioned over the
+//! Refund quotes to the cent (docs/interface.md §5): discounts and points apportioned over the
 //! order's lines by largest remainder, units refunded so that every unit, in any number of
 //! steps, returns exactly what was paid, never more.
 

@@ -1,4 +1,4 @@
-//! The quote request (CONTRACT.md §5) and its checks.
+//! The quote request (docs/interface.md §5) and its checks.
 
 use serde::{Deserialize, Serialize};
 

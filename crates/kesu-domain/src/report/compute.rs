@@ -12,7 +12,7 @@ use super::stats::{share, Spread};
 use super::table::{index_of, time, FactTable, Row, NONE, NO_CODE, NO_SYM};
 use crate::codes::{Category, Channel, Liability, RootCause};
 
-/// CONTRACT.md §7's summary, with a few more figures.
+/// docs/interface.md §7's summary, with a few more figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
@@ -234,7 +234,7 @@ impl Acc {
                 .push((r.resolved - r.received) as f64 / 3_600_000.0);
         }
         let clocks = [
-            clock_met(r.first_response, r.first_response_due, r.is_open(), now_ms),
+            first_response_met(r.first_response, r.first_response_due, r.is_open(), now_ms),
             clock_met(r.resolved, r.resolve_due, r.is_open(), now_ms),
         ];
         if clocks.iter().any(Option::is_some) {
@@ -330,6 +330,16 @@ impl Acc {
 
 /// Whether a clock was met (`Some(true)`), missed (`Some(false)`) or is still running or
 /// never ran (`None`). An open case past its deadline has missed it.
+/// The first-response clock: like [`clock_met`], and a case closed without the customer
+/// ever hearing from staff missed it.
+fn first_response_met(done: i64, due: i64, open: bool, now: i64) -> Option<bool> {
+    if done == NONE && !open && due != NONE {
+        Some(false)
+    } else {
+        clock_met(done, due, open, now)
+    }
+}
+
 fn clock_met(done: i64, due: i64, open: bool, now: i64) -> Option<bool> {
     if done != NONE {
         Some(due == NONE || done <= due)
@@ -341,7 +351,7 @@ fn clock_met(done: i64, due: i64, open: bool, now: i64) -> Option<bool> {
 }
 
 impl FactTable {
-    /// The summary of CONTRACT.md §7 for one period.
+    /// The summary of docs/interface.md §7 for one period.
     pub fn summary(&self, q: &ReportQuery, orders: &OrdersIn) -> Summary {
         let m = Matcher::new(self, &q.filter);
         let (start, end) = q.period.bounds();

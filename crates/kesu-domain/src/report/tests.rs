@@ -408,7 +408,8 @@ fn a_reopened_case_counts_its_last_follow_up_and_the_money_it_carried_out() {
         case = evolve(&case, &event);
     }
     let f = CaseFacts::of(&case, &FactContext::default());
-    assert_eq!(f.first_response_at, Some(t0 + Duration::minutes(15)));
+    // The first word the customer saw: the offer (the judgement and route are internal).
+    assert_eq!(f.first_response_at, Some(t0 + Duration::minutes(130)));
     assert_eq!(f.resolved_at, Some(t0 + Duration::minutes(900)));
     assert_eq!(f.renegotiations, 1);
     assert_eq!((f.satisfied, f.rating), (Some(true), Some(4)));
@@ -460,4 +461,29 @@ mod properties {
             prop_assert_eq!(s.by_channel.values().sum::<u64>(), expected);
         }
     }
+}
+
+#[test]
+fn a_case_closed_without_a_word_to_the_customer_missed_its_first_response() {
+    let mut table = FactTable::new();
+    // Judged, routed, resolved and closed in a day, but never answered.
+    let mut silent = facts(1, "2026-11-10T02:00:00Z", Channel::Chat, Category::Damaged);
+    silent.status = CaseStatus::Closed;
+    silent.resolved_at = Some(silent.received_at + Duration::hours(20));
+    silent.outcome = Some(Outcome::Resolved);
+    // The same, answered within the hour.
+    let mut answered = facts(2, "2026-11-10T03:00:00Z", Channel::Chat, Category::Damaged);
+    answered.status = CaseStatus::Closed;
+    answered.first_response_at = Some(answered.received_at + Duration::minutes(10));
+    answered.resolved_at = Some(answered.received_at + Duration::hours(20));
+    answered.outcome = Some(Outcome::Resolved);
+    table.upsert(&silent);
+    table.upsert(&answered);
+    let s = table.summary(&november(ReportFilter::default()), &thousand_orders);
+    assert_eq!(s.sla_cases, 2);
+    assert_eq!(
+        s.sla_compliance,
+        Some(0.5),
+        "the silent case missed its first response"
+    );
 }

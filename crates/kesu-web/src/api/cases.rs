@@ -121,6 +121,8 @@ pub struct EventView {
     pub seq: i64,
     pub at: chrono::DateTime<chrono::Utc>,
     pub actor: String,
+    /// `staff`, `customer` or `system` (kesu's own timers and monitors).
+    pub actor_kind: kesu_domain::ActorKind,
     pub action: String,
     #[schema(value_type = Object)]
     pub data: Value,
@@ -132,6 +134,7 @@ impl From<HistoryEntry> for EventView {
             seq: h.seq,
             at: h.at,
             actor: h.actor,
+            actor_kind: h.actor_kind,
             action: h.action,
             data: h.data,
         }
@@ -152,7 +155,7 @@ async fn events(
     Ok(Json(history.into_iter().map(EventView::from).collect()))
 }
 
-/// `{"action": NAME, "version": N, …fields}`: see the table in CONTRACT.md §4.
+/// `{"action": NAME, "version": N, …fields}`: see the table in docs/interface.md §4.
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct ActionRequest {

@@ -83,7 +83,21 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn push(State(state): State<AppState>, Path(secret): Path<String>, body: Bytes) -> Response {
+/// kuaidi100's subscription push (a form field `param` holding its JSON), under the secret
+/// path an admin set. Always answers in kuaidi100's own `{"result", "returnCode",
+/// "message"}`; an unknown secret is 404.
+#[utoipa::path(post, path = "/api/v1/integrations/kuaidi100/{secret}", tag = "logistics",
+    params(("secret" = String, Path, description = "the secret set with PUT /api/v1/integrations/kuaidi100")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded",
+        description = "param=<kuaidi100's push JSON>"),
+    responses((status = 200, description = "kuaidi100's answer: result true, or false with a message",
+        content_type = "application/json", body = Object),
+        (status = 404, description = "no such secret")))]
+pub(super) async fn push(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    body: Bytes,
+) -> Response {
     let expected = match state.store.setting("kuaidi100_secret").await {
         Ok(Some(s)) => s,
         _ => return (StatusCode::NOT_FOUND, "").into_response(),

@@ -122,15 +122,40 @@ pub struct ExceptionQuery {
     params(ExceptionQuery), responses((status = 200, body = Vec<ExceptionView>)))]
 async fn exceptions(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     Query(q): Query<ExceptionQuery>,
 ) -> ApiResult<Json<Vec<ExceptionView>>> {
-    let filter = ExceptionFilter {
-        open_only: q.open.unwrap_or(true),
-        carrier: q.carrier.filter(|c| !c.trim().is_empty()),
-    };
-    let found = state.store.exceptions(&filter).await?;
+    let found = visible_exceptions(
+        &state,
+        &caller,
+        q.open.unwrap_or(true),
+        q.carrier.filter(|c| !c.trim().is_empty()),
+    )
+    .await?;
     Ok(Json(found.into_iter().map(ExceptionView::from).collect()))
+}
+
+/// Exceptions the caller may see: department users only those of cases routed to their
+/// department (not other departments' cases and orders, nor parcels without a case).
+pub async fn visible_exceptions(
+    state: &AppState,
+    caller: &kesu_store::User,
+    open_only: bool,
+    carrier: Option<String>,
+) -> ApiResult<Vec<kesu_store::LogisticsException>> {
+    let department = (caller.role == kesu_domain::Role::Department).then(|| {
+        caller
+            .department
+            .as_ref()
+            .map(|d| d.as_str().to_owned())
+            .unwrap_or_default()
+    });
+    let filter = ExceptionFilter {
+        open_only,
+        carrier,
+        department,
+    };
+    Ok(state.store.exceptions(&filter).await?)
 }
 
 /// Marks an exception handled.

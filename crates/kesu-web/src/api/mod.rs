@@ -6,6 +6,7 @@ pub mod improvements;
 mod kuaidi100;
 pub mod logistics;
 mod openapi;
+mod openapi_errors;
 pub mod orders;
 pub mod refunds;
 pub mod replies;

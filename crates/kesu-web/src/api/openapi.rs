@@ -5,20 +5,22 @@ use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use super::openapi_errors::ProblemResponses;
 use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "kesu", description = "After-sales complaint and dispute desk: the JSON API."),
     paths(
-        super::auth::issue_token, super::auth::me,
-        super::users::create, super::users::list, super::users::disable, super::users::enable,
+        super::auth::issue_token, super::auth::me, super::auth::my_tokens, super::auth::revoke_token,
+        super::auth::change_password,
+        super::users::create, super::users::list, super::users::disable, super::users::enable, super::users::unlock,
         super::cases::create, super::cases::list, super::cases::show, super::cases::events, super::cases::act,
         super::settings::departments, super::settings::add_department,
         super::settings::policy, super::settings::set_policy,
         super::refunds::quote,
         super::orders::put_order, super::orders::get_order,
-        super::tracking::receive, super::kuaidi100::set_secret,
+        super::tracking::receive, super::kuaidi100::set_secret, super::kuaidi100::push,
         super::logistics::exceptions, super::logistics::resolve, super::logistics::file,
         super::logistics::case_claims, super::logistics::list, super::logistics::show,
         super::logistics::set_status, super::replies::check_reply,
@@ -36,7 +38,7 @@ use crate::AppState;
         kesu_domain::codes::ResolutionKind, kesu_domain::Role, kesu_domain::codes::Priority,
         kesu_domain::codes::Jurisdiction,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemResponses),
     tags((name = "cases", description = "Complaint cases and their lifecycle"),
          (name = "accounts", description = "Sign-in and staff accounts"),
          (name = "settings", description = "Departments and policy"),

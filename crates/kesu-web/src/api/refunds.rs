@@ -1,4 +1,4 @@
-//! Refund quotes: what to return, to the cent, for the lines asked (CONTRACT.md §5).
+//! Refund quotes: what to return, to the cent, for the lines asked (docs/interface.md §5).
 
 use axum::{routing::post, Json, Router};
 use kesu_domain::refund::{self, Quote, QuoteRequest};

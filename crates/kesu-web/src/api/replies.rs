@@ -1,4 +1,4 @@
-//! The reply checker over HTTP (CONTRACT.md §8): findings with positions, kind, the words and
+//! The reply checker over HTTP (docs/interface.md §8): findings with positions, kind, the words and
 //! a suggested rewording; `blocking` when the reply must not be sent as it is.
 
 use axum::extract::State;

@@ -1,4 +1,4 @@
-//! Reports (CONTRACT.md §7): the summary, the dashboard's data, their export, the complaint
+//! Reports (docs/interface.md §7): the summary, the dashboard's data, their export, the complaint
 //! register for audits, and the shops' daily order counts behind the complaint rate.
 
 use axum::extract::{Path, Query, State};
@@ -105,7 +105,7 @@ pub fn file(format: &Format, name: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// CONTRACT.md §7: cases received between `from` and `to` (shop-local days, included).
+/// docs/interface.md §7: cases received between `from` and `to` (shop-local days, included).
 #[utoipa::path(get, path = "/api/v1/reports/summary", tag = "reports", security(("bearer" = [])),
     params(ReportParams),
     responses((status = 200, body = Summary), (status = 422, body = crate::error::Problem)))]

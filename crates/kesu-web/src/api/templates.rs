@@ -75,6 +75,7 @@ async fn list(
 }
 
 #[utoipa::path(get, path = "/api/v1/templates/{id}", tag = "replies", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the template's id")),
     responses((status = 200, body = ReplyTemplate), (status = 404, body = crate::error::Problem)))]
 async fn one(
     State(state): State<AppState>,
@@ -152,6 +153,7 @@ async fn add(
 
 /// Replaces a template (admin only); the body's id must be the path's.
 #[utoipa::path(put, path = "/api/v1/templates/{id}", tag = "replies", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the template's id")),
     request_body = ReplyTemplate,
     responses((status = 200, body = ReplyTemplate), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
@@ -180,6 +182,7 @@ async fn replace(
 
 /// Removes a template (admin only).
 #[utoipa::path(delete, path = "/api/v1/templates/{id}", tag = "replies", security(("bearer" = [])),
+    params(("id" = String, Path, description = "the template's id")),
     responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 async fn remove(
     State(state): State<AppState>,
@@ -208,7 +211,7 @@ pub struct CaseTemplatesQuery {
 
 /// The scripts that fit a case's category and step, best first, filled with its data.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/templates", tag = "replies", security(("bearer" = [])),
-    params(CaseTemplatesQuery),
+    params(("id" = i64, Path, description = "the case's id"), CaseTemplatesQuery),
     responses((status = 200, body = Vec<Rendered>), (status = 404, body = crate::error::Problem)))]
 async fn for_case(
     State(state): State<AppState>,

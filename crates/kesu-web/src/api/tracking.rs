@@ -1,4 +1,4 @@
-//! Tracking events in (CONTRACT.md §6). A refused, returned, redirected, exception or damaged
+//! Tracking events in (docs/interface.md §6). A refused, returned, redirected, exception or damaged
 //! event on a shipment of a known order flags its open case with a note, or opens a case
 //! (channel `platform`, category `logistics` or `damaged`, the tracking number set) before the
 //! customer complains.

@@ -1,4 +1,4 @@
-//! Triage over HTTP (CONTRACT.md §8): a complaint's text → suggested category, urgency and
+//! Triage over HTTP (docs/interface.md §8): a complaint's text → suggested category, urgency and
 //! department, with the words that led there. The registration form uses it to pre-fill.
 
 use axum::extract::State;

@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/users", post(create).get(list))
         .route("/users/{username}/disable", post(disable))
         .route("/users/{username}/enable", post(enable))
+        .route("/users/{username}/unlock", post(unlock))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -163,4 +164,22 @@ async fn enable(
             .await?
             .into(),
     ))
+}
+
+/// Lifts the lock that repeated wrong passwords put on an account (admin only); recorded.
+#[utoipa::path(post, path = "/api/v1/users/{username}/unlock", tag = "accounts", security(("bearer" = [])),
+    params(("username" = String, Path)),
+    responses((status = 200, body = UserView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+async fn unlock(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(username): Path<String>,
+) -> ApiResult<Json<UserView>> {
+    require_admin(&caller)?;
+    let user = state
+        .store
+        .unlock_user(&username, &caller.username, state.clock.now())
+        .await?;
+    tracing::info!(user = %username, by = %caller.username, "account unlocked");
+    Ok(Json(user.into()))
 }

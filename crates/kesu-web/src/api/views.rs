@@ -49,6 +49,9 @@ pub struct UserView {
     pub department: Option<String>,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+    /// Until when repeated wrong passwords lock the account (absent: not locked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 impl From<User> for UserView {
@@ -59,6 +62,7 @@ impl From<User> for UserView {
             department: u.department.map(String::from),
             disabled: u.disabled,
             created_at: u.created_at,
+            locked_until: u.locked_until,
         }
     }
 }

@@ -12,7 +12,7 @@ use kesu_domain::codes::{Jurisdiction, Liability, ResolutionKind, RootCause};
 use kesu_domain::money::parse_yuan;
 use kesu_domain::order::Order;
 use kesu_domain::reply_check::ReplyRules;
-use kesu_domain::{CaseStatus, Role};
+use kesu_domain::{ActorKind, CaseStatus, Role};
 use kesu_store::{CaseRecord, HistoryEntry};
 use maud::{html, Markup};
 use serde_json::{json, Map, Value};
@@ -288,6 +288,8 @@ fn select_codes(
     html! {
         label { (lang.t(label))
             select name=(name) required {
+                // Nothing is chosen for the user: an unchosen select cannot be sent.
+                option value="" selected[selected.is_none()] { (lang.t("choose_one")) }
                 @for (code, zh) in codes { option value=(code) selected[selected == Some(*code)] { (lang.code_label(zh, code)) } }
             }
         }
@@ -311,6 +313,10 @@ fn action_fields(
                 label.check { input type="radio" name="valid" value="false"; (lang.t("invalid")) }
             }
             (text_field(lang, "reason", "reason", false))
+            // Judged invalid, the case closes at once.
+            @if c.responded_at.is_none() {
+                label.check { input type="checkbox" name="confirm_unanswered" value="1"; (lang.t("close_unanswered_if_invalid")) }
+            }
         },
         "route" => html! {
             label { (lang.t("department"))
@@ -346,7 +352,7 @@ fn action_fields(
         },
         "choose" => html! {
             @for (i, o) in c.options.iter().enumerate() {
-                label.check { input type="radio" name="option" value=(i) checked[i == 0];
+                label.check { input type="radio" name="option" value=(i) required;
                     (lang.code_label(o.kind.label_zh(), o.kind.code()))
                     @if let Some(a) = o.amount_cents { " " (yuan(a)) }
                     @if let Some(n) = &o.note { " — " (n) } }
@@ -357,15 +363,19 @@ fn action_fields(
         "execute" => text_field(lang, "note", "note", true),
         "follow_up" => html! {
             fieldset.inline {
-                label.check { input type="radio" name="satisfied" value="true" checked; (lang.t("satisfied")) }
+                label.check { input type="radio" name="satisfied" value="true" required; (lang.t("satisfied")) }
                 label.check { input type="radio" name="satisfied" value="false"; (lang.t("not_satisfied")) }
             }
             label { (lang.t("rating")) select name="rating" { option value="" { "—" } @for r in (1..=5).rev() { option value=(r) { (r) " ★" } } } }
             (text_field(lang, "comment", "comment", false))
         },
-        "close" => {
-            html! { (text_field(lang, "summary", "summary", true)) (text_field(lang, "lessons", "lessons", false)) }
-        }
+        "close" => html! {
+            @if c.responded_at.is_none() {
+                p.warning role="alert" { (lang.t("close_unanswered_warning")) }
+                label.check { input type="checkbox" name="confirm_unanswered" value="1" required; (lang.t("close_unanswered_confirm")) }
+            }
+            (text_field(lang, "summary", "summary", true)) (text_field(lang, "lessons", "lessons", false))
+        },
         "assign" => html! {
             label { (lang.t("user"))
                 select name="user" required {
@@ -453,6 +463,20 @@ fn action_fields(
     }
 }
 
+/// Who wrote an entry, as a person reads it: the staff member's name, 顾客, or which part
+/// of kesu.
+fn actor_label(lang: Lang, e: &HistoryEntry) -> String {
+    match e.actor_kind {
+        ActorKind::Staff => e.actor.clone(),
+        ActorKind::Customer => lang.t("customer").to_owned(),
+        ActorKind::System => match e.actor.as_str() {
+            kesu_domain::role::SLA_TIMER => lang.t("actor_sla_timer").to_owned(),
+            kesu_domain::role::LOGISTICS_MONITOR => lang.t("actor_logistics_monitor").to_owned(),
+            _ => lang.t("actor_system").to_owned(),
+        },
+    }
+}
+
 fn timeline_entry(lang: Lang, e: &HistoryEntry, zone: chrono_tz::Tz) -> Markup {
     let internal = e.action == "comment" && e.data["internal"] == json!(true);
     let class = match (e.action.as_str(), internal) {
@@ -484,7 +508,7 @@ fn timeline_entry(lang: Lang, e: &HistoryEntry, zone: chrono_tz::Tz) -> Markup {
     html! {
         li class=(class) {
             span.when { (local_time(e.at, zone)) }
-            " " strong { (e.actor) } " · " (action_label(lang, &e.action))
+            " " strong { (actor_label(lang, e)) } " · " (action_label(lang, &e.action))
             @if e.action == "comment" { " · " (if internal { lang.t("internal_note") } else { lang.t("public_reply") }) }
             @if let Some(a) = &about { " · " (a) }
             @if let Some(to) = e.data.get("to").and_then(Value::as_str) {
@@ -677,10 +701,16 @@ fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, String> {
             put_text(&mut m, f, "note")
         }
         "follow_up" => {
-            m.insert(
-                "satisfied".into(),
-                json!(f.get("satisfied") != Some("false")),
-            );
+            // No answer is no answer: the lifecycle refuses a follow-up without one.
+            match f.get("satisfied") {
+                Some("true") => {
+                    m.insert("satisfied".into(), json!(true));
+                }
+                Some("false") => {
+                    m.insert("satisfied".into(), json!(false));
+                }
+                _ => {}
+            }
             if let Some(r) = f.text("rating") {
                 m.insert(
                     "rating".into(),
@@ -792,6 +822,28 @@ async fn act(
             .await
         }
     };
+    // Closing (or judging invalid, which closes) a case whose customer never heard a word
+    // needs the agent to say so: otherwise the first response is never given by mistake.
+    let closes = match f.get("action") {
+        Some("close") => true,
+        Some("judge") => f.get("valid") == Some("false"),
+        _ => false,
+    };
+    if closes && f.get("confirm_unanswered").is_none() {
+        let unanswered = crate::actions::visible_case(&state, &s.session.user, &id)
+            .await
+            .is_ok_and(|r| r.case.responded_at.is_none());
+        if unanswered {
+            let message = s.lang.t("close_unanswered_warning").to_owned();
+            return render(
+                &state,
+                &s,
+                &id,
+                Some((StatusCode::UNPROCESSABLE_ENTITY, message)),
+            )
+            .await;
+        }
+    }
     match crate::actions::perform(&state, &s.session.user, &id, action).await {
         // Inboxes send their forms back to themselves.
         Ok(_) if f.get("back") == Some("/approvals") => Redirect::to("/approvals").into_response(),

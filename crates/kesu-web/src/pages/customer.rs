@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::Router;
 use kesu_domain::codes::{Category, Demand};
 use kesu_domain::registration::RegistrationForm;
-use kesu_domain::{Actor, CaseStatus, FieldError};
+use kesu_domain::{Actor, ActorKind, CaseStatus, FieldError};
 use kesu_store::{CaseRecord, HistoryEntry};
 use maud::{html, Markup, DOCTYPE};
 use serde_json::json;
@@ -257,7 +257,7 @@ fn status_body(
                     input type="hidden" name="action" value="choose";
                     input type="hidden" name="version" value=(c.version);
                     @for (i, o) in c.options.iter().enumerate() {
-                        label.check.option { input type="radio" name="option" value=(i) checked[i == 0];
+                        label.check.option { input type="radio" name="option" value=(i) required;
                             (o.kind.label_zh()) @if let Some(a) = o.amount_cents { " " (yuan(a)) } @if let Some(n) = &o.note { " — " (n) } }
                     }
                     button.primary #choose type="submit" { "确认选择" }
@@ -271,10 +271,11 @@ fn status_body(
                     input type="hidden" name="_csrf" value=(csrf);
                     input type="hidden" name="action" value="follow_up";
                     input type="hidden" name="version" value=(c.version);
-                    label.check { input type="radio" name="satisfied" value="true" checked; "问题已解决，我满意" }
+                    // Nothing is chosen for the customer: their answer and rating are theirs.
+                    label.check { input type="radio" name="satisfied" value="true" required; "问题已解决，我满意" }
                     label.check { input type="radio" name="satisfied" value="false"; "还没有解决，需要重新协商" }
                     label for="rating" { "为本次服务评分" }
-                    select #rating name="rating" { @for r in (1..=5).rev() { option value=(r) { (r) " 星" } } }
+                    select #rating name="rating" { option value="" selected { "请选择（可不评分）" } @for r in (1..=5).rev() { option value=(r) { (r) " 星" } } }
                     label for="fu-comment" { "您的意见（选填）" }
                     textarea #fu-comment name="comment" rows="2" {}
                     button.primary #confirm type="submit" { "提交" }
@@ -300,7 +301,7 @@ fn status_body(
                 @for e in replies.iter().rev() {
                     li.reply {
                         span.when { (local_time(e.at, zone)) } " "
-                        strong { (if e.actor == "customer" { "我" } else { "客服" }) }
+                        strong { (match e.actor_kind { ActorKind::Customer => "我", ActorKind::Staff => "客服", ActorKind::System => "系统" }) }
                         @if let Some(t) = e.data["text"].as_str() { p { (t) } }
                     }
                 }
@@ -334,7 +335,12 @@ async fn status_action(
                 .unwrap_or(-1))
         }
         "follow_up" => {
-            body["satisfied"] = json!(f.get("satisfied") != Some("false"));
+            // No answer is no answer: the lifecycle refuses a follow-up without one.
+            match f.get("satisfied") {
+                Some("true") => body["satisfied"] = json!(true),
+                Some("false") => body["satisfied"] = json!(false),
+                _ => {}
+            }
             if let Some(r) = f.text("rating").and_then(|r| r.parse::<i64>().ok()) {
                 body["rating"] = json!(r);
             }

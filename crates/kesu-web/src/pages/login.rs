@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::i18n::Lang;
 use super::session::{PageSession, COOKIE};
 use super::{error_page, Form};
+use crate::error::ApiError;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -29,12 +30,28 @@ struct Next {
 /// Only our own paths: never send a user off-site after signing in.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        // A line break would split the Location header: only plain paths come back.
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
 
-fn login_form(next: &str, error: bool) -> maud::Markup {
+/// Why the last attempt failed, shown above the form.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Refused {
+    No,
+    Wrong,
+    TooMany,
+}
+
+fn login_form(next: &str, error: Refused) -> maud::Markup {
     let lang = Lang::Zh;
     html! {
         (DOCTYPE)
@@ -49,7 +66,8 @@ fn login_form(next: &str, error: bool) -> maud::Markup {
                 main.narrow {
                     h1 { "客诉 kesu" }
                     p.muted { "售后投诉与纠纷处理台 · Complaint desk" }
-                    @if error { p.error role="alert" { (lang.t("wrong_login")) " / " (Lang::En.t("wrong_login")) } }
+                    @if error == Refused::Wrong { p.error role="alert" { (lang.t("wrong_login")) " / " (Lang::En.t("wrong_login")) } }
+                    @if error == Refused::TooMany { p.error role="alert" { (lang.t("too_many_logins")) " / " (Lang::En.t("too_many_logins")) } }
                     form method="post" action="/login" {
                         input type="hidden" name="next" value=(next);
                         label for="username" { "用户名 Username" }
@@ -65,19 +83,39 @@ fn login_form(next: &str, error: bool) -> maud::Markup {
 }
 
 async fn login_page(Query(q): Query<Next>) -> maud::Markup {
-    login_form(&safe_next(q.next.as_deref()), false)
+    login_form(&safe_next(q.next.as_deref()), Refused::No)
 }
 
-async fn login(State(state): State<AppState>, body: Bytes) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    extensions: axum::http::Extensions,
+    body: Bytes,
+) -> Response {
     let form = Form::parse(&body);
     let next = safe_next(form.get("next"));
     let (Some(username), Some(password)) = (form.text("username"), form.get("password")) else {
-        return (StatusCode::UNAUTHORIZED, login_form(&next, true)).into_response();
+        return (StatusCode::UNAUTHORIZED, login_form(&next, Refused::Wrong)).into_response();
     };
-    let user = match state.store.verify_password(&username, password).await {
-        Ok(Some(u)) => u,
-        Ok(None) => return (StatusCode::UNAUTHORIZED, login_form(&next, true)).into_response(),
-        Err(e) => return error_page(Lang::Zh, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    let address = crate::sign_in::client_address(&extensions);
+    let user = match crate::sign_in::sign_in(&state, &username, password, address).await {
+        Ok(u) => u,
+        Err(ApiError::Unauthorized(_)) => {
+            return (StatusCode::UNAUTHORIZED, login_form(&next, Refused::Wrong)).into_response()
+        }
+        Err(e @ ApiError::TooManyRequests { .. }) => {
+            let mut r = e.into_response();
+            let status = r.status();
+            let headers = std::mem::take(r.headers_mut());
+            let mut page = (status, login_form(&next, Refused::TooMany)).into_response();
+            if let Some(v) = headers.get(header::RETRY_AFTER) {
+                page.headers_mut().insert(header::RETRY_AFTER, v.clone());
+            }
+            return page;
+        }
+        Err(e) => {
+            let (status, problem) = e.into_problem();
+            return error_page(Lang::Zh, status, &problem.detail);
+        }
     };
     match state.store.start_session(&user, state.clock.now()).await {
         Ok(token) => {

@@ -17,7 +17,7 @@ use kesu_domain::claims::{
 use kesu_domain::logistics::Level;
 use kesu_domain::money::parse_yuan;
 use kesu_domain::order::Order;
-use kesu_store::{Claim, ExceptionFilter, LogisticsException};
+use kesu_store::{Claim, LogisticsException};
 use maud::{html, Markup};
 
 use super::case::{explain, render};
@@ -49,13 +49,8 @@ async fn board(State(state): State<AppState>, s: PageSession) -> Response {
     let lang = s.lang;
     let now = state.clock.now();
     let loaded = async {
-        let open = state
-            .store
-            .exceptions(&ExceptionFilter {
-                open_only: true,
-                carrier: None,
-            })
-            .await?;
+        let open =
+            crate::api::logistics::visible_exceptions(&state, &s.session.user, true, None).await?;
         let claims = crate::api::logistics::visible_claims(&state, &s.session.user).await?;
         let zone = state.store.policy().await?.zone();
         Ok::<_, ApiError>((open, claims, zone))

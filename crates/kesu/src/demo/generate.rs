@@ -262,6 +262,7 @@ impl Generator {
         let mut history = vec![ImportedEvent {
             at: received,
             actor: agent_name.clone(),
+            actor_kind: agent.history_kind(),
             action: "register".into(),
             data: registration.history_data(&case),
         }];
@@ -359,6 +360,7 @@ impl Generator {
                     Command::Assign {
                         user: agent.name().to_owned(),
                         user_role: Some(Role::Agent),
+                        user_department: None,
                     },
                 ),
                 CaseStatus::Validated => {
@@ -466,6 +468,7 @@ impl Generator {
                     history.push(ImportedEvent {
                         at: event.at,
                         actor: event.actor.clone(),
+                        actor_kind: event.actor_kind,
                         action: event.action().to_owned(),
                         data: event.data(),
                     });

@@ -8,8 +8,43 @@ use crate::on_both_backends;
 
 on_both_backends!(
     admins_manage_users_and_disabling_revokes_tokens,
-    settings_are_admin_only_and_checked
+    settings_are_admin_only_and_checked,
+    the_customer_and_kesus_workers_are_nobodys_account_and_the_history_says_who_is_who,
 );
+
+async fn the_customer_and_kesus_workers_are_nobodys_account_and_the_history_says_who_is_who(
+    app: TestApp,
+) {
+    let admin = app.admin().await;
+    for name in ["customer", "sla-timer", "logistics-monitor", "system"] {
+        let r = app
+            .post(
+                &admin,
+                "/api/v1/users",
+                &json!({"username": name, "password": "pass-word-1", "role": "agent"}),
+            )
+            .await;
+        let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(fields(&p), ["username"], "{name}");
+        assert!(p["detail"].as_str().unwrap().contains("reserved"), "{p}");
+    }
+    // Each entry carries its kind: the agent's registration is staff's, the deadline
+    // timers' warnings the system's.
+    let agent = app.user("amy", "agent", None).await;
+    let case = app.register(&agent, &crate::helpers::complaint()).await;
+    let id = case["id"].as_i64().unwrap();
+    app.clock.advance(chrono::Duration::days(3));
+    let state = kesu_web::AppState::new(app.store.clone(), app.clock.clone(), app.search.clone());
+    kesu_web::worker::round(&state, "test").await.unwrap();
+    let history = app.history(&agent, id).await;
+    assert_eq!(history[0]["actor"], "amy");
+    assert_eq!(history[0]["actor_kind"], "staff");
+    let timer = history
+        .iter()
+        .find(|e| e["actor"] == "sla-timer")
+        .expect("a late case hears from the deadline timers");
+    assert_eq!(timer["actor_kind"], "system");
+}
 
 async fn admins_manage_users_and_disabling_revokes_tokens(app: TestApp) {
     let admin = app.admin().await;

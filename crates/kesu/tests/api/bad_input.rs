@@ -1,4 +1,4 @@
-//! Every kind of bad input gets the status of CONTRACT.md §2, a body that says what to fix,
+//! Every kind of bad input gets the status of docs/interface.md §2, a body that says what to fix,
 //! and changes nothing.
 
 use reqwest::StatusCode;

@@ -3,9 +3,12 @@
 
 mod helpers;
 
+mod account_hygiene;
 mod accounts;
 mod bad_input;
+mod department_scope;
 mod disk_full;
+mod honest_figures;
 mod hostile_input;
 mod import;
 mod lifecycle;
@@ -20,6 +23,7 @@ mod refunds;
 mod replies;
 mod reports;
 mod search;
+mod sign_in;
 mod sla;
 mod snapshots_pages;
 mod templates;

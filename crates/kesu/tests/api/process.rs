@@ -271,6 +271,12 @@ fn user_commands_add_list_and_disable_with_clear_errors() {
     }
     let out = kesu_user(d, &["add", "bo", "--role", "agent"], Some("short"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8"));
+    // The names kesu writes for the customer and its own workers are nobody's account.
+    for name in ["customer", "sla-timer", "logistics-monitor"] {
+        let out = kesu_user(d, &["add", name, "--role", "agent"], Some("pass-word-1"));
+        assert!(!out.status.success(), "{name} must be refused");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("reserved"));
+    }
 }
 
 #[tokio::test]
@@ -526,4 +532,61 @@ async fn two_servers_on_one_postgres_fire_each_timer_once() {
         }
     }
     eprintln!("timers fired by: {fired_by:?}");
+}
+
+/// Runs `kesu serve` expecting it to refuse to start: its exit status and stderr, or a
+/// failure if it is still running after `secs`.
+fn refused_start(data: &Path, env: &[(&str, &str)], secs: u64) -> (bool, String) {
+    let mut cmd = Command::new(KESU);
+    cmd.args(["serve", "--addr", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .env_remove("KESU_DATABASE_URL")
+        .env_remove("KESU_ADMIN_PASSWORD")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).ok();
+            return (status.success(), err);
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("kesu serve was still running after {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_short_first_admin_password_and_a_read_only_folder_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, err) = refused_start(dir.path(), &[("KESU_ADMIN_PASSWORD", "1")], 20);
+    assert!(!ok);
+    assert!(err.contains("at least 8"), "{err}");
+
+    // A read-only folder: a tmpfs remounted read-only (needs root, as in CI); else
+    // a folder without write permission, which only binds users other than root.
+    let ro = tempfile::tempdir().unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m,ro", "tmpfs"])
+        .arg(ro.path())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(ro.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    let (ok, err) = refused_start(ro.path(), &[], 10);
+    if mounted {
+        Command::new("umount").arg(ro.path()).status().ok();
+    }
+    assert!(!ok, "kesu served from a read-only folder");
+    assert!(err.contains("cannot be written"), "{err}");
 }

@@ -61,6 +61,16 @@ async fn at_minute(
     action: Value,
 ) {
     app.clock.set(at(received) + Duration::minutes(minutes));
+    if action["action"] == "judge" {
+        // A judgement is internal; the fixture's agent tells the customer at the same
+        // minute, which is what the first-response figures count.
+        app.act_ok(
+            token,
+            id,
+            json!({"action": "comment", "text": "亲，您好，您的问题已受理", "internal": false}),
+        )
+        .await;
+    }
     app.act_ok(token, id, action).await;
 }
 
@@ -442,7 +452,7 @@ async fn the_dashboard_compares_with_the_previous_period_and_ranks_causes(app: T
             )
         })
         .collect();
-    // A tie keeps the order of CONTRACT.md §3's list (process, staff, product, carrier…).
+    // A tie keeps the order of docs/interface.md §3's list (process, staff, product, carrier…).
     assert_eq!(
         causes,
         [("product".to_owned(), 1), ("carrier".to_owned(), 1)],

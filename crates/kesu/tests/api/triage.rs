@@ -1,4 +1,4 @@
-//! Triage over HTTP and on the command line (CONTRACT.md §8).
+//! Triage over HTTP and on the command line (docs/interface.md §8).
 
 use std::io::Write;
 use std::process::{Command, Stdio};
