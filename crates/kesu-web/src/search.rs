@@ -7,6 +7,9 @@ use kesu_store::{CaseFilter, CaseRecord, Page};
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 
+/// The last page number the list answers (10,000 pages of at most 200 cases).
+pub const MAX_PAGE: u32 = 10_000;
+
 /// One page of the cases `filter` selects, and how many it selects in all.
 pub async fn list_cases(
     state: &AppState,
@@ -33,6 +36,11 @@ pub async fn list_cases(
         by_deadline: filter.sort_by_deadline,
     };
     let size = page.size.max(1) as usize;
+    // Past the last page a caller may ask for, nothing: a search never collects more than
+    // MAX_PAGE pages of hits (a page of four billion made the index allocate terabytes).
+    if page.number > MAX_PAGE {
+        return Ok((Vec::new(), 0));
+    }
     let offset = (page.number.max(1) as usize - 1) * size;
     let (ids, total) = state
         .search

@@ -229,13 +229,14 @@ pub struct CaseList {
 
 /// Lists cases, newest first. Filters: status, category, channel, department, assignee,
 /// overdue (true/false), q (number, order or tracking number, description; names and
-/// phones for roles that may see them), page (from 1), per_page (1–200, default 50).
+/// phones for roles that may see them), page (1–10,000), per_page (1–200, default 50).
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])),
     params(
         ("status" = Option<CaseStatus>, Query), ("category" = Option<Category>, Query),
         ("channel" = Option<Channel>, Query), ("department" = Option<String>, Query),
         ("assignee" = Option<String>, Query), ("overdue" = Option<bool>, Query),
-        ("q" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+        ("q" = Option<String>, Query), ("page" = Option<u32>, Query, minimum = 1, maximum = 10000),
+        ("per_page" = Option<u32>, Query, minimum = 1, maximum = 200)),
     responses((status = 200, body = CaseList), (status = 422, body = crate::error::Problem)))]
 async fn list(
     State(state): State<AppState>,
@@ -326,8 +327,14 @@ fn parse_list_query(params: &[(String, String)]) -> ApiResult<(CaseFilter, Page)
             },
             "q" => filter.q = Some(v.chars().take(100).collect()),
             "page" => match v.parse::<u32>() {
-                Ok(n) if n >= 1 => page.number = n,
-                _ => bad("page", "must be a whole number from 1".into()),
+                Ok(n) if (1..=crate::search::MAX_PAGE).contains(&n) => page.number = n,
+                _ => bad(
+                    "page",
+                    format!(
+                        "must be a whole number from 1 to {}",
+                        crate::search::MAX_PAGE
+                    ),
+                ),
             },
             "per_page" => match v.parse::<u32>() {
                 Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => page.size = n,

@@ -193,9 +193,13 @@ pub struct StatusChange {
 async fn set_status(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<i64>,
+    Path(raw): Path<String>,
     ApiJson(change): ApiJson<StatusChange>,
 ) -> ApiResult<Json<ImprovementView>> {
+    // Parsed here so an id that is no number is a 404 problem like any unknown one.
+    let id: i64 = raw
+        .parse()
+        .map_err(|_| ApiError::NotFound(format!("no improvement action `{raw}`")))?;
     change_status(
         &state,
         &caller,

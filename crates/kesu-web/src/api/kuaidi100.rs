@@ -98,12 +98,14 @@ pub(super) async fn push(
     Path(secret): Path<String>,
     body: Bytes,
 ) -> Response {
+    let unknown = || ApiError::NotFound("no such endpoint".into()).into_response();
     let expected = match state.store.setting("kuaidi100_secret").await {
         Ok(Some(s)) => s,
-        _ => return (StatusCode::NOT_FOUND, "").into_response(),
+        Ok(None) => return unknown(),
+        Err(e) => return ApiError::from(e).into_response(),
     };
     if !constant_time_eq(secret.as_bytes(), expected.as_bytes()) {
-        return (StatusCode::NOT_FOUND, "").into_response();
+        return unknown();
     }
     let param = form_urlencoded::parse(&body)
         .find(|(k, _)| k == "param")

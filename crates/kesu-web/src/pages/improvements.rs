@@ -3,6 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::Router;
@@ -142,9 +143,12 @@ async fn create(State(state): State<AppState>, s: PageSession, body: Bytes) -> R
 async fn set_status(
     State(state): State<AppState>,
     s: PageSession,
-    Path(id): Path<i64>,
+    Path(raw): Path<String>,
     body: Bytes,
 ) -> Response {
+    let Ok(id) = raw.parse::<i64>() else {
+        return error_page(s.lang, StatusCode::NOT_FOUND, s.lang.t("not_found"));
+    };
     let f = Form::parse(&body);
     if !s.csrf_ok(&f) {
         return s.csrf_refused();

@@ -119,7 +119,8 @@ async fn queue(
     let page_no = get("page")
         .and_then(|p| p.parse().ok())
         .filter(|p| *p >= 1)
-        .unwrap_or(1u32);
+        .unwrap_or(1u32)
+        .min(crate::search::MAX_PAGE);
     let page = Page {
         number: page_no,
         size: PAGE_SIZE,

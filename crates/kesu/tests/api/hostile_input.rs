@@ -12,7 +12,33 @@ on_both_backends!(
     exports_never_hand_a_spreadsheet_a_formula,
     order_counts_are_bounded_and_reports_survive_huge_stored_ones,
     control_characters_are_refused_at_every_way_in_with_the_field_named,
+    a_page_far_past_the_end_is_refused_instead_of_exhausting_memory,
 );
+
+async fn a_page_far_past_the_end_is_refused_instead_of_exhausting_memory(app: TestApp) {
+    let agent = app.user("amy", "agent", None).await;
+    app.register(&agent, &complaint()).await;
+    // Found by schemathesis: this page made the search index allocate 8 TB and abort.
+    let r = app
+        .get(&agent, "/api/v1/cases?q=%E7%8E%BB%E7%92%83%E6%9D%AF&page=3519444242")
+        .await;
+    assert_eq!(
+        fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["page"]
+    );
+    let r = app
+        .get(&agent, "/api/v1/cases?q=%E7%8E%BB%E7%92%83%E6%9D%AF&page=10000")
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let last: Value = r.json().await.unwrap();
+    assert!(last["items"].as_array().unwrap().is_empty());
+    let r = app.get(&agent, "/api/v1/cases?q=%E7%8E%BB%E7%92%83%E6%9D%AF").await;
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["total"],
+        1,
+        "the server is still there"
+    );
+}
 
 /// Cells of a CSV export (after its byte-order mark).
 fn cells(csv_text: &str) -> Vec<String> {
