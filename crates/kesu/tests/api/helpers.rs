@@ -274,19 +274,20 @@ pub async fn browser(app: &TestApp, username: &str, password: &str) -> (reqwest:
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "signed in as {username}");
-    let page = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = page
-        .split("name=\"_csrf\" value=\"")
+    let page = page_text(&client, &app.url("/")).await;
+    (client, csrf_in(&page))
+}
+
+/// The body of a page fetched with `client`.
+pub async fn page_text(client: &reqwest::Client, url: &str) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// The CSRF token a page's forms carry.
+pub fn csrf_in(page: &str) -> String {
+    page.split("name=\"_csrf\" value=\"")
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .expect("the page carries a CSRF token")
-        .to_owned();
-    (client, csrf)
+        .to_owned()
 }

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{browser, complaint, TestApp};
+use crate::helpers::{browser, complaint, csrf_in, page_text, TestApp};
 
 /// The `<select name=…>` element of a page, from its opening tag to its end.
 fn select<'a>(page: &'a str, name: &str) -> &'a str {
@@ -54,14 +54,7 @@ async fn closing_a_case_the_customer_never_heard_about_asks_for_confirmation() {
     let case = app.register(&agent, &complaint()).await;
     let id = case["id"].as_i64().unwrap();
     // Judged invalid, a case closes at once; nobody has answered this customer yet.
-    let page = client
-        .get(app.url(&format!("/cases/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&client, &app.url(&format!("/cases/{id}"))).await;
     assert!(
         page.contains("name=\"confirm_unanswered\""),
         "the judgement form asks"
@@ -99,14 +92,7 @@ async fn closing_a_case_the_customer_never_heard_about_asks_for_confirmation() {
         json!({"action": "comment", "text": "亲，您好，已收到您的反馈", "internal": false}),
     )
     .await;
-    let page = client
-        .get(app.url(&format!("/cases/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&client, &app.url(&format!("/cases/{id}"))).await;
     assert!(!page.contains("name=\"confirm_unanswered\""));
 }
 
@@ -133,14 +119,7 @@ async fn nothing_is_chosen_for_the_department_or_the_customer() {
 
     // The department's analysis starts with liability and root cause unchosen.
     let (dept, _) = browser(&app, "wu", "pass-word-1").await;
-    let page = dept
-        .get(app.url(&format!("/cases/{id}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&dept, &app.url(&format!("/cases/{id}"))).await;
     for name in ["liability", "root_cause"] {
         let s = select(&page, name);
         assert!(
@@ -184,14 +163,7 @@ async fn nothing_is_chosen_for_the_department_or_the_customer() {
         .cookie_store(true)
         .build()
         .unwrap();
-    let page = customer
-        .get(app.url(&format!("/s/{link}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&customer, &app.url(&format!("/s/{link}"))).await;
     assert!(page.contains("name=\"option\""));
     assert!(
         !page.contains("checked"),
@@ -201,14 +173,7 @@ async fn nothing_is_chosen_for_the_department_or_the_customer() {
         .await;
     app.act_ok(&agent, id, json!({"action": "execute", "note": "已补发"}))
         .await;
-    let page = customer
-        .get(app.url(&format!("/s/{link}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&customer, &app.url(&format!("/s/{link}"))).await;
     assert!(page.contains("name=\"satisfied\""));
     assert!(
         !page.contains("checked"),
@@ -221,12 +186,7 @@ async fn nothing_is_chosen_for_the_department_or_the_customer() {
     );
 
     // Sending the form without an answer records nothing.
-    let csrf = page
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_owned();
+    let csrf = csrf_in(&page);
     let version = app.case(&agent, id).await["version"].to_string();
     let r = customer
         .post(app.url(&format!("/s/{link}")))

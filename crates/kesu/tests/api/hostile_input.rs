@@ -20,19 +20,27 @@ async fn a_page_far_past_the_end_is_refused_instead_of_exhausting_memory(app: Te
     app.register(&agent, &complaint()).await;
     // Found by schemathesis: this page made the search index allocate 8 TB and abort.
     let r = app
-        .get(&agent, "/api/v1/cases?q=%E7%8E%BB%E7%92%83%E6%9D%AF&page=3519444242")
+        .get(
+            &agent,
+            "/api/v1/cases?q=%E7%8E%BB%E7%92%83%E6%9D%AF&page=3519444242",
+        )
         .await;
     assert_eq!(
         fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
         ["page"]
     );
     let r = app
-        .get(&agent, "/api/v1/cases?q=%E7%8E%BB%E7%92%83%E6%9D%AF&page=10000")
+        .get(
+            &agent,
+            "/api/v1/cases?q=%E7%8E%BB%E7%92%83%E6%9D%AF&page=10000",
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let last: Value = r.json().await.unwrap();
     assert!(last["items"].as_array().unwrap().is_empty());
-    let r = app.get(&agent, "/api/v1/cases?q=%E7%8E%BB%E7%92%83%E6%9D%AF").await;
+    let r = app
+        .get(&agent, "/api/v1/cases?q=%E7%8E%BB%E7%92%83%E6%9D%AF")
+        .await;
     assert_eq!(
         r.json::<Value>().await.unwrap()["total"],
         1,

@@ -7,7 +7,7 @@ use std::process::Stdio;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::complaint;
+use crate::helpers::{complaint, csrf_in, page_text};
 use crate::process::start_logging_to;
 
 const ADMIN_PASSWORD: &str = "admin-Secret-4711";
@@ -151,20 +151,8 @@ async fn the_log_holds_no_secret_token_password_or_personal_data() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let page = browser
-        .get(format!("{base}/complain"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = page
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap()
-        .to_owned();
+    let page = page_text(&browser, &format!("{base}/complain")).await;
+    let csrf = csrf_in(&page);
     let done = browser
         .post(format!("{base}/complain"))
         .form(&[
