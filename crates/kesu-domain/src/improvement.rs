@@ -73,6 +73,7 @@ impl ActionStatus {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ImprovementForm {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub title: String,
     pub root_cause: RootCause,
     /// Narrows the target to one category of complaint.

@@ -24,6 +24,7 @@ pub struct RegistrationForm {
     pub tracking_no: Option<String>,
     pub category: Category,
     pub demand: Demand,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 5000))]
     pub description: String,
     /// When the customer complained (RFC 3339 with offset); defaults to now.
     #[serde(default)]
@@ -86,6 +87,7 @@ impl ReferralForm {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ComplainantForm {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub name: String,
     #[serde(default)]
     pub phone: Option<String>,

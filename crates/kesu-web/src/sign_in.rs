@@ -153,3 +153,33 @@ pub fn client_address(extensions: &axum::http::Extensions) -> Option<IpAddr> {
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())
 }
+
+/// A user changes their own password: the current one must be right and the new one
+/// acceptable (each error names its field); every token and session of theirs then ends.
+pub async fn change_own_password(
+    state: &AppState,
+    user: &User,
+    current: &str,
+    new: &str,
+) -> Result<(), ApiError> {
+    let new = kesu_domain::account::check_new_password(new).map_err(|e| {
+        ApiError::Invalid(vec![kesu_domain::FieldError::new(
+            "new_password",
+            e.message,
+        )])
+    })?;
+    if state
+        .store
+        .verify_password(&user.username, current)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::invalid(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    state.store.change_password(user, new).await?;
+    tracing::info!(user = %user.username, "password changed; every other sign-in revoked");
+    Ok(())
+}

@@ -23,7 +23,9 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
+    #[schema(min_length = 1)]
     pub username: String,
+    #[schema(min_length = 1)]
     pub password: String,
 }
 
@@ -135,25 +137,8 @@ async fn change_password(
     Caller(user): Caller,
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> ApiResult<Json<TokenResponse>> {
-    let new = kesu_domain::account::check_new_password(&req.new_password).map_err(|e| {
-        crate::error::ApiError::Invalid(vec![kesu_domain::FieldError::new(
-            "new_password",
-            e.message,
-        )])
-    })?;
-    if state
-        .store
-        .verify_password(&user.username, &req.current_password)
-        .await?
-        .is_none()
-    {
-        return Err(crate::error::ApiError::invalid(
-            "current_password",
-            "is not your current password",
-        ));
-    }
-    state.store.change_password(&user, new).await?;
-    tracing::info!(user = %user.username, "password changed; every other sign-in revoked");
+    crate::sign_in::change_own_password(&state, &user, &req.current_password, &req.new_password)
+        .await?;
     let token = state.store.issue_token(&user, state.clock.now()).await?;
     Ok(Json(TokenResponse {
         token,

@@ -47,6 +47,7 @@ async fn set_rules(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest {
+    #[schema(min_length = 1)]
     pub text: String,
     /// The channel it goes out on; off-platform contact blocks on `platform`.
     #[serde(default)]

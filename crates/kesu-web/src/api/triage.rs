@@ -45,6 +45,7 @@ async fn set_rules(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TriageRequest {
+    #[schema(min_length = 1)]
     pub text: String,
 }
 

@@ -27,7 +27,9 @@ pub fn router() -> Router<AppState> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserRequest {
+    #[schema(min_length = 2, max_length = 32, pattern = "^[a-z][a-z0-9._-]+$")]
     pub username: String,
+    #[schema(min_length = 8, max_length = 256)]
     pub password: String,
     /// `admin`, `supervisor`, `agent`, `department` or `auditor`.
     pub role: String,

@@ -1,6 +1,7 @@
 //! The agent workbench: server-rendered pages (maud escapes everything it renders), a little
 //! htmx, a session cookie and a CSRF token on every form. Chinese first, English on request.
 
+mod account;
 mod admin;
 mod case;
 mod customer;
@@ -32,6 +33,7 @@ use session::PageSession;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(login::router())
+        .merge(account::router())
         .merge(queue::router())
         .merge(register::router())
         .merge(case::router())
@@ -145,7 +147,7 @@ pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
                         @if user.role == Role::Admin { a href="/admin" { (lang.t("admin")) } }
                     }
                     div.me {
-                        span.user { (user.username) " · " (user.role.code()) }
+                        a.user href="/account" title=(lang.t("my_account")) { (user.username) " · " (user.role.code()) }
                         form method="post" action="/lang" {
                             input type="hidden" name="_csrf" value=(s.session.csrf);
                             input type="hidden" name="lang" value=(if lang == Lang::Zh { "en" } else { "zh-CN" });

@@ -167,3 +167,42 @@ async fn a_complaint_dated_in_year_one_is_refused_naming_the_field(app: TestApp)
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workbench_changes_a_users_own_password() {
+    let app = TestApp::sqlite().await;
+    app.user("amy", "agent", None).await;
+    let (client, csrf) = crate::helpers::browser(&app, "amy", "pass-word-1").await;
+    let page = crate::helpers::page_text(&client, &app.url("/account")).await;
+    assert!(page.contains("修改密码") && page.contains("name=\"current_password\""));
+    let change = |current: &str, new: &str, repeat: &str| {
+        client
+            .post(app.url("/account"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("current_password", current),
+                ("new_password", new),
+                ("repeat_password", repeat),
+            ])
+            .send()
+    };
+    let r = change("wrong-one-1", "new-pass-word-2", "new-pass-word-2")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("当前密码不正确"));
+    let r = change("pass-word-1", "new-pass-word-2", "new-pass-word-3")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("不一致"));
+    let r = change("pass-word-1", "new-pass-word-2", "new-pass-word-2")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/login");
+    // The session ended with the old password; the new one signs in.
+    let r = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the old session is gone");
+    crate::helpers::browser(&app, "amy", "new-pass-word-2").await;
+}
