@@ -102,15 +102,15 @@ async fn login(
         Err(ApiError::Unauthorized(_)) => {
             return (StatusCode::UNAUTHORIZED, login_form(&next, Refused::Wrong)).into_response()
         }
-        Err(e @ ApiError::TooManyRequests { .. }) => {
-            let mut r = e.into_response();
-            let status = r.status();
-            let headers = std::mem::take(r.headers_mut());
-            let mut page = (status, login_form(&next, Refused::TooMany)).into_response();
-            if let Some(v) = headers.get(header::RETRY_AFTER) {
-                page.headers_mut().insert(header::RETRY_AFTER, v.clone());
-            }
-            return page;
+        Err(ApiError::TooManyRequests {
+            retry_after_secs, ..
+        }) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, retry_after_secs.to_string())],
+                login_form(&next, Refused::TooMany),
+            )
+                .into_response();
         }
         Err(e) => {
             let (status, problem) = e.into_problem();

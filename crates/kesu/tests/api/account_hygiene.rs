@@ -38,12 +38,8 @@ async fn users_manage_their_own_password_and_tokens(app: TestApp) {
     // Revoke the second: it stops working at once, this one goes on.
     let other = kesu_store::token_id(&second);
     let r = app
-        .client
-        .delete(app.url(&format!("/api/v1/me/tokens/{other}")))
-        .bearer_auth(&first)
-        .send()
-        .await
-        .unwrap();
+        .delete(&first, &format!("/api/v1/me/tokens/{other}"))
+        .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         app.get(&second, "/api/v1/me").await.status(),
@@ -51,12 +47,8 @@ async fn users_manage_their_own_password_and_tokens(app: TestApp) {
     );
     assert_eq!(app.get(&first, "/api/v1/me").await.status(), StatusCode::OK);
     let r = app
-        .client
-        .delete(app.url(&format!("/api/v1/me/tokens/{other}")))
-        .bearer_auth(&first)
-        .send()
-        .await
-        .unwrap();
+        .delete(&first, &format!("/api/v1/me/tokens/{other}"))
+        .await;
     problem(r, StatusCode::NOT_FOUND).await;
 
     // A new password: the old one and every old token stop working.

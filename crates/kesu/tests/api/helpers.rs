@@ -157,6 +157,15 @@ impl TestApp {
             .unwrap()
     }
 
+    pub async fn delete(&self, token: &str, path: &str) -> Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn post(&self, token: &str, path: &str, body: &Value) -> Response {
         self.client
             .post(self.url(path))
