@@ -42,17 +42,17 @@ impl Role {
     /// Whether this role sees customers' personal data unmasked. Departments work on
     /// the cause and auditors on the record; neither needs to reach the customer.
     pub fn sees_personal_data(self) -> bool {
-        matches!(self, Role::Admin | Role::Supervisor | Role::Agent)
+        self.may(crate::Permission::SeePersonalData)
     }
 
     /// Whether cases may be assigned to users of this role.
     pub fn handles_cases(self) -> bool {
-        matches!(self, Role::Supervisor | Role::Agent | Role::Department)
+        self.may(crate::Permission::WorkCases)
     }
 
     /// Whether this role may register complaints.
     pub fn registers_cases(self) -> bool {
-        matches!(self, Role::Admin | Role::Supervisor | Role::Agent)
+        self.may(crate::Permission::RegisterCases)
     }
 }
 

@@ -14,6 +14,7 @@ mod facts;
 mod health;
 mod improvements;
 mod logistics;
+mod monitor;
 mod orders;
 mod register;
 mod search_source;

@@ -162,36 +162,54 @@ pub struct ExceptionFilter {
     pub department: Option<String>,
 }
 
+/// Inserts a finding unless the same parcel already had it; `Some(id)` when it is new.
+pub(crate) async fn insert_exception(
+    conn: &mut AnyConnection,
+    e: &NewException,
+) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "INSERT INTO logistics_exceptions (carrier, tracking_no, order_no, kind, level, detected_at, detail, state, episode) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8) \
+         ON CONFLICT (carrier, tracking_no, kind, level, episode) DO NOTHING RETURNING id",
+    )
+    .bind(&e.carrier)
+    .bind(&e.tracking_no)
+    .bind(e.order_no.clone())
+    .bind(e.kind.code())
+    .bind(e.level.code())
+    .bind(millis(e.detected_at))
+    .bind(e.detail.clone())
+    .bind(&e.episode)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| r.try_get("id").map_err(StoreError::from))
+        .transpose()
+}
+
+pub(crate) async fn set_exception_case(
+    conn: &mut AnyConnection,
+    id: i64,
+    case_id: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE logistics_exceptions SET case_id = $1 WHERE id = $2")
+        .bind(case_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// Stores a finding unless the same parcel already had it; `Some(id)` when it is new.
     pub async fn record_exception(&self, e: &NewException) -> Result<Option<i64>> {
-        let row = sqlx::query(
-            "INSERT INTO logistics_exceptions (carrier, tracking_no, order_no, kind, level, detected_at, detail, state, episode) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8) \
-             ON CONFLICT (carrier, tracking_no, kind, level, episode) DO NOTHING RETURNING id",
-        )
-        .bind(&e.carrier)
-        .bind(&e.tracking_no)
-        .bind(e.order_no.clone())
-        .bind(e.kind.code())
-        .bind(e.level.code())
-        .bind(millis(e.detected_at))
-        .bind(e.detail.clone())
-        .bind(&e.episode)
-        .fetch_optional(&self.write)
-        .await?;
-        row.map(|r| r.try_get("id").map_err(StoreError::from))
-            .transpose()
+        let mut conn = self.write.acquire().await?;
+        insert_exception(&mut conn, e).await
     }
 
     /// Links an exception to the case opened or flagged for it.
     pub async fn link_exception(&self, id: i64, case_id: i64) -> Result<()> {
-        sqlx::query("UPDATE logistics_exceptions SET case_id = $1 WHERE id = $2")
-            .bind(case_id)
-            .bind(id)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        let mut conn = self.write.acquire().await?;
+        set_exception_case(&mut conn, id, case_id).await
     }
 
     pub async fn resolve_exception(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {

@@ -21,15 +21,23 @@ use crate::{millis, CaseRecord, Result, Store, StoreError};
 /// Most registrations committed in one transaction.
 const MAX_BATCH: usize = 256;
 
+/// One registration, as the writer writes it.
+pub(crate) struct NewCase {
+    pub(crate) registration: Registration,
+    pub(crate) actor: Actor,
+    pub(crate) actor_id: i64,
+    /// (key, SHA-256 of the canonical request)
+    pub(crate) idempotency: Option<(String, String)>,
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) policy: Policy,
+    /// The hash of a new status-page link for the customer, written with the case (a
+    /// retry replaces the case's link, as asking for a new one does).
+    pub(crate) customer_link: Option<String>,
+}
+
 /// One registration waiting for the writer.
 pub(crate) struct Job {
-    registration: Registration,
-    actor: Actor,
-    actor_id: i64,
-    /// (key, SHA-256 of the canonical request)
-    idempotency: Option<(String, String)>,
-    now: DateTime<Utc>,
-    policy: Policy,
+    case: NewCase,
     reply: oneshot::Sender<Result<(CaseRecord, bool)>>,
 }
 
@@ -55,14 +63,16 @@ pub(crate) fn spawn_writer(
 }
 
 async fn commit_batch(pool: &AnyPool, jobs: Vec<Job>, changes: &crate::changes::ChangeFeed) {
-    let results = match write_batch(pool, &jobs).await {
+    let (cases, replies): (Vec<NewCase>, Vec<_>) =
+        jobs.into_iter().map(|j| (j.case, j.reply)).unzip();
+    let results = match write_batch(pool, &cases).await {
         Ok(results) => results,
-        Err(e) if jobs.len() > 1 => {
+        Err(e) if cases.len() > 1 => {
             // One bad registration must not sink the others: retry each on its own.
-            tracing::warn!(error = %e, batch = jobs.len(), "registration batch failed; retrying one by one");
-            let mut results = Vec::with_capacity(jobs.len());
-            for job in &jobs {
-                let one = std::slice::from_ref(job);
+            tracing::warn!(error = %e, batch = cases.len(), "registration batch failed; retrying one by one");
+            let mut results = Vec::with_capacity(cases.len());
+            for case in &cases {
+                let one = std::slice::from_ref(case);
                 results.push(match write_batch(pool, one).await {
                     Ok(mut r) => r.remove(0),
                     Err(e) => Err(not_committed(e)),
@@ -76,8 +86,8 @@ async fn commit_batch(pool: &AnyPool, jobs: Vec<Job>, changes: &crate::changes::
         Ok((record, true)) => Some(record.case.id),
         _ => None,
     }));
-    for (job, result) in jobs.into_iter().zip(results) {
-        job.reply.send(result).ok();
+    for (reply, result) in replies.into_iter().zip(results) {
+        reply.send(result).ok();
     }
 }
 
@@ -102,12 +112,21 @@ enum Plan {
     Create(String),
 }
 
-/// Writes a batch in one transaction with a handful of statements whatever its size
-/// (each statement is a round trip to the database thread, which dominates the cost).
-async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<Result<(CaseRecord, bool)>>> {
+/// Writes a batch in one transaction.
+async fn write_batch(pool: &AnyPool, jobs: &[NewCase]) -> Result<Vec<Result<(CaseRecord, bool)>>> {
     let mut tx = pool.begin().await?;
-    let conn: &mut AnyConnection = &mut tx;
+    let results = write_cases(&mut tx, jobs).await?;
+    tx.commit().await?;
+    Ok(results)
+}
 
+/// Writes registrations inside the caller's transaction with a handful of statements
+/// whatever their number (each statement is a round trip to the database thread, which
+/// dominates the cost). Nothing is durable until the caller commits.
+pub(crate) async fn write_cases(
+    conn: &mut AnyConnection,
+    jobs: &[NewCase],
+) -> Result<Vec<Result<(CaseRecord, bool)>>> {
     // 1. Retries: keys already stored, or repeated within this batch.
     let stored = stored_keys(conn, jobs).await?;
     let mut plans: Vec<Option<Plan>> = Vec::with_capacity(jobs.len());
@@ -203,9 +222,8 @@ async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<Result<(CaseRec
         })
         .collect();
     let replayed = load_cases(conn, &replay_ids).await?;
-    tx.commit().await?;
 
-    let results = jobs
+    let results: Vec<Result<(CaseRecord, bool)>> = jobs
         .iter()
         .enumerate()
         .map(|(i, job)| match &plans[i] {
@@ -236,6 +254,13 @@ async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<Result<(CaseRec
             None => Err(StoreError::Corrupt("registration left unplanned".into())),
         })
         .collect();
+
+    // 5. Status-page links asked for with the registration.
+    for (job, result) in jobs.iter().zip(&results) {
+        if let (Some(link), Ok((record, _))) = (&job.customer_link, result) {
+            crate::sessions::replace_customer_link(conn, record.case.id, link, job.now).await?;
+        }
+    }
     Ok(results)
 }
 
@@ -253,7 +278,7 @@ pub(crate) fn values(rows: usize, cols: usize) -> String {
 /// Stored idempotency keys of the batch's keyed jobs: (user, key) → (case id, request hash).
 async fn stored_keys(
     conn: &mut AnyConnection,
-    jobs: &[Job],
+    jobs: &[NewCase],
 ) -> Result<HashMap<(i64, String), (i64, String)>> {
     let keys: Vec<&str> = jobs
         .iter()
@@ -325,7 +350,7 @@ pub(crate) fn bind_new_case<'q>(
 /// Inserts the cases in one statement; returns number → id.
 async fn insert_cases(
     conn: &mut AnyConnection,
-    jobs: &[Job],
+    jobs: &[NewCase],
     cases: &[(usize, Case)],
 ) -> Result<HashMap<String, i64>> {
     let sql = insert_cases_sql(cases.len());
@@ -343,7 +368,7 @@ async fn insert_cases(
 /// Contacts, first history entries and idempotency keys of the created cases.
 async fn insert_rows(
     conn: &mut AnyConnection,
-    jobs: &[Job],
+    jobs: &[NewCase],
     created: &HashMap<usize, Case>,
 ) -> Result<()> {
     let mut order: Vec<&usize> = created.keys().collect();
@@ -442,19 +467,71 @@ impl Store {
         now: DateTime<Utc>,
         policy: &Policy,
     ) -> Result<(CaseRecord, bool)> {
+        self.register(
+            registration,
+            actor,
+            actor_id,
+            idempotency,
+            now,
+            policy,
+            None,
+        )
+        .await
+    }
+
+    /// Registers the customer's own complaint and gives them a status-page link, in one
+    /// transaction: the case is never stored without the link its customer was shown.
+    /// A retry (same key) answers with the first case and a fresh link.
+    pub async fn create_case_with_customer_link(
+        &self,
+        registration: &Registration,
+        idempotency: Option<(&str, &str)>,
+        now: DateTime<Utc>,
+        policy: &Policy,
+    ) -> Result<(CaseRecord, bool, String)> {
+        let token = crate::sessions::new_link_token();
+        let link = Some(crate::sessions::link_hash(&token));
+        let (record, created) = self
+            .register(
+                registration,
+                &Actor::Customer,
+                0,
+                idempotency,
+                now,
+                policy,
+                link,
+            )
+            .await?;
+        Ok((record, created, token))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn register(
+        &self,
+        registration: &Registration,
+        actor: &Actor,
+        actor_id: i64,
+        idempotency: Option<(&str, &str)>,
+        now: DateTime<Utc>,
+        policy: &Policy,
+        customer_link: Option<String>,
+    ) -> Result<(CaseRecord, bool)> {
         let (reply, answer) = oneshot::channel();
         let job = Job {
-            registration: registration.clone(),
-            actor: actor.clone(),
-            actor_id,
-            idempotency: idempotency.map(|(key, request)| {
-                (
-                    key.to_owned(),
-                    hex::encode(Sha256::digest(request.as_bytes())),
-                )
-            }),
-            now,
-            policy: policy.clone(),
+            case: NewCase {
+                registration: registration.clone(),
+                actor: actor.clone(),
+                actor_id,
+                idempotency: idempotency.map(|(key, request)| {
+                    (
+                        key.to_owned(),
+                        hex::encode(Sha256::digest(request.as_bytes())),
+                    )
+                }),
+                now,
+                policy: policy.clone(),
+                customer_link,
+            },
             reply,
         };
         let gone = || StoreError::CommitFailed("the registration writer has stopped".into());

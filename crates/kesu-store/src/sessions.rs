@@ -90,23 +90,41 @@ impl Store {
     }
 }
 
+/// A fresh status-page link token (shown once; stored as [`link_hash`]).
+pub(crate) fn new_link_token() -> String {
+    random_hex(24)
+}
+
+pub(crate) fn link_hash(token: &str) -> String {
+    hash(token)
+}
+
+/// Makes `link_hash` the case's only status-page link, inside the caller's transaction.
+pub(crate) async fn replace_customer_link(
+    conn: &mut sqlx::AnyConnection,
+    case_id: i64,
+    link_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query("DELETE FROM customer_links WHERE case_id = $1")
+        .bind(case_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO customer_links (token_hash, case_id, created_at) VALUES ($1, $2, $3)")
+        .bind(link_hash)
+        .bind(case_id)
+        .bind(millis(now))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// A new link to the case's status page for its customer; earlier links stop working.
     pub async fn new_customer_link(&self, case_id: i64, now: DateTime<Utc>) -> Result<String> {
-        let token = random_hex(24);
+        let token = new_link_token();
         let mut tx = self.write.begin().await?;
-        sqlx::query("DELETE FROM customer_links WHERE case_id = $1")
-            .bind(case_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO customer_links (token_hash, case_id, created_at) VALUES ($1, $2, $3)",
-        )
-        .bind(hash(&token))
-        .bind(case_id)
-        .bind(millis(now))
-        .execute(&mut *tx)
-        .await?;
+        replace_customer_link(&mut tx, case_id, &link_hash(&token), now).await?;
         tx.commit().await?;
         Ok(token)
     }

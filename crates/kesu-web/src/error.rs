@@ -269,4 +269,26 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<kesu_app::AppError> for ApiError {
+    fn from(e: kesu_app::AppError) -> Self {
+        use kesu_app::AppError as A;
+        match e {
+            A::Invalid(fields) => ApiError::Invalid(fields),
+            A::Forbidden(d) => ApiError::Forbidden(d),
+            A::NotFound(d) => ApiError::NotFound(d),
+            A::Conflict {
+                detail,
+                allowed_actions,
+                current_version,
+            } => ApiError::Conflict {
+                detail,
+                allowed_actions,
+                current_version,
+            },
+            A::Store(e) => e.into(),
+            A::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -76,37 +76,8 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Ap
     })
 }
 
-/// Turns serde's message into a field name and a message a person can act on.
 fn json_data_error(path: &str, err: &serde_json::Error) -> ApiError {
-    let base = if path == "." { "" } else { path };
-    let msg = err.to_string();
-    // serde reports a missing field at the enclosing object: name the field itself.
-    // (serde_path_to_error already ends the path with an unknown field's name.)
-    let named = |prefix: &str| {
-        msg.strip_prefix(prefix)
-            .and_then(|rest| rest.split('`').next())
-            .map(|name| {
-                if base.is_empty() {
-                    name.to_owned()
-                } else if base == name || base.ends_with(&format!(".{name}")) {
-                    base.to_owned()
-                } else {
-                    format!("{base}.{name}")
-                }
-            })
-    };
-    let message = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-    if let Some(field) = named("missing field `") {
-        return ApiError::invalid(&field, "is required");
-    }
-    if let Some(field) = named("unknown field `") {
-        let expected = message
-            .split_once(", expected ")
-            .map(|(_, e)| format!("; expected {e}"))
-            .unwrap_or_default();
-        return ApiError::invalid(&field, format!("is not a known field{expected}"));
-    }
-    ApiError::invalid(base, message)
+    ApiError::Invalid(vec![kesu_app::json_field_error(path, err)])
 }
 
 /// The signed-in user, from `Authorization: Bearer <token>`.

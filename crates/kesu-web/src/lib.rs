@@ -1,22 +1,20 @@
-//! kesu's HTTP layer: the JSON API under `/api/v1` (and later the workbench pages).
+//! kesu's HTTP layer: the JSON API under `/api/v1`, the workbench and the customer's pages.
 //!
-//! Handlers are short: extract → parse into domain values → call domain and store → render.
-//! Errors: every handler returns [`error::ApiError`], rendered as RFC 9457 problem+json.
+//! Handlers are short: extract → parse → call the use case in `kesu-app` → render. No
+//! business rule lives here. API errors are [`error::ApiError`], rendered as RFC 9457
+//! problem+json.
 
-pub mod actions;
 pub mod api;
-pub mod clock;
 pub mod error;
 pub mod export;
 pub mod extract;
 pub mod guard;
-pub mod logistics;
+
 pub mod pages;
 pub mod report_params;
 pub mod reports;
 pub mod search;
 pub mod sign_in;
-pub mod worker;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -25,7 +23,7 @@ use axum::Router;
 use kesu_store::Store;
 use tokio::net::TcpListener;
 
-pub use clock::{Clock, FileClock, FixedClock, SystemClock};
+pub use kesu_app::{Clock, FileClock, FixedClock, SystemClock};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -47,6 +45,16 @@ impl AppState {
             clock,
             search,
         }
+    }
+
+    /// The case `raw_id` names, if the caller may see it (else "not found").
+    pub async fn visible_case(
+        &self,
+        caller: &kesu_store::User,
+        raw_id: &str,
+    ) -> kesu_app::AppResult<kesu_store::CaseRecord> {
+        let id = kesu_app::cases::case_id(raw_id)?;
+        kesu_app::cases::visible_case(&self.store, &caller.actor(), id).await
     }
 
     /// The shop's time zone, for showing and reading times (Asia/Shanghai if the policy

@@ -58,8 +58,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .context("cannot open the search index: run `kesu reindex` to rebuild it")?;
     let state = AppState::new(store.clone(), clock, search);
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(kesu_web::worker::run(
-        state.clone(),
+    let worker = tokio::spawn(kesu_app::worker::run(
+        state.store.clone(),
+        state.clock.clone(),
         format!("kesu-{}", std::process::id()),
         std::time::Duration::from_millis(args.worker_interval_ms),
         stopped,

@@ -594,7 +594,7 @@ async fn the_logistics_board_lists_exceptions_and_a_claim_is_filed_and_paid() {
         .await;
     assert!(r.status().is_success());
     let state = kesu_web::AppState::new(app.store.clone(), app.clock.clone(), app.search.clone());
-    kesu_web::worker::round(&state, "browser-test")
+    kesu_app::worker::round(&state.store, state.clock.now(), "browser-test")
         .await
         .unwrap();
 

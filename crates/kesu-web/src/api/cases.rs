@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use kesu_domain::codes::{Category, Channel, DepartmentCode};
-use kesu_domain::registration::{Registration, RegistrationForm};
-use kesu_domain::{CaseStatus, Role};
+use kesu_domain::registration::RegistrationForm;
+use kesu_domain::CaseStatus;
 use kesu_store::{CaseFilter, HistoryEntry, Page};
 use serde::Serialize;
 use serde_json::Value;
@@ -43,29 +43,11 @@ async fn create(
     headers: HeaderMap,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Response> {
-    let actor = caller.actor();
-    Registration::check_actor(&actor)?;
     let key = idempotency_key(&headers)?;
     let form: RegistrationForm = from_value(body)?;
     let now = state.clock.now();
-    let fingerprint =
-        serde_json::to_string(&form).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let registration = form.parse(now)?;
-    let policy = state.store.policy().await?;
-    let (record, created) = state
-        .store
-        .create_case(
-            &registration,
-            &actor,
-            caller.id,
-            key.as_deref().map(|k| (k, fingerprint.as_str())),
-            now,
-            &policy,
-        )
-        .await?;
-    if created {
-        tracing::info!(case = %record.case.number, by = %caller.username, "case registered");
-    }
+    let kesu_app::register::Registered { record, created } =
+        kesu_app::register::register(&state.store, &caller, form, key.as_deref(), now).await?;
     let location = format!("/api/v1/cases/{}", record.case.id);
     let mut response = (
         StatusCode::CREATED,
@@ -105,7 +87,7 @@ async fn show(
     Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CaseView>> {
-    let record = crate::actions::visible_case(&state, &caller, &id).await?;
+    let record = state.visible_case(&caller, &id).await?;
     let order = match &record.case.order_no {
         Some(no) => state.store.order(no).await?,
         None => None,
@@ -150,7 +132,7 @@ async fn events(
     Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<EventView>>> {
-    let record = crate::actions::visible_case(&state, &caller, &id).await?;
+    let record = state.visible_case(&caller, &id).await?;
     let history = state.store.history(record.case.id).await?;
     Ok(Json(history.into_iter().map(EventView::from).collect()))
 }
@@ -214,7 +196,9 @@ async fn act(
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Json<CaseView>> {
     let now = state.clock.now();
-    let record = crate::actions::perform(&state, &caller, &id, body).await?;
+    let request = kesu_app::cases::ActionRequest::from_json(body)?;
+    let id = kesu_app::cases::case_id(&id)?;
+    let record = kesu_app::cases::act_on(&state.store, &caller.actor(), id, request, now).await?;
     Ok(Json(CaseView::new(record, &caller, now)))
 }
 
@@ -247,17 +231,17 @@ async fn list(
     let (mut filter, page) = parse_list_query(&params)?;
     filter.now = Some(now);
     filter.search_personal_data = caller.role.sees_personal_data();
-    if caller.role == Role::Department {
-        // Department users work on their own department's cases only.
-        if filter.department.is_some() && filter.department != caller.department {
+    // Department users work on their own department's cases only.
+    match caller.actor().scope().narrow(filter.department.take()) {
+        Ok(department) => filter.department = department,
+        Err(_) => {
             return Ok(Json(CaseList {
                 items: vec![],
                 total: 0,
                 page: page.number,
                 per_page: page.size,
-            }));
+            }))
         }
-        filter.department = caller.department.clone();
     }
     let (items, total) = crate::search::list_cases(&state, &filter, page).await?;
     Ok(Json(CaseList {

@@ -146,14 +146,17 @@ pub(super) async fn push(
     }) {
         return reply(false, "运单号或快递公司无效");
     }
-    match super::tracking::ingest(&state, &events).await {
+    match kesu_app::tracking::ingest(&state.store, &events, state.clock.now()).await {
         Ok(_) => {
             if push.status == "abort" {
                 tracing::warn!(tracking = %r.nu, "kuaidi100 stopped monitoring a parcel (abort)");
             }
             reply(true, "成功")
         }
-        Err(_) => reply(false, "保存失败，请重试"),
+        Err(e) => {
+            tracing::error!(error = %e, "a kuaidi100 push could not be stored");
+            reply(false, "保存失败，请重试")
+        }
     }
 }
 

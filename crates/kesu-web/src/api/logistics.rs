@@ -7,11 +7,11 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use kesu_domain::claims::{ClaimForm, ClaimReason, ClaimStatus, ClaimUpdate, Evidence};
 use kesu_domain::logistics::{ExceptionKind, Level};
-use kesu_store::{Claim, ExceptionFilter, LogisticsException};
+use kesu_store::{Claim, LogisticsException};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{from_value, ApiJson, Caller};
 use crate::AppState;
 
@@ -125,37 +125,14 @@ async fn exceptions(
     Caller(caller): Caller,
     Query(q): Query<ExceptionQuery>,
 ) -> ApiResult<Json<Vec<ExceptionView>>> {
-    let found = visible_exceptions(
-        &state,
+    let found = kesu_app::claims::visible_exceptions(
+        &state.store,
         &caller,
         q.open.unwrap_or(true),
         q.carrier.filter(|c| !c.trim().is_empty()),
     )
     .await?;
     Ok(Json(found.into_iter().map(ExceptionView::from).collect()))
-}
-
-/// Exceptions the caller may see: department users only those of cases routed to their
-/// department (not other departments' cases and orders, nor parcels without a case).
-pub async fn visible_exceptions(
-    state: &AppState,
-    caller: &kesu_store::User,
-    open_only: bool,
-    carrier: Option<String>,
-) -> ApiResult<Vec<kesu_store::LogisticsException>> {
-    let department = (caller.role == kesu_domain::Role::Department).then(|| {
-        caller
-            .department
-            .as_ref()
-            .map(|d| d.as_str().to_owned())
-            .unwrap_or_default()
-    });
-    let filter = ExceptionFilter {
-        open_only,
-        carrier,
-        department,
-    };
-    Ok(state.store.exceptions(&filter).await?)
 }
 
 /// Marks an exception handled.
@@ -167,19 +144,9 @@ async fn resolve(
     Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    if !caller.role.handles_cases() {
-        return Err(ApiError::Forbidden(format!(
-            "{} users cannot resolve logistics exceptions",
-            caller.role
-        )));
-    }
-    let not_found = || ApiError::NotFound(format!("no open exception with id `{id}`"));
-    let id: i64 = id.parse().map_err(|_| not_found())?;
-    if state.store.resolve_exception(id, state.clock.now()).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(not_found())
-    }
+    let id = kesu_app::id_in_path(&id, "open exception")?;
+    kesu_app::claims::resolve_exception(&state.store, &caller, id, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Files a claim against the carrier of the case's parcel.
@@ -195,7 +162,9 @@ async fn file(
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<(StatusCode, Json<ClaimView>)> {
     let form: ClaimForm = from_value(body)?;
-    let claim = crate::logistics::file_claim(&state, &caller, &id, form).await?;
+    let id = kesu_app::cases::case_id(&id)?;
+    let claim =
+        kesu_app::claims::file_claim(&state.store, &caller, id, form, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(claim.into())))
 }
 
@@ -207,7 +176,7 @@ async fn case_claims(
     Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<ClaimView>>> {
-    let record = crate::actions::visible_case(&state, &caller, &id).await?;
+    let record = state.visible_case(&caller, &id).await?;
     let claims = state.store.claims(Some(record.case.id)).await?;
     Ok(Json(claims.into_iter().map(ClaimView::from).collect()))
 }
@@ -219,26 +188,8 @@ async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
 ) -> ApiResult<Json<Vec<ClaimView>>> {
-    let claims = visible_claims(&state, &caller).await?;
+    let claims = kesu_app::claims::visible_claims(&state.store, &caller).await?;
     Ok(Json(claims.into_iter().map(ClaimView::from).collect()))
-}
-
-/// Claims the caller may see: departments only those of cases routed to them.
-pub async fn visible_claims(state: &AppState, caller: &kesu_store::User) -> ApiResult<Vec<Claim>> {
-    let all = state.store.claims(None).await?;
-    if caller.role != kesu_domain::Role::Department {
-        return Ok(all);
-    }
-    let mut mine = Vec::new();
-    for c in all {
-        if crate::actions::visible_case(state, caller, &c.case_id.to_string())
-            .await
-            .is_ok()
-        {
-            mine.push(c);
-        }
-    }
-    Ok(mine)
 }
 
 #[utoipa::path(get, path = "/api/v1/claims/{id}", tag = "logistics", security(("bearer" = [])),
@@ -249,7 +200,7 @@ async fn show(
     Path(id): Path<String>,
 ) -> ApiResult<Json<ClaimView>> {
     Ok(Json(
-        crate::logistics::visible_claim(&state, &caller, &id)
+        kesu_app::claims::visible_claim(&state.store, &caller, claim_id(&id)?)
             .await?
             .into(),
     ))
@@ -268,6 +219,13 @@ async fn set_status(
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<ClaimView>> {
     let update: ClaimUpdate = from_value(body)?;
-    let claim = crate::logistics::update_claim(&state, &caller, &id, update).await?;
+    let id = claim_id(&id)?;
+    let claim =
+        kesu_app::claims::update_claim(&state.store, &caller, id, update, state.clock.now())
+            .await?;
     Ok(Json(claim.into()))
+}
+
+fn claim_id(raw: &str) -> kesu_app::AppResult<i64> {
+    kesu_app::id_in_path(raw, "claim")
 }

@@ -90,7 +90,7 @@ async fn check_reply(
     let personal = match req.case_id {
         None => Vec::new(),
         Some(id) => {
-            let record = crate::actions::visible_case(&state, &caller, &id.to_string()).await?;
+            let record = kesu_app::cases::visible_case(&state.store, &caller.actor(), id).await?;
             record.complainant.contact_details()
         }
     };

@@ -220,7 +220,7 @@ async fn for_case(
     Query(q): Query<CaseTemplatesQuery>,
 ) -> ApiResult<Json<Vec<Rendered>>> {
     let lang = language(q.language.as_deref())?.unwrap_or(Language::Zh);
-    let record = crate::actions::visible_case(&state, &caller, &id).await?;
+    let record = state.visible_case(&caller, &id).await?;
     Ok(Json(offered(&state, &record, &caller, lang).await?))
 }
 

@@ -6,17 +6,14 @@
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
-use kesu_domain::logistics::{assess_event, Level};
-use kesu_domain::tracking::{TrackingEvent, TrackingEventForm};
-use kesu_domain::{FieldError, Role};
-use kesu_store::NewException;
+use kesu_domain::tracking::TrackingEventForm;
+use kesu_domain::FieldError;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{from_value, ApiJson, Caller};
-use crate::logistics::{raise, Raised};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -45,12 +42,6 @@ async fn receive(
     Caller(caller): Caller,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Json<TrackingReceipt>> {
-    if !matches!(caller.role, Role::Admin | Role::Supervisor | Role::Agent) {
-        return Err(ApiError::Forbidden(format!(
-            "{} users cannot post tracking events",
-            caller.role
-        )));
-    }
     let (items, prefixed) = match body {
         Value::Array(items) => (items, true),
         one => (vec![one], false),
@@ -86,55 +77,18 @@ async fn receive(
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
-    Ok(Json(ingest(&state, &events).await?))
+    let ingested =
+        kesu_app::tracking::post_events(&state.store, &caller, &events, state.clock.now()).await?;
+    Ok(Json(ingested.into()))
 }
 
-/// Stores checked events and acts on parcels in trouble.
-pub async fn ingest(state: &AppState, events: &[TrackingEvent]) -> ApiResult<TrackingReceipt> {
-    let mut receipt = TrackingReceipt {
-        received: events.len(),
-        duplicates: 0,
-        flagged: vec![],
-        opened: vec![],
-    };
-    for event in events {
-        let tracked = state.store.record_tracking(event).await?;
-        if tracked.duplicate {
-            receipt.duplicates += 1;
-            continue;
-        }
-        let Some(kind) = assess_event(event) else {
-            continue;
-        };
-        for order_no in &tracked.orders {
-            let e = NewException {
-                carrier: event.carrier.clone(),
-                tracking_no: event.tracking_no.clone(),
-                order_no: Some(order_no.clone()),
-                kind,
-                level: Level::Exception,
-                detected_at: state.clock.now(),
-                detail: Some(event_detail(event)),
-                episode: event.at.timestamp_millis().to_string(),
-            };
-            match raise(state, &e, None).await? {
-                Raised::Flagged(n) => receipt.flagged.push(n),
-                Raised::Opened(n) => receipt.opened.push(n),
-                Raised::Known | Raised::Warned => {}
-            }
+impl From<kesu_app::tracking::Ingested> for TrackingReceipt {
+    fn from(i: kesu_app::tracking::Ingested) -> Self {
+        TrackingReceipt {
+            received: i.received,
+            duplicates: i.duplicates,
+            flagged: i.flagged,
+            opened: i.opened,
         }
     }
-    Ok(receipt)
-}
-
-fn event_detail(e: &TrackingEvent) -> String {
-    let place = e
-        .location
-        .as_deref()
-        .map(|l| format!("（{l}）"))
-        .unwrap_or_default();
-    let text = e.text.as_deref().unwrap_or_default();
-    format!("{}{place} {text}", e.status.label_zh())
-        .trim()
-        .to_owned()
 }

@@ -1,7 +1,6 @@
 //! 我的账号 (my account): a signed-in user changes their own password; every other sign-in
 //! of theirs ends, and they sign in again with the new one.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -9,8 +8,9 @@ use axum::routing::get;
 use axum::Router;
 use maud::html;
 
+use super::layout;
+use super::posted::SignedForm;
 use super::session::PageSession;
-use super::{layout, Form};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -49,11 +49,7 @@ async fn show(s: PageSession) -> Response {
     form(&s, None).into_response()
 }
 
-async fn change(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
-    let f = Form::parse(&body);
-    if !s.csrf_ok(&f) {
-        return s.csrf_refused();
-    }
+async fn change(State(state): State<AppState>, SignedForm(s, f): SignedForm) -> Response {
     let (current, new) = (
         f.get("current_password").unwrap_or(""),
         f.get("new_password").unwrap_or(""),

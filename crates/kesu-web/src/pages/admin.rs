@@ -1,6 +1,5 @@
 //! Administration: users and roles, departments, and the approval and routing policy.
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,6 +13,7 @@ use kesu_domain::{Policy, Role};
 use kesu_store::NewUser;
 use maud::html;
 
+use super::posted::{AdminForm, PageError};
 use super::session::PageSession;
 use super::{csrf_field, error_page, layout, Form};
 use crate::AppState;
@@ -58,7 +58,7 @@ async fn render(
     .await;
     let (users, departments, policy) = match loaded {
         Ok(x) => x,
-        Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => return PageError::of(lang, e).into_response(),
     };
     let status = message
         .as_ref()
@@ -207,20 +207,11 @@ fn sla_rules(f: &Form) -> Result<Vec<SlaRule>, String> {
     Ok(rules)
 }
 
-/// Checks the admin role and the CSRF token of an admin form.
-pub(super) fn admin_form(s: &PageSession, body: &Bytes) -> Result<Form, Box<Response>> {
-    let f = Form::parse(body);
-    if !s.csrf_ok(&f) {
-        return Err(Box::new(s.csrf_refused()));
-    }
-    if s.session.user.role != Role::Admin {
-        return Err(Box::new(error_page(
-            s.lang,
-            StatusCode::FORBIDDEN,
-            s.lang.t("forbidden"),
-        )));
-    }
-    Ok(f)
+/// The admin page again with a store's refusal (a taken name …) in the admin's words; a
+/// failure on our side is logged, not shown.
+async fn refused(state: &AppState, s: &PageSession, e: kesu_store::StoreError) -> Response {
+    let (status, message) = super::posted::explain(s.lang, e);
+    render(state, s, Some((status, message, true))).await
 }
 
 async fn refuse(state: &AppState, s: &PageSession, message: String) -> Response {
@@ -232,11 +223,7 @@ async fn refuse(state: &AppState, s: &PageSession, message: String) -> Response 
     .await
 }
 
-async fn add_user(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
-    let f = match admin_form(&s, &body) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
+async fn add_user(State(state): State<AppState>, AdminForm(s, f): AdminForm) -> Response {
     let username = match Username::parse(f.get("username").unwrap_or("")) {
         Ok(u) => u,
         Err(e) => return refuse(&state, &s, format!("{}: {}", e.field, e.message)).await,
@@ -274,19 +261,15 @@ async fn add_user(State(state): State<AppState>, s: PageSession, body: Bytes) ->
         .await;
     match created {
         Ok(_) => Redirect::to("/admin?saved=1").into_response(),
-        Err(e) => refuse(&state, &s, e.to_string()).await,
+        Err(e) => refused(&state, &s, e).await,
     }
 }
 
 async fn toggle_user(
     State(state): State<AppState>,
-    s: PageSession,
     Path(username): Path<String>,
-    body: Bytes,
+    AdminForm(s, _): AdminForm,
 ) -> Response {
-    if let Err(r) = admin_form(&s, &body) {
-        return *r;
-    }
     if username == s.session.user.username {
         return refuse(&state, &s, "you cannot disable your own account".into()).await;
     }
@@ -300,15 +283,11 @@ async fn toggle_user(
         .await
     {
         Ok(_) => Redirect::to("/admin?saved=1").into_response(),
-        Err(e) => refuse(&state, &s, e.to_string()).await,
+        Err(e) => refused(&state, &s, e).await,
     }
 }
 
-async fn add_department(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
-    let f = match admin_form(&s, &body) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
+async fn add_department(State(state): State<AppState>, AdminForm(s, f): AdminForm) -> Response {
     let code = match DepartmentCode::parse(f.get("code").unwrap_or("").trim()) {
         Ok(c) => c,
         Err(m) => return refuse(&state, &s, m).await,
@@ -318,18 +297,14 @@ async fn add_department(State(state): State<AppState>, s: PageSession, body: Byt
     };
     match state.store.add_department(&code, &name).await {
         Ok(_) => Redirect::to("/admin?saved=1").into_response(),
-        Err(e) => refuse(&state, &s, e.to_string()).await,
+        Err(e) => refused(&state, &s, e).await,
     }
 }
 
-async fn save_policy(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
-    let f = match admin_form(&s, &body) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
+async fn save_policy(State(state): State<AppState>, AdminForm(s, f): AdminForm) -> Response {
     let mut policy = match state.store.policy().await {
         Ok(p) => p,
-        Err(e) => return error_page(s.lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => return PageError::of(s.lang, e).into_response(),
     };
     let parsed = (|| -> Result<Policy, String> {
         policy.approval.amount_above_cents = parse_yuan(f.get("amount_above").unwrap_or(""))?;
@@ -402,6 +377,6 @@ async fn save_policy(State(state): State<AppState>, s: PageSession, body: Bytes)
     }
     match state.store.set_policy(&policy).await {
         Ok(()) => Redirect::to("/admin?saved=1").into_response(),
-        Err(e) => refuse(&state, &s, e.to_string()).await,
+        Err(e) => refused(&state, &s, e).await,
     }
 }

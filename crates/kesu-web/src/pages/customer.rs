@@ -3,7 +3,6 @@
 //! offered resolutions, confirms the result and rates the handling. Nothing of anyone else
 //! is reachable from here, and staff appear as 客服, not by name.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, request::Parts, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,12 +10,13 @@ use axum::routing::get;
 use axum::Router;
 use kesu_domain::codes::{Category, Demand};
 use kesu_domain::registration::RegistrationForm;
-use kesu_domain::{Actor, ActorKind, CaseStatus, FieldError};
+use kesu_domain::{ActorKind, CaseStatus, FieldError};
 use kesu_store::{CaseRecord, HistoryEntry};
 use maud::{html, Markup, DOCTYPE};
 use serde_json::json;
 
 use super::i18n::Lang;
+use super::posted::{PageError, PublicForm};
 use super::{error_page, local_time, yuan, Form};
 use crate::error::ApiError;
 use crate::AppState;
@@ -46,7 +46,7 @@ fn token_for(headers: &axum::http::HeaderMap) -> String {
     public_token(headers).unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()))
 }
 
-fn csrf_ok(headers: &axum::http::HeaderMap, form: &Form) -> bool {
+pub(super) fn csrf_ok(headers: &axum::http::HeaderMap, form: &Form) -> bool {
     matches!((public_token(headers), form.get("_csrf")), (Some(c), Some(f)) if !c.is_empty() && c == f)
 }
 
@@ -105,13 +105,8 @@ fn complain_form(token: &str, f: &Form, errors: &[FieldError]) -> Markup {
 
 async fn complain(
     State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
-    body: Bytes,
+    PublicForm { headers, form: f }: PublicForm,
 ) -> Response {
-    let f = Form::parse(&body);
-    if !csrf_ok(&headers, &f) {
-        return error_page(Lang::Zh, StatusCode::FORBIDDEN, Lang::Zh.t("csrf"));
-    }
     let token = token_for(&headers);
     let invalid = |errors: Vec<FieldError>| {
         (
@@ -142,33 +137,17 @@ async fn complain(
         }
     };
     let now = state.clock.now();
-    let fingerprint = serde_json::to_string(&form).unwrap_or_default();
-    let registration = match form.parse(now) {
-        Ok(r) => r,
-        Err(kesu_domain::Rejection::Invalid(errors)) => return invalid(errors),
-        Err(e) => return invalid(vec![FieldError::new("", e.to_string())]),
+    let result =
+        kesu_app::register::complain(&state.store, form, f.text("form_id").as_deref(), now)
+            .await
+            .map(|c| (c.record, c.link));
+    let result = match result {
+        Err(kesu_app::AppError::Invalid(errors)) => return invalid(errors),
+        Err(kesu_app::AppError::Forbidden(_)) => {
+            return error_page(Lang::Zh, StatusCode::FORBIDDEN, Lang::Zh.t("forbidden"))
+        }
+        other => other,
     };
-    if registration.check_customer().is_err() {
-        return error_page(Lang::Zh, StatusCode::FORBIDDEN, Lang::Zh.t("forbidden"));
-    }
-    let result = async {
-        let policy = state.store.policy().await?;
-        let key = f.text("form_id").map(|id| format!("public:{id}"));
-        let (record, _) = state
-            .store
-            .create_case(
-                &registration,
-                &Actor::Customer,
-                0,
-                key.as_deref().map(|k| (k, fingerprint.as_str())),
-                now,
-                &policy,
-            )
-            .await?;
-        let link = state.store.new_customer_link(record.case.id, now).await?;
-        Ok::<_, kesu_store::StoreError>((record, link))
-    }
-    .await;
     match result {
         Ok((record, link)) => page(
             "已收到您的投诉",
@@ -181,7 +160,7 @@ async fn complain(
             },
         )
         .into_response(),
-        Err(e) => error_page(Lang::Zh, StatusCode::CONFLICT, &e.to_string()),
+        Err(e) => PageError::of(Lang::Zh, e).into_response(),
     }
 }
 
@@ -214,7 +193,7 @@ async fn render_status(
     let record = match state.store.case_for_customer_link(token).await {
         Ok(Some(r)) => r,
         Ok(None) => return error_page(Lang::Zh, StatusCode::NOT_FOUND, "链接无效或已过期。"),
-        Err(e) => return error_page(Lang::Zh, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => return PageError::of(Lang::Zh, e).into_response(),
     };
     let history = state
         .store
@@ -312,18 +291,9 @@ fn status_body(
 
 async fn status_action(
     State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
     Path(token): Path<String>,
-    body: Bytes,
+    PublicForm { headers, form: f }: PublicForm,
 ) -> Response {
-    let f = Form::parse(&body);
-    if !csrf_ok(&headers, &f) {
-        return error_page(Lang::Zh, StatusCode::FORBIDDEN, Lang::Zh.t("csrf"));
-    }
-    let record = match state.store.case_for_customer_link(&token).await {
-        Ok(Some(r)) => r,
-        _ => return error_page(Lang::Zh, StatusCode::NOT_FOUND, "链接无效或已过期。"),
-    };
     let action = f.text("action").unwrap_or_default();
     // Customers choose, confirm and write public messages: nothing else.
     let mut body = json!({"action": action, "version": f.get("version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0)});
@@ -354,16 +324,17 @@ async fn status_action(
         }
         _ => return error_page(Lang::Zh, StatusCode::FORBIDDEN, Lang::Zh.t("forbidden")),
     }
-    let result = match crate::actions::parse_body(body) {
-        Ok((action, version, fields)) => {
-            crate::actions::apply(&state, &Actor::Customer, record, action, version, fields).await
+    let now = state.clock.now();
+    let result = match kesu_app::cases::ActionRequest::from_json(body) {
+        Ok(request) => {
+            kesu_app::customer::act_as_customer(&state.store, &token, request, now).await
         }
         Err(e) => Err(e),
     };
     match result {
         Ok(_) => axum::response::Redirect::to(&format!("/s/{token}")).into_response(),
         Err(e) => {
-            let (status, problem) = ApiError::into_problem(e);
+            let (status, problem) = ApiError::from(e).into_problem();
             render_status(
                 &state,
                 &headers,

@@ -278,6 +278,22 @@ const TEXTS: &[(&str, &str, &str)] = &[
     ),
     ("not_found", "找不到该页面。", "Page not found."),
     ("error", "出错了", "Something went wrong"),
+    (
+        "server_error",
+        "系统出了点问题，已记录下来，请稍后再试。",
+        "Something went wrong on our side; it has been logged. Please try again shortly.",
+    ),
+    (
+        "disk_full",
+        "服务器磁盘已满，本次内容没有保存；请联系管理员清理空间后再试。",
+        "The server's disk is full and nothing was saved; ask an admin to free space, then try again.",
+    ),
+    (
+        "unavailable",
+        "数据库暂时不可用，本次内容没有保存；请稍后再试。",
+        "The database is unavailable right now and nothing was saved; please try again shortly.",
+    ),
+    ("bad_form", "表单内容无法读取，请重新提交。", "The form could not be read; please send it again."),
     ("back_to_queue", "返回队列", "Back to the queue"),
     ("masked", "（已脱敏）", "(masked)"),
     ("created_by", "登记人", "Registered by"),
@@ -506,7 +522,11 @@ mod tests {
             include_str!("login.rs"),
             include_str!("queue.rs"),
             include_str!("register.rs"),
-            include_str!("case.rs"),
+            include_str!("case/mod.rs"),
+            include_str!("case/action_forms.rs"),
+            include_str!("case/panels.rs"),
+            include_str!("case/submit.rs"),
+            include_str!("case/reply_check.rs"),
             include_str!("customer.rs"),
             include_str!("supervisor.rs"),
             include_str!("admin.rs"),
@@ -514,6 +534,9 @@ mod tests {
             include_str!("logistics.rs"),
             include_str!("reports.rs"),
             include_str!("improvements.rs"),
+            include_str!("posted.rs"),
+            include_str!("account.rs"),
+            include_str!("templates.rs"),
         ];
         let mut missing = Vec::new();
         for src in sources {

@@ -1,7 +1,6 @@
 //! The dashboard's improvement actions: the list with each action's effect on the
 //! complaints it targets, a form for supervisors to decide one, and its status moves.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,10 +11,10 @@ use kesu_domain::improvement::{ActionStatus, ImprovementForm, EFFECT_WEEKS};
 use kesu_domain::{FieldError, Role};
 use maud::{html, Markup};
 
-use super::case::explain;
 use super::i18n::Lang;
+use super::posted::{explain, SignedForm};
 use super::session::PageSession;
-use super::{csrf_field, error_page, local_time, Form};
+use super::{csrf_field, error_page, local_time};
 use crate::api::improvements::{add, change_status, ImprovementView};
 use crate::error::ApiError;
 use crate::AppState;
@@ -116,11 +115,7 @@ async fn case_ids(state: &AppState, typed: &str) -> Result<Vec<i64>, ApiError> {
     Ok(found.into_iter().map(|(_, id)| id).collect())
 }
 
-async fn create(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
-    let f = Form::parse(&body);
-    if !s.csrf_ok(&f) {
-        return s.csrf_refused();
-    }
+async fn create(State(state): State<AppState>, SignedForm(s, f): SignedForm) -> Response {
     let made = async {
         let ids = case_ids(&state, f.get("cases").unwrap_or("")).await?;
         let form: ImprovementForm = crate::extract::from_value(serde_json::json!({
@@ -142,17 +137,12 @@ async fn create(State(state): State<AppState>, s: PageSession, body: Bytes) -> R
 
 async fn set_status(
     State(state): State<AppState>,
-    s: PageSession,
     Path(raw): Path<String>,
-    body: Bytes,
+    SignedForm(s, f): SignedForm,
 ) -> Response {
     let Ok(id) = raw.parse::<i64>() else {
         return error_page(s.lang, StatusCode::NOT_FOUND, s.lang.t("not_found"));
     };
-    let f = Form::parse(&body);
-    if !s.csrf_ok(&f) {
-        return s.csrf_refused();
-    }
     let version = f.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
     let Some(status) = f.get("status").and_then(ActionStatus::parse) else {
         return failed(s.lang, FieldError::new("status", "choose a status").into());

@@ -10,7 +10,8 @@ use maud::{html, DOCTYPE};
 use serde::Deserialize;
 
 use super::i18n::Lang;
-use super::session::{PageSession, COOKIE};
+use super::posted::{PageError, SignedForm};
+use super::session::COOKIE;
 use super::{error_page, Form};
 use crate::error::ApiError;
 use crate::AppState;
@@ -130,14 +131,11 @@ async fn login(
             }
             r
         }
-        Err(e) => error_page(Lang::Zh, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => PageError::of(Lang::Zh, e).into_response(),
     }
 }
 
-async fn logout(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
-    if !s.csrf_ok(&Form::parse(&body)) {
-        return s.csrf_refused();
-    }
+async fn logout(State(state): State<AppState>, SignedForm(s, _): SignedForm) -> Response {
     state.store.end_session(&s.token).await.ok();
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut().insert(
@@ -149,21 +147,16 @@ async fn logout(State(state): State<AppState>, s: PageSession, body: Bytes) -> R
 
 async fn set_lang(
     State(state): State<AppState>,
-    s: PageSession,
     headers: axum::http::HeaderMap,
-    body: Bytes,
+    SignedForm(s, form): SignedForm,
 ) -> Response {
-    let form = Form::parse(&body);
-    if !s.csrf_ok(&form) {
-        return s.csrf_refused();
-    }
     let lang = Lang::from_code(form.get("lang").unwrap_or("zh-CN"));
     if let Err(e) = state
         .store
         .set_user_lang(s.session.user.id, lang.code())
         .await
     {
-        return error_page(s.lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+        return PageError::of(s.lang, e).into_response();
     }
     // Back to the page the switch was pressed on, if it was one of ours.
     let back = headers

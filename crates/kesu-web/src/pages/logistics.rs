@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,8 +19,9 @@ use kesu_domain::order::Order;
 use kesu_store::{Claim, LogisticsException};
 use maud::{html, Markup};
 
-use super::case::{explain, render};
+use super::case::render;
 use super::i18n::Lang;
+use super::posted::{explain, SignedForm};
 use super::session::PageSession;
 use super::{csrf_field, error_page, layout, local_time, yuan, Form};
 use crate::error::ApiError;
@@ -49,9 +49,9 @@ async fn board(State(state): State<AppState>, s: PageSession) -> Response {
     let lang = s.lang;
     let now = state.clock.now();
     let loaded = async {
-        let open =
-            crate::api::logistics::visible_exceptions(&state, &s.session.user, true, None).await?;
-        let claims = crate::api::logistics::visible_claims(&state, &s.session.user).await?;
+        let user = &s.session.user;
+        let open = kesu_app::claims::visible_exceptions(&state.store, user, true, None).await?;
+        let claims = kesu_app::claims::visible_claims(&state.store, user).await?;
         let zone = state.store.policy().await?.zone();
         Ok::<_, ApiError>((open, claims, zone))
     }
@@ -150,24 +150,18 @@ async fn board(State(state): State<AppState>, s: PageSession) -> Response {
 
 async fn resolve(
     State(state): State<AppState>,
-    s: PageSession,
     Path(id): Path<String>,
-    body: Bytes,
+    SignedForm(s, _f): SignedForm,
 ) -> Response {
-    let f = Form::parse(&body);
-    if !s.csrf_ok(&f) {
-        return s.csrf_refused();
-    }
-    if !s.session.user.role.handles_cases() {
-        return error_page(s.lang, StatusCode::FORBIDDEN, s.lang.t("forbidden"));
-    }
     let Ok(id) = id.parse::<i64>() else {
         return error_page(s.lang, StatusCode::NOT_FOUND, s.lang.t("not_found"));
     };
-    match state.store.resolve_exception(id, state.clock.now()).await {
-        Ok(_) => Redirect::to("/logistics").into_response(),
+    let now = state.clock.now();
+    match kesu_app::claims::resolve_exception(&state.store, &s.session.user, id, now).await {
+        // Resolved meanwhile (a double click, a colleague): the board is what they want.
+        Ok(()) | Err(kesu_app::AppError::NotFound(_)) => Redirect::to("/logistics").into_response(),
         Err(e) => {
-            let (status, message) = explain(s.lang, e.into());
+            let (status, message) = explain(s.lang, e);
             error_page(s.lang, status, &message)
         }
     }
@@ -319,14 +313,9 @@ fn claim_form(f: &Form, zone: chrono_tz::Tz) -> Result<ClaimForm, String> {
 
 async fn file_claim(
     State(state): State<AppState>,
-    s: PageSession,
     Path(id): Path<String>,
-    body: Bytes,
+    SignedForm(s, f): SignedForm,
 ) -> Response {
-    let f = Form::parse(&body);
-    if !s.csrf_ok(&f) {
-        return s.csrf_refused();
-    }
     let zone = state.zone().await;
     let form = match claim_form(&f, zone) {
         Ok(form) => form,
@@ -340,7 +329,14 @@ async fn file_claim(
             .await
         }
     };
-    match crate::logistics::file_claim(&state, &s.session.user, &id, form).await {
+    let now = state.clock.now();
+    let filed = match kesu_app::cases::case_id(&id) {
+        Ok(case_id) => {
+            kesu_app::claims::file_claim(&state.store, &s.session.user, case_id, form, now).await
+        }
+        Err(e) => Err(e),
+    };
+    match filed {
         Ok(claim) => Redirect::to(&format!("/cases/{}", claim.case_id)).into_response(),
         Err(e) => render(&state, &s, &id, Some(explain(s.lang, e))).await,
     }
@@ -348,15 +344,14 @@ async fn file_claim(
 
 async fn set_claim_status(
     State(state): State<AppState>,
-    s: PageSession,
     Path(id): Path<String>,
-    body: Bytes,
+    SignedForm(s, f): SignedForm,
 ) -> Response {
-    let f = Form::parse(&body);
-    if !s.csrf_ok(&f) {
-        return s.csrf_refused();
-    }
-    let claim = match crate::logistics::visible_claim(&state, &s.session.user, &id).await {
+    let Ok(claim_id) = kesu_app::id_in_path(&id, "claim") else {
+        return error_page(s.lang, StatusCode::NOT_FOUND, s.lang.t("not_found"));
+    };
+    let claim = match kesu_app::claims::visible_claim(&state.store, &s.session.user, claim_id).await
+    {
         Ok(c) => c,
         Err(_) => return error_page(s.lang, StatusCode::NOT_FOUND, s.lang.t("not_found")),
     };
@@ -380,7 +375,9 @@ async fn set_claim_status(
         note: f.text("note"),
         version: f.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1),
     };
-    match crate::logistics::update_claim(&state, &s.session.user, &id, update).await {
+    let now = state.clock.now();
+    match kesu_app::claims::update_claim(&state.store, &s.session.user, claim_id, update, now).await
+    {
         Ok(_) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
         Err(e) => render(&state, &s, &case_id, Some(explain(s.lang, e))).await,
     }

@@ -10,6 +10,7 @@ mod improvements;
 mod login;
 mod logistics;
 pub mod messages;
+pub mod posted;
 mod queue;
 mod register;
 mod reports;

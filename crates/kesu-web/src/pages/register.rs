@@ -1,7 +1,6 @@
 //! The registration form (投诉登记表): every field, the required ones marked, a checklist
 //! that blocks saving until complete, and a read-back the agent confirms with the customer.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,6 +14,7 @@ use maud::{html, Markup};
 use serde_json::json;
 
 use super::i18n::Lang;
+use super::posted::{PageError, SignedForm};
 use super::session::PageSession;
 use super::{csrf_field, error_page, layout, script, Form};
 use crate::AppState;
@@ -26,11 +26,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Triage's suggestion for the description being typed; the agent takes it or not.
-async fn suggest(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
-    let f = Form::parse(&body);
-    if !s.csrf_ok(&f) {
-        return s.csrf_refused();
-    }
+async fn suggest(State(state): State<AppState>, SignedForm(s, f): SignedForm) -> Response {
     let lang = s.lang;
     let text = f.get("description").unwrap_or("").trim();
     if text.chars().count() < 4 {
@@ -335,11 +331,7 @@ fn to_registration(f: &Form, zone: chrono_tz::Tz) -> Result<RegistrationForm, Ve
     })
 }
 
-async fn submit(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
-    let f = Form::parse(&body);
-    if !s.csrf_ok(&f) {
-        return s.csrf_refused();
-    }
+async fn submit(State(state): State<AppState>, SignedForm(s, f): SignedForm) -> Response {
     let lang = s.lang;
     let user = s.session.user.clone();
     let actor = user.actor();
@@ -351,7 +343,7 @@ async fn submit(State(state): State<AppState>, s: PageSession, body: Bytes) -> R
     }
     let policy = match state.store.policy().await {
         Ok(p) => p,
-        Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => return PageError::of(lang, e).into_response(),
     };
     let now = state.clock.now();
     let invalid = |errors: Vec<FieldError>| {
@@ -365,8 +357,7 @@ async fn submit(State(state): State<AppState>, s: PageSession, body: Bytes) -> R
         Ok(form) => form,
         Err(errors) => return invalid(errors),
     };
-    let fingerprint = serde_json::to_string(&form).unwrap_or_default();
-    let registration = match form.parse(now) {
+    let registration = match form.clone().parse(now) {
         Ok(r) => r,
         Err(Rejection::Invalid(errors)) => return invalid(errors),
         Err(other) => return invalid(vec![FieldError::new("", other.to_string())]),
@@ -399,20 +390,14 @@ async fn submit(State(state): State<AppState>, s: PageSession, body: Bytes) -> R
     }
     // The form's id makes a double click create one case, not two.
     let key = f.text("form_id").map(|id| format!("form:{id}"));
-    let created = state
-        .store
-        .create_case(
-            &registration,
-            &actor,
-            user.id,
-            key.as_deref().map(|k| (k, fingerprint.as_str())),
-            now,
-            &policy,
-        )
-        .await;
-    match created {
-        Ok((record, _)) => Redirect::to(&format!("/cases/{}", record.case.id)).into_response(),
-        Err(e) => error_page(lang, StatusCode::CONFLICT, &e.to_string()),
+    let registered =
+        kesu_app::register::register(&state.store, &user, form, key.as_deref(), now).await;
+    match registered {
+        Ok(r) => Redirect::to(&format!("/cases/{}", r.record.case.id)).into_response(),
+        Err(e) => {
+            let (status, message) = super::posted::explain(lang, e);
+            error_page(lang, status, &message)
+        }
     }
 }
 

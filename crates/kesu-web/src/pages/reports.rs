@@ -12,8 +12,8 @@ use kesu_domain::report::{Count, Report, Summary};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::case::explain;
 use super::i18n::Lang;
+use super::posted::explain;
 use super::session::PageSession;
 use super::{asset, error_page, layout};
 use crate::api::reports::{dashboard_for, register_file, report_file};

@@ -54,11 +54,7 @@ impl FromRequestParts<AppState> for PageSession {
                 token,
             }),
             Ok(None) => Err(to_login()),
-            Err(e) => Err(error_page(
-                Lang::Zh,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &e.to_string(),
-            )),
+            Err(e) => Err(super::posted::PageError::of(Lang::Zh, e).into_response()),
         }
     }
 }

@@ -9,6 +9,7 @@ use kesu_domain::{CaseStatus, Role};
 use kesu_store::{CaseFilter, Page};
 use maud::html;
 
+use super::posted::PageError;
 use super::queue::badge;
 use super::session::PageSession;
 use super::{csrf_field, error_page, layout, yuan};
@@ -55,11 +56,11 @@ async fn approvals(State(state): State<AppState>, s: PageSession) -> Response {
         .await
     {
         Ok(r) => r,
-        Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => return PageError::of(lang, e).into_response(),
     };
     let escalated = match escalations(&state).await {
         Ok(e) => e,
-        Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => return PageError::of(lang, e).into_response(),
     };
     let zone = state.zone().await;
     let body = html! {

@@ -1,7 +1,6 @@
 //! The reply-script library (话术库) for admins: every script, editable in place, and a form
 //! for a new one. The reply box on the case page offers them.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,8 +12,8 @@ use kesu_domain::Role;
 use maud::{html, Markup};
 use serde_json::json;
 
-use super::admin::admin_form;
 use super::i18n::Lang;
+use super::posted::{AdminForm, PageError};
 use super::session::PageSession;
 use super::{csrf_field, error_page, layout};
 use crate::api::templates::{edit, parse_template};
@@ -47,7 +46,7 @@ async fn render(state: &AppState, s: &PageSession, error: Option<String>) -> Res
     .await;
     let (library, reply_rules, triage_rules) = match loaded {
         Ok(x) => x,
-        Err(e) => return error_page(lang, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => return PageError::of(lang, e).into_response(),
     };
     let pretty = |v: serde_json::Result<String>| v.unwrap_or_default();
     // Chinese first, then by the order of the process, category and title.
@@ -164,11 +163,7 @@ fn problem(e: ApiError) -> String {
 }
 
 /// Adds a script, or replaces the one named by `original_id`.
-async fn save(State(state): State<AppState>, s: PageSession, body: Bytes) -> Response {
-    let f = match admin_form(&s, &body) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
+async fn save(State(state): State<AppState>, AdminForm(s, f): AdminForm) -> Response {
     let category = f.get("category").filter(|c| !c.is_empty());
     let value = json!({
         "id": f.get("id").unwrap_or("").trim(),
@@ -213,13 +208,9 @@ async fn save(State(state): State<AppState>, s: PageSession, body: Bytes) -> Res
 
 async fn delete(
     State(state): State<AppState>,
-    s: PageSession,
     Path(id): Path<String>,
-    body: Bytes,
+    AdminForm(s, _): AdminForm,
 ) -> Response {
-    if let Err(r) = admin_form(&s, &body) {
-        return *r;
-    }
     let removed = edit(&state, |list| {
         let before = list.len();
         list.retain(|t| t.id != id);
@@ -238,14 +229,9 @@ async fn delete(
 /// Replaces the reply checker's (`reply`) or triage's (`triage`) words, checked word by word.
 async fn save_rules(
     State(state): State<AppState>,
-    s: PageSession,
     Path(which): Path<String>,
-    body: Bytes,
+    AdminForm(s, f): AdminForm,
 ) -> Response {
-    let f = match admin_form(&s, &body) {
-        Ok(f) => f,
-        Err(r) => return *r,
-    };
     let raw = f.get("rules").unwrap_or("");
     let invalid = |e: serde_json::Error| format!("rules: {e}");
     let fields = |errors: Vec<kesu_domain::FieldError>| problem(ApiError::Invalid(errors));

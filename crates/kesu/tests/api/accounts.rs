@@ -35,7 +35,9 @@ async fn the_customer_and_kesus_workers_are_nobodys_account_and_the_history_says
     let id = case["id"].as_i64().unwrap();
     app.clock.advance(chrono::Duration::days(3));
     let state = kesu_web::AppState::new(app.store.clone(), app.clock.clone(), app.search.clone());
-    kesu_web::worker::round(&state, "test").await.unwrap();
+    kesu_app::worker::round(&state.store, state.clock.now(), "test")
+        .await
+        .unwrap();
     let history = app.history(&agent, id).await;
     assert_eq!(history[0]["actor"], "amy");
     assert_eq!(history[0]["actor_kind"], "staff");

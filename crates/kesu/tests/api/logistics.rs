@@ -81,7 +81,9 @@ async fn a_recorded_stream_yields_exactly_the_expected_exceptions_and_cases(app:
             let receipt: Value = r.json().await.unwrap();
             duplicates += receipt["duplicates"].as_u64().unwrap();
         }
-        kesu_web::worker::round(&state, "replay").await.unwrap();
+        kesu_app::worker::round(&state.store, state.clock.now(), "replay")
+            .await
+            .unwrap();
         hour = end;
     }
     assert_eq!(next, stream.len(), "the whole stream was played");
@@ -304,7 +306,9 @@ async fn silent_parcels_show_on_the_board_until_they_move(app: TestApp) {
     assert!(r.status().is_success());
     let state = AppState::new(app.store.clone(), app.clock.clone(), app.search.clone());
     // t0 is 25 hours after shipping: a pickup warning, no case yet.
-    kesu_web::worker::round(&state, "test").await.unwrap();
+    kesu_app::worker::round(&state.store, state.clock.now(), "test")
+        .await
+        .unwrap();
     let board: Value = app
         .get(&agent, "/api/v1/logistics/exceptions")
         .await
@@ -322,8 +326,12 @@ async fn silent_parcels_show_on_the_board_until_they_move(app: TestApp) {
 
     // 48 hours: an exception, and a case opened before the customer complains.
     app.clock.advance(Duration::hours(24));
-    kesu_web::worker::round(&state, "test").await.unwrap();
-    kesu_web::worker::round(&state, "test").await.unwrap();
+    kesu_app::worker::round(&state.store, state.clock.now(), "test")
+        .await
+        .unwrap();
+    kesu_app::worker::round(&state.store, state.clock.now(), "test")
+        .await
+        .unwrap();
     let board: Value = app
         .get(&agent, "/api/v1/logistics/exceptions")
         .await
@@ -400,8 +408,12 @@ async fn a_parcel_that_stalls_twice_is_an_exception_twice(app: TestApp) {
     post("2026-11-18T20:00:00+08:00").await;
     let state = AppState::new(app.store.clone(), app.clock.clone(), app.search.clone());
     // t0 (23rd 10:00) is 110 h after the last news: stalled, and a case opens.
-    kesu_web::worker::round(&state, "test").await.unwrap();
-    kesu_web::worker::round(&state, "test").await.unwrap();
+    kesu_app::worker::round(&state.store, state.clock.now(), "test")
+        .await
+        .unwrap();
+    kesu_app::worker::round(&state.store, state.clock.now(), "test")
+        .await
+        .unwrap();
     let stalled = |all: &Value| {
         all.as_array()
             .unwrap()
@@ -419,8 +431,12 @@ async fn a_parcel_that_stalls_twice_is_an_exception_twice(app: TestApp) {
     // It moves, then stalls again for 72 h: a second episode, noted on the same case.
     post("2026-11-23T11:00:00+08:00").await;
     app.clock.advance(Duration::hours(73));
-    kesu_web::worker::round(&state, "test").await.unwrap();
-    kesu_web::worker::round(&state, "test").await.unwrap();
+    kesu_app::worker::round(&state.store, state.clock.now(), "test")
+        .await
+        .unwrap();
+    kesu_app::worker::round(&state.store, state.clock.now(), "test")
+        .await
+        .unwrap();
     let all: Value = app
         .get(&agent, "/api/v1/logistics/exceptions?open=false")
         .await

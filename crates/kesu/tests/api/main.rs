@@ -16,6 +16,7 @@ mod logistics;
 mod logs;
 mod orders;
 mod pages;
+mod polite_pages;
 mod privacy;
 mod process;
 mod refund_flows;

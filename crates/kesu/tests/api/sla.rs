@@ -18,7 +18,7 @@ on_both_backends!(
 
 async fn round(app: &TestApp) -> usize {
     let state = AppState::new(app.store.clone(), app.clock.clone(), app.search.clone());
-    kesu_web::worker::round(&state, "test-worker")
+    kesu_app::worker::round(&state.store, state.clock.now(), "test-worker")
         .await
         .unwrap()
 }

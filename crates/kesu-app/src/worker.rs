@@ -3,30 +3,32 @@
 //! through the database, and each timer fires once whichever process gets to it.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use kesu_domain::sla::{self, Fired, TimerKind};
 use kesu_domain::Policy;
-use kesu_store::Firing;
+use kesu_store::{Firing, Store};
 use tokio::sync::watch;
 
-use crate::error::ApiResult;
-use crate::AppState;
+use crate::error::AppResult;
+use crate::Clock;
 
 /// Cases taken at a time; a round goes on while new ones come back.
 const PAGE: i64 = 200;
 
 /// Runs rounds every `interval` until `stop` turns true. Errors are logged and retried.
 pub async fn run(
-    state: AppState,
+    store: Store,
+    clock: Arc<dyn Clock>,
     name: String,
     interval: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
     tracing::info!(worker = %name, interval_ms = interval.as_millis() as u64, "worker started");
     loop {
-        if let Err(e) = round(&state, &name).await {
+        if let Err(e) = round(&store, clock.now(), &name).await {
             tracing::warn!(error = ?e, "worker round failed; retrying");
         }
         tokio::select! {
@@ -41,20 +43,19 @@ pub async fn run(
 }
 
 /// One round: everything due now. Returns how many timers fired.
-pub async fn round(state: &AppState, name: &str) -> ApiResult<usize> {
-    let mut fired = fire_due_timers(state, name).await?;
-    fired += crate::logistics::scan(state).await?;
+pub async fn round(store: &Store, now: DateTime<Utc>, name: &str) -> AppResult<usize> {
+    let mut fired = fire_due_timers(store, now, name).await?;
+    fired += crate::logistics::scan(store, now).await?;
     Ok(fired)
 }
 
-async fn fire_due_timers(state: &AppState, name: &str) -> ApiResult<usize> {
-    let now = state.clock.now();
-    let policy = state.store.policy().await?;
+async fn fire_due_timers(store: &Store, now: DateTime<Utc>, name: &str) -> AppResult<usize> {
+    let policy = store.policy().await?;
     let mut fired = 0;
     // A case whose hint could not be moved (it changed meanwhile) is not taken twice in a round.
     let mut seen = HashSet::new();
     loop {
-        let due = state.store.cases_with_due_timers(now, PAGE).await?;
+        let due = store.cases_with_due_timers(now, PAGE).await?;
         let fresh: Vec<i64> = due.into_iter().filter(|id| seen.insert(*id)).collect();
         if fresh.is_empty() {
             if fired > 0 {
@@ -63,25 +64,24 @@ async fn fire_due_timers(state: &AppState, name: &str) -> ApiResult<usize> {
             return Ok(fired);
         }
         for case_id in fresh {
-            fired += fire_case(state, &policy, case_id, now, name).await?;
+            fired += fire_case(store, &policy, case_id, now, name).await?;
         }
     }
 }
 
 /// Fires every timer of one case due at `now`, then sets when it next needs the worker.
 async fn fire_case(
-    state: &AppState,
+    store: &Store,
     policy: &Policy,
     case_id: i64,
     now: DateTime<Utc>,
     name: &str,
-) -> ApiResult<usize> {
-    let Some(record) = state.store.case(case_id).await? else {
+) -> AppResult<usize> {
+    let Some(record) = store.case(case_id).await? else {
         return Ok(0);
     };
     let case = &record.case;
-    let fired_before: Vec<Fired> = state
-        .store
+    let fired_before: Vec<Fired> = store
         .case_timers(case_id)
         .await?
         .into_iter()
@@ -109,8 +109,7 @@ async fn fire_case(
         fired_at: now,
     }));
     let next = sla::next_due(case, policy, &after);
-    let fired = state
-        .store
+    let fired = store
         .fire_timers(case_id, case.version, &firings, next, now, name)
         .await?;
     for key in &fired {

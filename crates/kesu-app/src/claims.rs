@@ -1,0 +1,149 @@
+//! Claims against carriers and the board of parcels in trouble, as each caller may see them.
+
+use chrono::{DateTime, Utc};
+use kesu_domain::claims::{ClaimForm, ClaimUpdate};
+use kesu_domain::{Permission, Scope};
+use kesu_store::{Claim, ExceptionFilter, LogisticsException, Store, User};
+
+use crate::cases::visible_case;
+use crate::error::{AppError, AppResult};
+
+/// Who may file and move claims: the people working cases (departments on their own).
+fn check_claim_role(caller: &User) -> AppResult<()> {
+    if caller.role.may(Permission::WorkCases) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "{} users cannot file or change carrier claims",
+            caller.role
+        )))
+    }
+}
+
+/// Files a claim against a carrier on an open case the caller may see.
+pub async fn file_claim(
+    store: &Store,
+    caller: &User,
+    case_id: i64,
+    form: ClaimForm,
+    now: DateTime<Utc>,
+) -> AppResult<Claim> {
+    let record = visible_case(store, &caller.actor(), case_id).await?;
+    check_claim_role(caller)?;
+    if !record.case.status.is_open() {
+        return Err(AppError::conflict(
+            "the case is closed: claims are filed on open cases",
+        ));
+    }
+    let claim = form.parse(now)?;
+    Ok(store
+        .create_claim(record.case.id, &claim, &caller.username, now)
+        .await?)
+}
+
+/// A claim whose case the caller may see.
+pub async fn visible_claim(store: &Store, caller: &User, id: i64) -> AppResult<Claim> {
+    let not_found = || AppError::NotFound(format!("no claim with id `{id}`"));
+    let claim = store.claim(id).await?.ok_or_else(not_found)?;
+    visible_case(store, &caller.actor(), claim.case_id)
+        .await
+        .map_err(|_| not_found())?;
+    Ok(claim)
+}
+
+/// Moves a claim on (accepted, rejected, paid with the amount recovered).
+pub async fn update_claim(
+    store: &Store,
+    caller: &User,
+    id: i64,
+    update: ClaimUpdate,
+    now: DateTime<Utc>,
+) -> AppResult<Claim> {
+    let claim = visible_claim(store, caller, id).await?;
+    check_claim_role(caller)?;
+    if update.version != claim.version {
+        return Err(AppError::Conflict {
+            detail: format!(
+                "the claim was changed by someone else (now version {}); reload it and try again",
+                claim.version
+            ),
+            allowed_actions: None,
+            current_version: Some(claim.version),
+        });
+    }
+    let recovered =
+        kesu_domain::claims::check_update(claim.status, claim.amount_claimed_cents, &update)?;
+    let note = kesu_domain::text::optional("note", update.note.as_deref())?;
+    store
+        .update_claim(
+            &claim,
+            update.version,
+            update.status,
+            recovered,
+            note.as_deref(),
+            &caller.username,
+            now,
+        )
+        .await?;
+    visible_claim(store, caller, id).await
+}
+
+/// Claims the caller may see: departments only those of cases routed to them.
+pub async fn visible_claims(store: &Store, caller: &User) -> AppResult<Vec<Claim>> {
+    let all = store.claims(None).await?;
+    let actor = caller.actor();
+    if actor.scope() == Scope::All {
+        return Ok(all);
+    }
+    let mut mine = Vec::new();
+    for c in all {
+        if visible_case(store, &actor, c.case_id).await.is_ok() {
+            mine.push(c);
+        }
+    }
+    Ok(mine)
+}
+
+/// Exceptions the caller may see: department users only those of cases routed to their
+/// department (not other departments' cases and orders, nor parcels without a case).
+pub async fn visible_exceptions(
+    store: &Store,
+    caller: &User,
+    open_only: bool,
+    carrier: Option<String>,
+) -> AppResult<Vec<LogisticsException>> {
+    let department = match caller.actor().scope() {
+        Scope::All => None,
+        Scope::Department(d) => Some(d.as_str().to_owned()),
+        // No department matches the empty code: nothing is listed.
+        Scope::Nothing => Some(String::new()),
+    };
+    let filter = ExceptionFilter {
+        open_only,
+        carrier,
+        department,
+    };
+    Ok(store.exceptions(&filter).await?)
+}
+
+/// Marks an open exception handled (the people working cases).
+pub async fn resolve_exception(
+    store: &Store,
+    caller: &User,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if !caller.role.may(Permission::WorkCases) {
+        return Err(AppError::Forbidden(format!(
+            "{} users cannot resolve logistics exceptions",
+            caller.role
+        )));
+    }
+    if store.resolve_exception(id, now).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(format!(
+            "no open exception with id `{id}`"
+        )))
+    }
+}

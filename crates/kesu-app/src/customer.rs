@@ -1,0 +1,61 @@
+//! The customer's side: their case, reached by the unguessable link they were given, and
+//! the few things they do on it (choose a resolution, confirm and rate, write to us).
+
+use chrono::{DateTime, Utc};
+use kesu_domain::{ActionName, Actor};
+use kesu_store::{CaseRecord, HistoryEntry, Store};
+
+use crate::cases::{act, ActionRequest};
+use crate::error::{AppError, AppResult};
+
+fn invalid_link() -> AppError {
+    AppError::NotFound("the link is unknown or no longer valid".into())
+}
+
+/// The case a status-page link opens, with its history.
+pub async fn case_for_link(
+    store: &Store,
+    token: &str,
+) -> AppResult<(CaseRecord, Vec<HistoryEntry>)> {
+    let record = store
+        .case_for_customer_link(token)
+        .await?
+        .ok_or_else(invalid_link)?;
+    let history = store.history(record.case.id).await?;
+    Ok((record, history))
+}
+
+/// Whether the customer may ask for `action` at all: choosing, confirming (the follow-up)
+/// and public messages; the lifecycle decides whether it fits the case now.
+pub fn customer_may(action: ActionName) -> bool {
+    matches!(
+        action,
+        ActionName::Choose | ActionName::FollowUp | ActionName::Comment
+    )
+}
+
+/// The customer acts on the case their link opens.
+pub async fn act_as_customer(
+    store: &Store,
+    token: &str,
+    mut request: ActionRequest,
+    now: DateTime<Utc>,
+) -> AppResult<CaseRecord> {
+    if !customer_may(request.action) {
+        return Err(AppError::Forbidden(format!(
+            "the customer may not {}",
+            request.action.code()
+        )));
+    }
+    if request.action == ActionName::Comment {
+        // What the customer writes is always a message to us, never an internal note.
+        request
+            .fields
+            .insert("internal".into(), serde_json::Value::Bool(false));
+    }
+    let record = store
+        .case_for_customer_link(token)
+        .await?
+        .ok_or_else(invalid_link)?;
+    act(store, &Actor::Customer, record, request, now).await
+}

@@ -1,0 +1,33 @@
+//! kesu's application layer: one function per use case, between the ways in (the JSON API,
+//! the workbench, the customer's pages, the tracking endpoints, the worker, the CLI) and
+//! the domain and store. Each takes the caller, the input already parsed and `now` from the
+//! clock, and returns its result or one [`AppError`]. Nothing here knows HTTP or HTML.
+//!
+//! | use case | function |
+//! | --- | --- |
+//! | register a complaint (staff) | [`register::register`] |
+//! | the customer's own complaint, with its status link | [`register::complain`] |
+//! | a parcel in trouble (flag or open a case) | [`logistics::raise`], [`logistics::scan`] |
+//! | read a case, act on it | [`cases::visible_case`], [`cases::act_on`], [`cases::act`] |
+//! | the customer's choices on their status page | [`customer::act_as_customer`] |
+//! | carrier claims, the exceptions board | [`claims`] |
+//! | deadlines firing, the monitor's rounds | [`worker::round`], [`worker::run`] |
+
+pub mod cases;
+pub mod claims;
+pub mod clock;
+pub mod customer;
+pub mod error;
+pub mod logistics;
+pub mod register;
+pub mod tracking;
+pub mod worker;
+
+pub use clock::{Clock, FileClock, FixedClock, SystemClock};
+pub use error::{from_value, json_field_error, AppError, AppResult};
+
+/// The id of a `what` (case, claim …) as written in a path: a number, or "not found".
+pub fn id_in_path(raw: &str, what: &str) -> AppResult<i64> {
+    raw.parse()
+        .map_err(|_| AppError::NotFound(format!("no {what} with id `{raw}`")))
+}

@@ -1,0 +1,70 @@
+//! The logistics monitor's writes, each one transaction: a finding is never stored without
+//! the note or the case it caused, nor a case opened for it without the finding linked.
+
+use chrono::{DateTime, Utc};
+use kesu_domain::registration::Registration;
+use kesu_domain::{Actor, Policy};
+
+use crate::cases::insert_history;
+use crate::logistics::{insert_exception, set_exception_case, NewException};
+use crate::register::{write_cases, NewCase};
+use crate::timers::lock_case;
+use crate::{CaseRecord, Result, Store, StoreError};
+
+impl Store {
+    /// Stores a finding and notes it on the open case `case_id` (a history entry by `actor`
+    /// that leaves the case's version alone), linking the two. `None`: the finding was
+    /// known already and nothing was written.
+    pub async fn flag_case_for_exception(
+        &self,
+        e: &NewException,
+        case_id: i64,
+        actor: &Actor,
+        data: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>> {
+        let mut tx = self.write.begin().await?;
+        let Some(id) = insert_exception(&mut tx, e).await? else {
+            return Ok(None);
+        };
+        lock_case(&mut tx, case_id).await?;
+        let who = (actor.name(), actor.history_kind());
+        insert_history(&mut tx, case_id, now, who, "logistics_exception", data).await?;
+        set_exception_case(&mut tx, id, case_id).await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    /// Stores a finding and opens the case `registration` describes for it, linked, as
+    /// `actor`. `None`: the finding was known already and nothing was written.
+    pub async fn open_case_for_exception(
+        &self,
+        e: &NewException,
+        registration: &Registration,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        policy: &Policy,
+    ) -> Result<Option<CaseRecord>> {
+        let mut tx = self.write.begin().await?;
+        let Some(id) = insert_exception(&mut tx, e).await? else {
+            return Ok(None);
+        };
+        let new = NewCase {
+            registration: registration.clone(),
+            actor: actor.clone(),
+            actor_id: 0,
+            idempotency: None,
+            now,
+            policy: policy.clone(),
+            customer_link: None,
+        };
+        let (record, _) = write_cases(&mut tx, std::slice::from_ref(&new))
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("no case written".into()))??;
+        set_exception_case(&mut tx, id, record.case.id).await?;
+        tx.commit().await?;
+        self.changes.announce([record.case.id]);
+        Ok(Some(record))
+    }
+}

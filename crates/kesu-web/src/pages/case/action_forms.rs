@@ -1,0 +1,247 @@
+//! The forms of the actions allowed now: each action's fields, in the agent's words.
+
+use super::*;
+
+/// Choosing a script puts its text in the reply box, where the checker reads it at once.
+pub(super) const PICK_SCRIPT: &str = r#"
+document.querySelectorAll('select.script-pick').forEach(function (pick) {
+  if (pick.dataset.ready) return;
+  pick.dataset.ready = '1';
+  pick.addEventListener('change', function () {
+    if (!pick.value) return;
+    var box = pick.closest('form').querySelector('textarea[name=text]');
+    box.value = pick.value;
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    box.focus();
+  });
+});
+"#;
+
+pub fn action_label(lang: Lang, action: &str) -> String {
+    let zh = match action {
+        "judge" => "判定是否成立",
+        "route" => "分派责任部门",
+        "analyse" => "原因与责任认定",
+        "propose" => "提出处理方案",
+        "choose" => "顾客选择方案",
+        "approve" => "批准",
+        "reject" => "驳回",
+        "execute" => "执行",
+        "follow_up" => "回访",
+        "close" => "结案",
+        "assign" => "指派处理人",
+        "comment" => "回复 / 备注",
+        "wait_customer" => "等待顾客（暂停计时）",
+        "resume" => "顾客已回复（恢复计时）",
+        "record_referral" => "消协转办信息",
+        "record_appraisal" => "技术鉴定",
+        "sla_warning" => "时限预警",
+        "sla_breach" => "已超时 · 升级主管",
+        "sla_reminder" => "催办",
+        "logistics_exception" => "物流异常",
+        "claim" => "承运商索赔",
+        other => kesu_domain::fulfilment::Step::ALL
+            .iter()
+            .find(|s| s.code() == other)
+            .map(|s| s.label_zh())
+            .unwrap_or(other),
+    };
+    lang.code_label(zh, action)
+}
+
+pub(super) fn text_field(
+    lang: Lang,
+    name: &'static str,
+    label: &'static str,
+    required: bool,
+) -> Markup {
+    html! {
+        label { (lang.t(label)) @if required { " " abbr.req title=(lang.t("required")) { "*" } }
+            textarea name=(name) rows="2" required[required] {} }
+    }
+}
+
+pub(super) fn select_codes(
+    lang: Lang,
+    name: &'static str,
+    label: &'static str,
+    codes: &[(&'static str, &'static str)],
+    selected: Option<&str>,
+) -> Markup {
+    html! {
+        label { (lang.t(label))
+            select name=(name) required {
+                // Nothing is chosen for the user: an unchosen select cannot be sent.
+                option value="" selected[selected.is_none()] { (lang.t("choose_one")) }
+                @for (code, zh) in codes { option value=(code) selected[selected == Some(*code)] { (lang.code_label(zh, code)) } }
+            }
+        }
+    }
+}
+
+pub(super) fn action_fields(
+    lang: Lang,
+    action: &str,
+    record: &CaseRecord,
+    users: &[kesu_store::User],
+    departments: &[kesu_store::Department],
+    role: Role,
+    scripts: &[kesu_domain::scripts::Rendered],
+) -> Markup {
+    let c = &record.case;
+    match action {
+        "judge" => html! {
+            fieldset.inline {
+                label.check { input type="radio" name="valid" value="true" checked; (lang.t("valid")) }
+                label.check { input type="radio" name="valid" value="false"; (lang.t("invalid")) }
+            }
+            (text_field(lang, "reason", "reason", false))
+            // Judged invalid, the case closes at once.
+            @if c.responded_at.is_none() {
+                label.check { input type="checkbox" name="confirm_unanswered" value="1"; (lang.t("close_unanswered_if_invalid")) }
+            }
+        },
+        "route" => html! {
+            label { (lang.t("department"))
+                select name="department" required {
+                    @for d in departments {
+                        @let suggested = c.suggested_department.as_ref() == Some(&d.code);
+                        option value=(d.code.as_str()) selected[suggested] { (d.name) " (" (d.code.as_str()) ")" @if suggested { " · " (lang.t("suggested")) } }
+                    }
+                }
+            }
+        },
+        "analyse" => html! {
+            (select_codes(lang, "liability", "liability", &Liability::ALL.iter().map(|l| (l.code(), l.label_zh())).collect::<Vec<_>>(), None))
+            (select_codes(lang, "root_cause", "root_cause", &RootCause::ALL.iter().map(|r| (r.code(), r.label_zh())).collect::<Vec<_>>(), None))
+            (text_field(lang, "findings", "findings", true))
+        },
+        "propose" => html! {
+            @for i in 0..3 {
+                fieldset.option {
+                    legend { (lang.t("option")) " " (i + 1) }
+                    label { (lang.t("kind"))
+                        select name="opt_kind" required[i == 0] {
+                            @if i > 0 { option value="" { "—" } }
+                            @for k in ResolutionKind::ALL { option value=(k.code()) { (lang.code_label(k.label_zh(), k.code())) } }
+                        }
+                    }
+                    label { (lang.t("amount_yuan")) input name="opt_amount" inputmode="decimal"; }
+                    label { (lang.t("option_lines")) input name="opt_lines" placeholder="A:1, B:2"; }
+                    label.check { input type="checkbox" name="opt_shipping" value=(i); (lang.t("include_shipping")) }
+                    label { (lang.t("note")) input name="opt_note"; }
+                }
+            }
+        },
+        "choose" => html! {
+            @for (i, o) in c.options.iter().enumerate() {
+                label.check { input type="radio" name="option" value=(i) required;
+                    (lang.code_label(o.kind.label_zh(), o.kind.code()))
+                    @if let Some(a) = o.amount_cents { " " (yuan(a)) }
+                    @if let Some(n) = &o.note { " — " (n) } }
+            }
+        },
+        "approve" => text_field(lang, "comment", "comment", false),
+        "reject" => text_field(lang, "comment", "comment", true),
+        "execute" => text_field(lang, "note", "note", true),
+        "follow_up" => html! {
+            fieldset.inline {
+                label.check { input type="radio" name="satisfied" value="true" required; (lang.t("satisfied")) }
+                label.check { input type="radio" name="satisfied" value="false"; (lang.t("not_satisfied")) }
+            }
+            label { (lang.t("rating")) select name="rating" { option value="" { "—" } @for r in (1..=5).rev() { option value=(r) { (r) " ★" } } } }
+            (text_field(lang, "comment", "comment", false))
+        },
+        "close" => html! {
+            @if c.responded_at.is_none() {
+                p.warning role="alert" { (lang.t("close_unanswered_warning")) }
+                label.check { input type="checkbox" name="confirm_unanswered" value="1" required; (lang.t("close_unanswered_confirm")) }
+            }
+            (text_field(lang, "summary", "summary", true)) (text_field(lang, "lessons", "lessons", false))
+        },
+        "assign" => html! {
+            label { (lang.t("user"))
+                select name="user" required {
+                    @for u in users.iter().filter(|u| !u.disabled && u.role.handles_cases()) {
+                        option value=(u.username) selected[c.assignee.as_deref() == Some(u.username.as_str())] { (u.username) " (" (u.role.code()) ")" }
+                    }
+                }
+            }
+        },
+        "comment" => html! {
+            @if !scripts.is_empty() {
+                label { (lang.t("reply_scripts"))
+                    select.script-pick {
+                        option value="" { (lang.t("script_pick")) }
+                        @for r in scripts {
+                            option value=(r.text) data-id=(r.id) {
+                                (r.title)
+                                @if !r.missing.is_empty() { " · " (lang.t("script_missing")) }
+                            }
+                        }
+                    }
+                }
+                (super::super::script(PICK_SCRIPT))
+            }
+            // The reply checker runs as the agent types and shows what to change.
+            label { (lang.t("text")) " " abbr.req title=(lang.t("required")) { "*" }
+                textarea name="text" rows="3" required
+                    hx-post={ "/cases/" (c.id) "/check-reply" } hx-trigger="input changed delay:400ms"
+                    hx-target="next .reply-findings" hx-include="closest form" {} }
+            div.reply-findings aria-live="polite" {}
+            @if role == Role::Supervisor {
+                label.check { input type="checkbox" name="override_check" value="1"; (lang.t("override_check")) }
+            }
+            @if role == Role::Department {
+                input type="hidden" name="internal" value="1";
+                p.muted { (lang.t("internal_note")) }
+            } @else {
+                label.check { input type="checkbox" name="internal" value="1"; (lang.t("internal")) }
+            }
+        },
+        "track_parcel" => {
+            html! { label { (lang.t("parcel_status")) input name="status" required placeholder="in_transit"; } (text_field(lang, "note", "note", false)) }
+        }
+        "parcel_back" => html! {
+            (select_codes(lang, "outcome", "outcome", &[("intercepted", "已拦截"), ("refused", "已拒收"), ("returned", "已退回")], None))
+            (text_field(lang, "note", "note", false))
+        },
+        "return_shipped" | "ship_replacement" => html! {
+            label { (lang.t("carrier")) input name="carrier" required placeholder="yto"; }
+            label { (lang.t("tracking_no")) input name="tracking_no" required; }
+            (text_field(lang, "note", "note", false))
+        },
+        "inspect" => html! {
+            (select_codes(lang, "result", "result", &[("pass", "合格"), ("partial", "部分合格"), ("fail", "不合格")], None))
+            label { (lang.t("accepted_lines")) input name="lines" placeholder="A:1"; }
+            label.check { input type="checkbox" name="spec_matches" value="1" checked; (lang.t("spec_matches")) }
+            label { (lang.t("photos")) textarea name="photos" rows="2" {} }
+            (text_field(lang, "note", "note", false))
+        },
+        "refund" => {
+            html! { label { (lang.t("method")) input name="method" placeholder="original"; } (text_field(lang, "note", "note", false)) }
+        }
+        "wait_customer" => text_field(lang, "reason", "wait_reason", true),
+        "record_referral" => {
+            let r = c.referral.as_ref();
+            html! {
+                label { (lang.t("referral_body")) input name="body" required value=[r.map(|r| r.body.as_str())]; }
+                (select_codes(lang, "jurisdiction", "jurisdiction", &Jurisdiction::ALL.iter().map(|j| (j.code(), j.label_zh())).collect::<Vec<_>>(), r.map(|r| r.jurisdiction.code())))
+                label { (lang.t("referral_reference")) input name="reference" required value=[r.map(|r| r.reference.as_str())]; }
+                label { (lang.t("filed_on")) input name="filed_on" type="date"; }
+            }
+        }
+        "record_appraisal" => html! {
+            label { (lang.t("appraiser")) input name="appraiser" required; }
+            label { (lang.t("appraisal_cost")) input name="cost" inputmode="decimal" required; }
+            label { (lang.t("appraisal_payer"))
+                select name="payer" {
+                    option value="" { (lang.t("payer_from_analysis")) }
+                    @for l in Liability::ALL { option value=(l.code()) { (lang.code_label(l.label_zh(), l.code())) } }
+                }
+            }
+            (text_field(lang, "conclusion", "conclusion", false))
+        },
+        _ => text_field(lang, "note", "note", false),
+    }
+}

@@ -1,0 +1,205 @@
+//! The case page's panels: the timeline, deadlines, the referral, the order and the refund quote.
+
+use super::*;
+
+/// Who wrote an entry, as a person reads it: the staff member's name, 顾客, or which part
+/// of kesu.
+pub(super) fn actor_label(lang: Lang, e: &HistoryEntry) -> String {
+    match e.actor_kind {
+        ActorKind::Staff => e.actor.clone(),
+        ActorKind::Customer => lang.t("customer").to_owned(),
+        ActorKind::System => match e.actor.as_str() {
+            kesu_domain::role::SLA_TIMER => lang.t("actor_sla_timer").to_owned(),
+            kesu_domain::role::LOGISTICS_MONITOR => lang.t("actor_logistics_monitor").to_owned(),
+            _ => lang.t("actor_system").to_owned(),
+        },
+    }
+}
+
+pub(super) fn timeline_entry(lang: Lang, e: &HistoryEntry, zone: chrono_tz::Tz) -> Markup {
+    let internal = e.action == "comment" && e.data["internal"] == json!(true);
+    let class = match (e.action.as_str(), internal) {
+        ("comment", true) => "internal",
+        ("comment", false) => "reply",
+        _ => "action",
+    };
+    // Entries kesu writes itself say what they are about in a code; show its label.
+    let about = match e.action.as_str() {
+        "claim" => e.data["status"]
+            .as_str()
+            .and_then(kesu_domain::claims::ClaimStatus::parse)
+            .map(|s| lang.code_label(s.label_zh(), s.code())),
+        a if a.starts_with("sla_") => e.data["clock"]
+            .as_str()
+            .and_then(kesu_domain::sla::SlaClock::parse)
+            .map(|c| lang.code_label(c.label_zh(), c.code())),
+        _ => None,
+    };
+    let text = e
+        .data
+        .get("text")
+        .or_else(|| e.data.get("reason"))
+        .or_else(|| e.data.get("findings"))
+        .or_else(|| e.data.get("note"))
+        .or_else(|| e.data.get("comment"))
+        .or_else(|| e.data.get("summary"))
+        .and_then(Value::as_str);
+    html! {
+        li class=(class) {
+            span.when { (local_time(e.at, zone)) }
+            " " strong { (actor_label(lang, e)) } " · " (action_label(lang, &e.action))
+            @if e.action == "comment" { " · " (if internal { lang.t("internal_note") } else { lang.t("public_reply") }) }
+            @if let Some(a) = &about { " · " (a) }
+            @if let Some(to) = e.data.get("to").and_then(Value::as_str) {
+                @if let Some(st) = CaseStatus::parse(to) { " → " (lang.code_label(st.label_zh(), st.code())) }
+            }
+            @if let Some(t) = text { p { (t) } }
+        }
+    }
+}
+
+/// The case's clocks: when each runs out, whether it is stopped, what has fired.
+pub(super) fn sla_panel(
+    lang: Lang,
+    c: &Case,
+    timers: &[kesu_store::StoredTimer],
+    zone: chrono_tz::Tz,
+) -> Markup {
+    let d = &c.deadlines;
+    let fired = |kind: kesu_domain::sla::TimerKind| {
+        timers.iter().filter(|t| t.fired.timer.kind == kind).count()
+    };
+    use kesu_domain::sla::TimerKind as K;
+    let (warnings, breaches, reminders) = (fired(K::Warning), fired(K::Breach), fired(K::Reminder));
+    let due = |t: Option<chrono::DateTime<chrono::Utc>>| match t {
+        Some(t) => local_time(t, zone),
+        None => lang.t("clock_stopped").to_owned(),
+    };
+    html! {
+        h2 { (lang.t("sla")) }
+        dl.sla #sla {
+            dt { (lang.t("first_response")) }
+            dd { @match c.responded_at { Some(at) => { (lang.t("responded_at")) " " (local_time(at, zone)) }, None => (due(d.first_response_by)) } }
+            @if c.status.is_open() {
+                dt { (lang.t("step_deadline")) } dd { (due(d.step_by)) }
+            }
+            dt { (lang.t("resolve_deadline")) } dd { (due(d.resolve_by)) }
+            dt { (lang.t("priority")) } dd { (lang.code_label(c.priority.label_zh(), c.priority.code())) }
+        }
+        @if c.is_paused() {
+            p.notice.paused { (lang.t("paused_waiting")) }
+        }
+        @if warnings + breaches + reminders > 0 {
+            p.sla-fired {
+                @if warnings > 0 { span.badge.amber { (lang.t("sla_warnings")) " " (warnings) } " " }
+                @if breaches > 0 { span.badge.red { (lang.t("sla_breaches")) " " (breaches) } " " }
+                @if reminders > 0 { span.badge.red { (lang.t("sla_reminders")) " " (reminders) } }
+            }
+        }
+    }
+}
+
+/// A consumer association's forwarding and any technical appraisal.
+pub(super) fn referral_panel(lang: Lang, c: &Case, zone: chrono_tz::Tz) -> Markup {
+    html! {
+        @if let Some(r) = &c.referral {
+            h2 { (lang.t("referral")) }
+            p #referral { (r.body) " · " (lang.code_label(r.jurisdiction.label_zh(), r.jurisdiction.code())) " · " (lang.t("referral_reference")) " " (r.reference)
+                @if let Some(f) = r.filed_at { " · " (lang.t("filed_on")) " " (local_time(f, zone)) } }
+        }
+        @if let Some(a) = &c.appraisal {
+            h2 { (lang.t("appraisal")) }
+            p #appraisal { (a.appraiser) " · " (yuan(a.cost_cents)) " · " (lang.t("appraisal_payer")) ": " (lang.code_label(a.payer.label_zh(), a.payer.code()))
+                @if let Some(cn) = &a.conclusion { " · " (cn) } }
+        }
+    }
+}
+
+pub(super) fn order_panel(
+    lang: Lang,
+    order_no: Option<&str>,
+    order: Option<&Order>,
+    unmasked: bool,
+) -> Markup {
+    let Some(no) = order_no else { return html! {} };
+    let Some(o) = order else {
+        return html! { h2 { (lang.t("order")) " " (no) } p.muted { (lang.t("no_order")) } };
+    };
+    let allocation = kesu_domain::refund::allocate(&o.amounts).unwrap_or_default();
+    let refundable = o.refundable().ok();
+    let buyer = o.buyer.view(unmasked);
+    html! {
+        h2 { (lang.t("order")) " " (o.order_no) }
+        p.muted { (o.shop) " · " (buyer.name) @if let Some(p) = &buyer.phone { " · " (p) } }
+        table.lines {
+            thead { tr { th { (lang.t("lines")) } th { (lang.t("unit_price")) } th { (lang.t("quantity")) } th { (lang.t("discounts")) } th { (lang.t("points")) } th { (lang.t("paid")) } } }
+            tbody {
+                @for (l, a) in o.amounts.lines.iter().zip(&allocation) {
+                    tr {
+                        td { (l.line_id) " " (l.name.as_deref().unwrap_or("")) " " span.muted { (l.spec.as_deref().unwrap_or("")) } }
+                        td { (yuan(l.unit_price_cents)) } td { (l.quantity) }
+                        td { (yuan(a.discount_cents)) } td { (yuan(a.points_cents)) } td { (yuan(a.paid_cents)) }
+                    }
+                }
+            }
+        }
+        p { (lang.t("shipping")) ": " (yuan(o.amounts.shipping_cents))
+            @if let Some(r) = &refundable { " · " strong { (lang.t("refundable")) ": " (yuan(r.cash_cents)) } } }
+        @if !o.shipments.is_empty() {
+            h3 { (lang.t("shipments")) }
+            ul { @for sh in &o.shipments { li { (sh.carrier) " " (sh.tracking_no) " · " (format!("{:?}", sh.kind).to_lowercase())
+                @if let Some(st) = &sh.status { " · " (st) } } } }
+        }
+        @if !o.refunds.is_empty() {
+            h3 { (lang.t("refunds")) }
+            ul { @for r in &o.refunds { li { (yuan(r.cash_cents)) @if r.points_cents > 0 { " + " (lang.t("points")) " " (yuan(r.points_cents)) }
+                " · " (r.method.as_deref().unwrap_or("")) @if let Some(re) = &r.reference { " · " (re) } } } }
+        }
+    }
+}
+
+/// The refund quote for the lines the agent picks, computed from the order as it stands.
+pub(super) fn quote_panel(
+    lang: Lang,
+    case_id: i64,
+    order: &Order,
+    ask: Option<&QuoteAsk>,
+) -> Markup {
+    let result = ask.map(|a| {
+        parse_lines(&a.lines)
+            .and_then(|lines| {
+                serde_json::from_value::<Vec<kesu_domain::refund::RequestedLine>>(json!(lines))
+                    .map_err(|e| e.to_string())
+            })
+            .and_then(|lines| {
+                order.quote(lines, a.shipping).map_err(|e| {
+                    e.into_iter()
+                        .map(|f| format!("{}: {}", f.field, f.message))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+            })
+    });
+    html! {
+        h3 { (lang.t("quote")) }
+        form.inline-form method="get" action={ "/cases/" (case_id) } {
+            label { (lang.t("quote_lines")) input name="quote" value=[ask.map(|a| a.lines.as_str())] placeholder="A:1"; }
+            label.check { input type="checkbox" name="shipping" value="1" checked[ask.is_some_and(|a| a.shipping)]; (lang.t("include_shipping")) }
+            button type="submit" { (lang.t("calculate")) }
+        }
+        @match result {
+            Some(Ok(q)) => {
+                table.quote {
+                    thead { tr { th { (lang.t("lines")) } th { (lang.t("quantity")) } th { (lang.t("cash")) } th { (lang.t("points")) } } }
+                    tbody {
+                        @for l in &q.lines { tr { td { (l.line_id) } td { (l.quantity) } td { (yuan(l.cash_cents)) } td { (yuan(l.points_cents)) } } }
+                        @if q.shipping_cents > 0 { tr { td { (lang.t("shipping")) } td {} td { (yuan(q.shipping_cents)) } td {} } }
+                        tr.total { th { (lang.t("total")) } td {} th #quote-cash { (yuan(q.cash_cents)) } th { (yuan(q.points_cents)) } }
+                    }
+                }
+            }
+            Some(Err(m)) => { p.error role="alert" { (m) } }
+            None => {}
+        }
+    }
+}

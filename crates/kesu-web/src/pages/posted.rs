@@ -1,0 +1,151 @@
+//! Form posts and page failures, done once: every workbench form arrives as a [`SignedForm`]
+//! (session found, body parsed, CSRF token checked), every customer form as a
+//! [`PublicForm`] (double-submit token checked), and whatever a page cannot do becomes a
+//! [`PageError`]: a polite page in the reader's language that never shows a store error's
+//! text, with the cause of a server-side failure in the log.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::i18n::Lang;
+use super::session::PageSession;
+use super::{error_page, Form};
+use crate::error::ApiError;
+use crate::AppState;
+
+/// A workbench form post from a signed-in user, its CSRF token checked.
+pub struct SignedForm(pub PageSession, pub Form);
+
+impl FromRequest<AppState> for SignedForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let s = PageSession::from_request_parts(&mut parts, state).await?;
+        let lang = s.lang;
+        let body = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|_| PageError::new(lang, StatusCode::BAD_REQUEST, lang.t("bad_form")))
+            .map_err(IntoResponse::into_response)?;
+        let form = Form::parse(&body);
+        if !s.csrf_ok(&form) {
+            return Err(s.csrf_refused());
+        }
+        Ok(SignedForm(s, form))
+    }
+}
+
+/// A customer's form post (no session): the token in its cookie and its hidden field agree.
+pub struct PublicForm {
+    pub headers: HeaderMap,
+    pub form: Form,
+}
+
+impl FromRequest<AppState> for PublicForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let body = Bytes::from_request(req, state).await.map_err(|_| {
+            PageError::new(Lang::Zh, StatusCode::BAD_REQUEST, Lang::Zh.t("bad_form"))
+                .into_response()
+        })?;
+        let form = Form::parse(&body);
+        if !super::customer::csrf_ok(&headers, &form) {
+            return Err(error_page(
+                Lang::Zh,
+                StatusCode::FORBIDDEN,
+                Lang::Zh.t("csrf"),
+            ));
+        }
+        Ok(PublicForm { headers, form })
+    }
+}
+
+/// What a page could not do, said politely in the reader's language.
+#[derive(Debug)]
+pub struct PageError {
+    lang: Lang,
+    status: StatusCode,
+    message: String,
+}
+
+impl PageError {
+    pub fn new(lang: Lang, status: StatusCode, message: impl Into<String>) -> PageError {
+        PageError {
+            lang,
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(lang: Lang) -> PageError {
+        PageError::new(lang, StatusCode::NOT_FOUND, lang.t("not_found"))
+    }
+
+    pub fn forbidden(lang: Lang) -> PageError {
+        PageError::new(lang, StatusCode::FORBIDDEN, lang.t("forbidden"))
+    }
+
+    /// A use case's (or the store's) refusal in the reader's words. A failure on our side
+    /// is logged with its cause and shown only as "something went wrong".
+    pub fn of(lang: Lang, e: impl Into<ApiError>) -> PageError {
+        let (status, message) = explain(lang, e);
+        PageError::new(lang, status, message)
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        error_page(self.lang, self.status, &self.message)
+    }
+}
+
+/// An error in the reader's language, with its status. Server-side failures (500, 503,
+/// 507) are logged by [`ApiError::into_problem`] and worded here without their cause.
+pub fn explain(lang: Lang, e: impl Into<ApiError>) -> (StatusCode, String) {
+    let (status, problem) = ApiError::into_problem(e.into());
+    let message = match &problem.errors {
+        Some(fields) => fields
+            .iter()
+            .map(|f| super::messages::field_error(lang, &f.field, &f.message))
+            .collect::<Vec<_>>()
+            .join("；"),
+        None if status == StatusCode::FORBIDDEN => lang.t("forbidden").to_owned(),
+        None if status == StatusCode::INSUFFICIENT_STORAGE => lang.t("disk_full").to_owned(),
+        None if status == StatusCode::SERVICE_UNAVAILABLE => lang.t("unavailable").to_owned(),
+        None if status.is_server_error() => lang.t("server_error").to_owned(),
+        None => super::messages::message(lang, &problem.detail),
+    };
+    (status, message)
+}
+
+/// An admin's form post: signed, and from an admin.
+pub struct AdminForm(pub PageSession, pub Form);
+
+impl FromRequest<AppState> for AdminForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let SignedForm(s, f) = SignedForm::from_request(req, state).await?;
+        if !s
+            .session
+            .user
+            .role
+            .may(kesu_domain::Permission::ConfigureDesk)
+        {
+            return Err(PageError::forbidden(s.lang).into_response());
+        }
+        Ok(AdminForm(s, f))
+    }
+}
