@@ -50,7 +50,7 @@ pub async fn ingest(
         ..Ingested::default()
     };
     for event in events {
-        let tracked = store.record_tracking(event).await?;
+        let tracked = store.record_tracking(event, now).await?;
         if tracked.duplicate {
             receipt.duplicates += 1;
             continue;

@@ -36,12 +36,15 @@ impl Desk {
     async fn user(&self, name: &str, role: Role, department: Option<&str>) -> User {
         let department = department.map(|d| DepartmentCode::parse(d).unwrap());
         self.store
-            .create_user(NewUser {
-                username: &Username::parse(name).unwrap(),
-                password: "pass-word-1",
-                role,
-                department: department.as_ref(),
-            })
+            .create_user(
+                NewUser {
+                    username: &Username::parse(name).unwrap(),
+                    password: "pass-word-1",
+                    role,
+                    department: department.as_ref(),
+                },
+                t0(),
+            )
             .await
             .unwrap()
     }
@@ -59,7 +62,7 @@ impl Desk {
         }))
         .unwrap();
         self.store
-            .put_order(&form.parse(order_no).unwrap())
+            .put_order(&form.parse(order_no).unwrap(), t0())
             .await
             .unwrap();
     }

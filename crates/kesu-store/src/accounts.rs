@@ -105,14 +105,14 @@ pub(crate) fn token_hash(token: &str) -> String {
 }
 
 impl Store {
-    pub async fn create_user(&self, new: NewUser<'_>) -> Result<User> {
+    pub async fn create_user(&self, new: NewUser<'_>, now: DateTime<Utc>) -> Result<User> {
         let password = new.password.to_owned();
         // argon2 is deliberately slow: keep it off the async workers.
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
             .map_err(|e| StoreError::Corrupt(e.to_string()))??;
         // Stored at millisecond precision: return exactly what a later read returns.
-        let now = from_millis(millis(Utc::now()));
+        let now = from_millis(millis(now));
         let res = sqlx::query(
             "INSERT INTO users (username, password_hash, role, department, disabled, created_at) \
              VALUES ($1, $2, $3, $4, 0, $5) RETURNING id",
@@ -294,6 +294,7 @@ impl Store {
     pub async fn ensure_admin(
         &self,
         password: Option<&str>,
+        now: DateTime<Utc>,
     ) -> Result<Option<(User, Option<String>)>> {
         if self.user_count().await? > 0 {
             return Ok(None);
@@ -307,12 +308,15 @@ impl Store {
         kesu_domain::account::check_new_password(pw).map_err(|e| StoreError::Invalid(vec![e]))?;
         let username = Username::parse("admin").expect("`admin` is a valid username");
         let created = self
-            .create_user(NewUser {
-                username: &username,
-                password: pw,
-                role: Role::Admin,
-                department: None,
-            })
+            .create_user(
+                NewUser {
+                    username: &username,
+                    password: pw,
+                    role: Role::Admin,
+                    department: None,
+                },
+                now,
+            )
             .await;
         match created {
             Ok(user) => Ok(Some((user, generated))),

@@ -41,9 +41,9 @@ const ROWS: usize = 25;
 
 impl Store {
     /// Stores orders in one transaction of multi-row statements; every one must be new.
-    pub async fn import_new_orders(&self, orders: &[Order]) -> Result<()> {
+    pub async fn import_new_orders(&self, orders: &[Order], at: DateTime<Utc>) -> Result<()> {
         let mut tx = self.write.begin().await?;
-        let now = millis(Utc::now());
+        let now = millis(at);
         for chunk in orders.chunks(ROWS) {
             let mut q_orders = String::new();
             q_orders.push_str(&format!(

@@ -348,16 +348,18 @@ async fn apply_effect(
 ) -> Result<()> {
     match effect {
         OrderEffect::Shipment { order_no, shipment } => {
-            crate::orders::insert_shipment(conn, order_no, shipment, "case", Some(case.id)).await
+            let source = ("case", Some(case.id));
+            crate::orders::insert_shipment(conn, order_no, shipment, source, case.updated_at).await
         }
         OrderEffect::Refund { order_no, refund } => {
             sqlx::query("UPDATE orders SET updated_at = $1 WHERE order_no = $2")
-                .bind(millis(Utc::now()))
+                .bind(millis(case.updated_at))
                 .bind(order_no)
                 .execute(&mut *conn)
                 .await?;
             let key = format!("case:{}:v{}", case.id, case.version);
-            crate::orders::insert_refund(conn, order_no, refund, Some(&key)).await?;
+            crate::orders::insert_refund(conn, order_no, refund, Some(&key), case.updated_at)
+                .await?;
             let order = crate::orders::read_order(conn, order_no)
                 .await?
                 .ok_or_else(|| StoreError::NotFound(format!("no order `{order_no}`")))?;

@@ -2,7 +2,7 @@
 //! with it before (imported shipments and refunds) and keeps what kesu itself did to it
 //! (reships, exchanges and refunds executed for cases).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use kesu_domain::order::{Buyer, Order, RefundRecord, RefundSource, Shipment, ShipmentKind};
 use kesu_domain::refund::OrderAmounts;
 use serde::{Deserialize, Serialize};
@@ -42,9 +42,9 @@ impl Store {
     /// Creates or replaces an order; `true` when it was new. The caller has checked the
     /// order with [`kesu_domain::order::OrderForm::parse`]; refunds kesu executed for cases
     /// are kept and counted by [`Store::order`].
-    pub async fn put_order(&self, order: &Order) -> Result<bool> {
+    pub async fn put_order(&self, order: &Order, now: DateTime<Utc>) -> Result<bool> {
         let mut tx = self.write.begin().await?;
-        let created = write_order(&mut tx, order).await?;
+        let created = write_order(&mut tx, order, now).await?;
         tx.commit().await?;
         Ok(created)
     }
@@ -52,14 +52,14 @@ impl Store {
     /// Stores many orders, [`ORDER_BATCH`] to a transaction: for imports. If a batch fails,
     /// its orders are written one by one so one bad order costs only itself. Returns, per
     /// order, whether it was new or why it failed.
-    pub async fn put_orders(&self, orders: &[Order]) -> Vec<Result<bool>> {
+    pub async fn put_orders(&self, orders: &[Order], now: DateTime<Utc>) -> Vec<Result<bool>> {
         let mut results = Vec::with_capacity(orders.len());
         for chunk in orders.chunks(ORDER_BATCH) {
             let batch = async {
                 let mut tx = self.write.begin().await?;
                 let mut created = Vec::with_capacity(chunk.len());
                 for order in chunk {
-                    created.push(write_order(&mut tx, order).await?);
+                    created.push(write_order(&mut tx, order, now).await?);
                 }
                 tx.commit().await?;
                 Ok::<_, StoreError>(created)
@@ -69,7 +69,7 @@ impl Store {
                 Ok(created) => results.extend(created.into_iter().map(Ok)),
                 Err(_) => {
                     for order in chunk {
-                        results.push(self.put_order(order).await);
+                        results.push(self.put_order(order, now).await);
                     }
                 }
             }
@@ -101,8 +101,8 @@ pub(crate) fn detail_json(order: &Order) -> Result<String> {
     })
 }
 
-async fn write_order(conn: &mut AnyConnection, order: &Order) -> Result<bool> {
-    let now = millis(Utc::now());
+async fn write_order(conn: &mut AnyConnection, order: &Order, at: DateTime<Utc>) -> Result<bool> {
+    let now = millis(at);
     let detail = detail_json(order)?;
     let existed = sqlx::query("SELECT 1 AS one FROM orders WHERE order_no = $1")
         .bind(&order.order_no)
@@ -170,14 +170,14 @@ async fn write_order(conn: &mut AnyConnection, order: &Order) -> Result<bool> {
     .execute(&mut *conn)
     .await?;
     for s in &order.shipments {
-        insert_shipment(conn, &order.order_no, s, "import", None).await?;
+        insert_shipment(conn, &order.order_no, s, ("import", None), at).await?;
     }
     for r in order
         .refunds
         .iter()
         .filter(|r| r.source == RefundSource::Import)
     {
-        insert_refund(conn, &order.order_no, r, None).await?;
+        insert_refund(conn, &order.order_no, r, None, at).await?;
     }
     Ok(!existed)
 }
@@ -186,8 +186,8 @@ pub(crate) async fn insert_shipment(
     conn: &mut AnyConnection,
     order_no: &str,
     s: &Shipment,
-    source: &str,
-    case_id: Option<i64>,
+    (source, case_id): (&str, Option<i64>),
+    now: DateTime<Utc>,
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO shipments (order_no, carrier, tracking_no, kind, status, shipped_at, lines, source, case_id, created_at) \
@@ -202,7 +202,7 @@ pub(crate) async fn insert_shipment(
     .bind(json(&s.lines)?)
     .bind(source)
     .bind(case_id)
-    .bind(millis(Utc::now()))
+    .bind(millis(now))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -214,6 +214,7 @@ pub(crate) async fn insert_refund(
     order_no: &str,
     r: &RefundRecord,
     key: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     let source = match r.source {
         RefundSource::Import => "import",
@@ -234,7 +235,7 @@ pub(crate) async fn insert_refund(
     .bind(r.method.clone())
     .bind(r.reference.clone())
     .bind(r.at.map(millis))
-    .bind(millis(Utc::now()))
+    .bind(millis(now))
     .execute(&mut *conn)
     .await;
     match res {

@@ -1,5 +1,6 @@
 //! Departments and the policy document: small, admin-edited configuration.
 
+use chrono::{DateTime, Utc};
 use kesu_domain::codes::DepartmentCode;
 use kesu_domain::reply_check::ReplyRules;
 use kesu_domain::scripts::ReplyTemplate;
@@ -50,12 +51,17 @@ impl Store {
         Ok(row.is_some())
     }
 
-    pub async fn add_department(&self, code: &DepartmentCode, name: &str) -> Result<Department> {
+    pub async fn add_department(
+        &self,
+        code: &DepartmentCode,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Department> {
         let res =
             sqlx::query("INSERT INTO departments (code, name, created_at) VALUES ($1, $2, $3)")
                 .bind(code.as_str())
                 .bind(name)
-                .bind(millis(chrono::Utc::now()))
+                .bind(millis(now))
                 .execute(&self.write)
                 .await;
         match res {

@@ -1,6 +1,6 @@
 //! Tracking events: kept once each, and the shipment's status follows the newest.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use kesu_domain::tracking::TrackingEvent;
 use sqlx::Row;
 
@@ -16,7 +16,8 @@ pub struct Tracked {
 }
 
 impl Store {
-    pub async fn record_tracking(&self, e: &TrackingEvent) -> Result<Tracked> {
+    /// Stores a carrier's event once, received at `now`; with the orders its parcel belongs to.
+    pub async fn record_tracking(&self, e: &TrackingEvent, now: DateTime<Utc>) -> Result<Tracked> {
         let mut tx = self.write.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO tracking_events (carrier, tracking_no, at, status, location, text, received_at) \
@@ -28,7 +29,7 @@ impl Store {
         .bind(e.status.code())
         .bind(e.location.clone())
         .bind(e.text.clone())
-        .bind(millis(Utc::now()))
+        .bind(millis(now))
         .execute(&mut *tx)
         .await?
         .rows_affected();

@@ -295,33 +295,43 @@ async fn filters_and_search_find_cases(store: Store) {
 
 async fn accounts_tokens_and_disabling(store: Store) {
     let (admin, generated) = store
-        .ensure_admin(Some("correct horse"))
+        .ensure_admin(Some("correct horse"), chrono::Utc::now())
         .await
         .unwrap()
         .unwrap();
     assert_eq!(admin.role, Role::Admin);
     assert!(generated.is_none());
     assert!(
-        store.ensure_admin(None).await.unwrap().is_none(),
+        store
+            .ensure_admin(None, chrono::Utc::now())
+            .await
+            .unwrap()
+            .is_none(),
         "only on a new database"
     );
     let name = Username::parse("amy").unwrap();
     let amy = store
-        .create_user(NewUser {
-            username: &name,
-            password: "secret-pass",
-            role: Role::Agent,
-            department: None,
-        })
+        .create_user(
+            NewUser {
+                username: &name,
+                password: "secret-pass",
+                role: Role::Agent,
+                department: None,
+            },
+            chrono::Utc::now(),
+        )
         .await
         .unwrap();
     let dup = store
-        .create_user(NewUser {
-            username: &name,
-            password: "secret-pass",
-            role: Role::Agent,
-            department: None,
-        })
+        .create_user(
+            NewUser {
+                username: &name,
+                password: "secret-pass",
+                role: Role::Agent,
+                department: None,
+            },
+            chrono::Utc::now(),
+        )
         .await;
     assert!(matches!(dup, Err(StoreError::Duplicate(_))));
     assert!(store
@@ -382,9 +392,12 @@ async fn policy_and_departments_round_trip(store: Store) {
         ["logistics", "operations", "quality", "service"]
     );
     let code = kesu_domain::codes::DepartmentCode::parse("supplier").unwrap();
-    store.add_department(&code, "供应商管理").await.unwrap();
+    store
+        .add_department(&code, "供应商管理", chrono::Utc::now())
+        .await
+        .unwrap();
     assert!(matches!(
-        store.add_department(&code, "x").await,
+        store.add_department(&code, "x", chrono::Utc::now()).await,
         Err(StoreError::Duplicate(_))
     ));
     assert!(store.department_exists(&code).await.unwrap());

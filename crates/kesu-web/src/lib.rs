@@ -34,6 +34,8 @@ pub struct AppState {
     pub reports: reports::Reports,
     /// This server's sign-in limits.
     pub sign_in: sign_in::SignInLimits,
+    /// Cookies always `Secure` (`--secure-cookies`), not only behind an HTTPS proxy.
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
         AppState {
             reports: reports::Reports::start(store.clone()),
             sign_in: Default::default(),
+            secure_cookies: false,
             store,
             clock,
             search,
@@ -66,6 +69,13 @@ impl AppState {
             .map(|p| p.zone())
             .unwrap_or(chrono_tz::Asia::Shanghai)
     }
+}
+
+/// Whether two secrets (tokens, shared keys) are equal, in time that does not tell an
+/// attacker how much of a guess was right.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 /// The whole application as a router, ready to serve or to test.

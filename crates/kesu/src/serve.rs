@@ -23,6 +23,11 @@ pub struct ServeArgs {
     /// How often the background worker looks for due SLA timers and silent parcels.
     #[arg(long, env = "KESU_WORKER_INTERVAL_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(10..))]
     worker_interval_ms: u64,
+    /// Mark the workbench's cookies `Secure` (browsers then send them over HTTPS only).
+    /// Without it they are `Secure` whenever a proxy says the browser came over HTTPS
+    /// (`X-Forwarded-Proto: https`).
+    #[arg(long, env = "KESU_SECURE_COOKIES")]
+    secure_cookies: bool,
     /// For tests and demos only: read the current time from this file (RFC 3339).
     #[arg(long, env = "KESU_CLOCK_FILE", hide = true)]
     clock_file: Option<std::path::PathBuf>,
@@ -56,7 +61,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let search = kesu_search::Search::start(store.clone(), &args.db.search_dir())
         .await
         .context("cannot open the search index: run `kesu reindex` to rebuild it")?;
-    let state = AppState::new(store.clone(), clock, search);
+    let mut state = AppState::new(store.clone(), clock, search);
+    state.secure_cookies = args.secure_cookies;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(kesu_app::worker::run(
         state.store.clone(),
@@ -80,7 +86,10 @@ pub async fn first_admin(store: &kesu_store::Store) -> anyhow::Result<()> {
     let admin_password = std::env::var("KESU_ADMIN_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());
-    let created = match store.ensure_admin(admin_password.as_deref()).await {
+    let created = match store
+        .ensure_admin(admin_password.as_deref(), chrono::Utc::now())
+        .await
+    {
         // Only checked when the first admin is created: an old deployment keeps starting.
         Err(kesu_store::StoreError::Invalid(errors)) => {
             let why: Vec<String> = errors.into_iter().map(|e| e.message).collect();

@@ -84,12 +84,15 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<()> {
                 }
             }
             let user = store
-                .create_user(NewUser {
-                    username: &username,
-                    password: &password,
-                    role,
-                    department: department.as_ref(),
-                })
+                .create_user(
+                    NewUser {
+                        username: &username,
+                        password: &password,
+                        role,
+                        department: department.as_ref(),
+                    },
+                    chrono::Utc::now(),
+                )
                 .await?;
             println!("created {} ({})", user.username, user.role);
         }

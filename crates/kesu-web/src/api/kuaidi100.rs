@@ -79,10 +79,6 @@ fn reply(ok: bool, message: &str) -> Response {
         .into_response()
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// kuaidi100's subscription push (a form field `param` holding its JSON), under the secret
 /// path an admin set. Always answers in kuaidi100's own `{"result", "returnCode",
 /// "message"}`; an unknown secret is 404.
@@ -104,7 +100,7 @@ pub(super) async fn push(
         Ok(None) => return unknown(),
         Err(e) => return ApiError::from(e).into_response(),
     };
-    if !constant_time_eq(secret.as_bytes(), expected.as_bytes()) {
+    if !crate::same_secret(&secret, &expected) {
         return unknown();
     }
     let param = form_urlencoded::parse(&body)

@@ -82,7 +82,7 @@ async fn put_order(
     }
     let form: OrderForm = from_value(body)?;
     let order = form.parse(&order_no).map_err(ApiError::Invalid)?;
-    let created = state.store.put_order(&order).await?;
+    let created = state.store.put_order(&order, state.clock.now()).await?;
     let stored = state
         .store
         .order(&order.order_no)

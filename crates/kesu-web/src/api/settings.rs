@@ -57,7 +57,10 @@ async fn add_department(
     require_admin(&caller)?;
     let code = DepartmentCode::parse(body.code.trim()).map_err(|m| ApiError::invalid("code", m))?;
     let name = kesu_domain::text::required("name", &body.name)?;
-    let d = state.store.add_department(&code, &name).await?;
+    let d = state
+        .store
+        .add_department(&code, &name, state.clock.now())
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(DepartmentView {

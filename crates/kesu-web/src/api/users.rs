@@ -103,12 +103,15 @@ async fn create(
     };
     let user = state
         .store
-        .create_user(NewUser {
-            username: &username,
-            password: &req.password,
-            role,
-            department: department.as_ref(),
-        })
+        .create_user(
+            NewUser {
+                username: &username,
+                password: &req.password,
+                role,
+                department: department.as_ref(),
+            },
+            state.clock.now(),
+        )
         .await?;
     tracing::info!(user = %user.username, role = %user.role, by = %caller.username, "user created");
     Ok((StatusCode::CREATED, Json(user.into())))

@@ -252,12 +252,15 @@ async fn add_user(State(state): State<AppState>, AdminForm(s, f): AdminForm) -> 
     };
     let created = state
         .store
-        .create_user(NewUser {
-            username: &username,
-            password: &password,
-            role,
-            department: department.as_ref(),
-        })
+        .create_user(
+            NewUser {
+                username: &username,
+                password: &password,
+                role,
+                department: department.as_ref(),
+            },
+            state.clock.now(),
+        )
         .await;
     match created {
         Ok(_) => Redirect::to("/admin?saved=1").into_response(),
@@ -295,7 +298,11 @@ async fn add_department(State(state): State<AppState>, AdminForm(s, f): AdminFor
     let Some(name) = f.text("name") else {
         return refuse(&state, &s, "name: must not be empty".into()).await;
     };
-    match state.store.add_department(&code, &name).await {
+    match state
+        .store
+        .add_department(&code, &name, state.clock.now())
+        .await
+    {
         Ok(_) => Redirect::to("/admin?saved=1").into_response(),
         Err(e) => refused(&state, &s, e).await,
     }

@@ -4,10 +4,11 @@
 //! is reachable from here, and staff appear as 客服, not by name.
 
 use axum::extract::{Path, State};
-use axum::http::{header, request::Parts, HeaderValue, StatusCode};
+use axum::http::{request::Parts, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use axum_extra::extract::cookie::SameSite;
 use kesu_domain::codes::{Category, Demand};
 use kesu_domain::registration::RegistrationForm;
 use kesu_domain::{ActorKind, CaseStatus, FieldError};
@@ -31,14 +32,24 @@ const COOKIE: &str = "kesu_public";
 
 /// The double-submit token of public forms: a cookie and a hidden field that must agree.
 fn public_token(headers: &axum::http::HeaderMap) -> Option<String> {
-    super::cookie(headers, COOKIE)
+    super::cookies::read(headers, COOKIE)
 }
 
-fn with_token(mut r: Response, token: &str) -> Response {
-    let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        r.headers_mut().insert(header::SET_COOKIE, v);
-    }
+fn with_token(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    mut r: Response,
+    token: &str,
+) -> Response {
+    let secure = super::cookies::must_be_secure(headers, state.secure_cookies);
+    super::cookies::set(
+        &mut r,
+        COOKIE,
+        token.to_owned(),
+        SameSite::Strict,
+        None,
+        secure,
+    );
     r
 }
 
@@ -47,7 +58,7 @@ fn token_for(headers: &axum::http::HeaderMap) -> String {
 }
 
 pub(super) fn csrf_ok(headers: &axum::http::HeaderMap, form: &Form) -> bool {
-    matches!((public_token(headers), form.get("_csrf")), (Some(c), Some(f)) if !c.is_empty() && c == f)
+    matches!((public_token(headers), form.get("_csrf")), (Some(c), Some(f)) if !c.is_empty() && crate::same_secret(&c, f))
 }
 
 fn page(title: &str, body: Markup) -> Markup {
@@ -66,9 +77,11 @@ fn page(title: &str, body: Markup) -> Markup {
     }
 }
 
-async fn complain_page(parts: Parts) -> Response {
+async fn complain_page(State(state): State<AppState>, parts: Parts) -> Response {
     let token = token_for(&parts.headers);
     with_token(
+        &state,
+        &parts.headers,
         page("投诉与售后", complain_form(&token, &Form(vec![]), &[])).into_response(),
         &token,
     )
@@ -190,21 +203,20 @@ async fn render_status(
     token: &str,
     error: Option<(StatusCode, String)>,
 ) -> Response {
-    let record = match state.store.case_for_customer_link(token).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return error_page(Lang::Zh, StatusCode::NOT_FOUND, "链接无效或已过期。"),
+    let (record, history) = match kesu_app::customer::case_for_link(&state.store, token).await {
+        Ok(found) => found,
+        Err(kesu_app::AppError::NotFound(_)) => {
+            return error_page(Lang::Zh, StatusCode::NOT_FOUND, "链接无效或已过期。")
+        }
         Err(e) => return PageError::of(Lang::Zh, e).into_response(),
     };
-    let history = state
-        .store
-        .history(record.case.id)
-        .await
-        .unwrap_or_default();
     let zone = state.zone().await;
     let csrf = token_for(headers);
     let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
     let body = status_body(&record, &history, zone, &csrf, token, error.map(|(_, m)| m));
     with_token(
+        state,
+        headers,
         (status, page(&format!("投诉 {}", record.case.number), body)).into_response(),
         &csrf,
     )

@@ -2,17 +2,18 @@
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use axum_extra::extract::cookie::SameSite;
 use maud::{html, DOCTYPE};
 use serde::Deserialize;
 
 use super::i18n::Lang;
 use super::posted::{PageError, SignedForm};
 use super::session::COOKIE;
-use super::{error_page, Form};
+use super::Form;
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -89,6 +90,7 @@ async fn login_page(Query(q): Query<Next>) -> maud::Markup {
 
 async fn login(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     extensions: axum::http::Extensions,
     body: Bytes,
 ) -> Response {
@@ -113,34 +115,39 @@ async fn login(
             )
                 .into_response();
         }
-        Err(e) => {
-            let (status, problem) = e.into_problem();
-            return error_page(Lang::Zh, status, &problem.detail);
-        }
+        Err(e) => return PageError::of(Lang::Zh, e).into_response(),
     };
     match state.store.start_session(&user, state.clock.now()).await {
         Ok(token) => {
             tracing::info!(user = %user.username, "signed in to the workbench");
             let mut r = Redirect::to(&next).into_response();
-            let cookie = format!(
-                "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-                kesu_store::SESSION_HOURS * 3600
-            );
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                r.headers_mut().insert(header::SET_COOKIE, v);
-            }
+            let secure = super::cookies::must_be_secure(&headers, state.secure_cookies);
+            let hours = kesu_store::SESSION_HOURS * 3600;
+            super::cookies::set(&mut r, COOKIE, token, SameSite::Lax, Some(hours), secure);
             r
         }
         Err(e) => PageError::of(Lang::Zh, e).into_response(),
     }
 }
 
-async fn logout(State(state): State<AppState>, SignedForm(s, _): SignedForm) -> Response {
-    state.store.end_session(&s.token).await.ok();
+async fn logout(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    SignedForm(s, _): SignedForm,
+) -> Response {
+    if let Err(e) = state.store.end_session(&s.token).await {
+        // The cookie goes anyway; the session ends when it expires.
+        tracing::warn!(error = %e, "a session could not be ended");
+    }
     let mut r = Redirect::to("/login").into_response();
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("kesu_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    let secure = super::cookies::must_be_secure(&headers, state.secure_cookies);
+    super::cookies::set(
+        &mut r,
+        COOKIE,
+        String::new(),
+        SameSite::Lax,
+        Some(0),
+        secure,
     );
     r
 }

@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 mod case;
+pub mod cookies;
 mod customer;
 pub mod i18n;
 mod improvements;
@@ -72,18 +73,6 @@ pub(crate) fn asset(content_type: &'static str, body: &'static [u8]) -> Response
         Bytes::from_static(body),
     )
         .into_response()
-}
-
-/// The value of cookie `name` in a request's headers.
-pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
 }
 
 /// A submitted form, fields in order (repeated names allowed).

@@ -21,7 +21,7 @@ pub struct PageSession {
 
 /// The session cookie's value, if the request carries one.
 pub fn cookie_token(parts: &Parts) -> Option<String> {
-    super::cookie(&parts.headers, COOKIE)
+    super::cookies::read(&parts.headers, COOKIE)
 }
 
 impl FromRequestParts<AppState> for PageSession {
@@ -60,9 +60,10 @@ impl FromRequestParts<AppState> for PageSession {
 }
 
 impl PageSession {
-    /// Whether a form carries this session's CSRF token.
+    /// Whether a form carries this session's CSRF token (compared in constant time).
     pub fn csrf_ok(&self, form: &Form) -> bool {
-        form.get("_csrf") == Some(self.session.csrf.as_str())
+        form.get("_csrf")
+            .is_some_and(|sent| crate::same_secret(sent, &self.session.csrf))
     }
 
     /// The answer to a form without it.
@@ -71,14 +72,15 @@ impl PageSession {
     }
 }
 
+/// What a query-string value may hold unencoded: letters, digits, `-_.~` and `/`.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 /// Percent-encodes a value for a query string.
 pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
 }

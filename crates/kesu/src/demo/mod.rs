@@ -85,7 +85,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             }
         }
         store
-            .import_new_orders(&batch.orders)
+            .import_new_orders(&batch.orders, chrono::Utc::now())
             .await
             .context("cannot store the generated orders")?;
         let mut cases = batch.cases;
@@ -161,12 +161,15 @@ async fn ensure_users(store: &kesu_store::Store, staff: &generate::Staff) -> any
                 .collect()
         };
         match store
-            .create_user(NewUser {
-                username: &username,
-                password: &password,
-                role,
-                department: department.as_ref(),
-            })
+            .create_user(
+                NewUser {
+                    username: &username,
+                    password: &password,
+                    role,
+                    department: department.as_ref(),
+                },
+                chrono::Utc::now(),
+            )
             .await
         {
             Ok(_) | Err(StoreError::Duplicate(_)) => {}

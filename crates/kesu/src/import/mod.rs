@@ -58,7 +58,7 @@ impl Tally {
         for ((line, order), result) in lines
             .iter()
             .zip(&orders)
-            .zip(store.put_orders(&orders).await)
+            .zip(store.put_orders(&orders, chrono::Utc::now()).await)
         {
             match result {
                 Ok(true) => self.created += 1,

@@ -90,7 +90,10 @@ impl TestApp {
         dir: Option<tempfile::TempDir>,
         index_dir: &std::path::Path,
     ) -> TestApp {
-        store.ensure_admin(Some(ADMIN_PASSWORD)).await.unwrap();
+        store
+            .ensure_admin(Some(ADMIN_PASSWORD), t0())
+            .await
+            .unwrap();
         let clock = Arc::new(FixedClock::new(t0()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
