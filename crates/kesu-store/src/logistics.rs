@@ -206,12 +206,6 @@ impl Store {
         insert_exception(&mut conn, e).await
     }
 
-    /// Links an exception to the case opened or flagged for it.
-    pub async fn link_exception(&self, id: i64, case_id: i64) -> Result<()> {
-        let mut conn = self.write.acquire().await?;
-        set_exception_case(&mut conn, id, case_id).await
-    }
-
     pub async fn resolve_exception(&self, id: i64, now: DateTime<Utc>) -> Result<bool> {
         let n = sqlx::query(
             "UPDATE logistics_exceptions SET state = 'resolved', resolved_at = $1 WHERE id = $2 AND state = 'open'",

@@ -220,21 +220,7 @@ impl IntoResponse for ApiError {
 
 impl From<Rejection> for ApiError {
     fn from(r: Rejection) -> Self {
-        let detail = r.to_string();
-        match r {
-            Rejection::Invalid(fields) => ApiError::Invalid(fields),
-            Rejection::Forbidden { .. } => ApiError::Forbidden(detail),
-            Rejection::NotAllowedNow { allowed, .. } => ApiError::Conflict {
-                detail,
-                allowed_actions: Some(allowed),
-                current_version: None,
-            },
-            Rejection::StaleVersion { actual, .. } => ApiError::Conflict {
-                detail,
-                allowed_actions: None,
-                current_version: Some(actual),
-            },
-        }
+        kesu_app::AppError::from(r).into()
     }
 }
 
@@ -244,28 +230,28 @@ impl From<FieldError> for ApiError {
     }
 }
 
+/// The store's refusals read as the application layer reads them (a conflict, a missing row,
+/// invalid values); its failures as 507, 503 or a logged 500.
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::StaleVersion
-            | StoreError::Duplicate(_)
-            | StoreError::IdempotencyMismatch => ApiError::conflict(e.to_string()),
-            StoreError::NotFound(d) => ApiError::NotFound(d),
-            StoreError::Invalid(fields) => ApiError::Invalid(fields),
-            StoreError::Conflict(d) => ApiError::conflict(d),
-            StoreError::StorageFull(cause) => {
-                tracing::error!(%cause, "a write was refused: the disk is full");
-                ApiError::StorageFull
-            }
-            StoreError::Unavailable(cause) => {
-                tracing::error!(%cause, "the database is unavailable");
-                ApiError::Unavailable(
-                    "the database is unavailable right now: nothing was stored; try again shortly"
-                        .into(),
-                )
-            }
-            other => ApiError::Internal(other.to_string()),
+        kesu_app::AppError::from(e).into()
+    }
+}
+
+fn storage_failure(e: StoreError) -> ApiError {
+    match e {
+        StoreError::StorageFull(cause) => {
+            tracing::error!(%cause, "a write was refused: the disk is full");
+            ApiError::StorageFull
         }
+        StoreError::Unavailable(cause) => {
+            tracing::error!(%cause, "the database is unavailable");
+            ApiError::Unavailable(
+                "the database is unavailable right now: nothing was stored; try again shortly"
+                    .into(),
+            )
+        }
+        other => ApiError::Internal(other.to_string()),
     }
 }
 
@@ -285,7 +271,7 @@ impl From<kesu_app::AppError> for ApiError {
                 allowed_actions,
                 current_version,
             },
-            A::Store(e) => e.into(),
+            A::Store(e) => storage_failure(e),
             A::Internal(cause) => ApiError::Internal(cause),
         }
     }

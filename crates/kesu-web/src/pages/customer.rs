@@ -336,14 +336,12 @@ async fn status_action(
         }
         _ => return error_page(Lang::Zh, StatusCode::FORBIDDEN, Lang::Zh.t("forbidden")),
     }
-    let now = state.clock.now();
-    let result = match kesu_app::cases::ActionRequest::from_json(body) {
-        Ok(request) => {
-            kesu_app::customer::act_as_customer(&state.store, &token, request, now).await
-        }
-        Err(e) => Err(e),
+    let result = async {
+        let request = kesu_app::cases::ActionRequest::from_json(body)?;
+        let now = state.clock.now();
+        kesu_app::customer::act_as_customer(&state.store, &token, request, now).await
     };
-    match result {
+    match result.await {
         Ok(_) => axum::response::Redirect::to(&format!("/s/{token}")).into_response(),
         Err(e) => {
             let (status, problem) = ApiError::from(e).into_problem();

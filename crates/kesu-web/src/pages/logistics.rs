@@ -329,14 +329,12 @@ async fn file_claim(
             .await
         }
     };
-    let now = state.clock.now();
-    let filed = match kesu_app::cases::case_id(&id) {
-        Ok(case_id) => {
-            kesu_app::claims::file_claim(&state.store, &s.session.user, case_id, form, now).await
-        }
-        Err(e) => Err(e),
+    let filed = async {
+        let case_id = kesu_app::cases::case_id(&id)?;
+        let now = state.clock.now();
+        kesu_app::claims::file_claim(&state.store, &s.session.user, case_id, form, now).await
     };
-    match filed {
+    match filed.await {
         Ok(claim) => Redirect::to(&format!("/cases/{}", claim.case_id)).into_response(),
         Err(e) => render(&state, &s, &id, Some(explain(s.lang, e))).await,
     }

@@ -303,3 +303,37 @@ pub fn csrf_in(page: &str) -> String {
         .expect("the page carries a CSRF token")
         .to_owned()
 }
+
+/// A customer's browser (cookies kept, redirects not followed) files `fields` through the
+/// public form at `base`; returns the browser, the form's CSRF token and the token of the
+/// status link it was given.
+pub async fn file_public_complaint(
+    base: &str,
+    fields: &[(&str, &str)],
+) -> (reqwest::Client, String, String) {
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = page_text(&browser, &format!("{base}/complain")).await;
+    let csrf = csrf_in(&page);
+    let mut form = vec![("_csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let done = browser
+        .post(format!("{base}/complain"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let link = done
+        .split("href=\"/s/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the customer gets a status link")
+        .to_owned();
+    (browser, csrf, link)
+}

@@ -7,7 +7,7 @@ use std::process::Stdio;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{complaint, csrf_in, page_text};
+use crate::helpers::complaint;
 use crate::process::start_logging_to;
 
 const ADMIN_PASSWORD: &str = "admin-Secret-4711";
@@ -146,36 +146,18 @@ async fn the_log_holds_no_secret_token_password_or_personal_data() {
     assert!(r.status().is_success(), "{}", r.status());
 
     // The customer: the public form, then the status page behind its link.
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = page_text(&browser, &format!("{base}/complain")).await;
-    let csrf = csrf_in(&page);
-    let done = browser
-        .post(format!("{base}/complain"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
+    let (browser, csrf, link) = crate::helpers::file_public_complaint(
+        &base,
+        &[
             ("name", "韩梅梅"),
             ("phone", "13700001111"),
             ("email", "meimei@example.org"),
             ("category", "quality"),
             ("demand", "refund"),
             ("description", "鞋底开胶"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let link = done
-        .split("href=\"/s/")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the customer gets a status link")
-        .to_owned();
+        ],
+    )
+    .await;
     let r = browser
         .get(format!("{base}/s/{link}"))
         .send()

@@ -6,7 +6,6 @@ use std::process::Stdio;
 use reqwest::StatusCode;
 use sqlx::{Connection, Executor};
 
-use crate::helpers::{csrf_in, page_text};
 use crate::process::start_logging_to;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -22,34 +21,17 @@ async fn a_store_failure_on_a_customer_page_shows_a_friendly_page_and_logs_the_c
         Stdio::from(log),
     );
     let base = server.base.clone();
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = page_text(&browser, &format!("{base}/complain")).await;
-    let done = browser
-        .post(format!("{base}/complain"))
-        .form(&[
-            ("_csrf", csrf_in(&page).as_str()),
+    let (browser, _, link) = crate::helpers::file_public_complaint(
+        &base,
+        &[
             ("name", "韩梅梅"),
             ("phone", "13700001111"),
             ("category", "quality"),
             ("demand", "refund"),
             ("description", "鞋底开胶"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let link = done
-        .split("href=\"/s/")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the customer gets a status link")
-        .to_owned();
+        ],
+    )
+    .await;
     let status_url = format!("{base}/s/{link}");
     assert_eq!(
         browser.get(&status_url).send().await.unwrap().status(),

@@ -224,18 +224,13 @@ pub(super) async fn act(
             .await;
         }
     }
-    let actor = s.session.user.actor();
-    let done = match kesu_app::cases::ActionRequest::from_json(action) {
-        Ok(request) => match kesu_app::cases::case_id(&id) {
-            Ok(case_id) => {
-                let now = state.clock.now();
-                kesu_app::cases::act_on(&state.store, &actor, case_id, request, now).await
-            }
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
+    let done = async {
+        let request = kesu_app::cases::ActionRequest::from_json(action)?;
+        let case_id = kesu_app::cases::case_id(&id)?;
+        let (actor, now) = (s.session.user.actor(), state.clock.now());
+        kesu_app::cases::act_on(&state.store, &actor, case_id, request, now).await
     };
-    match done {
+    match done.await {
         // Inboxes send their forms back to themselves.
         Ok(_) if f.get("back") == Some("/approvals") => Redirect::to("/approvals").into_response(),
         Ok(record) => Redirect::to(&format!("/cases/{}", record.case.id)).into_response(),
