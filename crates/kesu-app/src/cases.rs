@@ -11,6 +11,7 @@ use kesu_store::{CaseRecord, Store, StoreError};
 use serde_json::{Map, Value};
 
 use crate::error::{AppError, AppResult};
+use kesu_domain::error::{Problem, Thing};
 
 /// What the case id in a path or a link means: a number, or nothing at all.
 pub fn case_id(raw: &str) -> AppResult<i64> {
@@ -40,30 +41,45 @@ impl ActionRequest {
     /// `{"action", "version", …fields}` → its parts, naming what is missing or wrong.
     pub fn from_json(body: Value) -> AppResult<ActionRequest> {
         let Value::Object(mut fields) = body else {
-            return Err(AppError::invalid("", "the body must be a JSON object"));
+            return Err(AppError::explained(
+                "",
+                Problem::Format,
+                "the body must be a JSON object",
+            ));
         };
         let action = match fields.remove("action") {
             Some(Value::String(a)) => ActionName::parse(&a).ok_or_else(|| {
-                AppError::invalid(
+                AppError::explained(
                     "action",
+                    Problem::NotOneOf {
+                        allowed: action_list(),
+                    },
                     format!("`{a}` is not an action; use one of {}", action_list()),
                 )
             })?,
-            Some(_) => return Err(AppError::invalid("action", "must be a string")),
-            None => {
-                return Err(AppError::invalid(
+            Some(_) => {
+                return Err(AppError::explained(
                     "action",
+                    Problem::Format,
+                    "must be a string",
+                ))
+            }
+            None => {
+                return Err(AppError::explained(
+                    "action",
+                    Problem::Required,
                     format!("is required: one of {}", action_list()),
                 ))
             }
         };
         let version = match fields.remove("version") {
-            Some(v) => v
-                .as_i64()
-                .ok_or_else(|| AppError::invalid("version", "must be an integer"))?,
+            Some(v) => v.as_i64().ok_or_else(|| {
+                AppError::explained("version", Problem::Format, "must be an integer")
+            })?,
             None => {
-                return Err(AppError::invalid(
+                return Err(AppError::explained(
                     "version",
+                    Problem::Required,
                     "is required: send the version of the case you saw",
                 ))
             }
@@ -148,6 +164,7 @@ pub async fn act(
         Err(StoreError::StaleVersion) => {
             let current = store.case(record.case.id).await?.map(|r| r.case.version);
             return Err(AppError::Conflict {
+                code: "stale_version",
                 detail: "the case was changed by someone else just now; reload it and try again"
                     .into(),
                 allowed_actions: None,
@@ -169,7 +186,10 @@ async fn check_department(store: &Store, department: &DepartmentCode) -> AppResu
     } else {
         Err(AppError::invalid(
             "department",
-            format!("unknown department `{department}`"),
+            Problem::Unknown {
+                thing: Thing::Department,
+                value: department.to_string(),
+            },
         ))
     }
 }
@@ -202,6 +222,6 @@ fn check_public_reply(
         .join("；");
     Err(AppError::invalid(
         "text",
-        format!("the reply checker blocks this reply (a supervisor may override): {what}"),
+        Problem::ReplyBlocked { findings: what },
     ))
 }

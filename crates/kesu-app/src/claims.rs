@@ -63,6 +63,7 @@ pub async fn update_claim(
     check_claim_role(caller)?;
     if update.version != claim.version {
         return Err(AppError::Conflict {
+            code: "stale_version",
             detail: format!(
                 "the claim was changed by someone else (now version {}); reload it and try again",
                 claim.version

@@ -1,6 +1,7 @@
 //! The application layer's one error: what a use case refuses, and why. Each way in renders
 //! it its own way (problem+json, a page in the agent's language, a CLI message).
 
+use kesu_domain::error::{Problem, Thing};
 use kesu_domain::{FieldError, Rejection};
 use kesu_store::StoreError;
 
@@ -18,6 +19,8 @@ pub enum AppError {
     /// Stale version, an action not allowed now, or a duplicate.
     #[error("{detail}")]
     Conflict {
+        /// `stale_version`, `not_allowed_now`, `duplicate` or `conflict`.
+        code: &'static str,
         detail: String,
         allowed_actions: Option<Vec<&'static str>>,
         current_version: Option<i64>,
@@ -34,12 +37,18 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    pub fn invalid(field: &str, message: impl Into<String>) -> AppError {
-        AppError::Invalid(vec![FieldError::new(field, message)])
+    pub fn invalid(field: &str, problem: Problem) -> AppError {
+        AppError::Invalid(vec![FieldError::new(field, problem)])
+    }
+
+    /// `field` has `problem`, with a more specific English message.
+    pub fn explained(field: &str, problem: Problem, message: impl Into<String>) -> AppError {
+        AppError::Invalid(vec![FieldError::explained(field, problem, message)])
     }
 
     pub fn conflict(detail: impl Into<String>) -> AppError {
         AppError::Conflict {
+            code: "conflict",
             detail: detail.into(),
             allowed_actions: None,
             current_version: None,
@@ -54,11 +63,13 @@ impl From<Rejection> for AppError {
             Rejection::Invalid(fields) => AppError::Invalid(fields),
             Rejection::Forbidden { .. } => AppError::Forbidden(detail),
             Rejection::NotAllowedNow { allowed, .. } => AppError::Conflict {
+                code: "not_allowed_now",
                 detail,
                 allowed_actions: Some(allowed),
                 current_version: None,
             },
             Rejection::StaleVersion { actual, .. } => AppError::Conflict {
+                code: "stale_version",
                 detail,
                 allowed_actions: None,
                 current_version: Some(actual),
@@ -76,9 +87,18 @@ impl From<FieldError> for AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::StaleVersion
-            | StoreError::Duplicate(_)
-            | StoreError::IdempotencyMismatch => AppError::conflict(e.to_string()),
+            StoreError::StaleVersion => AppError::Conflict {
+                code: "stale_version",
+                detail: e.to_string(),
+                allowed_actions: None,
+                current_version: None,
+            },
+            StoreError::Duplicate(_) | StoreError::IdempotencyMismatch => AppError::Conflict {
+                code: "duplicate",
+                detail: e.to_string(),
+                allowed_actions: None,
+                current_version: None,
+            },
             StoreError::NotFound(d) => AppError::NotFound(d),
             StoreError::Invalid(fields) => AppError::Invalid(fields),
             StoreError::Conflict(d) => AppError::conflict(d),
@@ -115,14 +135,22 @@ pub fn json_field_error(path: &str, err: &serde_json::Error) -> FieldError {
     };
     let message = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
     if let Some(field) = named("missing field `") {
-        return FieldError::new(&field, "is required");
+        return FieldError::new(&field, Problem::Required);
     }
     if let Some(field) = named("unknown field `") {
         let expected = message
             .split_once(", expected ")
             .map(|(_, e)| format!("; expected {e}"))
             .unwrap_or_default();
-        return FieldError::new(&field, format!("is not a known field{expected}"));
+        let name = field.rsplit('.').next().unwrap_or(&field).to_owned();
+        return FieldError::explained(
+            &field,
+            Problem::Unknown {
+                thing: Thing::Field,
+                value: name,
+            },
+            format!("is not a known field{expected}"),
+        );
     }
-    FieldError::new(base, message)
+    FieldError::explained(base, Problem::Format, message)
 }

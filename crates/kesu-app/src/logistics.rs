@@ -42,9 +42,9 @@ pub fn describe(e: &NewException) -> String {
         .unwrap_or_default();
     format!(
         "物流异常 {} {} {}{detail}",
-        e.carrier,
+        kesu_i18n::Lang::Zh.carrier(&e.carrier),
         e.tracking_no,
-        e.kind.label_zh()
+        kesu_i18n::Lang::Zh.label(e.kind)
     )
 }
 
@@ -91,7 +91,7 @@ pub async fn raise(
         "order_no": order_no, "tracking_no": e.tracking_no,
         "category": e.kind.category(), "demand": "explanation",
         "description": format!("{}\n处理建议：{}", describe(e), e.kind.playbook_zh()),
-        "tags": ["物流预警", e.kind.label_zh()],
+        "tags": ["物流预警", kesu_i18n::Lang::Zh.label(e.kind)],
     }))?;
     let registration = form.parse(now)?;
     let policy = store.policy().await?;

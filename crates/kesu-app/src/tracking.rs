@@ -86,7 +86,7 @@ fn event_detail(e: &TrackingEvent) -> String {
         .map(|l| format!("（{l}）"))
         .unwrap_or_default();
     let text = e.text.as_deref().unwrap_or_default();
-    format!("{}{place} {text}", e.status.label_zh())
+    format!("{}{place} {text}", kesu_i18n::Lang::Zh.label(e.status))
         .trim()
         .to_owned()
 }

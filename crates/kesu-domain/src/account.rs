@@ -1,8 +1,7 @@
 //! Staff accounts: usernames and the password rule, parsed at the edge.
 
+use crate::error::{FieldError, Problem};
 use serde::{Deserialize, Serialize};
-
-use crate::error::FieldError;
 
 /// A login name: 2–32 lowercase letters, digits, `.`, `_` or `-`, starting with a letter.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -18,15 +17,17 @@ impl Username {
                 c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
             });
         if ok && crate::role::RESERVED_ACTOR_NAMES.contains(&v) {
-            Err(FieldError::new(
+            Err(FieldError::explained(
                 "username",
+                Problem::NotApplicable,
                 format!("`{v}` is reserved for kesu itself; choose another name"),
             ))
         } else if ok {
             Ok(Username(v.to_owned()))
         } else {
-            Err(FieldError::new(
+            Err(FieldError::explained(
                 "username",
+                Problem::Format,
                 "use 2–32 lowercase letters, digits, '.', '_' or '-', starting with a letter",
             ))
         }
@@ -44,16 +45,17 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 pub fn check_new_password(password: &str) -> Result<&str, FieldError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        return Err(FieldError::new(
+        return Err(FieldError::explained(
             "password",
+            Problem::Length {
+                min: MIN_PASSWORD_CHARS as i64,
+                max: 256,
+            },
             format!("must be at least {MIN_PASSWORD_CHARS} characters"),
         ));
     }
     if n > 256 {
-        return Err(FieldError::new(
-            "password",
-            "must be at most 256 characters",
-        ));
+        return Err(FieldError::new("password", Problem::TooLong { max: 256 }));
     }
     Ok(password)
 }

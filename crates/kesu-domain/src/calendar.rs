@@ -2,12 +2,11 @@
 //! make-up working days China moves around them (调休), in the shop's time zone; the default
 //! is 24×7. And the SLA clock, which stops while a case waits on the customer.
 
+use crate::error::{FieldError, Problem};
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
-
-use crate::error::FieldError;
 
 /// Working hours of one day, local time, `[start, end)` in minutes after midnight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,22 +55,27 @@ impl Calendar {
             for (i, w) in week.iter().enumerate() {
                 if let Some(w) = w {
                     if w.start_minute >= w.end_minute || w.end_minute > 24 * 60 {
-                        errors.push(FieldError::new(
+                        errors.push(FieldError::explained(
                             &format!("calendar.week[{i}]"),
+                            Problem::Before {
+                                other: "start".into(),
+                            },
                             "start must come before end, within the day",
                         ));
                     }
                 }
             }
             if week.iter().all(Option::is_none) && self.extra_workdays.is_empty() {
-                errors.push(FieldError::new(
+                errors.push(FieldError::explained(
                     "calendar.week",
+                    Problem::Required,
                     "at least one day must have working hours",
                 ));
             }
             if self.extra_workdays.iter().any(|_| week[0].is_none()) {
-                errors.push(FieldError::new(
+                errors.push(FieldError::explained(
                     "calendar.extra_workdays",
+                    Problem::Required,
                     "make-up days take Monday's hours: give Monday working hours",
                 ));
             }

@@ -75,21 +75,6 @@ impl CaseStatus {
         CaseStatus::ALL.iter().copied().find(|s| s.code() == code)
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            CaseStatus::Registered => "待判定",
-            CaseStatus::Validated => "待分派",
-            CaseStatus::Routed => "待分析",
-            CaseStatus::Analysed => "待出方案",
-            CaseStatus::Proposed => "待选择方案",
-            CaseStatus::AwaitingApproval => "待主管审批",
-            CaseStatus::Approved => "待执行",
-            CaseStatus::Executed => "待回访",
-            CaseStatus::Resolved => "待结案",
-            CaseStatus::Closed => "已结案",
-        }
-    }
-
     pub fn is_open(self) -> bool {
         self != CaseStatus::Closed
     }

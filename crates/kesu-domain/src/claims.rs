@@ -1,11 +1,11 @@
 //! Claims against carriers for lost or damaged parcels: the evidence, the amount claimed and
 //! recovered, and the status a claim moves through (filed → accepted → paid, or rejected).
 
+use crate::error::{keep, Ask, FieldError, Problem, Rejection};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::command::MAX_AMOUNT_CENTS;
-use crate::error::{keep, FieldError, Rejection};
 use crate::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -39,15 +39,6 @@ impl ClaimStatus {
         ClaimStatus::ALL.iter().copied().find(|s| s.code() == code)
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ClaimStatus::Filed => "已提交",
-            ClaimStatus::Accepted => "承运商已受理",
-            ClaimStatus::Rejected => "已拒赔",
-            ClaimStatus::Paid => "已赔付",
-        }
-    }
-
     /// Where a claim may go from here.
     pub fn next(self) -> &'static [ClaimStatus] {
         match self {
@@ -72,6 +63,8 @@ pub enum ClaimReason {
 }
 
 impl ClaimReason {
+    pub const ALL: &'static [ClaimReason] = &[ClaimReason::Lost, ClaimReason::Damaged];
+
     pub fn code(self) -> &'static str {
         match self {
             ClaimReason::Lost => "lost",
@@ -162,19 +155,29 @@ impl ClaimForm {
             text::identifier("tracking_no", self.tracking_no.trim(), 40),
         );
         if !(1..=MAX_AMOUNT_CENTS).contains(&self.amount_claimed_cents) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::explained(
                 "amount_claimed_cents",
+                Problem::Range {
+                    min: 1,
+                    max: 100_000_000,
+                },
                 "must be an amount in cents from 1 to 100000000",
             ));
         }
         if self.evidence.len() > MAX_EVIDENCE {
-            errors.push(FieldError::new("evidence", "at most 30 pieces of evidence"));
+            errors.push(FieldError::explained(
+                "evidence",
+                Problem::TooMany {
+                    max: MAX_EVIDENCE as i64,
+                },
+                "at most 30 pieces of evidence",
+            ));
         }
         for (i, e) in self.evidence.iter().enumerate() {
             if e.reference.trim().is_empty() || e.reference.chars().count() > 500 {
                 errors.push(FieldError::new(
                     &format!("evidence[{i}].reference"),
-                    "name the file, link or record (1–500 characters)",
+                    Problem::Explain(Ask::Evidence),
                 ));
             }
         }
@@ -183,8 +186,9 @@ impl ClaimForm {
             .map(|d| d.with_timezone(&Utc))
             .unwrap_or(now + Duration::days(DEFAULT_ANSWER_DAYS));
         if deadline <= now {
-            errors.push(FieldError::new(
+            errors.push(FieldError::explained(
                 "deadline",
+                Problem::NotInFuture,
                 "must lie in the future: when the carrier has to answer",
             ));
         }
@@ -235,8 +239,11 @@ pub fn check_update(
 ) -> Result<Option<i64>, Rejection> {
     if !from.next().contains(&update.status) {
         let allowed: Vec<&str> = from.next().iter().map(|s| s.code()).collect();
-        return Err(Rejection::invalid(
+        return Err(Rejection::from(FieldError::explained(
             "status",
+            Problem::NotOneOf {
+                allowed: allowed.join(", "),
+            },
             if allowed.is_empty() {
                 format!("the claim is {} and cannot change any more", from.code())
             } else {
@@ -247,22 +254,29 @@ pub fn check_update(
                     update.status.code()
                 )
             },
-        ));
+        )));
     }
     match (update.status, update.amount_recovered_cents) {
         (ClaimStatus::Paid, None) => Err(Rejection::invalid(
             "amount_recovered_cents",
-            "say how much the carrier paid",
+            Problem::Explain(Ask::WhatTheCarrierPaid),
         )),
-        (ClaimStatus::Paid, Some(a)) if !(1..=claimed).contains(&a) => Err(Rejection::invalid(
-            "amount_recovered_cents",
-            format!("must be from 1 to the {claimed} cents claimed"),
-        )),
+        (ClaimStatus::Paid, Some(a)) if !(1..=claimed).contains(&a) => {
+            Err(Rejection::from(FieldError::explained(
+                "amount_recovered_cents",
+                Problem::Range {
+                    min: 1,
+                    max: claimed,
+                },
+                format!("must be from 1 to the {claimed} cents claimed"),
+            )))
+        }
         (ClaimStatus::Paid, Some(a)) => Ok(Some(a)),
-        (_, Some(_)) => Err(Rejection::invalid(
+        (_, Some(_)) => Err(Rejection::from(FieldError::explained(
             "amount_recovered_cents",
+            Problem::NotApplicable,
             "is recorded only when the claim is paid",
-        )),
+        ))),
         (_, None) => Ok(None),
     }
 }

@@ -1,9 +1,10 @@
-//! The fixed code lists of docs/interface.md §3, with their Chinese labels.
+//! The fixed code lists of docs/interface.md §3. Their labels are in the locale files
+//! (crate `kesu-i18n`).
 
 use serde::{Deserialize, Serialize};
 
 macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal, $zh:literal;)+ }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal;)+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -16,11 +17,6 @@ macro_rules! code_enum {
             /// The code used in the API, the database and the command line.
             pub fn code(self) -> &'static str {
                 match self { $($name::$variant => $code),+ }
-            }
-
-            /// The label agents see in the workbench.
-            pub fn label_zh(self) -> &'static str {
-                match self { $($name::$variant => $zh),+ }
             }
 
             pub fn parse(code: &str) -> Option<Self> {
@@ -39,82 +35,82 @@ macro_rules! code_enum {
 code_enum!(
     /// Where a complaint came in.
     Channel {
-        Chat => "chat", "在线客服";
-        Phone => "phone", "电话";
-        Email => "email", "邮件";
-        App => "app", "App";
-        Platform => "platform", "平台工单";
-        WebForm => "web_form", "网页表单";
-        ConsumerAssociation => "consumer_association", "消费者协会";
+        Chat => "chat";
+        Phone => "phone";
+        Email => "email";
+        App => "app";
+        Platform => "platform";
+        WebForm => "web_form";
+        ConsumerAssociation => "consumer_association";
     }
 );
 
 code_enum!(
     /// What the complaint is about.
     Category {
-        Logistics => "logistics", "物流";
-        Damaged => "damaged", "破损";
-        WrongItem => "wrong_item", "错发漏发";
-        Quality => "quality", "质量问题";
-        NotAsDescribed => "not_as_described", "与描述不符";
-        Price => "price", "价格";
-        Refund => "refund", "退款";
-        Service => "service", "服务态度";
-        Other => "other", "其他";
+        Logistics => "logistics";
+        Damaged => "damaged";
+        WrongItem => "wrong_item";
+        Quality => "quality";
+        NotAsDescribed => "not_as_described";
+        Price => "price";
+        Refund => "refund";
+        Service => "service";
+        Other => "other";
     }
 );
 
 code_enum!(
     /// What the customer asks for.
     Demand {
-        Refund => "refund", "退款";
-        ReturnRefund => "return_refund", "退货退款";
-        Exchange => "exchange", "换货";
-        Reship => "reship", "补发";
-        Repair => "repair", "维修";
-        Compensation => "compensation", "赔偿";
-        Apology => "apology", "道歉";
-        Explanation => "explanation", "解释说明";
-        Other => "other", "其他";
+        Refund => "refund";
+        ReturnRefund => "return_refund";
+        Exchange => "exchange";
+        Reship => "reship";
+        Repair => "repair";
+        Compensation => "compensation";
+        Apology => "apology";
+        Explanation => "explanation";
+        Other => "other";
     }
 );
 
 code_enum!(
     /// Who is found liable.
     Liability {
-        Customer => "customer", "顾客";
-        Merchant => "merchant", "商家";
-        Carrier => "carrier", "承运商";
-        Supplier => "supplier", "供应商";
-        Shared => "shared", "共同责任";
+        Customer => "customer";
+        Merchant => "merchant";
+        Carrier => "carrier";
+        Supplier => "supplier";
+        Shared => "shared";
     }
 );
 
 code_enum!(
     /// Why it happened.
     RootCause {
-        Process => "process", "流程缺陷";
-        Staff => "staff", "人员失误";
-        Product => "product", "产品设计";
-        Carrier => "carrier", "承运商";
-        Customer => "customer", "顾客使用不当";
-        Other => "other", "其他";
+        Process => "process";
+        Staff => "staff";
+        Product => "product";
+        Carrier => "carrier";
+        Customer => "customer";
+        Other => "other";
     }
 );
 
 code_enum!(
     /// What is offered to settle it.
     ResolutionKind {
-        Refund => "refund", "全额退款";
-        PartialRefund => "partial_refund", "部分退款";
-        ReturnRefund => "return_refund", "退货退款";
-        Exchange => "exchange", "换货";
-        Reship => "reship", "补发";
-        Repair => "repair", "维修";
-        Discount => "discount", "折价";
-        Compensation => "compensation", "补偿";
-        Apology => "apology", "道歉";
-        Guidance => "guidance", "使用指导";
+        Refund => "refund";
+        PartialRefund => "partial_refund";
+        ReturnRefund => "return_refund";
+        Exchange => "exchange";
+        Reship => "reship";
+        Repair => "repair";
+        Discount => "discount";
+        Compensation => "compensation";
+        Apology => "apology";
+        Guidance => "guidance";
     }
 );
 
@@ -183,23 +179,6 @@ pub const DEFAULT_DEPARTMENTS: &[(&str, &str)] = &[
     ("operations", "运营部"),
 ];
 
-/// The Chinese name of a carrier's code (kuaidi100's codes), for people to read.
-pub fn carrier_name_zh(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "sf" | "shunfeng" => "顺丰速运",
-        "zto" | "zhongtong" => "中通快递",
-        "yto" | "yuantong" => "圆通速递",
-        "sto" | "shentong" => "申通快递",
-        "yunda" => "韵达快递",
-        "jd" => "京东物流",
-        "ems" => "EMS",
-        "best" | "huitongkuaidi" => "百世快递",
-        "jtexpress" | "jt" => "极兔速递",
-        "deppon" | "debangwuliu" => "德邦快递",
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,9 +210,9 @@ mod tests {
 code_enum!(
     /// How urgently a case must be handled; SLA rules may depend on it.
     Priority {
-        Normal => "normal", "普通";
-        High => "high", "紧急";
-        Urgent => "urgent", "特急";
+        Normal => "normal";
+        High => "high";
+        Urgent => "urgent";
     }
 );
 
@@ -249,8 +228,8 @@ code_enum!(
     /// The level of the consumer association that forwarded a complaint: the respondent's
     /// county, the common higher level across counties, the province across cities.
     Jurisdiction {
-        County => "county", "县级";
-        City => "city", "市级";
-        Province => "province", "省级";
+        County => "county";
+        City => "city";
+        Province => "province";
     }
 );

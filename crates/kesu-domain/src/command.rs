@@ -1,10 +1,10 @@
 //! The actions people take on a case (docs/interface.md §4), parsed from their fields.
 
+use crate::error::{Ask, FieldError, Problem, Rejection};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::case::{Referral, ResolutionOption};
 use crate::codes::{DepartmentCode, Liability, ResolutionKind, RootCause};
-use crate::error::{FieldError, Rejection};
 use crate::fulfilment::{Step, StepFields};
 use crate::lifecycle::ActionName;
 use crate::refund::RequestedLine;
@@ -215,7 +215,11 @@ fn fields<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Rejection>
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { String::new() } else { path };
-        Rejection::invalid(&field, e.into_inner().to_string())
+        Rejection::from(FieldError::explained(
+            &field,
+            Problem::Format,
+            e.into_inner().to_string(),
+        ))
     })
 }
 
@@ -229,7 +233,7 @@ impl Command {
                 if !f.valid && reason.is_none() {
                     return Err(Rejection::invalid(
                         "reason",
-                        "explain to the customer why the complaint does not stand",
+                        Problem::Explain(Ask::WhyInvalid),
                     ));
                 }
                 Command::Judge {
@@ -272,7 +276,7 @@ impl Command {
                 Command::Reject {
                     comment: text::required("comment", f.comment.as_deref().unwrap_or(""))
                         .map_err(|_| {
-                            FieldError::new("comment", "say why the proposal is rejected")
+                            FieldError::new("comment", Problem::Explain(Ask::WhyRejected))
                         })?,
                 }
             }
@@ -280,14 +284,17 @@ impl Command {
                 let f: NoteFields = fields(value)?;
                 Command::Execute {
                     note: text::required("note", f.note.as_deref().unwrap_or(""))
-                        .map_err(|_| FieldError::new("note", "record what was done"))?,
+                        .map_err(|_| FieldError::new("note", Problem::Explain(Ask::WhatWasDone)))?,
                 }
             }
             ActionName::FollowUp => {
                 let f: FollowUpFields = fields(value)?;
                 if let Some(r) = f.rating {
                     if !(1..=5).contains(&r) {
-                        return Err(Rejection::invalid("rating", "must be from 1 to 5"));
+                        return Err(Rejection::invalid(
+                            "rating",
+                            Problem::Range { min: 1, max: 5 },
+                        ));
                     }
                 }
                 Command::FollowUp {
@@ -300,9 +307,7 @@ impl Command {
                 let f: CloseFields = fields(value)?;
                 Command::Close {
                     summary: text::required("summary", f.summary.as_deref().unwrap_or(""))
-                        .map_err(|_| {
-                            FieldError::new("summary", "summarise the case before closing it")
-                        })?,
+                        .map_err(|_| FieldError::new("summary", Problem::Explain(Ask::Summary)))?,
                     lessons: text::optional("lessons", f.lessons.as_deref())?,
                 }
             }
@@ -330,7 +335,7 @@ impl Command {
                 let f: WaitFields = fields(value)?;
                 Command::WaitCustomer {
                     reason: text::required("reason", &f.reason).map_err(|_| {
-                        FieldError::new("reason", "say what the customer is asked for")
+                        FieldError::new("reason", Problem::Explain(Ask::WhatTheCustomerIsAsked))
                     })?,
                 }
             }
@@ -351,10 +356,14 @@ impl Command {
             ActionName::RecordAppraisal => {
                 let f: AppraisalFields = fields(value)?;
                 if !(0..=MAX_AMOUNT_CENTS).contains(&f.cost_cents) {
-                    return Err(Rejection::invalid(
+                    return Err(Rejection::Invalid(vec![FieldError::explained(
                         "cost_cents",
+                        Problem::Range {
+                            min: 0,
+                            max: 100_000_000,
+                        },
                         "must be an amount in cents from 0 to 100000000",
-                    ));
+                    )]));
                 }
                 Command::RecordAppraisal {
                     appraiser: text::required("appraiser", &f.appraiser)?,
@@ -392,12 +401,17 @@ impl Command {
 
 fn parse_options(raw: Vec<OptionFields>) -> Result<Vec<ResolutionOption>, Rejection> {
     if raw.is_empty() {
-        return Err(Rejection::invalid("options", "offer at least one option"));
+        return Err(Rejection::invalid(
+            "options",
+            Problem::Explain(Ask::AnOption),
+        ));
     }
     if raw.len() > MAX_OPTIONS {
         return Err(Rejection::invalid(
             "options",
-            format!("offer at most {MAX_OPTIONS} options"),
+            Problem::TooMany {
+                max: MAX_OPTIONS as i64,
+            },
         ));
     }
     let mut errors = Vec::new();
@@ -405,16 +419,23 @@ fn parse_options(raw: Vec<OptionFields>) -> Result<Vec<ResolutionOption>, Reject
     for (i, o) in raw.into_iter().enumerate() {
         let field = format!("options[{i}].amount_cents");
         match o.amount_cents {
-            Some(a) if a < 0 => errors.push(FieldError::new(&field, "must not be negative")),
-            Some(a) if a > MAX_AMOUNT_CENTS => errors.push(FieldError::new(
+            Some(a) if a < 0 => errors.push(FieldError::new(&field, Problem::Negative)),
+            Some(a) if a > MAX_AMOUNT_CENTS => errors.push(FieldError::explained(
                 &field,
+                Problem::Range {
+                    min: 0,
+                    max: MAX_AMOUNT_CENTS,
+                },
                 "is larger than ¥1,000,000: check the amount (it is in cents)",
             )),
-            Some(0) if o.kind.requires_amount() => {
-                errors.push(FieldError::new(&field, "must be more than 0"))
-            }
-            None if o.kind.requires_amount() => errors.push(FieldError::new(
+            Some(0) if o.kind.requires_amount() => errors.push(FieldError::explained(
                 &field,
+                Problem::AtLeast { min: 1 },
+                "must be more than 0",
+            )),
+            None if o.kind.requires_amount() => errors.push(FieldError::explained(
+                &field,
+                Problem::Explain(Ask::Amount),
                 format!("a `{}` option must state its amount", o.kind),
             )),
             _ => {}

@@ -2,12 +2,12 @@
 //! ("Refunds") as a fixed sequence of steps, guarded by the order's real state. The last
 //! step carries the resolution out: it records the refund or the new shipment on the order.
 
+use crate::error::{Ask, FieldError, Problem, Rejection, Thing};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, ResolutionOption};
 use crate::codes::ResolutionKind;
-use crate::error::{FieldError, Rejection};
 use crate::order::{code, Order, RefundRecord, RefundSource, Shipment, ShipmentKind, ShipmentLine};
 use crate::refund::RequestedLine;
 use crate::text;
@@ -76,21 +76,6 @@ impl Step {
             Step::Restock => "restock",
             Step::Refund => "refund",
             Step::ShipReplacement => "ship_replacement",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Step::ConfirmNotShipped => "确认未出库",
-            Step::CancelOrder => "取消订单",
-            Step::TrackParcel => "跟踪包裹",
-            Step::ParcelBack => "拦截/拒收/退回",
-            Step::ReturnShipped => "顾客寄回",
-            Step::ReceiveReturn => "签收退货",
-            Step::Inspect => "验货",
-            Step::Restock => "入库",
-            Step::Refund => "退款",
-            Step::ShipReplacement => "发出新件",
         }
     }
 }
@@ -245,15 +230,13 @@ pub fn next_step(case: &Case) -> Option<Step> {
 
 fn require_order<'a>(order: Option<&'a Order>, case: &Case) -> Result<&'a Order, Rejection> {
     order.ok_or_else(|| {
-        Rejection::invalid(
-            "order_no",
-            match &case.order_no {
-                Some(no) => {
-                    format!("order {no} is not in kesu: store it first (PUT /api/v1/orders/{no})")
-                }
-                None => "the case has no order: this resolution needs one".to_owned(),
-            },
-        )
+        let message = match &case.order_no {
+            Some(no) => {
+                format!("order {no} is not in kesu: store it first (PUT /api/v1/orders/{no})")
+            }
+            None => "the case has no order: this resolution needs one".to_owned(),
+        };
+        FieldError::explained("order_no", Problem::NoOrder, message).into()
     })
 }
 
@@ -269,7 +252,7 @@ pub fn decide_step(
     let chosen = case
         .chosen
         .as_ref()
-        .ok_or_else(|| Rejection::invalid("action", "no resolution has been chosen"))?;
+        .ok_or_else(|| Rejection::invalid("action", Problem::NoChoice))?;
     let note = text::optional("note", fields.note.as_deref())?;
     let order = require_order(order, case)?;
     let option = &chosen.option;
@@ -283,25 +266,28 @@ pub fn decide_step(
             if let Some(l) = lines.iter().find(|l| order.shipped_units(&l.line_id) > 0) {
                 return Err(Rejection::invalid(
                     "action",
-                    format!("line `{}` has already shipped: follow the parcel instead (refund after shipping)", l.line_id),
+                    Problem::AlreadyShipped {
+                        line: l.line_id.to_string(),
+                    },
                 ));
             }
             data = serde_json::json!({"checked_lines": lines});
         }
         Step::CancelOrder | Step::ReceiveReturn | Step::Restock => {}
         Step::TrackParcel => {
-            let status =
-                text::required("status", fields.status.as_deref().unwrap_or("")).map_err(|_| {
-                    FieldError::new(
-                        "status",
-                        "say where the parcel is (e.g. in_transit, delivered)",
-                    )
-                })?;
+            let status = text::required("status", fields.status.as_deref().unwrap_or(""))
+                .map_err(|_| FieldError::new("status", Problem::Explain(Ask::WhereTheParcelIs)))?;
             data = serde_json::json!({"status": status});
         }
         Step::ParcelBack => {
             let outcome = fields.outcome.ok_or_else(|| {
-                Rejection::invalid("outcome", "is required: intercepted, refused or returned")
+                Rejection::from(FieldError::explained(
+                    "outcome",
+                    Problem::NotOneOf {
+                        allowed: "intercepted, refused, returned".into(),
+                    },
+                    "is required: intercepted, refused or returned",
+                ))
             })?;
             data = serde_json::json!({"outcome": outcome});
         }
@@ -320,7 +306,13 @@ pub fn decide_step(
         }
         Step::Inspect => {
             let result = fields.result.ok_or_else(|| {
-                Rejection::invalid("result", "is required: pass, partial or fail")
+                Rejection::from(FieldError::explained(
+                    "result",
+                    Problem::NotOneOf {
+                        allowed: "pass, partial, fail".into(),
+                    },
+                    "is required: pass, partial or fail",
+                ))
             })?;
             let requested = requested_lines(option, order);
             let accepted = match result {
@@ -331,7 +323,7 @@ pub fn decide_step(
                     if lines.is_empty() {
                         return Err(Rejection::invalid(
                             "lines",
-                            "say which units are acceptable",
+                            Problem::Explain(Ask::AcceptableUnits),
                         ));
                     }
                     for (i, l) in lines.iter().enumerate() {
@@ -341,37 +333,40 @@ pub fn decide_step(
                             .map(|r| r.quantity)
                             .unwrap_or(0);
                         if l.quantity <= 0 || l.quantity > asked {
-                            return Err(Rejection::invalid(
+                            return Err(Rejection::from(FieldError::explained(
                                 &format!("lines[{i}].quantity"),
+                                Problem::Range { min: 1, max: asked },
                                 format!(
                                     "between 1 and the {asked} unit(s) returned of line `{}`",
                                     l.line_id
                                 ),
-                            ));
+                            )));
                         }
                     }
                     lines
                 }
             };
             if result != Inspection::Fail && note.is_none() && fields.spec_matches == Some(false) {
-                return Err(Rejection::invalid(
+                return Err(Rejection::from(FieldError::explained(
                     "note",
+                    Problem::Explain(Ask::WhatWasWrong),
                     "explain why goods whose spec does not match are accepted",
-                ));
+                )));
             }
             for (i, p) in fields.photos.iter().enumerate() {
                 if p.trim().is_empty() || p.len() > 500 {
-                    return Err(Rejection::invalid(
+                    return Err(Rejection::Invalid(vec![FieldError::explained(
                         &format!("photos[{i}]"),
+                        Problem::Length { min: 1, max: 500 },
                         "must be a link of 1–500 characters",
-                    ));
+                    )]));
                 }
             }
             fails = result == Inspection::Fail;
             if fails && note.is_none() {
                 return Err(Rejection::invalid(
                     "note",
-                    "record what was wrong with the returned goods",
+                    Problem::Explain(Ask::WhatWasWrong),
                 ));
             }
             data = serde_json::json!({"result": result, "accepted": accepted, "spec_matches": fields.spec_matches, "photos": fields.photos});
@@ -400,14 +395,21 @@ pub fn decide_step(
                 let Some(idx) = order.amounts.line_index(&l.line_id) else {
                     return Err(Rejection::invalid(
                         &format!("lines[{i}].line_id"),
-                        format!("the order has no line `{}`", l.line_id),
+                        Problem::Unknown {
+                            thing: Thing::Line,
+                            value: l.line_id.to_string(),
+                        },
                     ));
                 };
                 if l.quantity <= 0 || l.quantity > order.amounts.lines[idx].quantity {
-                    return Err(Rejection::invalid(
+                    return Err(Rejection::from(FieldError::explained(
                         &format!("lines[{i}].quantity"),
+                        Problem::Range {
+                            min: 1,
+                            max: order.amounts.lines[idx].quantity,
+                        },
                         "between 1 and the units ordered",
-                    ));
+                    )));
                 }
             }
             let kind = if option.kind == ResolutionKind::Exchange {
@@ -502,12 +504,9 @@ fn refund_for(
     method: &str,
     now: DateTime<Utc>,
 ) -> Result<RefundRecord, Rejection> {
-    let refundable = order.refundable().map_err(|_| {
-        Rejection::invalid(
-            "order_no",
-            "the order's refunds do not add up; fix the order first",
-        )
-    })?;
+    let refundable = order
+        .refundable()
+        .map_err(|_| Rejection::invalid("order_no", Problem::OrderInconsistent))?;
     let record = |lines, shipping_cents, cash_cents, points_cents| RefundRecord {
         lines,
         shipping_cents,
@@ -528,7 +527,9 @@ fn refund_for(
         if amount > lines_cash {
             return Err(Rejection::invalid(
                 "amount_cents",
-                format!("only {lines_cash} cents are left to refund on this order"),
+                Problem::OverRefundable {
+                    left_cents: lines_cash,
+                },
             ));
         }
         // Spread over the named lines (else all) in proportion to what is left of each.
@@ -541,10 +542,13 @@ fn refund_for(
             .collect();
         let weights: Vec<i64> = targets.iter().map(|l| l.cash_cents).collect();
         let shares = crate::refund::spread(amount, &weights).ok_or_else(|| {
-            Rejection::invalid(
+            Rejection::from(FieldError::explained(
                 "amount_cents",
+                Problem::OverRefundable {
+                    left_cents: weights.iter().sum(),
+                },
                 "more than is left to refund on the chosen lines",
-            )
+            ))
         })?;
         let lines = targets
             .iter()
@@ -596,24 +600,21 @@ pub fn check_option(
             ResolutionKind::Refund | ResolutionKind::ReturnRefund
         ) && option.amount_cents.is_none()
         {
-            return Err(FieldError::new(
-                &field("amount_cents"),
-                "the case has no order in kesu: state the amount",
-            ));
+            return Err(FieldError::new(&field("amount_cents"), Problem::NoOrder));
         }
         return Ok(());
     };
-    let refundable = order.refundable().map_err(|_| {
-        FieldError::new(
-            &field("kind"),
-            "the order's refunds do not add up; fix the order first",
-        )
-    })?;
+    let refundable = order
+        .refundable()
+        .map_err(|_| FieldError::new(&field("kind"), Problem::OrderInconsistent))?;
     for (i, l) in option.lines.iter().enumerate() {
         let Some(left) = refundable.lines.iter().find(|r| r.line_id == l.line_id) else {
             return Err(FieldError::new(
                 &format!("options[{index}].lines[{i}].line_id"),
-                format!("the order has no line `{}`", l.line_id),
+                Problem::Unknown {
+                    thing: Thing::Line,
+                    value: l.line_id.to_string(),
+                },
             ));
         };
         let limit =
@@ -629,8 +630,9 @@ pub fn check_option(
                 left.quantity
             };
         if l.quantity <= 0 || l.quantity > limit {
-            return Err(FieldError::new(
+            return Err(FieldError::explained(
                 &format!("options[{index}].lines[{i}].quantity"),
+                Problem::Range { min: 1, max: limit },
                 format!("between 1 and {limit} for line `{}`", l.line_id),
             ));
         }
@@ -639,10 +641,7 @@ pub fn check_option(
         ResolutionKind::Refund | ResolutionKind::ReturnRefund => {
             let lines = requested_lines(option, order);
             if lines.is_empty() {
-                return Err(FieldError::new(
-                    &field("lines"),
-                    "nothing is left to refund on this order",
-                ));
+                return Err(FieldError::new(&field("lines"), Problem::NothingLeft));
             }
             let q = order
                 .quote(
@@ -650,8 +649,9 @@ pub fn check_option(
                     option.include_shipping && refundable.shipping_cents > 0,
                 )
                 .map_err(|e| {
-                    FieldError::new(
+                    FieldError::explained(
                         &field("lines"),
+                        Problem::OrderInconsistent,
                         e.into_iter()
                             .map(|e| e.message)
                             .collect::<Vec<_>>()
@@ -662,7 +662,9 @@ pub fn check_option(
                 Some(a) if a != q.cash_cents => {
                     return Err(FieldError::new(
                         &field("amount_cents"),
-                        format!("the refund of these units comes to {} cents (quote); for another amount offer a partial_refund", q.cash_cents),
+                        Problem::QuoteMismatch {
+                            quote_cents: q.cash_cents,
+                        },
                     ))
                 }
                 _ => option.amount_cents = Some(q.cash_cents),
@@ -678,8 +680,9 @@ pub fn check_option(
                 .map(|l| l.cash_cents)
                 .sum();
             if option.amount_cents.unwrap_or(0) > left {
-                return Err(FieldError::new(
+                return Err(FieldError::explained(
                     &field("amount_cents"),
+                    Problem::OverRefundable { left_cents: left },
                     format!(
                         "only {left} cents are left to refund on {}",
                         if option.lines.is_empty() {

@@ -2,11 +2,11 @@
 //! comes up less often, with an owner, a due date, the cases that taught the lesson, and
 //! whether the complaints it targets went down afterwards.
 
+use crate::error::{FieldError, Problem};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Category, RootCause};
-use crate::error::FieldError;
 use crate::report::FactTable;
 
 /// Most cases one action links to.
@@ -43,15 +43,6 @@ impl ActionStatus {
 
     pub fn parse(code: &str) -> Option<ActionStatus> {
         ActionStatus::ALL.iter().copied().find(|s| s.code() == code)
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ActionStatus::Planned => "计划中",
-            ActionStatus::InProgress => "进行中",
-            ActionStatus::Done => "已完成",
-            ActionStatus::Dropped => "已放弃",
-        }
     }
 
     /// Where an action may go from here: done and dropped actions are finished.
@@ -104,12 +95,9 @@ pub struct NewImprovement {
 fn text(errors: &mut Vec<FieldError>, field: &str, raw: &str, max: usize) -> String {
     let v = raw.trim();
     if v.is_empty() {
-        errors.push(FieldError::new(field, "is required"));
+        errors.push(FieldError::new(field, Problem::Required));
     } else if v.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
+        errors.push(FieldError::new(field, Problem::TooLong { max: max as i64 }));
     }
     v.to_owned()
 }
@@ -121,8 +109,9 @@ impl ImprovementForm {
         let title = text(&mut errors, "title", &self.title, 200);
         let owner = text(&mut errors, "owner", &self.owner, 64);
         if self.due_on < today - Duration::days(365) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::explained(
                 "due_on",
+                Problem::TooOld { years: 1 },
                 "lies more than a year in the past",
             ));
         }
@@ -132,7 +121,9 @@ impl ImprovementForm {
         if case_ids.len() > MAX_LINKED_CASES {
             errors.push(FieldError::new(
                 "case_ids",
-                format!("at most {MAX_LINKED_CASES} cases"),
+                Problem::TooMany {
+                    max: MAX_LINKED_CASES as i64,
+                },
             ));
         }
         let note = self
@@ -140,7 +131,7 @@ impl ImprovementForm {
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty());
         if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-            errors.push(FieldError::new("note", "must be at most 2000 characters"));
+            errors.push(FieldError::new("note", Problem::TooLong { max: 2000 }));
         }
         if !errors.is_empty() {
             return Err(errors);

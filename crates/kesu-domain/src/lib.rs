@@ -20,6 +20,7 @@ pub mod order;
 pub mod permission;
 pub mod personal;
 pub mod policy;
+pub mod problem;
 pub mod refund;
 pub mod registration;
 pub mod reply_check;
@@ -33,7 +34,7 @@ pub mod triage;
 
 pub use case::{Case, CaseStatus};
 pub use command::Command;
-pub use error::{FieldError, Rejection};
+pub use error::{FieldError, Problem, Rejection};
 pub use event::Event;
 pub use lifecycle::{allowed_actions, decide, evolve, ActionName};
 pub use permission::{Permission, Scope};

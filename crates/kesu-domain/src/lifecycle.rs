@@ -1,6 +1,7 @@
 //! The case lifecycle as a state machine: a command plus the current case gives the one
 //! event to append, or a rejection saying why and what is allowed now.
 
+use crate::error::{Ask, FieldError, Problem, Rejection, Thing};
 use chrono::{DateTime, Utc};
 
 use crate::calendar::Pause;
@@ -10,7 +11,6 @@ use crate::case::{
 };
 use crate::codes::Channel;
 use crate::command::Command;
-use crate::error::Rejection;
 use crate::event::{Change, Event};
 use crate::fulfilment::{check_option, decide_step, next_step, Flow, Step};
 use crate::order::Order;
@@ -293,14 +293,18 @@ pub fn decide_with_order(
         }
         Command::Choose { option } => {
             let Some(chosen) = case.options.get(option) else {
-                return Err(Rejection::invalid(
+                return Err(Rejection::from(FieldError::explained(
                     "option",
+                    Problem::Range {
+                        min: 0,
+                        max: case.options.len().saturating_sub(1) as i64,
+                    },
                     format!(
                         "there are {} options: choose an index from 0 to {}",
                         case.options.len(),
                         case.options.len().saturating_sub(1)
                     ),
-                ));
+                )));
             };
             let needs_approval = policy.approval.needs_approval(chosen);
             // Without the order in kesu nothing can be guarded or recorded on it: the
@@ -349,22 +353,26 @@ pub fn decide_with_order(
                 None => {
                     return Err(Rejection::invalid(
                         "user",
-                        format!("there is no active user `{user}`"),
+                        Problem::Unknown {
+                            thing: Thing::User,
+                            value: user.to_string(),
+                        },
                     ))
                 }
                 Some(r) if !r.handles_cases() => {
-                    return Err(Rejection::invalid(
+                    return Err(Rejection::from(FieldError::explained(
                         "user",
+                        Problem::NotApplicable,
                         format!(
                         "`{user}` is a {r}: cases go to agents, supervisors or department users"
                     ),
-                    ))
+                    )))
                 }
                 // A department user works only on their department's cases: one of
                 // another department would not even see it.
                 Some(Role::Department) if user_department.as_ref() != case.department.as_ref() => {
-                    return Err(Rejection::invalid(
-                        "user",
+                    return Err(Rejection::from(FieldError::explained(
+                        "user", Problem::NotApplicable,
                         match &case.department {
                             Some(d) => format!(
                                 "`{user}` works in another department; this case is routed to {d}: choose someone of {d}, or an agent or supervisor"
@@ -373,7 +381,7 @@ pub fn decide_with_order(
                                 "`{user}` is a department user and this case is not routed yet: route it first, or choose an agent or supervisor"
                             ),
                         },
-                    ));
+                    )));
                 }
                 Some(_) => {}
             }
@@ -413,10 +421,11 @@ pub fn decide_with_order(
                 });
             }
             if internal && matches!(actor, Actor::Customer) {
-                return Err(Rejection::invalid(
+                return Err(Rejection::from(FieldError::explained(
                     "internal",
+                    Problem::NotApplicable,
                     "customers cannot write internal notes",
-                ));
+                )));
             }
             if !internal && actor.role() == Some(Role::Department) {
                 return Err(Rejection::Forbidden {
@@ -449,10 +458,11 @@ pub fn decide_with_order(
                 .filed_at
                 .is_some_and(|t| t > now + chrono::Duration::minutes(5))
             {
-                return Err(Rejection::invalid(
+                return Err(Rejection::Invalid(vec![FieldError::explained(
                     "filed_at",
+                    Problem::InFuture,
                     "lies in the future: give the date the association filed the complaint",
-                ));
+                )]));
             }
             (case.status, Change::RecordReferral { referral })
         }
@@ -465,7 +475,7 @@ pub fn decide_with_order(
             let Some(payer) = payer.or(case.analysis.as_ref().map(|a| a.liability)) else {
                 return Err(Rejection::invalid(
                     "payer",
-                    "no liability has been found yet: say which party pays for the appraisal",
+                    Problem::Explain(Ask::AppraisalPayer),
                 ));
             };
             let change = Change::RecordAppraisal {
@@ -635,11 +645,9 @@ pub fn evolve(case: &Case, event: &Event) -> Case {
         } => {
             c.steps_done.push(record.clone());
             if *completes {
+                // Without a note the step itself says what was done (readers label it).
                 c.execution = Some(Execution {
-                    note: record
-                        .note
-                        .clone()
-                        .unwrap_or_else(|| record.step.label_zh().to_owned()),
+                    note: record.note.clone().unwrap_or_default(),
                     by,
                     at,
                 });

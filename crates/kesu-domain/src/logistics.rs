@@ -1,11 +1,11 @@
 //! Parcels in trouble before the customer notices (DOMAIN.md "Logistics problems"): what
 //! counts as an exception, after how long, and what the playbook says to do about it.
 
+use crate::error::{FieldError, Problem};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::Category;
-use crate::error::FieldError;
 use crate::tracking::{TrackingEvent, TrackingStatus};
 
 /// The kinds of logistics exception kesu watches for.
@@ -61,20 +61,6 @@ impl ExceptionKind {
             .iter()
             .copied()
             .find(|k| k.code() == code)
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ExceptionKind::PickupTimeout => "揽收超时",
-            ExceptionKind::NoTracking => "无物流信息",
-            ExceptionKind::Stalled => "物流停滞",
-            ExceptionKind::CarrierException => "疑难件",
-            ExceptionKind::Refused => "拒签",
-            ExceptionKind::Returned => "退回",
-            ExceptionKind::Redirected => "转投",
-            ExceptionKind::SignedNotReceived => "已签收但顾客未收到",
-            ExceptionKind::Damaged => "包裹破损",
-        }
     }
 
     /// What to do, from the playbook (seeds 000, 002, 003).
@@ -174,15 +160,19 @@ impl LogisticsPolicy {
             ("watch_days", self.watch_days),
         ] {
             if !(1..=24 * 365).contains(&v) {
-                errors.push(FieldError::new(
+                errors.push(FieldError::explained(
                     &format!("logistics.{name}"),
+                    Problem::Format,
                     "must be a positive number within a year",
                 ));
             }
         }
         if self.pickup_warning_hours >= self.pickup_exception_hours {
-            errors.push(FieldError::new(
+            errors.push(FieldError::explained(
                 "logistics.pickup_warning_hours",
+                Problem::Before {
+                    other: "exception_hours".into(),
+                },
                 "the warning must come before the exception",
             ));
         }

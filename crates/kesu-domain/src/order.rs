@@ -1,10 +1,10 @@
 //! Orders as kesu keeps them: lines, discounts, points, shipping, shipments and every refund
 //! already made; the buyer's personal data apart, masked like a complainant's.
 
+use crate::error::{keep, FieldError, Problem, Thing};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{keep, FieldError};
 use crate::personal::{Address, PersonName, Phone};
 use crate::refund::{allocate, Discount, OrderAmounts, OrderLine, Refunded, RefundedLine};
 use crate::text;
@@ -66,6 +66,25 @@ pub enum ShipmentKind {
     Exchange,
     /// Goods coming back from the customer.
     Return,
+}
+
+impl ShipmentKind {
+    pub const ALL: &'static [ShipmentKind] = &[
+        ShipmentKind::Original,
+        ShipmentKind::Reship,
+        ShipmentKind::Exchange,
+        ShipmentKind::Return,
+    ];
+
+    /// The code used in the API and the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            ShipmentKind::Original => "original",
+            ShipmentKind::Reship => "reship",
+            ShipmentKind::Exchange => "exchange",
+            ShipmentKind::Return => "return",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -241,8 +260,9 @@ pub fn code(field: &str, raw: &str) -> Result<String, FieldError> {
     {
         Ok(v)
     } else {
-        Err(FieldError::new(
+        Err(FieldError::explained(
             field,
+            Problem::Characters,
             "must be a code of 1–32 letters, digits or _ (e.g. yto, alipay)",
         ))
     }
@@ -257,10 +277,7 @@ impl OrderForm {
             &mut errors,
             text::required("shop", &self.shop).and_then(|s| {
                 if s.chars().count() > 64 {
-                    Err(FieldError::new(
-                        "shop",
-                        "is too long: at most 64 characters",
-                    ))
+                    Err(FieldError::new("shop", Problem::TooLong { max: 64 }))
                 } else {
                     Ok(s)
                 }
@@ -281,7 +298,13 @@ impl OrderForm {
         });
         if let Some(paid) = self.paid_at {
             if paid < self.placed_at {
-                errors.push(FieldError::new("paid_at", "is before placed_at"));
+                errors.push(FieldError::explained(
+                    "paid_at",
+                    Problem::Before {
+                        other: "placed_at".into(),
+                    },
+                    "is before placed_at",
+                ));
             }
         }
         let amounts = OrderAmounts {
@@ -368,13 +391,16 @@ fn parse_shipments(
             if !TRACKING_STATUSES.contains(&status.as_str()) {
                 errors.push(FieldError::new(
                     &f("status"),
-                    format!("use one of {}", TRACKING_STATUSES.join(", ")),
+                    Problem::NotOneOf {
+                        allowed: TRACKING_STATUSES.join(", "),
+                    },
                 ));
             }
         }
         if s.lines.is_empty() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::explained(
                 &f("lines"),
+                Problem::AtLeast { min: 1 },
                 "a shipment carries at least one line",
             ));
         }
@@ -383,17 +409,24 @@ fn parse_shipments(
             match amounts.line_index(&l.line_id) {
                 None => errors.push(FieldError::new(
                     &format!("{lf}.line_id"),
-                    format!("the order has no line `{}`", l.line_id),
+                    Problem::Unknown {
+                        thing: Thing::Line,
+                        value: l.line_id.to_string(),
+                    },
                 )),
                 Some(_) if l.quantity <= 0 => errors.push(FieldError::new(
                     &format!("{lf}.quantity"),
-                    "must be at least 1",
+                    Problem::AtLeast { min: 1 },
                 )),
                 Some(i) if s.kind == ShipmentKind::Original => {
                     shipped[i] += l.quantity;
                     if shipped[i] > amounts.lines[i].quantity {
-                        errors.push(FieldError::new(
+                        errors.push(FieldError::explained(
                             &format!("{lf}.quantity"),
+                            Problem::Range {
+                                min: 1,
+                                max: amounts.lines[i].quantity,
+                            },
                             format!(
                                 "more units of line `{}` shipped than were ordered",
                                 l.line_id
@@ -430,7 +463,10 @@ fn parse_refunds(
             if amounts.line_index(&l.line_id).is_none() {
                 errors.push(FieldError::new(
                     &f("line_id"),
-                    format!("the order has no line `{}`", l.line_id),
+                    Problem::Unknown {
+                        thing: Thing::Line,
+                        value: l.line_id.to_string(),
+                    },
                 ));
             }
             for (name, v) in [
@@ -439,7 +475,7 @@ fn parse_refunds(
                 ("points_cents", l.points_cents),
             ] {
                 if v < 0 {
-                    errors.push(FieldError::new(&f(name), "must not be negative"));
+                    errors.push(FieldError::new(&f(name), Problem::Negative));
                 }
             }
         }
@@ -452,7 +488,7 @@ fn parse_refunds(
         if r.shipping_cents < 0 {
             errors.push(FieldError::new(
                 &format!("refunds[{k}].shipping_cents"),
-                "must not be negative",
+                Problem::Negative,
             ));
         }
         out.push(RefundRecord {

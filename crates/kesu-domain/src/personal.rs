@@ -1,9 +1,8 @@
 //! Customers' personal data (PIPL): parsed at the edge, masked for roles that don't need it,
 //! and redacted in `Debug` so it cannot reach a log by accident.
 
+use crate::error::{FieldError, Problem};
 use serde::{Deserialize, Serialize};
-
-use crate::error::FieldError;
 
 /// A phone number, kept as digits: a mainland mobile (`13812345678`) or a landline with
 /// its area code (`057188886666`). Spaces, dashes and a `+86` prefix are accepted on input.
@@ -29,10 +28,7 @@ impl Phone {
         if all_digits && (mobile || landline) {
             Ok(Phone(digits))
         } else {
-            Err(FieldError::new(
-                field,
-                "is not a phone number: give an 11-digit mobile (13812345678) or a landline with area code (0571-88886666)",
-            ))
+            Err(FieldError::new(field, Problem::NotAPhone))
         }
     }
 
@@ -69,10 +65,7 @@ impl Email {
         if valid {
             Ok(Email(v.to_owned()))
         } else {
-            Err(FieldError::new(
-                field,
-                "is not an e-mail address (name@example.com)",
-            ))
+            Err(FieldError::new(field, Problem::NotAnEmail))
         }
     }
 
@@ -103,10 +96,10 @@ impl PersonName {
     pub fn parse(field: &str, raw: &str) -> Result<PersonName, FieldError> {
         let v = raw.trim();
         if v.is_empty() {
-            return Err(FieldError::new(field, "must not be empty"));
+            return Err(FieldError::new(field, Problem::Empty));
         }
         if v.chars().count() > 50 {
-            return Err(FieldError::new(field, "is too long: at most 50 characters"));
+            return Err(FieldError::new(field, Problem::TooLong { max: 50 }));
         }
         Ok(PersonName(v.to_owned()))
     }
@@ -139,13 +132,10 @@ impl Address {
     pub fn parse(field: &str, raw: &str) -> Result<Address, FieldError> {
         let v = raw.trim();
         if v.is_empty() {
-            return Err(FieldError::new(field, "must not be empty"));
+            return Err(FieldError::new(field, Problem::Empty));
         }
         if v.chars().count() > 200 {
-            return Err(FieldError::new(
-                field,
-                "is too long: at most 200 characters",
-            ));
+            return Err(FieldError::new(field, Problem::TooLong { max: 200 }));
         }
         Ok(Address(v.to_owned()))
     }

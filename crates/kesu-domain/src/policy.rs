@@ -1,6 +1,7 @@
 //! Configurable rules with sensible defaults: who must approve what, where each category
 //! is routed, how long a case may take, and the shop's time zone.
 
+use crate::error::{FieldError, Problem, Thing};
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -8,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::Calendar;
 use crate::case::ResolutionOption;
 use crate::codes::{Category, Channel, DepartmentCode, Priority, ResolutionKind};
-use crate::error::FieldError;
 use crate::logistics::LogisticsPolicy;
 use crate::sla::SlaRule;
 
@@ -165,14 +165,17 @@ impl Policy {
         if self.approval.amount_above_cents < 0 {
             errors.push(FieldError::new(
                 "approval.amount_above_cents",
-                "must not be negative",
+                Problem::Negative,
             ));
         }
         for (category, dept) in &self.routing {
             if !departments.contains(dept) {
                 errors.push(FieldError::new(
                     &format!("routing.{category}"),
-                    format!("unknown department `{dept}`"),
+                    Problem::Unknown {
+                        thing: Thing::Department,
+                        value: dept.to_string(),
+                    },
                 ));
             }
         }
@@ -183,15 +186,16 @@ impl Policy {
             || d.step_hours <= 0
             || d.remind_every_minutes <= 0
         {
-            errors.push(FieldError::new(
+            errors.push(FieldError::explained(
                 "deadlines",
+                Problem::AtLeast { min: 1 },
                 "every duration must be positive",
             ));
         }
         if !(1..=99).contains(&d.warn_at_percent) {
             errors.push(FieldError::new(
                 "deadlines.warn_at_percent",
-                "must be from 1 to 99",
+                Problem::Range { min: 1, max: 99 },
             ));
         }
         for (i, rule) in d.rules.iter().enumerate() {
@@ -202,8 +206,9 @@ impl Policy {
             errors.append(&mut e);
         }
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::explained(
                 "time_zone",
+                Problem::Format,
                 "is not an IANA time zone such as Asia/Shanghai",
             ));
         }

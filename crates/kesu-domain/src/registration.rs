@@ -1,11 +1,11 @@
 //! Step 1: the complaint registration form (投诉登记表), parsed into a valid registration.
 
+use crate::error::{keep, FieldError, Problem, Rejection};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::case::{case_number, Case, CaseStatus, Deadlines, Referral};
 use crate::codes::{Category, Channel, Demand, Jurisdiction, Priority};
-use crate::error::{keep, FieldError, Rejection};
 use crate::personal::{Complainant, Email, PersonName, Phone};
 use crate::policy::Policy;
 use crate::role::Actor;
@@ -66,8 +66,9 @@ impl ReferralForm {
         );
         let filed_at = self.filed_at.map(|t| t.with_timezone(&Utc));
         if filed_at.is_some_and(|t| t > now + Duration::minutes(MAX_FUTURE_SKEW_MINUTES)) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::explained(
                 &format!("{prefix}filed_at"),
+                Problem::InFuture,
                 "lies in the future: give the date the association filed the complaint",
             ));
         }
@@ -159,16 +160,17 @@ impl RegistrationForm {
                 if t > now + Duration::minutes(MAX_FUTURE_SKEW_MINUTES) {
                     keep(
                         &mut errors,
-                        Err(FieldError::new(
+                        Err(FieldError::explained(
                             "received_at",
+                            Problem::InFuture,
                             "lies in the future: give the time the customer complained",
                         )),
                     )
                 } else if t < now - Duration::days(MAX_AGE_DAYS) {
                     keep(
                         &mut errors,
-                        Err(FieldError::new(
-                            "received_at",
+                        Err(FieldError::explained(
+                            "received_at", Problem::TooOld { years: MAX_AGE_DAYS / 365 },
                             format!("lies more than {} years back: give the time the customer complained", MAX_AGE_DAYS / 365),
                         )),
                     )
@@ -185,7 +187,7 @@ impl RegistrationForm {
                     &mut errors,
                     Err::<(), _>(FieldError::new(
                         &format!("tags[{i}]"),
-                        "must be 1–32 characters",
+                        Problem::Length { min: 1, max: 32 },
                     )),
                 );
             } else if !tags.iter().any(|x: &String| x == t) {
@@ -195,7 +197,7 @@ impl RegistrationForm {
         if tags.len() > 20 {
             keep(
                 &mut errors,
-                Err::<(), _>(FieldError::new("tags", "at most 20 tags")),
+                Err::<(), _>(FieldError::new("tags", Problem::TooMany { max: 20 })),
             );
         }
 
@@ -210,10 +212,7 @@ impl RegistrationForm {
             },
         };
         if self.referral.is_some() && self.channel != Channel::ConsumerAssociation {
-            errors.push(FieldError::new(
-                "referral",
-                "only complaints forwarded by a consumer association (channel consumer_association) have a referral",
-            ));
+            errors.push(FieldError::explained("referral", Problem::NotApplicable, "only complaints forwarded by a consumer association (channel consumer_association) have a referral"));
         }
         match (
             referral,

@@ -7,6 +7,7 @@
 //! keyword hides inside an ordinary word (加油, 加急, 加购, 微信支付 in a payment explanation),
 //! Chinese word segmentation (jieba) and a list of allowed phrases keep it quiet.
 
+use crate::error::Problem;
 use std::sync::OnceLock;
 
 use jieba_rs::{Jieba, TokenizeMode};
@@ -86,8 +87,9 @@ impl ReplyRules {
         for (i, rule) in self.tone.iter().enumerate() {
             check_word(&mut errors, &format!("tone[{i}].phrase"), &rule.phrase);
             if rule.suggestion.trim().is_empty() || rule.suggestion.chars().count() > 200 {
-                errors.push(crate::FieldError::new(
+                errors.push(crate::FieldError::explained(
                     &format!("tone[{i}].suggestion"),
+                    Problem::Length { min: 1, max: 200 },
                     "a warmer wording is required (at most 200 characters)",
                 ));
             }
@@ -106,8 +108,9 @@ impl ReplyRules {
 /// A rule word: not blank (it would match everywhere), not a paragraph.
 pub(crate) fn check_word(errors: &mut Vec<crate::FieldError>, field: &str, word: &str) {
     if word.trim().is_empty() || word.chars().count() > 30 {
-        errors.push(crate::FieldError::new(
+        errors.push(crate::FieldError::explained(
             field,
+            Problem::Length { min: 1, max: 30 },
             "must be a word or phrase of 1–30 characters",
         ));
     }

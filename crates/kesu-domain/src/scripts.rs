@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, CaseStatus};
 use crate::codes::Category;
-use crate::error::FieldError;
+use crate::error::{FieldError, Problem};
 use crate::order::Order;
 
 /// What a template is for, in the order of the process.
@@ -49,18 +49,6 @@ impl Scenario {
             Scenario::Progress => "progress",
             Scenario::FollowUp => "follow_up",
             Scenario::Closing => "closing",
-        }
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Scenario::FirstReply => "首次回复",
-            Scenario::AskDetails => "询问详情",
-            Scenario::NotValid => "投诉不成立的说明",
-            Scenario::OfferResolution => "提出方案",
-            Scenario::Progress => "进度告知",
-            Scenario::FollowUp => "回访",
-            Scenario::Closing => "结束致谢",
         }
     }
 
@@ -161,27 +149,37 @@ impl ReplyTemplate {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
         if !id_ok {
-            return Err(FieldError::new(
+            return Err(FieldError::explained(
                 "id",
+                Problem::Format,
                 "1–64 characters: lowercase letters, digits, _ and -",
             ));
         }
         let title = self.title.trim();
         if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
-            return Err(FieldError::new(
+            return Err(FieldError::explained(
                 "title",
+                Problem::Length {
+                    min: 1,
+                    max: MAX_TITLE_CHARS as i64,
+                },
                 format!("must not be empty; at most {MAX_TITLE_CHARS} characters"),
             ));
         }
         if self.body.trim().is_empty() || self.body.chars().count() > MAX_BODY_CHARS {
-            return Err(FieldError::new(
+            return Err(FieldError::explained(
                 "body",
+                Problem::Length {
+                    min: 1,
+                    max: MAX_BODY_CHARS as i64,
+                },
                 format!("must not be empty; at most {MAX_BODY_CHARS} characters"),
             ));
         }
         let names = placeholders(&self.body).map_err(|at| {
-            FieldError::new(
+            FieldError::explained(
                 "body",
+                Problem::Format,
                 format!("unmatched brace at character {at}: variables are written {{order_no}}"),
             )
         })?;
@@ -192,10 +190,10 @@ impl ReplyTemplate {
             let known: Vec<&str> = VARIABLES.iter().map(|(v, _, _)| *v).collect();
             return Err(FieldError::new(
                 "body",
-                format!(
-                    "unknown variable {{{unknown}}}; known: {}",
-                    known.join(", ")
-                ),
+                Problem::UnknownVariable {
+                    name: unknown.to_string(),
+                    known: known.join(", "),
+                },
             ));
         }
         Ok(())

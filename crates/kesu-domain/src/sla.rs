@@ -12,13 +12,13 @@
 //! has fired ([`pending`]); the store keeps only the fired ones, and the case row keeps the
 //! time it next needs the worker ([`next_due`]).
 
+use crate::error::{Ask, FieldError, Problem};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{deadline, Pause};
 use crate::case::{Case, CaseStatus, Deadlines};
 use crate::codes::{Category, Channel, Priority};
-use crate::error::FieldError;
 use crate::policy::Policy;
 
 /// One of a case's clocks.
@@ -32,6 +32,12 @@ pub enum SlaClock {
 }
 
 impl SlaClock {
+    pub const ALL: &'static [SlaClock] = &[
+        SlaClock::FirstResponse,
+        SlaClock::Step,
+        SlaClock::Resolution,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             SlaClock::FirstResponse => "first_response",
@@ -48,14 +54,6 @@ impl SlaClock {
         ]
         .into_iter()
         .find(|c| c.code() == code)
-    }
-
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            SlaClock::FirstResponse => "首次响应",
-            SlaClock::Step => "当前环节",
-            SlaClock::Resolution => "解决",
-        }
     }
 }
 
@@ -143,8 +141,9 @@ impl SlaRule {
             ("resolve_hours", self.resolve_hours, 24 * 365),
         ] {
             if value.is_some_and(|v| !(1..=max).contains(&v)) {
-                errors.push(FieldError::new(
+                errors.push(FieldError::explained(
                     &format!("{field}.{name}"),
+                    Problem::Format,
                     "must be a positive duration within a year",
                 ));
             }
@@ -153,10 +152,7 @@ impl SlaRule {
             && self.step_hours.is_none()
             && self.resolve_hours.is_none()
         {
-            errors.push(FieldError::new(
-                field,
-                "name at least one target: first_response_minutes, step_hours or resolve_hours",
-            ));
+            errors.push(FieldError::new(field, Problem::Explain(Ask::Target)));
         }
         errors
     }

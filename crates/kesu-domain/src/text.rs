@@ -1,6 +1,6 @@
 //! Free-text values: trimmed, non-empty where required, bounded in length.
 
-use crate::error::FieldError;
+use crate::error::{FieldError, Problem};
 
 /// Longest free text kept on a case (descriptions, findings, notes), in characters.
 pub const MAX_TEXT_CHARS: usize = 5000;
@@ -9,7 +9,7 @@ pub const MAX_TEXT_CHARS: usize = 5000;
 pub fn required(field: &str, value: &str) -> Result<String, FieldError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(FieldError::new(field, "must not be empty"));
+        return Err(FieldError::new(field, Problem::Empty));
     }
     bounded(field, trimmed)
 }
@@ -26,7 +26,9 @@ fn bounded(field: &str, value: &str) -> Result<String, FieldError> {
     if value.chars().count() > MAX_TEXT_CHARS {
         return Err(FieldError::new(
             field,
-            format!("is too long: at most {MAX_TEXT_CHARS} characters"),
+            Problem::TooLong {
+                max: MAX_TEXT_CHARS as i64,
+            },
         ));
     }
     Ok(value.to_owned())
@@ -38,17 +40,17 @@ pub fn identifier(field: &str, value: &str, max: usize) -> Result<String, FieldE
     if v.is_empty() || v.len() > max {
         return Err(FieldError::new(
             field,
-            format!("must be 1–{max} characters long"),
+            Problem::Length {
+                min: 1,
+                max: max as i64,
+            },
         ));
     }
     if !v
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(FieldError::new(
-            field,
-            "may contain only letters, digits, - and _",
-        ));
+        return Err(FieldError::new(field, Problem::Characters));
     }
     Ok(v.to_owned())
 }

@@ -60,21 +60,6 @@ impl TrackingStatus {
             .find(|s| s.code() == code)
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            TrackingStatus::InfoReceived => "已下单",
-            TrackingStatus::PickedUp => "已揽收",
-            TrackingStatus::InTransit => "运输中",
-            TrackingStatus::OutForDelivery => "派件中",
-            TrackingStatus::Delivered => "已签收",
-            TrackingStatus::FailedAttempt => "投递失败",
-            TrackingStatus::Exception => "疑难件",
-            TrackingStatus::Refused => "拒签",
-            TrackingStatus::Returned => "退回",
-            TrackingStatus::Redirected => "转投",
-        }
-    }
-
     /// The kuaidi100 `lastResult.state` codes: 0 在途, 1 揽收, 2 疑难, 3 签收, 4 退签,
     /// 5 派件, 6 退回, 7 转投, 14 拒签.
     pub fn from_kuaidi100(state: &str) -> Option<TrackingStatus> {

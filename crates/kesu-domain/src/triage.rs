@@ -5,6 +5,7 @@
 //! keywords found (a longer phrase says more than a word); urgency is high when the customer
 //! threatens 12315, the authorities, the media, a lawyer or a bad review, or is very angry.
 
+use crate::error::Problem;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -35,8 +36,15 @@ impl TriageRules {
         let mut errors = Vec::new();
         for (code, words) in &self.categories {
             if Category::parse(code).is_none() {
-                errors.push(crate::FieldError::new(
+                errors.push(crate::FieldError::explained(
                     &format!("categories.{code}"),
+                    Problem::NotOneOf {
+                        allowed: crate::codes::Category::ALL
+                            .iter()
+                            .map(|c| c.code())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    },
                     "not a category (docs/interface.md §3)",
                 ));
             }
@@ -49,8 +57,15 @@ impl TriageRules {
         }
         for (i, code) in self.order.iter().enumerate() {
             if Category::parse(code).is_none() {
-                errors.push(crate::FieldError::new(
+                errors.push(crate::FieldError::explained(
                     &format!("order[{i}]"),
+                    Problem::NotOneOf {
+                        allowed: crate::codes::Category::ALL
+                            .iter()
+                            .map(|c| c.code())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    },
                     "not a category (docs/interface.md §3)",
                 ));
             }

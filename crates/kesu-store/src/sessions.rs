@@ -2,6 +2,7 @@
 //! CSRF token every form of that session must carry.
 
 use chrono::{DateTime, Duration, Utc};
+use kesu_domain::error::Problem;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -76,10 +77,15 @@ impl Store {
     /// Remembers the user's workbench language (`zh-CN` or `en`).
     pub async fn set_user_lang(&self, user_id: i64, lang: &str) -> Result<()> {
         if !matches!(lang, "zh-CN" | "en") {
-            return Err(StoreError::Invalid(vec![kesu_domain::FieldError::new(
-                "lang",
-                "use zh-CN or en",
-            )]));
+            return Err(StoreError::Invalid(vec![
+                kesu_domain::FieldError::explained(
+                    "lang",
+                    Problem::NotOneOf {
+                        allowed: "zh-CN, en".into(),
+                    },
+                    "use zh-CN or en",
+                ),
+            ]));
         }
         sqlx::query("UPDATE users SET lang = $1 WHERE id = $2")
             .bind(lang)

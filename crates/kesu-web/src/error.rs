@@ -20,6 +20,8 @@ pub enum ApiError {
     MethodNotAllowed,
     /// 409: stale version, action not allowed now, or a duplicate.
     Conflict {
+        /// `stale_version`, `not_allowed_now`, `duplicate` or `conflict`.
+        code: &'static str,
         detail: String,
         allowed_actions: Option<Vec<&'static str>>,
         current_version: Option<i64>,
@@ -50,14 +52,24 @@ pub const DISK_FULL: &str =
 impl ApiError {
     pub fn conflict(detail: impl Into<String>) -> ApiError {
         ApiError::Conflict {
+            code: "conflict",
             detail: detail.into(),
             allowed_actions: None,
             current_version: None,
         }
     }
 
-    pub fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-        ApiError::Invalid(vec![FieldError::new(field, message)])
+    pub fn invalid(field: &str, problem: kesu_domain::Problem) -> ApiError {
+        ApiError::Invalid(vec![FieldError::new(field, problem)])
+    }
+
+    /// `field` has `problem`, with a more specific English message.
+    pub fn explained(
+        field: &str,
+        problem: kesu_domain::Problem,
+        message: impl Into<String>,
+    ) -> ApiError {
+        ApiError::Invalid(vec![FieldError::explained(field, problem, message)])
     }
 }
 
@@ -69,6 +81,9 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// A stable machine code for the kind of problem (`invalid`, `not_found`,
+    /// `stale_version`, `not_allowed_now`, `disk_full` …); the words may change, the code not.
+    pub code: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemField>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -81,11 +96,37 @@ pub struct Problem {
 pub struct ProblemField {
     pub field: String,
     pub message: String,
+    /// What is wrong, as a stable code (`empty`, `too_long`, `not_a_phone` …).
+    pub code: &'static str,
+    /// The code's arguments by name (e.g. `{"max": 2000}` for `too_long`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub args: Option<serde_json::Value>,
 }
 
 impl ApiError {
+    /// The problem's stable code (the `code` member of the problem document).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::Conflict { code, .. } => code,
+            ApiError::PayloadTooLarge(_) => "too_large",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::TooManyRequests { .. } => "too_many_requests",
+            ApiError::Invalid(_) => "invalid",
+            ApiError::Internal(_) => "internal",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::StorageFull => "disk_full",
+        }
+    }
+
     /// The problem document and its status; also what command-line tools print.
     pub fn into_problem(self) -> (StatusCode, Problem) {
+        let code = self.code();
         let (status, detail, errors, allowed_actions, current_version) = match self {
             ApiError::BadRequest(d) => (StatusCode::BAD_REQUEST, d, None, None, None),
             ApiError::Unauthorized(d) => (StatusCode::UNAUTHORIZED, d, None, None, None),
@@ -102,6 +143,7 @@ impl ApiError {
                 detail,
                 allowed_actions,
                 current_version,
+                ..
             } => (
                 StatusCode::CONFLICT,
                 detail,
@@ -137,9 +179,17 @@ impl ApiError {
                     .join("; ");
                 let errors = fields
                     .into_iter()
-                    .map(|f| ProblemField {
-                        field: f.field,
-                        message: f.message,
+                    .map(|f| {
+                        let args = f.problem.args();
+                        ProblemField {
+                            code: f.code(),
+                            args: (!args.is_empty()).then(|| {
+                                serde_json::to_value(kesu_domain::error::ArgMap(&args))
+                                    .unwrap_or_default()
+                            }),
+                            field: f.field,
+                            message: f.message,
+                        }
                     })
                     .collect();
                 (
@@ -177,6 +227,7 @@ impl ApiError {
             title: status.canonical_reason().unwrap_or("Error").into(),
             status: status.as_u16(),
             detail,
+            code,
             errors,
             allowed_actions,
             current_version,
@@ -263,10 +314,12 @@ impl From<kesu_app::AppError> for ApiError {
             A::Forbidden(d) => ApiError::Forbidden(d),
             A::NotFound(d) => ApiError::NotFound(d),
             A::Conflict {
+                code,
                 detail,
                 allowed_actions,
                 current_version,
             } => ApiError::Conflict {
+                code,
                 detail,
                 allowed_actions,
                 current_version,

@@ -11,6 +11,9 @@ use rust_xlsxwriter::Workbook;
 
 use crate::error::ApiError;
 
+/// Exports are read by Chinese-speaking staff: their labels are the Chinese ones.
+const ZH: kesu_i18n::Lang = kesu_i18n::Lang::Zh;
+
 /// A table: a sheet of the workbook, a section of the CSV.
 pub struct Table {
     pub title: &'static str,
@@ -28,8 +31,11 @@ impl Format {
         match raw.unwrap_or("csv") {
             "csv" => Ok(Format::Csv),
             "xlsx" => Ok(Format::Xlsx),
-            other => Err(ApiError::from(kesu_domain::FieldError::new(
+            other => Err(ApiError::from(kesu_domain::FieldError::explained(
                 "format",
+                kesu_domain::Problem::NotOneOf {
+                    allowed: "csv, xlsx".into(),
+                },
                 format!("`{other}` is not a format: csv or xlsx"),
             ))),
         }
@@ -287,8 +293,8 @@ pub fn report_tables(r: &Report) -> Vec<Table> {
         ],
     };
     let mut header = vec!["开始日期", "投诉量"];
-    header.extend(Channel::ALL.iter().map(|c| c.label_zh()));
-    header.extend(Category::ALL.iter().map(|c| c.label_zh()));
+    header.extend(Channel::ALL.iter().map(|c| ZH.label(c)));
+    header.extend(Category::ALL.iter().map(|c| ZH.label(c)));
     let timeline = Table {
         title: "趋势",
         header,
@@ -374,18 +380,18 @@ pub fn register_table(records: &[CaseRecord], unmasked: bool, zone: Tz) -> Table
             vec![
                 c.number.clone(),
                 time(c.received_at),
-                c.channel.label_zh().to_owned(),
+                ZH.label(c.channel).to_owned(),
                 who.name,
                 who.phone.unwrap_or_default(),
                 who.email.unwrap_or_default(),
                 opt(c.order_no.as_ref()),
                 opt(c.tracking_no.as_ref()),
-                c.category.label_zh().to_owned(),
-                c.demand.label_zh().to_owned(),
-                c.priority.label_zh().to_owned(),
+                ZH.label(c.category).to_owned(),
+                ZH.label(c.demand).to_owned(),
+                ZH.label(c.priority).to_owned(),
                 c.description.clone(),
                 c.tags.join(" "),
-                c.status.label_zh().to_owned(),
+                ZH.label(c.status).to_owned(),
                 opt(c.department.as_ref().map(|d| d.as_str())),
                 opt(c.assignee.as_ref()),
                 opt(c
@@ -393,10 +399,10 @@ pub fn register_table(records: &[CaseRecord], unmasked: bool, zone: Tz) -> Table
                     .as_ref()
                     .map(|v| if v.valid { "成立" } else { "不成立" })),
                 opt(c.validity.as_ref().and_then(|v| v.reason.as_ref())),
-                opt(c.analysis.as_ref().map(|a| a.liability.label_zh())),
-                opt(c.analysis.as_ref().map(|a| a.root_cause.label_zh())),
+                opt(c.analysis.as_ref().map(|a| ZH.label(a.liability))),
+                opt(c.analysis.as_ref().map(|a| ZH.label(a.root_cause))),
                 opt(c.analysis.as_ref().map(|a| &a.findings)),
-                opt(chosen.map(|o| o.kind.label_zh())),
+                opt(chosen.map(|o| ZH.label(o.kind))),
                 opt(chosen.and_then(|o| o.amount_cents).map(format_yuan)),
                 opt(c
                     .decision
@@ -406,7 +412,10 @@ pub fn register_table(records: &[CaseRecord], unmasked: bool, zone: Tz) -> Table
                         (true, false) => format!("{} 批准", d.by),
                         (false, _) => format!("{} 驳回", d.by),
                     })),
-                opt(c.execution.as_ref().map(|e| &e.note)),
+                opt(c.execution.as_ref().map(|e| match c.steps_done.last() {
+                    Some(step) if e.note.is_empty() => ZH.label(step.step).to_owned(),
+                    _ => e.note.clone(),
+                })),
                 opt(c
                     .follow_up
                     .as_ref()

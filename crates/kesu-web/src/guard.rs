@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
+use kesu_domain::error::Problem;
 
 /// The middleware: 400 for a path or query holding a control character, 422 naming the
 /// field for a form or JSON body.
@@ -35,7 +36,7 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
         BodyKind::Other => None,
     };
     if let Some(field) = found {
-        return refuse(is_api, ApiError::invalid(&field, CONTROL_CHARACTER));
+        return refuse(is_api, ApiError::invalid(&field, Problem::ControlCharacter));
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
@@ -62,7 +63,7 @@ fn address_problem(uri: &axum::http::Uri) -> Option<ApiError> {
     }
     let query = uri.query()?;
     let field = form_field(query.as_bytes())?;
-    Some(ApiError::invalid(&field, CONTROL_CHARACTER))
+    Some(ApiError::invalid(&field, Problem::ControlCharacter))
 }
 
 fn percent_decoded_has_control(raw: &[u8]) -> bool {

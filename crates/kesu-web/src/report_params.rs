@@ -72,8 +72,9 @@ impl ReportParams {
             .ok();
         let channel = blank_to_none(&self.channel).and_then(|c| {
             Channel::parse(&c).or_else(|| {
-                errors.push(FieldError::new(
+                errors.push(FieldError::explained(
                     "channel",
+                    kesu_domain::Problem::Format,
                     format!("`{c}` is not a channel code"),
                 ));
                 None
@@ -81,8 +82,9 @@ impl ReportParams {
         });
         let category = blank_to_none(&self.category).and_then(|c| {
             Category::parse(&c).or_else(|| {
-                errors.push(FieldError::new(
+                errors.push(FieldError::explained(
                     "category",
+                    kesu_domain::Problem::Format,
                     format!("`{c}` is not a category code"),
                 ));
                 None

@@ -104,10 +104,25 @@ impl Reports {
         orders: (Option<i64>, Option<i64>),
     ) -> ApiResult<Report> {
         let from = q.period.from;
-        self.with_table(move |t| {
-            t.report(&q, &move |f, _| if f == from { orders.0 } else { orders.1 })
-        })
-        .await
+        let mut report = self
+            .with_table(move |t| {
+                t.report(&q, &move |f, _| if f == from { orders.0 } else { orders.1 })
+            })
+            .await?;
+        label_paretos(&mut report);
+        Ok(report)
+    }
+}
+
+/// The Pareto bars' Chinese labels, from the locale files (the domain leaves them empty).
+fn label_paretos(report: &mut Report) {
+    use kesu_domain::codes::{Liability, RootCause};
+    let zh = kesu_i18n::Lang::Zh;
+    for p in &mut report.root_causes {
+        p.label_zh = RootCause::parse(&p.key).map_or_else(|| p.key.clone(), |c| zh.label(c).into());
+    }
+    for p in &mut report.liability {
+        p.label_zh = Liability::parse(&p.key).map_or_else(|| p.key.clone(), |c| zh.label(c).into());
     }
 }
 

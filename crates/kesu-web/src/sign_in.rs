@@ -163,10 +163,10 @@ pub async fn change_own_password(
     new: &str,
 ) -> Result<(), ApiError> {
     let new = kesu_domain::account::check_new_password(new).map_err(|e| {
-        ApiError::Invalid(vec![kesu_domain::FieldError::new(
-            "new_password",
-            e.message,
-        )])
+        ApiError::Invalid(vec![kesu_domain::FieldError {
+            field: "new_password".into(),
+            ..e
+        }])
     })?;
     if state
         .store
@@ -174,8 +174,9 @@ pub async fn change_own_password(
         .await?
         .is_none()
     {
-        return Err(ApiError::invalid(
+        return Err(ApiError::explained(
             "current_password",
+            kesu_domain::Problem::Invalid,
             "is not your current password",
         ));
     }

@@ -336,7 +336,7 @@ async fn a_web_complaint_goes_through_all_eight_steps_with_the_customer_choosing
     b.act("judge").await;
     b.act("route").await;
     assert!(
-        b.text(".case-head .meta").await.contains("logistics"),
+        b.text(".case-head .meta").await.contains("储运部"),
         "routed as suggested"
     );
     b.sign_out().await;

@@ -11,9 +11,8 @@ pub use request::{
     RefundedLine, RequestedLine,
 };
 
+use crate::error::{FieldError, Problem, Thing};
 use serde::Serialize;
-
-use crate::error::FieldError;
 
 /// What each line of the order was paid with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -66,8 +65,9 @@ pub fn allocate(order: &OrderAmounts) -> Result<Vec<LineAllocation>, Vec<FieldEr
         let targets = order.discount_targets(discount);
         let weights: Vec<i64> = targets.iter().map(|&i| left[i]).collect();
         let shares = spread(discount.amount_cents, &weights).ok_or_else(|| {
-            vec![FieldError::new(
+            vec![FieldError::explained(
                 &format!("order.discounts[{d_index}].amount_cents"),
+                Problem::OrderInconsistent,
                 format!(
                     "discount `{}` ({} cents) is larger than what is left of its lines ({} cents)",
                     discount.id,
@@ -81,8 +81,9 @@ pub fn allocate(order: &OrderAmounts) -> Result<Vec<LineAllocation>, Vec<FieldEr
         }
     }
     let points = spread(order.points_cents, &left).ok_or_else(|| {
-        vec![FieldError::new(
+        vec![FieldError::explained(
             "order.points_cents",
+            Problem::OrderInconsistent,
             format!(
                 "points worth {} cents are more than the order's net value of {} cents",
                 order.points_cents,
@@ -117,14 +118,19 @@ pub fn quote(req: &QuoteRequest) -> Result<Quote, Vec<FieldError>> {
         let Some(i) = req.order.line_index(&asked.line_id) else {
             errors.push(FieldError::new(
                 &field("line_id"),
-                format!("the order has no line `{}`", asked.line_id),
+                Problem::Unknown {
+                    thing: Thing::Line,
+                    value: asked.line_id.to_string(),
+                },
             ));
             continue;
         };
         if seen.contains(&i) {
             errors.push(FieldError::new(
                 &field("line_id"),
-                format!("line `{}` is asked for twice", asked.line_id),
+                Problem::Twice {
+                    value: asked.line_id.to_string(),
+                },
             ));
             continue;
         }
@@ -132,12 +138,16 @@ pub fn quote(req: &QuoteRequest) -> Result<Quote, Vec<FieldError>> {
         let n = req.order.lines[i].quantity;
         let (r, cash_before, points_before) = before[i];
         if asked.quantity <= 0 {
-            errors.push(FieldError::new(&field("quantity"), "must be at least 1"));
+            errors.push(FieldError::new(
+                &field("quantity"),
+                Problem::AtLeast { min: 1 },
+            ));
             continue;
         }
         if asked.quantity > n - r {
-            errors.push(FieldError::new(
+            errors.push(FieldError::explained(
                 &field("quantity"),
+                Problem::Range { min: 1, max: n - r },
                 format!(
                     "only {} of {} units of line `{}` are left to refund",
                     n - r,
@@ -160,8 +170,9 @@ pub fn quote(req: &QuoteRequest) -> Result<Quote, Vec<FieldError>> {
     }
     let shipping_cents = if req.request.include_shipping {
         if earlier.shipping_cents > 0 {
-            errors.push(FieldError::new(
+            errors.push(FieldError::explained(
                 "request.include_shipping",
+                Problem::AlreadyRefunded,
                 "shipping has already been refunded",
             ));
         }

@@ -1,9 +1,9 @@
 //! The quote request (docs/interface.md §5) and its checks.
 
+use crate::error::{FieldError, Problem, Thing};
 use serde::{Deserialize, Serialize};
 
 use super::LineAllocation;
-use crate::error::FieldError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -137,35 +137,45 @@ impl OrderAmounts {
     pub fn check(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
         if self.lines.is_empty() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::explained(
                 "order.lines",
+                Problem::AtLeast { min: 1 },
                 "an order has at least one line",
             ));
         }
         for (i, line) in self.lines.iter().enumerate() {
             let f = |name: &str| format!("order.lines[{i}].{name}");
             if line.line_id.trim().is_empty() {
-                errors.push(FieldError::new(&f("line_id"), "must not be empty"));
+                errors.push(FieldError::new(&f("line_id"), Problem::Empty));
             } else if self.lines[..i].iter().any(|l| l.line_id == line.line_id) {
                 errors.push(FieldError::new(
                     &f("line_id"),
-                    format!("line `{}` appears twice", line.line_id),
+                    Problem::Twice {
+                        value: line.line_id.to_string(),
+                    },
                 ));
             }
             if !(0..=MAX_ORDER_CENTS).contains(&line.unit_price_cents) {
                 errors.push(FieldError::new(
                     &f("unit_price_cents"),
-                    "must be from 0 to 10000000000",
+                    Problem::Range {
+                        min: 0,
+                        max: 10_000_000_000,
+                    },
                 ));
             }
             if !(1..=MAX_QUANTITY).contains(&line.quantity) {
                 errors.push(FieldError::new(
                     &f("quantity"),
-                    format!("must be from 1 to {MAX_QUANTITY}"),
+                    Problem::Range {
+                        min: 1,
+                        max: MAX_QUANTITY,
+                    },
                 ));
             } else if line.unit_price_cents.saturating_mul(line.quantity) > MAX_ORDER_CENTS {
-                errors.push(FieldError::new(
+                errors.push(FieldError::explained(
                     &f("quantity"),
+                    Problem::OrderInconsistent,
                     "the line's total is absurdly large",
                 ));
             }
@@ -173,24 +183,32 @@ impl OrderAmounts {
         for (k, d) in self.discounts.iter().enumerate() {
             let f = |name: &str| format!("order.discounts[{k}].{name}");
             if d.id.trim().is_empty() {
-                errors.push(FieldError::new(&f("id"), "must not be empty"));
+                errors.push(FieldError::new(&f("id"), Problem::Empty));
             } else if self.discounts[..k].iter().any(|x| x.id == d.id) {
                 errors.push(FieldError::new(
                     &f("id"),
-                    format!("discount `{}` appears twice", d.id),
+                    Problem::Twice {
+                        value: d.id.to_string(),
+                    },
                 ));
             }
             if !(0..=MAX_ORDER_CENTS).contains(&d.amount_cents) {
                 errors.push(FieldError::new(
                     &f("amount_cents"),
-                    "must be from 0 to 10000000000",
+                    Problem::Range {
+                        min: 0,
+                        max: 10_000_000_000,
+                    },
                 ));
             }
             for (j, id) in d.applies_to.iter().enumerate() {
                 if self.line_index(id).is_none() {
                     errors.push(FieldError::new(
                         &format!("order.discounts[{k}].applies_to[{j}]"),
-                        format!("the order has no line `{id}`"),
+                        Problem::Unknown {
+                            thing: Thing::Line,
+                            value: id.to_string(),
+                        },
                     ));
                 }
             }
@@ -198,13 +216,19 @@ impl OrderAmounts {
         if !(0..=MAX_ORDER_CENTS).contains(&self.points_cents) {
             errors.push(FieldError::new(
                 "order.points_cents",
-                "must be from 0 to 10000000000",
+                Problem::Range {
+                    min: 0,
+                    max: 10_000_000_000,
+                },
             ));
         }
         if !(0..=MAX_ORDER_CENTS).contains(&self.shipping_cents) {
             errors.push(FieldError::new(
                 "order.shipping_cents",
-                "must be from 0 to 10000000000",
+                Problem::Range {
+                    min: 0,
+                    max: 10_000_000_000,
+                },
             ));
         }
         if errors.is_empty() {
@@ -229,7 +253,10 @@ impl Refunded {
             let Some(i) = order.line_index(&r.line_id) else {
                 errors.push(FieldError::new(
                     &f("line_id"),
-                    format!("the order has no line `{}`", r.line_id),
+                    Problem::Unknown {
+                        thing: Thing::Line,
+                        value: r.line_id.to_string(),
+                    },
                 ));
                 continue;
             };
@@ -239,7 +266,7 @@ impl Refunded {
                 ("points_cents", r.points_cents),
             ] {
                 if v < 0 {
-                    errors.push(FieldError::new(&f(name), "must not be negative"));
+                    errors.push(FieldError::new(&f(name), Problem::Negative));
                 }
             }
             let t = &mut totals[i];
@@ -250,8 +277,9 @@ impl Refunded {
         for (i, (units, cash, points)) in totals.iter().enumerate() {
             let id = &order.lines[i].line_id;
             if *units > order.lines[i].quantity {
-                errors.push(FieldError::new(
+                errors.push(FieldError::explained(
                     "refunded.lines",
+                    Problem::OrderInconsistent,
                     format!(
                         "{units} units of line `{id}` were refunded, but it has only {}",
                         order.lines[i].quantity
@@ -259,8 +287,9 @@ impl Refunded {
                 ));
             }
             if *cash > allocation[i].paid_cents || *points > allocation[i].points_cents {
-                errors.push(FieldError::new(
+                errors.push(FieldError::explained(
                     "refunded.lines",
+                    Problem::OrderInconsistent,
                     format!("more was refunded on line `{id}` than was paid for it"),
                 ));
             }
@@ -268,11 +297,12 @@ impl Refunded {
         if self.shipping_cents < 0 {
             errors.push(FieldError::new(
                 "refunded.shipping_cents",
-                "must not be negative",
+                Problem::Negative,
             ));
         } else if self.shipping_cents > order.shipping_cents {
-            errors.push(FieldError::new(
+            errors.push(FieldError::explained(
                 "refunded.shipping_cents",
+                Problem::OrderInconsistent,
                 "more than the order's shipping was refunded",
             ));
         }

@@ -93,6 +93,8 @@ pub struct Count {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ParetoItem {
     pub key: String,
+    /// The code's Chinese label; the domain leaves it empty (it holds no words) and the way
+    /// out fills it from the locale files.
     pub label_zh: String,
     pub cases: u64,
     pub share: f64,
@@ -474,14 +476,8 @@ impl FactTable {
             by_carrier: carriers,
             by_product: products,
             by_shop: shops,
-            root_causes: pareto(
-                &causes,
-                RootCause::ALL.iter().map(|c| (c.code(), c.label_zh())),
-            ),
-            liability: pareto(
-                &liability,
-                Liability::ALL.iter().map(|c| (c.code(), c.label_zh())),
-            ),
+            root_causes: pareto(&causes, RootCause::ALL.iter().map(|c| c.code())),
+            liability: pareto(&liability, Liability::ALL.iter().map(|c| c.code())),
             agents: agent_desks,
             departments: department_desks,
         }
@@ -548,25 +544,22 @@ impl FactTable {
 }
 
 /// Biggest first, with running shares; codes without cases are left out.
-fn pareto<'a>(
-    counts: &[u64; 16],
-    codes: impl Iterator<Item = (&'a str, &'a str)>,
-) -> Vec<ParetoItem> {
-    let mut items: Vec<(usize, &str, &str, u64)> = codes
+fn pareto<'a>(counts: &[u64; 16], codes: impl Iterator<Item = &'a str>) -> Vec<ParetoItem> {
+    let mut items: Vec<(usize, &str, u64)> = codes
         .enumerate()
-        .map(|(i, (code, zh))| (i, code, zh, counts[i]))
-        .filter(|x| x.3 > 0)
+        .map(|(i, code)| (i, code, counts[i]))
+        .filter(|x| x.2 > 0)
         .collect();
-    items.sort_by(|a, b| b.3.cmp(&a.3).then(a.0.cmp(&b.0)));
-    let total: u64 = items.iter().map(|x| x.3).sum();
+    items.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    let total: u64 = items.iter().map(|x| x.2).sum();
     let mut running = 0;
     items
         .into_iter()
-        .map(|(_, code, zh, n)| {
+        .map(|(_, code, n)| {
             running += n;
             ParetoItem {
                 key: code.to_owned(),
-                label_zh: zh.to_owned(),
+                label_zh: String::new(),
                 cases: n,
                 share: share(n, total).unwrap_or(0.0),
                 cumulative_share: share(running, total).unwrap_or(0.0),

@@ -1,12 +1,12 @@
 //! What a report is asked for: a period of shop-local days, filters, and the moment
 //! "now" (open cases past their deadline count as missed).
 
+use crate::error::{FieldError, Problem};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::codes::{Category, Channel};
-use crate::error::FieldError;
 
 /// Longest period one report covers.
 pub const MAX_DAYS: i64 = 3 * 366;
@@ -51,8 +51,9 @@ impl Period {
         let mut errors = Vec::new();
         let mut date = |field: &str, raw: Option<&str>| match raw.map(str::trim) {
             None | Some("") => {
-                errors.push(FieldError::new(
+                errors.push(FieldError::explained(
                     field,
+                    Problem::Required,
                     "is required: a date such as 2026-11-01",
                 ));
                 None
@@ -60,8 +61,9 @@ impl Period {
             Some(raw) => match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    errors.push(FieldError::new(
+                    errors.push(FieldError::explained(
                         field,
+                        Problem::NotADate,
                         format!("`{raw}` is not a date such as 2026-11-01"),
                     ));
                     None
@@ -73,11 +75,17 @@ impl Period {
             return Err(errors);
         };
         if to < from {
-            return Err(vec![FieldError::new("to", "must not be before `from`")]);
-        }
-        if (to - from).num_days() >= MAX_DAYS {
             return Err(vec![FieldError::new(
                 "to",
+                Problem::Before {
+                    other: "from".into(),
+                },
+            )]);
+        }
+        if (to - from).num_days() >= MAX_DAYS {
+            return Err(vec![FieldError::explained(
+                "to",
+                Problem::TooMany { max: MAX_DAYS },
                 format!("a report covers at most {MAX_DAYS} days"),
             )]);
         }

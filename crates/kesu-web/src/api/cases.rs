@@ -262,7 +262,13 @@ fn parse_list_query(params: &[(String, String)]) -> ApiResult<(CaseFilter, Page)
         size: 50,
     };
     let mut errors = Vec::new();
-    let mut bad = |field: &str, msg: String| errors.push(kesu_domain::FieldError::new(field, msg));
+    let mut bad = |field: &str, msg: String| {
+        errors.push(kesu_domain::FieldError::explained(
+            field,
+            kesu_domain::Problem::Format,
+            msg,
+        ))
+    };
     for (key, value) in params {
         let v = value.trim();
         if v.is_empty() {

@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Caller};
 use crate::AppState;
+use kesu_domain::error::{Problem, Thing};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -103,7 +104,14 @@ pub async fn add(state: &AppState, user: &User, form: ImprovementForm) -> ApiRes
         .map_err(ApiError::Invalid)?;
     for id in &new.case_ids {
         if state.store.case(*id).await?.is_none() {
-            return Err(FieldError::new("case_ids", format!("there is no case {id}")).into());
+            return Err(FieldError::new(
+                "case_ids",
+                Problem::Unknown {
+                    thing: Thing::Case,
+                    value: id.to_string(),
+                },
+            )
+            .into());
         }
     }
     let created = state

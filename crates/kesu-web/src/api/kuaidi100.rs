@@ -179,7 +179,11 @@ async fn set_secret(
     }
     let s = req.secret.trim();
     if !(16..=128).contains(&s.len()) || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(ApiError::invalid("secret", "use 16–128 letters and digits"));
+        return Err(ApiError::explained(
+            "secret",
+            kesu_domain::Problem::Length { min: 16, max: 128 },
+            "use 16–128 letters and digits",
+        ));
     }
     state.store.set_setting("kuaidi100_secret", s).await?;
     Ok(StatusCode::NO_CONTENT)

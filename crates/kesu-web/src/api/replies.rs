@@ -82,8 +82,11 @@ async fn check_reply(
 ) -> ApiResult<Json<CheckResult>> {
     let req: CheckRequest = from_value(body)?;
     if req.text.chars().count() > MAX_REPLY_CHARS {
-        return Err(ApiError::invalid(
+        return Err(ApiError::explained(
             "text",
+            kesu_domain::Problem::TooLong {
+                max: MAX_REPLY_CHARS as i64,
+            },
             format!("at most {MAX_REPLY_CHARS} characters"),
         ));
     }

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use chrono::NaiveDate;
+use kesu_domain::error::Problem;
 use kesu_domain::report::MAX_DAILY_ORDERS;
 use kesu_domain::report::{Report, ReportQuery, Summary};
 use kesu_domain::FieldError;
@@ -76,8 +77,11 @@ pub async fn register_for(
         .with_table(move |t| t.matching_ids(&q))
         .await?;
     if ids.len() > MAX_REGISTER_ROWS {
-        return Err(ApiError::from(FieldError::new(
+        return Err(ApiError::from(FieldError::explained(
             "from",
+            Problem::TooMany {
+                max: MAX_REGISTER_ROWS as i64,
+            },
             format!(
                 "{} cases match; an export holds at most {MAX_REGISTER_ROWS}: choose a shorter period or a filter",
                 ids.len()
@@ -231,13 +235,19 @@ async fn put_order_counts(
     let shop = shop.trim().to_owned();
     let mut errors = Vec::new();
     if shop.is_empty() || shop.chars().count() > 100 {
-        errors.push(FieldError::new("shop", "must be 1–100 characters"));
+        errors.push(FieldError::new(
+            "shop",
+            Problem::Length { min: 1, max: 100 },
+        ));
     }
     for (i, d) in days.iter().enumerate() {
         if !(0..=MAX_DAILY_ORDERS).contains(&d.orders) {
             errors.push(FieldError::new(
                 &format!("[{i}].orders"),
-                format!("must be between 0 and {MAX_DAILY_ORDERS}"),
+                Problem::Range {
+                    min: 0,
+                    max: MAX_DAILY_ORDERS,
+                },
             ));
         }
     }

@@ -55,7 +55,8 @@ async fn add_department(
     ApiJson(body): ApiJson<DepartmentView>,
 ) -> ApiResult<(StatusCode, Json<DepartmentView>)> {
     require_admin(&caller)?;
-    let code = DepartmentCode::parse(body.code.trim()).map_err(|m| ApiError::invalid("code", m))?;
+    let code = DepartmentCode::parse(body.code.trim())
+        .map_err(|m| ApiError::explained("code", kesu_domain::Problem::Characters, m))?;
     let name = kesu_domain::text::required("name", &body.name)?;
     let d = state
         .store

@@ -33,8 +33,15 @@ pub struct TemplateFilter {
 
 fn language(raw: Option<&str>) -> ApiResult<Option<Language>> {
     raw.map(|l| {
-        serde_json::from_value(serde_json::json!(l))
-            .map_err(|_| ApiError::invalid("language", "zh-CN or en"))
+        serde_json::from_value(serde_json::json!(l)).map_err(|_| {
+            ApiError::explained(
+                "language",
+                kesu_domain::Problem::NotOneOf {
+                    allowed: "zh-CN, en".into(),
+                },
+                "zh-CN or en",
+            )
+        })
     })
     .transpose()
 }
@@ -52,14 +59,35 @@ async fn list(
         .category
         .as_deref()
         .map(|c| {
-            Category::parse(c).ok_or_else(|| ApiError::invalid("category", "unknown category"))
+            Category::parse(c).ok_or_else(|| {
+                ApiError::explained(
+                    "category",
+                    kesu_domain::Problem::Unknown {
+                        thing: kesu_domain::error::Thing::Category,
+                        value: c.to_string(),
+                    },
+                    "unknown category",
+                )
+            })
         })
         .transpose()?;
     let scenario = filter
         .scenario
         .as_deref()
         .map(|s| {
-            Scenario::parse(s).ok_or_else(|| ApiError::invalid("scenario", "unknown scenario"))
+            Scenario::parse(s).ok_or_else(|| {
+                ApiError::explained(
+                    "scenario",
+                    kesu_domain::Problem::NotOneOf {
+                        allowed: kesu_domain::scripts::Scenario::ALL
+                            .iter()
+                            .map(|s| s.code())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    },
+                    "unknown scenario",
+                )
+            })
         })
         .transpose()?;
     let library = state.store.reply_templates().await?;
@@ -166,7 +194,11 @@ async fn replace(
     require_admin(&caller)?;
     let t = parse_template(body)?;
     if t.id != id {
-        return Err(ApiError::invalid("id", "must be the id in the path"));
+        return Err(ApiError::explained(
+            "id",
+            kesu_domain::Problem::NotApplicable,
+            "must be the id in the path",
+        ));
     }
     edit(&state, |list| {
         let slot = list

@@ -47,7 +47,11 @@ async fn receive(
         one => (vec![one], false),
     };
     if items.len() > 1000 {
-        return Err(ApiError::invalid("", "at most 1000 events per request"));
+        return Err(ApiError::explained(
+            "",
+            kesu_domain::Problem::TooMany { max: 1000 },
+            "at most 1000 events per request",
+        ));
     }
     // Every event is checked before any is stored: a bad batch stores nothing.
     let mut events = Vec::with_capacity(items.len());

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use kesu_domain::error::Problem;
 use kesu_domain::scripts::{first_reply_for, Language};
 use kesu_domain::triage::{triage, Triage, TriageRules};
 use serde::{Deserialize, Serialize};
@@ -78,11 +79,14 @@ async fn suggest(
 ) -> ApiResult<Json<TriageView>> {
     let req: TriageRequest = from_value(body)?;
     if req.text.trim().is_empty() {
-        return Err(ApiError::invalid("text", "must not be empty"));
+        return Err(ApiError::invalid("text", Problem::Empty));
     }
     if req.text.chars().count() > MAX_TEXT_CHARS {
-        return Err(ApiError::invalid(
+        return Err(ApiError::explained(
             "text",
+            kesu_domain::Problem::TooLong {
+                max: MAX_TEXT_CHARS as i64,
+            },
             format!("at most {MAX_TEXT_CHARS} characters"),
         ));
     }

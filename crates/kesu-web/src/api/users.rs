@@ -6,6 +6,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use kesu_domain::account::{check_new_password, Username};
 use kesu_domain::codes::DepartmentCode;
+use kesu_domain::error::{Problem, Thing};
 use kesu_domain::{FieldError, Role};
 use kesu_store::NewUser;
 use serde::Deserialize;
@@ -62,15 +63,19 @@ async fn create(
     }
     let role = Role::parse(&req.role);
     if role.is_none() {
-        errors.push(FieldError::new(
+        errors.push(FieldError::explained(
             "role",
+            Problem::NotOneOf {
+                allowed: "admin, supervisor, agent, department, auditor".into(),
+            },
             "must be one of admin, supervisor, agent, department, auditor",
         ));
     }
     let department = match (role, req.department.as_deref().map(str::trim)) {
         (Some(Role::Department), None | Some("")) => {
-            errors.push(FieldError::new(
+            errors.push(FieldError::explained(
                 "department",
+                Problem::Required,
                 "is required for department users",
             ));
             None
@@ -80,18 +85,26 @@ async fn create(
             Ok(d) => {
                 errors.push(FieldError::new(
                     "department",
-                    format!("unknown department `{d}`"),
+                    Problem::Unknown {
+                        thing: Thing::Department,
+                        value: d.to_string(),
+                    },
                 ));
                 None
             }
             Err(msg) => {
-                errors.push(FieldError::new("department", msg));
+                errors.push(FieldError::explained(
+                    "department",
+                    Problem::Characters,
+                    msg,
+                ));
                 None
             }
         },
         (_, Some(d)) if !d.is_empty() => {
-            errors.push(FieldError::new(
+            errors.push(FieldError::explained(
                 "department",
+                Problem::NotApplicable,
                 "only department users belong to a department",
             ));
             None

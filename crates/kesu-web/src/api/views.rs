@@ -31,7 +31,7 @@ impl CaseView {
         let overdue = record.case.status.is_open()
             && record.case.deadlines.resolve_by.is_some_and(|d| d < now);
         CaseView {
-            status_label: record.case.status.label_zh(),
+            status_label: kesu_i18n::Lang::Zh.label(record.case.status),
             complainant: record.complainant.view(caller.role.sees_personal_data()),
             allowed_actions: allowed_actions(&record.case, &actor),
             overdue,

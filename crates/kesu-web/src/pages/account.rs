@@ -25,7 +25,7 @@ fn form(s: &PageSession, error: Option<&str>) -> maud::Markup {
         lang.t("my_account"),
         html! {
             h1 { (lang.t("my_account")) }
-            p.muted { (s.session.user.username) " · " (s.session.user.role.code()) }
+            p.muted { (s.session.user.username) " · " (s.lang.label(s.session.user.role)) }
             @if let Some(e) = error { p.error role="alert" { (e) } }
             section.panel {
                 h2 { (lang.t("change_password")) }

@@ -74,7 +74,7 @@ async fn render(
             table {
                 thead { tr { th { (lang.t("username")) } th { (lang.t("role")) } th { (lang.t("department")) } th { (lang.t("status")) } th {} } }
                 tbody { @for u in &users { tr {
-                    td { (u.username) } td { (u.role.code()) } td { (u.department.as_ref().map(|d| d.as_str()).unwrap_or("—")) }
+                    td { (u.username) } td { (lang.label(u.role)) } td { (u.department.as_ref().map(|d| departments.iter().find(|x| &x.code == d).map_or(d.as_str(), |x| x.name.as_str())).unwrap_or("—")) }
                     td { (if u.disabled { lang.t("disabled") } else { lang.t("active") }) }
                     td { @if u.username != s.session.user.username {
                         form method="post" action={ "/admin/users/" (u.username) "/toggle" } {
@@ -89,7 +89,7 @@ async fn render(
                 (csrf_field(s))
                 label { (lang.t("username")) input name="username" required; }
                 label { (lang.t("password")) input name="password" type="password" required minlength="8" autocomplete="new-password"; }
-                label { (lang.t("role")) select name="role" { @for r in Role::ALL { option value=(r.code()) selected[*r == Role::Agent] { (r.code()) } } } }
+                label { (lang.t("role")) select name="role" { @for r in Role::ALL { option value=(r.code()) selected[*r == Role::Agent] { (lang.label(r)) } } } }
                 label { (lang.t("department")) select name="department" { option value="" { "—" } @for d in &departments { option value=(d.code.as_str()) { (d.name) } } } }
                 button.primary type="submit" { (lang.t("add_user")) }
             }
@@ -115,12 +115,12 @@ async fn render(
                 label { (lang.t("approval_limit")) input name="amount_above" value=(format_yuan(policy.approval.amount_above_cents)) required; }
                 fieldset.inline { legend { (lang.t("always_approve")) }
                     @for k in ResolutionKind::ALL {
-                        label.check { input type="checkbox" name="always_for" value=(k.code()) checked[policy.approval.always_for.contains(k)]; (lang.code_label(k.label_zh(), k.code())) }
+                        label.check { input type="checkbox" name="always_for" value=(k.code()) checked[policy.approval.always_for.contains(k)]; (lang.label(k)) }
                     }
                 }
                 h3 { (lang.t("routing")) }
                 table { tbody { @for c in Category::ALL { tr {
-                    th scope="row" { label for={ "route-" (c.code()) } { (lang.code_label(c.label_zh(), c.code())) } }
+                    th scope="row" { label for={ "route-" (c.code()) } { (lang.label(c)) } }
                     td { select id={ "route-" (c.code()) } name={ "route_" (c.code()) } {
                         @for d in &departments { option value=(d.code.as_str()) selected[policy.routing.get(c) == Some(&d.code)] { (d.name) } }
                     } }
@@ -141,11 +141,11 @@ async fn render(
                         @for rule in policy.deadlines.rules.iter().map(Some).chain([None]) {
                             tr {
                                 td { select name="rule_channel" { option value="" { (lang.t("any")) }
-                                    @for c in Channel::ALL { option value=(c.code()) selected[rule.and_then(|r| r.channel) == Some(*c)] { (lang.code_label(c.label_zh(), c.code())) } } } }
+                                    @for c in Channel::ALL { option value=(c.code()) selected[rule.and_then(|r| r.channel) == Some(*c)] { (lang.label(c)) } } } }
                                 td { select name="rule_category" { option value="" { (lang.t("any")) }
-                                    @for c in Category::ALL { option value=(c.code()) selected[rule.and_then(|r| r.category) == Some(*c)] { (lang.code_label(c.label_zh(), c.code())) } } } }
+                                    @for c in Category::ALL { option value=(c.code()) selected[rule.and_then(|r| r.category) == Some(*c)] { (lang.label(c)) } } } }
                                 td { select name="rule_priority" { option value="" { (lang.t("any")) }
-                                    @for p in Priority::ALL { option value=(p.code()) selected[rule.and_then(|r| r.priority) == Some(*p)] { (lang.code_label(p.label_zh(), p.code())) } } } }
+                                    @for p in Priority::ALL { option value=(p.code()) selected[rule.and_then(|r| r.priority) == Some(*p)] { (lang.label(p)) } } } }
                                 td { input name="rule_first_response_minutes" type="number" min="1" value=[rule.and_then(|r| r.first_response_minutes)]; }
                                 td { input name="rule_step_hours" type="number" min="1" value=[rule.and_then(|r| r.step_hours)]; }
                                 td { input name="rule_resolve_hours" type="number" min="1" value=[rule.and_then(|r| r.resolve_hours)]; }

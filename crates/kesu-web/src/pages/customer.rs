@@ -10,6 +10,7 @@ use axum::routing::get;
 use axum::Router;
 use axum_extra::extract::cookie::SameSite;
 use kesu_domain::codes::{Category, Demand};
+use kesu_domain::error::{Ask, Problem};
 use kesu_domain::registration::RegistrationForm;
 use kesu_domain::{ActorKind, CaseStatus, FieldError};
 use kesu_store::{CaseRecord, HistoryEntry};
@@ -93,7 +94,7 @@ fn complain_form(token: &str, f: &Form, errors: &[FieldError]) -> Markup {
     html! {
         h1 { "投诉与售后" }
         p.muted { "亲，很抱歉给您带来不便。请告诉我们发生了什么，我们会尽快处理并回复您。" }
-        @if !errors.is_empty() { div.error role="alert" { ul { @for e in errors { li { (super::messages::field_error(lang, &e.field, &e.message)) } } } } }
+        @if !errors.is_empty() { div.error role="alert" { ul { @for e in errors { li { (kesu_i18n::problem(lang, e)) } } } } }
         form method="post" action="/complain" {
             input type="hidden" name="_csrf" value=(token);
             input type="hidden" name="form_id" value=(f.get("form_id").map(str::to_owned).unwrap_or_else(|| format!("{:032x}", rand::random::<u128>())));
@@ -103,11 +104,11 @@ fn complain_form(token: &str, f: &Form, errors: &[FieldError]) -> Markup {
             label for="order_no" { "订单号" } input #order_no name="order_no" value=(v("order_no"));
             label for="category" { "问题类型 *" }
             select #category name="category" required {
-                @for c in Category::ALL { option value=(c.code()) selected[v("category") == c.code()] { (lang.code_label(c.label_zh(), c.code())) } }
+                @for c in Category::ALL { option value=(c.code()) selected[v("category") == c.code()] { (lang.label(c)) } }
             }
             label for="demand" { "您希望如何处理 *" }
             select #demand name="demand" required {
-                @for d in Demand::ALL { option value=(d.code()) selected[v("demand") == d.code()] { (lang.code_label(d.label_zh(), d.code())) } }
+                @for d in Demand::ALL { option value=(d.code()) selected[v("demand") == d.code()] { (lang.label(d)) } }
             }
             label for="description" { "问题描述 *" }
             textarea #description name="description" rows="5" required maxlength="5000" { (v("description")) }
@@ -131,7 +132,7 @@ async fn complain(
     if f.text("phone").is_none() && f.text("email").is_none() {
         return invalid(vec![FieldError::new(
             "phone",
-            "请留下电话或邮箱，方便我们联系您",
+            Problem::Explain(Ask::Contact),
         )]);
     }
     let value = json!({
@@ -143,8 +144,9 @@ async fn complain(
     let form: RegistrationForm = match serde_path_to_error::deserialize(value) {
         Ok(form) => form,
         Err(e) => {
-            return invalid(vec![FieldError::new(
+            return invalid(vec![FieldError::explained(
                 &e.path().to_string(),
+                Problem::Format,
                 e.into_inner().to_string(),
             )])
         }
@@ -249,7 +251,7 @@ fn status_body(
                     input type="hidden" name="version" value=(c.version);
                     @for (i, o) in c.options.iter().enumerate() {
                         label.check.option { input type="radio" name="option" value=(i) required;
-                            (o.kind.label_zh()) @if let Some(a) = o.amount_cents { " " (yuan(a)) } @if let Some(n) = &o.note { " — " (n) } }
+                            (Lang::Zh.label(o.kind)) @if let Some(a) = o.amount_cents { " " (yuan(a)) } @if let Some(n) = &o.note { " — " (n) } }
                     }
                     button.primary #choose type="submit" { "确认选择" }
                 }
@@ -344,14 +346,8 @@ async fn status_action(
     match result.await {
         Ok(_) => axum::response::Redirect::to(&format!("/s/{token}")).into_response(),
         Err(e) => {
-            let (status, problem) = ApiError::from(e).into_problem();
-            render_status(
-                &state,
-                &headers,
-                &token,
-                Some((status, super::messages::message(Lang::Zh, &problem.detail))),
-            )
-            .await
+            let shown = super::posted::explain(Lang::Zh, ApiError::from(e));
+            render_status(&state, &headers, &token, Some(shown)).await
         }
     }
 }

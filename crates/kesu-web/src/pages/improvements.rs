@@ -18,6 +18,7 @@ use super::{csrf_field, error_page, local_time};
 use crate::api::improvements::{add, change_status, ImprovementView};
 use crate::error::ApiError;
 use crate::AppState;
+use kesu_domain::error::{Problem, Thing};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -25,8 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/reports/improvements/{id}/status", post(set_status))
 }
 
-fn status_label(lang: Lang, s: ActionStatus) -> String {
-    lang.code_label(s.label_zh(), s.code())
+fn status_label(lang: Lang, s: ActionStatus) -> &'static str {
+    lang.label(s)
 }
 
 /// The section of the dashboard.
@@ -47,8 +48,8 @@ pub fn section(s: &PageSession, list: &[ImprovementView], zone: chrono_tz::Tz) -
                     @for i in list {
                         tr data-improvement=(i.id) {
                             td { (i.title) @if !i.case_ids.is_empty() { br; span.muted { (i.case_ids.len()) " " (lang.t("linked_cases")) } } }
-                            td { (lang.code_label(i.root_cause.label_zh(), i.root_cause.code()))
-                                 @if let Some(c) = i.category { " · " (lang.code_label(c.label_zh(), c.code())) } }
+                            td { (lang.label(i.root_cause))
+                                 @if let Some(c) = i.category { " · " (lang.label(c)) } }
                             td { (i.owner) }
                             td.overdue[i.overdue] { (i.due_on) }
                             td { (status_label(lang, i.status)) @if let Some(d) = i.done_at { br; span.muted { (local_time(d, zone)) } } }
@@ -78,11 +79,11 @@ pub fn section(s: &PageSession, list: &[ImprovementView], zone: chrono_tz::Tz) -
                         (csrf_field(s))
                         label { (lang.t("improvement_title")) input type="text" name="title" required maxlength="200"; }
                         label { (lang.t("root_cause")) select name="root_cause" {
-                            @for c in RootCause::ALL { option value=(c.code()) { (lang.code_label(c.label_zh(), c.code())) } }
+                            @for c in RootCause::ALL { option value=(c.code()) { (lang.label(c)) } }
                         } }
                         label { (lang.t("category")) select name="category" {
                             option value="" { (lang.t("all")) }
-                            @for c in Category::ALL { option value=(c.code()) { (lang.code_label(c.label_zh(), c.code())) } }
+                            @for c in Category::ALL { option value=(c.code()) { (lang.label(c)) } }
                         } }
                         label { (lang.t("owner")) input type="text" name="owner" required maxlength="64"; }
                         label { (lang.t("due_on")) input type="date" name="due_on" required; }
@@ -110,7 +111,14 @@ async fn case_ids(state: &AppState, typed: &str) -> Result<Vec<i64>, ApiError> {
         .collect();
     let found = state.store.case_ids_by_numbers(&numbers).await?;
     if let Some(missing) = numbers.iter().find(|n| !found.iter().any(|(f, _)| f == *n)) {
-        return Err(FieldError::new("cases", format!("there is no case {missing}")).into());
+        return Err(FieldError::new(
+            "cases",
+            Problem::Unknown {
+                thing: Thing::Case,
+                value: missing.to_string(),
+            },
+        )
+        .into());
     }
     Ok(found.into_iter().map(|(_, id)| id).collect())
 }
@@ -145,7 +153,10 @@ async fn set_status(
     };
     let version = f.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
     let Some(status) = f.get("status").and_then(ActionStatus::parse) else {
-        return failed(s.lang, FieldError::new("status", "choose a status").into());
+        return failed(
+            s.lang,
+            FieldError::explained("status", Problem::Required, "choose a status").into(),
+        );
     };
     match change_status(
         &state,

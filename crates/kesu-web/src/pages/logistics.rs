@@ -88,7 +88,7 @@ async fn board(State(state): State<AppState>, s: PageSession) -> Response {
         @if carriers.is_empty() { p.empty { (lang.t("no_exceptions")) } }
         @for (carrier, list) in &carriers {
             section.panel.carrier data-carrier=(carrier) {
-                h2 { (carrier) " " span.count { "(" (list.len()) ")" } }
+                h2 { (lang.carrier(carrier)) " " span.count { "(" (list.len()) ")" } }
                 table.board {
                     thead { tr {
                         th { (lang.t("tracking_no")) } th { (lang.t("exception_kind")) } th { (lang.t("age")) }
@@ -100,7 +100,7 @@ async fn board(State(state): State<AppState>, s: PageSession) -> Response {
                                 td { (e.tracking_no) @if let Some(o) = &e.order_no { br; span.muted { (o) } } }
                                 td {
                                     span class={ "badge " (if e.level == Level::Exception { "red" } else { "amber" }) } {
-                                        (lang.code_label(e.kind.label_zh(), e.kind.code()))
+                                        (lang.label(e.kind))
                                     }
                                     @if e.level == Level::Warning { " " span.muted { (lang.t("warning")) } }
                                 }
@@ -132,11 +132,11 @@ async fn board(State(state): State<AppState>, s: PageSession) -> Response {
                         @for c in &claims {
                             tr data-claim=(c.id) {
                                 td { a href={ "/cases/" (c.case_id) } { (c.case_number) } }
-                                td { (c.carrier) " " (c.tracking_no) }
-                                td { (lang.code_label(c.reason.label_zh(), c.reason.code())) }
+                                td { (lang.carrier(&c.carrier)) " " (c.tracking_no) }
+                                td { (lang.label(c.reason)) }
                                 td { (yuan(c.amount_claimed_cents)) }
                                 td { (c.amount_recovered_cents.map(yuan).unwrap_or_else(|| "—".into())) }
-                                td { (lang.code_label(c.status.label_zh(), c.status.code())) }
+                                td { (lang.label(c.status)) }
                                 td class=(if c.status.is_open() && c.deadline < now { "overdue" } else { "" }) { (local_time(c.deadline, zone)) }
                             }
                         }
@@ -199,10 +199,10 @@ pub fn claims_panel(
         @for k in claims {
             div.claim data-claim=(k.id) {
                 p {
-                    strong { (k.carrier) " " (k.tracking_no) } " · " (lang.code_label(k.reason.label_zh(), k.reason.code()))
+                    strong { (lang.carrier(&k.carrier)) " " (k.tracking_no) } " · " (lang.label(k.reason))
                     " · " (lang.t("amount_claimed")) " " (yuan(k.amount_claimed_cents))
                     @if let Some(r) = k.amount_recovered_cents { " · " (lang.t("amount_recovered")) " " (yuan(r)) }
-                    " · " span.status { (lang.code_label(k.status.label_zh(), k.status.code())) }
+                    " · " span.status { (lang.label(k.status)) }
                     " · " (lang.t("claim_deadline")) " " (local_time(k.deadline, zone))
                 }
                 @if !k.evidence.is_empty() {
@@ -213,7 +213,7 @@ pub fn claims_panel(
                         (csrf_field(s))
                         input type="hidden" name="version" value=(k.version);
                         label { (lang.t("status"))
-                            select name="status" { @for st in k.status.next() { option value=(st.code()) { (lang.code_label(st.label_zh(), st.code())) } } }
+                            select name="status" { @for st in k.status.next() { option value=(st.code()) { (lang.label(st)) } } }
                         }
                         label { (lang.t("amount_recovered_yuan")) input name="recovered" inputmode="decimal"; }
                         label { (lang.t("note")) input name="note"; }
@@ -232,7 +232,7 @@ pub fn claims_panel(
                     label { (lang.t("claim_reason"))
                         select name="reason" {
                             @for r in [ClaimReason::Damaged, ClaimReason::Lost] {
-                                option value=(r.code()) selected[(r == ClaimReason::Damaged) == (c.category == kesu_domain::codes::Category::Damaged)] { (lang.code_label(r.label_zh(), r.code())) }
+                                option value=(r.code()) selected[(r == ClaimReason::Damaged) == (c.category == kesu_domain::codes::Category::Damaged)] { (lang.label(r)) }
                             }
                         }
                     }

@@ -10,7 +10,6 @@ pub mod i18n;
 mod improvements;
 mod login;
 mod logistics;
-pub mod messages;
 pub mod posted;
 mod queue;
 mod register;
@@ -137,7 +136,7 @@ pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
                         @if user.role == Role::Admin { a href="/admin" { (lang.t("admin")) } }
                     }
                     div.me {
-                        a.user href="/account" title=(lang.t("my_account")) { (user.username) " · " (user.role.code()) }
+                        a.user href="/account" title=(lang.t("my_account")) { (user.username) " · " (lang.label(user.role)) }
                         form method="post" action="/lang" {
                             input type="hidden" name="_csrf" value=(s.session.csrf);
                             input type="hidden" name="lang" value=(if lang == Lang::Zh { "en" } else { "zh-CN" });

@@ -114,18 +114,30 @@ impl IntoResponse for PageError {
 /// An error in the reader's language, with its status. Server-side failures (500, 503,
 /// 507) are logged by [`ApiError::into_problem`] and worded here without their cause.
 pub fn explain(lang: Lang, e: impl Into<ApiError>) -> (StatusCode, String) {
-    let (status, problem) = ApiError::into_problem(e.into());
-    let message = match &problem.errors {
-        Some(fields) => fields
+    let e = e.into();
+    if let ApiError::Invalid(fields) = &e {
+        let message = fields
             .iter()
-            .map(|f| super::messages::field_error(lang, &f.field, &f.message))
+            .map(|f| kesu_i18n::problem(lang, f))
             .collect::<Vec<_>>()
-            .join("；"),
-        None if status == StatusCode::FORBIDDEN => lang.t("forbidden").to_owned(),
-        None if status == StatusCode::INSUFFICIENT_STORAGE => lang.t("disk_full").to_owned(),
-        None if status == StatusCode::SERVICE_UNAVAILABLE => lang.t("unavailable").to_owned(),
-        None if status.is_server_error() => lang.t("server_error").to_owned(),
-        None => super::messages::message(lang, &problem.detail),
+            .join(if lang == Lang::Zh { "；" } else { "; " });
+        return (StatusCode::UNPROCESSABLE_ENTITY, message);
+    }
+    let (status, problem) = e.into_problem();
+    let message = match problem.code {
+        _ if status == StatusCode::FORBIDDEN => lang.t("forbidden").to_owned(),
+        _ if status == StatusCode::INSUFFICIENT_STORAGE => lang.t("disk_full").to_owned(),
+        _ if status == StatusCode::SERVICE_UNAVAILABLE => lang.t("unavailable").to_owned(),
+        _ if status.is_server_error() => lang.t("server_error").to_owned(),
+        // These codes say all there is to say.
+        "stale_version" | "not_allowed_now" | "duplicate" | "too_many_requests" => {
+            kesu_i18n::request_problem(lang, problem.code).map_or(problem.detail, str::to_owned)
+        }
+        // The generic ones keep the particulars, which only the English detail holds.
+        code => match (lang, kesu_i18n::request_problem(lang, code)) {
+            (Lang::Zh, Some(words)) => format!("{words}（{}）", problem.detail),
+            _ => problem.detail,
+        },
     };
     (status, message)
 }

@@ -169,15 +169,15 @@ async fn queue(
             label { span.sr { (lang.t("search")) } input type="search" name="q" value=[get("q")] placeholder=(lang.t("search_hint")); }
             label { (lang.t("status")) select name="status" {
                 option value="" { (lang.t("all")) }
-                @for st in CaseStatus::ALL { option value=(st.code()) selected[sel("status", st.code())] { (lang.code_label(st.label_zh(), st.code())) } }
+                @for st in CaseStatus::ALL { option value=(st.code()) selected[sel("status", st.code())] { (lang.label(st)) } }
             } }
             label { (lang.t("category")) select name="category" {
                 option value="" { (lang.t("all")) }
-                @for c in Category::ALL { option value=(c.code()) selected[sel("category", c.code())] { (lang.code_label(c.label_zh(), c.code())) } }
+                @for c in Category::ALL { option value=(c.code()) selected[sel("category", c.code())] { (lang.label(c)) } }
             } }
             label { (lang.t("channel")) select name="channel" {
                 option value="" { (lang.t("all")) }
-                @for c in Channel::ALL { option value=(c.code()) selected[sel("channel", c.code())] { (lang.code_label(c.label_zh(), c.code())) } }
+                @for c in Channel::ALL { option value=(c.code()) selected[sel("channel", c.code())] { (lang.label(c)) } }
             } }
             @if user.role != Role::Department {
                 label { (lang.t("department")) select name="department" {
@@ -212,9 +212,9 @@ async fn queue(
                         tr {
                             td { a href={ "/cases/" (c.id) } { (c.number) } }
                             td { (super::queue::badge(lang, c, now)) }
-                            td { (lang.code_label(c.status.label_zh(), c.status.code())) }
-                            td { (lang.code_label(c.category.label_zh(), c.category.code())) }
-                            td { (lang.code_label(c.channel.label_zh(), c.channel.code())) }
+                            td { (lang.label(c.status)) }
+                            td { (lang.label(c.category)) }
+                            td { (lang.label(c.channel)) }
                             td { (r.complainant.view(user.role.sees_personal_data()).name) }
                             td { (c.assignee.as_deref().unwrap_or("—")) }
                             td { (local_time(c.received_at, zone)) }

@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::{NaiveDateTime, TimeZone};
 use kesu_domain::codes::{Category, Channel, Demand, Jurisdiction, Priority};
+use kesu_domain::error::{Ask, Problem};
 use kesu_domain::registration::{Registration, RegistrationForm};
 use kesu_domain::{FieldError, Rejection};
 use maud::{html, Markup};
@@ -50,7 +51,7 @@ async fn suggest(State(state): State<AppState>, SignedForm(s, f): SignedForm) ->
     html! {
         p.triage {
             (lang.t("triage_suggests")) " "
-            strong { (lang.code_label(t.category.label_zh(), t.category.code())) }
+            strong { (lang.label(t.category)) }
             @if high { " · " span.badge.red { (lang.t("triage_urgent")) } }
             @if !t.signals.is_empty() { " " span.muted { "（" (t.signals.join("、")) "）" } }
             " "
@@ -93,11 +94,8 @@ async fn new_case(s: PageSession) -> Response {
     layout(&s, s.lang.t("register"), form_page(&s, &blank, &[])).into_response()
 }
 
-fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
-    errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.message.as_str())
+fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a FieldError> {
+    errors.iter().find(|e| e.field == field)
 }
 
 fn form_page(s: &PageSession, f: &Form, errors: &[FieldError]) -> Markup {
@@ -114,13 +112,13 @@ fn form_page_with(
     let v = |k: &str| f.get(k).unwrap_or("").to_owned();
     let req = html! { abbr.req title=(lang.t("required")) { "*" } };
     let err = |field: &str| {
-        let msg = error_for(errors, field).map(|m| super::messages::message(lang, m));
+        let msg = error_for(errors, field).map(|e| kesu_i18n::problem_only(lang, e));
         html! { @if let Some(m) = msg { span.field-error id={ (field) "-error" } { (m) } } }
     };
     html! {
         h1 { (lang.t("register")) }
         @if !errors.is_empty() {
-            div.error role="alert" { ul { @for e in errors { li { (super::messages::field_error(lang, &e.field, &e.message)) } } } }
+            div.error role="alert" { ul { @for e in errors { li { (kesu_i18n::problem(lang, e)) } } } }
         }
         div.register {
             form #register method="post" action="/cases/new" novalidate {
@@ -132,7 +130,7 @@ fn form_page_with(
                     label for="channel" { (lang.t("channel")) " " (req) }
                     select #channel name="channel" required data-check="channel" {
                         option value="" { "—" }
-                        @for c in Channel::ALL { option value=(c.code()) selected[v("channel") == c.code()] { (lang.code_label(c.label_zh(), c.code())) } }
+                        @for c in Channel::ALL { option value=(c.code()) selected[v("channel") == c.code()] { (lang.label(c)) } }
                     }
                     (err("channel"))
                     label for="name" { (lang.t("complainant_name")) " " (req) }
@@ -160,12 +158,12 @@ fn form_page_with(
                     label for="category" { (lang.t("category")) " " (req) }
                     select #category name="category" required data-check="category" {
                         option value="" { "—" }
-                        @for c in Category::ALL { option value=(c.code()) selected[v("category") == c.code()] { (lang.code_label(c.label_zh(), c.code())) } }
+                        @for c in Category::ALL { option value=(c.code()) selected[v("category") == c.code()] { (lang.label(c)) } }
                     }
                     label for="demand" { (lang.t("demand")) " " (req) }
                     select #demand name="demand" required data-check="demand" {
                         option value="" { "—" }
-                        @for d in Demand::ALL { option value=(d.code()) selected[v("demand") == d.code()] { (lang.code_label(d.label_zh(), d.code())) } }
+                        @for d in Demand::ALL { option value=(d.code()) selected[v("demand") == d.code()] { (lang.label(d)) } }
                     }
                     label for="description" { (lang.t("description")) " " (req) }
                     textarea #description name="description" rows="5" required data-check="description" maxlength="5000"
@@ -179,7 +177,7 @@ fn form_page_with(
                     input #tags name="tags" value=(v("tags"));
                     label for="priority" { (lang.t("priority")) }
                     select #priority name="priority" {
-                        @for p in Priority::ALL { option value=(p.code()) selected[v("priority") == p.code()] { (lang.code_label(p.label_zh(), p.code())) } }
+                        @for p in Priority::ALL { option value=(p.code()) selected[v("priority") == p.code()] { (lang.label(p)) } }
                     }
                     fieldset #referral {
                         legend { (lang.t("referral_legend")) }
@@ -187,7 +185,7 @@ fn form_page_with(
                         input #referral_body name="referral_body" value=(v("referral_body")) placeholder="杭州市西湖区消费者权益保护委员会";
                         label for="referral_jurisdiction" { (lang.t("jurisdiction")) }
                         select #referral_jurisdiction name="referral_jurisdiction" {
-                            @for j in Jurisdiction::ALL { option value=(j.code()) selected[v("referral_jurisdiction") == j.code()] { (lang.code_label(j.label_zh(), j.code())) } }
+                            @for j in Jurisdiction::ALL { option value=(j.code()) selected[v("referral_jurisdiction") == j.code()] { (lang.label(j)) } }
                         }
                         label for="referral_reference" { (lang.t("referral_reference")) }
                         input #referral_reference name="referral_reference" value=(v("referral_reference"));
@@ -271,10 +269,7 @@ fn to_registration(f: &Form, zone: chrono_tz::Tz) -> Result<RegistrationForm, Ve
                 .earliest()
                 .map(|d| d.fixed_offset().to_rfc3339()),
             Err(_) => {
-                errors.push(FieldError::new(
-                    "received_at",
-                    "use the date picker (YYYY-MM-DD HH:MM)",
-                ));
+                errors.push(FieldError::new("received_at", Problem::NotADate));
                 None
             }
         },
@@ -282,12 +277,12 @@ fn to_registration(f: &Form, zone: chrono_tz::Tz) -> Result<RegistrationForm, Ve
     if opt("phone").is_none() && opt("email").is_none() {
         errors.push(FieldError::new(
             "complainant.phone",
-            "give a phone number or an e-mail address",
+            Problem::Explain(Ask::Contact),
         ));
     }
     for field in ["channel", "category", "demand"] {
         if opt(field).is_none() {
-            errors.push(FieldError::new(field, "is required"));
+            errors.push(FieldError::new(field, Problem::Required));
         }
     }
     if !errors.is_empty() {
@@ -327,7 +322,11 @@ fn to_registration(f: &Form, zone: chrono_tz::Tz) -> Result<RegistrationForm, Ve
     });
     serde_path_to_error::deserialize(value).map_err(|e| {
         let field = e.path().to_string();
-        vec![FieldError::new(&field, e.into_inner().to_string())]
+        vec![FieldError::explained(
+            &field,
+            Problem::Format,
+            e.into_inner().to_string(),
+        )]
     })
 }
 
@@ -360,12 +359,18 @@ async fn submit(State(state): State<AppState>, SignedForm(s, f): SignedForm) -> 
     let registration = match form.clone().parse(now) {
         Ok(r) => r,
         Err(Rejection::Invalid(errors)) => return invalid(errors),
-        Err(other) => return invalid(vec![FieldError::new("", other.to_string())]),
+        Err(other) => {
+            return invalid(vec![FieldError::explained(
+                "",
+                Problem::Invalid,
+                other.to_string(),
+            )])
+        }
     };
     match f.get("step") {
         Some("confirm") if f.get("readback") == Some("1") => {}
         Some("confirm") => {
-            let errors = vec![FieldError::new("readback", lang.t("readback_hint"))];
+            let errors = vec![FieldError::new("readback", Problem::Explain(Ask::Readback))];
             return (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 layout(
@@ -409,19 +414,19 @@ fn review_page(s: &PageSession, f: &Form, r: &Registration, errors: &[FieldError
         p.hint { (lang.t("readback_hint")) }
         @if !errors.is_empty() { p.error role="alert" { (lang.t("readback_hint")) } }
         table.summary {
-            (row("channel", lang.code_label(r.channel.label_zh(), r.channel.code())))
+            (row("channel", lang.label(r.channel).to_owned()))
             (row("complainant_name", r.complainant.name.as_str().to_owned()))
             (row("phone", r.complainant.phone.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default()))
             (row("email", r.complainant.email.as_ref().map(|e| e.as_str().to_owned()).unwrap_or_default()))
             (row("order_no", r.order_no.clone().unwrap_or_default()))
             (row("tracking_no", r.tracking_no.clone().unwrap_or_default()))
-            (row("category", lang.code_label(r.category.label_zh(), r.category.code())))
-            (row("demand", lang.code_label(r.demand.label_zh(), r.demand.code())))
+            (row("category", lang.label(r.category).to_owned()))
+            (row("demand", lang.label(r.demand).to_owned()))
             (row("description", r.description.clone()))
             (row("tags", r.tags.join("，")))
-            (row("priority", lang.code_label(r.priority.label_zh(), r.priority.code())))
+            (row("priority", lang.label(r.priority).to_owned()))
             @if let Some(rf) = &r.referral {
-                (row("referral", format!("{} · {} · {}", rf.body, lang.code_label(rf.jurisdiction.label_zh(), rf.jurisdiction.code()), rf.reference)))
+                (row("referral", format!("{} · {} · {}", rf.body, lang.label(rf.jurisdiction), rf.reference)))
             }
         }
         form #confirm method="post" action="/cases/new" {

@@ -114,11 +114,11 @@ fn filters(
             label { (lang.t("to")) input type="date" name="to" value=(v(&p.to)); }
             label { (lang.t("channel")) select name="channel" {
                 option value="" { (lang.t("all")) }
-                @for c in Channel::ALL { option value=(c.code()) selected[p.channel.as_deref() == Some(c.code())] { (lang.code_label(c.label_zh(), c.code())) } }
+                @for c in Channel::ALL { option value=(c.code()) selected[p.channel.as_deref() == Some(c.code())] { (lang.label(c)) } }
             } }
             label { (lang.t("category")) select name="category" {
                 option value="" { (lang.t("all")) }
-                @for c in Category::ALL { option value=(c.code()) selected[p.category.as_deref() == Some(c.code())] { (lang.code_label(c.label_zh(), c.code())) } }
+                @for c in Category::ALL { option value=(c.code()) selected[p.category.as_deref() == Some(c.code())] { (lang.label(c)) } }
             } }
             label { (lang.t("department")) select name="department" {
                 option value="" { (lang.t("all")) }
@@ -126,7 +126,7 @@ fn filters(
             } }
             label { (lang.t("carrier")) select name="carrier" {
                 option value="" { (lang.t("all")) }
-                @for c in &r.by_carrier { option value=(c.key) selected[p.carrier.as_deref() == Some(c.key.as_str())] { (carrier_label(&c.key)) } }
+                @for c in &r.by_carrier { option value=(c.key) selected[p.carrier.as_deref() == Some(c.key.as_str())] { (carrier_label(lang, &c.key)) } }
             } }
             label { (lang.t("shop")) select name="shop" {
                 option value="" { (lang.t("all")) }
@@ -189,9 +189,11 @@ fn kpis(lang: Lang, s: &Summary, p: &Summary) -> Markup {
 }
 
 /// 中通快递 (zto), or the code alone when kesu does not know the carrier.
-fn carrier_label(code: &str) -> String {
-    kesu_domain::codes::carrier_name_zh(code)
-        .map_or_else(|| code.to_owned(), |n| format!("{n} ({code})"))
+fn carrier_label(lang: Lang, code: &str) -> String {
+    match lang.carrier(code) {
+        name if name == code => name,
+        name => format!("{name} ({code})"),
+    }
 }
 
 /// A department's name (储运部) for its code, or the code of one since removed.
@@ -232,7 +234,7 @@ fn tables(lang: Lang, r: &Report, departments: &[kesu_store::Department]) -> Mar
                 h2 { (lang.t("chart_causes")) }
                 table.list {
                     thead { tr { th { (lang.t("root_cause")) } th.num { (lang.t("kpi_cases")) } th.num { (lang.t("share")) } th.num { (lang.t("cumulative")) } } }
-                    tbody { @for c in &r.root_causes { tr { td { (lang.code_label(&c.label_zh, &c.key)) } td.num { (c.cases) } td.num { (pct(Some(c.share))) } td.num { (pct(Some(c.cumulative_share))) } } } }
+                    tbody { @for c in &r.root_causes { tr { td { (RootCause::parse(&c.key).map_or(c.key.as_str(), |k| lang.label(k))) } td.num { (c.cases) } td.num { (pct(Some(c.share))) } td.num { (pct(Some(c.cumulative_share))) } } } }
                 }
             }
             (count_table(lang.t("chart_departments"), lang.t("department"), lang, &r.by_department, |c| department_label(departments, c)))
@@ -244,17 +246,16 @@ fn tables(lang: Lang, r: &Report, departments: &[kesu_store::Department]) -> Mar
 /// What the charts draw, with their labels in the page's language. Made safe to sit inside
 /// a `<script>` element (no `<`, `>` or `&` left).
 fn chart_data(lang: Lang, r: &Report, departments: &[kesu_store::Department]) -> String {
-    let label = |zh: &str, code: &str| lang.code_label(zh, code);
     let channels: Vec<_> = Channel::ALL
         .iter()
-        .map(|c| serde_json::json!({"code": c.code(), "label": label(c.label_zh(), c.code())}))
+        .map(|c| serde_json::json!({"code": c.code(), "label": lang.label(c)}))
         .collect();
     let categories: Vec<_> = Category::ALL
         .iter()
-        .map(|c| serde_json::json!({"code": c.code(), "label": label(c.label_zh(), c.code())}))
+        .map(|c| serde_json::json!({"code": c.code(), "label": lang.label(c)}))
         .collect();
-    let causes: Vec<_> = r.root_causes.iter().map(|p| serde_json::json!({"label": label(RootCause::parse(&p.key).map_or(&p.label_zh, |c| c.label_zh()), &p.key), "cases": p.cases, "cumulative": p.cumulative_share})).collect();
-    let liability: Vec<_> = r.liability.iter().map(|p| serde_json::json!({"label": label(Liability::parse(&p.key).map_or(&p.label_zh, |c| c.label_zh()), &p.key), "cases": p.cases, "cumulative": p.cumulative_share})).collect();
+    let causes: Vec<_> = r.root_causes.iter().map(|p| serde_json::json!({"label": RootCause::parse(&p.key).map_or(p.key.as_str(), |c| lang.label(c)), "cases": p.cases, "cumulative": p.cumulative_share})).collect();
+    let liability: Vec<_> = r.liability.iter().map(|p| serde_json::json!({"label": Liability::parse(&p.key).map_or(p.key.as_str(), |c| lang.label(c)), "cases": p.cases, "cumulative": p.cumulative_share})).collect();
     let top = |list: &[Count]| {
         list.iter()
             .take(10)
@@ -265,7 +266,7 @@ fn chart_data(lang: Lang, r: &Report, departments: &[kesu_store::Department]) ->
         .by_carrier
         .iter()
         .take(10)
-        .map(|c| serde_json::json!({"label": carrier_label(&c.key), "cases": c.cases}))
+        .map(|c| serde_json::json!({"label": carrier_label(lang, &c.key), "cases": c.cases}))
         .collect();
     let data = serde_json::json!({
         "words": {"cases": lang.t("kpi_cases"), "cumulative": lang.t("cumulative"), "rating": lang.t("rating")},

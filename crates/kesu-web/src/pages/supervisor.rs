@@ -74,11 +74,11 @@ async fn approvals(State(state): State<AppState>, s: PageSession) -> Response {
                         @let c = &r.case;
                         tr data-case=(c.id) {
                             td { a href={ "/cases/" (c.id) } { (c.number) } }
-                            td { (lang.code_label(timer.fired.timer.clock.label_zh(), timer.fired.timer.clock.code())) }
+                            td { (lang.label(timer.fired.timer.clock)) }
                             td.overdue { (super::local_time(timer.fired.timer.deadline, zone)) }
                             td { (reminders) }
                             td { (c.assignee.as_deref().unwrap_or("—")) }
-                            td { (lang.code_label(c.status.label_zh(), c.status.code())) }
+                            td { (lang.label(c.status)) }
                         }
                     } }
                 }
@@ -90,9 +90,9 @@ async fn approvals(State(state): State<AppState>, s: PageSession) -> Response {
             @let c = &r.case;
             section.panel.approval data-case=(c.id) {
                 h2 { a href={ "/cases/" (c.id) } { (c.number) } " " (badge(lang, c, now)) }
-                p { (lang.code_label(c.category.label_zh(), c.category.code())) " · " (c.description) }
+                p { (lang.label(c.category)) " · " (c.description) }
                 @if let Some(ch) = &c.chosen {
-                    p { strong { (lang.t("chosen")) ": " (lang.code_label(ch.option.kind.label_zh(), ch.option.kind.code()))
+                    p { strong { (lang.t("chosen")) ": " (lang.label(ch.option.kind))
                         @if let Some(a) = ch.option.amount_cents { " " (yuan(a)) } }
                         @if let Some(n) = &ch.option.note { " — " (n) } }
                 }

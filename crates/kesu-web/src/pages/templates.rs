@@ -72,8 +72,8 @@ async fn render(state: &AppState, s: &PageSession, error: Option<String>) -> Res
             @for t in &library {
                 details.template data-id=(t.id) {
                     summary {
-                        (lang.code_label(t.scenario.label_zh(), t.scenario.code())) " · "
-                        (t.category.map(|c| lang.code_label(c.label_zh(), c.code())).unwrap_or_else(|| lang.t("template_any_category").to_owned()))
+                        (lang.label(t.scenario)) " · "
+                        (t.category.map(|c| lang.label(c)).unwrap_or_else(|| lang.t("template_any_category")))
                         " · " (language_label(t.language)) " · " strong { (t.title) }
                     }
                     (template_form(s, Some(t)))
@@ -125,7 +125,7 @@ fn template_form(s: &PageSession, t: Option<&ReplyTemplate>) -> Markup {
             label { (lang.t("template_scenario"))
                 select name="scenario" {
                     @for sc in Scenario::ALL {
-                        option value=(sc.code()) selected[t.is_some_and(|t| t.scenario == sc)] { (lang.code_label(sc.label_zh(), sc.code())) }
+                        option value=(sc.code()) selected[t.is_some_and(|t| t.scenario == sc)] { (lang.label(sc)) }
                     }
                 }
             }
@@ -133,7 +133,7 @@ fn template_form(s: &PageSession, t: Option<&ReplyTemplate>) -> Markup {
                 select name="category" {
                     option value="" { (lang.t("template_any_category")) }
                     @for c in Category::ALL {
-                        option value=(c.code()) selected[t.is_some_and(|t| t.category == Some(*c))] { (lang.code_label(c.label_zh(), c.code())) }
+                        option value=(c.code()) selected[t.is_some_and(|t| t.category == Some(*c))] { (lang.label(c)) }
                     }
                 }
             }

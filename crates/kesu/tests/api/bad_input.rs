@@ -360,6 +360,7 @@ async fn problem_bodies_tell_a_person_what_to_fix(app: TestApp) {
         "assign",
         "comment"
       ],
+      "code": "not_allowed_now",
       "detail": "`close` is not allowed while the case is registered; allowed now: judge, wait_customer, assign, comment",
       "status": 409,
       "title": "Conflict",
@@ -368,13 +369,16 @@ async fn problem_bodies_tell_a_person_what_to_fix(app: TestApp) {
     "#);
         insta::assert_json_snapshot!(invalid, @r#"
     {
+      "code": "invalid",
       "detail": "complainant.phone is not a phone number: give an 11-digit mobile (13812345678) or a landline with area code (0571-88886666); description must not be empty",
       "errors": [
         {
+          "code": "not_a_phone",
           "field": "complainant.phone",
           "message": "is not a phone number: give an 11-digit mobile (13812345678) or a landline with area code (0571-88886666)"
         },
         {
+          "code": "empty",
           "field": "description",
           "message": "must not be empty"
         }

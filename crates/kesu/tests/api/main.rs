@@ -19,6 +19,7 @@ mod pages;
 mod polite_pages;
 mod privacy;
 mod process;
+mod raw_codes;
 mod refund_flows;
 mod refunds;
 mod replies;

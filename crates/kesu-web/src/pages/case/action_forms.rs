@@ -18,35 +18,7 @@ document.querySelectorAll('select.script-pick').forEach(function (pick) {
 "#;
 
 pub fn action_label(lang: Lang, action: &str) -> String {
-    let zh = match action {
-        "judge" => "判定是否成立",
-        "route" => "分派责任部门",
-        "analyse" => "原因与责任认定",
-        "propose" => "提出处理方案",
-        "choose" => "顾客选择方案",
-        "approve" => "批准",
-        "reject" => "驳回",
-        "execute" => "执行",
-        "follow_up" => "回访",
-        "close" => "结案",
-        "assign" => "指派处理人",
-        "comment" => "回复 / 备注",
-        "wait_customer" => "等待顾客（暂停计时）",
-        "resume" => "顾客已回复（恢复计时）",
-        "record_referral" => "消协转办信息",
-        "record_appraisal" => "技术鉴定",
-        "sla_warning" => "时限预警",
-        "sla_breach" => "已超时 · 升级主管",
-        "sla_reminder" => "催办",
-        "logistics_exception" => "物流异常",
-        "claim" => "承运商索赔",
-        other => kesu_domain::fulfilment::Step::ALL
-            .iter()
-            .find(|s| s.code() == other)
-            .map(|s| s.label_zh())
-            .unwrap_or(other),
-    };
-    lang.code_label(zh, action)
+    lang.action(action)
 }
 
 pub(super) fn text_field(
@@ -73,7 +45,7 @@ pub(super) fn select_codes(
             select name=(name) required {
                 // Nothing is chosen for the user: an unchosen select cannot be sent.
                 option value="" selected[selected.is_none()] { (lang.t("choose_one")) }
-                @for (code, zh) in codes { option value=(code) selected[selected == Some(*code)] { (lang.code_label(zh, code)) } }
+                @for (code, label) in codes { option value=(code) selected[selected == Some(*code)] { (label) } }
             }
         }
     }
@@ -112,8 +84,8 @@ pub(super) fn action_fields(
             }
         },
         "analyse" => html! {
-            (select_codes(lang, "liability", "liability", &Liability::ALL.iter().map(|l| (l.code(), l.label_zh())).collect::<Vec<_>>(), None))
-            (select_codes(lang, "root_cause", "root_cause", &RootCause::ALL.iter().map(|r| (r.code(), r.label_zh())).collect::<Vec<_>>(), None))
+            (select_codes(lang, "liability", "liability", &Liability::ALL.iter().map(|l| (l.code(), lang.label(l))).collect::<Vec<_>>(), None))
+            (select_codes(lang, "root_cause", "root_cause", &RootCause::ALL.iter().map(|r| (r.code(), lang.label(r))).collect::<Vec<_>>(), None))
             (text_field(lang, "findings", "findings", true))
         },
         "propose" => html! {
@@ -123,7 +95,7 @@ pub(super) fn action_fields(
                     label { (lang.t("kind"))
                         select name="opt_kind" required[i == 0] {
                             @if i > 0 { option value="" { "—" } }
-                            @for k in ResolutionKind::ALL { option value=(k.code()) { (lang.code_label(k.label_zh(), k.code())) } }
+                            @for k in ResolutionKind::ALL { option value=(k.code()) { (lang.label(k)) } }
                         }
                     }
                     label { (lang.t("amount_yuan")) input name="opt_amount" inputmode="decimal"; }
@@ -136,7 +108,7 @@ pub(super) fn action_fields(
         "choose" => html! {
             @for (i, o) in c.options.iter().enumerate() {
                 label.check { input type="radio" name="option" value=(i) required;
-                    (lang.code_label(o.kind.label_zh(), o.kind.code()))
+                    (lang.label(o.kind))
                     @if let Some(a) = o.amount_cents { " " (yuan(a)) }
                     @if let Some(n) = &o.note { " — " (n) } }
             }
@@ -163,7 +135,7 @@ pub(super) fn action_fields(
             label { (lang.t("user"))
                 select name="user" required {
                     @for u in users.iter().filter(|u| !u.disabled && u.role.handles_cases()) {
-                        option value=(u.username) selected[c.assignee.as_deref() == Some(u.username.as_str())] { (u.username) " (" (u.role.code()) ")" }
+                        option value=(u.username) selected[c.assignee.as_deref() == Some(u.username.as_str())] { (u.username) " (" (lang.label(u.role)) ")" }
                     }
                 }
             }
@@ -226,7 +198,7 @@ pub(super) fn action_fields(
             let r = c.referral.as_ref();
             html! {
                 label { (lang.t("referral_body")) input name="body" required value=[r.map(|r| r.body.as_str())]; }
-                (select_codes(lang, "jurisdiction", "jurisdiction", &Jurisdiction::ALL.iter().map(|j| (j.code(), j.label_zh())).collect::<Vec<_>>(), r.map(|r| r.jurisdiction.code())))
+                (select_codes(lang, "jurisdiction", "jurisdiction", &Jurisdiction::ALL.iter().map(|j| (j.code(), lang.label(j))).collect::<Vec<_>>(), r.map(|r| r.jurisdiction.code())))
                 label { (lang.t("referral_reference")) input name="reference" required value=[r.map(|r| r.reference.as_str())]; }
                 label { (lang.t("filed_on")) input name="filed_on" type="date"; }
             }
@@ -237,7 +209,7 @@ pub(super) fn action_fields(
             label { (lang.t("appraisal_payer"))
                 select name="payer" {
                     option value="" { (lang.t("payer_from_analysis")) }
-                    @for l in Liability::ALL { option value=(l.code()) { (lang.code_label(l.label_zh(), l.code())) } }
+                    @for l in Liability::ALL { option value=(l.code()) { (lang.label(l)) } }
                 }
             }
             (text_field(lang, "conclusion", "conclusion", false))

@@ -160,12 +160,12 @@ async fn render_full(
     let who = record.complainant.view(user.role.sees_personal_data());
     let body = html! {
         div.case-head {
-            h1 { (c.number) " " span.status { (lang.code_label(c.status.label_zh(), c.status.code())) } " " (badge(lang, c, now)) }
+            h1 { (c.number) " " span.status { (lang.label(c.status)) } " " (badge(lang, c, now)) }
             p.meta {
-                (lang.t("category")) ": " (lang.code_label(c.category.label_zh(), c.category.code())) " · "
-                (lang.t("channel")) ": " (lang.code_label(c.channel.label_zh(), c.channel.code())) " · "
-                (lang.t("demand")) ": " (lang.code_label(c.demand.label_zh(), c.demand.code())) " · "
-                (lang.t("department")) ": " (c.department.as_ref().map(|d| d.as_str()).unwrap_or("—")) " · "
+                (lang.t("category")) ": " (lang.label(c.category)) " · "
+                (lang.t("channel")) ": " (lang.label(c.channel)) " · "
+                (lang.t("demand")) ": " (lang.label(c.demand)) " · "
+                (lang.t("department")) ": " (c.department.as_ref().map(|d| departments.iter().find(|x| &x.code == d).map_or(d.as_str(), |x| x.name.as_str())).unwrap_or("—")) " · "
                 (lang.t("assignee")) ": " (c.assignee.as_deref().unwrap_or("—"))
                 @if let Some(due) = c.deadlines.resolve_by { " · " (lang.t("deadline")) ": " (local_time(due, zone)) }
                 @for t in &c.tags { " " span.tag { (t) } }
@@ -199,7 +199,7 @@ async fn render_full(
                 p.muted { (lang.t("received_at")) ": " (local_time(c.received_at, zone)) " · " (lang.t("created_by")) ": " (c.created_by) }
                 @if let Some(ch) = &c.chosen {
                     h2 { (lang.t("chosen")) }
-                    p { (lang.code_label(ch.option.kind.label_zh(), ch.option.kind.code())) @if let Some(a) = ch.option.amount_cents { " " (yuan(a)) } }
+                    p { (lang.label(ch.option.kind)) @if let Some(a) = ch.option.amount_cents { " " (yuan(a)) } }
                 }
                 (sla_panel(lang, c, &timers, zone))
                 (referral_panel(lang, c, zone))

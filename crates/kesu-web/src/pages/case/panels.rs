@@ -28,17 +28,29 @@ pub(super) fn timeline_entry(lang: Lang, e: &HistoryEntry, zone: chrono_tz::Tz) 
         "claim" => e.data["status"]
             .as_str()
             .and_then(kesu_domain::claims::ClaimStatus::parse)
-            .map(|s| lang.code_label(s.label_zh(), s.code())),
+            .map(|s| {
+                let reason = e.data["reason"]
+                    .as_str()
+                    .and_then(kesu_domain::claims::ClaimReason::parse);
+                match reason {
+                    Some(r) => format!("{} · {}", lang.label(s), lang.label(r)),
+                    None => lang.label(s).to_owned(),
+                }
+            }),
         a if a.starts_with("sla_") => e.data["clock"]
             .as_str()
             .and_then(kesu_domain::sla::SlaClock::parse)
-            .map(|c| lang.code_label(c.label_zh(), c.code())),
+            .map(|c| lang.label(c).to_owned()),
         _ => None,
     };
+    // A claim's `reason` is a code (shown above), not words.
+    let reason = (e.action != "claim")
+        .then(|| e.data.get("reason"))
+        .flatten();
     let text = e
         .data
         .get("text")
-        .or_else(|| e.data.get("reason"))
+        .or(reason)
         .or_else(|| e.data.get("findings"))
         .or_else(|| e.data.get("note"))
         .or_else(|| e.data.get("comment"))
@@ -51,7 +63,7 @@ pub(super) fn timeline_entry(lang: Lang, e: &HistoryEntry, zone: chrono_tz::Tz) 
             @if e.action == "comment" { " · " (if internal { lang.t("internal_note") } else { lang.t("public_reply") }) }
             @if let Some(a) = &about { " · " (a) }
             @if let Some(to) = e.data.get("to").and_then(Value::as_str) {
-                @if let Some(st) = CaseStatus::parse(to) { " → " (lang.code_label(st.label_zh(), st.code())) }
+                @if let Some(st) = CaseStatus::parse(to) { " → " (lang.label(st)) }
             }
             @if let Some(t) = text { p { (t) } }
         }
@@ -84,7 +96,7 @@ pub(super) fn sla_panel(
                 dt { (lang.t("step_deadline")) } dd { (due(d.step_by)) }
             }
             dt { (lang.t("resolve_deadline")) } dd { (due(d.resolve_by)) }
-            dt { (lang.t("priority")) } dd { (lang.code_label(c.priority.label_zh(), c.priority.code())) }
+            dt { (lang.t("priority")) } dd { (lang.label(c.priority)) }
         }
         @if c.is_paused() {
             p.notice.paused { (lang.t("paused_waiting")) }
@@ -104,12 +116,12 @@ pub(super) fn referral_panel(lang: Lang, c: &Case, zone: chrono_tz::Tz) -> Marku
     html! {
         @if let Some(r) = &c.referral {
             h2 { (lang.t("referral")) }
-            p #referral { (r.body) " · " (lang.code_label(r.jurisdiction.label_zh(), r.jurisdiction.code())) " · " (lang.t("referral_reference")) " " (r.reference)
+            p #referral { (r.body) " · " (lang.label(r.jurisdiction)) " · " (lang.t("referral_reference")) " " (r.reference)
                 @if let Some(f) = r.filed_at { " · " (lang.t("filed_on")) " " (local_time(f, zone)) } }
         }
         @if let Some(a) = &c.appraisal {
             h2 { (lang.t("appraisal")) }
-            p #appraisal { (a.appraiser) " · " (yuan(a.cost_cents)) " · " (lang.t("appraisal_payer")) ": " (lang.code_label(a.payer.label_zh(), a.payer.code()))
+            p #appraisal { (a.appraiser) " · " (yuan(a.cost_cents)) " · " (lang.t("appraisal_payer")) ": " (lang.label(a.payer))
                 @if let Some(cn) = &a.conclusion { " · " (cn) } }
         }
     }
@@ -147,8 +159,10 @@ pub(super) fn order_panel(
             @if let Some(r) = &refundable { " · " strong { (lang.t("refundable")) ": " (yuan(r.cash_cents)) } } }
         @if !o.shipments.is_empty() {
             h3 { (lang.t("shipments")) }
-            ul { @for sh in &o.shipments { li { (sh.carrier) " " (sh.tracking_no) " · " (format!("{:?}", sh.kind).to_lowercase())
-                @if let Some(st) = &sh.status { " · " (st) } } } }
+            ul { @for sh in &o.shipments { li { (lang.carrier(&sh.carrier)) " " (sh.tracking_no) " · " (lang.label(sh.kind))
+                @if let Some(st) = &sh.status {
+                    " · " (kesu_domain::tracking::TrackingStatus::parse(st).map_or(st.as_str(), |t| lang.label(t)))
+                } } } }
         }
         @if !o.refunds.is_empty() {
             h3 { (lang.t("refunds")) }

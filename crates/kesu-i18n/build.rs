@@ -1,0 +1,4 @@
+// The locale files are read at compile time: rebuild when one changes.
+fn main() {
+    println!("cargo:rerun-if-changed=locales");
+}

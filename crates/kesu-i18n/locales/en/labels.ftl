@@ -1,0 +1,185 @@
+# The label of every code: channels, categories, demands, liability, root causes, resolutions,
+# priorities, statuses, steps, claims, clocks, parcels, script scenarios, history actions, carriers.
+# Keys are `kind-code`, the code as in the API.
+
+channel-chat = Chat
+channel-phone = Phone
+channel-email = Email
+channel-app = App
+channel-platform = Platform
+channel-web_form = Web form
+channel-consumer_association = Consumer association
+
+category-logistics = Logistics
+category-damaged = Damaged
+category-wrong_item = Wrong item
+category-quality = Quality
+category-not_as_described = Not as described
+category-price = Price
+category-refund = Refund
+category-service = Service
+category-other = Other
+
+demand-refund = Refund
+demand-return_refund = Return refund
+demand-exchange = Exchange
+demand-reship = Reship
+demand-repair = Repair
+demand-compensation = Compensation
+demand-apology = Apology
+demand-explanation = Explanation
+demand-other = Other
+
+liability-customer = Customer
+liability-merchant = Merchant
+liability-carrier = Carrier
+liability-supplier = Supplier
+liability-shared = Shared
+
+root_cause-process = Process
+root_cause-staff = Staff
+root_cause-product = Product
+root_cause-carrier = Carrier
+root_cause-customer = Customer
+root_cause-other = Other
+
+resolution-refund = Refund
+resolution-partial_refund = Partial refund
+resolution-return_refund = Return refund
+resolution-exchange = Exchange
+resolution-reship = Reship
+resolution-repair = Repair
+resolution-discount = Discount
+resolution-compensation = Compensation
+resolution-apology = Apology
+resolution-guidance = Guidance
+
+priority-normal = Normal
+priority-high = High
+priority-urgent = Urgent
+
+jurisdiction-county = County
+jurisdiction-city = City
+jurisdiction-province = Province
+
+status-registered = Registered
+status-validated = Validated
+status-routed = Routed
+status-analysed = Analysed
+status-proposed = Proposed
+status-awaiting_approval = Awaiting approval
+status-approved = Approved
+status-executed = Executed
+status-resolved = Resolved
+status-closed = Closed
+
+step-confirm_not_shipped = Confirm not shipped
+step-cancel_order = Cancel order
+step-track_parcel = Track parcel
+step-parcel_back = Parcel back
+step-return_shipped = Return shipped
+step-receive_return = Receive return
+step-inspect = Inspect
+step-restock = Restock
+step-refund = Refund
+step-ship_replacement = Ship replacement
+
+claim_status-filed = Filed
+claim_status-accepted = Accepted
+claim_status-rejected = Rejected
+claim_status-paid = Paid
+
+claim_reason-lost = Lost
+claim_reason-damaged = Damaged
+
+clock-first_response = First response
+clock-step = Step
+clock-resolution = Resolution
+
+improvement_status-planned = Planned
+improvement_status-in_progress = In progress
+improvement_status-done = Done
+improvement_status-dropped = Dropped
+
+exception-pickup_timeout = Pickup timeout
+exception-no_tracking = No tracking
+exception-stalled = Stalled
+exception-carrier_exception = Carrier exception
+exception-refused = Refused
+exception-returned = Returned
+exception-redirected = Redirected
+exception-signed_not_received = Signed not received
+exception-damaged = Damaged
+
+tracking-info_received = Info received
+tracking-picked_up = Picked up
+tracking-in_transit = In transit
+tracking-out_for_delivery = Out for delivery
+tracking-delivered = Delivered
+tracking-failed_attempt = Failed attempt
+tracking-exception = Exception
+tracking-refused = Refused
+tracking-returned = Returned
+tracking-redirected = Redirected
+
+scenario-first_reply = First reply
+scenario-ask_details = Ask details
+scenario-not_valid = Not valid
+scenario-offer_resolution = Offer resolution
+scenario-progress = Progress
+scenario-follow_up = Follow up
+scenario-closing = Closing
+
+
+# History actions (the steps of a flow are labelled by step-*)
+action-register = Registered
+action-judge = Judge validity
+action-route = Route to a department
+action-analyse = Cause and liability
+action-propose = Propose a resolution
+action-choose = Customer chose
+action-approve = Approve
+action-reject = Reject
+action-execute = Execute
+action-follow_up = Follow up
+action-close = Close
+action-assign = Assign
+action-comment = Reply / note
+action-wait_customer = Waiting for the customer (clock paused)
+action-resume = Customer replied (clock resumed)
+action-record_referral = Consumer association referral
+action-record_appraisal = Technical appraisal
+action-sla_warning = Deadline warning
+action-sla_breach = Overdue · escalated
+action-sla_reminder = Reminder
+action-logistics_exception = Parcel in trouble
+action-claim = Carrier claim
+
+carrier-sf = SF Express
+carrier-shunfeng = SF Express
+carrier-zto = ZTO Express
+carrier-zhongtong = ZTO Express
+carrier-yto = YTO Express
+carrier-yuantong = YTO Express
+carrier-sto = STO Express
+carrier-shentong = STO Express
+carrier-yunda = Yunda Express
+carrier-jd = JD Logistics
+carrier-ems = EMS
+carrier-best = Best Express
+carrier-huitongkuaidi = Best Express
+carrier-jtexpress = J&T Express
+carrier-jt = J&T Express
+carrier-deppon = Deppon Express
+carrier-debangwuliu = Deppon Express
+
+role-admin = Admin
+role-supervisor = Supervisor
+role-agent = Agent
+role-department = Department user
+role-auditor = Auditor
+
+shipment-original = Original delivery
+shipment-reship = Reshipment
+shipment-exchange = Exchange sent
+shipment-return = Return

@@ -1,0 +1,183 @@
+# 各类代码的中文名称：渠道、类别、诉求、责任、根因、方案、优先级、状态、环节、索赔、时限、物流、话术场景、历史动作、承运商。
+# 键为「种类-代码」，代码与 API 相同。
+
+channel-chat = 在线客服
+channel-phone = 电话
+channel-email = 邮件
+channel-app = App
+channel-platform = 平台工单
+channel-web_form = 网页表单
+channel-consumer_association = 消费者协会
+
+category-logistics = 物流
+category-damaged = 破损
+category-wrong_item = 错发漏发
+category-quality = 质量问题
+category-not_as_described = 与描述不符
+category-price = 价格
+category-refund = 退款
+category-service = 服务态度
+category-other = 其他
+
+demand-refund = 退款
+demand-return_refund = 退货退款
+demand-exchange = 换货
+demand-reship = 补发
+demand-repair = 维修
+demand-compensation = 赔偿
+demand-apology = 道歉
+demand-explanation = 解释说明
+demand-other = 其他
+
+liability-customer = 顾客
+liability-merchant = 商家
+liability-carrier = 承运商
+liability-supplier = 供应商
+liability-shared = 共同责任
+
+root_cause-process = 流程缺陷
+root_cause-staff = 人员失误
+root_cause-product = 产品设计
+root_cause-carrier = 承运商
+root_cause-customer = 顾客使用不当
+root_cause-other = 其他
+
+resolution-refund = 全额退款
+resolution-partial_refund = 部分退款
+resolution-return_refund = 退货退款
+resolution-exchange = 换货
+resolution-reship = 补发
+resolution-repair = 维修
+resolution-discount = 折价
+resolution-compensation = 补偿
+resolution-apology = 道歉
+resolution-guidance = 使用指导
+
+priority-normal = 普通
+priority-high = 紧急
+priority-urgent = 特急
+
+jurisdiction-county = 县级
+jurisdiction-city = 市级
+jurisdiction-province = 省级
+
+status-registered = 待判定
+status-validated = 待分派
+status-routed = 待分析
+status-analysed = 待出方案
+status-proposed = 待选择方案
+status-awaiting_approval = 待主管审批
+status-approved = 待执行
+status-executed = 待回访
+status-resolved = 待结案
+status-closed = 已结案
+
+step-confirm_not_shipped = 确认未出库
+step-cancel_order = 取消订单
+step-track_parcel = 跟踪包裹
+step-parcel_back = 拦截/拒收/退回
+step-return_shipped = 顾客寄回
+step-receive_return = 签收退货
+step-inspect = 验货
+step-restock = 入库
+step-refund = 退款
+step-ship_replacement = 发出新件
+
+claim_status-filed = 已提交
+claim_status-accepted = 承运商已受理
+claim_status-rejected = 已拒赔
+claim_status-paid = 已赔付
+
+claim_reason-lost = 丢件
+claim_reason-damaged = 破损
+
+clock-first_response = 首次响应
+clock-step = 当前环节
+clock-resolution = 解决
+
+improvement_status-planned = 计划中
+improvement_status-in_progress = 进行中
+improvement_status-done = 已完成
+improvement_status-dropped = 已放弃
+
+exception-pickup_timeout = 揽收超时
+exception-no_tracking = 无物流信息
+exception-stalled = 物流停滞
+exception-carrier_exception = 疑难件
+exception-refused = 拒签
+exception-returned = 退回
+exception-redirected = 转投
+exception-signed_not_received = 已签收但顾客未收到
+exception-damaged = 包裹破损
+
+tracking-info_received = 已下单
+tracking-picked_up = 已揽收
+tracking-in_transit = 运输中
+tracking-out_for_delivery = 派件中
+tracking-delivered = 已签收
+tracking-failed_attempt = 投递失败
+tracking-exception = 疑难件
+tracking-refused = 拒签
+tracking-returned = 退回
+tracking-redirected = 转投
+
+scenario-first_reply = 首次回复
+scenario-ask_details = 询问详情
+scenario-not_valid = 投诉不成立的说明
+scenario-offer_resolution = 提出方案
+scenario-progress = 进度告知
+scenario-follow_up = 回访
+scenario-closing = 结束致谢
+
+carrier-sf = 顺丰速运
+carrier-shunfeng = 顺丰速运
+carrier-zto = 中通快递
+carrier-zhongtong = 中通快递
+carrier-yto = 圆通速递
+carrier-yuantong = 圆通速递
+carrier-sto = 申通快递
+carrier-shentong = 申通快递
+carrier-yunda = 韵达快递
+carrier-jd = 京东物流
+carrier-ems = EMS
+carrier-best = 百世快递
+carrier-huitongkuaidi = 百世快递
+carrier-jtexpress = 极兔速递
+carrier-jt = 极兔速递
+carrier-deppon = 德邦快递
+carrier-debangwuliu = 德邦快递
+
+# History actions (the steps of a flow are labelled by step-*)
+action-register = 登记投诉
+action-judge = 判定是否成立
+action-route = 分派责任部门
+action-analyse = 原因与责任认定
+action-propose = 提出处理方案
+action-choose = 顾客选择方案
+action-approve = 批准
+action-reject = 驳回
+action-execute = 执行
+action-follow_up = 回访
+action-close = 结案
+action-assign = 指派处理人
+action-comment = 回复 / 备注
+action-wait_customer = 等待顾客（暂停计时）
+action-resume = 顾客已回复（恢复计时）
+action-record_referral = 消协转办信息
+action-record_appraisal = 技术鉴定
+action-sla_warning = 时限预警
+action-sla_breach = 已超时 · 升级主管
+action-sla_reminder = 催办
+action-logistics_exception = 物流异常
+action-claim = 承运商索赔
+
+role-admin = 管理员
+role-supervisor = 主管
+role-agent = 客服
+role-department = 部门用户
+role-auditor = 审计员
+
+shipment-original = 原始发货
+shipment-reship = 补发
+shipment-exchange = 换货发出
+shipment-return = 退货寄回
