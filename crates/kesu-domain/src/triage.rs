@@ -36,17 +36,7 @@ impl TriageRules {
         let mut errors = Vec::new();
         for (code, words) in &self.categories {
             if Category::parse(code).is_none() {
-                errors.push(crate::FieldError::explained(
-                    &format!("categories.{code}"),
-                    Problem::NotOneOf {
-                        allowed: crate::codes::Category::ALL
-                            .iter()
-                            .map(|c| c.code())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    },
-                    "not a category (docs/interface.md §3)",
-                ));
+                errors.push(not_a_category(&format!("categories.{code}")));
             }
             for (i, w) in words.iter().enumerate() {
                 check_word(&mut errors, &format!("categories.{code}[{i}]"), w);
@@ -57,17 +47,7 @@ impl TriageRules {
         }
         for (i, code) in self.order.iter().enumerate() {
             if Category::parse(code).is_none() {
-                errors.push(crate::FieldError::explained(
-                    &format!("order[{i}]"),
-                    Problem::NotOneOf {
-                        allowed: crate::codes::Category::ALL
-                            .iter()
-                            .map(|c| c.code())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    },
-                    "not a category (docs/interface.md §3)",
-                ));
+                errors.push(not_a_category(&format!("order[{i}]")));
             }
         }
         if errors.is_empty() {
@@ -157,6 +137,18 @@ pub fn triage(rules: &TriageRules, policy: &Policy, text: &str) -> Triage {
         department: policy.suggest_department(category),
         signals: signals.into_iter().map(|(_, w)| w).collect(),
     }
+}
+
+/// A rule naming a category that is not one of docs/interface.md §3.
+fn not_a_category(field: &str) -> crate::FieldError {
+    let allowed = Category::ALL.iter().map(|c| c.code()).collect::<Vec<_>>();
+    crate::FieldError::explained(
+        field,
+        Problem::NotOneOf {
+            allowed: allowed.join(", "),
+        },
+        "not a category (docs/interface.md §3)",
+    )
 }
 
 #[cfg(test)]

@@ -41,9 +41,9 @@ pub enum Value<'a> {
 static ZH: LazyLock<LanguageIdentifier> = LazyLock::new(|| "zh-CN".parse().expect("zh-CN"));
 static EN: LazyLock<LanguageIdentifier> = LazyLock::new(|| "en".parse().expect("en"));
 
-/// Texts without arguments, looked up once and kept (the keys are those of the files, so
-/// the table is bounded).
-static PLAIN: LazyLock<RwLock<HashMap<(Lang, String), &'static str>>> =
+/// Texts without arguments, looked up once and kept, one table per language (the keys are
+/// those of the files, so the tables are bounded). Read by `&str`: no allocation per lookup.
+static PLAIN: LazyLock<[RwLock<HashMap<String, &'static str>>; 2]> =
     LazyLock::new(Default::default);
 
 impl Lang {
@@ -82,12 +82,13 @@ impl Lang {
 
     /// The text for `key`, or `None` when the files do not have it.
     pub fn lookup(self, key: &str) -> Option<&'static str> {
-        if let Some(hit) = PLAIN.read().ok()?.get(&(self, key.to_owned())) {
+        let table = &PLAIN[self as usize];
+        if let Some(hit) = table.read().ok()?.get(key) {
             return Some(hit);
         }
         let text: &'static str = LOCALES.try_lookup(self.id(), key)?.leak();
-        if let Ok(mut table) = PLAIN.write() {
-            table.insert((self, key.to_owned()), text);
+        if let Ok(mut table) = table.write() {
+            table.insert(key.to_owned(), text);
         }
         Some(text)
     }
