@@ -65,7 +65,7 @@ impl From<Rejection> for AppError {
             Rejection::NotAllowedNow { allowed, .. } => AppError::Conflict {
                 code: "not_allowed_now",
                 detail,
-                allowed_actions: Some(allowed),
+                allowed_actions: Some(allowed.iter().map(|a| a.code()).collect()),
                 current_version: None,
             },
             Rejection::StaleVersion { actual, .. } => AppError::Conflict {

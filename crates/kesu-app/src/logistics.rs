@@ -4,6 +4,7 @@
 //! never came" are found by the worker's [`scan`].
 
 use chrono::{DateTime, Utc};
+use kesu_domain::history::{Entry, ExceptionFound, SystemActor};
 use kesu_domain::logistics::{assess_silence, silence_episode, ExceptionKind, Level};
 use kesu_domain::registration::RegistrationForm;
 use kesu_domain::{Actor, Role};
@@ -28,7 +29,7 @@ pub enum Raised {
 /// The monitor acts as a supervisor would, and is recorded as the system.
 pub fn monitor() -> Actor {
     Actor::System {
-        name: kesu_domain::role::LOGISTICS_MONITOR,
+        who: SystemActor::LogisticsMonitor,
         acts_as: Role::Supervisor,
     }
 }
@@ -66,12 +67,16 @@ pub async fn raise(
         (None, None) => None,
     };
     if let Some(record) = open.filter(|r| r.case.status.is_open()) {
-        let data = json!({
-            "kind": e.kind.code(), "level": e.level.code(), "carrier": e.carrier,
-            "tracking_no": e.tracking_no, "text": describe(e), "playbook": e.kind.playbook_zh(),
+        let entry = Entry::LogisticsException(ExceptionFound {
+            kind: e.kind,
+            level: e.level,
+            carrier: e.carrier.clone(),
+            tracking_no: e.tracking_no.clone(),
+            text: describe(e),
+            playbook: e.kind.playbook_zh().to_owned(),
         });
         let flagged = store
-            .flag_case_for_exception(e, record.case.id, &monitor(), &data, now)
+            .flag_case_for_exception(e, record.case.id, &monitor(), &entry, now)
             .await?;
         return Ok(match flagged {
             Some(_) => Raised::Flagged(record.case.number),

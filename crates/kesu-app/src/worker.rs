@@ -91,8 +91,7 @@ async fn fire_case(
         .into_iter()
         .take_while(|(timer, _)| timer.due <= now)
         .map(|(timer, number)| Firing {
-            action: timer.kind.action(),
-            data: sla::fired_data(
+            entry: sla::fired_entry(
                 &timer,
                 (timer.kind == TimerKind::Reminder).then_some(number),
                 now,

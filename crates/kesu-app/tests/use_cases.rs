@@ -6,10 +6,14 @@ use kesu_app::cases::{act_on, visible_case, ActionRequest};
 use kesu_app::logistics::{raise, Raised};
 use kesu_app::AppError;
 use kesu_domain::account::Username;
+use kesu_domain::claims::{ClaimReason, ClaimStatus};
 use kesu_domain::codes::DepartmentCode;
+use kesu_domain::event::Change;
+use kesu_domain::fulfilment::StepData;
+use kesu_domain::history::{Author, ClaimNote, Entry, SystemActor};
 use kesu_domain::logistics::{ExceptionKind, Level};
 use kesu_domain::registration::RegistrationForm;
-use kesu_domain::{ActorKind, Role};
+use kesu_domain::Role;
 use kesu_store::{NewException, NewUser, Store, User};
 use serde_json::{json, Value};
 
@@ -120,7 +124,7 @@ async fn the_customers_complaint_and_its_link_are_stored_together() {
         .await
         .unwrap();
     assert_eq!(opened.case.id, filed.record.case.id);
-    assert_eq!(history[0].actor_kind, ActorKind::Customer);
+    assert_eq!(history[0].author, Author::Customer);
 
     // A double submit is one case; its fresh link replaces the first.
     let again = kesu_app::register::complain(&d.store, complaint("web_form"), Some("f1"), t0())
@@ -225,10 +229,20 @@ async fn the_customer_writes_and_chooses_but_does_nothing_else() {
     .unwrap();
     let history = d.store.history(wrote.case.id).await.unwrap();
     let comment = history.last().unwrap();
-    assert_eq!(comment.actor_kind, ActorKind::Customer);
-    assert_eq!(
-        comment.data["internal"], false,
-        "what the customer writes is never an internal note"
+    assert_eq!(comment.author, Author::Customer);
+    assert!(
+        matches!(
+            comment.entry,
+            Entry::Changed {
+                change: Change::Comment {
+                    internal: false,
+                    ..
+                },
+                ..
+            }
+        ),
+        "what the customer writes is never an internal note: {:?}",
+        comment.entry
     );
     let judged = kesu_app::customer::act_as_customer(
         &d.store,
@@ -283,9 +297,11 @@ async fn a_parcel_in_trouble_opens_a_case_once_then_flags_it() {
     let opened = d.store.case(case_id).await.unwrap().unwrap();
     assert_eq!(opened.case.number, number);
     let first = &d.store.history(case_id).await.unwrap()[0];
-    assert_eq!(
-        (first.actor.as_str(), first.actor_kind),
-        ("logistics-monitor", ActorKind::System)
+    assert_eq!(first.author, Author::System(SystemActor::LogisticsMonitor));
+    assert!(
+        matches!(first.entry, Entry::Registered(_)),
+        "{:?}",
+        first.entry
     );
 
     // Another episode on the same parcel: a note on the open case, which keeps its version.
@@ -297,7 +313,11 @@ async fn a_parcel_in_trouble_opens_a_case_once_then_flags_it() {
         Raised::Flagged(number)
     );
     let history = d.store.history(case_id).await.unwrap();
-    assert_eq!(history.last().unwrap().action, "logistics_exception");
+    let noted = &history.last().unwrap().entry;
+    assert!(
+        matches!(noted, Entry::LogisticsException(e) if e.kind == ExceptionKind::Refused),
+        "{noted:?}"
+    );
     assert_eq!(
         d.store.case(case_id).await.unwrap().unwrap().case.version,
         1
@@ -373,6 +393,20 @@ async fn claims_are_filed_and_moved_by_those_who_work_the_case() {
         .await
         .unwrap();
     assert_eq!(moved.version, claim.version + 1);
+    let notes: Vec<ClaimNote> = d
+        .store
+        .history(case.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|h| match h.entry {
+            Entry::Claim(note) => Some(note),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notes.len(), 2, "filing and moving are both in the history");
+    assert_eq!(notes[0].reason(), Some(ClaimReason::Damaged));
+    assert_eq!(notes[1].status(), ClaimStatus::Accepted);
     let stale = kesu_app::claims::update_claim(&d.store, &agent, claim.id, update, t0()).await;
     assert!(matches!(stale, Err(AppError::Conflict { .. })));
     assert!(kesu_app::claims::visible_claims(&d.store, &quality)
@@ -412,5 +446,110 @@ async fn the_worker_fires_what_is_due_and_nothing_twice() {
     let history = d.store.history(case.id).await.unwrap();
     assert!(history
         .iter()
-        .any(|h| h.actor == "sla-timer" && h.actor_kind == ActorKind::System));
+        .any(|h| h.author == Author::System(SystemActor::SlaTimer)
+            && matches!(h.entry, Entry::Timer { .. })));
+}
+
+#[tokio::test]
+async fn everything_a_walk_writes_reads_back_as_typed_history() {
+    let d = desk().await;
+    d.order("TB20261111001").await;
+    let agent = d.user("amy", Role::Agent, None).await;
+    let warehouse = d.user("wu", Role::Department, Some("logistics")).await;
+    let case = kesu_app::register::register(&d.store, &agent, complaint("chat"), None, t0())
+        .await
+        .unwrap()
+        .record
+        .case;
+    let line = json!([{"line_id": "A", "quantity": 1}]);
+    let walk = [
+        (
+            &agent,
+            json!({"action": "judge", "valid": true, "reason": "外箱压痕属实"}),
+        ),
+        (
+            &agent,
+            json!({"action": "comment", "text": "亲，已为您登记", "internal": false}),
+        ),
+        (
+            &agent,
+            json!({"action": "route", "department": "logistics"}),
+        ),
+        (
+            &warehouse,
+            json!({"action": "analyse", "liability": "carrier", "root_cause": "carrier", "findings": "运输途中挤压"}),
+        ),
+        (
+            &agent,
+            json!({"action": "propose", "options": [{"kind": "return_refund", "lines": line}]}),
+        ),
+        (&agent, json!({"action": "choose", "option": 0})),
+        (
+            &warehouse,
+            json!({"action": "return_shipped", "carrier": "sf", "tracking_no": "SF100200300"}),
+        ),
+        (&warehouse, json!({"action": "receive_return"})),
+        (
+            &warehouse,
+            json!({"action": "inspect", "result": "partial", "lines": line, "note": "一件有污渍", "photos": ["https://img.example/1.jpg"]}),
+        ),
+        (&warehouse, json!({"action": "restock", "note": "入良品库"})),
+        (&agent, json!({"action": "refund"})),
+        (
+            &agent,
+            json!({"action": "follow_up", "satisfied": true, "rating": 5}),
+        ),
+        (
+            &agent,
+            json!({"action": "close", "summary": "退货退款完成"}),
+        ),
+    ];
+    let mut version = case.version;
+    for (who, mut body) in walk {
+        body["version"] = json!(version);
+        let done = act_on(&d.store, &who.actor(), case.id, action(body.clone()), t0()).await;
+        version = done
+            .unwrap_or_else(|e| panic!("{body}: {e:?}"))
+            .case
+            .version;
+    }
+    let form: kesu_domain::claims::ClaimForm = serde_json::from_value(json!({
+        "carrier": "yto", "tracking_no": "YT1234567890", "reason": "damaged",
+        "amount_claimed_cents": 12900
+    }))
+    .unwrap();
+    let claim = kesu_app::claims::file_claim(&d.store, &agent, case.id, form, t0()).await;
+    assert!(claim.is_err(), "a closed case takes no claim: {claim:?}");
+
+    let history = d.store.history(case.id).await.unwrap();
+    assert_eq!(history.len(), 14);
+    for h in &history {
+        assert!(
+            !matches!(h.entry, Entry::Other { .. }),
+            "kesu wrote an entry it cannot read back: {:?}",
+            h.entry
+        );
+    }
+    let inspected = history
+        .iter()
+        .find_map(|h| match &h.entry {
+            Entry::Stepped {
+                data: StepData::Inspected { accepted, .. },
+                ..
+            } => Some(accepted.clone()),
+            _ => None,
+        })
+        .expect("the inspection is in the history");
+    assert_eq!(inspected.len(), 1);
+    let refunded = history.iter().find_map(|h| match &h.entry {
+        Entry::Stepped {
+            data: StepData::Refunded { cash_cents, .. },
+            moved,
+            ..
+        } => Some((*cash_cents, moved.map(|m| m.to))),
+        _ => None,
+    });
+    let (cash, moved) = refunded.expect("the refund is in the history");
+    assert!(cash > 0);
+    assert_eq!(moved, Some(kesu_domain::CaseStatus::Executed));
 }

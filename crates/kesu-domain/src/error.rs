@@ -5,6 +5,7 @@ use serde::ser::SerializeMap;
 use serde::Serialize;
 
 use crate::case::CaseStatus;
+use crate::lifecycle::ActionName;
 pub use crate::problem::{Arg, Ask, Problem, Thing};
 
 /// One invalid field, named the way the API names it (e.g. `complainant.phone`).
@@ -86,11 +87,14 @@ pub enum Rejection {
         reason: Option<String>,
     },
     /// The action does not fit the case's current status (HTTP 409).
-    #[error("`{action}` is not allowed while the case is {status}; allowed now: {}", allowed.join(", "))]
+    #[error(
+        "`{action}` is not allowed while the case is {status}; allowed now: {}",
+        ActionName::join(allowed)
+    )]
     NotAllowedNow {
         action: &'static str,
         status: CaseStatus,
-        allowed: Vec<&'static str>,
+        allowed: Vec<ActionName>,
     },
     /// The caller acted on an older version of the case (HTTP 409).
     #[error("the case has changed since version {expected}: it is now at version {actual}; reload it and try again")]
@@ -124,7 +128,7 @@ impl Rejection {
             } => vec![
                 ("action", Arg::Text((*action).into())),
                 ("status", Arg::Text(status.code().into())),
-                ("allowed", Arg::Text(allowed.join(", "))),
+                ("allowed", Arg::Text(ActionName::join(allowed))),
             ],
             Rejection::StaleVersion { expected, actual } => vec![
                 ("expected", Arg::Int(*expected)),

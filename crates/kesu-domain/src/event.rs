@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::{CaseStatus, Deadlines, Referral, ResolutionOption};
 use crate::codes::{DepartmentCode, Liability, ResolutionKind, RootCause};
 use crate::fulfilment::{Flow, OrderEffect, StepRecord};
+use crate::history::{Author, Entry, Move};
 
 /// The change itself; its variant name is the history's `action`, its fields the `data`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,28 +92,10 @@ pub enum Change {
     },
 }
 
-/// One accepted action.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Event {
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    /// Staff, the customer or kesu itself, whatever the name says.
-    pub actor_kind: crate::role::ActorKind,
-    pub from: CaseStatus,
-    pub to: CaseStatus,
-    pub change: Change,
-    /// Changes to the case's order, written in the same transaction.
-    pub effects: Vec<OrderEffect>,
-    /// Whether it answers the customer (stops the first-response clock).
-    pub responds: bool,
-    /// The case's deadlines after the event.
-    pub deadlines: Deadlines,
-}
-
-impl Event {
+impl Change {
     /// The history's `action` name.
     pub fn action(&self) -> &'static str {
-        match &self.change {
+        match self {
             Change::Step { record, .. } => record.step.code(),
             Change::Judge { .. } => "judge",
             Change::Route { .. } => "route",
@@ -133,30 +116,79 @@ impl Event {
         }
     }
 
-    /// The history's `data`: the change's fields, plus `from`/`to` when the status moved.
-    pub fn data(&self) -> serde_json::Value {
-        let mut data = match &self.change {
-            Change::Step { record, .. } => {
-                let mut d = record.data.clone();
-                if let (Some(obj), Some(note)) = (d.as_object_mut(), &record.note) {
-                    obj.insert("note".into(), serde_json::json!(note));
-                }
-                d
-            }
-            change => {
-                let mut value = serde_json::to_value(change).expect("changes serialise");
-                value
-                    .get_mut("data")
-                    .map(serde_json::Value::take)
-                    .unwrap_or_else(|| serde_json::json!({}))
-            }
-        };
-        if self.from != self.to {
-            if let Some(obj) = data.as_object_mut() {
-                obj.insert("from".into(), serde_json::json!(self.from));
-                obj.insert("to".into(), serde_json::json!(self.to));
-            }
+    /// The change's fields, as the history stores them.
+    pub(crate) fn data(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).expect("changes serialise");
+        value
+            .get_mut("data")
+            .map(serde_json::Value::take)
+            .unwrap_or_else(|| serde_json::json!({}))
+    }
+
+    /// The words written with the change: a reply, a reason, findings, a note, a summary.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Change::Comment { text, .. } => Some(text),
+            Change::Judge { reason, .. } => reason.as_deref(),
+            Change::WaitCustomer { reason } => Some(reason),
+            Change::Analyse { findings, .. } => Some(findings),
+            Change::Execute { note } => Some(note),
+            Change::Resume { note, .. } => note.as_deref(),
+            Change::Step { record, .. } => record.note.as_deref(),
+            Change::Approve { comment } => comment.as_deref(),
+            Change::Reject { comment } => Some(comment),
+            Change::FollowUp { comment, .. } => comment.as_deref(),
+            Change::Close { summary, .. } => Some(summary),
+            Change::RecordAppraisal { conclusion, .. } => conclusion.as_deref(),
+            Change::Route { .. }
+            | Change::Propose { .. }
+            | Change::Choose { .. }
+            | Change::Assign { .. }
+            | Change::RecordReferral { .. } => None,
         }
-        data
+    }
+}
+
+/// One accepted action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    /// Staff, the customer or kesu itself.
+    pub author: Author,
+    pub from: CaseStatus,
+    pub to: CaseStatus,
+    pub change: Change,
+    /// Changes to the case's order, written in the same transaction.
+    pub effects: Vec<OrderEffect>,
+    /// Whether it answers the customer (stops the first-response clock).
+    pub responds: bool,
+    /// The case's deadlines after the event.
+    pub deadlines: Deadlines,
+}
+
+impl Event {
+    /// The history's `action` name.
+    pub fn action(&self) -> &'static str {
+        self.change.action()
+    }
+
+    /// The history entry the event appends.
+    pub fn entry(&self) -> Entry {
+        let moved = (self.from != self.to).then_some(Move {
+            from: self.from,
+            to: self.to,
+        });
+        match &self.change {
+            Change::Step { record, .. } => Entry::Stepped {
+                step: record.step,
+                note: record.note.clone(),
+                data: record.data.clone(),
+                moved,
+            },
+            change => Entry::Changed {
+                change: change.clone(),
+                moved,
+            },
+        }
     }
 }

@@ -12,6 +12,7 @@ pub mod command;
 pub mod error;
 pub mod event;
 pub mod fulfilment;
+pub mod history;
 pub mod improvement;
 pub mod lifecycle;
 pub mod logistics;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{case_number, Case, CaseStatus, Deadlines, Referral};
 use crate::codes::{Category, Channel, Demand, Jurisdiction, Priority};
+use crate::history::{Entry, Registered};
 use crate::personal::{Complainant, Email, PersonName, Phone};
 use crate::policy::Policy;
 use crate::role::Actor;
@@ -329,19 +330,18 @@ impl Registration {
     }
 
     /// The history entry of the registration: what was recorded, without personal data.
-    pub fn history_data(&self, case: &Case) -> serde_json::Value {
-        serde_json::json!({
-            "number": case.number,
-            "to": CaseStatus::Registered,
-            "channel": self.channel,
-            "category": self.category,
-            "demand": self.demand,
-            "order_no": self.order_no,
-            "tracking_no": self.tracking_no,
-            "received_at": self.received_at,
-            "suggested_department": case.suggested_department,
-            "priority": self.priority,
-            "referral": self.referral,
+    pub fn history_entry(&self, case: &Case) -> Entry {
+        Entry::Registered(Registered {
+            number: case.number.clone(),
+            channel: self.channel,
+            category: self.category,
+            demand: self.demand,
+            order_no: self.order_no.clone(),
+            tracking_no: self.tracking_no.clone(),
+            received_at: self.received_at,
+            suggested_department: case.suggested_department.clone(),
+            priority: self.priority,
+            referral: self.referral.clone(),
         })
     }
 }

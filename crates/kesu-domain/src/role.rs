@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::codes::DepartmentCode;
+use crate::history::{Author, SystemActor};
 
 /// A staff account's role (docs/interface.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -103,11 +104,6 @@ pub const RESERVED_ACTOR_NAMES: &[&str] = &[
     "kesu",
 ];
 
-/// The history name of the deadline timers.
-pub const SLA_TIMER: &str = "sla-timer";
-/// The history name of the logistics monitor.
-pub const LOGISTICS_MONITOR: &str = "logistics-monitor";
-
 /// Whoever performs an action; recorded in the case history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
@@ -120,7 +116,7 @@ pub enum Actor {
     Customer,
     /// kesu's own worker (the logistics monitor), allowed what `acts_as` is allowed and
     /// recorded as the system.
-    System { name: &'static str, acts_as: Role },
+    System { who: SystemActor, acts_as: Role },
 }
 
 impl Actor {
@@ -137,7 +133,7 @@ impl Actor {
         match self {
             Actor::Staff { username, .. } => username,
             Actor::Customer => "customer",
-            Actor::System { name, .. } => name,
+            Actor::System { who, .. } => who.name(),
         }
     }
 
@@ -149,12 +145,12 @@ impl Actor {
         }
     }
 
-    /// The kind written beside the name in the history.
-    pub fn history_kind(&self) -> ActorKind {
+    /// Who the history says wrote what the actor does.
+    pub fn author(&self) -> Author {
         match self {
-            Actor::Staff { .. } => ActorKind::Staff,
-            Actor::Customer => ActorKind::Customer,
-            Actor::System { .. } => ActorKind::System,
+            Actor::Staff { username, .. } => Author::Staff(username.clone()),
+            Actor::Customer => Author::Customer,
+            Actor::System { who, .. } => Author::System(*who),
         }
     }
 

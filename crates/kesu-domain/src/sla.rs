@@ -19,7 +19,9 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{deadline, Pause};
 use crate::case::{Case, CaseStatus, Deadlines};
 use crate::codes::{Category, Channel, Priority};
+use crate::history::{Entry, TimerFired};
 use crate::policy::Policy;
+use crate::role::Role;
 
 /// One of a case's clocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -91,6 +93,13 @@ impl TimerKind {
             TimerKind::Breach => "sla_breach",
             TimerKind::Reminder => "sla_reminder",
         }
+    }
+
+    /// The kind whose fired timers the history names `action`.
+    pub fn from_action(action: &str) -> Option<TimerKind> {
+        [TimerKind::Warning, TimerKind::Breach, TimerKind::Reminder]
+            .into_iter()
+            .find(|k| k.action() == action)
     }
 }
 
@@ -424,28 +433,20 @@ pub fn next_due(case: &Case, policy: &Policy, fired: &[Fired]) -> Option<DateTim
     pending(case, policy, fired).first().map(|(t, _)| t.due)
 }
 
-/// The history data of a fired timer: which clock, its deadline, and for breaches who it is
-/// escalated to.
-pub fn fired_data(timer: &Timer, number: Option<u32>, now: DateTime<Utc>) -> serde_json::Value {
-    let mut data = serde_json::json!({
-        "clock": timer.clock.code(),
-        "deadline": timer.deadline,
-    });
-    let obj = data.as_object_mut().expect("an object");
-    match timer.kind {
-        TimerKind::Warning => {}
-        TimerKind::Breach => {
-            obj.insert("escalated_to".into(), serde_json::json!("supervisor"));
-        }
-        TimerKind::Reminder => {
-            obj.insert("reminder".into(), serde_json::json!(number.unwrap_or(1)));
-            obj.insert(
-                "overdue_minutes".into(),
-                serde_json::json!((now - timer.deadline).num_minutes().max(0)),
-            );
-        }
+/// The history entry of a fired timer: which clock, its deadline, and for breaches who it
+/// is escalated to.
+pub fn fired_entry(timer: &Timer, number: Option<u32>, now: DateTime<Utc>) -> Entry {
+    let reminder = timer.kind == TimerKind::Reminder;
+    Entry::Timer {
+        kind: timer.kind,
+        fired: TimerFired {
+            clock: timer.clock,
+            deadline: timer.deadline,
+            escalated_to: (timer.kind == TimerKind::Breach).then_some(Role::Supervisor),
+            reminder: reminder.then(|| number.unwrap_or(1)),
+            overdue_minutes: reminder.then(|| (now - timer.deadline).num_minutes().max(0)),
+        },
     }
-    data
 }
 
 #[cfg(test)]

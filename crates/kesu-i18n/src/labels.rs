@@ -5,7 +5,7 @@ use kesu_domain::claims::{ClaimReason, ClaimStatus};
 use kesu_domain::codes::{
     Category, Channel, Demand, Jurisdiction, Liability, Priority, ResolutionKind, RootCause,
 };
-use kesu_domain::fulfilment::Step;
+use kesu_domain::fulfilment::{Inspection, ParcelOutcome, Step};
 use kesu_domain::improvement::ActionStatus;
 use kesu_domain::logistics::ExceptionKind;
 use kesu_domain::order::ShipmentKind;
@@ -69,4 +69,6 @@ labelled!(
     Scenario => "scenario",
     Role => "role",
     ShipmentKind => "shipment",
+    ParcelOutcome => "parcel_outcome",
+    Inspection => "inspection",
 );

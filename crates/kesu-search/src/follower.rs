@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use kesu_store::Store;
-use tokio::sync::{broadcast, watch};
+use kesu_store::{ChangeFollower, Changes, Store};
+use tokio::sync::watch;
 
 use crate::doc::CaseDoc;
 use crate::index::{SearchIndex, SearchQuery};
@@ -61,7 +61,7 @@ impl Search {
             waiting: AtomicUsize::new(0),
         });
         // Subscribed before comparing, so no change falls between the two.
-        let changes = inner.store.subscribe_changes();
+        let changes = inner.store.follow_changes();
         let seen = inner.store.last_change();
         let report = mend(&inner).await?;
         if report != SyncReport::default() {
@@ -203,42 +203,35 @@ async fn mend(inner: &Arc<Inner>) -> Result<SyncReport> {
 
 /// Indexes announced changes in batches until the store goes away. Cases whose indexing
 /// failed (a full disk) are kept and tried again, sooner at first, until they are in.
-async fn follow(inner: Arc<Inner>, mut changes: broadcast::Receiver<kesu_store::CaseChanged>) {
+async fn follow(inner: Arc<Inner>, mut changes: ChangeFollower) {
     let mut failed: BTreeSet<i64> = BTreeSet::new();
     let mut backoff = FIRST_RETRY;
     loop {
-        let first = tokio::select! {
-            received = changes.recv() => match received {
-                Ok(change) => Some(change),
-                Err(broadcast::error::RecvError::Closed) => return,
-                Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    // Too many changes at once: compare with the database instead.
-                    tracing::warn!(
-                        missed,
-                        "search index fell behind; comparing with the database"
-                    );
-                    let seen = inner.store.last_change();
-                    match mend(&inner).await {
-                        Ok(_) => {
-                            failed.clear();
-                            inner.indexed.send_replace(seen);
-                        }
-                        Err(e) => tracing::error!(error = %e, "search index could not be mended"),
-                    }
-                    continue;
-                }
-            },
+        let next = tokio::select! {
+            next = changes.next_batch(PAGE) => Some(next),
             _ = tokio::time::sleep(backoff), if !failed.is_empty() => None,
         };
-        let mut batch: Vec<kesu_store::CaseChanged> = first.into_iter().collect();
-        while !batch.is_empty() && batch.len() < PAGE {
-            match changes.try_recv() {
-                Ok(change) => batch.push(change),
-                Err(_) => break,
+        let (mut ids, last) = match next {
+            // A retry's wake-up has no changes of its own: only the failed cases.
+            None => (Vec::new(), None),
+            Some(Changes::Batch { case_ids, last_seq }) => (case_ids, Some(last_seq)),
+            Some(Changes::Closed) => return,
+            Some(Changes::Lagged { missed, seen }) => {
+                // Too many changes at once: compare with the database instead.
+                tracing::warn!(
+                    missed,
+                    "search index fell behind; comparing with the database"
+                );
+                match mend(&inner).await {
+                    Ok(_) => {
+                        failed.clear();
+                        inner.indexed.send_replace(seen);
+                    }
+                    Err(e) => tracing::error!(error = %e, "search index could not be mended"),
+                }
+                continue;
             }
-        }
-        let last = batch.iter().map(|c| c.seq).max();
-        let mut ids: Vec<i64> = batch.iter().map(|c| c.case_id).collect();
+        };
         ids.extend(failed.iter().copied());
         ids.sort_unstable();
         ids.dedup();

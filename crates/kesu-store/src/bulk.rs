@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use kesu_domain::case::Case;
+use kesu_domain::history::{Author, Entry};
 use kesu_domain::order::Order;
 use kesu_domain::personal::Complainant;
 use kesu_domain::report::{CaseFacts, FactContext};
@@ -19,10 +20,8 @@ use crate::{millis, Result, Store, StoreError};
 #[derive(Debug, Clone)]
 pub struct ImportedEvent {
     pub at: DateTime<Utc>,
-    pub actor: String,
-    pub actor_kind: kesu_domain::ActorKind,
-    pub action: String,
-    pub data: serde_json::Value,
+    pub author: Author,
+    pub entry: Entry,
 }
 
 /// A case as another system (or the demo) finished it. Its `number` is assigned on import
@@ -161,10 +160,10 @@ impl Store {
                         .bind(*id)
                         .bind(*i as i64 + 1)
                         .bind(millis(e.at))
-                        .bind(e.actor.clone())
-                        .bind(e.actor_kind.code())
-                        .bind(e.action.clone())
-                        .bind(e.data.to_string());
+                        .bind(e.author.name().to_owned())
+                        .bind(e.author.kind().code())
+                        .bind(e.entry.action().to_owned())
+                        .bind(e.entry.data().to_string());
                 }
                 q.execute(&mut *conn).await?;
             }
@@ -208,10 +207,9 @@ async fn number_cases(
             let number = kesu_domain::case::case_number(date, last - n + 1 + k as i64);
             let c = &mut cases[i];
             c.case.number = number.clone();
-            if let Some(first) = c.history.first_mut() {
-                if let Some(obj) = first.data.as_object_mut() {
-                    obj.insert("number".into(), serde_json::json!(number));
-                }
+            if let Some(Entry::Registered(registered)) = c.history.first_mut().map(|e| &mut e.entry)
+            {
+                registered.number = number;
             }
         }
     }

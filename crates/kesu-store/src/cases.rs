@@ -4,10 +4,10 @@ use chrono::{DateTime, Utc};
 use kesu_domain::case::Case;
 use kesu_domain::codes::{Category, Channel, DepartmentCode};
 use kesu_domain::fulfilment::OrderEffect;
+use kesu_domain::history::{Author, Entry};
 use kesu_domain::personal::Complainant;
 use kesu_domain::ActorKind;
 use kesu_domain::{CaseStatus, Event};
-use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
@@ -20,16 +20,14 @@ pub struct CaseRecord {
     pub complainant: Complainant,
 }
 
-/// One entry of a case's history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One entry of a case's history, as stored.
+#[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry {
     pub seq: i64,
     pub at: DateTime<Utc>,
-    pub actor: String,
-    /// Staff, the customer or kesu itself; never decided by the name.
-    pub actor_kind: ActorKind,
-    pub action: String,
-    pub data: serde_json::Value,
+    /// Staff, the customer or kesu itself; told apart by the stored kind, never by the name.
+    pub author: Author,
+    pub entry: Entry,
 }
 
 /// List filters; all optional and combined with AND.
@@ -163,15 +161,7 @@ impl Store {
             tx.rollback().await?;
             return Err(StoreError::StaleVersion);
         }
-        insert_history(
-            &mut tx,
-            after.id,
-            event.at,
-            (&event.actor, event.actor_kind),
-            event.action(),
-            &event.data(),
-        )
-        .await?;
+        insert_history(&mut tx, after.id, event.at, &event.author, &event.entry()).await?;
         for effect in &event.effects {
             apply_effect(&mut tx, after, effect).await?;
         }
@@ -187,23 +177,6 @@ impl Store {
         Ok(())
     }
 
-    /// Adds an entry written by kesu itself (a monitor's finding) to the history without
-    /// changing the case, so that nobody editing it meanwhile is sent back to reload.
-    pub async fn append_note(
-        &self,
-        case_id: i64,
-        at: DateTime<Utc>,
-        actor: (&str, ActorKind),
-        action: &str,
-        data: &serde_json::Value,
-    ) -> Result<()> {
-        let mut tx = self.write.begin().await?;
-        crate::timers::lock_case(&mut tx, case_id).await?;
-        insert_history(&mut tx, case_id, at, actor, action, data).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// The case's history, oldest first.
     pub async fn history(&self, case_id: i64) -> Result<Vec<HistoryEntry>> {
         let rows = sqlx::query(
@@ -215,14 +188,14 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let data: String = r.try_get("data")?;
+                let data = serde_json::from_str(&data)
+                    .map_err(|e| StoreError::Corrupt(format!("history data: {e}")))?;
+                let kind = ActorKind::parse(&r.try_get::<String, _>("actor_kind")?);
                 Ok(HistoryEntry {
                     seq: r.try_get("seq")?,
                     at: from_millis(r.try_get("at")?),
-                    actor: r.try_get("actor")?,
-                    actor_kind: ActorKind::parse(&r.try_get::<String, _>("actor_kind")?),
-                    action: r.try_get("action")?,
-                    data: serde_json::from_str(&data)
-                        .map_err(|e| StoreError::Corrupt(format!("history data: {e}")))?,
+                    author: Author::read(&r.try_get::<String, _>("actor")?, kind),
+                    entry: Entry::read(&r.try_get::<String, _>("action")?, data),
                 })
             })
             .collect()
@@ -377,9 +350,8 @@ pub(crate) async fn insert_history(
     conn: &mut sqlx::AnyConnection,
     case_id: i64,
     at: DateTime<Utc>,
-    (actor, kind): (&str, ActorKind),
-    action: &str,
-    data: &serde_json::Value,
+    author: &Author,
+    entry: &Entry,
 ) -> Result<()> {
     // The caller holds the case row's lock, so the next number is its own.
     sqlx::query(
@@ -388,10 +360,10 @@ pub(crate) async fn insert_history(
     )
     .bind(case_id)
     .bind(millis(at))
-    .bind(actor)
-    .bind(kind.code())
-    .bind(action)
-    .bind(data.to_string())
+    .bind(author.name().to_owned())
+    .bind(author.kind().code())
+    .bind(entry.action().to_owned())
+    .bind(entry.data().to_string())
     .execute(conn)
     .await?;
     Ok(())

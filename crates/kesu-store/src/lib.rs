@@ -38,7 +38,7 @@ use sqlx::{AnyPool, Connection, Executor};
 pub use accounts::{NewUser, User};
 pub use bulk::{ImportedCase, ImportedEvent};
 pub use cases::{queue_key, CaseFilter, CaseRecord, HistoryEntry, Page};
-pub use changes::CaseChanged;
+pub use changes::{CaseChanged, ChangeFollower, Changes};
 pub use health::StorageHealth;
 pub use improvements::Improvement;
 pub use logistics::{

@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use kesu_domain::claims::{ClaimReason, ClaimStatus, Evidence, NewClaim};
+use kesu_domain::history::{Author, ClaimNote, Entry};
 use kesu_domain::logistics::{ExceptionKind, Level, LogisticsPolicy, Parcel};
 use kesu_domain::tracking::TrackingStatus;
-use kesu_domain::ActorKind;
 use sqlx::{AnyConnection, Row};
 
 use crate::cases::insert_history;
@@ -357,20 +357,8 @@ impl Store {
         .await?
         .try_get("id")?;
         lock_case(&mut tx, case_id).await?;
-        let data = serde_json::json!({
-            "claim": id, "status": "filed", "carrier": claim.carrier, "tracking_no": claim.tracking_no,
-            "reason": claim.reason, "amount_claimed_cents": claim.amount_claimed_cents,
-            "evidence": claim.evidence.len(), "deadline": claim.deadline,
-        });
-        insert_history(
-            &mut tx,
-            case_id,
-            now,
-            (by, ActorKind::Staff),
-            "claim",
-            &data,
-        )
-        .await?;
+        let entry = Entry::Claim(ClaimNote::filed(id, claim));
+        insert_history(&mut tx, case_id, now, &Author::Staff(by.into()), &entry).await?;
         tx.commit().await?;
         self.claim(id)
             .await?
@@ -408,19 +396,15 @@ impl Store {
             return Err(StoreError::StaleVersion);
         }
         lock_case(&mut tx, claim.case_id).await?;
-        let data = serde_json::json!({
-            "claim": claim.id, "status": status, "from": claim.status,
-            "amount_recovered_cents": recovered, "note": note,
+        let entry = Entry::Claim(ClaimNote::Moved {
+            claim: claim.id,
+            status,
+            from: claim.status,
+            amount_recovered_cents: recovered,
+            note: note.map(str::to_owned),
         });
-        insert_history(
-            &mut tx,
-            claim.case_id,
-            now,
-            (by, ActorKind::Staff),
-            "claim",
-            &data,
-        )
-        .await?;
+        let by = Author::Staff(by.into());
+        insert_history(&mut tx, claim.case_id, now, &by, &entry).await?;
         crate::facts::refresh(&mut tx, &[claim.case_id]).await?;
         tx.commit().await?;
         self.changes.announce([claim.case_id]);

@@ -2,6 +2,7 @@
 //! the note or the case it caused, nor a case opened for it without the finding linked.
 
 use chrono::{DateTime, Utc};
+use kesu_domain::history::Entry;
 use kesu_domain::registration::Registration;
 use kesu_domain::{Actor, Policy};
 
@@ -20,7 +21,7 @@ impl Store {
         e: &NewException,
         case_id: i64,
         actor: &Actor,
-        data: &serde_json::Value,
+        entry: &Entry,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>> {
         let mut tx = self.write.begin().await?;
@@ -28,8 +29,7 @@ impl Store {
             return Ok(None);
         };
         lock_case(&mut tx, case_id).await?;
-        let who = (actor.name(), actor.history_kind());
-        insert_history(&mut tx, case_id, now, who, "logistics_exception", data).await?;
+        insert_history(&mut tx, case_id, now, &actor.author(), entry).await?;
         set_exception_case(&mut tx, id, case_id).await?;
         tx.commit().await?;
         Ok(Some(id))

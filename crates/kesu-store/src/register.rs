@@ -396,14 +396,15 @@ async fn insert_rows(
     let mut q = sqlx::query(&sql);
     for &&i in &order {
         let (job, case) = (&jobs[i], &created[&i]);
+        let entry = job.registration.history_entry(case);
         q = q
             .bind(case.id)
             .bind(1_i64)
             .bind(millis(job.now))
             .bind(job.actor.name().to_owned())
-            .bind(job.actor.history_kind().code())
-            .bind("register")
-            .bind(job.registration.history_data(case).to_string());
+            .bind(job.actor.author().kind().code())
+            .bind(entry.action().to_owned())
+            .bind(entry.data().to_string());
     }
     q.execute(&mut *conn).await?;
 

@@ -3,10 +3,12 @@
 
 use std::collections::HashMap;
 
+use kesu_domain::event::Change;
+use kesu_domain::history::Entry;
 use sqlx::Row;
 
 use crate::cases::{record_from_row, CASE_COLUMNS};
-use crate::changes::CaseChanged;
+use crate::changes::ChangeFollower;
 use crate::{CaseRecord, Result, Store};
 
 /// A case as the search index sees it.
@@ -84,9 +86,9 @@ impl Store {
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
-    /// Committed changes to cases, as they happen.
-    pub fn subscribe_changes(&self) -> tokio::sync::broadcast::Receiver<CaseChanged> {
-        self.changes.subscribe()
+    /// Follows committed changes to cases from now on, in batches.
+    pub fn follow_changes(&self) -> ChangeFollower {
+        ChangeFollower::new(&self.changes)
     }
 
     /// The number of the last change announced.
@@ -111,10 +113,18 @@ impl Store {
         let mut out: HashMap<i64, Vec<String>> = HashMap::new();
         for row in sqlx::query(&sql).fetch_all(&self.read).await? {
             let data: String = row.try_get("data")?;
-            let text = serde_json::from_str::<serde_json::Value>(&data)
-                .ok()
-                .and_then(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned));
-            if let Some(text) = text {
+            // A row that is not JSON is not searchable; the case page reports it.
+            let Ok(data) = serde_json::from_str(&data) else {
+                continue;
+            };
+            let comment = match Entry::read("comment", data) {
+                Entry::Changed {
+                    change: Change::Comment { text, .. },
+                    ..
+                } => Some(text),
+                _ => None,
+            };
+            if let Some(text) = comment {
                 out.entry(row.try_get("case_id")?).or_default().push(text);
             }
         }

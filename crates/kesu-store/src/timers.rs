@@ -7,8 +7,9 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
+use kesu_domain::history::{Author, Entry, SystemActor};
 use kesu_domain::sla::{self, Fired, SlaClock, Timer, TimerKind};
-use kesu_domain::{ActorKind, Case, Policy};
+use kesu_domain::{Case, Policy};
 use sqlx::{AnyConnection, Row};
 
 use crate::cases::insert_history;
@@ -95,8 +96,8 @@ pub(crate) async fn after_change(
 pub struct Firing {
     pub timer: Timer,
     pub number: u32,
-    pub action: &'static str,
-    pub data: serde_json::Value,
+    /// What the history says about it.
+    pub entry: Entry,
 }
 
 impl Store {
@@ -163,15 +164,8 @@ impl Store {
             if fired.is_empty() {
                 lock_case(&mut tx, case_id).await?;
             }
-            insert_history(
-                &mut tx,
-                case_id,
-                now,
-                (kesu_domain::role::SLA_TIMER, ActorKind::System),
-                firing.action,
-                &firing.data,
-            )
-            .await?;
+            let timer = Author::System(SystemActor::SlaTimer);
+            insert_history(&mut tx, case_id, now, &timer, &firing.entry).await?;
             fired.push(t.key.clone());
         }
         sqlx::query("UPDATE cases SET next_timer_at = $1 WHERE id = $2 AND version = $3")

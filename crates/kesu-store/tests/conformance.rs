@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use kesu_domain::account::Username;
 use kesu_domain::command::Command;
+use kesu_domain::history::{Author, Entry};
 use kesu_domain::registration::RegistrationForm;
 use kesu_domain::{decide, evolve, Actor, CaseStatus, Policy, Role};
 use kesu_store::{CaseFilter, NewUser, Page, Store, StoreError};
@@ -87,10 +88,14 @@ async fn registration_assigns_daily_numbers_and_writes_history(store: Store) {
     assert_eq!(loaded.complainant.phone.unwrap().as_str(), "13812345678");
     let history = store.history(a.case.id).await.unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!(history[0].action, "register");
-    assert_eq!(history[0].actor, "amy");
+    assert!(
+        matches!(&history[0].entry, Entry::Registered(r) if r.number == loaded.case.number),
+        "{:?}",
+        history[0].entry
+    );
+    assert_eq!(history[0].author, Author::Staff("amy".into()));
     assert_eq!(history[0].seq, 1);
-    assert!(!history[0].data.to_string().contains("13812345678"));
+    assert!(!history[0].entry.data().to_string().contains("13812345678"));
 }
 
 async fn idempotent_registration_creates_one_case(store: Store) {
@@ -146,13 +151,10 @@ async fn an_event_bumps_the_version_and_appends_history(store: Store) {
     assert_eq!(loaded.version, 2);
     let history = store.history(rec.case.id).await.unwrap();
     assert_eq!(
-        history
-            .iter()
-            .map(|h| h.action.as_str())
-            .collect::<Vec<_>>(),
+        history.iter().map(|h| h.entry.action()).collect::<Vec<_>>(),
         ["register", "judge"]
     );
-    assert_eq!(history[1].data["to"], "validated");
+    assert_eq!(history[1].entry.moved_to(), Some(CaseStatus::Validated));
 }
 
 async fn a_stale_version_changes_nothing(store: Store) {

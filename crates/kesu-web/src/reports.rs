@@ -6,8 +6,8 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use kesu_domain::report::{FactTable, Report, ReportQuery, Summary};
-use kesu_store::{CaseChanged, Store, StoreError};
-use tokio::sync::{broadcast, watch};
+use kesu_store::{ChangeFollower, Changes, Store, StoreError};
+use tokio::sync::watch;
 
 use crate::error::{ApiError, ApiResult};
 
@@ -38,7 +38,7 @@ impl Reports {
             applied: watch::channel(None).0,
         });
         // Subscribed before loading, so no change falls between the two.
-        let changes = inner.store.subscribe_changes();
+        let changes = inner.store.follow_changes();
         let task = inner.clone();
         tokio::spawn(async move {
             let seen = task.store.last_change();
@@ -149,14 +149,13 @@ async fn load(inner: &Inner) -> Result<usize, StoreError> {
 }
 
 /// Applies announced changes in batches until the store goes away.
-async fn follow(inner: Arc<Inner>, mut changes: broadcast::Receiver<CaseChanged>) {
+async fn follow(inner: Arc<Inner>, mut changes: ChangeFollower) {
     loop {
-        let first = match changes.recv().await {
-            Ok(change) => change,
-            Err(broadcast::error::RecvError::Closed) => return,
-            Err(broadcast::error::RecvError::Lagged(missed)) => {
+        let (ids, last) = match changes.next_batch(2_000).await {
+            Changes::Batch { case_ids, last_seq } => (case_ids, last_seq),
+            Changes::Closed => return,
+            Changes::Lagged { missed, seen } => {
                 tracing::warn!(missed, "report facts fell behind; reloading them");
-                let seen = inner.store.last_change();
                 if let Err(e) = load(&inner).await {
                     tracing::error!(error = %e, "report facts could not be reloaded");
                 }
@@ -164,17 +163,6 @@ async fn follow(inner: Arc<Inner>, mut changes: broadcast::Receiver<CaseChanged>
                 continue;
             }
         };
-        let mut batch = vec![first];
-        while batch.len() < 2_000 {
-            match changes.try_recv() {
-                Ok(change) => batch.push(change),
-                Err(_) => break,
-            }
-        }
-        let last = batch.iter().map(|c| c.seq).max().unwrap_or(first.seq);
-        let mut ids: Vec<i64> = batch.iter().map(|c| c.case_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
         match inner.store.facts_of(&ids).await {
             Ok(facts) => {
                 let mut table = inner.table.write().unwrap_or_else(|p| p.into_inner());

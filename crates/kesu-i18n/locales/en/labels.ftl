@@ -84,6 +84,13 @@ step-restock = Restock
 step-refund = Refund
 step-ship_replacement = Ship replacement
 
+parcel_outcome-intercepted = Intercepted
+parcel_outcome-refused = Refused
+parcel_outcome-returned = Returned
+inspection-pass = Pass
+inspection-partial = Partly acceptable
+inspection-fail = Fail
+
 claim_status-filed = Filed
 claim_status-accepted = Accepted
 claim_status-rejected = Rejected

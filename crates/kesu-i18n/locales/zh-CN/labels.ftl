@@ -83,6 +83,13 @@ step-restock = 入库
 step-refund = 退款
 step-ship_replacement = 发出新件
 
+parcel_outcome-intercepted = 已拦截
+parcel_outcome-refused = 已拒收
+parcel_outcome-returned = 已退回
+inspection-pass = 合格
+inspection-partial = 部分合格
+inspection-fail = 不合格
+
 claim_status-filed = 已提交
 claim_status-accepted = 承运商已受理
 claim_status-rejected = 已拒赔

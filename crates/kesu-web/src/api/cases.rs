@@ -115,10 +115,10 @@ impl From<HistoryEntry> for EventView {
         EventView {
             seq: h.seq,
             at: h.at,
-            actor: h.actor,
-            actor_kind: h.actor_kind,
-            action: h.action,
-            data: h.data,
+            actor: h.author.name().to_owned(),
+            actor_kind: h.author.kind(),
+            action: h.entry.action().to_owned(),
+            data: h.entry.data(),
         }
     }
 }

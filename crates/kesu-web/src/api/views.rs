@@ -33,7 +33,10 @@ impl CaseView {
         CaseView {
             status_label: kesu_i18n::Lang::Zh.label(record.case.status),
             complainant: record.complainant.view(caller.role.sees_personal_data()),
-            allowed_actions: allowed_actions(&record.case, &actor),
+            allowed_actions: allowed_actions(&record.case, &actor)
+                .iter()
+                .map(|a| a.code())
+                .collect(),
             overdue,
             order: None,
             case: record.case,

@@ -11,8 +11,10 @@ use axum::Router;
 use axum_extra::extract::cookie::SameSite;
 use kesu_domain::codes::{Category, Demand};
 use kesu_domain::error::{Ask, Problem};
+use kesu_domain::event::Change;
+use kesu_domain::history::{Author, Entry};
 use kesu_domain::registration::RegistrationForm;
-use kesu_domain::{ActorKind, CaseStatus, FieldError};
+use kesu_domain::{CaseStatus, FieldError};
 use kesu_store::{CaseRecord, HistoryEntry};
 use maud::{html, Markup, DOCTYPE};
 use serde_json::json;
@@ -233,9 +235,21 @@ fn status_body(
     error: Option<String>,
 ) -> Markup {
     let c = &record.case;
-    let replies: Vec<&HistoryEntry> = history
+    // What the customer reads: the public replies, theirs and the shop's.
+    let replies: Vec<(&HistoryEntry, &str)> = history
         .iter()
-        .filter(|e| e.action == "comment" && e.data["internal"] != json!(true))
+        .filter_map(|e| match &e.entry {
+            Entry::Changed {
+                change:
+                    Change::Comment {
+                        text,
+                        internal: false,
+                        ..
+                    },
+                ..
+            } => Some((e, text.as_str())),
+            _ => None,
+        })
         .collect();
     let action = format!("/s/{token}");
     html! {
@@ -291,11 +305,11 @@ fn status_body(
             h2 { "沟通记录" }
             @if replies.is_empty() { p.muted { "暂无消息。" } }
             ol.timeline {
-                @for e in replies.iter().rev() {
+                @for (e, text) in replies.iter().rev() {
                     li.reply {
                         span.when { (local_time(e.at, zone)) } " "
-                        strong { (match e.actor_kind { ActorKind::Customer => "我", ActorKind::Staff => "客服", ActorKind::System => "系统" }) }
-                        @if let Some(t) = e.data["text"].as_str() { p { (t) } }
+                        strong { (match e.author { Author::Customer => "我", Author::Staff(_) => "客服", Author::System(_) => "系统" }) }
+                        p { (text) }
                     }
                 }
             }

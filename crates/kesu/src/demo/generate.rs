@@ -261,10 +261,8 @@ impl Generator {
         let case = registration.into_case(0, 0, &agent, received, &self.policy);
         let mut history = vec![ImportedEvent {
             at: received,
-            actor: agent_name.clone(),
-            actor_kind: agent.history_kind(),
-            action: "register".into(),
-            data: registration.history_data(&case),
+            author: agent.author(),
+            entry: registration.history_entry(&case),
         }];
         let case = self.walk(case, &agent, product.3 * quantity, &mut history);
         // Parcels arrived, but those of open logistics complaints are still on the way.
@@ -467,10 +465,8 @@ impl Generator {
                 Ok(event) => {
                     history.push(ImportedEvent {
                         at: event.at,
-                        actor: event.actor.clone(),
-                        actor_kind: event.actor_kind,
-                        action: event.action().to_owned(),
-                        data: event.data(),
+                        author: event.author.clone(),
+                        entry: event.entry(),
                     });
                     case = evolve(&case, &event);
                 }

@@ -267,12 +267,7 @@ async fn acknowledged_writes_survive_a_full_disk(app: &TestApp, disk: &SmallDisk
     let history = other.history(first_id).await.unwrap();
     let stored: Vec<String> = history
         .iter()
-        .filter_map(|e| {
-            e.data
-                .get("text")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
+        .filter_map(|e| e.entry.text().map(str::to_owned))
         .collect();
     for text in &acknowledged_comments {
         assert!(

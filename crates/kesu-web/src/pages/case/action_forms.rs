@@ -53,7 +53,7 @@ pub(super) fn select_codes(
 
 pub(super) fn action_fields(
     lang: Lang,
-    action: &str,
+    action: ActionName,
     record: &CaseRecord,
     users: &[kesu_store::User],
     departments: &[kesu_store::Department],
@@ -62,7 +62,7 @@ pub(super) fn action_fields(
 ) -> Markup {
     let c = &record.case;
     match action {
-        "judge" => html! {
+        ActionName::Judge => html! {
             fieldset.inline {
                 label.check { input type="radio" name="valid" value="true" checked; (lang.t("valid")) }
                 label.check { input type="radio" name="valid" value="false"; (lang.t("invalid")) }
@@ -73,7 +73,7 @@ pub(super) fn action_fields(
                 label.check { input type="checkbox" name="confirm_unanswered" value="1"; (lang.t("close_unanswered_if_invalid")) }
             }
         },
-        "route" => html! {
+        ActionName::Route => html! {
             label { (lang.t("department"))
                 select name="department" required {
                     @for d in departments {
@@ -83,12 +83,12 @@ pub(super) fn action_fields(
                 }
             }
         },
-        "analyse" => html! {
+        ActionName::Analyse => html! {
             (select_codes(lang, "liability", "liability", &Liability::ALL.iter().map(|l| (l.code(), lang.label(l))).collect::<Vec<_>>(), None))
             (select_codes(lang, "root_cause", "root_cause", &RootCause::ALL.iter().map(|r| (r.code(), lang.label(r))).collect::<Vec<_>>(), None))
             (text_field(lang, "findings", "findings", true))
         },
-        "propose" => html! {
+        ActionName::Propose => html! {
             @for i in 0..3 {
                 fieldset.option {
                     legend { (lang.t("option")) " " (i + 1) }
@@ -105,7 +105,7 @@ pub(super) fn action_fields(
                 }
             }
         },
-        "choose" => html! {
+        ActionName::Choose => html! {
             @for (i, o) in c.options.iter().enumerate() {
                 label.check { input type="radio" name="option" value=(i) required;
                     (lang.label(o.kind))
@@ -113,10 +113,10 @@ pub(super) fn action_fields(
                     @if let Some(n) = &o.note { " — " (n) } }
             }
         },
-        "approve" => text_field(lang, "comment", "comment", false),
-        "reject" => text_field(lang, "comment", "comment", true),
-        "execute" => text_field(lang, "note", "note", true),
-        "follow_up" => html! {
+        ActionName::Approve => text_field(lang, "comment", "comment", false),
+        ActionName::Reject => text_field(lang, "comment", "comment", true),
+        ActionName::Execute => text_field(lang, "note", "note", true),
+        ActionName::FollowUp => html! {
             fieldset.inline {
                 label.check { input type="radio" name="satisfied" value="true" required; (lang.t("satisfied")) }
                 label.check { input type="radio" name="satisfied" value="false"; (lang.t("not_satisfied")) }
@@ -124,14 +124,14 @@ pub(super) fn action_fields(
             label { (lang.t("rating")) select name="rating" { option value="" { "—" } @for r in (1..=5).rev() { option value=(r) { (r) " ★" } } } }
             (text_field(lang, "comment", "comment", false))
         },
-        "close" => html! {
+        ActionName::Close => html! {
             @if c.responded_at.is_none() {
                 p.warning role="alert" { (lang.t("close_unanswered_warning")) }
                 label.check { input type="checkbox" name="confirm_unanswered" value="1" required; (lang.t("close_unanswered_confirm")) }
             }
             (text_field(lang, "summary", "summary", true)) (text_field(lang, "lessons", "lessons", false))
         },
-        "assign" => html! {
+        ActionName::Assign => html! {
             label { (lang.t("user"))
                 select name="user" required {
                     @for u in users.iter().filter(|u| !u.disabled && u.role.handles_cases()) {
@@ -140,7 +140,7 @@ pub(super) fn action_fields(
                 }
             }
         },
-        "comment" => html! {
+        ActionName::Comment => html! {
             @if !scripts.is_empty() {
                 label { (lang.t("reply_scripts"))
                     select.script-pick {
@@ -171,30 +171,30 @@ pub(super) fn action_fields(
                 label.check { input type="checkbox" name="internal" value="1"; (lang.t("internal")) }
             }
         },
-        "track_parcel" => {
+        ActionName::Step(Step::TrackParcel) => {
             html! { label { (lang.t("parcel_status")) input name="status" required placeholder="in_transit"; } (text_field(lang, "note", "note", false)) }
         }
-        "parcel_back" => html! {
-            (select_codes(lang, "outcome", "outcome", &[("intercepted", "已拦截"), ("refused", "已拒收"), ("returned", "已退回")], None))
+        ActionName::Step(Step::ParcelBack) => html! {
+            (select_codes(lang, "outcome", "outcome", &ParcelOutcome::ALL.iter().map(|o| (o.code(), lang.label(o))).collect::<Vec<_>>(), None))
             (text_field(lang, "note", "note", false))
         },
-        "return_shipped" | "ship_replacement" => html! {
+        ActionName::Step(Step::ReturnShipped | Step::ShipReplacement) => html! {
             label { (lang.t("carrier")) input name="carrier" required placeholder="yto"; }
             label { (lang.t("tracking_no")) input name="tracking_no" required; }
             (text_field(lang, "note", "note", false))
         },
-        "inspect" => html! {
-            (select_codes(lang, "result", "result", &[("pass", "合格"), ("partial", "部分合格"), ("fail", "不合格")], None))
+        ActionName::Step(Step::Inspect) => html! {
+            (select_codes(lang, "result", "result", &Inspection::ALL.iter().map(|r| (r.code(), lang.label(r))).collect::<Vec<_>>(), None))
             label { (lang.t("accepted_lines")) input name="lines" placeholder="A:1"; }
             label.check { input type="checkbox" name="spec_matches" value="1" checked; (lang.t("spec_matches")) }
             label { (lang.t("photos")) textarea name="photos" rows="2" {} }
             (text_field(lang, "note", "note", false))
         },
-        "refund" => {
+        ActionName::Step(Step::Refund) => {
             html! { label { (lang.t("method")) input name="method" placeholder="original"; } (text_field(lang, "note", "note", false)) }
         }
-        "wait_customer" => text_field(lang, "reason", "wait_reason", true),
-        "record_referral" => {
+        ActionName::WaitCustomer => text_field(lang, "reason", "wait_reason", true),
+        ActionName::RecordReferral => {
             let r = c.referral.as_ref();
             html! {
                 label { (lang.t("referral_body")) input name="body" required value=[r.map(|r| r.body.as_str())]; }
@@ -203,7 +203,7 @@ pub(super) fn action_fields(
                 label { (lang.t("filed_on")) input name="filed_on" type="date"; }
             }
         }
-        "record_appraisal" => html! {
+        ActionName::RecordAppraisal => html! {
             label { (lang.t("appraiser")) input name="appraiser" required; }
             label { (lang.t("appraisal_cost")) input name="cost" inputmode="decimal" required; }
             label { (lang.t("appraisal_payer"))
@@ -214,6 +214,9 @@ pub(super) fn action_fields(
             }
             (text_field(lang, "conclusion", "conclusion", false))
         },
-        _ => text_field(lang, "note", "note", false),
+        ActionName::Resume
+        | ActionName::Step(
+            Step::ConfirmNotShipped | Step::CancelOrder | Step::ReceiveReturn | Step::Restock,
+        ) => text_field(lang, "note", "note", false),
     }
 }

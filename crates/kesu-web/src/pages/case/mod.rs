@@ -8,10 +8,13 @@ use axum::routing::{get, post};
 use axum::Router;
 use kesu_domain::case::Case;
 use kesu_domain::codes::{Jurisdiction, Liability, ResolutionKind, RootCause};
+use kesu_domain::event::Change;
+use kesu_domain::fulfilment::{Inspection, ParcelOutcome, Step};
+use kesu_domain::history::{Author, Entry, SystemActor};
 use kesu_domain::money::parse_yuan;
 use kesu_domain::order::Order;
 use kesu_domain::reply_check::ReplyRules;
-use kesu_domain::{ActorKind, CaseStatus, Role};
+use kesu_domain::{ActionName, CaseStatus, Role};
 use kesu_store::{CaseRecord, HistoryEntry};
 use maud::{html, Markup};
 use serde_json::{json, Map, Value};
@@ -150,7 +153,7 @@ async fn render_full(
     let c = &record.case;
     let allowed = kesu_domain::allowed_actions(c, &user.actor());
     // The reply box offers the scripts that fit the case, filled with its data.
-    let scripts = if allowed.contains(&"comment") {
+    let scripts = if allowed.contains(&ActionName::Comment) {
         crate::api::templates::offered(state, &record, user, lang.scripts())
             .await
             .unwrap_or_default()
@@ -213,12 +216,12 @@ async fn render_full(
                 @if user.role == Role::Admin && c.status.is_open() { p.muted { (lang.t("admin_no_cases_hint")) } }
                 @for (i, a) in allowed.iter().enumerate() {
                     details open[i == 0] {
-                        summary { (action_label(lang, a)) }
+                        summary { (action_label(lang, a.code())) }
                         form method="post" action={ "/cases/" (c.id) "/act" } data-action=(a) {
                             (csrf_field(s))
                             input type="hidden" name="action" value=(a);
                             input type="hidden" name="version" value=(c.version);
-                            (action_fields(lang, a, &record, &users, &departments, user.role, &scripts))
+                            (action_fields(lang, *a, &record, &users, &departments, user.role, &scripts))
                             button.primary type="submit" { (lang.t("submit")) }
                         }
                     }

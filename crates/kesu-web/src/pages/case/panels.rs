@@ -4,68 +4,48 @@ use super::*;
 
 /// Who wrote an entry, as a person reads it: the staff member's name, 顾客, or which part
 /// of kesu.
-pub(super) fn actor_label(lang: Lang, e: &HistoryEntry) -> String {
-    match e.actor_kind {
-        ActorKind::Staff => e.actor.clone(),
-        ActorKind::Customer => lang.t("customer").to_owned(),
-        ActorKind::System => match e.actor.as_str() {
-            kesu_domain::role::SLA_TIMER => lang.t("actor_sla_timer").to_owned(),
-            kesu_domain::role::LOGISTICS_MONITOR => lang.t("actor_logistics_monitor").to_owned(),
-            _ => lang.t("actor_system").to_owned(),
-        },
+pub(super) fn actor_label(lang: Lang, author: &Author) -> String {
+    match author {
+        Author::Staff(username) => username.clone(),
+        Author::Customer => lang.t("customer").to_owned(),
+        Author::System(SystemActor::SlaTimer) => lang.t("actor_sla_timer").to_owned(),
+        Author::System(SystemActor::LogisticsMonitor) => {
+            lang.t("actor_logistics_monitor").to_owned()
+        }
+        Author::System(SystemActor::Kesu) => lang.t("actor_system").to_owned(),
     }
 }
 
 pub(super) fn timeline_entry(lang: Lang, e: &HistoryEntry, zone: chrono_tz::Tz) -> Markup {
-    let internal = e.action == "comment" && e.data["internal"] == json!(true);
-    let class = match (e.action.as_str(), internal) {
-        ("comment", true) => "internal",
-        ("comment", false) => "reply",
-        _ => "action",
-    };
-    // Entries kesu writes itself say what they are about in a code; show its label.
-    let about = match e.action.as_str() {
-        "claim" => e.data["status"]
-            .as_str()
-            .and_then(kesu_domain::claims::ClaimStatus::parse)
-            .map(|s| {
-                let reason = e.data["reason"]
-                    .as_str()
-                    .and_then(kesu_domain::claims::ClaimReason::parse);
-                match reason {
-                    Some(r) => format!("{} · {}", lang.label(s), lang.label(r)),
-                    None => lang.label(s).to_owned(),
-                }
-            }),
-        a if a.starts_with("sla_") => e.data["clock"]
-            .as_str()
-            .and_then(kesu_domain::sla::SlaClock::parse)
-            .map(|c| lang.label(c).to_owned()),
+    let comment = match &e.entry {
+        Entry::Changed {
+            change: Change::Comment { internal, .. },
+            ..
+        } => Some(*internal),
         _ => None,
     };
-    // A claim's `reason` is a code (shown above), not words.
-    let reason = (e.action != "claim")
-        .then(|| e.data.get("reason"))
-        .flatten();
-    let text = e
-        .data
-        .get("text")
-        .or(reason)
-        .or_else(|| e.data.get("findings"))
-        .or_else(|| e.data.get("note"))
-        .or_else(|| e.data.get("comment"))
-        .or_else(|| e.data.get("summary"))
-        .and_then(Value::as_str);
+    let class = match comment {
+        Some(true) => "internal",
+        Some(false) => "reply",
+        None => "action",
+    };
+    // Entries kesu writes itself say what they are about in a code; show its label.
+    let about = match &e.entry {
+        Entry::Claim(note) => Some(match note.reason() {
+            Some(r) => format!("{} · {}", lang.label(note.status()), lang.label(r)),
+            None => lang.label(note.status()).to_owned(),
+        }),
+        Entry::Timer { fired, .. } => Some(lang.label(fired.clock).to_owned()),
+        _ => None,
+    };
     html! {
         li class=(class) {
             span.when { (local_time(e.at, zone)) }
-            " " strong { (actor_label(lang, e)) } " · " (action_label(lang, &e.action))
-            @if e.action == "comment" { " · " (if internal { lang.t("internal_note") } else { lang.t("public_reply") }) }
+            " " strong { (actor_label(lang, &e.author)) } " · " (action_label(lang, e.entry.action()))
+            @if let Some(internal) = comment { " · " (if internal { lang.t("internal_note") } else { lang.t("public_reply") }) }
             @if let Some(a) = &about { " · " (a) }
-            @if let Some(to) = e.data.get("to").and_then(Value::as_str) {
-                @if let Some(st) = CaseStatus::parse(to) { " → " (lang.label(st)) }
-            }
-            @if let Some(t) = text { p { (t) } }
+            @if let Some(to) = e.entry.moved_to() { " → " (lang.label(to)) }
+            @if let Some(t) = e.entry.text() { p { (t) } }
         }
     }
 }

@@ -29,26 +29,27 @@ pub(super) fn put_text(m: &mut Map<String, Value>, f: &Form, k: &str) {
 
 /// The form of one action as the API's action JSON; dates are read in the shop's `zone`.
 pub(super) fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, String> {
-    let action = f.text("action").ok_or("no action")?;
+    let code = f.text("action").ok_or("no action")?;
+    let action = ActionName::parse(&code).ok_or_else(|| format!("`{code}` is not an action"))?;
     let version: i64 = f
         .get("version")
         .and_then(|v| v.parse().ok())
         .ok_or("no version")?;
     let mut m = Map::new();
-    m.insert("action".into(), json!(action));
+    m.insert("action".into(), json!(action.code()));
     m.insert("version".into(), json!(version));
-    match action.as_str() {
-        "judge" => {
+    match action {
+        ActionName::Judge => {
             put_text(&mut m, f, "reason");
             m.insert("valid".into(), json!(f.get("valid") != Some("false")));
         }
-        "route" => put_text(&mut m, f, "department"),
-        "analyse" => {
+        ActionName::Route => put_text(&mut m, f, "department"),
+        ActionName::Analyse => {
             put_text(&mut m, f, "liability");
             put_text(&mut m, f, "root_cause");
             m.insert("findings".into(), json!(f.get("findings").unwrap_or("")));
         }
-        "propose" => {
+        ActionName::Propose => {
             let kinds = f.all("opt_kind");
             let amounts = f.all("opt_amount");
             let notes = f.all("opt_note");
@@ -76,15 +77,17 @@ pub(super) fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, Str
             }
             m.insert("options".into(), json!(options));
         }
-        "choose" => {
+        ActionName::Choose => {
             let o: i64 = f.get("option").and_then(|v| v.parse().ok()).unwrap_or(-1);
             m.insert("option".into(), json!(o));
         }
-        "approve" | "reject" => put_text(&mut m, f, "comment"),
-        "execute" | "confirm_not_shipped" | "cancel_order" | "receive_return" | "restock" => {
-            put_text(&mut m, f, "note")
-        }
-        "follow_up" => {
+        ActionName::Approve | ActionName::Reject => put_text(&mut m, f, "comment"),
+        ActionName::Execute
+        | ActionName::Resume
+        | ActionName::Step(
+            Step::ConfirmNotShipped | Step::CancelOrder | Step::ReceiveReturn | Step::Restock,
+        ) => put_text(&mut m, f, "note"),
+        ActionName::FollowUp => {
             // No answer is no answer: the lifecycle refuses a follow-up without one.
             match f.get("satisfied") {
                 Some("true") => {
@@ -103,16 +106,15 @@ pub(super) fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, Str
             }
             put_text(&mut m, f, "comment");
         }
-        "close" => {
+        ActionName::Close => {
             m.insert("summary".into(), json!(f.get("summary").unwrap_or("")));
             put_text(&mut m, f, "lessons");
         }
-        "assign" => put_text(&mut m, f, "user"),
-        "wait_customer" => {
+        ActionName::Assign => put_text(&mut m, f, "user"),
+        ActionName::WaitCustomer => {
             m.insert("reason".into(), json!(f.get("reason").unwrap_or("")));
         }
-        "resume" => put_text(&mut m, f, "note"),
-        "record_referral" => {
+        ActionName::RecordReferral => {
             for k in ["body", "jurisdiction", "reference"] {
                 m.insert(k.into(), json!(f.get(k).unwrap_or("")));
             }
@@ -126,7 +128,7 @@ pub(super) fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, Str
                 m.insert("filed_at".into(), json!(local.to_rfc3339()));
             }
         }
-        "record_appraisal" => {
+        ActionName::RecordAppraisal => {
             m.insert("appraiser".into(), json!(f.get("appraiser").unwrap_or("")));
             m.insert(
                 "cost_cents".into(),
@@ -135,27 +137,27 @@ pub(super) fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, Str
             put_text(&mut m, f, "payer");
             put_text(&mut m, f, "conclusion");
         }
-        "comment" => {
+        ActionName::Comment => {
             m.insert("text".into(), json!(f.get("text").unwrap_or("")));
             m.insert("internal".into(), json!(f.get("internal") == Some("1")));
             if f.get("override_check") == Some("1") {
                 m.insert("override_check".into(), json!(true));
             }
         }
-        "track_parcel" => {
+        ActionName::Step(Step::TrackParcel) => {
             put_text(&mut m, f, "status");
             put_text(&mut m, f, "note");
         }
-        "parcel_back" => {
+        ActionName::Step(Step::ParcelBack) => {
             put_text(&mut m, f, "outcome");
             put_text(&mut m, f, "note");
         }
-        "return_shipped" | "ship_replacement" => {
+        ActionName::Step(Step::ReturnShipped | Step::ShipReplacement) => {
             put_text(&mut m, f, "carrier");
             put_text(&mut m, f, "tracking_no");
             put_text(&mut m, f, "note");
         }
-        "inspect" => {
+        ActionName::Step(Step::Inspect) => {
             put_text(&mut m, f, "result");
             put_text(&mut m, f, "note");
             if let Some(l) = f.text("lines") {
@@ -174,11 +176,10 @@ pub(super) fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, Str
                 .collect();
             m.insert("photos".into(), json!(photos));
         }
-        "refund" => {
+        ActionName::Step(Step::Refund) => {
             put_text(&mut m, f, "method");
             put_text(&mut m, f, "note");
         }
-        _ => {}
     }
     Ok(Value::Object(m))
 }

@@ -3,6 +3,7 @@
 use super::*;
 use crate::case::ResolutionOption;
 use crate::codes::{Category, DepartmentCode, Liability, ResolutionKind, RootCause};
+use crate::history::{Author, Entry};
 use crate::registration::RegistrationForm;
 use chrono::Duration;
 use proptest::prelude::*;
@@ -11,6 +12,14 @@ fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-23T02:00:00Z")
         .unwrap()
         .with_timezone(&Utc)
+}
+
+/// The codes of the actions allowed, as docs/interface.md §4 names them.
+fn allowed_codes(case: &Case, actor: &Actor) -> Vec<&'static str> {
+    allowed_actions(case, actor)
+        .iter()
+        .map(|a| a.code())
+        .collect()
 }
 
 fn dept(code: &str) -> DepartmentCode {
@@ -201,7 +210,7 @@ fn an_unsatisfied_customer_reopens_negotiation() {
     assert_eq!(c.status, CaseStatus::Analysed);
     assert_eq!(c.renegotiations, 1);
     assert_eq!(
-        allowed_actions(&c, &agent()),
+        allowed_codes(&c, &agent()),
         [
             "propose",
             "wait_customer",
@@ -228,7 +237,10 @@ fn out_of_order_actions_name_what_is_allowed() {
             allowed, status, ..
         } => {
             assert_eq!(status, CaseStatus::Registered);
-            assert_eq!(allowed, ["judge", "wait_customer", "assign", "comment"]);
+            assert_eq!(
+                ActionName::join(&allowed),
+                "judge, wait_customer, assign, comment"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -286,9 +298,9 @@ fn departments_only_analyse_their_own_cases() {
     )
     .unwrap_err();
     assert!(matches!(err, Rejection::Forbidden { .. }));
-    assert_eq!(allowed_actions(&c, &quality()), ["comment"]);
+    assert_eq!(allowed_codes(&c, &quality()), ["comment"]);
     assert_eq!(
-        allowed_actions(&c, &warehouse()),
+        allowed_codes(&c, &warehouse()),
         ["analyse", "wait_customer", "record_appraisal", "comment"]
     );
 }
@@ -362,7 +374,7 @@ fn history_data_records_the_move() {
     .unwrap();
     assert_eq!(e.action(), "judge");
     assert_eq!(
-        e.data(),
+        e.entry().data(),
         serde_json::json!({"valid": true, "reason": null, "from": "registered", "to": "validated"})
     );
     let e = try_step(
@@ -376,7 +388,7 @@ fn history_data_records_the_move() {
     )
     .unwrap();
     assert_eq!(
-        e.data(),
+        e.entry().data(),
         serde_json::json!({"text": "亲，在的", "internal": false})
     );
 }
@@ -492,6 +504,11 @@ proptest! {
     ) {
         let (case, events) = run(&steps);
         prop_assert_eq!(case.version, 1 + events.len() as i64);
+        // What the history stores reads back as the same typed entry.
+        for e in &events {
+            let entry = e.entry();
+            prop_assert_eq!(Entry::read(entry.action(), entry.data()), entry);
+        }
         for pair in events.windows(2) {
             prop_assert_eq!(pair[0].to, pair[1].from);
         }
@@ -518,7 +535,7 @@ proptest! {
     ) {
         let (case, _) = run(&steps);
         let accepted = decide(&case, &actor, &cmd, case.version, t0(), &Policy::default());
-        let listed = allowed_actions(&case, &actor).contains(&cmd.action().code());
+        let listed = allowed_actions(&case, &actor).contains(&cmd.action());
         // A listed action may still be refused for its values (e.g. an option index out of range),
         // but an action that is not listed is never accepted.
         if accepted.is_ok() {
@@ -597,7 +614,7 @@ fn only_the_customer_ends_a_wait_on_the_customer_whatever_a_staff_account_is_cal
     let after_impostor = step(&waiting, &impostor, comment("亲，照片收到了吗"));
     assert!(after_impostor.pauses.last().unwrap().until.is_none());
     let event = try_step(&after_impostor, &Actor::Customer, comment("照片已上传")).unwrap();
-    assert_eq!(event.actor_kind, ActorKind::Customer);
+    assert_eq!(event.author, Author::Customer);
     let answered = evolve(&after_impostor, &event);
     assert!(answered.pauses.last().unwrap().until.is_some());
 }

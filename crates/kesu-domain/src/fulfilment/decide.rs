@@ -1,232 +1,17 @@
-//! Step 7 for resolutions that move goods or money: each refund flow of DOMAIN.md
-//! ("Refunds") as a fixed sequence of steps, guarded by the order's real state. The last
-//! step carries the resolution out: it records the refund or the new shipment on the order.
+//! Deciding one step of a flow: what it records, whether it ends or fails the flow, and
+//! what it changes on the order.
 
-use crate::error::{Ask, FieldError, Problem, Rejection, Thing};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
+use super::{
+    requested_lines, Inspection, OrderEffect, Step, StepData, StepFields, StepOutcome, StepRecord,
+};
 use crate::case::{Case, ResolutionOption};
 use crate::codes::ResolutionKind;
+use crate::error::{Ask, FieldError, Problem, Rejection, Thing};
 use crate::order::{code, Order, RefundRecord, RefundSource, Shipment, ShipmentKind, ShipmentLine};
 use crate::refund::RequestedLine;
 use crate::text;
-
-/// How a chosen resolution is carried out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Flow {
-    /// 仅退款-未发货: confirm nothing left the warehouse, cancel, refund.
-    RefundNotShipped,
-    /// 仅退款-已发货: follow the parcel, get it intercepted, refused or returned, refund.
-    RefundShipped,
-    /// 退货退款: return parcel, receipt, inspection, restock, refund.
-    ReturnRefund,
-    /// 换货: return parcel, receipt, inspection, the new item shipped.
-    Exchange,
-    /// 补发: the replacement shipped.
-    Reship,
-    /// Partial refund or compensation by amount.
-    AmountRefund,
-    /// Nothing to move: carried out with a note (`execute`).
-    Simple,
-}
-
-/// One step of a flow; each is an action of its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Step {
-    ConfirmNotShipped,
-    CancelOrder,
-    TrackParcel,
-    ParcelBack,
-    ReturnShipped,
-    ReceiveReturn,
-    Inspect,
-    Restock,
-    Refund,
-    ShipReplacement,
-}
-
-impl Step {
-    pub const ALL: &'static [Step] = &[
-        Step::ConfirmNotShipped,
-        Step::CancelOrder,
-        Step::TrackParcel,
-        Step::ParcelBack,
-        Step::ReturnShipped,
-        Step::ReceiveReturn,
-        Step::Inspect,
-        Step::Restock,
-        Step::Refund,
-        Step::ShipReplacement,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Step::ConfirmNotShipped => "confirm_not_shipped",
-            Step::CancelOrder => "cancel_order",
-            Step::TrackParcel => "track_parcel",
-            Step::ParcelBack => "parcel_back",
-            Step::ReturnShipped => "return_shipped",
-            Step::ReceiveReturn => "receive_return",
-            Step::Inspect => "inspect",
-            Step::Restock => "restock",
-            Step::Refund => "refund",
-            Step::ShipReplacement => "ship_replacement",
-        }
-    }
-}
-
-impl Flow {
-    /// The flow for `option`, given what has shipped on the order.
-    pub fn for_option(option: &ResolutionOption, order: Option<&Order>) -> Flow {
-        match option.kind {
-            ResolutionKind::Refund => {
-                let shipped = order.is_some_and(|o| {
-                    requested_lines(option, o)
-                        .iter()
-                        .any(|l| o.shipped_units(&l.line_id) > 0)
-                });
-                if shipped {
-                    Flow::RefundShipped
-                } else {
-                    Flow::RefundNotShipped
-                }
-            }
-            ResolutionKind::ReturnRefund => Flow::ReturnRefund,
-            ResolutionKind::Exchange => Flow::Exchange,
-            ResolutionKind::Reship => Flow::Reship,
-            ResolutionKind::PartialRefund | ResolutionKind::Compensation => Flow::AmountRefund,
-            _ => Flow::Simple,
-        }
-    }
-
-    pub fn steps(self) -> &'static [Step] {
-        use Step::*;
-        match self {
-            Flow::RefundNotShipped => &[ConfirmNotShipped, CancelOrder, Refund],
-            Flow::RefundShipped => &[TrackParcel, ParcelBack, Refund],
-            Flow::ReturnRefund => &[ReturnShipped, ReceiveReturn, Inspect, Restock, Refund],
-            Flow::Exchange => &[ReturnShipped, ReceiveReturn, Inspect, ShipReplacement],
-            Flow::Reship => &[ShipReplacement],
-            Flow::AmountRefund => &[Refund],
-            Flow::Simple => &[],
-        }
-    }
-}
-
-/// The lines an option is about: those it names, else every line with units left.
-pub fn requested_lines(option: &ResolutionOption, order: &Order) -> Vec<RequestedLine> {
-    if !option.lines.is_empty() {
-        return option.lines.clone();
-    }
-    match order.refundable() {
-        Ok(r) => r
-            .lines
-            .into_iter()
-            .filter(|l| l.quantity > 0)
-            .map(|l| RequestedLine {
-                line_id: l.line_id,
-                quantity: l.quantity,
-            })
-            .collect(),
-        Err(_) => Vec::new(),
-    }
-}
-
-/// Inspection of returned goods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Inspection {
-    /// Quantity and spec match the request.
-    Pass,
-    /// Only some units are acceptable (`lines` says which).
-    Partial,
-    /// Nothing acceptable: the case goes back to negotiation.
-    Fail,
-}
-
-/// What a parcel on its way to the customer became.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ParcelOutcome {
-    Intercepted,
-    Refused,
-    Returned,
-}
-
-/// A step's fields, as sent with its action.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StepFields {
-    #[serde(default)]
-    pub note: Option<String>,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub outcome: Option<ParcelOutcome>,
-    #[serde(default)]
-    pub carrier: Option<String>,
-    #[serde(default)]
-    pub tracking_no: Option<String>,
-    #[serde(default)]
-    pub result: Option<Inspection>,
-    #[serde(default)]
-    pub lines: Option<Vec<RequestedLine>>,
-    #[serde(default)]
-    pub spec_matches: Option<bool>,
-    #[serde(default)]
-    pub photos: Vec<String>,
-    #[serde(default)]
-    pub method: Option<String>,
-}
-
-/// A step taken, kept on the case and in its history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct StepRecord {
-    pub step: Step,
-    pub by: String,
-    pub at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// The step's own facts: parcel status, outcome, return tracking, inspection, refund…
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub data: serde_json::Value,
-}
-
-/// A change the step makes to the order, written in the same transaction as the event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OrderEffect {
-    Refund {
-        order_no: String,
-        refund: RefundRecord,
-    },
-    Shipment {
-        order_no: String,
-        shipment: Shipment,
-    },
-}
-
-/// What a step decided: its record, whether it ends the flow (or fails it), and its effects.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepOutcome {
-    pub record: StepRecord,
-    pub completes: bool,
-    pub fails: bool,
-    pub effects: Vec<OrderEffect>,
-}
-
-/// The next step of the case's flow, if it is carrying one out.
-pub fn next_step(case: &Case) -> Option<Step> {
-    let chosen = case.chosen.as_ref()?;
-    chosen.flow.steps().get(case.steps_done.len()).copied()
-}
 
 fn require_order<'a>(order: Option<&'a Order>, case: &Case) -> Result<&'a Order, Rejection> {
     order.ok_or_else(|| {
@@ -256,7 +41,7 @@ pub fn decide_step(
     let note = text::optional("note", fields.note.as_deref())?;
     let order = require_order(order, case)?;
     let option = &chosen.option;
-    let mut data = serde_json::json!({});
+    let mut data = StepData::Done {};
     let mut effects = Vec::new();
     let mut completes = false;
     let mut fails = false;
@@ -271,13 +56,15 @@ pub fn decide_step(
                     },
                 ));
             }
-            data = serde_json::json!({"checked_lines": lines});
+            data = StepData::NotShipped {
+                checked_lines: lines,
+            };
         }
         Step::CancelOrder | Step::ReceiveReturn | Step::Restock => {}
         Step::TrackParcel => {
             let status = text::required("status", fields.status.as_deref().unwrap_or(""))
                 .map_err(|_| FieldError::new("status", Problem::Explain(Ask::WhereTheParcelIs)))?;
-            data = serde_json::json!({"status": status});
+            data = StepData::Tracked { status };
         }
         Step::ParcelBack => {
             let outcome = fields.outcome.ok_or_else(|| {
@@ -289,7 +76,7 @@ pub fn decide_step(
                     "is required: intercepted, refused or returned",
                 ))
             })?;
-            data = serde_json::json!({"outcome": outcome});
+            data = StepData::Back { outcome };
         }
         Step::ReturnShipped => {
             let (carrier, tracking_no) = parcel(fields)?;
@@ -302,7 +89,10 @@ pub fn decide_step(
                 ShipmentKind::Return,
                 now,
             ));
-            data = serde_json::json!({"carrier": carrier, "tracking_no": tracking_no});
+            data = StepData::ReturnShipped {
+                carrier,
+                tracking_no,
+            };
         }
         Step::Inspect => {
             let result = fields.result.ok_or_else(|| {
@@ -369,7 +159,12 @@ pub fn decide_step(
                     Problem::Explain(Ask::WhatWasWrong),
                 ));
             }
-            data = serde_json::json!({"result": result, "accepted": accepted, "spec_matches": fields.spec_matches, "photos": fields.photos});
+            data = StepData::Inspected {
+                result,
+                accepted,
+                spec_matches: fields.spec_matches,
+                photos: fields.photos.clone(),
+            };
         }
         Step::Refund => {
             let method = match fields.method.as_deref() {
@@ -377,8 +172,13 @@ pub fn decide_step(
                 Some(m) => code("method", m)?,
             };
             let refund = refund_for(case, option, order, &method, now)?;
-            data = serde_json::json!({"cash_cents": refund.cash_cents, "points_cents": refund.points_cents,
-                                      "shipping_cents": refund.shipping_cents, "lines": refund.lines, "method": method});
+            data = StepData::Refunded {
+                cash_cents: refund.cash_cents,
+                points_cents: refund.points_cents,
+                shipping_cents: refund.shipping_cents,
+                lines: refund.lines.clone(),
+                method,
+            };
             effects.push(OrderEffect::Refund {
                 order_no: order.order_no.clone(),
                 refund,
@@ -425,8 +225,11 @@ pub fn decide_step(
                 kind,
                 now,
             ));
-            data =
-                serde_json::json!({"carrier": carrier, "tracking_no": tracking_no, "lines": lines});
+            data = StepData::Replaced {
+                carrier,
+                tracking_no,
+                lines,
+            };
             completes = true;
         }
     }
@@ -492,7 +295,7 @@ fn accepted_or_requested(
     case.steps_done
         .iter()
         .find(|s| s.step == Step::Inspect)
-        .and_then(|s| serde_json::from_value(s.data["accepted"].clone()).ok())
+        .and_then(|s| s.data.accepted().map(<[RequestedLine]>::to_vec))
         .unwrap_or_else(|| requested_lines(option, order))
 }
 
@@ -584,117 +387,4 @@ fn refund_for(
         q.cash_cents,
         q.points_cents,
     ))
-}
-
-/// Checks and completes an option against the order when it is proposed: refunds of units
-/// get their amount from the quote; amounts may not exceed what is left to refund.
-pub fn check_option(
-    index: usize,
-    option: &mut ResolutionOption,
-    order: Option<&Order>,
-) -> Result<(), FieldError> {
-    let field = |name: &str| format!("options[{index}].{name}");
-    let Some(order) = order else {
-        if matches!(
-            option.kind,
-            ResolutionKind::Refund | ResolutionKind::ReturnRefund
-        ) && option.amount_cents.is_none()
-        {
-            return Err(FieldError::new(&field("amount_cents"), Problem::NoOrder));
-        }
-        return Ok(());
-    };
-    let refundable = order
-        .refundable()
-        .map_err(|_| FieldError::new(&field("kind"), Problem::OrderInconsistent))?;
-    for (i, l) in option.lines.iter().enumerate() {
-        let Some(left) = refundable.lines.iter().find(|r| r.line_id == l.line_id) else {
-            return Err(FieldError::new(
-                &format!("options[{index}].lines[{i}].line_id"),
-                Problem::Unknown {
-                    thing: Thing::Line,
-                    value: l.line_id.to_string(),
-                },
-            ));
-        };
-        let limit =
-            if option.kind == ResolutionKind::Reship || option.kind == ResolutionKind::Exchange {
-                order
-                    .amounts
-                    .lines
-                    .iter()
-                    .find(|x| x.line_id == l.line_id)
-                    .map(|x| x.quantity)
-                    .unwrap_or(0)
-            } else {
-                left.quantity
-            };
-        if l.quantity <= 0 || l.quantity > limit {
-            return Err(FieldError::explained(
-                &format!("options[{index}].lines[{i}].quantity"),
-                Problem::Range { min: 1, max: limit },
-                format!("between 1 and {limit} for line `{}`", l.line_id),
-            ));
-        }
-    }
-    match option.kind {
-        ResolutionKind::Refund | ResolutionKind::ReturnRefund => {
-            let lines = requested_lines(option, order);
-            if lines.is_empty() {
-                return Err(FieldError::new(&field("lines"), Problem::NothingLeft));
-            }
-            let q = order
-                .quote(
-                    lines,
-                    option.include_shipping && refundable.shipping_cents > 0,
-                )
-                .map_err(|e| {
-                    FieldError::explained(
-                        &field("lines"),
-                        Problem::OrderInconsistent,
-                        e.into_iter()
-                            .map(|e| e.message)
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    )
-                })?;
-            match option.amount_cents {
-                Some(a) if a != q.cash_cents => {
-                    return Err(FieldError::new(
-                        &field("amount_cents"),
-                        Problem::QuoteMismatch {
-                            quote_cents: q.cash_cents,
-                        },
-                    ))
-                }
-                _ => option.amount_cents = Some(q.cash_cents),
-            }
-        }
-        ResolutionKind::PartialRefund | ResolutionKind::Compensation => {
-            let left: i64 = refundable
-                .lines
-                .iter()
-                .filter(|l| {
-                    option.lines.is_empty() || option.lines.iter().any(|o| o.line_id == l.line_id)
-                })
-                .map(|l| l.cash_cents)
-                .sum();
-            if option.amount_cents.unwrap_or(0) > left {
-                return Err(FieldError::explained(
-                    &field("amount_cents"),
-                    Problem::OverRefundable { left_cents: left },
-                    format!(
-                        "only {left} cents are left to refund on {}",
-                        if option.lines.is_empty() {
-                            "this order"
-                        } else {
-                            "these lines"
-                        }
-                    ),
-                ));
-            }
-        }
-        _ => {}
-    }
-    Ok(())
 }
