@@ -8,11 +8,13 @@ mod stats;
 mod table;
 #[cfg(test)]
 mod tests;
+mod views;
 
-pub use compute::{
-    Count, OrdersIn, ParetoItem, Repeat, Report, Satisfaction, Summary, TimelinePoint, Workload,
-};
+pub use compute::OrdersIn;
 pub use facts::{CaseFacts, FactContext};
+pub use views::{
+    Count, ParetoItem, Repeat, Report, Satisfaction, Summary, TimelinePoint, Workload,
+};
 
 /// Most orders one shop may report for one day (the biggest shops take a few million on
 /// 11.11); bounded so that sums over years of days and many shops cannot overflow.

@@ -4,13 +4,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use kesu_domain::case::{Case, ResolutionOption};
-use kesu_domain::codes::{Category, Channel, Demand, DepartmentCode, ResolutionKind};
+use kesu_domain::codes::{Category, Channel, Demand};
 use kesu_domain::order::{Order, OrderForm};
 use kesu_domain::registration::RegistrationForm;
 use kesu_domain::report::FactContext;
 use kesu_domain::role::{Actor, Role};
-use kesu_domain::{decide, evolve, CaseStatus, Command, Policy};
+use kesu_domain::Policy;
 use kesu_store::{ImportedCase, ImportedEvent};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -48,20 +47,20 @@ pub struct Batch {
 }
 
 pub struct Generator {
-    rng: StdRng,
-    now: DateTime<Utc>,
-    policy: Policy,
-    staff: Staff,
+    pub(super) rng: StdRng,
+    pub(super) now: DateTime<Utc>,
+    pub(super) policy: Policy,
+    pub(super) staff: Staff,
     /// Distinguishes this run's order numbers from an earlier run's.
     run: String,
     serial: u64,
 }
 
-fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+pub(super) fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
     &items[rng.gen_range(0..items.len())]
 }
 
-fn weighted<T: Copy>(rng: &mut StdRng, items: &[(T, u32)]) -> T {
+pub(super) fn weighted<T: Copy>(rng: &mut StdRng, items: &[(T, u32)]) -> T {
     let total: u32 = items.iter().map(|(_, w)| w).sum();
     let mut roll = rng.gen_range(0..total);
     for (item, w) in items {
@@ -74,7 +73,7 @@ fn weighted<T: Copy>(rng: &mut StdRng, items: &[(T, u32)]) -> T {
 }
 
 /// Minutes drawn from a long-tailed distribution around `typical`.
-fn minutes(rng: &mut StdRng, typical: f64) -> i64 {
+pub(super) fn minutes(rng: &mut StdRng, typical: f64) -> i64 {
     let u: f64 = rng.gen_range(0.0001..1.0);
     let v: f64 = rng.gen_range(0.0..std::f64::consts::TAU);
     let normal = (-2.0 * u.ln()).sqrt() * v.cos();
@@ -302,228 +301,6 @@ impl Generator {
                 context,
             },
         )
-    }
-
-    /// Takes the case through the lifecycle as far as its age allows.
-    fn walk(
-        &mut self,
-        mut case: Case,
-        agent: &Actor,
-        paid: i64,
-        history: &mut Vec<ImportedEvent>,
-    ) -> Case {
-        let supervisor_name = pick(&mut self.rng, &self.staff.supervisors).clone();
-        let supervisor = Actor::staff(&supervisor_name, Role::Supervisor, None);
-        let mut t = case.received_at;
-        let mut renegotiated = false;
-        // Recent cases stop somewhere on the way; a few older ones linger.
-        let age_days = (self.now - case.received_at).num_days();
-        let lingering = self.rng.gen_range(0..1000)
-            < if age_days > 20 {
-                3
-            } else {
-                150 + 40 * (10 - age_days.min(10))
-            };
-        let stop_at = if lingering {
-            self.rng.gen_range(1..9)
-        } else {
-            99
-        };
-        let mut step = 0;
-        loop {
-            step += 1;
-            if step > stop_at {
-                return case;
-            }
-            let (gap, actor, cmd): (i64, Actor, Command) = match case.status {
-                CaseStatus::Registered => {
-                    let valid = self.rng.gen_range(0..100) >= 9;
-                    let reason = if valid {
-                        "情况属实，已核实订单".to_owned()
-                    } else {
-                        "经核实商品在签收后七天外且无质量问题，已委婉说明".to_owned()
-                    };
-                    (
-                        minutes(&mut self.rng, 25.0),
-                        agent.clone(),
-                        Command::Judge {
-                            valid,
-                            reason: Some(reason),
-                        },
-                    )
-                }
-                CaseStatus::Validated if case.assignee.is_none() => (
-                    1,
-                    supervisor.clone(),
-                    Command::Assign {
-                        user: agent.name().to_owned(),
-                        user_role: Some(Role::Agent),
-                        user_department: None,
-                    },
-                ),
-                CaseStatus::Validated => {
-                    let dept = self
-                        .policy
-                        .suggest_department(case.category)
-                        .unwrap_or_else(|| DepartmentCode::parse("service").expect("code"));
-                    (
-                        minutes(&mut self.rng, 20.0),
-                        agent.clone(),
-                        Command::Route { department: dept },
-                    )
-                }
-                CaseStatus::Routed => {
-                    let dept = case.department.clone();
-                    let actor = Actor::staff(
-                        &format!("dept.{}", dept.as_ref().map_or("service", |d| d.as_str())),
-                        Role::Department,
-                        dept,
-                    );
-                    let (root_cause, liability, findings) =
-                        texts::analysis(case.category, self.rng.gen_range(0..3));
-                    (
-                        minutes(&mut self.rng, 300.0),
-                        actor,
-                        Command::Analyse {
-                            liability,
-                            root_cause,
-                            findings: findings.into(),
-                        },
-                    )
-                }
-                CaseStatus::Analysed => {
-                    let options = self.options(case.demand, paid, renegotiated);
-                    (
-                        minutes(&mut self.rng, 40.0),
-                        agent.clone(),
-                        Command::Propose { options },
-                    )
-                }
-                CaseStatus::Proposed => (
-                    minutes(&mut self.rng, 120.0),
-                    agent.clone(),
-                    Command::Choose { option: 0 },
-                ),
-                CaseStatus::AwaitingApproval => (
-                    minutes(&mut self.rng, 90.0),
-                    supervisor.clone(),
-                    Command::Approve {
-                        comment: Some("同意".into()),
-                    },
-                ),
-                CaseStatus::Approved => (
-                    minutes(&mut self.rng, 600.0),
-                    agent.clone(),
-                    Command::Execute {
-                        note: "已按方案处理并通知顾客".into(),
-                    },
-                ),
-                CaseStatus::Executed => {
-                    let satisfied = renegotiated || self.rng.gen_range(0..100) < 88;
-                    let rating = if satisfied {
-                        weighted(&mut self.rng, &[(5, 60), (4, 28), (3, 12)])
-                    } else {
-                        weighted(&mut self.rng, &[(1, 40), (2, 45), (3, 15)])
-                    };
-                    if !satisfied {
-                        renegotiated = true;
-                    }
-                    let comment = if satisfied {
-                        "问题已解决，谢谢"
-                    } else {
-                        "方案不满意，希望重新处理"
-                    };
-                    (
-                        minutes(&mut self.rng, 1500.0),
-                        agent.clone(),
-                        Command::FollowUp {
-                            satisfied,
-                            rating: Some(rating),
-                            comment: Some(comment.into()),
-                        },
-                    )
-                }
-                CaseStatus::Resolved => {
-                    let lessons = (self.rng.gen_range(0..100) < 35)
-                        .then(|| (*pick(&mut self.rng, texts::LESSONS)).to_owned());
-                    (
-                        minutes(&mut self.rng, 60.0),
-                        agent.clone(),
-                        Command::Close {
-                            summary: "已按顾客选择的方案处理完毕，顾客满意".into(),
-                            lessons,
-                        },
-                    )
-                }
-                CaseStatus::Closed => return case,
-            };
-            t += Duration::minutes(gap);
-            if t >= self.now {
-                return case;
-            }
-            match decide(&case, &actor, &cmd, case.version, t, &self.policy) {
-                Ok(event) => {
-                    history.push(ImportedEvent {
-                        at: event.at,
-                        author: event.author.clone(),
-                        entry: event.entry(),
-                    });
-                    case = evolve(&case, &event);
-                }
-                // The generator asks only for what the lifecycle allows; stop if it refuses.
-                Err(_) => return case,
-            }
-        }
-    }
-
-    fn options(&mut self, demand: Demand, paid: i64, second_round: bool) -> Vec<ResolutionOption> {
-        let option = |kind, amount_cents: Option<i64>, note: &str| ResolutionOption {
-            kind,
-            amount_cents,
-            note: Some(note.to_owned()),
-            lines: Vec::new(),
-            include_shipping: false,
-        };
-        let paid = paid.max(100);
-        let mut list = match demand {
-            Demand::Refund | Demand::ReturnRefund => vec![
-                option(ResolutionKind::PartialRefund, Some(paid), "全额退款"),
-                option(
-                    ResolutionKind::Discount,
-                    Some(paid / 5),
-                    "保留商品，补偿差价",
-                ),
-            ],
-            Demand::Exchange => vec![
-                option(ResolutionKind::Exchange, None, "换新"),
-                option(ResolutionKind::PartialRefund, Some(paid), "退款"),
-            ],
-            Demand::Reship => vec![
-                option(ResolutionKind::Reship, None, "补发"),
-                option(ResolutionKind::PartialRefund, Some(paid), "退款"),
-            ],
-            Demand::Repair => vec![option(ResolutionKind::Repair, None, "免费维修")],
-            Demand::Compensation => vec![option(
-                ResolutionKind::Compensation,
-                Some(self.rng.gen_range(5..60) * 100),
-                "现金补偿",
-            )],
-            Demand::Apology | Demand::Explanation | Demand::Other => vec![
-                option(ResolutionKind::Apology, None, "致歉并说明原因"),
-                option(ResolutionKind::Guidance, None, "使用指导"),
-            ],
-        };
-        if second_round {
-            list.insert(
-                0,
-                option(
-                    ResolutionKind::Compensation,
-                    Some(self.rng.gen_range(10..50) * 100),
-                    "再补偿一张无门槛券",
-                ),
-            );
-        }
-        list
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod generate;
 mod texts;
+mod walk;
 
 use std::collections::HashMap;
 
