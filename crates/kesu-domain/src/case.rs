@@ -12,6 +12,8 @@ use crate::codes::{
     RootCause,
 };
 use crate::fulfilment::{Flow, StepRecord};
+use crate::money::Cents;
+use crate::order::OrderNo;
 use crate::refund::RequestedLine;
 
 /// Where a case stands. The eight steps of the process map onto these; each status
@@ -153,7 +155,7 @@ pub struct ResolutionOption {
     pub kind: ResolutionKind,
     /// For refunds of units, filled from the refund quote when the option is proposed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount_cents: Option<i64>,
+    pub amount_cents: Option<Cents>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// The order lines (and units) the option is about; none means every line.
@@ -244,7 +246,7 @@ pub struct Case {
     #[serde(default)]
     pub priority: Priority,
     pub description: String,
-    pub order_no: Option<String>,
+    pub order_no: Option<OrderNo>,
     pub tracking_no: Option<String>,
     pub tags: Vec<String>,
     pub received_at: DateTime<Utc>,

@@ -7,6 +7,7 @@ use crate::case::{Referral, ResolutionOption};
 use crate::codes::{DepartmentCode, Liability, ResolutionKind, RootCause};
 use crate::fulfilment::{Step, StepFields};
 use crate::lifecycle::ActionName;
+use crate::money::Cents;
 use crate::refund::RequestedLine;
 use crate::role::Role;
 use crate::text;
@@ -443,7 +444,7 @@ fn parse_options(raw: Vec<OptionFields>) -> Result<Vec<ResolutionOption>, Reject
         match text::optional(&format!("options[{i}].note"), o.note.as_deref()) {
             Ok(note) => options.push(ResolutionOption {
                 kind: o.kind,
-                amount_cents: o.amount_cents,
+                amount_cents: o.amount_cents.map(Cents::new),
                 note,
                 lines: o.lines,
                 include_shipping: o.include_shipping,

@@ -7,6 +7,7 @@ use crate::case::{CaseStatus, Deadlines, Referral, ResolutionOption};
 use crate::codes::{DepartmentCode, Liability, ResolutionKind, RootCause};
 use crate::fulfilment::{Flow, OrderEffect, StepRecord};
 use crate::history::{Author, Entry, Move};
+use crate::money::Cents;
 
 /// The change itself; its variant name is the history's `action`, its fields the `data`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +35,7 @@ pub enum Change {
     Choose {
         option: usize,
         kind: ResolutionKind,
-        amount_cents: Option<i64>,
+        amount_cents: Option<Cents>,
         needs_approval: bool,
         /// How it will be carried out, decided from the order's state at the choice.
         flow: Flow,

@@ -10,6 +10,7 @@ use crate::calendar::Calendar;
 use crate::case::ResolutionOption;
 use crate::codes::{Category, Channel, DepartmentCode, Priority, ResolutionKind};
 use crate::logistics::LogisticsPolicy;
+use crate::money::Cents;
 use crate::sla::SlaRule;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +35,7 @@ impl Default for ApprovalPolicy {
 impl ApprovalPolicy {
     pub fn needs_approval(&self, option: &ResolutionOption) -> bool {
         self.always_for.contains(&option.kind)
-            || option.amount_cents.unwrap_or(0) > self.amount_above_cents
+            || option.amount_cents.map_or(0, Cents::get) > self.amount_above_cents
     }
 }
 
@@ -235,7 +236,7 @@ mod tests {
     fn option(kind: ResolutionKind, amount: Option<i64>) -> ResolutionOption {
         ResolutionOption {
             kind,
-            amount_cents: amount,
+            amount_cents: amount.map(Cents::new),
             note: None,
             lines: Vec::new(),
             include_shipping: false,

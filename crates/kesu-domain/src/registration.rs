@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::{case_number, Case, CaseStatus, Deadlines, Referral};
 use crate::codes::{Category, Channel, Demand, Jurisdiction, Priority};
 use crate::history::{Entry, Registered};
+use crate::order::OrderNo;
 use crate::personal::{Complainant, Email, PersonName, Phone};
 use crate::policy::Policy;
 use crate::role::Actor;
@@ -108,7 +109,7 @@ impl std::fmt::Debug for ComplainantForm {
 pub struct Registration {
     pub channel: Channel,
     pub complainant: Complainant,
-    pub order_no: Option<String>,
+    pub order_no: Option<OrderNo>,
     pub tracking_no: Option<String>,
     pub category: Category,
     pub demand: Demand,
@@ -144,7 +145,7 @@ impl RegistrationForm {
         };
         let order_no = match self.order_no.as_deref().map(str::trim) {
             None | Some("") => Some(None),
-            Some(o) => keep(&mut errors, text::identifier("order_no", o, 64)).map(Some),
+            Some(o) => keep(&mut errors, OrderNo::parse("order_no", o)).map(Some),
         };
         let tracking_no = match self.tracking_no.as_deref().map(str::trim) {
             None | Some("") => Some(None),

@@ -225,7 +225,7 @@ pub fn values(
         now.with_timezone(&zone).format("%Y-%m-%d").to_string(),
     );
     if let Some(no) = &case.order_no {
-        v.insert("order_no", no.clone());
+        v.insert("order_no", no.to_string());
     }
     if let Some(due) = case.deadlines.resolve_by {
         let format = match language {
@@ -244,7 +244,7 @@ pub fn values(
         .and_then(|c| c.option.amount_cents)
         .or_else(|| case.options.iter().find_map(|o| o.amount_cents));
     if let Some(cents) = refund {
-        v.insert("refund_amount", yuan(cents));
+        v.insert("refund_amount", yuan(cents.get()));
     }
     if let Some(order) = order {
         if let Ok(lines) = crate::refund::allocate(&order.amounts) {

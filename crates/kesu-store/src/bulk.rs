@@ -52,7 +52,7 @@ impl Store {
             let mut q = sqlx::query(&q_orders);
             for o in chunk {
                 q = q
-                    .bind(o.order_no.clone())
+                    .bind(o.order_no.to_string())
                     .bind(o.shop.clone())
                     .bind(millis(o.placed_at))
                     .bind(o.paid_at.map(millis))
@@ -67,7 +67,7 @@ impl Store {
             let mut q = sqlx::query(&sql);
             for o in chunk {
                 q = q
-                    .bind(o.order_no.clone())
+                    .bind(o.order_no.to_string())
                     .bind(o.buyer.name.as_str().to_owned())
                     .bind(o.buyer.phone.as_ref().map(|p| p.as_str().to_owned()))
                     .bind(o.buyer.address.as_ref().map(|a| a.as_str().to_owned()));
@@ -85,7 +85,7 @@ impl Store {
                 let mut q = sqlx::query(&sql);
                 for (o, s) in shipments {
                     q = q
-                        .bind(o.order_no.clone())
+                        .bind(o.order_no.to_string())
                         .bind(s.carrier.clone())
                         .bind(s.tracking_no.clone())
                         .bind("original")

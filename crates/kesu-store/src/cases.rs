@@ -327,7 +327,7 @@ async fn apply_effect(
         OrderEffect::Refund { order_no, refund } => {
             sqlx::query("UPDATE orders SET updated_at = $1 WHERE order_no = $2")
                 .bind(millis(case.updated_at))
-                .bind(order_no)
+                .bind(order_no.to_string())
                 .execute(&mut *conn)
                 .await?;
             let key = format!("case:{}:v{}", case.id, case.version);

@@ -172,12 +172,12 @@ async fn order_context(
         .iter()
         .map(|r| {
             let c = &r.case;
-            let order = c.order_no.as_ref().and_then(|o| orders.get(o));
+            let order = c.order_no.as_ref().and_then(|o| orders.get(o.as_str()));
             let carrier = c
                 .tracking_no
                 .as_ref()
                 .and_then(|t| by_tracking.get(t))
-                .or_else(|| c.order_no.as_ref().and_then(|o| by_order.get(o)))
+                .or_else(|| c.order_no.as_ref().and_then(|o| by_order.get(o.as_str())))
                 .cloned();
             (
                 c.id,

@@ -3,7 +3,9 @@
 //! (reships, exchanges and refunds executed for cases).
 
 use chrono::{DateTime, Utc};
-use kesu_domain::order::{Buyer, Order, RefundRecord, RefundSource, Shipment, ShipmentKind};
+use kesu_domain::order::{
+    Buyer, Order, OrderNo, RefundRecord, RefundSource, Shipment, ShipmentKind,
+};
 use kesu_domain::refund::OrderAmounts;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
@@ -105,7 +107,7 @@ async fn write_order(conn: &mut AnyConnection, order: &Order, at: DateTime<Utc>)
     let now = millis(at);
     let detail = detail_json(order)?;
     let existed = sqlx::query("SELECT 1 AS one FROM orders WHERE order_no = $1")
-        .bind(&order.order_no)
+        .bind(order.order_no.as_str())
         .fetch_optional(&mut *conn)
         .await?
         .is_some();
@@ -133,24 +135,24 @@ async fn write_order(conn: &mut AnyConnection, order: &Order, at: DateTime<Utc>)
             .bind(order.paid_at.map(millis))
             .bind(now)
             .bind(&detail)
-            .bind(&order.order_no)
+            .bind(order.order_no.as_str())
             .execute(&mut *conn)
             .await?;
         sqlx::query("DELETE FROM order_buyers WHERE order_no = $1")
-            .bind(&order.order_no)
+            .bind(order.order_no.as_str())
             .execute(&mut *conn)
             .await?;
         sqlx::query("DELETE FROM shipments WHERE order_no = $1 AND source = 'import'")
-            .bind(&order.order_no)
+            .bind(order.order_no.as_str())
             .execute(&mut *conn)
             .await?;
         sqlx::query("DELETE FROM refunds WHERE order_no = $1 AND source = 'import'")
-            .bind(&order.order_no)
+            .bind(order.order_no.as_str())
             .execute(&mut *conn)
             .await?;
     } else {
         sqlx::query("INSERT INTO orders (order_no, shop, placed_at, paid_at, updated_at, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&order.order_no)
+            .bind(order.order_no.as_str())
             .bind(&order.shop)
             .bind(millis(order.placed_at))
             .bind(order.paid_at.map(millis))
@@ -163,7 +165,7 @@ async fn write_order(conn: &mut AnyConnection, order: &Order, at: DateTime<Utc>)
     sqlx::query(
         "INSERT INTO order_buyers (order_no, name, phone, address) VALUES ($1, $2, $3, $4)",
     )
-    .bind(&order.order_no)
+    .bind(order.order_no.as_str())
     .bind(b.name.as_str())
     .bind(b.phone.as_ref().map(|p| p.as_str().to_owned()))
     .bind(b.address.as_ref().map(|a| a.as_str().to_owned()))
@@ -286,7 +288,8 @@ pub(crate) async fn read_order(conn: &mut AnyConnection, order_no: &str) -> Resu
     .collect::<Result<Vec<_>>>()?;
     let refunds = read_refunds(conn, order_no, None).await?;
     Ok(Some(Order {
-        order_no: row.try_get("order_no")?,
+        order_no: OrderNo::parse("order_no", &row.try_get::<String, _>("order_no")?)
+            .map_err(|e| StoreError::Corrupt(format!("order number: {}", e.message)))?,
         shop: row.try_get("shop")?,
         buyer,
         placed_at: from_millis(row.try_get("placed_at")?),

@@ -403,7 +403,7 @@ pub fn register_table(records: &[CaseRecord], unmasked: bool, zone: Tz) -> Table
                 opt(c.analysis.as_ref().map(|a| ZH.label(a.root_cause))),
                 opt(c.analysis.as_ref().map(|a| &a.findings)),
                 opt(chosen.map(|o| ZH.label(o.kind))),
-                opt(chosen.and_then(|o| o.amount_cents).map(format_yuan)),
+                opt(chosen.and_then(|o| o.amount_cents).map(|a| a.to_string())),
                 opt(c
                     .decision
                     .as_ref()

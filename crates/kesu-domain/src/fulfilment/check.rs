@@ -4,6 +4,7 @@ use super::requested_lines;
 use crate::case::ResolutionOption;
 use crate::codes::ResolutionKind;
 use crate::error::{FieldError, Problem, Thing};
+use crate::money::Cents;
 use crate::order::Order;
 
 /// get their amount from the quote; amounts may not exceed what is left to refund.
@@ -83,7 +84,7 @@ pub fn check_option(
                     return Err(FieldError::new(
                         &field("amount_cents"),
                         Problem::QuoteMismatch {
-                            quote_cents: q.cash_cents,
+                            quote_cents: q.cash_cents.get(),
                         },
                     ))
                 }
@@ -99,7 +100,7 @@ pub fn check_option(
                 })
                 .map(|l| l.cash_cents)
                 .sum();
-            if option.amount_cents.unwrap_or(0) > left {
+            if option.amount_cents.map_or(0, Cents::get) > left {
                 return Err(FieldError::explained(
                     &field("amount_cents"),
                     Problem::OverRefundable { left_cents: left },

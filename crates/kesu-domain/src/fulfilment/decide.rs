@@ -9,6 +9,7 @@ use super::{
 use crate::case::{Case, ResolutionOption};
 use crate::codes::ResolutionKind;
 use crate::error::{Ask, FieldError, Problem, Rejection, Thing};
+use crate::money::Cents;
 use crate::order::{code, Order, RefundRecord, RefundSource, Shipment, ShipmentKind, ShipmentLine};
 use crate::refund::RequestedLine;
 use crate::text;
@@ -325,7 +326,7 @@ fn refund_for(
         option.kind,
         ResolutionKind::PartialRefund | ResolutionKind::Compensation
     ) {
-        let amount = option.amount_cents.unwrap_or(0);
+        let amount = option.amount_cents.map_or(0, Cents::get);
         let lines_cash: i64 = refundable.lines.iter().map(|l| l.cash_cents).sum();
         if amount > lines_cash {
             return Err(Rejection::invalid(
@@ -377,14 +378,14 @@ fn refund_for(
         .map(|l| crate::refund::RefundedLine {
             line_id: l.line_id.clone(),
             quantity: l.quantity,
-            cash_cents: l.cash_cents,
-            points_cents: l.points_cents,
+            cash_cents: l.cash_cents.get(),
+            points_cents: l.points_cents.get(),
         })
         .collect();
     Ok(record(
         lines,
-        q.shipping_cents,
-        q.cash_cents,
-        q.points_cents,
+        q.shipping_cents.get(),
+        q.cash_cents.get(),
+        q.points_cents.get(),
     ))
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, ResolutionOption};
 use crate::codes::ResolutionKind;
-use crate::order::{Order, RefundRecord, Shipment};
+use crate::order::{Order, OrderNo, RefundRecord, Shipment};
 use crate::refund::RequestedLine;
 
 /// How a chosen resolution is carried out.
@@ -254,11 +254,11 @@ impl<'de> Deserialize<'de> for StepRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderEffect {
     Refund {
-        order_no: String,
+        order_no: OrderNo,
         refund: RefundRecord,
     },
     Shipment {
-        order_no: String,
+        order_no: OrderNo,
         shipment: Shipment,
     },
 }

@@ -8,6 +8,7 @@ use crate::case::Referral;
 use crate::claims::{ClaimReason, ClaimStatus, NewClaim};
 use crate::codes::{Category, Channel, Demand, DepartmentCode, Priority};
 use crate::logistics::{ExceptionKind, Level};
+use crate::order::OrderNo;
 use crate::role::Role;
 use crate::sla::SlaClock;
 
@@ -18,7 +19,7 @@ pub struct Registered {
     pub channel: Channel,
     pub category: Category,
     pub demand: Demand,
-    pub order_no: Option<String>,
+    pub order_no: Option<OrderNo>,
     pub tracking_no: Option<String>,
     pub received_at: DateTime<Utc>,
     pub suggested_department: Option<DepartmentCode>,

@@ -74,7 +74,7 @@ fn try_step(case: &Case, actor: &Actor, cmd: Command) -> Result<Event, Rejection
 fn option(kind: ResolutionKind, amount: Option<i64>) -> ResolutionOption {
     ResolutionOption {
         kind,
-        amount_cents: amount,
+        amount_cents: amount.map(crate::money::Cents::new),
         note: None,
         lines: Vec::new(),
         include_shipping: false,

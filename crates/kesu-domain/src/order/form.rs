@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    code, Buyer, Order, RefundRecord, RefundSource, Shipment, ShipmentKind, ShipmentLine,
+    code, Buyer, Order, OrderNo, RefundRecord, RefundSource, Shipment, ShipmentKind, ShipmentLine,
     TRACKING_STATUSES,
 };
 use crate::error::{keep, FieldError, Problem, Thing};
@@ -93,7 +93,7 @@ impl OrderForm {
     /// Checks everything and reports every problem, named as the API names it.
     pub fn parse(self, order_no: &str) -> Result<Order, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let order_no = keep(&mut errors, text::identifier("order_no", order_no, 64));
+        let order_no = keep(&mut errors, OrderNo::parse("order_no", order_no));
         let shop = keep(
             &mut errors,
             text::required("shop", &self.shop).and_then(|s| {

@@ -162,10 +162,54 @@ pub struct RefundableLine {
     pub points_cents: i64,
 }
 
+/// A shop's order number as kesu keeps it: trimmed, 1–64 characters, no control characters.
+/// Read as `&str` wherever a string is wanted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(transparent)]
+pub struct OrderNo(String);
+
+impl OrderNo {
+    /// Checks an order number typed or sent as `field`.
+    pub fn parse(field: &str, raw: &str) -> Result<OrderNo, FieldError> {
+        crate::text::identifier(field, raw, 64).map(OrderNo)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for OrderNo {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for OrderNo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for OrderNo {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for OrderNo {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 /// An order whose every field is valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
-    pub order_no: String,
+    pub order_no: OrderNo,
     pub shop: String,
     pub buyer: Buyer,
     pub placed_at: DateTime<Utc>,

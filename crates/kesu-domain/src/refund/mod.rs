@@ -12,6 +12,7 @@ pub use request::{
 };
 
 use crate::error::{FieldError, Problem, Thing};
+use crate::money::Cents;
 use serde::Serialize;
 
 /// What each line of the order was paid with.
@@ -35,8 +36,8 @@ pub struct LineAllocation {
 pub struct LineRefund {
     pub line_id: String,
     pub quantity: i64,
-    pub cash_cents: i64,
-    pub points_cents: i64,
+    pub cash_cents: Cents,
+    pub points_cents: Cents,
 }
 
 /// The quote: the allocation of the whole order and what to return now.
@@ -45,11 +46,11 @@ pub struct LineRefund {
 pub struct Quote {
     pub allocation: Vec<LineAllocation>,
     pub lines: Vec<LineRefund>,
-    pub shipping_cents: i64,
+    pub shipping_cents: Cents,
     /// Total cash to return, shipping included.
-    pub cash_cents: i64,
+    pub cash_cents: Cents,
     /// Total value of points to return.
-    pub points_cents: i64,
+    pub points_cents: Cents,
 }
 
 /// How the order's money is spread over its lines (rules 1 and 2).
@@ -164,8 +165,8 @@ pub fn quote(req: &QuoteRequest) -> Result<Quote, Vec<FieldError>> {
         lines.push(LineRefund {
             line_id: asked.line_id.clone(),
             quantity: asked.quantity,
-            cash_cents: cash.max(0),
-            points_cents: points.max(0),
+            cash_cents: Cents::new(cash.max(0)),
+            points_cents: Cents::new(points.max(0)),
         });
     }
     let shipping_cents = if req.request.include_shipping {
@@ -183,7 +184,8 @@ pub fn quote(req: &QuoteRequest) -> Result<Quote, Vec<FieldError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let cash_cents = lines.iter().map(|l| l.cash_cents).sum::<i64>() + shipping_cents;
+    let shipping_cents = Cents::new(shipping_cents);
+    let cash_cents = lines.iter().map(|l| l.cash_cents).sum::<Cents>() + shipping_cents;
     let points_cents = lines.iter().map(|l| l.points_cents).sum();
     Ok(Quote {
         allocation,

@@ -1,6 +1,7 @@
 //! Refund quotes: hand-computed cases and properties over random orders and refund sequences.
 
 use super::*;
+use crate::money::Cents;
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -85,8 +86,8 @@ fn three_stacked_discounts_points_and_shipping() {
         LineRefund {
             line_id: "B".into(),
             quantity: 1,
-            cash_cents: 4190,
-            points_cents: 59
+            cash_cents: Cents::new(4190),
+            points_cents: Cents::new(59)
         }
     );
     assert_eq!(
@@ -94,19 +95,22 @@ fn three_stacked_discounts_points_and_shipping() {
         LineRefund {
             line_id: "C".into(),
             quantity: 1,
-            cash_cents: 2793,
-            points_cents: 39
+            cash_cents: Cents::new(2793),
+            points_cents: Cents::new(39)
         }
     );
-    assert_eq!(q.shipping_cents, 1000);
-    assert_eq!(q.cash_cents, 4190 + 2793 + 1000);
-    assert_eq!(q.points_cents, 98);
+    assert_eq!(q.shipping_cents.get(), 1000);
+    assert_eq!(q.cash_cents.get(), 4190 + 2793 + 1000);
+    assert_eq!(q.points_cents.get(), 98);
     // Two of C at once: ⌊8379·2/3⌋ = 5586, ⌊117·2/3⌋ = 78.
     let two = quote(&req(json!({"order": three_discounts(),
         "request": {"lines": [{"line_id": "C", "quantity": 2}]}})))
     .unwrap();
     assert_eq!(
-        (two.lines[0].cash_cents, two.lines[0].points_cents),
+        (
+            two.lines[0].cash_cents.get(),
+            two.lines[0].points_cents.get()
+        ),
         (5586, 78)
     );
 }
@@ -125,15 +129,24 @@ fn partial_units_in_several_steps_return_exactly_what_was_paid() {
             .clone()
     };
     let first = step(json!({"lines": []}));
-    assert_eq!((first.cash_cents, first.points_cents), (333, 33));
+    assert_eq!(
+        (first.cash_cents.get(), first.points_cents.get()),
+        (333, 33)
+    );
     let second = step(
         json!({"lines": [{"line_id": "A", "quantity": 1, "cash_cents": 333, "points_cents": 33}]}),
     );
-    assert_eq!((second.cash_cents, second.points_cents), (333, 33));
+    assert_eq!(
+        (second.cash_cents.get(), second.points_cents.get()),
+        (333, 33)
+    );
     let third = step(
         json!({"lines": [{"line_id": "A", "quantity": 2, "cash_cents": 666, "points_cents": 66}]}),
     );
-    assert_eq!((third.cash_cents, third.points_cents), (334, 34));
+    assert_eq!(
+        (third.cash_cents.get(), third.points_cents.get()),
+        (334, 34)
+    );
     let err = quote(&req(json!({"order": order,
         "refunded": {"lines": [{"line_id": "A", "quantity": 3, "cash_cents": 1000, "points_cents": 100}]},
         "request": {"lines": [{"line_id": "A", "quantity": 1}]}})))
@@ -151,7 +164,10 @@ fn an_amount_only_refund_before_a_unit_refund_is_counted() {
     })))
     .unwrap();
     assert_eq!(
-        (first.lines[0].cash_cents, first.lines[0].points_cents),
+        (
+            first.lines[0].cash_cents.get(),
+            first.lines[0].points_cents.get()
+        ),
         (11615, 162)
     );
     let second = quote(&req(json!({
@@ -163,7 +179,10 @@ fn an_amount_only_refund_before_a_unit_refund_is_counted() {
     .unwrap();
     // ⌊23230·2/2⌋ − ⌊23230/2⌋ = 11615, capped by what is left: 23230 − 16615 = 6615.
     assert_eq!(
-        (second.lines[0].cash_cents, second.lines[0].points_cents),
+        (
+            second.lines[0].cash_cents.get(),
+            second.lines[0].points_cents.get()
+        ),
         (6615, 162)
     );
 }
@@ -318,16 +337,16 @@ fn refund_all(
         })
         .unwrap();
         let l = &q.lines[0];
-        totals[i].0 += l.cash_cents;
-        totals[i].1 += l.points_cents;
-        shipping += q.shipping_cents;
-        refunded.shipping_cents += q.shipping_cents;
+        totals[i].0 += l.cash_cents.get();
+        totals[i].1 += l.points_cents.get();
+        shipping += q.shipping_cents.get();
+        refunded.shipping_cents += q.shipping_cents.get();
         remaining[i] -= k;
         refunded.lines.push(RefundedLine {
             line_id: l.line_id.clone(),
             quantity: k,
-            cash_cents: l.cash_cents,
-            points_cents: l.points_cents,
+            cash_cents: l.cash_cents.get(),
+            points_cents: l.points_cents.get(),
         });
     }
     (totals, shipping)
@@ -405,7 +424,7 @@ proptest! {
             });
             if let Ok(q) = q {
                 let l = &q.lines[0];
-                refunded.lines.push(RefundedLine { line_id: id, quantity: k, cash_cents: l.cash_cents, points_cents: l.points_cents });
+                refunded.lines.push(RefundedLine { line_id: id, quantity: k, cash_cents: l.cash_cents.get(), points_cents: l.points_cents.get() });
             }
         }
         for a in &allocation {
@@ -425,7 +444,7 @@ proptest! {
             request: RefundRequest { lines: vec![RequestedLine { line_id: id.clone(), quantity: n }], include_shipping: false } })
             .unwrap().lines[0].clone();
         let one_by_one = refund_all(&case.order, &vec![(i, 1); n as usize], usize::MAX).0[i];
-        prop_assert_eq!((at_once.cash_cents, at_once.points_cents), one_by_one);
+        prop_assert_eq!((at_once.cash_cents.get(), at_once.points_cents.get()), one_by_one);
         if n >= 2 {
             // Any split point: the first k units plus the rest equal the whole.
             let k = n / 2;
@@ -434,14 +453,14 @@ proptest! {
                 .unwrap().lines[0].clone();
             let rest = quote(&QuoteRequest { order: case.order.clone(),
                 refunded: Some(Refunded { lines: vec![RefundedLine { line_id: id.clone(), quantity: k,
-                    cash_cents: first.cash_cents, points_cents: first.points_cents }], shipping_cents: 0 }),
+                    cash_cents: first.cash_cents.get(), points_cents: first.points_cents.get() }], shipping_cents: 0 }),
                 request: RefundRequest { lines: vec![RequestedLine { line_id: id, quantity: n - k }], include_shipping: false } })
                 .unwrap().lines[0].clone();
-            prop_assert_eq!(first.cash_cents + rest.cash_cents, at_once.cash_cents);
+            prop_assert_eq!(first.cash_cents.get() + rest.cash_cents.get(), at_once.cash_cents.get());
             // Rule 3: the first k of n units are worth ⌊P·k/n⌋ cash and ⌊T·k/n⌋ points.
             let a = &allocate(&case.order).unwrap()[i];
-            prop_assert_eq!(first.cash_cents as i128, a.paid_cents as i128 * k as i128 / n as i128);
-            prop_assert_eq!(first.points_cents as i128, a.points_cents as i128 * k as i128 / n as i128);
+            prop_assert_eq!(first.cash_cents.get() as i128, a.paid_cents as i128 * k as i128 / n as i128);
+            prop_assert_eq!(first.points_cents.get() as i128, a.points_cents as i128 * k as i128 / n as i128);
         }
     }
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, Outcome};
 use crate::codes::{Category, Channel, Liability, ResolutionKind, RootCause};
+use crate::money::Cents;
 use crate::CaseStatus;
 
 /// What the store knows about a case beyond the case itself.
@@ -82,7 +83,7 @@ impl CaseFacts {
             .as_ref()
             .filter(|_| carried_out)
             .and_then(|c| c.option.amount_cents)
-            .unwrap_or(0);
+            .map_or(0, Cents::get);
         let (refunds_cents, compensation_cents) = match chosen_kind {
             Some(ResolutionKind::Compensation) if ctx.refunded_cents > 0 => (0, ctx.refunded_cents),
             Some(ResolutionKind::Compensation) => (0, option_amount),

@@ -325,7 +325,7 @@ fn a_reopened_case_counts_its_last_follow_up_and_the_money_it_carried_out() {
     let refund = |amount| Command::Propose {
         options: vec![ResolutionOption {
             kind: ResolutionKind::PartialRefund,
-            amount_cents: Some(amount),
+            amount_cents: Some(crate::money::Cents::new(amount)),
             note: None,
             lines: Vec::new(),
             include_shipping: false,

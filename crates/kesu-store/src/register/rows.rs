@@ -82,7 +82,7 @@ pub(crate) fn bind_new_case<'q>(
         .bind(case.demand.code())
         .bind(case.department.as_ref().map(|d| d.as_str().to_owned()))
         .bind(case.assignee.clone())
-        .bind(case.order_no.clone())
+        .bind(case.order_no.as_ref().map(|o| o.to_string()))
         .bind(case.tracking_no.clone())
         .bind(millis(case.received_at))
         .bind(millis(case.created_at))

@@ -46,7 +46,7 @@ impl OrderView {
             allocation: allocate(&order.amounts).unwrap_or_default(),
             refundable: order.refundable().ok(),
             buyer: order.buyer.view(caller.role.sees_personal_data()),
-            order_no: order.order_no,
+            order_no: order.order_no.to_string(),
             shop: order.shop,
             placed_at: order.placed_at,
             paid_at: order.paid_at,

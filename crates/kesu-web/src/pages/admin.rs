@@ -314,7 +314,7 @@ async fn save_policy(State(state): State<AppState>, AdminForm(s, f): AdminForm) 
         Err(e) => return PageError::of(s.lang, e).into_response(),
     };
     let parsed = (|| -> Result<Policy, String> {
-        policy.approval.amount_above_cents = parse_yuan(f.get("amount_above").unwrap_or(""))?;
+        policy.approval.amount_above_cents = parse_yuan(f.get("amount_above").unwrap_or(""))?.get();
         policy.approval.always_for = f
             .all("always_for")
             .into_iter()

@@ -304,7 +304,8 @@ fn claim_form(f: &Form, zone: chrono_tz::Tz) -> Result<ClaimForm, String> {
         tracking_no,
         reason: ClaimReason::parse(f.get("reason").unwrap_or("")).ok_or("reason")?,
         amount_claimed_cents: parse_yuan(f.get("amount").unwrap_or(""))
-            .map_err(|e| e.to_string())?,
+            .map_err(|e| e.to_string())?
+            .get(),
         evidence,
         deadline,
         note: f.text("note"),
@@ -369,7 +370,7 @@ async fn set_claim_status(
     };
     let update = ClaimUpdate {
         status: ClaimStatus::parse(f.get("status").unwrap_or("")).unwrap_or(claim.status),
-        amount_recovered_cents: recovered,
+        amount_recovered_cents: recovered.map(|c| c.get()),
         note: f.text("note"),
         version: f.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1),
     };

@@ -176,8 +176,8 @@ pub fn local_time(t: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
 }
 
 /// Cents as yuan, `¥129.00`.
-pub fn yuan(cents: i64) -> String {
-    format!("¥{}", kesu_domain::money::format_yuan(cents))
+pub fn yuan(cents: impl Into<kesu_domain::money::Cents>) -> String {
+    format!("¥{}", cents.into())
 }
 
 /// A hidden CSRF field for a form of this session.

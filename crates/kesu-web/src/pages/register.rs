@@ -418,7 +418,7 @@ fn review_page(s: &PageSession, f: &Form, r: &Registration, errors: &[FieldError
             (row("complainant_name", r.complainant.name.as_str().to_owned()))
             (row("phone", r.complainant.phone.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default()))
             (row("email", r.complainant.email.as_ref().map(|e| e.as_str().to_owned()).unwrap_or_default()))
-            (row("order_no", r.order_no.clone().unwrap_or_default()))
+            (row("order_no", r.order_no.as_ref().map(|o| o.to_string()).unwrap_or_default()))
             (row("tracking_no", r.tracking_no.clone().unwrap_or_default()))
             (row("category", lang.label(r.category).to_owned()))
             (row("demand", lang.label(r.demand).to_owned()))

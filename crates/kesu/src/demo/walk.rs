@@ -4,6 +4,7 @@
 use chrono::Duration;
 use kesu_domain::case::{Case, ResolutionOption};
 use kesu_domain::codes::{Demand, DepartmentCode, ResolutionKind};
+use kesu_domain::money::Cents;
 use kesu_domain::role::{Actor, Role};
 use kesu_domain::{decide, evolve, CaseStatus, Command};
 use kesu_store::ImportedEvent;
@@ -188,7 +189,7 @@ impl Generator {
     fn options(&mut self, demand: Demand, paid: i64, second_round: bool) -> Vec<ResolutionOption> {
         let option = |kind, amount_cents: Option<i64>, note: &str| ResolutionOption {
             kind,
-            amount_cents,
+            amount_cents: amount_cents.map(Cents::new),
             note: Some(note.to_owned()),
             lines: Vec::new(),
             include_shipping: false,

@@ -224,7 +224,7 @@ fn add_row(draft: &mut Draft, order_no: &str, line: usize, row: &HashMap<&str, &
         (Some(Ok(c)), _) => c,
         (Some(Err(m)), _) => return reject("unit_price_cents", m),
         (None, Some(y)) => match parse_yuan(y) {
-            Ok(c) => c,
+            Ok(c) => c.get(),
             Err(m) => return reject("unit_price", m),
         },
         (None, None) => {
@@ -288,7 +288,9 @@ fn build(draft: &Draft) -> Result<Value, (String, String)> {
             });
         }
         match f(yuan) {
-            Some(v) => parse_yuan(&v).map_err(|m| (yuan.to_owned(), m)),
+            Some(v) => parse_yuan(&v)
+                .map(|c| c.get())
+                .map_err(|m| (yuan.to_owned(), m)),
             None => Ok(0),
         }
     };

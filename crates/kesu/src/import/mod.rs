@@ -65,7 +65,7 @@ impl Tally {
                 Ok(false) => self.replaced += 1,
                 Err(e) => self.errors.push(RowError {
                     line: *line,
-                    order_no: Some(order.order_no.clone()),
+                    order_no: Some(order.order_no.to_string()),
                     field: String::new(),
                     message: e.to_string(),
                 }),

@@ -11,7 +11,7 @@ use kesu_domain::codes::{Jurisdiction, Liability, ResolutionKind, RootCause};
 use kesu_domain::event::Change;
 use kesu_domain::fulfilment::{Inspection, ParcelOutcome, Step};
 use kesu_domain::history::{Author, Entry, SystemActor};
-use kesu_domain::money::parse_yuan;
+use kesu_domain::money::{parse_yuan, Cents};
 use kesu_domain::order::Order;
 use kesu_domain::reply_check::ReplyRules;
 use kesu_domain::{ActionName, CaseStatus, Role};

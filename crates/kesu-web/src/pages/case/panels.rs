@@ -187,7 +187,7 @@ pub(super) fn quote_panel(
                     thead { tr { th { (lang.t("lines")) } th { (lang.t("quantity")) } th { (lang.t("cash")) } th { (lang.t("points")) } } }
                     tbody {
                         @for l in &q.lines { tr { td { (l.line_id) } td { (l.quantity) } td { (yuan(l.cash_cents)) } td { (yuan(l.points_cents)) } } }
-                        @if q.shipping_cents > 0 { tr { td { (lang.t("shipping")) } td {} td { (yuan(q.shipping_cents)) } td {} } }
+                        @if q.shipping_cents > Cents::ZERO { tr { td { (lang.t("shipping")) } td {} td { (yuan(q.shipping_cents)) } td {} } }
                         tr.total { th { (lang.t("total")) } td {} th #quote-cash { (yuan(q.cash_cents)) } th { (yuan(q.points_cents)) } }
                     }
                 }
