@@ -29,6 +29,9 @@ pub enum AppError {
     /// was stored. Callers log the cause and never show its text.
     #[error(transparent)]
     Store(StoreError),
+    /// Not ready yet (the reports just after a start): try again shortly.
+    #[error("{0}")]
+    Unavailable(String),
     /// A broken invariant; logged, never shown.
     #[error("{0}")]
     Internal(String),

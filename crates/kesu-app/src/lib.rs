@@ -20,6 +20,7 @@ pub mod customer;
 pub mod error;
 pub mod logistics;
 pub mod register;
+pub mod reports;
 pub mod tracking;
 pub mod worker;
 

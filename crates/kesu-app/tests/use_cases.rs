@@ -13,6 +13,7 @@ use kesu_domain::fulfilment::StepData;
 use kesu_domain::history::{Author, ClaimNote, Entry, SystemActor};
 use kesu_domain::logistics::{ExceptionKind, Level};
 use kesu_domain::registration::RegistrationForm;
+use kesu_domain::report::{Period, ReportFilter, ReportQuery, Summary};
 use kesu_domain::Role;
 use kesu_store::{NewException, NewUser, Store, User};
 use serde_json::{json, Value};
@@ -552,4 +553,89 @@ async fn everything_a_walk_writes_reads_back_as_typed_history() {
     let (cash, moved) = refunded.expect("the refund is in the history");
     assert!(cash > 0);
     assert_eq!(moved, Some(kesu_domain::CaseStatus::Executed));
+}
+
+#[tokio::test]
+async fn reports_and_exports_hold_department_users_to_their_department() {
+    let d = desk().await;
+    let agent = d.user("amy", Role::Agent, None).await;
+    let warehouse = d.user("wu", Role::Department, Some("logistics")).await;
+    let quality = d.user("qi", Role::Department, Some("quality")).await;
+    let adrift = d.user("nd", Role::Department, None).await;
+    for routed in [true, false] {
+        let case = kesu_app::register::register(&d.store, &agent, complaint("chat"), None, t0())
+            .await
+            .unwrap()
+            .record
+            .case;
+        if routed {
+            for (v, body) in [
+                (1, json!({"action": "judge", "valid": true})),
+                (2, json!({"action": "route", "department": "logistics"})),
+            ] {
+                let mut body = body;
+                body["version"] = json!(v);
+                act_on(&d.store, &agent.actor(), case.id, action(body), t0())
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    let reports = kesu_app::reports::Reports::start(d.store.clone());
+    let zone = kesu_domain::Policy::default().zone();
+    let query = |department: Option<&str>| ReportQuery {
+        period: Period::parse(Some("2026-11-20"), Some("2026-11-30"), zone).unwrap(),
+        filter: ReportFilter {
+            department: department.map(str::to_owned),
+            ..ReportFilter::default()
+        },
+        now: t0(),
+    };
+    let cases = |s: Summary| s.cases;
+    let summary = kesu_app::reports::summary;
+    assert_eq!(
+        cases(
+            summary(&d.store, &reports, &agent, query(None))
+                .await
+                .unwrap()
+        ),
+        2
+    );
+    assert_eq!(
+        cases(
+            summary(&d.store, &reports, &warehouse, query(None))
+                .await
+                .unwrap()
+        ),
+        1,
+        "a department user's report holds their department's cases only"
+    );
+    assert_eq!(
+        cases(
+            summary(&d.store, &reports, &quality, query(None))
+                .await
+                .unwrap()
+        ),
+        0
+    );
+    let elsewhere = summary(&d.store, &reports, &warehouse, query(Some("quality"))).await;
+    assert!(
+        matches!(elsewhere, Err(AppError::Forbidden(_))),
+        "{elsewhere:?}"
+    );
+    let nowhere = kesu_app::reports::dashboard(&d.store, &reports, &adrift, query(None)).await;
+    assert!(matches!(nowhere, Err(AppError::Forbidden(_))));
+
+    let register = kesu_app::reports::register(&d.store, &reports, &agent, query(None))
+        .await
+        .unwrap();
+    assert_eq!((register.records.len(), register.unmasked), (2, true));
+    let register = kesu_app::reports::register(&d.store, &reports, &warehouse, query(None))
+        .await
+        .unwrap();
+    assert_eq!(
+        (register.records.len(), register.unmasked),
+        (1, false),
+        "a department user exports their cases, masked"
+    );
 }

@@ -325,6 +325,7 @@ impl From<kesu_app::AppError> for ApiError {
                 current_version,
             },
             A::Store(e) => storage_failure(e),
+            A::Unavailable(d) => ApiError::Unavailable(d),
             A::Internal(cause) => ApiError::Internal(cause),
         }
     }

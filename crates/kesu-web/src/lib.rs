@@ -12,7 +12,6 @@ pub mod guard;
 
 pub mod pages;
 pub mod report_params;
-pub mod reports;
 pub mod search;
 pub mod sign_in;
 
@@ -31,7 +30,7 @@ pub struct AppState {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub search: kesu_search::Search,
-    pub reports: reports::Reports,
+    pub reports: kesu_app::reports::Reports,
     /// This server's sign-in limits.
     pub sign_in: sign_in::SignInLimits,
     /// Cookies always `Secure` (`--secure-cookies`), not only behind an HTTPS proxy.
@@ -41,7 +40,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, clock: Arc<dyn Clock>, search: kesu_search::Search) -> AppState {
         AppState {
-            reports: reports::Reports::start(store.clone()),
+            reports: kesu_app::reports::Reports::start(store.clone()),
             sign_in: Default::default(),
             secure_cookies: false,
             store,

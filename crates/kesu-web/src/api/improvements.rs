@@ -62,7 +62,7 @@ pub async fn views(state: &AppState) -> ApiResult<Vec<ImprovementView>> {
     let list = state.store.improvements().await?;
     let now = state.clock.now();
     let today = now.with_timezone(&state.zone().await).date_naive();
-    state
+    let views = state
         .reports
         .with_table(move |t| {
             list.into_iter()
@@ -92,7 +92,8 @@ pub async fn views(state: &AppState) -> ApiResult<Vec<ImprovementView>> {
                 })
                 .collect()
         })
-        .await
+        .await?;
+    Ok(views)
 }
 
 /// Checks and stores a new action; linked cases must exist.

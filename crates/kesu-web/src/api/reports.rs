@@ -30,25 +30,9 @@ pub fn router() -> Router<AppState> {
         .route("/shops/{shop}/order-counts", put(put_order_counts))
 }
 
-async fn query_for(state: &AppState, user: &User, params: &ReportParams) -> ApiResult<ReportQuery> {
-    params.query(user, state.zone().await, state.clock.now())
-}
-
-async fn orders(
-    state: &AppState,
-    q: &ReportQuery,
-    period: kesu_domain::report::Period,
-) -> ApiResult<Option<i64>> {
-    let n = state
-        .store
-        .orders_placed(
-            period.from,
-            period.to,
-            period.zone,
-            q.filter.shop.as_deref(),
-        )
-        .await?;
-    Ok(Some(n).filter(|n| *n > 0))
+/// The query of `params`, in the shop's zone, as of now.
+async fn query_for(state: &AppState, params: &ReportParams) -> ApiResult<ReportQuery> {
+    params.query(state.zone().await, state.clock.now())
 }
 
 /// The dashboard for `user` (department users: their department only).
@@ -57,42 +41,9 @@ pub async fn dashboard_for(
     user: &User,
     params: &ReportParams,
 ) -> ApiResult<Report> {
-    let q = query_for(state, user, params).await?;
-    let counts = (
-        orders(state, &q, q.period).await?,
-        orders(state, &q, q.period.previous()).await?,
-    );
-    state.reports.report(q, counts).await
+    let q = query_for(state, params).await?;
+    Ok(kesu_app::reports::dashboard(&state.store, &state.reports, user, q).await?)
 }
-
-/// The cases a query selects, loaded whole, oldest first.
-pub async fn register_for(
-    state: &AppState,
-    user: &User,
-    params: &ReportParams,
-) -> ApiResult<Vec<kesu_store::CaseRecord>> {
-    let q = query_for(state, user, params).await?;
-    let ids = state
-        .reports
-        .with_table(move |t| t.matching_ids(&q))
-        .await?;
-    if ids.len() > MAX_REGISTER_ROWS {
-        return Err(ApiError::from(FieldError::explained(
-            "from",
-            Problem::TooMany {
-                max: MAX_REGISTER_ROWS as i64,
-            },
-            format!(
-                "{} cases match; an export holds at most {MAX_REGISTER_ROWS}: choose a shorter period or a filter",
-                ids.len()
-            ),
-        )));
-    }
-    Ok(state.store.cases_by_ids(&ids).await?)
-}
-
-/// Most rows of one register export (a spreadsheet holds about a million).
-pub const MAX_REGISTER_ROWS: usize = 200_000;
 
 /// A file download.
 pub fn file(format: &Format, name: &str, body: Vec<u8>) -> Response {
@@ -118,9 +69,9 @@ async fn summary(
     Caller(caller): Caller,
     Query(params): Query<ReportParams>,
 ) -> ApiResult<Json<Summary>> {
-    let q = query_for(&state, &caller, &params).await?;
-    let orders = orders(&state, &q, q.period).await?;
-    Ok(Json(state.reports.summary(q, orders).await?))
+    let q = query_for(&state, &params).await?;
+    let summary = kesu_app::reports::summary(&state.store, &state.reports, &caller, q).await?;
+    Ok(Json(summary))
 }
 
 /// Everything the dashboard shows: the summary and the previous period's, the timeline,
@@ -163,10 +114,9 @@ pub async fn register_file(
     format: Option<&str>,
 ) -> ApiResult<Response> {
     let format = Format::parse(format)?;
-    let records = register_for(state, user, params).await?;
-    let table =
-        export::register_table(&records, user.role.sees_personal_data(), state.zone().await);
-    tracing::info!(by = %user.username, rows = records.len(), "complaint register exported");
+    let q = query_for(state, params).await?;
+    let register = kesu_app::reports::register(&state.store, &state.reports, user, q).await?;
+    let table = export::register_table(&register.records, register.unmasked, state.zone().await);
     let body = export::render(&[table], &format)?;
     let name = format!(
         "kesu-register-{}-{}",

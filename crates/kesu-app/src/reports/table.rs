@@ -9,7 +9,7 @@ use kesu_domain::report::{FactTable, Report, ReportQuery, Summary};
 use kesu_store::{ChangeFollower, Changes, Store, StoreError};
 use tokio::sync::watch;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{AppError, AppResult};
 
 /// Facts read from the database per round trip while loading.
 const PAGE: i64 = 20_000;
@@ -54,7 +54,7 @@ impl Reports {
 
     /// Waits until the table holds every change committed before the call; after a while
     /// answers from what it has, unless it has nothing yet (still loading at start).
-    async fn caught_up(&self) -> ApiResult<()> {
+    async fn caught_up(&self) -> AppResult<()> {
         let target = self.inner.store.last_change();
         let mut applied = self.inner.applied.subscribe();
         let ok = tokio::time::timeout(
@@ -65,7 +65,7 @@ impl Reports {
         .is_ok_and(|r| r.is_ok());
         if !ok {
             if self.inner.applied.borrow().is_none() {
-                return Err(ApiError::Unavailable(
+                return Err(AppError::Unavailable(
                     "the reports are still being prepared after the start; try again in a minute"
                         .into(),
                 ));
@@ -80,7 +80,7 @@ impl Reports {
     pub async fn with_table<T: Send + 'static>(
         &self,
         f: impl FnOnce(&FactTable) -> T + Send + 'static,
-    ) -> ApiResult<T> {
+    ) -> AppResult<T> {
         self.caught_up().await?;
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
@@ -88,11 +88,11 @@ impl Reports {
             f(&table)
         })
         .await
-        .map_err(|e| ApiError::Internal(format!("report computation failed: {e}")))
+        .map_err(|e| AppError::Internal(format!("report computation failed: {e}")))
     }
 
     /// The summary of docs/interface.md §7; `orders` are the orders placed in the period.
-    pub async fn summary(&self, q: ReportQuery, orders: Option<i64>) -> ApiResult<Summary> {
+    pub async fn summary(&self, q: ReportQuery, orders: Option<i64>) -> AppResult<Summary> {
         self.with_table(move |t| t.summary(&q, &move |_, _| orders))
             .await
     }
@@ -102,7 +102,7 @@ impl Reports {
         &self,
         q: ReportQuery,
         orders: (Option<i64>, Option<i64>),
-    ) -> ApiResult<Report> {
+    ) -> AppResult<Report> {
         let from = q.period.from;
         let mut report = self
             .with_table(move |t| {
