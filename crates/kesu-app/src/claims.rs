@@ -127,7 +127,8 @@ pub async fn visible_exceptions(
     Ok(store.exceptions(&filter).await?)
 }
 
-/// Marks an open exception handled (the people working cases).
+/// Marks an open exception handled (the people working cases; department users only those
+/// they can see, of their own department's cases).
 pub async fn resolve_exception(
     store: &Store,
     caller: &User,
@@ -140,11 +141,16 @@ pub async fn resolve_exception(
             caller.role
         )));
     }
+    let no_such = || AppError::NotFound(format!("no open exception with id `{id}`"));
+    if !matches!(caller.actor().scope(), Scope::All) {
+        let visible = visible_exceptions(store, caller, true, None).await?;
+        if !visible.iter().any(|e| e.id == id) {
+            return Err(no_such());
+        }
+    }
     if store.resolve_exception(id, now).await? {
         Ok(())
     } else {
-        Err(AppError::NotFound(format!(
-            "no open exception with id `{id}`"
-        )))
+        Err(no_such())
     }
 }

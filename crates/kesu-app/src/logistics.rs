@@ -73,7 +73,7 @@ pub async fn raise(
             carrier: e.carrier.clone(),
             tracking_no: e.tracking_no.clone(),
             text: describe(e),
-            playbook: e.kind.playbook_zh().to_owned(),
+            playbook: kesu_i18n::Lang::Zh.playbook(e.kind).to_owned(),
         });
         let flagged = store
             .flag_case_for_exception(e, record.case.id, &monitor(), &entry, now)
@@ -95,7 +95,7 @@ pub async fn raise(
         "complainant": {"name": order.buyer.name.as_str(), "phone": order.buyer.phone.as_ref().map(|p| p.as_str())},
         "order_no": order_no, "tracking_no": e.tracking_no,
         "category": e.kind.category(), "demand": "explanation",
-        "description": format!("{}\n处理建议：{}", describe(e), e.kind.playbook_zh()),
+        "description": format!("{}\n处理建议：{}", describe(e), kesu_i18n::Lang::Zh.playbook(e.kind)),
         "tags": ["物流预警", kesu_i18n::Lang::Zh.label(e.kind)],
     }))?;
     let registration = form.parse(now)?;

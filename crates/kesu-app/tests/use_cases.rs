@@ -639,3 +639,27 @@ async fn reports_and_exports_hold_department_users_to_their_department() {
         "a department user exports their cases, masked"
     );
 }
+
+#[tokio::test]
+async fn department_users_resolve_only_the_exceptions_they_can_see() {
+    let d = desk().await;
+    let agent = d.user("amy", Role::Agent, None).await;
+    let warehouse = d.user("wu", Role::Department, Some("logistics")).await;
+    // A parcel in trouble that no case of the warehouse's department is about.
+    let id = d
+        .store
+        .record_exception(&refused_parcel(None, "1"))
+        .await
+        .unwrap()
+        .expect("a new finding");
+    let by_department = kesu_app::claims::resolve_exception(&d.store, &warehouse, id, t0()).await;
+    assert!(
+        matches!(by_department, Err(AppError::NotFound(_))),
+        "{by_department:?}"
+    );
+    kesu_app::claims::resolve_exception(&d.store, &agent, id, t0())
+        .await
+        .unwrap();
+    let again = kesu_app::claims::resolve_exception(&d.store, &agent, id, t0()).await;
+    assert!(matches!(again, Err(AppError::NotFound(_))), "{again:?}");
+}

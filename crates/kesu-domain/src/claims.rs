@@ -72,13 +72,6 @@ impl ClaimReason {
         }
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ClaimReason::Lost => "丢件",
-            ClaimReason::Damaged => "破损",
-        }
-    }
-
     pub fn parse(code: &str) -> Option<ClaimReason> {
         [ClaimReason::Lost, ClaimReason::Damaged]
             .into_iter()

@@ -63,21 +63,6 @@ impl ExceptionKind {
             .find(|k| k.code() == code)
     }
 
-    /// What to do, from the playbook (seeds 000, 002, 003).
-    pub fn playbook_zh(self) -> &'static str {
-        match self {
-            ExceptionKind::PickupTimeout => "联系仓库确认是否已交接，催承运商上门揽收；必要时更换快递重新发货。",
-            ExceptionKind::NoTracking => "先问仓库是否已发出，再请承运商补扫描；主动告知顾客进度。",
-            ExceptionKind::Stalled => "联系承运商查件、催件；超过时限按丢件处理：补发或退款，并向承运商索赔。",
-            ExceptionKind::CarrierException => "联系承运商核实疑难原因（地址不详、联系不上收件人等），协助改派或联系顾客。",
-            ExceptionKind::Refused => "联系顾客了解拒收原因：重新派送、换货、退货或暂存。",
-            ExceptionKind::Returned => "确认退回原因，与顾客协商重新发货或退款；退回件到仓后验货。",
-            ExceptionKind::Redirected => "确认转投地址是否为顾客本人要求，防止误投；必要时拦截。",
-            ExceptionKind::SignedNotReceived => "向承运商索取签收凭证，与签收人核实；误签则要求承运商重新投递，无法找回按丢件处理并索赔。",
-            ExceptionKind::Damaged => "协助顾客验货拍照，补发或退款，并凭照片与物流记录向承运商索赔。",
-        }
-    }
-
     /// The category of a case opened for it.
     pub fn category(self) -> Category {
         match self {

@@ -127,6 +127,12 @@ impl Lang {
             .to_owned()
     }
 
+    /// What to do about a logistics exception of `kind`, from the playbook.
+    pub fn playbook(self, kind: kesu_domain::logistics::ExceptionKind) -> &'static str {
+        self.lookup(&format!("playbook-{}", kind.code()))
+            .unwrap_or("")
+    }
+
     /// A carrier's name for its code (`yto` → 圆通速递); an unknown code as it is.
     pub fn carrier(self, code: &str) -> String {
         let key = format!("carrier-{}", code.trim().to_ascii_lowercase());

@@ -26,6 +26,15 @@ fn keys(lang: &str, file: &str) -> BTreeSet<String> {
 }
 
 #[test]
+fn every_exception_has_its_playbook_in_both_languages() {
+    for kind in kesu_domain::logistics::ExceptionKind::ALL {
+        for lang in Lang::ALL {
+            assert!(lang.playbook(*kind).len() > 10, "{lang:?}: {kind:?}");
+        }
+    }
+}
+
+#[test]
 fn every_key_exists_in_chinese_and_in_english() {
     for file in FILES {
         let zh = keys("zh-CN", file);

@@ -190,3 +190,14 @@ shipment-original = Original delivery
 shipment-reship = Reshipment
 shipment-exchange = Exchange sent
 shipment-return = Return
+
+# What to do about each logistics exception (seeds 000, 002, 003).
+playbook-pickup_timeout = Ask the warehouse whether the parcel was handed over and press the carrier to collect it; if need be, ship again with another carrier.
+playbook-no_tracking = Ask the warehouse whether it was shipped, then ask the carrier to scan it; tell the customer how things stand before they ask.
+playbook-stalled = Ask the carrier to trace and hurry the parcel; past the limit treat it as lost: reship or refund, and claim from the carrier.
+playbook-carrier_exception = Ask the carrier what went wrong (address unclear, recipient unreachable…) and help redirect it or reach the customer.
+playbook-refused = Ask the customer why they refused it: deliver again, exchange, return or hold.
+playbook-returned = Find out why it came back and agree with the customer on reshipping or a refund; inspect it when it is back in the warehouse.
+playbook-redirected = Check that the customer asked for the new address, so it is not misdelivered; intercept it if need be.
+playbook-signed_not_received = Ask the carrier for the proof of delivery and check with whoever signed; if signed in error have it delivered again, else treat it as lost and claim.
+playbook-damaged = Help the customer inspect and photograph the goods, reship or refund, and claim from the carrier with the photos and the tracking record.

@@ -188,3 +188,14 @@ shipment-original = 原始发货
 shipment-reship = 补发
 shipment-exchange = 换货发出
 shipment-return = 退货寄回
+
+# What to do about each logistics exception (seeds 000, 002, 003).
+playbook-pickup_timeout = 联系仓库确认是否已交接，催承运商上门揽收；必要时更换快递重新发货。
+playbook-no_tracking = 先问仓库是否已发出，再请承运商补扫描；主动告知顾客进度。
+playbook-stalled = 联系承运商查件、催件；超过时限按丢件处理：补发或退款，并向承运商索赔。
+playbook-carrier_exception = 联系承运商核实疑难原因（地址不详、联系不上收件人等），协助改派或联系顾客。
+playbook-refused = 联系顾客了解拒收原因：重新派送、换货、退货或暂存。
+playbook-returned = 确认退回原因，与顾客协商重新发货或退款；退回件到仓后验货。
+playbook-redirected = 确认转投地址是否为顾客本人要求，防止误投；必要时拦截。
+playbook-signed_not_received = 向承运商索取签收凭证，与签收人核实；误签则要求承运商重新投递，无法找回按丢件处理并索赔。
+playbook-damaged = 协助顾客验货拍照，补发或退款，并凭照片与物流记录向承运商索赔。

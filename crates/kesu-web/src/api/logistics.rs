@@ -46,7 +46,8 @@ pub struct ExceptionView {
 impl From<LogisticsException> for ExceptionView {
     fn from(e: LogisticsException) -> Self {
         ExceptionView {
-            playbook: e.kind.playbook_zh().to_owned(),
+            // The API speaks Chinese, the shop's language, as the history does.
+            playbook: kesu_i18n::Lang::Zh.playbook(e.kind).to_owned(),
             id: e.id,
             carrier: e.carrier,
             tracking_no: e.tracking_no,

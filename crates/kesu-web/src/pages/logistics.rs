@@ -105,7 +105,7 @@ async fn board(State(state): State<AppState>, s: PageSession) -> Response {
                                     @if e.level == Level::Warning { " " span.muted { (lang.t("warning")) } }
                                 }
                                 td title=(local_time(e.detected_at, zone)) { (age(lang, e.detected_at, now)) }
-                                td { (e.detail.as_deref().unwrap_or("")) p.playbook { (e.kind.playbook_zh()) } }
+                                td { (e.detail.as_deref().unwrap_or("")) p.playbook { (lang.playbook(e.kind)) } }
                                 td { @if let (Some(id), Some(n)) = (e.case_id, &e.case_number) { a href={ "/cases/" (id) } { (n) } } @else { "—" } }
                                 td { @if can_act {
                                     form method="post" action={ "/logistics/exceptions/" (e.id) "/resolve" } {

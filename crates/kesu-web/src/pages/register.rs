@@ -33,20 +33,25 @@ async fn suggest(State(state): State<AppState>, SignedForm(s, f): SignedForm) ->
     if text.chars().count() < 4 {
         return html! {}.into_response();
     }
-    let policy = state.store.policy().await.unwrap_or_default();
-    let rules = state
-        .store
-        .triage_rules()
-        .await
-        .unwrap_or_else(|_| kesu_domain::triage::TriageRules::builtin());
+    // A suggestion while typing: when the store cannot be read it is made from the built-in
+    // rules and scripts (and the cause logged) rather than not at all.
+    let policy = state.store.policy().await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "triage suggestion without the shop's policy");
+        kesu_domain::Policy::default()
+    });
+    let rules = state.store.triage_rules().await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "triage suggestion with the built-in rules");
+        kesu_domain::triage::TriageRules::builtin()
+    });
     let t = kesu_domain::triage::triage(&rules, &policy, text);
     let high = t.urgency == kesu_domain::triage::Urgency::High;
-    let library = state
-        .store
-        .reply_templates()
-        .await
-        .map(|l| l.templates)
-        .unwrap_or_default();
+    let library = match state.store.reply_templates().await {
+        Ok(l) => l.templates,
+        Err(e) => {
+            tracing::warn!(error = %e, "triage suggestion without the reply scripts");
+            Vec::new()
+        }
+    };
     let opening = kesu_domain::scripts::first_reply_for(&library, t.category, lang.scripts());
     html! {
         p.triage {

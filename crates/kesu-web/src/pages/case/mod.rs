@@ -156,7 +156,11 @@ async fn render_full(
     let scripts = if allowed.contains(&ActionName::Comment) {
         crate::api::templates::offered(state, &record, user, lang.scripts())
             .await
-            .unwrap_or_default()
+            .unwrap_or_else(|e| {
+                // The page still works without the scripts; the cause is logged.
+                tracing::warn!(error = ?e, case = %record.case.number, "reply scripts could not be offered");
+                Vec::new()
+            })
     } else {
         Vec::new()
     };
