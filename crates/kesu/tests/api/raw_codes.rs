@@ -10,13 +10,14 @@ use kesu_domain::codes::{
     Category, Channel, Demand, Jurisdiction, Liability, Priority, ResolutionKind, RootCause,
 };
 use kesu_domain::fulfilment::Step;
+use kesu_domain::history::SystemActor;
 use kesu_domain::logistics::ExceptionKind;
 use kesu_domain::order::ShipmentKind;
 use kesu_domain::sla::SlaClock;
 use kesu_domain::tracking::TrackingStatus;
 use kesu_domain::{ActionName, Role};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::{browser, page_text, TestApp};
 
@@ -45,6 +46,14 @@ fn codes() -> BTreeSet<String> {
     all.extend(["register", "sla_warning", "sla_breach", "sla_reminder"]);
     all.extend(["logistics_exception", "claim"]);
     all.extend(["logistics", "quality", "service", "operations"]);
+    // Who wrote an entry, as the history stores them (`kesu` is also the product's name).
+    all.push("customer");
+    all.extend(
+        SystemActor::ALL
+            .iter()
+            .map(|s| s.name())
+            .filter(|n| *n != "kesu"),
+    );
     all.extend([
         "yto",
         "sf",
@@ -165,11 +174,34 @@ async fn no_page_shows_a_code_where_a_person_reads() {
     let r = app.post(&agent, "/api/v1/tracking/events", &events).await;
     assert_eq!(r.status(), StatusCode::OK);
 
+    // A complaint the customer filed themselves: its page names who registered it.
+    crate::helpers::file_public_complaint(
+        &app.base,
+        &[
+            ("name", "韩梅梅"),
+            ("phone", "13700001111"),
+            ("category", "quality"),
+            ("demand", "refund"),
+            ("description", "鞋底开胶，穿了三天"),
+        ],
+    )
+    .await;
+    let listed: Value = app
+        .get(&agent, "/api/v1/cases?channel=web_form")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let filed = listed["items"][0]["id"]
+        .as_i64()
+        .expect("the customer's case");
+
     let codes = codes();
     let pages = [
         "/".to_owned(),
         "/?status=analysed".to_owned(),
         format!("/cases/{id}"),
+        format!("/cases/{filed}"),
         "/cases/new".to_owned(),
         "/approvals".to_owned(),
         "/logistics".to_owned(),

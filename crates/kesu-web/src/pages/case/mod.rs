@@ -165,6 +165,14 @@ async fn render_full(
         Vec::new()
     };
     let who = record.complainant.view(user.role.sees_personal_data());
+    // Who registered it, as the history's first entry names them: a colleague, 顾客 through
+    // the web form, or the logistics monitor.
+    let registered_by = match history.first() {
+        Some(first) if matches!(first.entry, Entry::Registered(_)) => {
+            actor_label(lang, &first.author)
+        }
+        _ => c.created_by.clone(),
+    };
     let body = html! {
         div.case-head {
             h1 { (c.number) " " span.status { (lang.label(c.status)) } " " (badge(lang, c, now)) }
@@ -203,7 +211,7 @@ async fn render_full(
                 }
                 h2 { (lang.t("description")) }
                 p.description { (c.description) }
-                p.muted { (lang.t("received_at")) ": " (local_time(c.received_at, zone)) " · " (lang.t("created_by")) ": " (c.created_by) }
+                p.muted { (lang.t("received_at")) ": " (local_time(c.received_at, zone)) " · " (lang.t("created_by")) ": " (registered_by) }
                 @if let Some(ch) = &c.chosen {
                     h2 { (lang.t("chosen")) }
                     p { (lang.label(ch.option.kind)) @if let Some(a) = ch.option.amount_cents { " " (yuan(a)) } }
