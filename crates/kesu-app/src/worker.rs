@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use kesu_domain::sla::{self, Fired, TimerKind};
+use kesu_domain::sla::{self, Fired};
 use kesu_domain::Policy;
 use kesu_store::{Firing, Store};
 use tokio::sync::watch;
@@ -91,11 +91,7 @@ async fn fire_case(
         .into_iter()
         .take_while(|(timer, _)| timer.due <= now)
         .map(|(timer, number)| Firing {
-            entry: sla::fired_entry(
-                &timer,
-                (timer.kind == TimerKind::Reminder).then_some(number),
-                now,
-            ),
+            entry: sla::fired_entry(&timer, number, now),
             timer,
             number,
         })

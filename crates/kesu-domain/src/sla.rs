@@ -433,9 +433,9 @@ pub fn next_due(case: &Case, policy: &Policy, fired: &[Fired]) -> Option<DateTim
     pending(case, policy, fired).first().map(|(t, _)| t.due)
 }
 
-/// The history entry of a fired timer: which clock, its deadline, and for breaches who it
-/// is escalated to.
-pub fn fired_entry(timer: &Timer, number: Option<u32>, now: DateTime<Utc>) -> Entry {
+/// The history entry of the `number`th firing of a timer: which clock, its deadline, for
+/// breaches who it is escalated to, and for reminders which one it is.
+pub fn fired_entry(timer: &Timer, number: u32, now: DateTime<Utc>) -> Entry {
     let reminder = timer.kind == TimerKind::Reminder;
     Entry::Timer {
         kind: timer.kind,
@@ -443,7 +443,7 @@ pub fn fired_entry(timer: &Timer, number: Option<u32>, now: DateTime<Utc>) -> En
             clock: timer.clock,
             deadline: timer.deadline,
             escalated_to: (timer.kind == TimerKind::Breach).then_some(Role::Supervisor),
-            reminder: reminder.then(|| number.unwrap_or(1)),
+            reminder: reminder.then_some(number),
             overdue_minutes: reminder.then(|| (now - timer.deadline).num_minutes().max(0)),
         },
     }

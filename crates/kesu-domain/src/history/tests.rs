@@ -51,7 +51,7 @@ fn every_kind_kesu_writes_reads_back_typed() {
             due: t0(),
             deadline: t0(),
         };
-        reads_back(crate::sla::fired_entry(&timer, Some(2), t0()));
+        reads_back(crate::sla::fired_entry(&timer, 2, t0()));
     }
     reads_back(Entry::LogisticsException(ExceptionFound {
         kind: ExceptionKind::Stalled,

@@ -194,18 +194,6 @@ impl std::fmt::Display for OrderNo {
     }
 }
 
-impl PartialEq<str> for OrderNo {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for OrderNo {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
 /// An order whose every field is valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
