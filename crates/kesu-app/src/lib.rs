@@ -19,6 +19,7 @@ pub mod clock;
 pub mod customer;
 pub mod error;
 pub mod logistics;
+pub mod ownership;
 pub mod register;
 pub mod reports;
 pub mod tracking;

@@ -220,6 +220,17 @@ pub enum Outcome {
     Resolved,
 }
 
+impl Outcome {
+    pub const ALL: &'static [Outcome] = &[Outcome::Invalid, Outcome::Resolved];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Invalid => "invalid",
+            Outcome::Resolved => "resolved",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Closing {

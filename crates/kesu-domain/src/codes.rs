@@ -124,6 +124,46 @@ impl ResolutionKind {
     }
 }
 
+impl Demand {
+    /// The resolution that gives the customer what they asked for: the option a proposal
+    /// starts from (the agent may change it or add others).
+    pub fn resolution(self) -> Option<ResolutionKind> {
+        use ResolutionKind as R;
+        Some(match self {
+            Demand::Refund => R::Refund,
+            Demand::ReturnRefund => R::ReturnRefund,
+            Demand::Exchange => R::Exchange,
+            Demand::Reship => R::Reship,
+            Demand::Repair => R::Repair,
+            Demand::Compensation => R::Compensation,
+            Demand::Apology => R::Apology,
+            Demand::Explanation => R::Guidance,
+            Demand::Other => return None,
+        })
+    }
+}
+
+impl Category {
+    /// Who is usually liable for this kind of complaint, and why: what the analysis form
+    /// starts from (the department confirms or changes it; nothing is decided by it).
+    pub fn usual_cause(self) -> Option<(Liability, RootCause)> {
+        use Liability as L;
+        use RootCause as C;
+        Some(match self {
+            // Lost, late, marked delivered but not received, crushed in transit.
+            Category::Logistics | Category::Damaged => (L::Carrier, C::Carrier),
+            // Picked or packed wrong in the shop's own warehouse.
+            Category::WrongItem => (L::Merchant, C::Process),
+            Category::Quality => (L::Supplier, C::Product),
+            Category::NotAsDescribed | Category::Price | Category::Refund => {
+                (L::Merchant, C::Process)
+            }
+            Category::Service => (L::Merchant, C::Staff),
+            Category::Other => return None,
+        })
+    }
+}
+
 /// A department code such as `logistics`; admins may add their own, so it is not an enum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -181,6 +221,28 @@ pub const DEFAULT_DEPARTMENTS: &[(&str, &str)] = &[
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_proposal_starts_from_what_the_customer_asked_for() {
+        assert_eq!(Demand::Reship.resolution(), Some(ResolutionKind::Reship));
+        assert_eq!(
+            Demand::Explanation.resolution(),
+            Some(ResolutionKind::Guidance)
+        );
+        assert_eq!(Demand::Other.resolution(), None);
+        for d in Demand::ALL.iter().filter(|d| **d != Demand::Other) {
+            assert!(d.resolution().is_some(), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn a_lost_parcel_is_usually_the_carriers_doing() {
+        assert_eq!(
+            Category::Logistics.usual_cause(),
+            Some((Liability::Carrier, RootCause::Carrier))
+        );
+        assert_eq!(Category::Other.usual_cause(), None);
+    }
+
     use super::*;
 
     #[test]

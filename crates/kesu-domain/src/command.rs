@@ -56,6 +56,8 @@ pub enum Command {
         summary: String,
         lessons: Option<String>,
     },
+    /// The actor takes the unowned case.
+    Take,
     /// `user_role` is filled in by the caller after looking the user up; `None` means
     /// no such active user.
     Assign {
@@ -195,6 +197,11 @@ struct CloseFields {
     lessons: Option<String>,
 }
 
+/// An action without fields: anything sent with it is a mistake worth naming.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoFields {}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AssignFields {
@@ -312,6 +319,10 @@ impl Command {
                     lessons: text::optional("lessons", f.lessons.as_deref())?,
                 }
             }
+            ActionName::Take => {
+                let NoFields {} = fields(value)?;
+                Command::Take
+            }
             ActionName::Assign => {
                 let f: AssignFields = fields(value)?;
                 Command::Assign {
@@ -389,6 +400,7 @@ impl Command {
             Command::Execute { .. } => ActionName::Execute,
             Command::FollowUp { .. } => ActionName::FollowUp,
             Command::Close { .. } => ActionName::Close,
+            Command::Take => ActionName::Take,
             Command::Assign { .. } => ActionName::Assign,
             Command::Comment { .. } => ActionName::Comment,
             Command::Step { step, .. } => ActionName::Step(*step),

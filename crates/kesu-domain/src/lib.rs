@@ -5,10 +5,12 @@
 
 pub mod account;
 pub mod calendar;
+pub mod carriers;
 pub mod case;
 pub mod claims;
 pub mod codes;
 pub mod command;
+pub mod countdown;
 pub mod error;
 pub mod event;
 pub mod fulfilment;
@@ -22,6 +24,7 @@ pub mod permission;
 pub mod personal;
 pub mod policy;
 pub mod problem;
+pub mod progress;
 pub mod refund;
 pub mod registration;
 pub mod reply_check;

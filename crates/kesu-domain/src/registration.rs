@@ -10,7 +10,7 @@ use crate::history::{Entry, Registered};
 use crate::order::OrderNo;
 use crate::personal::{Complainant, Email, PersonName, Phone};
 use crate::policy::Policy;
-use crate::role::Actor;
+use crate::role::{Actor, Role};
 use crate::text;
 
 /// The form as submitted (docs/interface.md §4). Unknown fields are refused.
@@ -305,7 +305,7 @@ impl Registration {
             created_at: now,
             updated_at: now,
             created_by: actor.name().to_owned(),
-            assignee: None,
+            assignee: first_owner(actor),
             department: None,
             suggested_department: policy.suggest_department(self.category),
             deadlines: Deadlines::default(),
@@ -344,6 +344,20 @@ impl Registration {
             priority: self.priority,
             referral: self.referral.clone(),
         })
+    }
+}
+
+/// Whoever registers a case owns it, if they handle cases themselves: an agent or a
+/// supervisor. A case the customer filed, a platform sent or the monitor opened waits in the
+/// queue of unowned cases until someone claims it or is assigned.
+fn first_owner(actor: &Actor) -> Option<String> {
+    match actor {
+        Actor::Staff {
+            username,
+            role: Role::Agent | Role::Supervisor,
+            ..
+        } => Some(username.clone()),
+        _ => None,
     }
 }
 

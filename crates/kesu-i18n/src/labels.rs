@@ -1,6 +1,6 @@
 //! Which code lists have labels, and under which key (`<kind>-<code>` in `labels.ftl`).
 
-use kesu_domain::case::CaseStatus;
+use kesu_domain::case::{CaseStatus, Outcome};
 use kesu_domain::claims::{ClaimReason, ClaimStatus};
 use kesu_domain::codes::{
     Category, Channel, Demand, Jurisdiction, Liability, Priority, ResolutionKind, RootCause,
@@ -71,4 +71,5 @@ labelled!(
     ShipmentKind => "shipment",
     ParcelOutcome => "parcel_outcome",
     Inspection => "inspection",
+    Outcome => "outcome",
 );

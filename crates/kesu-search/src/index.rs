@@ -97,6 +97,8 @@ pub struct SearchQuery {
     /// Whether names, phones and e-mails may match (roles that may see personal data).
     pub personal: bool,
     pub status: Option<String>,
+    /// Only open cases (`true`) or only closed ones (`false`).
+    pub open: Option<bool>,
     pub category: Option<String>,
     pub channel: Option<String>,
     pub department: Option<String>,
@@ -334,6 +336,12 @@ impl SearchIndex {
         exact(f.assignee, query.assignee.as_deref());
         if query.unassigned {
             must.push(term(f.assignee, NONE));
+        }
+        if let Some(open) = query.open {
+            must.push(Box::new(TermQuery::new(
+                Term::from_field_u64(f.open, u64::from(open)),
+                IndexRecordOption::Basic,
+            )));
         }
         if let Some(overdue) = query.overdue {
             let late: Box<dyn Query> = Box::new(BooleanQuery::intersection(vec![

@@ -34,6 +34,8 @@ pub struct HistoryEntry {
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
     pub status: Option<CaseStatus>,
+    /// Only open cases (`true`) or only closed ones (`false`).
+    pub open: Option<bool>,
     pub category: Option<Category>,
     pub channel: Option<Channel>,
     pub department: Option<DepartmentCode>,
@@ -95,16 +97,16 @@ pub(crate) fn search_text(case: &Case) -> String {
     .to_lowercase()
 }
 
-/// The queue's sort key: open cases by resolution deadline (none: after those with one),
-/// closed cases after every open one. Must match the backfill in migration 5.
+/// The queue's sort key: open cases by the nearest deadline of any running clock (none:
+/// after those with one), closed cases after every open one, by resolution deadline. Must
+/// match the backfill in migration 13.
 pub fn queue_key(case: &Case) -> i64 {
     const NO_DEADLINE: i64 = 3_000_000_000_000_000;
     const CLOSED: i64 = 4_000_000_000_000_000;
-    let due = case.deadlines.resolve_by.map(millis);
     if case.status.is_open() {
-        due.unwrap_or(NO_DEADLINE)
+        kesu_domain::countdown::nearest(case).map_or(NO_DEADLINE, |c| millis(c.due))
     } else {
-        CLOSED + due.unwrap_or(0)
+        CLOSED + case.deadlines.resolve_by.map_or(0, millis)
     }
 }
 
@@ -164,6 +166,17 @@ impl Store {
         insert_history(&mut tx, after.id, event.at, &event.author, &event.entry()).await?;
         for effect in &event.effects {
             apply_effect(&mut tx, after, effect).await?;
+        }
+        // The logistics exceptions of a case follow it: closed, they are dealt with.
+        if after.status == CaseStatus::Closed {
+            sqlx::query(
+                "UPDATE logistics_exceptions SET state = 'resolved', resolved_at = $1 \
+                 WHERE case_id = $2 AND state = 'open'",
+            )
+            .bind(millis(event.at))
+            .bind(after.id)
+            .execute(&mut *tx)
+            .await?;
         }
         let next = crate::timers::after_change(&mut tx, after, &policy, event.at).await?;
         sqlx::query("UPDATE cases SET next_timer_at = $1 WHERE id = $2")
@@ -250,6 +263,11 @@ impl Store {
         }
         if filter.unassigned {
             clauses.push("c.assignee IS NULL".to_owned());
+        }
+        match filter.open {
+            Some(true) => clauses.push("c.status <> 'closed'".to_owned()),
+            Some(false) => clauses.push("c.status = 'closed'".to_owned()),
+            None => {}
         }
         let where_sql = if clauses.is_empty() {
             String::new()

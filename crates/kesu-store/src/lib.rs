@@ -8,8 +8,10 @@
 
 mod accounts;
 mod bulk;
+mod carriers;
 mod cases;
 mod changes;
+mod customer_history;
 mod facts;
 mod health;
 mod improvements;
@@ -17,6 +19,7 @@ mod logistics;
 mod monitor;
 mod orders;
 mod register;
+mod saved_views;
 mod search_source;
 mod sessions;
 mod settings;
@@ -45,6 +48,7 @@ pub use logistics::{
     Claim, DeliveredButComplained, ExceptionFilter, LogisticsException, NewException, WatchedParcel,
 };
 pub use orders::ORDER_BATCH;
+pub use saved_views::SavedView;
 pub use search_source::SearchSource;
 pub use sessions::{Session, SESSION_HOURS};
 pub use settings::{Department, TemplateLibrary};

@@ -218,6 +218,17 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// How many logistics exceptions of case `case_id` are still open.
+    pub async fn open_exceptions_of_case(&self, case_id: i64) -> Result<i64> {
+        Ok(sqlx::query(
+            "SELECT COUNT(*) AS n FROM logistics_exceptions WHERE case_id = $1 AND state = 'open'",
+        )
+        .bind(case_id)
+        .fetch_one(&self.read)
+        .await?
+        .try_get("n")?)
+    }
+
     /// Exceptions, newest first (at most 2,000: the board is for what is open).
     pub async fn exceptions(&self, filter: &ExceptionFilter) -> Result<Vec<LogisticsException>> {
         let mut sql = format!(

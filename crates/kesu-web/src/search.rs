@@ -23,6 +23,7 @@ pub async fn list_cases(
         q: q.to_owned(),
         personal: filter.search_personal_data,
         status: filter.status.map(|s| s.code().to_owned()),
+        open: filter.open,
         category: filter.category.map(|c| c.code().to_owned()),
         channel: filter.channel.map(|c| c.code().to_owned()),
         department: filter.department.as_ref().map(|d| d.as_str().to_owned()),

@@ -19,6 +19,8 @@ pub enum ActionName {
     Execute,
     FollowUp,
     Close,
+    /// Take an unowned case: the actor becomes its owner.
+    Take,
     Assign,
     Comment,
     /// A step of the chosen resolution's flow (step 7).
@@ -55,6 +57,7 @@ impl ActionName {
         ActionName::Resume,
         ActionName::RecordReferral,
         ActionName::RecordAppraisal,
+        ActionName::Take,
         ActionName::Assign,
         ActionName::Comment,
     ];
@@ -71,6 +74,7 @@ impl ActionName {
             ActionName::Execute => "execute",
             ActionName::FollowUp => "follow_up",
             ActionName::Close => "close",
+            ActionName::Take => "take",
             ActionName::Assign => "assign",
             ActionName::Comment => "comment",
             ActionName::WaitCustomer => "wait_customer",
@@ -113,6 +117,7 @@ impl ActionName {
             ActionName::FollowUp => status == S::Executed,
             ActionName::Close => status == S::Resolved,
             ActionName::Assign | ActionName::Comment => status.is_open(),
+            ActionName::Take => status.is_open() && case.assignee.is_none(),
             // An appraisal settles a dispute about cause and liability, once a department has it.
             ActionName::RecordAppraisal => matches!(
                 status,
@@ -150,6 +155,7 @@ impl ActionName {
                 matches!(role, Some(R::Agent | R::Department | R::Supervisor))
             }
             ActionName::Assign => matches!(role, Some(R::Agent | R::Supervisor | R::Admin)),
+            ActionName::Take => matches!(role, Some(R::Agent | R::Department | R::Supervisor)),
             ActionName::Comment => matches!(actor, Actor::Customer) || role != Some(R::Auditor),
             ActionName::WaitCustomer | ActionName::Resume | ActionName::RecordAppraisal => {
                 matches!(role, Some(R::Agent | R::Department | R::Supervisor))
@@ -184,6 +190,7 @@ pub(super) fn own_case(action: ActionName, case: &Case, actor: &Actor) -> Result
                 | ActionName::WaitCustomer
                 | ActionName::Resume
                 | ActionName::RecordAppraisal
+                | ActionName::Take
         ) && (department.is_none() || department.as_ref() != case.department.as_ref())
         {
             return Err(Rejection::Forbidden {

@@ -165,6 +165,13 @@ pub fn decide_with_order(
             (to, change)
         }
         Command::Close { summary, lessons } => (S::Closed, Change::Close { summary, lessons }),
+        Command::Take => {
+            let change = Change::Assign {
+                user: actor.name().to_owned(),
+                previous: None,
+            };
+            (case.status, change)
+        }
         Command::Assign {
             user,
             user_role,

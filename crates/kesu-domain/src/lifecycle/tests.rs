@@ -705,3 +705,51 @@ fn a_case_goes_only_to_department_users_of_its_own_department() {
     )
     .is_err());
 }
+
+#[test]
+fn the_registering_agent_owns_the_case_and_an_unowned_case_can_be_claimed_once() {
+    assert_eq!(new_case().assignee.as_deref(), Some("amy"));
+    let form: RegistrationForm = serde_json::from_value(serde_json::json!({
+        "channel": "web_form", "complainant": {"name": "王小明"},
+        "category": "damaged", "demand": "reship", "description": "杯子碎了"
+    }))
+    .unwrap();
+    let filed =
+        form.parse(t0())
+            .unwrap()
+            .into_case(2, 2, &Actor::Customer, t0(), &Policy::default());
+    assert_eq!(
+        filed.assignee, None,
+        "a customer's own filing waits to be claimed"
+    );
+    assert!(allowed_codes(&filed, &agent()).contains(&"take"));
+    assert!(!allowed_codes(&filed, &auditor()).contains(&"take"));
+    let claimed = step(&filed, &supervisor(), Command::Take);
+    assert_eq!(claimed.assignee.as_deref(), Some("sam"));
+    assert_eq!(claimed.status, CaseStatus::Registered);
+    assert!(
+        matches!(
+            try_step(&claimed, &agent(), Command::Take),
+            Err(Rejection::NotAllowedNow { .. })
+        ),
+        "an owned case is not claimed from under its owner: it is reassigned"
+    );
+    assert!(!allowed_codes(&claimed, &agent()).contains(&"take"));
+}
+
+#[test]
+fn a_department_user_claims_only_cases_of_their_department() {
+    let mut routed = new_case();
+    routed.assignee = None;
+    routed.status = CaseStatus::Routed;
+    routed.department = Some(dept("logistics"));
+    assert!(allowed_codes(&routed, &warehouse()).contains(&"take"));
+    assert!(!allowed_codes(&routed, &quality()).contains(&"take"));
+    assert!(try_step(&routed, &quality(), Command::Take).is_err());
+    assert_eq!(
+        step(&routed, &warehouse(), Command::Take)
+            .assignee
+            .as_deref(),
+        Some("wu")
+    );
+}

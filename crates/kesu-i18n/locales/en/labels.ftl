@@ -91,6 +91,9 @@ inspection-pass = Pass
 inspection-partial = Partly acceptable
 inspection-fail = Fail
 
+outcome-invalid = Not valid
+outcome-resolved = Resolved
+
 claim_status-filed = Filed
 claim_status-accepted = Accepted
 claim_status-rejected = Rejected
@@ -150,6 +153,7 @@ action-reject = Reject
 action-execute = Execute
 action-follow_up = Follow up
 action-close = Close
+action-take = Take (claim)
 action-assign = Assign
 action-comment = Reply / note
 action-wait_customer = Waiting for the customer (clock paused)

@@ -334,3 +334,56 @@ evidence_kind_tracking = Tracking
 evidence_kind_delivery = Proof of delivery
 evidence_kind_invoice = Invoice
 evidence_kind_other = Other
+
+# The queue's views, ownership and bulk assignment
+views = Views
+view_open = Open cases
+view_unowned = Unowned
+view_closed = Closed
+delete_view = Delete this view
+assigned_count = Cases assigned:
+view_name = View name
+save_view = Save as view
+assign_selected_to = Assign the ticked cases to
+assign_selected = Assign
+select_all = Select all
+complaint = Complaint
+take = Take
+unowned = Nobody
+choose_assignee = Choose whom to assign to
+choose_cases = Tick the cases to assign first
+view_name_invalid = A view's name has 1–40 characters
+too_many_views = At most 20 views: delete one you no longer use
+case_prev = Previous
+case_next = Next
+
+# The case page: the next step, the decisions, the customer at a glance
+decisions = What was decided
+approval_not_needed = No approval needed (skipped)
+approved = Approved
+rejected = Rejected
+chosen_by = Chosen by
+closed_card = Closed
+earlier_cases = The customer's earlier cases
+no_earlier_cases = No other cases
+next_step = Next step
+reply_to_customer = Reply to the customer
+internal_note_title = Internal note
+more_actions = More actions
+step_skipped = Skipped
+shortcut_send = Ctrl+Enter sends
+send = Send
+menu = Menu
+
+usual_cause = Usually for this kind of complaint
+use_suggestion = Use
+
+# The carriers admins keep
+carriers = Carriers
+carriers_hint = Every form picks its carrier from this list; the code is what tracking services and platforms use.
+carrier_name = Name
+carrier_code = Code
+remove = Remove
+carrier_add = Add or rename (the same code renames)
+close_resolves_exceptions = Closing marks this case's open logistics exceptions as dealt with
+close_claim_first = A claim against the carrier? File it first

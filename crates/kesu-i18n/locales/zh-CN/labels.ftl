@@ -90,6 +90,9 @@ inspection-pass = 合格
 inspection-partial = 部分合格
 inspection-fail = 不合格
 
+outcome-invalid = 投诉不成立
+outcome-resolved = 已解决
+
 claim_status-filed = 已提交
 claim_status-accepted = 承运商已受理
 claim_status-rejected = 已拒赔
@@ -166,6 +169,7 @@ action-reject = 驳回
 action-execute = 执行
 action-follow_up = 回访
 action-close = 结案
+action-take = 认领
 action-assign = 指派处理人
 action-comment = 回复 / 备注
 action-wait_customer = 等待顾客（暂停计时）

@@ -334,3 +334,56 @@ evidence_kind_tracking = 物流轨迹
 evidence_kind_delivery = 签收凭证
 evidence_kind_invoice = 发票
 evidence_kind_other = 其他
+
+# The queue's views, ownership and bulk assignment
+views = 视图
+view_open = 未结案件
+view_unowned = 待认领
+view_closed = 已结案
+delete_view = 删除此视图
+assigned_count = 已指派案件数：
+view_name = 视图名称
+save_view = 保存为视图
+assign_selected_to = 将选中案件指派给
+assign_selected = 批量指派
+select_all = 全选
+complaint = 投诉概要
+take = 认领
+unowned = 无人负责
+choose_assignee = 请选择指派给谁
+choose_cases = 请先勾选要指派的案件
+view_name_invalid = 视图名称须为 1–40 个字
+too_many_views = 最多保存 20 个视图，请先删除不用的
+case_prev = 上一件
+case_next = 下一件
+
+# The case page: the next step, the decisions, the customer at a glance
+decisions = 处理记录
+approval_not_needed = 无需审批（已跳过）
+approved = 已批准
+rejected = 已驳回
+chosen_by = 选择人
+closed_card = 结案
+earlier_cases = 该顾客的历史投诉
+no_earlier_cases = 没有其他投诉记录
+next_step = 下一步
+reply_to_customer = 回复顾客
+internal_note_title = 内部备注
+more_actions = 其他操作
+step_skipped = 已跳过
+shortcut_send = Ctrl+Enter 发送
+send = 发送
+menu = 菜单
+
+usual_cause = 此类投诉通常
+use_suggestion = 采用
+
+# The carriers admins keep
+carriers = 快递公司
+carriers_hint = 表单里的快递公司都从这份名单中选择；代码用于物流查询和平台对接。
+carrier_name = 名称
+carrier_code = 代码
+remove = 删除
+carrier_add = 添加或改名（代码相同即改名）
+close_resolves_exceptions = 结案时，本案未处理的物流异常将一并标记为已处理
+close_claim_first = 需要向承运商索赔？请先提交索赔

@@ -272,7 +272,7 @@ pub async fn offered(
         .complainant
         .view(reader.role.sees_personal_data())
         .name;
-    let values = values(
+    let mut values = values(
         &record.case,
         &name,
         order.as_ref(),
@@ -281,6 +281,18 @@ pub async fn offered(
         state.clock.now(),
         lang,
     );
+    // The customer reads the carrier's name, not its code.
+    let reader_lang = match lang {
+        Language::Zh => kesu_i18n::Lang::Zh,
+        Language::En => kesu_i18n::Lang::En,
+    };
+    if let Some(code) = values.get("carrier").cloned() {
+        let carriers = state.store.carriers().await?;
+        let name = carriers
+            .name(&code)
+            .map_or_else(|| reader_lang.carrier(&code), str::to_owned);
+        values.insert("carrier", name);
+    }
     Ok(suitable(&library.templates, &record.case, lang)
         .into_iter()
         .map(|t| render(t, &values))

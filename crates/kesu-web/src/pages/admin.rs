@@ -98,6 +98,7 @@ async fn render(
             h2 { (lang.t("templates")) }
             p { a href="/admin/templates" { (lang.t("templates")) " →" } }
         }
+        p { a href="/admin/carriers" { (lang.t("carriers")) } }
         section.panel {
             h2 { (lang.t("departments")) }
             ul { @for d in &departments { li { (d.name) " (" (d.code.as_str()) ")" } } }

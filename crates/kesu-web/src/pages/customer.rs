@@ -9,16 +9,20 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use axum_extra::extract::cookie::SameSite;
+use kesu_domain::carriers::Carriers;
 use kesu_domain::codes::{Category, Demand};
 use kesu_domain::error::{Ask, Problem};
 use kesu_domain::event::Change;
+use kesu_domain::fulfilment::StepData;
 use kesu_domain::history::{Author, Entry};
 use kesu_domain::registration::RegistrationForm;
+use kesu_domain::Case;
 use kesu_domain::{CaseStatus, FieldError};
 use kesu_store::{CaseRecord, HistoryEntry};
 use maud::{html, Markup, DOCTYPE};
 use serde_json::json;
 
+use super::carriers::carrier_name;
 use super::i18n::Lang;
 use super::posted::{PageError, PublicForm};
 use super::{error_page, local_time, yuan, Form};
@@ -215,9 +219,30 @@ async fn render_status(
         Err(e) => return PageError::of(Lang::Zh, e).into_response(),
     };
     let zone = state.zone().await;
+    // The shop's name and the carriers' names; the page still works without them.
+    let shop = match &record.case.order_no {
+        Some(no) => state.store.order(no).await.ok().flatten().map(|o| o.shop),
+        None => None,
+    };
+    let carriers = state.store.carriers().await.unwrap_or_else(|e| {
+        tracing::warn!(error = ?e, "the carriers could not be read for a status page");
+        Carriers::built_in()
+    });
     let csrf = token_for(headers);
     let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
-    let body = status_body(&record, &history, zone, &csrf, token, error.map(|(_, m)| m));
+    let seen = Seen {
+        shop: shop.as_deref(),
+        carriers: &carriers,
+        zone,
+    };
+    let body = status_body(
+        &record,
+        &history,
+        &seen,
+        &csrf,
+        token,
+        error.map(|(_, m)| m),
+    );
     with_token(
         state,
         headers,
@@ -226,10 +251,62 @@ async fn render_status(
     )
 }
 
+/// What the status page shows beside the case: the shop, the carriers' names, the zone.
+struct Seen<'a> {
+    shop: Option<&'a str>,
+    carriers: &'a Carriers,
+    zone: chrono_tz::Tz,
+}
+
+/// When the customer will hear from the shop next: the nearest deadline of a running clock.
+fn next_word(c: &Case, zone: chrono_tz::Tz) -> Option<String> {
+    if c.is_paused() {
+        return Some("我们在等您补充信息，收到后马上继续处理".to_owned());
+    }
+    kesu_domain::countdown::nearest(c)
+        .map(|n| format!("我们最晚会在 {} 前给您新的答复", local_time(n.due, zone)))
+}
+
+/// What was decided, in the customer's words: the option they chose with its amount, the
+/// replacement parcel (carrier and tracking number), the money paid back; or why the
+/// complaint did not stand.
+fn decided(c: &Case, carriers: &Carriers) -> Markup {
+    let lang = Lang::Zh;
+    let invalid = c.validity.as_ref().filter(|v| !v.valid);
+    html! {
+        @if let Some(ch) = &c.chosen {
+            section.panel #decided {
+                h2 { "处理方案" }
+                p { "您选择的方案：" strong { (lang.label(ch.option.kind)) }
+                    @if let Some(a) = ch.option.amount_cents { " " strong { (yuan(a)) } } }
+                @for step in &c.steps_done {
+                    @match &step.data {
+                        StepData::Replaced { carrier, tracking_no, .. } => {
+                            p #reship { "补发包裹已寄出：" (carrier_name(carriers, lang, carrier)) " " strong { (tracking_no) }  }
+                        }
+                        StepData::ReturnShipped { carrier, tracking_no } => {
+                            p { "您寄回的包裹：" (carrier_name(carriers, lang, carrier)) " " (tracking_no) }
+                        }
+                        StepData::Refunded { cash_cents, .. } => {
+                            p #refunded { "已退款 " strong { (yuan(*cash_cents)) } "，原路退回，一般1–3个工作日到账" }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        } @else if let Some(v) = invalid {
+            section.panel #decided {
+                h2 { "核实结果" }
+                p { (v.reason.as_deref().unwrap_or("经核实，本次投诉暂不成立。")) }
+            }
+        }
+    }
+}
+
 fn status_body(
     record: &CaseRecord,
     history: &[HistoryEntry],
-    zone: chrono_tz::Tz,
+    seen: &Seen,
     csrf: &str,
     token: &str,
     error: Option<String>,
@@ -251,10 +328,16 @@ fn status_body(
             _ => None,
         })
         .collect();
+    let zone = seen.zone;
     let action = format!("/s/{token}");
     html! {
+        @if let Some(shop) = seen.shop { p.shop-name #shop { (shop) } }
         h1 { "投诉 " (c.number) }
         p.status-line { "当前进度：" strong #customer-status { (customer_status(c.status)) } }
+        @if c.status.is_open() {
+            @if let Some(next) = next_word(c, zone) { p.muted #next-word { (next) } }
+        }
+        (decided(c, seen.carriers))
         @if let Some(m) = error { p.error role="alert" { (m) } }
         @if c.status == CaseStatus::Proposed {
             section.panel {

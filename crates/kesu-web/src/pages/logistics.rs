@@ -19,6 +19,7 @@ use kesu_domain::order::Order;
 use kesu_store::{Claim, LogisticsException};
 use maud::{html, Markup};
 
+use super::carriers::carrier_name;
 use super::case::render;
 use super::i18n::Lang;
 use super::posted::{explain, SignedForm};
@@ -53,10 +54,11 @@ async fn board(State(state): State<AppState>, s: PageSession) -> Response {
         let open = kesu_app::claims::visible_exceptions(&state.store, user, true, None).await?;
         let claims = kesu_app::claims::visible_claims(&state.store, user).await?;
         let zone = state.store.policy().await?.zone();
-        Ok::<_, ApiError>((open, claims, zone))
+        let carriers = state.store.carriers().await?;
+        Ok::<_, ApiError>((open, claims, zone, carriers))
     }
     .await;
-    let (open, claims, zone) = match loaded {
+    let (open, claims, zone, names) = match loaded {
         Ok(x) => x,
         Err(e) => {
             let (status, message) = explain(lang, e);
@@ -88,7 +90,7 @@ async fn board(State(state): State<AppState>, s: PageSession) -> Response {
         @if carriers.is_empty() { p.empty { (lang.t("no_exceptions")) } }
         @for (carrier, list) in &carriers {
             section.panel.carrier data-carrier=(carrier) {
-                h2 { (lang.carrier(carrier)) " " span.count { "(" (list.len()) ")" } }
+                h2 { (carrier_name(&names, lang, carrier)) " " span.count { "(" (list.len()) ")" } }
                 table.board {
                     thead { tr {
                         th { (lang.t("tracking_no")) } th { (lang.t("exception_kind")) } th { (lang.t("age")) }
@@ -132,7 +134,7 @@ async fn board(State(state): State<AppState>, s: PageSession) -> Response {
                         @for c in &claims {
                             tr data-claim=(c.id) {
                                 td { a href={ "/cases/" (c.case_id) } { (c.case_number) } }
-                                td { (lang.carrier(&c.carrier)) " " (c.tracking_no) }
+                                td { (carrier_name(&names, lang, &c.carrier)) " " (c.tracking_no) }
                                 td { (lang.label(c.reason)) }
                                 td { (yuan(c.amount_claimed_cents)) }
                                 td { (c.amount_recovered_cents.map(yuan).unwrap_or_else(|| "—".into())) }
@@ -173,6 +175,7 @@ pub fn claims_panel(
     c: &Case,
     order: Option<&Order>,
     claims: &[Claim],
+    carriers: &kesu_domain::carriers::Carriers,
     zone: chrono_tz::Tz,
 ) -> Markup {
     let lang = s.lang;
@@ -182,7 +185,7 @@ pub fn claims_panel(
             .iter()
             .find(|sh| c.tracking_no.as_deref().is_none_or(|t| t == sh.tracking_no))
     });
-    let carrier = parcel.map(|p| p.carrier.as_str()).unwrap_or("");
+    let carrier = parcel.map(|p| p.carrier.as_str());
     let tracking = c
         .tracking_no
         .as_deref()
@@ -199,7 +202,7 @@ pub fn claims_panel(
         @for k in claims {
             div.claim data-claim=(k.id) {
                 p {
-                    strong { (lang.carrier(&k.carrier)) " " (k.tracking_no) } " · " (lang.label(k.reason))
+                    strong { (carrier_name(carriers, lang, &k.carrier)) " " (k.tracking_no) } " · " (lang.label(k.reason))
                     " · " (lang.t("amount_claimed")) " " (yuan(k.amount_claimed_cents))
                     @if let Some(r) = k.amount_recovered_cents { " · " (lang.t("amount_recovered")) " " (yuan(r)) }
                     " · " span.status { (lang.label(k.status)) }
@@ -227,7 +230,7 @@ pub fn claims_panel(
                 summary { (lang.t("file_claim")) }
                 form method="post" action={ "/cases/" (c.id) "/claims" } {
                     (csrf_field(s))
-                    label { (lang.t("carrier")) input name="carrier" required value=(carrier); }
+                    label { (lang.t("carrier")) (super::carriers::carrier_select(lang, "carrier", carriers, carrier)) }
                     label { (lang.t("tracking_no")) input name="tracking_no" required value=(tracking); }
                     label { (lang.t("claim_reason"))
                         select name="reason" {

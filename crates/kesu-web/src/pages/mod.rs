@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod carriers;
 mod case;
 pub mod cookies;
 mod customer;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(queue::router())
         .merge(register::router())
         .merge(case::router())
+        .merge(carriers::router())
         .merge(customer::router())
         .merge(supervisor::router())
         .merge(admin::router())
@@ -47,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(improvements::router())
         .route("/assets/htmx.min.js", get(htmx))
         .route("/assets/kesu.css", get(css))
+        .route("/assets/kesu-workbench.js", get(workbench_js))
 }
 
 async fn htmx() -> Response {
@@ -60,6 +63,14 @@ async fn css() -> Response {
     asset(
         "text/css; charset=utf-8",
         include_bytes!("../../assets/kesu.css"),
+    )
+}
+
+/// The workbench's keyboard shortcuts and small helpers (see the file's head).
+async fn workbench_js() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/kesu-workbench.js"),
     )
 }
 
@@ -123,6 +134,10 @@ pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
             body {
                 header.top {
                     a.brand href="/" { "客诉 kesu" }
+                    // On a phone the links fold behind 菜单 (a checkbox: no script needed).
+                    input #nav-toggle.nav-toggle type="checkbox" aria-hidden="true" tabindex="-1";
+                    label.menu-button for="nav-toggle" { (lang.t("menu")) }
+                    div.nav-box {
                     nav {
                         a href="/" { (lang.t("queue")) }
                         @if user.role.registers_cases() { a href="/cases/new" { (lang.t("register")) } }
@@ -146,6 +161,7 @@ pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
                             input type="hidden" name="_csrf" value=(s.session.csrf);
                             button.link type="submit" { (lang.t("sign_out")) }
                         }
+                    }
                     }
                 }
                 main { (body) }
@@ -183,6 +199,11 @@ pub fn yuan(cents: impl Into<kesu_domain::money::Cents>) -> String {
 /// A hidden CSRF field for a form of this session.
 pub fn csrf_field(s: &PageSession) -> Markup {
     html! { input type="hidden" name="_csrf" value=(s.session.csrf); }
+}
+
+/// A script served from our own assets.
+pub fn script_file(src: &'static str) -> Markup {
+    html! { script src=(src) defer {} }
 }
 
 /// Inline script, trusted: only ever our own constant text.

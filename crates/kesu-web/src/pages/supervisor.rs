@@ -89,7 +89,7 @@ async fn approvals(State(state): State<AppState>, s: PageSession) -> Response {
         @for r in &items {
             @let c = &r.case;
             section.panel.approval data-case=(c.id) {
-                h2 { a href={ "/cases/" (c.id) } { (c.number) } " " (badge(lang, c, now)) }
+                h2 { a href={ "/cases/" (c.id) } { (c.number) } " " (badge(lang, c, now, zone)) }
                 p { (lang.label(c.category)) " · " (c.description) }
                 @if let Some(ch) = &c.chosen {
                     p { strong { (lang.t("chosen")) ": " (lang.label(ch.option.kind))

@@ -434,16 +434,22 @@ async fn every_action_refuses_roles_that_may_not_take_it(app: TestApp) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let before = app.get(&t.agent, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(
+        before.json::<Value>().await.unwrap()["assignee"],
+        "amy",
+        "the registering agent owns the case"
+    );
     let c = app
         .act_ok(
             &t.supervisor,
             id,
-            json!({"action": "assign", "user": "amy"}),
+            json!({"action": "assign", "user": "sam"}),
         )
         .await;
-    assert_eq!(c["assignee"], "amy");
+    assert_eq!(c["assignee"], "sam");
     assert_eq!(c["status"], "routed");
-    let r = app.get(&t.agent, "/api/v1/cases?assignee=amy").await;
+    let r = app.get(&t.agent, "/api/v1/cases?assignee=sam").await;
     assert_eq!(r.json::<Value>().await.unwrap()["total"], 1);
 }
 

@@ -469,3 +469,65 @@ async fn a_parcel_that_stalls_twice_is_an_exception_twice(app: TestApp) {
         "the second stall is noted on the case the first one opened"
     );
 }
+
+/// A case's logistics exceptions follow it: the close form says closing deals with them (and
+/// offers the claim first), and closing marks them resolved in the same transaction.
+#[tokio::test]
+async fn closing_a_case_resolves_its_open_logistics_exceptions() {
+    use kesu_domain::history::Entry;
+    use kesu_domain::logistics::{ExceptionKind, Level};
+    let app = TestApp::sqlite().await;
+    let amy = app.user("amy", "agent", None).await;
+    let id = app.register(&amy, &crate::helpers::complaint()).await["id"]
+        .as_i64()
+        .unwrap();
+    let finding = kesu_store::NewException {
+        carrier: "yto".into(),
+        tracking_no: "YT1234567890".into(),
+        order_no: Some("TB20261111001".into()),
+        kind: ExceptionKind::SignedNotReceived,
+        level: Level::Exception,
+        detected_at: crate::helpers::t0(),
+        detail: None,
+        episode: "1".into(),
+    };
+    let note = Entry::Other {
+        action: "logistics_exception".into(),
+        data: json!({"kind": "signed_not_received"}),
+    };
+    let monitor = kesu_domain::Actor::staff("amy", kesu_domain::Role::Agent, None);
+    app.store
+        .flag_case_for_exception(&finding, id, &monitor, &note, crate::helpers::t0())
+        .await
+        .unwrap()
+        .expect("a new finding");
+    assert_eq!(app.store.open_exceptions_of_case(id).await.unwrap(), 1);
+
+    // Answered, judged, routed … or, shortest, judged not valid after a reply: it closes.
+    app.act_ok(
+        &amy,
+        id,
+        json!({"action": "comment", "text": "您好，已收到您的反馈", "internal": false}),
+    )
+    .await;
+    app.act_ok(
+        &amy,
+        id,
+        json!({"action": "judge", "valid": false, "reason": "顾客已找到包裹"}),
+    )
+    .await;
+    assert_eq!(
+        app.store.open_exceptions_of_case(id).await.unwrap(),
+        0,
+        "closing the case dealt with its exception"
+    );
+    let open = app
+        .store
+        .exceptions(&ExceptionFilter {
+            open_only: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(open.is_empty(), "the board no longer lists it: {open:?}");
+}

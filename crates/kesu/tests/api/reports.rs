@@ -460,8 +460,12 @@ async fn the_dashboard_compares_with_the_previous_period_and_ranks_causes(app: T
         d["root_causes"]
     );
     assert_eq!(d["root_causes"][1]["cumulative_share"], 1.0);
+    // The registering agent owns every case nobody was assigned to.
     let agents = d["agents"].as_array().unwrap();
-    assert!(agents.is_empty(), "nobody was assigned: {agents:?}");
+    assert_eq!(agents.len(), 1, "{agents:?}");
+    assert_eq!(agents[0]["key"], "amy");
+    assert_eq!(agents[0]["cases"], 4);
+    assert_eq!(agents[0]["open"], 2);
     let depts: Vec<&str> = d["by_department"]
         .as_array()
         .unwrap()

@@ -135,7 +135,8 @@ async fn a_case_is_offered_the_scripts_of_its_category_and_step_filled_with_its_
     assert_eq!(offered[0]["id"], "first-logistics");
     assert_eq!(offered[1]["id"], "first-general");
     let text = offered[0]["text"].as_str().unwrap();
-    for part in ["王小明您好", "TB20261111001", "yto YT1234567890"] {
+    // The customer reads the carrier's name, not its code.
+    for part in ["王小明您好", "TB20261111001", "圆通速递 YT1234567890"] {
         assert!(text.contains(part), "{part} in {text}");
     }
     assert!(offered[1]["text"].as_str().unwrap().contains(&number));

@@ -37,7 +37,7 @@ pub(super) fn select_codes(
     lang: Lang,
     name: &'static str,
     label: &'static str,
-    codes: &[(&'static str, &'static str)],
+    codes: &[(&'static str, impl AsRef<str>)],
     selected: Option<&str>,
 ) -> Markup {
     html! {
@@ -45,21 +45,45 @@ pub(super) fn select_codes(
             select name=(name) required {
                 // Nothing is chosen for the user: an unchosen select cannot be sent.
                 option value="" selected[selected.is_none()] { (lang.t("choose_one")) }
-                @for (code, label) in codes { option value=(code) selected[selected == Some(*code)] { (label) } }
+                @for (code, label) in codes { option value=(code) selected[selected == Some(*code)] { (label.as_ref()) } }
             }
         }
     }
+}
+
+/// What the forms offer to pick from: colleagues, departments, scripts, carriers; and who
+/// reads them.
+#[derive(Clone, Copy)]
+pub(super) struct FormContext<'a> {
+    pub users: &'a [kesu_store::User],
+    pub departments: &'a [kesu_store::Department],
+    pub role: Role,
+    pub scripts: &'a [kesu_domain::scripts::Rendered],
+    pub carriers: &'a kesu_domain::carriers::Carriers,
+    /// The case's logistics exceptions still open, and whether a carrier claim was filed:
+    /// closing resolves them, so the close form says so first.
+    pub open_exceptions: i64,
+    pub claim_filed: bool,
+    /// The case's order, for what its forms start from (the carrier it shipped with).
+    pub order: Option<&'a kesu_domain::order::Order>,
 }
 
 pub(super) fn action_fields(
     lang: Lang,
     action: ActionName,
     record: &CaseRecord,
-    users: &[kesu_store::User],
-    departments: &[kesu_store::Department],
-    role: Role,
-    scripts: &[kesu_domain::scripts::Rendered],
+    ctx: &FormContext,
 ) -> Markup {
+    let FormContext {
+        users,
+        departments,
+        role,
+        scripts,
+        carriers,
+        open_exceptions,
+        claim_filed,
+        order,
+    } = *ctx;
     let c = &record.case;
     match action {
         ActionName::Judge => html! {
@@ -83,11 +107,22 @@ pub(super) fn action_fields(
                 }
             }
         },
-        ActionName::Analyse => html! {
+        ActionName::Analyse => {
+            // Nothing is chosen for the department: the usual cause of this kind of
+            // complaint is offered as one button that fills both, for them to confirm.
+            let usual = c.category.usual_cause();
+            html! {
+            @if let Some((liability, cause)) = usual {
+                p.usual-cause {
+                    (lang.t("usual_cause")) ": " (lang.label(liability)) " / " (lang.label(cause)) " "
+                    button.use-usual type="button" data-liability=(liability.code()) data-root-cause=(cause.code()) { (lang.t("use_suggestion")) }
+                }
+            }
             (select_codes(lang, "liability", "liability", &Liability::ALL.iter().map(|l| (l.code(), lang.label(l))).collect::<Vec<_>>(), None))
             (select_codes(lang, "root_cause", "root_cause", &RootCause::ALL.iter().map(|r| (r.code(), lang.label(r))).collect::<Vec<_>>(), None))
             (text_field(lang, "findings", "findings", true))
-        },
+            }
+        }
         ActionName::Propose => html! {
             @for i in 0..3 {
                 fieldset.option {
@@ -95,7 +130,8 @@ pub(super) fn action_fields(
                     label { (lang.t("kind"))
                         select name="opt_kind" required[i == 0] {
                             @if i > 0 { option value="" { "—" } }
-                            @for k in ResolutionKind::ALL { option value=(k.code()) { (lang.label(k)) } }
+                            // The first option starts from what the customer asked for.
+                            @for k in ResolutionKind::ALL { option value=(k.code()) selected[i == 0 && c.demand.resolution() == Some(*k)] { (lang.label(k)) } }
                         }
                     }
                     label { (lang.t("amount_yuan")) input name="opt_amount" inputmode="decimal"; }
@@ -125,6 +161,12 @@ pub(super) fn action_fields(
             (text_field(lang, "comment", "comment", false))
         },
         ActionName::Close => html! {
+            @if open_exceptions > 0 {
+                p.warning #close-exceptions role="note" {
+                    (lang.t("close_resolves_exceptions")) " (" (open_exceptions) ")"
+                    @if !claim_filed { " " a href="#file-claim" { (lang.t("close_claim_first")) } }
+                }
+            }
             @if c.responded_at.is_none() {
                 p.warning role="alert" { (lang.t("close_unanswered_warning")) }
                 label.check { input type="checkbox" name="confirm_unanswered" value="1" required; (lang.t("close_unanswered_confirm")) }
@@ -140,13 +182,28 @@ pub(super) fn action_fields(
                 }
             }
         },
-        ActionName::Comment => html! {
+        ActionName::Comment => {
+            // A customer not yet answered gets the suggested first reply, ready to adjust
+            // and send; departments write internal notes only.
+            let suggested = (c.responded_at.is_none() && role != Role::Department)
+                .then(|| {
+                    scripts
+                        .iter()
+                        .find(|r| r.scenario == kesu_domain::scripts::Scenario::FirstReply)
+                })
+                .flatten();
+            let trigger = if suggested.is_some() {
+                "load, input changed delay:400ms"
+            } else {
+                "input changed delay:400ms"
+            };
+            html! {
             @if !scripts.is_empty() {
                 label { (lang.t("reply_scripts"))
                     select.script-pick {
                         option value="" { (lang.t("script_pick")) }
                         @for r in scripts {
-                            option value=(r.text) data-id=(r.id) {
+                            option value=(r.text) data-id=(r.id) selected[suggested.is_some_and(|x| x.id == r.id)] {
                                 (r.title)
                                 @if !r.missing.is_empty() { " · " (lang.t("script_missing")) }
                             }
@@ -157,9 +214,9 @@ pub(super) fn action_fields(
             }
             // The reply checker runs as the agent types and shows what to change.
             label { (lang.t("text")) " " abbr.req title=(lang.t("required")) { "*" }
-                textarea name="text" rows="3" required
-                    hx-post={ "/cases/" (c.id) "/check-reply" } hx-trigger="input changed delay:400ms"
-                    hx-target="next .reply-findings" hx-include="closest form" {} }
+                textarea name="text" rows="5" required
+                    hx-post={ "/cases/" (c.id) "/check-reply" } hx-trigger=(trigger)
+                    hx-target="next .reply-findings" hx-include="closest form" { @if let Some(r) = suggested { (r.text) } } }
             div.reply-findings aria-live="polite" {}
             @if role == Role::Supervisor {
                 label.check { input type="checkbox" name="override_check" value="1"; (lang.t("override_check")) }
@@ -170,7 +227,9 @@ pub(super) fn action_fields(
             } @else {
                 label.check { input type="checkbox" name="internal" value="1"; (lang.t("internal")) }
             }
-        },
+            p.muted.hint { (lang.t("shortcut_send")) }
+            }
+        }
         ActionName::Step(Step::TrackParcel) => {
             html! { label { (lang.t("parcel_status")) input name="status" required placeholder="in_transit"; } (text_field(lang, "note", "note", false)) }
         }
@@ -178,11 +237,21 @@ pub(super) fn action_fields(
             (select_codes(lang, "outcome", "outcome", &ParcelOutcome::ALL.iter().map(|o| (o.code(), lang.label(o))).collect::<Vec<_>>(), None))
             (text_field(lang, "note", "note", false))
         },
-        ActionName::Step(Step::ReturnShipped | Step::ShipReplacement) => html! {
-            label { (lang.t("carrier")) input name="carrier" required placeholder="yto"; }
+        ActionName::Step(step @ (Step::ReturnShipped | Step::ShipReplacement)) => {
+            // A replacement usually goes with the carrier the order shipped with.
+            let usual = (step == Step::ShipReplacement)
+                .then(|| {
+                    order
+                        .and_then(|o| o.shipments.first())
+                        .map(|s| s.carrier.as_str())
+                })
+                .flatten();
+            html! {
+            label { (lang.t("carrier")) (super::super::carriers::carrier_select(lang, "carrier", carriers, usual)) }
             label { (lang.t("tracking_no")) input name="tracking_no" required; }
             (text_field(lang, "note", "note", false))
-        },
+            }
+        }
         ActionName::Step(Step::Inspect) => html! {
             (select_codes(lang, "result", "result", &Inspection::ALL.iter().map(|r| (r.code(), lang.label(r))).collect::<Vec<_>>(), None))
             label { (lang.t("accepted_lines")) input name="lines" placeholder="A:1"; }
@@ -214,6 +283,8 @@ pub(super) fn action_fields(
             }
             (text_field(lang, "conclusion", "conclusion", false))
         },
+        // Claiming asks nothing: the button says it all.
+        ActionName::Take => html! {},
         ActionName::Resume
         | ActionName::Step(
             Step::ConfirmNotShipped | Step::CancelOrder | Step::ReceiveReturn | Step::Restock,

@@ -13,6 +13,7 @@ use kesu_domain::fulfilment::{Inspection, ParcelOutcome, Step};
 use kesu_domain::history::{Author, Entry, SystemActor};
 use kesu_domain::money::{parse_yuan, Cents};
 use kesu_domain::order::Order;
+use kesu_domain::progress::{moves_case_on, stages, Stage, StageState};
 use kesu_domain::reply_check::ReplyRules;
 use kesu_domain::{ActionName, CaseStatus, Role};
 use kesu_store::{CaseRecord, HistoryEntry};
@@ -27,12 +28,14 @@ use super::{csrf_field, error_page, layout, local_time, yuan, Form};
 use crate::AppState;
 
 mod action_forms;
+mod cards;
 mod panels;
 mod reply_check;
 mod submit;
 
 pub use action_forms::action_label;
 use action_forms::*;
+use cards::*;
 use panels::*;
 use reply_check::*;
 use submit::*;
@@ -45,20 +48,18 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/check-reply", post(check_reply))
 }
 
-/// The eight steps and the first status at which each is done.
-const STEPS: &[(&str, CaseStatus)] = &[
-    ("step_register", CaseStatus::Registered),
-    ("step_judge", CaseStatus::Validated),
-    ("step_route", CaseStatus::Routed),
-    ("step_analyse", CaseStatus::Analysed),
-    ("step_propose", CaseStatus::AwaitingApproval),
-    ("step_approve", CaseStatus::Approved),
-    ("step_execute", CaseStatus::Executed),
-    ("step_follow_up", CaseStatus::Closed),
-];
-
-fn rank(s: CaseStatus) -> usize {
-    CaseStatus::ALL.iter().position(|x| *x == s).unwrap_or(0)
+/// The locale key of a step's name in the step bar.
+fn stage_label(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Register => "step_register",
+        Stage::Judge => "step_judge",
+        Stage::Route => "step_route",
+        Stage::Analyse => "step_analyse",
+        Stage::Propose => "step_propose",
+        Stage::Approve => "step_approve",
+        Stage::Execute => "step_execute",
+        Stage::FollowUp => "step_follow_up",
+    }
 }
 
 async fn show(
@@ -133,25 +134,42 @@ async fn render_full(
         let departments = state.store.departments().await?;
         let timers = state.store.case_timers(record.case.id).await?;
         let claims = state.store.claims(Some(record.case.id)).await?;
+        let earlier = state.store.earlier_cases(&record).await?;
+        let carriers = state.store.carriers().await?;
+        let open_exceptions = state.store.open_exceptions_of_case(record.case.id).await?;
         Ok::<_, kesu_store::StoreError>((
             history,
             order,
             policy,
-            users,
-            departments,
+            (users, departments, carriers, open_exceptions),
             timers,
             claims,
+            earlier,
         ))
     }
     .await;
-    let (history, order, policy, users, departments, timers, claims) = match loaded {
+    let (
+        history,
+        order,
+        policy,
+        (users, departments, carriers, open_exceptions),
+        timers,
+        claims,
+        earlier,
+    ) = match loaded {
         Ok(x) => x,
         Err(e) => return PageError::of(lang, e).into_response(),
     };
+    let actor = user.actor();
+    // Only the earlier cases the reader may open (a department its own department's).
+    let earlier: Vec<CaseRecord> = earlier
+        .into_iter()
+        .filter(|r| actor.may_see(&r.case))
+        .collect();
     let zone = policy.zone();
     let now = state.clock.now();
     let c = &record.case;
-    let allowed = kesu_domain::allowed_actions(c, &user.actor());
+    let allowed = kesu_domain::allowed_actions(c, &actor);
     // The reply box offers the scripts that fit the case, filled with its data.
     let scripts = if allowed.contains(&ActionName::Comment) {
         crate::api::templates::offered(state, &record, user, lang.scripts())
@@ -173,24 +191,71 @@ async fn render_full(
         }
         _ => c.created_by.clone(),
     };
-    let body = html! {
-        div.case-head {
-            h1 { (c.number) " " span.status { (lang.label(c.status)) } " " (badge(lang, c, now)) }
-            p.meta {
-                (lang.t("category")) ": " (lang.label(c.category)) " · "
-                (lang.t("channel")) ": " (lang.label(c.channel)) " · "
-                (lang.t("demand")) ": " (lang.label(c.demand)) " · "
-                (lang.t("department")) ": " (c.department.as_ref().map(|d| departments.iter().find(|x| &x.code == d).map_or(d.as_str(), |x| x.name.as_str())).unwrap_or("—")) " · "
-                (lang.t("assignee")) ": " (c.assignee.as_deref().unwrap_or("—"))
-                @if let Some(due) = c.deadlines.resolve_by { " · " (lang.t("deadline")) ": " (local_time(due, zone)) }
-                @for t in &c.tags { " " span.tag { (t) } }
+    // The action that moves the case on comes first and open; the rest wait folded.
+    let next = allowed.iter().copied().find(|a| moves_case_on(*a, c));
+    let beside: Vec<ActionName> = allowed
+        .iter()
+        .copied()
+        .filter(|a| Some(*a) != next && !matches!(a, ActionName::Comment | ActionName::Take))
+        // Reject sits beside approve in the same step.
+        .collect();
+    let department_name = c.department.as_ref().map(|d| {
+        departments
+            .iter()
+            .find(|x| &x.code == d)
+            .map_or(d.as_str(), |x| x.name.as_str())
+    });
+    let forms = FormContext {
+        users: &users,
+        departments: &departments,
+        role: user.role,
+        scripts: &scripts,
+        carriers: &carriers,
+        open_exceptions,
+        claim_filed: !claims.is_empty(),
+        order: order.as_ref(),
+    };
+    let action_form = |a: ActionName| {
+        html! {
+            form method="post" action={ "/cases/" (c.id) "/act" } data-action=(a) {
+                (csrf_field(s))
+                input type="hidden" name="action" value=(a);
+                input type="hidden" name="version" value=(c.version);
+                (action_fields(lang, a, &record, &forms))
+                button.primary type="submit" { (if a == ActionName::Comment { lang.t("send") } else { lang.t("submit") }) }
             }
         }
+    };
+    let body = html! {
+        div.case-head {
+            h1 { (c.number) " " span.status { (lang.label(c.status)) } " " (badge(lang, c, now, zone)) }
+            p.meta {
+                @if let Some(o) = &order { span.shop { (o.shop) } " · " }
+                (lang.label(c.category)) " · "
+                (lang.t("channel")) ": " (lang.label(c.channel)) " · "
+                (lang.t("demand")) ": " (lang.label(c.demand)) " · "
+                (lang.t("department")) ": " (department_name.unwrap_or("—")) " · "
+                (lang.t("owner")) ": " span.owner { (c.assignee.as_deref().unwrap_or(lang.t("unowned"))) }
+                @if let Some(due) = c.deadlines.resolve_by { " · " (lang.t("resolve_deadline")) ": " (local_time(due, zone)) }
+                @for t in &c.tags { " " span.tag { (t) } }
+            }
+            @if allowed.contains(&ActionName::Take) {
+                form.take method="post" action={ "/cases/" (c.id) "/act" } data-action="take" {
+                    (csrf_field(s))
+                    input type="hidden" name="action" value="take";
+                    input type="hidden" name="version" value=(c.version);
+                    button.primary type="submit" { (lang.t("take")) }
+                }
+            }
+            nav.case-nav data-case=(c.id) data-prev=(lang.t("case_prev")) data-next=(lang.t("case_next")) {}
+        }
         ol.steps aria-label=(lang.t("steps")) {
-            @for (i, (label, done_at)) in STEPS.iter().enumerate() {
-                @let done = rank(c.status) >= rank(*done_at) || (c.status == CaseStatus::Closed);
-                @let current = !done && (i == 0 || rank(c.status) >= rank(STEPS[i - 1].1));
-                li class=(if done { "done" } else if current { "current" } else { "todo" }) aria-current=[current.then_some("step")] { (lang.t(label)) }
+            @for (stage, state) in stages(c) {
+                li class=(state.code()) aria-current=[(state == StageState::Current).then_some("step")]
+                    title=[(state == StageState::Skipped).then(|| lang.t("step_skipped"))] {
+                    (lang.t(stage_label(stage)))
+                    @if state == StageState::Skipped { span.sr { " · " (lang.t("step_skipped")) } }
+                }
             }
         }
         @if let Some((_, message)) = &error { div.error role="alert" { (message) } }
@@ -198,52 +263,67 @@ async fn render_full(
             div.notice role="status" { (lang.t("customer_link_new")) " " a #customer-link href=(l) { (l) } }
         }
         div.case-grid {
-            section.panel {
-                h2 { (lang.t("customer")) }
-                p { (who.name) @if who.masked { " " span.muted { (lang.t("masked")) } } }
-                @if let Some(p) = &who.phone { p { (lang.t("phone")) ": " (p) } }
-                @if let Some(e) = &who.email { p { (lang.t("email")) ": " (e) } }
-                @if user.role.sees_personal_data() && c.status.is_open() {
-                    form method="post" action={ "/cases/" (c.id) "/customer-link" } {
-                        (csrf_field(s))
-                        button.link type="submit" { (lang.t("customer_link")) }
+            div.main-col {
+                @if let Some(a) = next {
+                    section.panel.next-step {
+                        h2 { (lang.t("next_step")) ": " (action_label(lang, a.code())) }
+                        (action_form(a))
                     }
                 }
-                h2 { (lang.t("description")) }
-                p.description { (c.description) }
-                p.muted { (lang.t("received_at")) ": " (local_time(c.received_at, zone)) " · " (lang.t("created_by")) ": " (registered_by) }
-                @if let Some(ch) = &c.chosen {
-                    h2 { (lang.t("chosen")) }
-                    p { (lang.label(ch.option.kind)) @if let Some(a) = ch.option.amount_cents { " " (yuan(a)) } }
+                @if allowed.contains(&ActionName::Comment) {
+                    section.panel.reply {
+                        h2 { @if user.role == Role::Department { (lang.t("internal_note_title")) } @else { (lang.t("reply_to_customer")) } }
+                        (action_form(ActionName::Comment))
+                    }
                 }
-                (sla_panel(lang, c, &timers, zone))
-                (referral_panel(lang, c, zone))
-                (order_panel(lang, c.order_no.as_deref(), order.as_ref(), user.role.sees_personal_data()))
-                (super::logistics::claims_panel(s, c, order.as_ref(), &claims, zone))
-                @if let Some(o) = &order { (quote_panel(lang, c.id, o, quote.as_ref())) }
-            }
-            section.panel.actions {
-                h2 { (lang.t("actions")) }
-                @if allowed.is_empty() { p.muted { (lang.t("no_actions")) } }
-                @if user.role == Role::Admin && c.status.is_open() { p.muted { (lang.t("admin_no_cases_hint")) } }
-                @for (i, a) in allowed.iter().enumerate() {
-                    details open[i == 0] {
-                        summary { (action_label(lang, a.code())) }
-                        form method="post" action={ "/cases/" (c.id) "/act" } data-action=(a) {
-                            (csrf_field(s))
-                            input type="hidden" name="action" value=(a);
-                            input type="hidden" name="version" value=(c.version);
-                            (action_fields(lang, *a, &record, &users, &departments, user.role, &scripts))
-                            button.primary type="submit" { (lang.t("submit")) }
+                (decision_cards(lang, c, zone))
+                @if !beside.is_empty() {
+                    details.panel.more-actions {
+                        summary { (lang.t("more_actions")) " (" (beside.len()) ")" }
+                        @for a in &beside {
+                            details {
+                                summary { (action_label(lang, a.code())) }
+                                (action_form(*a))
+                            }
                         }
                     }
                 }
+                @if allowed.is_empty() { p.muted { (lang.t("no_actions")) } }
+                @if user.role == Role::Admin && c.status.is_open() { p.muted { (lang.t("admin_no_cases_hint")) } }
+                section.panel {
+                    h2 { (lang.t("history")) }
+                    ol.timeline { @for e in history.iter().rev() { (timeline_entry(lang, e, zone)) } }
+                }
+            }
+            aside.side-col {
+                section.panel {
+                    h2 { (lang.t("customer")) }
+                    p { (who.name) @if who.masked { " " span.muted { (lang.t("masked")) } } }
+                    @if let Some(p) = &who.phone { p { (lang.t("phone")) ": " (p) } }
+                    @if let Some(e) = &who.email { p { (lang.t("email")) ": " (e) } }
+                    @if user.role.sees_personal_data() && c.status.is_open() {
+                        form method="post" action={ "/cases/" (c.id) "/customer-link" } {
+                            (csrf_field(s))
+                            button.link type="submit" { (lang.t("customer_link")) }
+                        }
+                    }
+                    (earlier_cases(lang, &earlier, zone))
+                    h2 { (lang.t("description")) }
+                    p.description { (c.description) }
+                    p.muted { (lang.t("received_at")) ": " (local_time(c.received_at, zone)) " · " (lang.t("created_by")) ": " (registered_by) }
+                    (sla_panel(lang, c, &timers, zone))
+                    (referral_panel(lang, c, zone))
+                }
+                @if c.order_no.is_some() {
+                    section.panel {
+                        (order_panel(lang, &carriers, c.order_no.as_deref(), order.as_ref(), user.role.sees_personal_data()))
+                        (super::logistics::claims_panel(s, c, order.as_ref(), &claims, &carriers, zone))
+                        @if let Some(o) = &order { (quote_panel(lang, c.id, o, quote.as_ref())) }
+                    }
+                }
             }
         }
-        section.panel {
-            h2 { (lang.t("history")) }
-            ol.timeline { @for e in history.iter().rev() { (timeline_entry(lang, e, zone)) } }
-        }
+        (super::script_file("/assets/kesu-workbench.js"))
     };
     let status = error.as_ref().map(|(st, _)| *st).unwrap_or(StatusCode::OK);
     (status, layout(s, &c.number, body)).into_response()

@@ -109,6 +109,7 @@ pub(super) fn referral_panel(lang: Lang, c: &Case, zone: chrono_tz::Tz) -> Marku
 
 pub(super) fn order_panel(
     lang: Lang,
+    carriers: &kesu_domain::carriers::Carriers,
     order_no: Option<&str>,
     order: Option<&Order>,
     unmasked: bool,
@@ -139,7 +140,7 @@ pub(super) fn order_panel(
             @if let Some(r) = &refundable { " · " strong { (lang.t("refundable")) ": " (yuan(r.cash_cents)) } } }
         @if !o.shipments.is_empty() {
             h3 { (lang.t("shipments")) }
-            ul { @for sh in &o.shipments { li { (lang.carrier(&sh.carrier)) " " (sh.tracking_no) " · " (lang.label(sh.kind))
+            ul { @for sh in &o.shipments { li { (super::super::carriers::carrier_name(carriers, lang, &sh.carrier)) " " (sh.tracking_no) " · " (lang.label(sh.kind))
                 @if let Some(st) = &sh.status {
                     " · " (kesu_domain::tracking::TrackingStatus::parse(st).map_or(st.as_str(), |t| lang.label(t)))
                 } } } }

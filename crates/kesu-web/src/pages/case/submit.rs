@@ -110,6 +110,7 @@ pub(super) fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, Str
             m.insert("summary".into(), json!(f.get("summary").unwrap_or("")));
             put_text(&mut m, f, "lessons");
         }
+        ActionName::Take => {}
         ActionName::Assign => put_text(&mut m, f, "user"),
         ActionName::WaitCustomer => {
             m.insert("reason".into(), json!(f.get("reason").unwrap_or("")));

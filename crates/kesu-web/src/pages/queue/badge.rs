@@ -1,0 +1,59 @@
+//! The countdown badge: the nearest deadline of any running clock, named, in words and
+//! colour (no emoji: without an emoji font it shows as a box).
+
+use chrono::{DateTime, Duration, Utc};
+use kesu_domain::countdown::{self, Urgency};
+use kesu_domain::Case;
+use maud::{html, Markup};
+
+use super::super::i18n::Lang;
+
+/// `2天3小时`, `5h 20m`: what is left (or how long ago it passed).
+pub fn span(lang: Lang, d: Duration) -> String {
+    let m = d.num_minutes().abs();
+    let (days, hours, mins) = (m / 1440, (m % 1440) / 60, m % 60);
+    match lang {
+        Lang::Zh if days > 0 => format!("{days}天{hours}小时"),
+        Lang::Zh if hours > 0 => format!("{hours}小时{mins}分"),
+        Lang::Zh => format!("{mins}分钟"),
+        Lang::En if days > 0 => format!("{days}d {hours}h"),
+        Lang::En if hours > 0 => format!("{hours}h {mins}m"),
+        Lang::En => format!("{mins}m"),
+    }
+}
+
+/// `剩2小时10分` / `超时35分钟`; `2h 10m left` / `35m overdue`.
+fn left_words(lang: Lang, left: Duration) -> String {
+    let s = span(lang, left);
+    match (lang, left < Duration::zero()) {
+        (Lang::Zh, false) => format!("剩{s}"),
+        (Lang::Zh, true) => format!("超时{s}"),
+        (Lang::En, false) => format!("{s} left"),
+        (Lang::En, true) => format!("{s} overdue"),
+    }
+}
+
+pub fn badge(lang: Lang, case: &Case, now: DateTime<Utc>, zone: chrono_tz::Tz) -> Markup {
+    if case.status.is_open() && case.is_paused() {
+        return html! { span.badge.grey title=(lang.t("paused_waiting")) { (lang.t("clock_stopped")) } };
+    }
+    let Some(c) = countdown::nearest(case) else {
+        return html! {};
+    };
+    let left = c.left(now);
+    let colour = match c.urgency(now) {
+        Urgency::Overdue => "red",
+        Urgency::Soon => "amber",
+        Urgency::Ok => "green",
+    };
+    let title = format!(
+        "{} {}",
+        lang.t("deadline"),
+        super::super::local_time(c.due, zone)
+    );
+    html! {
+        span class={ "badge " (colour) } title=(title) data-clock=(c.clock.code()) {
+            (lang.label(c.clock)) " · " (left_words(lang, left))
+        }
+    }
+}
