@@ -155,25 +155,10 @@ pub fn moves_case_on(action: ActionName, case: &Case) -> bool {
 mod tests {
     use super::*;
     use crate::case::{Decision, Validity};
-    use crate::policy::Policy;
-    use crate::registration::RegistrationForm;
     use crate::role::{Actor, Role};
-    use chrono::{TimeZone, Utc};
 
     fn case() -> Case {
-        let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 2, 0, 0).unwrap();
-        let form: RegistrationForm = serde_json::from_value(serde_json::json!({
-            "channel": "chat", "complainant": {"name": "王小明"},
-            "category": "damaged", "demand": "reship", "description": "杯子碎了"
-        }))
-        .unwrap();
-        form.parse(t0).unwrap().into_case(
-            1,
-            1,
-            &Actor::staff("amy", Role::Agent, None),
-            t0,
-            &Policy::default(),
-        )
+        crate::registration::sample_case()
     }
 
     fn states(c: &Case) -> Vec<&'static str> {

@@ -361,6 +361,27 @@ fn first_owner(actor: &Actor) -> Option<String> {
     }
 }
 
+/// A damaged-goods complaint registered by agent amy at 2026-11-23 02:00 UTC under the
+/// default policy: the case the rule modules' tests start from.
+#[cfg(test)]
+pub(crate) fn sample_case() -> Case {
+    let t0 = DateTime::parse_from_rfc3339("2026-11-23T02:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let form: RegistrationForm = serde_json::from_value(serde_json::json!({
+        "channel": "chat", "complainant": {"name": "王小明"},
+        "category": "damaged", "demand": "reship", "description": "杯子碎了"
+    }))
+    .unwrap();
+    form.parse(t0).unwrap().into_case(
+        1,
+        1,
+        &Actor::staff("amy", Role::Agent, None),
+        t0,
+        &Policy::default(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

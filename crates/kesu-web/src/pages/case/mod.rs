@@ -105,6 +105,42 @@ async fn render_with(
     render_full(state, s, id, flash, None).await
 }
 
+/// Everything the case page shows beside the case itself.
+struct Loaded {
+    history: Vec<HistoryEntry>,
+    order: Option<Order>,
+    policy: kesu_domain::Policy,
+    users: Vec<kesu_store::User>,
+    departments: Vec<kesu_store::Department>,
+    carriers: kesu_domain::carriers::Carriers,
+    open_exceptions: i64,
+    timers: Vec<kesu_store::StoredTimer>,
+    claims: Vec<kesu_store::Claim>,
+    earlier: Vec<CaseRecord>,
+}
+
+impl Loaded {
+    async fn read(state: &AppState, record: &CaseRecord) -> Result<Loaded, kesu_store::StoreError> {
+        let (store, id) = (&state.store, record.case.id);
+        let order = match &record.case.order_no {
+            Some(no) => store.order(no).await?,
+            None => None,
+        };
+        Ok(Loaded {
+            history: store.history(id).await?,
+            order,
+            policy: store.policy().await?,
+            users: store.users().await?,
+            departments: store.departments().await?,
+            carriers: store.carriers().await?,
+            open_exceptions: store.open_exceptions_of_case(id).await?,
+            timers: store.case_timers(id).await?,
+            claims: store.claims(Some(id)).await?,
+            earlier: store.earlier_cases(record).await?,
+        })
+    }
+}
+
 async fn render_full(
     state: &AppState,
     s: &PageSession,
@@ -123,40 +159,18 @@ async fn render_full(
         Ok(r) => r,
         Err(_) => return error_page(lang, StatusCode::NOT_FOUND, lang.t("not_found")),
     };
-    let loaded = async {
-        let history = state.store.history(record.case.id).await?;
-        let order = match &record.case.order_no {
-            Some(no) => state.store.order(no).await?,
-            None => None,
-        };
-        let policy = state.store.policy().await?;
-        let users = state.store.users().await?;
-        let departments = state.store.departments().await?;
-        let timers = state.store.case_timers(record.case.id).await?;
-        let claims = state.store.claims(Some(record.case.id)).await?;
-        let earlier = state.store.earlier_cases(&record).await?;
-        let carriers = state.store.carriers().await?;
-        let open_exceptions = state.store.open_exceptions_of_case(record.case.id).await?;
-        Ok::<_, kesu_store::StoreError>((
-            history,
-            order,
-            policy,
-            (users, departments, carriers, open_exceptions),
-            timers,
-            claims,
-            earlier,
-        ))
-    }
-    .await;
-    let (
+    let Loaded {
         history,
         order,
         policy,
-        (users, departments, carriers, open_exceptions),
+        users,
+        departments,
+        carriers,
+        open_exceptions,
         timers,
         claims,
         earlier,
-    ) = match loaded {
+    } = match Loaded::read(state, &record).await {
         Ok(x) => x,
         Err(e) => return PageError::of(lang, e).into_response(),
     };

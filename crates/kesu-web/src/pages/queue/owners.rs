@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kesu_store::SavedView;
 
 use super::super::posted::{explain, PageError, SignedForm};
+use super::super::session::PageSession;
 use super::{encode, render, Notice, PARAMS};
 use crate::AppState;
 
@@ -36,6 +37,21 @@ fn back_to(pairs: &[(String, String)], extra: Option<(&str, String)>) -> String 
     }
 }
 
+/// The queue again with `message` above it, answered with `status`.
+async fn refused(
+    state: &AppState,
+    s: &PageSession,
+    pairs: &[(String, String)],
+    status: StatusCode,
+    message: String,
+) -> Response {
+    let notice = Notice {
+        done: None,
+        failures: vec![message],
+    };
+    (status, render(state, s, pairs, notice).await).into_response()
+}
+
 /// 认领: the signed-in user takes the case; the case page opens, ready to work on.
 pub(super) async fn take(State(state): State<AppState>, SignedForm(s, f): SignedForm) -> Response {
     let pairs = queue_pairs(f.get("back"));
@@ -43,15 +59,14 @@ pub(super) async fn take(State(state): State<AppState>, SignedForm(s, f): Signed
         Some(Ok(id)) => id,
         _ => {
             let message = s.lang.t("bad_form").to_owned();
-            let notice = Notice {
-                done: None,
-                failures: vec![message],
-            };
-            return (
+            return refused(
+                &state,
+                &s,
+                &pairs,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                render(&state, &s, &pairs, notice).await,
+                message,
             )
-                .into_response();
+            .await;
         }
     };
     let actor = s.session.user.actor();
@@ -59,11 +74,7 @@ pub(super) async fn take(State(state): State<AppState>, SignedForm(s, f): Signed
         Ok(record) => Redirect::to(&format!("/cases/{}", record.case.id)).into_response(),
         Err(e) => {
             let (status, message) = explain(s.lang, e);
-            let notice = Notice {
-                done: None,
-                failures: vec![message],
-            };
-            (status, render(&state, &s, &pairs, notice).await).into_response()
+            refused(&state, &s, &pairs, status, message).await
         }
     }
 }
@@ -81,25 +92,27 @@ pub(super) async fn assign(
         .into_iter()
         .filter_map(|v| kesu_app::cases::case_id(v).ok())
         .collect();
-    let refuse = |message: &str| Notice {
-        done: None,
-        failures: vec![message.to_owned()],
-    };
     let Some(user) = f.text("user") else {
-        let notice = refuse(lang.t("choose_assignee"));
-        return (
+        let message = lang.t("choose_assignee").to_owned();
+        return refused(
+            &state,
+            &s,
+            &pairs,
             StatusCode::UNPROCESSABLE_ENTITY,
-            render(&state, &s, &pairs, notice).await,
+            message,
         )
-            .into_response();
+        .await;
     };
     if ids.is_empty() {
-        let notice = refuse(lang.t("choose_cases"));
-        return (
+        let message = lang.t("choose_cases").to_owned();
+        return refused(
+            &state,
+            &s,
+            &pairs,
             StatusCode::UNPROCESSABLE_ENTITY,
-            render(&state, &s, &pairs, notice).await,
+            message,
         )
-            .into_response();
+        .await;
     }
     let actor = s.session.user.actor();
     let now = state.clock.now();
@@ -153,15 +166,15 @@ pub(super) async fn save_view(
         }
     };
     if let Some(message) = problem {
-        let notice = Notice {
-            done: None,
-            failures: vec![message.to_owned()],
-        };
-        return (
+        let message = message.to_owned();
+        return refused(
+            &state,
+            &s,
+            &pairs,
             StatusCode::UNPROCESSABLE_ENTITY,
-            render(&state, &s, &pairs, notice).await,
+            message,
         )
-            .into_response();
+        .await;
     }
     let view = SavedView {
         name,
