@@ -2,13 +2,13 @@
 # The OpenAPI document against the real server: schemathesis generates requests for every
 # operation (bounded: 30 examples each) and fails on any 5xx, any status, content type,
 # header or body the document does not describe, or a server that stops answering.
-# Needs target/debug/kesu (built by the tests) and Python with pip.
+# Needs target/debug/kesu (built by the tests; under $CARGO_TARGET_DIR when that is set) and Python with pip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install -q 'schemathesis>=4,<5'
 dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-KESU_ADMIN_PASSWORD=schemathesis-admin KESU_LOG=warn target/debug/kesu serve \
+KESU_ADMIN_PASSWORD=schemathesis-admin KESU_LOG=warn "${CARGO_TARGET_DIR:-target}/debug/kesu" serve \
   --data "$dir/data" --addr "127.0.0.1:$port" >"$dir/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT

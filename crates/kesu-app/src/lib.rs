@@ -11,6 +11,8 @@
 //! | read a case, act on it | [`cases::visible_case`], [`cases::act_on`], [`cases::act`] |
 //! | the customer's choices on their status page | [`customer::act_as_customer`] |
 //! | carrier claims, the exceptions board | [`claims`] |
+//! | store an order, read one | [`orders::store_order`], [`orders::order`] |
+//! | take a case, assign many | [`ownership::take`], [`ownership::assign_many`] |
 //! | deadlines firing, the monitor's rounds | [`worker::round`], [`worker::run`] |
 
 pub mod cases;
@@ -19,6 +21,7 @@ pub mod clock;
 pub mod customer;
 pub mod error;
 pub mod logistics;
+pub mod orders;
 pub mod ownership;
 pub mod register;
 pub mod reports;

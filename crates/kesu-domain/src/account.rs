@@ -125,3 +125,53 @@ mod lockout_tests {
         assert_eq!(p.lock_after(11, now), Some(now + Duration::minutes(15)));
     }
 }
+
+/// The colleagues an internal note mentions as `@username` (also with a full-width ＠),
+/// each once, in order. A name ends at the first character a username cannot hold, so
+/// `@li.na，请看` is `li.na` (a trailing `.` is punctuation, not part of the name); an
+/// e-mail address (`a@b.com`) mentions nobody. Whether each names a real account is for the
+/// caller to check.
+pub fn mentioned(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if !matches!(c, '@' | '＠') {
+            continue;
+        }
+        // In the middle of a word it is an e-mail address.
+        if i > 0 && chars[i - 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let name: String = chars[i + 1..]
+            .iter()
+            .take_while(|c| {
+                c.is_ascii_lowercase()
+                    || c.is_ascii_uppercase()
+                    || c.is_ascii_digit()
+                    || matches!(c, '.' | '_' | '-')
+            })
+            .collect::<String>()
+            .trim_end_matches(['.', '-'])
+            .to_ascii_lowercase();
+        if let Ok(u) = Username::parse(&name) {
+            if !names.iter().any(|n| n == u.as_str()) {
+                names.push(u.as_str().to_owned());
+            }
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod mention_tests {
+    use super::mentioned;
+
+    #[test]
+    fn mentions_are_the_names_after_an_at_sign() {
+        assert_eq!(mentioned("@wang 请看一下，@li.na。"), vec!["wang", "li.na"]);
+        assert_eq!(mentioned("＠Zhang 仓库确认了吗 @zhang"), vec!["zhang"]);
+        assert_eq!(mentioned("请联系 service@shop.com"), Vec::<String>::new());
+        assert_eq!(mentioned("@ 空 @x @1abc"), Vec::<String>::new());
+        assert_eq!(mentioned("（@dept-wh）"), vec!["dept-wh"]);
+    }
+}

@@ -11,6 +11,7 @@ pub mod claims;
 pub mod codes;
 pub mod command;
 pub mod countdown;
+pub mod dates;
 pub mod error;
 pub mod event;
 pub mod fulfilment;

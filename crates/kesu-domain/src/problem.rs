@@ -178,7 +178,7 @@ pub enum Problem {
     TooOld {
         years: i64,
     },
-    /// Not a time the form's date picker writes.
+    /// Not a date (2026-12-01) or a time (2026-12-01 14:30) as forms take them.
     NotADate,
     /// Characters other than letters, digits, `-` and `_`.
     Characters,
@@ -327,7 +327,7 @@ impl Problem {
             Problem::InFuture => "lies in the future".into(),
             Problem::NotInFuture => "must lie in the future".into(),
             Problem::TooOld { years } => format!("lies more than {years} years back"),
-            Problem::NotADate => "use the date picker (YYYY-MM-DD HH:MM)".into(),
+            Problem::NotADate => "write the date as 2026-12-01 (or 2026-12-01 14:30)".into(),
             Problem::Characters => "may contain only letters, digits, - and _".into(),
             Problem::Format => "is not in the expected form".into(),
             Problem::NotOneOf { allowed } => format!("use one of {allowed}"),

@@ -9,6 +9,7 @@ use kesu_domain::fulfilment::{Inspection, ParcelOutcome, Step};
 use kesu_domain::improvement::ActionStatus;
 use kesu_domain::logistics::ExceptionKind;
 use kesu_domain::order::ShipmentKind;
+use kesu_domain::refund::DiscountKind;
 use kesu_domain::scripts::Scenario;
 use kesu_domain::sla::SlaClock;
 use kesu_domain::tracking::TrackingStatus;
@@ -72,4 +73,5 @@ labelled!(
     ParcelOutcome => "parcel_outcome",
     Inspection => "inspection",
     Outcome => "outcome",
+    DiscountKind => "discount",
 );

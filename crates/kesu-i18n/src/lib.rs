@@ -133,6 +133,13 @@ impl Lang {
             .unwrap_or("")
     }
 
+    /// A payment or refund method's name (`alipay` → 支付宝); an unknown code as it is.
+    pub fn payment(self, code: &str) -> String {
+        self.lookup(&format!("payment-{}", code.trim()))
+            .unwrap_or(code)
+            .to_owned()
+    }
+
     /// A carrier's name for its code (`yto` → 圆通速递); an unknown code as it is.
     pub fn carrier(self, code: &str) -> String {
         let key = format!("carrier-{}", code.trim().to_ascii_lowercase());

@@ -35,6 +35,18 @@ fn every_exception_has_its_playbook_in_both_languages() {
 }
 
 #[test]
+fn every_payment_method_the_workbench_offers_has_a_name() {
+    use kesu_domain::order::{PAYMENT_METHODS, REFUND_METHODS};
+    for code in PAYMENT_METHODS.iter().chain(REFUND_METHODS) {
+        for lang in Lang::ALL {
+            assert_ne!(lang.payment(code), *code, "{lang:?}: {code}");
+        }
+    }
+    assert_eq!(Lang::Zh.payment("wechat_pay"), "微信支付");
+    assert_eq!(Lang::Zh.payment("acme_pay"), "acme_pay");
+}
+
+#[test]
 fn every_key_exists_in_chinese_and_in_english() {
     for file in FILES {
         let zh = keys("zh-CN", file);

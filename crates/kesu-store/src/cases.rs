@@ -164,6 +164,7 @@ impl Store {
             return Err(StoreError::StaleVersion);
         }
         insert_history(&mut tx, after.id, event.at, &event.author, &event.entry()).await?;
+        crate::mentions::record(&mut tx, after.id, event).await?;
         for effect in &event.effects {
             apply_effect(&mut tx, after, effect).await?;
         }

@@ -33,3 +33,20 @@ impl Store {
         rows.iter().map(record_from_row).collect()
     }
 }
+
+impl Store {
+    /// The cases about order `order_no`, newest first (at most [`EARLIER_CASES`] × 5): the
+    /// order page lists them. Whoever calls decides which of them the reader may see.
+    pub async fn cases_of_order(&self, order_no: &str) -> Result<Vec<CaseRecord>> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases c JOIN case_contacts cc ON cc.case_id = c.id \
+             WHERE c.order_no = $1 ORDER BY c.id DESC LIMIT {}",
+            EARLIER_CASES * 5
+        );
+        let rows = sqlx::query(&sql)
+            .bind(order_no)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(record_from_row).collect()
+    }
+}

@@ -16,6 +16,7 @@ mod facts;
 mod health;
 mod improvements;
 mod logistics;
+mod mentions;
 mod monitor;
 mod orders;
 mod register;
@@ -47,6 +48,7 @@ pub use improvements::Improvement;
 pub use logistics::{
     Claim, DeliveredButComplained, ExceptionFilter, LogisticsException, NewException, WatchedParcel,
 };
+pub use mentions::{Mention, MENTIONS_SHOWN};
 pub use orders::ORDER_BATCH;
 pub use saved_views::SavedView;
 pub use search_source::SearchSource;

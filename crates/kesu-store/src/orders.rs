@@ -268,7 +268,7 @@ pub(crate) async fn read_order(conn: &mut AnyConnection, order_no: &str) -> Resu
     }))
     .map_err(|e| StoreError::Corrupt(format!("buyer: {e}")))?;
     let shipments = sqlx::query(
-        "SELECT carrier, tracking_no, kind, status, shipped_at, lines FROM shipments WHERE order_no = $1 ORDER BY id",
+        "SELECT carrier, tracking_no, kind, status, shipped_at, lines, source, case_id FROM shipments WHERE order_no = $1 ORDER BY id",
     )
     .bind(order_no)
     .fetch_all(&mut *conn)
@@ -283,6 +283,11 @@ pub(crate) async fn read_order(conn: &mut AnyConnection, order_no: &str) -> Resu
             status: r.try_get("status")?,
             shipped_at: r.try_get::<Option<i64>, _>("shipped_at")?.map(from_millis),
             lines: parse_json("shipment lines", &r.try_get::<String, _>("lines")?)?,
+            // Older case shipments may lack the case's id; they are still not the shop's.
+            case_id: match r.try_get::<String, _>("source")?.as_str() {
+                "import" => None,
+                _ => Some(r.try_get::<Option<i64>, _>("case_id")?.unwrap_or(0)),
+            },
         })
     })
     .collect::<Result<Vec<_>>>()?;

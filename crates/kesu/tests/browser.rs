@@ -40,11 +40,11 @@ async fn an_agent_registers_a_complaint_with_read_back_and_judges_it() {
         Some("true"),
         "blocked until the checklist is complete"
     );
-    b.click("#channel option[value=phone]").await;
+    b.click("#channel label[data-value=phone]").await;
     b.fill("#name", "王小明").await;
     b.fill("#phone", "13812345678").await;
     b.click("#category option[value=damaged]").await;
-    b.click("#demand option[value=reship]").await;
+    b.click("#demand label[data-value=reship]").await;
     b.fill("#order_no", "TB20261111001").await;
     b.fill("#description", "收到的玻璃杯碎了两个，外箱有明显压痕")
         .await;
@@ -289,7 +289,7 @@ async fn a_web_complaint_goes_through_all_eight_steps_with_the_customer_choosing
         "neither answer is chosen for the customer"
     );
     b.click("input[name=satisfied][value=true]").await;
-    b.click("#rating option[value='5']").await;
+    b.click("#rating label[data-value='5']").await;
     b.fill("#fu-comment", "处理很快，谢谢").await;
     b.shot("14-customer-rate").await;
     b.click_and_load("#confirm").await;

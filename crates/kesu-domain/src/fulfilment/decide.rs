@@ -283,6 +283,8 @@ fn shipment_effect(
                 .collect(),
             kind,
             status: None,
+            // The store records the case that sent it.
+            case_id: None,
         },
     }
 }

@@ -266,6 +266,7 @@ fn parse_shipments(
                 lines: s.lines.clone(),
                 kind: s.kind,
                 status: s.status.clone(),
+                case_id: None,
             });
         }
     }

@@ -114,6 +114,10 @@ pub struct Shipment {
     pub lines: Vec<ShipmentLine>,
     pub kind: ShipmentKind,
     pub status: Option<String>,
+    /// The case whose resolution sent this parcel; none for the order's own shipments as
+    /// the shop sent them (kept when the order is replaced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<i64>,
 }
 
 /// Where a refund came from.
@@ -207,6 +211,27 @@ pub struct Order {
     pub shipments: Vec<Shipment>,
     pub refunds: Vec<RefundRecord>,
 }
+
+/// The payment methods the workbench offers (any code is accepted from integrations).
+pub const PAYMENT_METHODS: &[&str] = &[
+    "alipay",
+    "wechat_pay",
+    "unionpay",
+    "credit_card",
+    "bank_transfer",
+    "balance",
+    "cod",
+];
+
+/// How a refund may go back: the way it was paid (the default), or one of the methods.
+pub const REFUND_METHODS: &[&str] = &[
+    "original",
+    "alipay",
+    "wechat_pay",
+    "unionpay",
+    "bank_transfer",
+    "balance",
+];
 
 /// A short lowercase code (carriers, payment methods): `yto`, `alipay`, `wechat_pay`.
 pub fn code(field: &str, raw: &str) -> Result<String, FieldError> {

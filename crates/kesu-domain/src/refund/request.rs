@@ -56,6 +56,29 @@ pub enum DiscountKind {
     Promotion,
 }
 
+impl DiscountKind {
+    pub const ALL: &'static [DiscountKind] = &[
+        DiscountKind::Item,
+        DiscountKind::ShopCoupon,
+        DiscountKind::PlatformCoupon,
+        DiscountKind::Promotion,
+    ];
+
+    /// The code used in the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            DiscountKind::Item => "item",
+            DiscountKind::ShopCoupon => "shop_coupon",
+            DiscountKind::PlatformCoupon => "platform_coupon",
+            DiscountKind::Promotion => "promotion",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<DiscountKind> {
+        Self::ALL.iter().copied().find(|k| k.code() == code)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -58,7 +58,7 @@ impl Period {
                 ));
                 None
             }
-            Some(raw) => match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+            Some(raw) => match crate::dates::parse_date(field, raw) {
                 Ok(d) => Some(d),
                 Err(_) => {
                     errors.push(FieldError::explained(

@@ -205,3 +205,17 @@ playbook-returned = Find out why it came back and agree with the customer on res
 playbook-redirected = Check that the customer asked for the new address, so it is not misdelivered; intercept it if need be.
 playbook-signed_not_received = Ask the carrier for the proof of delivery and check with whoever signed; if signed in error have it delivered again, else treat it as lost and claim.
 playbook-damaged = Help the customer inspect and photograph the goods, reship or refund, and claim from the carrier with the photos and the tracking record.
+
+payment-original = Back the way it was paid
+payment-alipay = Alipay
+payment-wechat_pay = WeChat Pay
+payment-unionpay = UnionPay
+payment-credit_card = Credit card
+payment-bank_transfer = Bank transfer
+payment-balance = Shop balance
+payment-cod = Cash on delivery
+
+discount-item = Item discount
+discount-shop_coupon = Shop coupon
+discount-platform_coupon = Platform coupon
+discount-promotion = Promotion

@@ -203,3 +203,17 @@ playbook-returned = 确认退回原因，与顾客协商重新发货或退款；
 playbook-redirected = 确认转投地址是否为顾客本人要求，防止误投；必要时拦截。
 playbook-signed_not_received = 向承运商索取签收凭证，与签收人核实；误签则要求承运商重新投递，无法找回按丢件处理并索赔。
 playbook-damaged = 协助顾客验货拍照，补发或退款，并凭照片与物流记录向承运商索赔。
+
+payment-original = 原路退回
+payment-alipay = 支付宝
+payment-wechat_pay = 微信支付
+payment-unionpay = 银联
+payment-credit_card = 信用卡
+payment-bank_transfer = 银行转账
+payment-balance = 店铺余额
+payment-cod = 货到付款
+
+discount-item = 单品优惠
+discount-shop_coupon = 店铺优惠券
+discount-platform_coupon = 平台优惠券
+discount-promotion = 满减活动

@@ -5,14 +5,14 @@ use axum::http::StatusCode;
 use axum::routing::put;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
+use kesu_app::orders::{self, Stored};
 use kesu_domain::order::{BuyerView, Order, OrderForm, RefundRecord, Refundable, Shipment};
 use kesu_domain::refund::{allocate, Discount, LineAllocation, OrderLine};
-use kesu_domain::Role;
 use kesu_store::User;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{from_value, ApiJson, Caller};
 use crate::AppState;
 
@@ -74,24 +74,18 @@ async fn put_order(
     Path(order_no): Path<String>,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<(StatusCode, Json<OrderView>)> {
-    if !matches!(caller.role, Role::Admin | Role::Supervisor | Role::Agent) {
-        return Err(ApiError::Forbidden(format!(
-            "{} users cannot store orders",
-            caller.role
-        )));
-    }
     let form: OrderForm = from_value(body)?;
-    let order = form.parse(&order_no).map_err(ApiError::Invalid)?;
-    let created = state.store.put_order(&order, state.clock.now()).await?;
-    let stored = state
-        .store
-        .order(&order.order_no)
-        .await?
-        .ok_or_else(|| ApiError::Internal("order vanished after storing".into()))?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
+    let (stored, how) = orders::store_order(
+        &state.store,
+        caller.role,
+        &order_no,
+        form,
+        state.clock.now(),
+    )
+    .await?;
+    let status = match how {
+        Stored::Created => StatusCode::CREATED,
+        Stored::Replaced => StatusCode::OK,
     };
     Ok((status, Json(OrderView::new(stored, &caller))))
 }
@@ -105,10 +99,6 @@ async fn get_order(
     Caller(caller): Caller,
     Path(order_no): Path<String>,
 ) -> ApiResult<Json<OrderView>> {
-    let order = state
-        .store
-        .order(&order_no)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no order `{order_no}`")))?;
+    let order = orders::order(&state.store, &order_no).await?;
     Ok(Json(OrderView::new(order, &caller)))
 }

@@ -364,8 +364,13 @@ fn status_body(
                     // Nothing is chosen for the customer: their answer and rating are theirs.
                     label.check { input type="radio" name="satisfied" value="true" required; "问题已解决，我满意" }
                     label.check { input type="radio" name="satisfied" value="false"; "还没有解决，需要重新协商" }
-                    label for="rating" { "为本次服务评分" }
-                    select #rating name="rating" { option value="" selected { "请选择（可不评分）" } @for r in (1..=5).rev() { option value=(r) { (r) " 星" } } }
+                    // Stars in one click; none chosen, and none needed.
+                    fieldset.chips.stars #rating {
+                        legend { "为本次服务评分（可不评分）" }
+                        @for r in (1..=5).rev() {
+                            label.chip data-value=(r) { input type="radio" name="rating" value=(r); span { (r) " 星" } }
+                        }
+                    }
                     label for="fu-comment" { "您的意见（选填）" }
                     textarea #fu-comment name="comment" rows="2" {}
                     button.primary #confirm type="submit" { "提交" }

@@ -86,7 +86,7 @@ pub fn section(s: &PageSession, list: &[ImprovementView], zone: chrono_tz::Tz) -
                             @for c in Category::ALL { option value=(c.code()) { (lang.label(c)) } }
                         } }
                         label { (lang.t("owner")) input type="text" name="owner" required maxlength="64"; }
-                        label { (lang.t("due_on")) input type="date" name="due_on" required; }
+                        label { (lang.t("due_on")) (super::date_input(lang, "due_on", "")) }
                         label { (lang.t("linked_case_numbers")) input type="text" name="cases" placeholder="KS-20261101-0001 KS-20261102-0007"; }
                         label { (lang.t("note")) textarea name="note" rows="2" {} }
                         button.primary type="submit" { (lang.t("save")) }
@@ -131,7 +131,10 @@ async fn create(State(state): State<AppState>, SignedForm(s, f): SignedForm) -> 
             "root_cause": f.get("root_cause").unwrap_or(""),
             "category": f.text("category"),
             "owner": f.get("owner").unwrap_or(""),
-            "due_on": f.get("due_on").unwrap_or(""),
+            // Typed as people write dates (2026/12/01 too); the API takes 2026-12-01.
+            "due_on": kesu_domain::dates::parse_date("due_on", f.get("due_on").unwrap_or(""))
+                .map(|d| d.to_string())
+                .unwrap_or_else(|_| f.get("due_on").unwrap_or("").to_owned()),
             "case_ids": ids,
             "note": f.text("note"),
         }))?;

@@ -243,7 +243,7 @@ pub fn claims_panel(
                     label { (lang.t("evidence_photos")) textarea name="photos" rows="2" placeholder="IMG_0412.jpg" {} }
                     label { (lang.t("evidence_delivery")) input name="delivery_proof"; }
                     label.check { input type="checkbox" name="attach_tracking" value="1" checked; (lang.t("evidence_tracking")) }
-                    label { (lang.t("claim_deadline")) input name="deadline" type="date"; }
+                    label { (lang.t("claim_deadline")) (super::date_input(lang, "deadline", "")) }
                     label { (lang.t("note")) input name="note"; }
                     button.primary type="submit" { (lang.t("file_claim")) }
                 }
@@ -294,7 +294,7 @@ fn claim_form(f: &Form, zone: chrono_tz::Tz) -> Result<ClaimForm, String> {
     let deadline = match f.text("deadline") {
         None => None,
         Some(d) => {
-            let date = chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| "deadline")?;
+            let date = kesu_domain::dates::parse_date("deadline", &d).map_err(|_| "deadline")?;
             let end = date
                 .and_hms_opt(23, 59, 0)
                 .and_then(|t| t.and_local_timezone(zone).earliest())

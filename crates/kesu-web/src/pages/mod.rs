@@ -11,10 +11,12 @@ pub mod i18n;
 mod improvements;
 mod login;
 mod logistics;
+mod orders;
 pub mod posted;
 mod queue;
 mod register;
 mod reports;
+mod rules;
 pub mod session;
 mod supervisor;
 mod templates;
@@ -44,7 +46,9 @@ pub fn router() -> Router<AppState> {
         .merge(supervisor::router())
         .merge(admin::router())
         .merge(logistics::router())
+        .merge(orders::router())
         .merge(templates::router())
+        .merge(rules::router())
         .merge(reports::router())
         .merge(improvements::router())
         .route("/assets/htmx.min.js", get(htmx))
@@ -141,6 +145,7 @@ pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
                     nav {
                         a href="/" { (lang.t("queue")) }
                         @if user.role.registers_cases() { a href="/cases/new" { (lang.t("register")) } }
+                        @if user.role != Role::Admin { a href="/orders" { (lang.t("orders")) } }
                         @if matches!(user.role, Role::Supervisor | Role::Admin) {
                             a href="/approvals" { (lang.t("approvals")) }
                             a href="/?overdue=1" { (lang.t("overdue_cases")) }
@@ -194,6 +199,24 @@ pub fn local_time(t: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
 /// Cents as yuan, `¥129.00`.
 pub fn yuan(cents: impl Into<kesu_domain::money::Cents>) -> String {
     format!("¥{}", cents.into())
+}
+
+/// A date field written as 2026-12-01 whatever the browser's locale (a browser's own date
+/// picker shows mm/dd/yyyy to many): plain text, checked by the server.
+pub fn date_input(lang: Lang, name: &str, value: &str) -> Markup {
+    html! {
+        input name=(name) value=(value) inputmode="numeric" autocomplete="off"
+            placeholder="2026-12-01" title=(lang.t("date_hint")) maxlength="10";
+    }
+}
+
+/// A date and time field written as 2026-12-01 14:30, in the shop's zone; its id is its
+/// name (one per page, for its label).
+pub fn datetime_input(lang: Lang, name: &str, value: &str) -> Markup {
+    html! {
+        input id=(name) name=(name) value=(value) autocomplete="off"
+            placeholder="2026-12-01 14:30" title=(lang.t("datetime_hint")) maxlength="19";
+    }
 }
 
 /// A hidden CSRF field for a form of this session.

@@ -1,13 +1,13 @@
 //! The registration form (投诉登记表): every field, the required ones marked, a checklist
 //! that blocks saving until complete, and a read-back the agent confirms with the customer.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{NaiveDateTime, TimeZone};
 use kesu_domain::codes::{Category, Channel, Demand, Jurisdiction, Priority};
+use kesu_domain::dates::parse_local_time;
 use kesu_domain::error::{Ask, Problem};
 use kesu_domain::registration::{Registration, RegistrationForm};
 use kesu_domain::{FieldError, Rejection};
@@ -90,12 +90,24 @@ const FIELDS: &[&str] = &[
     "referral_filed_on",
 ];
 
-async fn new_case(s: PageSession) -> Response {
+/// A blank form; from an order's page (`?order_no=`) already filled from that order.
+async fn new_case(
+    State(state): State<AppState>,
+    s: PageSession,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
     if !s.session.user.role.registers_cases() {
         return error_page(s.lang, StatusCode::FORBIDDEN, s.lang.t("forbidden"));
     }
     let form_id = format!("{:032x}", rand::random::<u128>());
-    let blank = Form(vec![("form_id".into(), form_id)]);
+    let mut blank = Form(vec![("form_id".into(), form_id)]);
+    if let Some((_, no)) = q
+        .into_iter()
+        .find(|(k, v)| k == "order_no" && !v.trim().is_empty())
+    {
+        blank.0.push(("order_no".into(), no));
+        return prefill(&state, &s, blank).await;
+    }
     layout(&s, s.lang.t("register"), form_page(&s, &blank, &[])).into_response()
 }
 
@@ -130,12 +142,24 @@ fn form_page_with(
                 (csrf_field(s))
                 input type="hidden" name="form_id" value=(v("form_id"));
                 input type="hidden" name="step" value="review";
+                // The order number first: it fills the customer and the parcel.
+                fieldset.order-first {
+                    label for="order_no" { (lang.t("order_no")) }
+                    div.with-button {
+                        input #order_no name="order_no" value=(v("order_no")) autofocus[v("order_no").is_empty()];
+                        button #prefill type="submit" name="prefill" value="1" formnovalidate { (lang.t("prefill")) }
+                    }
+                    @if let Some(n) = notice { p.notice role="status" { (n) } }
+                    (err("order_no"))
+                }
                 fieldset {
                     legend { (lang.t("customer")) }
-                    label for="channel" { (lang.t("channel")) " " (req) }
-                    select #channel name="channel" required data-check="channel" {
-                        option value="" { "—" }
-                        @for c in Channel::ALL { option value=(c.code()) selected[v("channel") == c.code()] { (lang.label(c)) } }
+                    // One click each: the channel and the demand as chips, not drop-downs.
+                    fieldset.chips #channel {
+                        legend { (lang.t("channel")) " " (req) }
+                        @for c in Channel::ALL {
+                            label.chip data-value=(c.code()) { input type="radio" name="channel" value=(c.code()) required data-check="channel" checked[v("channel") == c.code()]; span { (lang.label(c)) } }
+                        }
                     }
                     (err("channel"))
                     label for="name" { (lang.t("complainant_name")) " " (req) }
@@ -150,13 +174,6 @@ fn form_page_with(
                 }
                 fieldset {
                     legend { (lang.t("description")) }
-                    label for="order_no" { (lang.t("order_no")) }
-                    div.with-button {
-                        input #order_no name="order_no" value=(v("order_no"));
-                        button #prefill type="submit" name="prefill" value="1" formnovalidate { (lang.t("prefill")) }
-                    }
-                    @if let Some(n) = notice { p.notice role="status" { (n) } }
-                    (err("order_no"))
                     label for="tracking_no" { (lang.t("tracking_no")) }
                     input #tracking_no name="tracking_no" value=(v("tracking_no"));
                     (err("tracking_no"))
@@ -165,10 +182,11 @@ fn form_page_with(
                         option value="" { "—" }
                         @for c in Category::ALL { option value=(c.code()) selected[v("category") == c.code()] { (lang.label(c)) } }
                     }
-                    label for="demand" { (lang.t("demand")) " " (req) }
-                    select #demand name="demand" required data-check="demand" {
-                        option value="" { "—" }
-                        @for d in Demand::ALL { option value=(d.code()) selected[v("demand") == d.code()] { (lang.label(d)) } }
+                    fieldset.chips #demand {
+                        legend { (lang.t("demand")) " " (req) }
+                        @for d in Demand::ALL {
+                            label.chip data-value=(d.code()) { input type="radio" name="demand" value=(d.code()) required data-check="demand" checked[v("demand") == d.code()]; span { (lang.label(d)) } }
+                        }
                     }
                     label for="description" { (lang.t("description")) " " (req) }
                     textarea #description name="description" rows="5" required data-check="description" maxlength="5000"
@@ -176,7 +194,7 @@ fn form_page_with(
                     div #triage aria-live="polite" {}
                     (err("description"))
                     label for="received_at" { (lang.t("received_at")) }
-                    input #received_at name="received_at" type="datetime-local" value=(v("received_at"));
+                    (super::datetime_input(lang, "received_at", &v("received_at")))
                     (err("received_at"))
                     label for="tags" { (lang.t("tags")) }
                     input #tags name="tags" value=(v("tags"));
@@ -194,8 +212,7 @@ fn form_page_with(
                         }
                         label for="referral_reference" { (lang.t("referral_reference")) }
                         input #referral_reference name="referral_reference" value=(v("referral_reference"));
-                        label for="referral_filed_on" { (lang.t("filed_on")) }
-                        input #referral_filed_on name="referral_filed_on" type="date" value=(v("referral_filed_on"));
+                        label { (lang.t("filed_on")) (super::date_input(lang, "referral_filed_on", &v("referral_filed_on"))) }
                         (err("referral"))
                     }
                 }
@@ -226,11 +243,12 @@ const CHECKLIST_JS: &str = r#"
   function update() {
     // The referral block belongs to consumer-association complaints only.
     var referral = document.getElementById('referral');
-    var channel = document.getElementById('channel');
-    if (referral && channel) referral.hidden = channel.value !== 'consumer_association';
+    var channel = form.querySelector('input[name=channel]:checked');
+    if (referral) referral.hidden = !channel || channel.value !== 'consumer_association';
     var done = {};
     form.querySelectorAll('[data-check]').forEach(function (el) {
       var k = el.getAttribute('data-check');
+      if ((el.type === 'radio' || el.type === 'checkbox') && !el.checked) return;
       if (el.value.trim() !== '') done[k] = true;
     });
     var all = true;
@@ -268,13 +286,10 @@ fn to_registration(f: &Form, zone: chrono_tz::Tz) -> Result<RegistrationForm, Ve
     let mut errors = Vec::new();
     let received_at = match opt("received_at") {
         None => None,
-        Some(t) => match NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M") {
-            Ok(naive) => zone
-                .from_local_datetime(&naive)
-                .earliest()
-                .map(|d| d.fixed_offset().to_rfc3339()),
-            Err(_) => {
-                errors.push(FieldError::new("received_at", Problem::NotADate));
+        Some(t) => match parse_local_time("received_at", &t, zone) {
+            Ok(at) => Some(at.to_rfc3339()),
+            Err(e) => {
+                errors.push(e);
                 None
             }
         },
@@ -305,14 +320,13 @@ fn to_registration(f: &Form, zone: chrono_tz::Tz) -> Result<RegistrationForm, Ve
     // The referral block counts only for complaints forwarded by a consumer association.
     let referral = match (opt("channel").as_deref(), opt("referral_body")) {
         (Some("consumer_association"), Some(body)) => {
-            let filed_at = opt("referral_filed_on").and_then(|d| {
-                chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                    .ok()?
-                    .and_hms_opt(0, 0, 0)?
-                    .and_local_timezone(zone)
-                    .earliest()
-                    .map(|t| t.fixed_offset().to_rfc3339())
-            });
+            let filed_at = match opt("referral_filed_on") {
+                None => None,
+                Some(d) => match parse_local_time("referral_filed_on", &d, zone) {
+                    Ok(t) => Some(t.to_rfc3339()),
+                    Err(e) => return Err(vec![e]),
+                },
+            };
             json!({"body": body, "jurisdiction": opt("referral_jurisdiction"),
                    "reference": f.get("referral_reference").unwrap_or(""), "filed_at": filed_at})
         }

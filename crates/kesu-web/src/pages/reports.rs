@@ -12,6 +12,7 @@ use kesu_domain::report::{Count, Report, Summary};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
+use super::carriers::carrier_name;
 use super::i18n::Lang;
 use super::posted::explain;
 use super::session::PageSession;
@@ -19,6 +20,7 @@ use super::{asset, error_page, layout};
 use crate::api::reports::{dashboard_for, register_file, report_file};
 use crate::report_params::ReportParams;
 use crate::AppState;
+use kesu_domain::carriers::Carriers;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -63,6 +65,11 @@ async fn dashboard(
         }
     };
     let departments = state.store.departments().await.unwrap_or_default();
+    // The shop's own carrier names; the built-in ones when the list cannot be read.
+    let carriers = state.store.carriers().await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "reports with the built-in carrier names");
+        kesu_domain::carriers::Carriers::default()
+    });
     let actions = match crate::api::improvements::views(&state).await {
         Ok(a) => a,
         Err(e) => return failed(lang, e),
@@ -70,7 +77,7 @@ async fn dashboard(
     let zone = state.zone().await;
     let body = html! {
         h1 { (lang.t("reports")) }
-        (filters(lang, &params, &departments, &report))
+        (filters(lang, &params, &departments, &carriers, &report))
         (kpis(lang, &report.summary, &report.previous))
         div.charts {
             (chart("chart-timeline", lang.t("chart_timeline"), true))
@@ -84,7 +91,7 @@ async fn dashboard(
         }
         (tables(lang, &report, &departments))
         (super::improvements::section(&s, &actions, zone))
-        script type="application/json" id="report-data" { (PreEscaped(chart_data(lang, &report, &departments))) }
+        script type="application/json" id="report-data" { (PreEscaped(chart_data(lang, &report, &departments, &carriers))) }
         script src="/assets/echarts.min.js" {}
         script src="/assets/kesu-reports.js" {}
     };
@@ -104,14 +111,15 @@ fn filters(
     lang: Lang,
     p: &ReportParams,
     departments: &[kesu_store::Department],
+    carriers: &Carriers,
     r: &Report,
 ) -> Markup {
     let v = |o: &Option<String>| o.clone().unwrap_or_default();
     let qs = p.to_query_string();
     html! {
         form.filters method="get" action="/reports" {
-            label { (lang.t("from")) input type="date" name="from" value=(v(&p.from)); }
-            label { (lang.t("to")) input type="date" name="to" value=(v(&p.to)); }
+            label { (lang.t("from")) (super::date_input(lang, "from", &v(&p.from))) }
+            label { (lang.t("to")) (super::date_input(lang, "to", &v(&p.to))) }
             label { (lang.t("channel")) select name="channel" {
                 option value="" { (lang.t("all")) }
                 @for c in Channel::ALL { option value=(c.code()) selected[p.channel.as_deref() == Some(c.code())] { (lang.label(c)) } }
@@ -126,7 +134,7 @@ fn filters(
             } }
             label { (lang.t("carrier")) select name="carrier" {
                 option value="" { (lang.t("all")) }
-                @for c in &r.by_carrier { option value=(c.key) selected[p.carrier.as_deref() == Some(c.key.as_str())] { (carrier_label(lang, &c.key)) } }
+                @for c in &r.by_carrier { option value=(c.key) selected[p.carrier.as_deref() == Some(c.key.as_str())] { (carrier_name(carriers, lang, &c.key)) } }
             } }
             label { (lang.t("shop")) select name="shop" {
                 option value="" { (lang.t("all")) }
@@ -188,14 +196,6 @@ fn kpis(lang: Lang, s: &Summary, p: &Summary) -> Markup {
     }
 }
 
-/// 中通快递 (zto), or the code alone when kesu does not know the carrier.
-fn carrier_label(lang: Lang, code: &str) -> String {
-    match lang.carrier(code) {
-        name if name == code => name,
-        name => format!("{name} ({code})"),
-    }
-}
-
 /// A department's name (储运部) for its code, or the code of one since removed.
 fn department_label(departments: &[kesu_store::Department], code: &str) -> String {
     departments
@@ -245,7 +245,12 @@ fn tables(lang: Lang, r: &Report, departments: &[kesu_store::Department]) -> Mar
 
 /// What the charts draw, with their labels in the page's language. Made safe to sit inside
 /// a `<script>` element (no `<`, `>` or `&` left).
-fn chart_data(lang: Lang, r: &Report, departments: &[kesu_store::Department]) -> String {
+fn chart_data(
+    lang: Lang,
+    r: &Report,
+    departments: &[kesu_store::Department],
+    carriers: &Carriers,
+) -> String {
     let channels: Vec<_> = Channel::ALL
         .iter()
         .map(|c| serde_json::json!({"code": c.code(), "label": lang.label(c)}))
@@ -266,7 +271,7 @@ fn chart_data(lang: Lang, r: &Report, departments: &[kesu_store::Department]) ->
         .by_carrier
         .iter()
         .take(10)
-        .map(|c| serde_json::json!({"label": carrier_label(lang, &c.key), "cases": c.cases}))
+        .map(|c| serde_json::json!({"label": carrier_name(carriers, lang, &c.key), "cases": c.cases}))
         .collect();
     let data = serde_json::json!({
         "words": {"cases": lang.t("kpi_cases"), "cumulative": lang.t("cumulative"), "rating": lang.t("rating")},

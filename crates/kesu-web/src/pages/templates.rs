@@ -24,7 +24,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/templates", get(page).post(save))
         .route("/admin/templates/{id}/delete", post(delete))
-        .route("/admin/rules/{which}", post(save_rules))
 }
 
 async fn page(State(state): State<AppState>, s: PageSession) -> Response {
@@ -34,7 +33,7 @@ async fn page(State(state): State<AppState>, s: PageSession) -> Response {
     render(&state, &s, None).await
 }
 
-async fn render(state: &AppState, s: &PageSession, error: Option<String>) -> Response {
+pub(super) async fn render(state: &AppState, s: &PageSession, error: Option<String>) -> Response {
     let lang = s.lang;
     let loaded = async {
         Ok::<_, kesu_store::StoreError>((
@@ -48,7 +47,6 @@ async fn render(state: &AppState, s: &PageSession, error: Option<String>) -> Res
         Ok(x) => x,
         Err(e) => return PageError::of(lang, e).into_response(),
     };
-    let pretty = |v: serde_json::Result<String>| v.unwrap_or_default();
     // Chinese first, then by the order of the process, category and title.
     let mut library = library;
     library.sort_by(|a, b| {
@@ -84,20 +82,7 @@ async fn render(state: &AppState, s: &PageSession, error: Option<String>) -> Res
                 }
             }
         }
-        section.panel {
-            h2 { (lang.t("rules")) }
-            p.muted { (lang.t("rules_hint")) }
-            form.rules-form method="post" action="/admin/rules/reply" {
-                (csrf_field(s))
-                label { (lang.t("reply_rules")) textarea name="rules" rows="12" spellcheck="false" { (pretty(serde_json::to_string_pretty(&reply_rules))) } }
-                button.primary type="submit" { (lang.t("save")) }
-            }
-            form.rules-form method="post" action="/admin/rules/triage" {
-                (csrf_field(s))
-                label { (lang.t("triage_rules")) textarea name="rules" rows="12" spellcheck="false" { (pretty(serde_json::to_string_pretty(&triage_rules))) } }
-                button.primary type="submit" { (lang.t("save")) }
-            }
-        }
+        (super::rules::editors(s, &reply_rules, &triage_rules))
     };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -150,16 +135,9 @@ fn template_form(s: &PageSession, t: Option<&ReplyTemplate>) -> Markup {
     }
 }
 
-fn problem(e: ApiError) -> String {
-    match e {
-        ApiError::Invalid(fields) => fields
-            .iter()
-            .map(|f| format!("{}: {}", f.field, f.message))
-            .collect::<Vec<_>>()
-            .join("; "),
-        ApiError::Conflict { detail, .. } | ApiError::NotFound(detail) => detail,
-        other => format!("{other:?}"),
-    }
+/// What went wrong, in the admin's words (never a store error's text).
+fn problem(lang: Lang, e: ApiError) -> String {
+    super::posted::explain(lang, e).1
 }
 
 /// Adds a script, or replaces the one named by `original_id`.
@@ -175,7 +153,7 @@ async fn save(State(state): State<AppState>, AdminForm(s, f): AdminForm) -> Resp
     });
     let template = match parse_template(value) {
         Ok(t) => t,
-        Err(e) => return render(&state, &s, Some(problem(e))).await,
+        Err(e) => return render(&state, &s, Some(problem(s.lang, e))).await,
     };
     let original = f.get("original_id").map(str::to_owned);
     let saved = edit(&state, |list| {
@@ -202,7 +180,7 @@ async fn save(State(state): State<AppState>, AdminForm(s, f): AdminForm) -> Resp
     .await;
     match saved {
         Ok(()) => Redirect::to("/admin/templates").into_response(),
-        Err(e) => render(&state, &s, Some(problem(e))).await,
+        Err(e) => render(&state, &s, Some(problem(s.lang, e))).await,
     }
 }
 
@@ -222,46 +200,6 @@ async fn delete(
     .await;
     match removed {
         Ok(()) => Redirect::to("/admin/templates").into_response(),
-        Err(e) => render(&state, &s, Some(problem(e))).await,
-    }
-}
-
-/// Replaces the reply checker's (`reply`) or triage's (`triage`) words, checked word by word.
-async fn save_rules(
-    State(state): State<AppState>,
-    Path(which): Path<String>,
-    AdminForm(s, f): AdminForm,
-) -> Response {
-    let raw = f.get("rules").unwrap_or("");
-    let invalid = |e: serde_json::Error| format!("rules: {e}");
-    let fields = |errors: Vec<kesu_domain::FieldError>| problem(ApiError::Invalid(errors));
-    let outcome = match which.as_str() {
-        "reply" => match serde_json::from_str::<kesu_domain::reply_check::ReplyRules>(raw) {
-            Err(e) => Err(invalid(e)),
-            Ok(rules) => match rules.validate() {
-                Err(e) => Err(fields(e)),
-                Ok(()) => state
-                    .store
-                    .set_reply_rules(&rules)
-                    .await
-                    .map_err(|e| e.to_string()),
-            },
-        },
-        "triage" => match serde_json::from_str::<kesu_domain::triage::TriageRules>(raw) {
-            Err(e) => Err(invalid(e)),
-            Ok(rules) => match rules.validate() {
-                Err(e) => Err(fields(e)),
-                Ok(()) => state
-                    .store
-                    .set_triage_rules(&rules)
-                    .await
-                    .map_err(|e| e.to_string()),
-            },
-        },
-        _ => return error_page(s.lang, StatusCode::NOT_FOUND, s.lang.t("not_found")),
-    };
-    match outcome {
-        Ok(()) => Redirect::to("/admin/templates").into_response(),
-        Err(m) => render(&state, &s, Some(m)).await,
+        Err(e) => render(&state, &s, Some(problem(s.lang, e))).await,
     }
 }

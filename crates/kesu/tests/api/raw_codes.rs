@@ -40,6 +40,13 @@ fn codes() -> BTreeSet<String> {
     all.extend(ExceptionKind::ALL.iter().map(|c| c.code()));
     all.extend(TrackingStatus::ALL.iter().map(|c| c.code()));
     all.extend(ShipmentKind::ALL.iter().map(|c| c.code()));
+    all.extend(
+        kesu_domain::refund::DiscountKind::ALL
+            .iter()
+            .map(|c| c.code()),
+    );
+    all.extend(kesu_domain::order::PAYMENT_METHODS);
+    all.extend(kesu_domain::order::REFUND_METHODS);
     // `admin` is also the first user's name, which pages show as it is.
     all.extend(Role::ALL.iter().map(|r| r.code()).filter(|c| *c != "admin"));
     all.extend(ActionName::ALL.iter().map(|a| a.code()));
@@ -210,6 +217,9 @@ async fn no_page_shows_a_code_where_a_person_reads() {
         "/account".to_owned(),
         "/admin".to_owned(),
         "/complain".to_owned(),
+        "/orders/TB20261111001".to_owned(),
+        "/orders/TB20261111001/edit".to_owned(),
+        "/mentions".to_owned(),
     ];
     let mut shown = Vec::new();
     for (user, password) in [
@@ -228,9 +238,36 @@ async fn no_page_shows_a_code_where_a_person_reads() {
             for raw in raw_codes(&html, &codes) {
                 shown.push(format!("{user} {path}: {raw}"));
             }
+            for twice in headers_named_twice(&html) {
+                shown.push(format!("{user} {path}: two columns headed {twice}"));
+            }
         }
     }
     assert!(shown.is_empty(), "codes shown raw:\n{}", shown.join("\n"));
+}
+
+/// Column headings that appear twice in one table's head: one name per column.
+fn headers_named_twice(html: &str) -> Vec<String> {
+    let mut twice = Vec::new();
+    for head in html.split("<thead>").skip(1) {
+        let head = head.split("</thead>").next().unwrap_or("");
+        let mut seen = BTreeSet::new();
+        for cell in head.split("<th").skip(1) {
+            let text = visible(&format!("<th{}", cell.split("</th>").next().unwrap_or("")));
+            let text = text.trim().to_owned();
+            if !text.is_empty() && !seen.insert(text.clone()) {
+                twice.push(text);
+            }
+        }
+    }
+    twice
+}
+
+#[test]
+fn two_columns_with_one_name_are_found() {
+    let page = "<table><thead><tr><th>编号</th><th class=\"x\">时限</th><th>时限</th></tr></thead></table>";
+    assert_eq!(headers_named_twice(page), vec!["时限".to_owned()]);
+    assert!(headers_named_twice("<thead><tr><th>计时项</th><th>时限</th></tr></thead>").is_empty());
 }
 
 #[test]

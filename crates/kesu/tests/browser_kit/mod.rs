@@ -138,6 +138,25 @@ impl Browser {
     }
 
     /// Ctrl+Enter in the text box `css`: sends its form, and waits for the page it loads.
+    /// Presses Enter in the field `css` and waits for the page its form loads.
+    pub async fn enter(&self, css: &str) {
+        let old = self.wait_for("html").await;
+        self.wait_for(css)
+            .await
+            .send_keys("\u{E007}")
+            .await
+            .unwrap();
+        self.keys.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for _ in 0..200 {
+            if old.tag_name().await.is_err() {
+                self.wait_for("body").await;
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("Enter in {css} did not send its form");
+    }
+
     pub async fn ctrl_enter(&self, css: &str) {
         let old = self.wait_for("html").await;
         let keys = format!("{}{}", '\u{E009}', '\u{E007}');

@@ -33,6 +33,26 @@ pub(super) fn text_field(
     }
 }
 
+/// What a "line:quantity" field looks like for this order (`L1:1, L2:1`), from its own
+/// line numbers; the usual form when there is no order.
+pub(super) fn lines_placeholder(order: Option<&kesu_domain::order::Order>) -> String {
+    let ids: Vec<String> = order
+        .map(|o| {
+            o.amounts
+                .lines
+                .iter()
+                .take(2)
+                .map(|l| format!("{}:1", l.line_id))
+                .collect()
+        })
+        .unwrap_or_default();
+    if ids.is_empty() {
+        "1:1".to_owned()
+    } else {
+        ids.join(", ")
+    }
+}
+
 pub(super) fn select_codes(
     lang: Lang,
     name: &'static str,
@@ -135,7 +155,7 @@ pub(super) fn action_fields(
                         }
                     }
                     label { (lang.t("amount_yuan")) input name="opt_amount" inputmode="decimal"; }
-                    label { (lang.t("option_lines")) input name="opt_lines" placeholder="A:1, B:2"; }
+                    label { (lang.t("option_lines")) input name="opt_lines" placeholder=(lines_placeholder(order)); }
                     label.check { input type="checkbox" name="opt_shipping" value=(i); (lang.t("include_shipping")) }
                     label { (lang.t("note")) input name="opt_note"; }
                 }
@@ -227,11 +247,16 @@ pub(super) fn action_fields(
             } @else {
                 label.check { input type="checkbox" name="internal" value="1"; (lang.t("internal")) }
             }
+            p.muted.hint { (lang.t("mention_hint")) }
             p.muted.hint { (lang.t("shortcut_send")) }
             }
         }
         ActionName::Step(Step::TrackParcel) => {
-            html! { label { (lang.t("parcel_status")) input name="status" required placeholder="in_transit"; } (text_field(lang, "note", "note", false)) }
+            let statuses: Vec<_> = kesu_domain::tracking::TrackingStatus::ALL
+                .iter()
+                .map(|t| (t.code(), lang.label(t)))
+                .collect();
+            html! { (select_codes(lang, "status", "parcel_status", &statuses, None)) (text_field(lang, "note", "note", false)) }
         }
         ActionName::Step(Step::ParcelBack) => html! {
             (select_codes(lang, "outcome", "outcome", &ParcelOutcome::ALL.iter().map(|o| (o.code(), lang.label(o))).collect::<Vec<_>>(), None))
@@ -254,13 +279,19 @@ pub(super) fn action_fields(
         }
         ActionName::Step(Step::Inspect) => html! {
             (select_codes(lang, "result", "result", &Inspection::ALL.iter().map(|r| (r.code(), lang.label(r))).collect::<Vec<_>>(), None))
-            label { (lang.t("accepted_lines")) input name="lines" placeholder="A:1"; }
+            label { (lang.t("accepted_lines")) input name="lines" placeholder=(lines_placeholder(order)); }
             label.check { input type="checkbox" name="spec_matches" value="1" checked; (lang.t("spec_matches")) }
             label { (lang.t("photos")) textarea name="photos" rows="2" {} }
             (text_field(lang, "note", "note", false))
         },
         ActionName::Step(Step::Refund) => {
-            html! { label { (lang.t("method")) input name="method" placeholder="original"; } (text_field(lang, "note", "note", false)) }
+            html! {
+                label { (lang.t("method")) select name="method" {
+                    // Back the way it was paid unless the customer asks otherwise.
+                    @for m in kesu_domain::order::REFUND_METHODS { option value=(m) { (lang.payment(m)) } }
+                } }
+                (text_field(lang, "note", "note", false))
+            }
         }
         ActionName::WaitCustomer => text_field(lang, "reason", "wait_reason", true),
         ActionName::RecordReferral => {
@@ -269,7 +300,7 @@ pub(super) fn action_fields(
                 label { (lang.t("referral_body")) input name="body" required value=[r.map(|r| r.body.as_str())]; }
                 (select_codes(lang, "jurisdiction", "jurisdiction", &Jurisdiction::ALL.iter().map(|j| (j.code(), lang.label(j))).collect::<Vec<_>>(), r.map(|r| r.jurisdiction.code())))
                 label { (lang.t("referral_reference")) input name="reference" required value=[r.map(|r| r.reference.as_str())]; }
-                label { (lang.t("filed_on")) input name="filed_on" type="date"; }
+                label { (lang.t("filed_on")) (super::super::date_input(lang, "filed_on", "")) }
             }
         }
         ActionName::RecordAppraisal => html! {

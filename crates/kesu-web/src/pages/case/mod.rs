@@ -38,6 +38,7 @@ use action_forms::*;
 use cards::*;
 use panels::*;
 use reply_check::*;
+pub(crate) use submit::parse_lines;
 use submit::*;
 
 pub fn router() -> Router<AppState> {
@@ -330,7 +331,7 @@ async fn render_full(
                 }
                 @if c.order_no.is_some() {
                     section.panel {
-                        (order_panel(lang, &carriers, c.order_no.as_deref(), order.as_ref(), user.role.sees_personal_data()))
+                        (order_panel(lang, &carriers, c.order_no.as_deref(), order.as_ref(), user.role.sees_personal_data(), zone))
                         (super::logistics::claims_panel(s, c, order.as_ref(), &claims, &carriers, zone))
                         @if let Some(o) = &order { (quote_panel(lang, c.id, o, quote.as_ref())) }
                     }

@@ -113,43 +113,18 @@ pub(super) fn order_panel(
     order_no: Option<&str>,
     order: Option<&Order>,
     unmasked: bool,
+    zone: chrono_tz::Tz,
 ) -> Markup {
     let Some(no) = order_no else { return html! {} };
+    let url = super::super::orders::order_url(no);
     let Some(o) = order else {
-        return html! { h2 { (lang.t("order")) " " (no) } p.muted { (lang.t("no_order")) } };
+        // Those who see buyers' data are those who store orders (agents, supervisors, admins).
+        return html! { h2 { (lang.t("order")) " " (no) } p.muted { (lang.t("no_order"))
+        @if unmasked { " " a href={ (url) "/edit" } { (lang.t("order_enter")) } } } };
     };
-    let allocation = kesu_domain::refund::allocate(&o.amounts).unwrap_or_default();
-    let refundable = o.refundable().ok();
-    let buyer = o.buyer.view(unmasked);
     html! {
-        h2 { (lang.t("order")) " " (o.order_no) }
-        p.muted { (o.shop) " · " (buyer.name) @if let Some(p) = &buyer.phone { " · " (p) } }
-        table.lines {
-            thead { tr { th { (lang.t("lines")) } th { (lang.t("unit_price")) } th { (lang.t("quantity")) } th { (lang.t("discounts")) } th { (lang.t("points")) } th { (lang.t("paid")) } } }
-            tbody {
-                @for (l, a) in o.amounts.lines.iter().zip(&allocation) {
-                    tr {
-                        td { (l.line_id) " " (l.name.as_deref().unwrap_or("")) " " span.muted { (l.spec.as_deref().unwrap_or("")) } }
-                        td { (yuan(l.unit_price_cents)) } td { (l.quantity) }
-                        td { (yuan(a.discount_cents)) } td { (yuan(a.points_cents)) } td { (yuan(a.paid_cents)) }
-                    }
-                }
-            }
-        }
-        p { (lang.t("shipping")) ": " (yuan(o.amounts.shipping_cents))
-            @if let Some(r) = &refundable { " · " strong { (lang.t("refundable")) ": " (yuan(r.cash_cents)) } } }
-        @if !o.shipments.is_empty() {
-            h3 { (lang.t("shipments")) }
-            ul { @for sh in &o.shipments { li { (super::super::carriers::carrier_name(carriers, lang, &sh.carrier)) " " (sh.tracking_no) " · " (lang.label(sh.kind))
-                @if let Some(st) = &sh.status {
-                    " · " (kesu_domain::tracking::TrackingStatus::parse(st).map_or(st.as_str(), |t| lang.label(t)))
-                } } } }
-        }
-        @if !o.refunds.is_empty() {
-            h3 { (lang.t("refunds")) }
-            ul { @for r in &o.refunds { li { (yuan(r.cash_cents)) @if r.points_cents > 0 { " + " (lang.t("points")) " " (yuan(r.points_cents)) }
-                " · " (r.method.as_deref().unwrap_or("")) @if let Some(re) = &r.reference { " · " (re) } } } }
-        }
+        h2 { (lang.t("order")) " " a href=(url) title=(lang.t("order_view")) { (o.order_no) } }
+        (super::super::orders::order_detail(lang, carriers, o, unmasked, zone))
     }
 }
 
@@ -178,7 +153,7 @@ pub(super) fn quote_panel(
     html! {
         h3 { (lang.t("quote")) }
         form.inline-form method="get" action={ "/cases/" (case_id) } {
-            label { (lang.t("quote_lines")) input name="quote" value=[ask.map(|a| a.lines.as_str())] placeholder="A:1"; }
+            label { (lang.t("quote_lines")) input name="quote" value=[ask.map(|a| a.lines.as_str())] placeholder=(super::action_forms::lines_placeholder(Some(order))); }
             label.check { input type="checkbox" name="shipping" value="1" checked[ask.is_some_and(|a| a.shipping)]; (lang.t("include_shipping")) }
             button type="submit" { (lang.t("calculate")) }
         }

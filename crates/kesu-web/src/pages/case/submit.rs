@@ -4,7 +4,7 @@
 use super::*;
 
 /// `A:1, B:2` → `[{"line_id": "A", "quantity": 1}, …]`.
-pub(super) fn parse_lines(raw: &str) -> Result<Vec<Value>, String> {
+pub(crate) fn parse_lines(raw: &str) -> Result<Vec<Value>, String> {
     raw.split([',', '，'])
         .map(str::trim)
         .filter(|p| !p.is_empty())
@@ -120,13 +120,9 @@ pub(super) fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, Str
                 m.insert(k.into(), json!(f.get(k).unwrap_or("")));
             }
             if let Some(d) = f.text("filed_on") {
-                let date =
-                    chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| "filed_on")?;
-                let local = date
-                    .and_hms_opt(0, 0, 0)
-                    .and_then(|t| t.and_local_timezone(zone).earliest())
-                    .ok_or("filed_on")?;
-                m.insert("filed_at".into(), json!(local.to_rfc3339()));
+                let at = kesu_domain::dates::parse_local_time("filed_on", &d, zone)
+                    .map_err(|_| "filed_on")?;
+                m.insert("filed_at".into(), json!(at.to_rfc3339()));
             }
         }
         ActionName::RecordAppraisal => {

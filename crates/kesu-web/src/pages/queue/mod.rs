@@ -17,6 +17,7 @@ use super::{csrf_field, error_page, layout, local_time};
 use crate::AppState;
 
 mod badge;
+mod mentions;
 mod owners;
 
 pub use badge::badge;
@@ -24,6 +25,7 @@ pub use badge::badge;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(queue))
+        .route("/mentions", get(mentions::mentions))
         .route("/queue/take", post(owners::take))
         .route("/queue/assign", post(owners::assign))
         .route("/queue/views", post(owners::save_view))
@@ -192,6 +194,7 @@ pub(super) async fn render(
             @for (code, label) in VIEWS {
                 a href={ "/?view=" (code) } aria-current=[(view == *code && kept.len() <= 1).then_some("page")] { (lang.t(label)) }
             }
+            a href="/mentions" { (lang.t("mentions")) }
             @for v in &saved {
                 span.saved {
                     a href={ "/?" (v.query) } aria-current=[(v.query == query).then_some("page")] { (v.name) }
