@@ -7,6 +7,7 @@
 //! Errors: [`StoreError`]; the web layer maps its variants to HTTP statuses.
 
 mod accounts;
+mod backup;
 mod bulk;
 mod carriers;
 mod cases;

@@ -1,5 +1,6 @@
 //! The `kesu` command: parses the command line and hands over to the library crates.
 
+mod backup;
 mod bench;
 mod check_reply;
 mod demo;
@@ -58,6 +59,12 @@ enum Command {
     /// Measure how fast search and the dashboard's reports answer on this database (over
     /// HTTP, against the real server started on a free port); prints median and p90.
     Bench(bench::BenchArgs),
+    /// Write a consistent copy of the database to FILE while the server runs (SQLite:
+    /// VACUUM INTO; PostgreSQL: pg_dump, custom format).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an empty data folder (SQLite) or empty database (--database-url),
+    /// then rebuild the search index.
+    Restore(backup::RestoreArgs),
 }
 
 /// Where the data lives; shared by every subcommand that opens the database.
@@ -148,6 +155,8 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::Reindex(args) => runtime()?.block_on(reindex::run(args))?,
         Command::Demo(args) => runtime()?.block_on(demo::run(args))?,
         Command::Bench(args) => runtime()?.block_on(bench::run(args))?,
+        Command::Backup(args) => runtime()?.block_on(backup::backup(args))?,
+        Command::Restore(args) => runtime()?.block_on(backup::restore(args))?,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -22,7 +22,11 @@ fn start(data: &Path, admin_password: Option<&str>) -> Server {
 }
 
 /// [`start`] with more environment (a database URL, a clock file, a worker interval).
-fn start_with(data: &Path, admin_password: Option<&str>, env: &[(&str, String)]) -> Server {
+pub(crate) fn start_with(
+    data: &Path,
+    admin_password: Option<&str>,
+    env: &[(&str, String)],
+) -> Server {
     start_logging_to(data, admin_password, env, Stdio::null())
 }
 
@@ -77,7 +81,7 @@ impl Drop for Server {
     }
 }
 
-async fn sign_in(client: &reqwest::Client, base: &str, password: &str) -> String {
+pub(crate) async fn sign_in(client: &reqwest::Client, base: &str, password: &str) -> String {
     let r: Value = client
         .post(format!("{base}/api/v1/auth/token"))
         .json(&json!({"username": "admin", "password": password}))
@@ -190,7 +194,7 @@ async fn a_registered_case_survives_kill_9_and_the_first_password_is_shown_once(
     stop(server);
 }
 
-fn stop(server: Server) {
+pub(crate) fn stop(server: Server) {
     let mut server = server;
     let pid = server.child.id().to_string();
     let ok = Command::new("kill").args(["-TERM", &pid]).status().unwrap();

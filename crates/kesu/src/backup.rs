@@ -1,0 +1,179 @@
+//! `kesu backup FILE` and `kesu restore FILE`: a consistent copy of the database while the
+//! server runs (SQLite: `VACUUM INTO`; PostgreSQL: `pg_dump` in its custom format), and its
+//! return into an empty data folder or database, the search index rebuilt from it.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use kesu_store::Store;
+
+use crate::DbArgs;
+
+#[derive(Args)]
+pub struct BackupArgs {
+    /// The backup file to write (it must not exist yet).
+    file: PathBuf,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+/// What a SQLite file and a PostgreSQL custom-format dump begin with.
+const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+const PG_DUMP_MAGIC: &[u8] = b"PGDMP";
+
+pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    let file = &args.file;
+    if file.exists() {
+        bail!(
+            "{} exists already: a backup never overwrites a file; choose a new name",
+            file.display()
+        );
+    }
+    let partial = partial_of(file);
+    std::fs::remove_file(&partial).ok();
+    match &args.db.database_url {
+        None => {
+            let db = args.db.data.join("kesu.db");
+            if !db.exists() {
+                bail!(
+                    "there is no kesu database in {}: give the data folder with --data",
+                    args.db.data.display()
+                );
+            }
+            let store = args.db.open().await?;
+            store
+                .backup_sqlite_into(&partial)
+                .await
+                .with_context(|| format!("cannot write the backup {}", partial.display()))?;
+            store.close().await;
+        }
+        Some(url) => {
+            let out = Command::new("pg_dump")
+                .args(["--format=custom", "--no-owner", "--file"])
+                .arg(&partial)
+                .arg(format!("--dbname={url}"))
+                .output()
+                .context("cannot run pg_dump: install the PostgreSQL client of the server's major version")?;
+            if !out.status.success() {
+                std::fs::remove_file(&partial).ok();
+                bail!(
+                    "pg_dump failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
+            }
+        }
+    }
+    // Durable before it is called a backup: the file, then its name in the folder.
+    std::fs::File::open(&partial)?.sync_all()?;
+    std::fs::rename(&partial, file)?;
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir).and_then(|d| d.sync_all()).ok();
+    }
+    let size = std::fs::metadata(file)?.len();
+    println!(
+        "Backed up to {} ({:.1} MB)",
+        file.display(),
+        size as f64 / 1e6
+    );
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct RestoreArgs {
+    /// A file written by `kesu backup`.
+    file: PathBuf,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
+    let file = &args.file;
+    let mut head = [0u8; 16];
+    let read = std::fs::File::open(file)
+        .and_then(|mut f| f.read(&mut head))
+        .with_context(|| format!("cannot read the backup {}", file.display()))?;
+    let head = &head[..read];
+    let store = match &args.db.database_url {
+        None => {
+            if !head.starts_with(SQLITE_MAGIC) {
+                bail!(
+                    "{} is not a backup of a SQLite database (for PostgreSQL give --database-url)",
+                    file.display()
+                );
+            }
+            let db = args.db.data.join("kesu.db");
+            if db.exists() {
+                bail!(
+                    "{} holds a database already: restore into an empty data folder",
+                    args.db.data.display()
+                );
+            }
+            std::fs::create_dir_all(&args.db.data).with_context(|| {
+                format!("cannot create the data folder {}", args.db.data.display())
+            })?;
+            let partial = partial_of(&db);
+            std::fs::copy(file, &partial)
+                .with_context(|| format!("cannot copy into {}", partial.display()))?;
+            std::fs::File::open(&partial)?.sync_all()?;
+            std::fs::rename(&partial, &db)?;
+            match args.db.open().await {
+                Ok(store) => store,
+                Err(e) => {
+                    std::fs::remove_file(&db).ok();
+                    return Err(e.context("the backup is not a kesu database"));
+                }
+            }
+        }
+        Some(url) => {
+            if !head.starts_with(PG_DUMP_MAGIC) {
+                bail!(
+                    "{} is not a pg_dump backup (a SQLite backup is restored with --data)",
+                    file.display()
+                );
+            }
+            // One transaction: into an empty database it all goes in, else nothing does.
+            let out = Command::new("pg_restore")
+                .args(["--exit-on-error", "--single-transaction", "--no-owner"])
+                .arg(format!("--dbname={url}"))
+                .arg(file)
+                .output()
+                .context("cannot run pg_restore: install the PostgreSQL client of the server's major version")?;
+            if !out.status.success() {
+                bail!(
+                    "pg_restore failed (restore into an empty database): {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
+            }
+            args.db.open().await?
+        }
+    };
+    let cases = store.case_count().await?;
+    rebuild_index(&store, &args.db.search_dir()).await?;
+    store.close().await;
+    println!(
+        "Restored {cases} cases from {}; the search index is rebuilt",
+        file.display()
+    );
+    Ok(())
+}
+
+/// The index is derived from the database: whatever was there is replaced.
+async fn rebuild_index(store: &Store, dir: &Path) -> anyhow::Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("cannot clear {}", dir.display()))?;
+    }
+    kesu_search::Search::rebuild(store, dir, |_, _| {})
+        .await
+        .with_context(|| format!("cannot rebuild the search index in {}", dir.display()))?;
+    Ok(())
+}
+
+/// Where a file is written before it is complete.
+fn partial_of(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
