@@ -25,7 +25,28 @@ const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 const PG_DUMP_MAGIC: &[u8] = b"PGDMP";
 
 pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
-    let file = &args.file;
+    if args.db.database_url.is_none() && !args.db.data.join("kesu.db").exists() {
+        bail!(
+            "there is no kesu database in {}: give the data folder with --data",
+            args.db.data.display()
+        );
+    }
+    let store = args.db.open().await?;
+    let written = write_backup(&args.db, &store, &args.file).await;
+    store.close().await;
+    let size = written?;
+    println!(
+        "Backed up to {} ({:.1} MB)",
+        args.file.display(),
+        size as f64 / 1e6
+    );
+    Ok(())
+}
+
+/// Writes a backup of the database `db` names (open as `store`) to the new file `file`:
+/// under `FILE.partial` first, synced, then renamed, so a file of that name is whole.
+/// Returns its size in bytes.
+pub async fn write_backup(db: &DbArgs, store: &Store, file: &Path) -> anyhow::Result<u64> {
     if file.exists() {
         bail!(
             "{} exists already: a backup never overwrites a file; choose a new name",
@@ -34,29 +55,21 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
     }
     let partial = partial_of(file);
     std::fs::remove_file(&partial).ok();
-    match &args.db.database_url {
-        None => {
-            let db = args.db.data.join("kesu.db");
-            if !db.exists() {
-                bail!(
-                    "there is no kesu database in {}: give the data folder with --data",
-                    args.db.data.display()
-                );
-            }
-            let store = args.db.open().await?;
-            store
-                .backup_sqlite_into(&partial)
-                .await
-                .with_context(|| format!("cannot write the backup {}", partial.display()))?;
-            store.close().await;
-        }
+    match &db.database_url {
+        None => store
+            .backup_sqlite_into(&partial)
+            .await
+            .with_context(|| format!("cannot write the backup {}", partial.display()))?,
         Some(url) => {
-            let out = Command::new("pg_dump")
+            let out = tokio::process::Command::new("pg_dump")
                 .args(["--format=custom", "--no-owner", "--file"])
                 .arg(&partial)
                 .arg(format!("--dbname={url}"))
                 .output()
-                .context("cannot run pg_dump: install the PostgreSQL client of the server's major version")?;
+                .await
+                .context(
+                    "cannot run pg_dump: install the PostgreSQL client of the server's major version",
+                )?;
             if !out.status.success() {
                 std::fs::remove_file(&partial).ok();
                 bail!(
@@ -72,13 +85,77 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<()> {
     if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::File::open(dir).and_then(|d| d.sync_all()).ok();
     }
-    let size = std::fs::metadata(file)?.len();
-    println!(
-        "Backed up to {} ({:.1} MB)",
-        file.display(),
-        size as f64 / 1e6
-    );
-    Ok(())
+    Ok(std::fs::metadata(file)?.len())
+}
+
+/// Backups `kesu serve` writes on its own, keeping the newest `keep`.
+pub struct Schedule {
+    pub dir: PathBuf,
+    pub every: std::time::Duration,
+    pub keep: usize,
+}
+
+/// The name of a scheduled backup taken at `at` (UTC): names sort as times do.
+pub fn scheduled_name(at: chrono::DateTime<chrono::Utc>, postgres: bool) -> String {
+    let ext = if postgres { "dump" } else { "db" };
+    format!("kesu-{}.{ext}", at.format("%Y%m%d-%H%M%S"))
+}
+
+/// Which of the files in a backup folder to delete so that the newest `keep` scheduled
+/// backups remain (other files are never touched).
+pub fn to_prune(names: &[String], keep: usize) -> Vec<String> {
+    let mut ours: Vec<&String> = names
+        .iter()
+        .filter(|n| {
+            let stem = n
+                .strip_prefix("kesu-")
+                .and_then(|r| r.strip_suffix(".db").or_else(|| r.strip_suffix(".dump")));
+            stem.is_some_and(|s| chrono::NaiveDateTime::parse_from_str(s, "%Y%m%d-%H%M%S").is_ok())
+        })
+        .collect();
+    ours.sort();
+    let extra = ours.len().saturating_sub(keep);
+    ours.into_iter().take(extra).cloned().collect()
+}
+
+/// Runs the schedule until `stopped` turns true: each backup logged, a failed one too (the
+/// server goes on serving).
+pub async fn run_schedule(
+    schedule: Schedule,
+    db: DbArgs,
+    store: Store,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(schedule.every);
+    tick.tick().await; // the first is now: the first backup comes one interval after start
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stopped.changed() => return,
+        }
+        let name = scheduled_name(chrono::Utc::now(), db.database_url.is_some());
+        let file = schedule.dir.join(&name);
+        match write_backup(&db, &store, &file).await {
+            Ok(size) => {
+                tracing::info!(file = %file.display(), bytes = size, "scheduled backup written")
+            }
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "scheduled backup failed");
+                continue;
+            }
+        }
+        let names: Vec<String> = std::fs::read_dir(&schedule.dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for old in to_prune(&names, schedule.keep) {
+            if let Err(e) = std::fs::remove_file(schedule.dir.join(&old)) {
+                tracing::warn!(file = %old, error = %e, "cannot remove an old backup");
+            }
+        }
+    }
 }
 
 #[derive(Args)]
@@ -176,4 +253,29 @@ fn partial_of(file: &Path) -> PathBuf {
     let mut name = file.as_os_str().to_owned();
     name.push(".partial");
     PathBuf::from(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_newest_backups_are_kept_and_other_files_left_alone() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T03:00:00Z").unwrap();
+        assert_eq!(scheduled_name(at.into(), false), "kesu-20261201-030000.db");
+        assert_eq!(scheduled_name(at.into(), true), "kesu-20261201-030000.dump");
+        let names: Vec<String> = [
+            "kesu-20261203-030000.db",
+            "notes.txt",
+            "kesu-20261201-030000.db",
+            "kesu-20261202-030000.db",
+            "kesu-20261130-030000.db.partial",
+            "kesu-manual.db",
+        ]
+        .map(str::to_owned)
+        .into();
+        assert_eq!(to_prune(&names, 2), vec!["kesu-20261201-030000.db"]);
+        assert_eq!(to_prune(&names, 5), Vec::<String>::new());
+        assert_eq!(to_prune(&names, 0).len(), 3);
+    }
 }

@@ -28,6 +28,18 @@ pub struct ServeArgs {
     /// (`X-Forwarded-Proto: https`).
     #[arg(long, env = "KESU_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Write a backup into this folder every --backup-every-minutes, keeping the newest
+    /// --backup-keep (`kesu-YYYYMMDD-HHMMSS.db`, or `.dump` on PostgreSQL: run it on one
+    /// server only). Off without it.
+    #[arg(long, env = "KESU_BACKUP_DIR")]
+    backup_dir: Option<std::path::PathBuf>,
+    #[arg(long, env = "KESU_BACKUP_EVERY_MINUTES", default_value_t = 1440, value_parser = clap::value_parser!(u64).range(1..))]
+    backup_every_minutes: u64,
+    #[arg(long, env = "KESU_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    backup_keep: u64,
+    /// For tests only: the backup interval in seconds instead of minutes.
+    #[arg(long, env = "KESU_BACKUP_EVERY_SECONDS", hide = true, value_parser = clap::value_parser!(u64).range(1..))]
+    backup_every_seconds: Option<u64>,
     /// For tests and demos only: read the current time from this file (RFC 3339).
     #[arg(long, env = "KESU_CLOCK_FILE", hide = true)]
     clock_file: Option<std::path::PathBuf>,
@@ -71,9 +83,38 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         std::time::Duration::from_millis(args.worker_interval_ms),
         stopped,
     ));
+    let backups = match &args.backup_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| {
+                format!(
+                    "cannot create the backup folder {}: choose another with --backup-dir",
+                    dir.display()
+                )
+            })?;
+            let schedule = crate::backup::Schedule {
+                dir: dir.clone(),
+                every: std::time::Duration::from_secs(
+                    args.backup_every_seconds
+                        .unwrap_or(args.backup_every_minutes * 60),
+                ),
+                keep: args.backup_keep as usize,
+            };
+            tracing::info!(dir = %dir.display(), every_minutes = args.backup_every_minutes, keep = args.backup_keep, "scheduled backups");
+            Some(tokio::spawn(crate::backup::run_schedule(
+                schedule,
+                args.db.clone(),
+                store.clone(),
+                stop.subscribe(),
+            )))
+        }
+        None => None,
+    };
     let served = kesu_web::serve(listener, state, shutdown_signal()).await;
     stop.send(true).ok();
     worker.await.ok();
+    if let Some(b) = backups {
+        b.await.ok();
+    }
     served.context("the server stopped with an error")?;
     store.close().await;
     tracing::info!("stopped");

@@ -214,3 +214,54 @@ async fn a_postgres_backup_under_load_restores_every_acknowledged_case() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_server_writes_scheduled_backups_and_keeps_the_newest() {
+    let (data, backups) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    std::fs::write(backups.path().join("notes.txt"), "kept").unwrap();
+    let env = [
+        ("KESU_BACKUP_DIR", backups.path().display().to_string()),
+        ("KESU_BACKUP_EVERY_SECONDS", "1".to_owned()),
+        ("KESU_BACKUP_KEEP", "2".to_owned()),
+    ];
+    let client = reqwest::Client::new();
+    let server = start_with(data.path(), Some("preset-pass-1"), &env);
+    let token = sign_in(&client, &server.base, "preset-pass-1").await;
+    let r = client
+        .post(format!("{}/api/v1/cases", server.base))
+        .bearer_auth(&token)
+        .json(&complaint())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let listed = || {
+        let mut names: Vec<String> = std::fs::read_dir(backups.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    // Backups named by the second: after 4 s at least three were written and one pruned.
+    tokio::time::sleep(std::time::Duration::from_millis(4200)).await;
+    stop(server);
+    let names = listed();
+    let ours: Vec<&String> = names.iter().filter(|n| n.ends_with(".db")).collect();
+    assert_eq!(ours.len(), 2, "the newest two kept: {names:?}");
+    assert!(
+        names.contains(&"notes.txt".to_owned()),
+        "other files left alone"
+    );
+    let restored = data.path().join("restored");
+    let out = kesu(
+        &["restore", backups.path().join(ours[1]).to_str().unwrap()],
+        &[("--data", restored.display().to_string())],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Restored 1 cases"));
+}
