@@ -261,7 +261,9 @@ impl Store {
             .collect()
     }
 
-    /// Parcels on their way whose silence may be a problem now and is not known yet: not
+    /// Parcels on their way whose silence may be a problem now and is not known yet (read
+    /// through the partial index `shipments_in_flight`, whose condition the query repeats
+    /// word for word so that both databases use it): not
     /// picked up past the warning threshold (and not yet an exception, nor a warning still
     /// short of the exception threshold), or moving without news past the stall threshold in
     /// an episode not yet recorded. Only parcels shipped within the watch window count.
@@ -271,29 +273,18 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<WatchedParcel>> {
         let hours = |h: i64| millis(now - chrono::Duration::hours(h));
-        let rows = sqlx::query(
-            "SELECT s.order_no, s.carrier, s.tracking_no, s.shipped_at, s.status, s.last_event_at FROM shipments s \
-             WHERE s.shipped_at >= $1 AND s.shipped_at <= $2 AND ( \
-               ((s.status IS NULL OR s.status = 'info_received') AND s.shipped_at <= $3 \
-                 AND NOT EXISTS (SELECT 1 FROM logistics_exceptions e WHERE e.carrier = s.carrier \
-                     AND e.tracking_no = s.tracking_no AND e.level = 'exception' \
-                     AND e.kind IN ('pickup_timeout', 'no_tracking')) \
-                 AND (s.shipped_at <= $4 OR NOT EXISTS (SELECT 1 FROM logistics_exceptions e \
-                     WHERE e.carrier = s.carrier AND e.tracking_no = s.tracking_no \
-                     AND e.kind = 'pickup_timeout' AND e.level = 'warning'))) \
-               OR (s.status IN ('picked_up', 'in_transit', 'out_for_delivery', 'failed_attempt') \
-                 AND COALESCE(s.last_event_at, s.shipped_at) <= $5 \
-                 AND NOT EXISTS (SELECT 1 FROM logistics_exceptions e WHERE e.carrier = s.carrier \
-                     AND e.tracking_no = s.tracking_no AND e.kind = 'stalled' \
-                     AND e.episode = CAST(COALESCE(s.last_event_at, s.shipped_at) AS TEXT))))",
-        )
-        .bind(millis(policy.watched_since(now)))
-        .bind(millis(now))
-        .bind(hours(policy.pickup_warning_hours.min(policy.no_tracking_hours)))
-        .bind(hours(policy.pickup_exception_hours.min(policy.no_tracking_hours)))
-        .bind(hours(policy.stalled_hours))
-        .fetch_all(&self.read)
-        .await?;
+        let rows = sqlx::query(WATCH_SQL)
+            .bind(millis(policy.watched_since(now)))
+            .bind(millis(now))
+            .bind(hours(
+                policy.pickup_warning_hours.min(policy.no_tracking_hours),
+            ))
+            .bind(hours(
+                policy.pickup_exception_hours.min(policy.no_tracking_hours),
+            ))
+            .bind(hours(policy.stalled_hours))
+            .fetch_all(&self.read)
+            .await?;
         rows.iter()
             .map(|r| {
                 let status: Option<String> = r.try_get("status")?;
@@ -450,5 +441,50 @@ impl Store {
             .iter()
             .map(claim_from_row)
             .collect()
+    }
+}
+
+/// The monitor's scan ([`Store::watched_parcels`]); its second condition is the partial
+/// index `shipments_in_flight`'s, repeated word for word so that both databases use it.
+const WATCH_SQL: &str = "SELECT s.order_no, s.carrier, s.tracking_no, s.shipped_at, s.status, s.last_event_at FROM shipments s \
+             WHERE s.shipped_at >= $1 AND s.shipped_at <= $2 \
+             AND (s.status IS NULL OR s.status IN ('info_received', 'picked_up', 'in_transit', 'out_for_delivery', 'failed_attempt')) AND ( \
+               ((s.status IS NULL OR s.status = 'info_received') AND s.shipped_at <= $3 \
+                 AND NOT EXISTS (SELECT 1 FROM logistics_exceptions e WHERE e.carrier = s.carrier \
+                     AND e.tracking_no = s.tracking_no AND e.level = 'exception' \
+                     AND e.kind IN ('pickup_timeout', 'no_tracking')) \
+                 AND (s.shipped_at <= $4 OR NOT EXISTS (SELECT 1 FROM logistics_exceptions e \
+                     WHERE e.carrier = s.carrier AND e.tracking_no = s.tracking_no \
+                     AND e.kind = 'pickup_timeout' AND e.level = 'warning'))) \
+               OR (s.status IN ('picked_up', 'in_transit', 'out_for_delivery', 'failed_attempt') \
+                 AND COALESCE(s.last_event_at, s.shipped_at) <= $5 \
+                 AND NOT EXISTS (SELECT 1 FROM logistics_exceptions e WHERE e.carrier = s.carrier \
+                     AND e.tracking_no = s.tracking_no AND e.kind = 'stalled' \
+                     AND e.episode = CAST(COALESCE(s.last_event_at, s.shipped_at) AS TEXT))))";
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn the_monitor_reads_only_the_parcels_in_flight() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::Store::connect(&crate::sqlite_url_in(dir.path()))
+            .await
+            .unwrap();
+        let plan: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", super::WATCH_SQL))
+            .bind(0_i64)
+            .bind(1_i64)
+            .bind(1_i64)
+            .bind(1_i64)
+            .bind(1_i64)
+            .fetch_all(&store.read)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| sqlx::Row::try_get::<String, _>(r, "detail").unwrap())
+            .collect();
+        assert!(
+            plan.iter().any(|p| p.contains("shipments_in_flight")),
+            "{plan:?}"
+        );
     }
 }
