@@ -230,8 +230,9 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     let cases = store.case_count().await?;
     rebuild_index(&store, &args.db.search_dir()).await?;
     store.close().await;
+    let noun = if cases == 1 { "case" } else { "cases" };
     println!(
-        "Restored {cases} cases from {}; the search index is rebuilt",
+        "Restored {cases} {noun} from {}; the search index is rebuilt",
         file.display()
     );
     Ok(())

@@ -263,5 +263,5 @@ async fn the_server_writes_scheduled_backups_and_keeps_the_newest() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Restored 1 cases"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Restored 1 case from"));
 }

@@ -136,15 +136,15 @@ async fn edit_page(
         return PageError::forbidden(lang).into_response();
     }
     if let Err(e) = kesu_domain::order::OrderNo::parse("order_no", &no) {
-        return form_page(&state, &s, &no, &Form(Vec::new()), &[e]).await;
+        return form_page(&state, &s, (&no, false), &Form(Vec::new()), &[e]).await;
     }
     let zone = state.zone().await;
-    let form = match orders::order(&state.store, &no).await {
-        Ok(o) => edit::form_of(&o, zone),
-        Err(AppError::NotFound(_)) => Form(Vec::new()),
+    let (form, exists) = match orders::order(&state.store, &no).await {
+        Ok(o) => (edit::form_of(&o, zone), true),
+        Err(AppError::NotFound(_)) => (Form(Vec::new()), false),
         Err(e) => return PageError::of(lang, e).into_response(),
     };
-    form_page(&state, &s, &no, &form, &[]).await
+    form_page(&state, &s, (&no, exists), &form, &[]).await
 }
 
 async fn save(
@@ -155,9 +155,9 @@ async fn save(
     let lang = s.lang;
     let zone = state.zone().await;
     // Refunds already recorded with the order are not typed here: they stay as they are.
-    let kept = match orders::order(&state.store, &no).await {
-        Ok(o) => o.refunds,
-        Err(AppError::NotFound(_)) => Vec::new(),
+    let (kept, exists) = match orders::order(&state.store, &no).await {
+        Ok(o) => (o.refunds, true),
+        Err(AppError::NotFound(_)) => (Vec::new(), false),
         Err(e) => return PageError::of(lang, e).into_response(),
     };
     let stored = match edit::order_form(&f, zone, &kept) {
@@ -178,25 +178,32 @@ async fn save(
             tracing::info!(order = %order.order_no, created = how == Stored::Created, by = %s.session.user.username, "order stored by hand");
             Redirect::to(&format!("{}?saved=1", order_url(&order.order_no))).into_response()
         }
-        Err(AppError::Invalid(errors)) => form_page(&state, &s, &no, &f, &errors).await,
+        Err(AppError::Invalid(errors)) => form_page(&state, &s, (&no, exists), &f, &errors).await,
         Err(e) => PageError::of(lang, e).into_response(),
     }
 }
 
+/// The form for order `no`; `exists` says whether it corrects a stored order or enters a
+/// new one.
 async fn form_page(
     state: &AppState,
     s: &PageSession,
-    no: &str,
+    (no, exists): (&str, bool),
     f: &Form,
     errors: &[FieldError],
 ) -> Response {
     let lang = s.lang;
+    let title = if exists {
+        lang.t("order_correct")
+    } else {
+        lang.t("order_enter")
+    };
     let carriers = match state.store.carriers().await {
         Ok(c) => c,
         Err(e) => return PageError::of(lang, e).into_response(),
     };
     let body: Markup = html! {
-        h1 { (lang.t("order_correct")) " " (no) }
+        h1 { (title) " " (no) }
         @if !errors.is_empty() {
             div.error role="alert" { ul { @for e in errors { li { (kesu_i18n::problem(lang, e)) } } } }
         }
@@ -212,7 +219,7 @@ async fn form_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    (status, layout(s, lang.t("order_correct"), body)).into_response()
+    (status, layout(s, title, body)).into_response()
 }
 
 /// "Add a row": a copy of the fieldset's last row, emptied.
