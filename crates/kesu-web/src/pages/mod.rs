@@ -219,6 +219,43 @@ pub fn datetime_input(lang: Lang, name: &str, value: &str) -> Markup {
     }
 }
 
+/// "Line:quantity" as this order's own lines would be written (`L1:1, L2:1`): the first two
+/// of `ids`; empty when there are none.
+pub fn lines_example<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    let ids: Vec<String> = ids
+        .into_iter()
+        .filter(|id| !id.is_empty())
+        .take(2)
+        .map(|id| format!("{id}:1"))
+        .collect();
+    ids.join(", ")
+}
+
+/// Rows added and removed in place: 再加一行 (`.add-row`) copies its fieldset's last `.row`
+/// emptied; 添加 (`.add-word`) and 删除 (`.remove-word`) do the same for a list of words.
+pub const ROWS_JS: &str = r#"
+document.addEventListener('click', function (e) {
+  var t = e.target;
+  if (!t.classList) return;
+  function copyLast(selector) {
+    var rows = t.parentNode.querySelectorAll(selector);
+    var copy = rows[rows.length - 1].cloneNode(true);
+    copy.querySelectorAll('input').forEach(function (i) { i.value = ''; });
+    copy.querySelectorAll('select').forEach(function (s) { s.selectedIndex = 0; });
+    t.parentNode.insertBefore(copy, t);
+    return copy;
+  }
+  if (t.classList.contains('add-row')) {
+    copyLast('.row');
+  } else if (t.classList.contains('add-word')) {
+    copyLast('.word').querySelector('input').focus();
+  } else if (t.classList.contains('remove-word')) {
+    var row = t.parentNode, list = row.parentNode;
+    if (list.querySelectorAll('.word').length > 1) row.remove(); else row.querySelector('input').value = '';
+  }
+});
+"#;
+
 /// A hidden CSRF field for a form of this session.
 pub fn csrf_field(s: &PageSession) -> Markup {
     html! { input type="hidden" name="_csrf" value=(s.session.csrf); }

@@ -200,32 +200,9 @@ pub fn editors(s: &PageSession, reply: &ReplyRules, triage: &TriageRules) -> Mar
                 button.primary type="submit" { (lang.t("save")) }
             }
         }
-        (super::script(WORDS_JS))
+        (super::script(super::ROWS_JS))
     }
 }
-
-/// Add and remove rows of words (and of tone rules) in place.
-const WORDS_JS: &str = r#"
-document.addEventListener('click', function (e) {
-  var t = e.target;
-  if (!t.classList) return;
-  if (t.classList.contains('remove-word')) {
-    var row = t.parentNode, list = row.parentNode;
-    if (list.querySelectorAll('.word').length > 1) row.remove(); else row.querySelector('input').value = '';
-  } else if (t.classList.contains('add-word')) {
-    var rows = t.parentNode.querySelectorAll('.word');
-    var copy = rows[rows.length - 1].cloneNode(true);
-    copy.querySelector('input').value = '';
-    t.parentNode.insertBefore(copy, t);
-    copy.querySelector('input').focus();
-  } else if (t.classList.contains('add-row') && t.closest('#tone-rules')) {
-    var tone = t.parentNode.querySelectorAll('.row');
-    var next = tone[tone.length - 1].cloneNode(true);
-    next.querySelectorAll('input').forEach(function (i) { i.value = ''; });
-    t.parentNode.insertBefore(next, t);
-  }
-});
-"#;
 
 /// Replaces the reply checker's (`reply`) or triage's (`triage`) words, checked word by word.
 async fn save(

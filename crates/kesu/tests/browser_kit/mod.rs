@@ -137,30 +137,21 @@ impl Browser {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Ctrl+Enter in the text box `css`: sends its form, and waits for the page it loads.
     /// Presses Enter in the field `css` and waits for the page its form loads.
     pub async fn enter(&self, css: &str) {
-        let old = self.wait_for("html").await;
-        self.wait_for(css)
-            .await
-            .send_keys("\u{E007}")
-            .await
-            .unwrap();
-        self.keys.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        for _ in 0..200 {
-            if old.tag_name().await.is_err() {
-                self.wait_for("body").await;
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("Enter in {css} did not send its form");
+        self.keys_and_load(css, "\u{E007}", "Enter").await;
     }
 
+    /// Ctrl+Enter in the text box `css`: sends its form, and waits for the page it loads.
     pub async fn ctrl_enter(&self, css: &str) {
+        self.keys_and_load(css, "\u{E009}\u{E007}", "Ctrl+Enter")
+            .await;
+    }
+
+    /// Sends `keys` (one shortcut, counted) to `css` and waits for the page its form loads.
+    async fn keys_and_load(&self, css: &str, keys: &str, named: &str) {
         let old = self.wait_for("html").await;
-        let keys = format!("{}{}", '\u{E009}', '\u{E007}');
-        self.wait_for(css).await.send_keys(&keys).await.unwrap();
+        self.wait_for(css).await.send_keys(keys).await.unwrap();
         self.keys.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         for _ in 0..200 {
             if old.tag_name().await.is_err() {
@@ -169,7 +160,7 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("Ctrl+Enter in {css} did not send its form");
+        panic!("{named} in {css} did not send its form");
     }
 
     /// Screenshots `name` at a laptop's 1280×800 and a phone's 390×844, and says whether the

@@ -36,20 +36,16 @@ pub(super) fn text_field(
 /// What a "line:quantity" field looks like for this order (`L1:1, L2:1`), from its own
 /// line numbers; the usual form when there is no order.
 pub(super) fn lines_placeholder(order: Option<&kesu_domain::order::Order>) -> String {
-    let ids: Vec<String> = order
-        .map(|o| {
-            o.amounts
-                .lines
-                .iter()
-                .take(2)
-                .map(|l| format!("{}:1", l.line_id))
-                .collect()
-        })
-        .unwrap_or_default();
-    if ids.is_empty() {
+    let example = super::super::lines_example(
+        order
+            .into_iter()
+            .flat_map(|o| &o.amounts.lines)
+            .map(|l| l.line_id.as_str()),
+    );
+    if example.is_empty() {
         "1:1".to_owned()
     } else {
-        ids.join(", ")
+        example
     }
 }
 

@@ -374,7 +374,7 @@ pub fn fields(lang: Lang, carriers: &Carriers, f: &Form) -> Markup {
                     label { (lang.t("carrier")) (carrier_select(lang, "ship_carrier", carriers, (!r[1].is_empty()).then_some(r[1].as_str()))) }
                     label { (lang.t("tracking_no")) input name="ship_tracking" value=(r[2]); }
                     label { (lang.t("shipped_at")) (ship_time(lang, &r[3])) }
-                    label { (lang.t("shipment_lines")) input name="ship_lines" value=(r[4]) placeholder=(line_placeholder(&lines)); }
+                    label { (lang.t("shipment_lines")) input name="ship_lines" value=(r[4]) placeholder=(super::super::lines_example(lines.iter().map(|(_, r)| r[0].as_str()))); }
                     label { (lang.t("tracking_status")) select name="ship_status" {
                         option value="" { "—" }
                         @for code in TRACKING_STATUSES {
@@ -394,16 +394,4 @@ fn ship_time(lang: Lang, value: &str) -> Markup {
         input name="ship_at" value=(value) autocomplete="off" placeholder="2026-12-01 14:30"
             title=(lang.t("datetime_hint")) maxlength="19";
     }
-}
-
-/// "L1:1, L2:1" from the order's own line numbers.
-fn line_placeholder(lines: &[(usize, [String; 6])]) -> String {
-    let ids: Vec<String> = lines
-        .iter()
-        .map(|(_, r)| r[0].clone())
-        .filter(|id| !id.is_empty())
-        .take(2)
-        .map(|id| format!("{id}:1"))
-        .collect();
-    ids.join(", ")
 }

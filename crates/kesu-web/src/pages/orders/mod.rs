@@ -212,7 +212,7 @@ async fn form_page(
             (edit::fields(lang, &carriers, f))
             button.primary type="submit" { (lang.t("save")) }
         }
-        (script(ADD_ROW_JS))
+        (script(super::ROWS_JS))
     };
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -221,16 +221,3 @@ async fn form_page(
     };
     (status, layout(s, title, body)).into_response()
 }
-
-/// "Add a row": a copy of the fieldset's last row, emptied.
-const ADD_ROW_JS: &str = r#"
-document.addEventListener('click', function (e) {
-  if (!e.target.classList || !e.target.classList.contains('add-row')) return;
-  var rows = e.target.parentNode.querySelectorAll('.row');
-  var last = rows[rows.length - 1];
-  var copy = last.cloneNode(true);
-  copy.querySelectorAll('input').forEach(function (i) { i.value = ''; });
-  copy.querySelectorAll('select').forEach(function (s) { s.selectedIndex = 0; });
-  last.parentNode.insertBefore(copy, e.target);
-});
-"#;
