@@ -1,6 +1,7 @@
-//! Keeping the index current: at start it is compared with the database (case by case,
-//! by version) and mended; then every committed change is indexed within moments, in
-//! batches. A search waits until the index holds every change made before it.
+//! Keeping the index current by following the store's change log. The index keeps its
+//! position in the log with every commit, so a restart reads on from there; only an index
+//! without one (new, or of another database) is compared with the database case by case.
+//! A search waits until the index holds every change this server made before it.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -8,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use kesu_store::{ChangeFollower, Changes, Store};
+use kesu_store::{ChangeFollower, Changes, Cursor, Store};
 use tokio::sync::watch;
 
 use crate::doc::CaseDoc;
@@ -41,37 +42,62 @@ pub struct Search {
 struct Inner {
     index: SearchIndex,
     store: Store,
-    /// The number of the last store change the index holds.
+    /// The store's identity, kept with the index's position in its log.
+    instance: String,
+    /// How far in the change log the index holds every change (a horizon).
     indexed: watch::Sender<u64>,
     /// Cases whose indexing failed and is being retried.
     waiting: AtomicUsize,
 }
 
+impl Inner {
+    fn position(&self, cursor: Cursor) -> String {
+        format!("{}/{}", self.instance, cursor.encode())
+    }
+
+    /// The position kept with the index, if it belongs to this store.
+    fn kept_position(&self) -> Result<Option<Cursor>> {
+        let kept = self.index.position()?;
+        Ok(kept
+            .as_deref()
+            .and_then(|p| p.strip_prefix(&format!("{}/", self.instance)))
+            .and_then(Cursor::decode))
+    }
+}
+
 impl Search {
-    /// Opens (or creates) the index in `dir` and starts following `store`.
+    /// Opens (or creates) the index in `dir` and starts following `store`: from the
+    /// position kept with the index, else after comparing it with the database.
     pub async fn start(store: Store, dir: &Path) -> Result<Search> {
         let dir = dir.to_owned();
         let index = tokio::task::spawn_blocking(move || SearchIndex::open(&dir, 1))
             .await
             .map_err(|_| SearchError::Stopped)??;
+        let instance = store.instance_id().await?;
         let inner = Arc::new(Inner {
             index,
             store,
+            instance,
             indexed: watch::channel(0).0,
             waiting: AtomicUsize::new(0),
         });
-        // Subscribed before comparing, so no change falls between the two.
-        let changes = inner.store.follow_changes();
-        let seen = inner.store.last_change();
-        let report = mend(&inner).await?;
-        if report != SyncReport::default() {
-            tracing::info!(
-                indexed = report.indexed,
-                removed = report.removed,
-                "search index brought up to date"
-            );
-        }
-        inner.indexed.send_replace(seen);
+        let changes = match inner.kept_position()? {
+            Some(cursor) => inner.store.follow_changes_from(cursor),
+            None => {
+                // Positioned before comparing, so no change falls between the two.
+                let (changes, horizon) = inner.store.follow_changes().await?;
+                let report = mend(&inner, Some(changes.cursor())).await?;
+                if report != SyncReport::default() {
+                    tracing::info!(
+                        indexed = report.indexed,
+                        removed = report.removed,
+                        "search index brought up to date"
+                    );
+                }
+                inner.indexed.send_replace(horizon);
+                changes
+            }
+        };
         tokio::spawn(follow(inner.clone(), changes));
         Ok(Search { inner })
     }
@@ -108,6 +134,12 @@ impl Search {
                 .await
                 .map_err(|_| SearchError::Stopped)??,
         );
+        // Positioned before reading, so the server reads on from here afterwards.
+        let position = format!(
+            "{}/{}",
+            store.instance_id().await?,
+            store.follow_changes().await?.0.cursor().encode()
+        );
         let total = store.case_count().await?.max(0) as u64;
         index.clear_uncommitted()?;
         let (mut done, mut after) = (0_u64, 0_i64);
@@ -125,7 +157,7 @@ impl Search {
             progress(done, total.max(done));
         }
         let idx = index.clone();
-        tokio::task::spawn_blocking(move || idx.commit())
+        tokio::task::spawn_blocking(move || idx.commit_at(Some(&position)))
             .await
             .map_err(|_| SearchError::Stopped)??;
         Ok(done)
@@ -146,8 +178,9 @@ impl Search {
     }
 }
 
-/// Compares the index with the database and indexes what is missing or outdated.
-async fn mend(inner: &Arc<Inner>) -> Result<SyncReport> {
+/// Compares the index with the database and indexes what is missing or outdated; keeps
+/// `position` with the last commit.
+async fn mend(inner: &Arc<Inner>, position: Option<Cursor>) -> Result<SyncReport> {
     let in_db = inner.store.case_versions().await?;
     let i = inner.clone();
     let in_index: HashMap<i64, i64> = tokio::task::spawn_blocking(move || i.index.versions())
@@ -195,14 +228,19 @@ async fn mend(inner: &Arc<Inner>) -> Result<SyncReport> {
         };
     }
     let i = inner.clone();
-    tokio::task::spawn_blocking(move || i.index.write(&[], &removed))
-        .await
-        .map_err(|_| SearchError::Stopped)??;
+    let position = position.map(|c| inner.position(c));
+    tokio::task::spawn_blocking(move || {
+        i.index.replace_uncommitted(&[], &removed)?;
+        i.index.commit_at(position.as_deref())
+    })
+    .await
+    .map_err(|_| SearchError::Stopped)??;
     Ok(report)
 }
 
-/// Indexes announced changes in batches until the store goes away. Cases whose indexing
-/// failed (a full disk) are kept and tried again, sooner at first, until they are in.
+/// Indexes the logged changes in batches until the store goes away, keeping the position
+/// with each commit. Cases whose indexing failed (a full disk) are kept and tried again,
+/// sooner at first, until they are in; meanwhile the kept position stays where it was.
 async fn follow(inner: Arc<Inner>, mut changes: ChangeFollower) {
     let mut failed: BTreeSet<i64> = BTreeSet::new();
     let mut backoff = FIRST_RETRY;
@@ -211,65 +249,58 @@ async fn follow(inner: Arc<Inner>, mut changes: ChangeFollower) {
             next = changes.next_batch(PAGE) => Some(next),
             _ = tokio::time::sleep(backoff), if !failed.is_empty() => None,
         };
-        let (mut ids, last) = match next {
+        let (mut ids, upto) = match next {
             // A retry's wake-up has no changes of its own: only the failed cases.
             None => (Vec::new(), None),
-            Some(Changes::Batch { case_ids, last_seq }) => (case_ids, Some(last_seq)),
+            Some(Changes::Batch { case_ids, upto, .. }) => (case_ids, Some(upto)),
             Some(Changes::Closed) => return,
-            Some(Changes::Lagged { missed, seen }) => {
-                // Too many changes at once: compare with the database instead.
-                tracing::warn!(
-                    missed,
-                    "search index fell behind; comparing with the database"
-                );
-                match mend(&inner).await {
-                    Ok(_) => {
-                        failed.clear();
-                        inner.indexed.send_replace(seen);
-                    }
-                    Err(e) => tracing::error!(error = %e, "search index could not be mended"),
-                }
-                continue;
-            }
         };
         ids.extend(failed.iter().copied());
         ids.sort_unstable();
         ids.dedup();
-        match index_cases(&inner, &ids).await {
-            Ok(()) => {
-                if !failed.is_empty() {
-                    tracing::info!(
-                        cases = failed.len(),
-                        "search index caught up after failed writes"
-                    );
-                    failed.clear();
-                }
-                backoff = FIRST_RETRY;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, cases = ids.len(), retry_in = ?backoff, "could not index changed cases; will retry");
-                failed.extend(ids);
-                let i = inner.clone();
-                match tokio::task::spawn_blocking(move || i.index.recover()).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => {
-                        tracing::error!(error = %e, "search index writer could not be rolled back")
+        if !ids.is_empty() {
+            // Every failed case is in this write: once it is committed, the position holds.
+            let position = inner.position(changes.cursor());
+            match index_cases(&inner, &ids, position).await {
+                Ok(()) => {
+                    if !failed.is_empty() {
+                        tracing::info!(
+                            cases = failed.len(),
+                            "search index caught up after failed writes"
+                        );
+                        failed.clear();
                     }
-                    Err(_) => tracing::error!("search index rollback stopped"),
+                    backoff = FIRST_RETRY;
                 }
-                backoff = (backoff * 2).min(LAST_RETRY);
+                Err(e) => {
+                    tracing::error!(error = %e, cases = ids.len(), retry_in = ?backoff, "could not index changed cases; will retry");
+                    failed.extend(ids);
+                    let i = inner.clone();
+                    match tokio::task::spawn_blocking(move || i.index.recover()).await {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => {
+                            tracing::error!(error = %e, "search index writer could not be rolled back")
+                        }
+                        Err(_) => tracing::error!("search index rollback stopped"),
+                    }
+                    backoff = (backoff * 2).min(LAST_RETRY);
+                }
             }
         }
         inner.waiting.store(failed.len(), Ordering::Relaxed);
         // Searches are not held up by cases that could not be indexed: they answer from
         // what the index has while the retries go on.
-        if let Some(last) = last {
-            inner.indexed.send_replace(last);
+        if let Some(upto) = upto {
+            inner.indexed.send_if_modified(|v| {
+                let moved = upto > *v;
+                *v = (*v).max(upto);
+                moved
+            });
         }
     }
 }
 
-async fn index_cases(inner: &Arc<Inner>, ids: &[i64]) -> Result<()> {
+async fn index_cases(inner: &Arc<Inner>, ids: &[i64], position: String) -> Result<()> {
     let sources = inner.store.search_sources(ids).await?;
     let docs: Vec<CaseDoc> = sources.iter().map(CaseDoc::from_source).collect();
     let gone: Vec<i64> = ids
@@ -278,7 +309,7 @@ async fn index_cases(inner: &Arc<Inner>, ids: &[i64]) -> Result<()> {
         .filter(|id| !docs.iter().any(|d| d.id == *id))
         .collect();
     let i = inner.clone();
-    tokio::task::spawn_blocking(move || i.index.write(&docs, &gone))
+    tokio::task::spawn_blocking(move || i.index.write_at(&docs, &gone, &position))
         .await
         .map_err(|_| SearchError::Stopped)?
 }

@@ -180,6 +180,18 @@ impl SearchIndex {
         self.commit()
     }
 
+    /// [`SearchIndex::write`], keeping `position` (where in the store's change log this
+    /// index is) in the same commit.
+    pub fn write_at(&self, docs: &[CaseDoc], removed: &[i64], position: &str) -> Result<()> {
+        self.replace_uncommitted(docs, removed)?;
+        self.commit_at(Some(position))
+    }
+
+    /// The position kept with the last commit, if any.
+    pub fn position(&self) -> Result<Option<String>> {
+        Ok(self.index.load_metas()?.payload)
+    }
+
     /// [`SearchIndex::write`] without the commit, for many batches committed together.
     pub fn replace_uncommitted(&self, docs: &[CaseDoc], removed: &[i64]) -> Result<()> {
         let writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
@@ -219,8 +231,17 @@ impl SearchIndex {
     }
 
     pub fn commit(&self) -> Result<()> {
+        self.commit_at(None)
+    }
+
+    /// Commits, keeping `position` with the commit when given.
+    pub fn commit_at(&self, position: Option<&str>) -> Result<()> {
         let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
-        writer.commit()?;
+        let mut prepared = writer.prepare_commit()?;
+        if let Some(p) = position {
+            prepared.set_payload(p);
+        }
+        prepared.commit()?;
         drop(writer);
         self.reader.reload()?;
         Ok(())

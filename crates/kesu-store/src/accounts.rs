@@ -180,8 +180,10 @@ impl Store {
         if disabled {
             crate::tokens::revoke_all(&mut tx, id).await?;
         }
+        let mark = self.log_change(&mut tx, crate::Topic::Tokens, &[]).await?;
         tx.commit().await?;
         self.forget_tokens();
+        self.committed(mark);
         self.user(username)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("no user `{username}`")))

@@ -168,8 +168,10 @@ impl Store {
                 q.execute(&mut *conn).await?;
             }
         }
+        let ids: Vec<i64> = cases.iter().map(|c| c.case.id).collect();
+        let mark = self.log_change(&mut tx, crate::Topic::Case, &ids).await?;
         tx.commit().await?;
-        self.changes.announce(cases.iter().map(|c| c.case.id));
+        self.committed(mark);
         Ok(())
     }
 }

@@ -186,8 +186,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         crate::facts::refresh(&mut tx, &[after.id]).await?;
+        let mark = self
+            .log_change(&mut tx, crate::Topic::Case, &[after.id])
+            .await?;
         tx.commit().await?;
-        self.changes.announce([after.id]);
+        self.committed(mark);
         Ok(())
     }
 

@@ -43,7 +43,7 @@ use sqlx::{AnyPool, Connection, Executor};
 pub use accounts::{NewUser, User};
 pub use bulk::{ImportedCase, ImportedEvent};
 pub use cases::{queue_key, CaseFilter, CaseRecord, HistoryEntry, Page};
-pub use changes::{CaseChanged, ChangeFollower, Changes};
+pub use changes::{ChangeFollower, Changes, Cursor, Topic};
 pub use health::StorageHealth;
 pub use improvements::Improvement;
 pub use logistics::{
@@ -174,8 +174,8 @@ pub struct Store {
     policy_cache: settings::PolicyCache,
     /// Recent bearer-token lookups.
     token_cache: accounts::TokenCache,
-    /// Announces committed changes to cases.
-    changes: changes::ChangeFeed,
+    /// Wakes the change log's followers after commits (here and, on PostgreSQL, elsewhere).
+    wake: changes::Wake,
     /// The last storage health check.
     health: health::HealthCache,
     /// SQLite: the database's folder, whose free space the health check watches.
@@ -223,39 +223,46 @@ impl Store {
                 let write = pool(1).await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
                 let read = pool(4).await?;
-                let changes = changes::ChangeFeed::default();
+                let wake = changes::Wake::default();
                 Store {
                     backend,
                     read,
-                    registrations: register::spawn_writer(write.clone(), changes.clone()),
+                    registrations: register::spawn_writer(write.clone(), backend, wake.clone()),
                     policy_cache: Default::default(),
                     token_cache: Default::default(),
-                    changes,
+                    wake,
                     write,
                     health: Default::default(),
                     sqlite_folder: health::sqlite_folder(url),
                 }
             }
             Backend::Postgres => {
+                // While the database is down (a restart, a failover) a request waits this
+                // long for a connection, then answers 503 with Retry-After instead of
+                // hanging: sqlx keeps retrying a refused connection until the timeout.
                 let pool = pool_options()
+                    .acquire_timeout(Duration::from_secs(3))
                     .max_connections(16)
                     .connect_with(options)
                     .await?;
                 POSTGRES_MIGRATIONS.run(&pool).await?;
-                let changes = changes::ChangeFeed::default();
+                let wake = changes::Wake::default();
+                wake.spawn_postgres(url.to_owned(), pool.clone());
                 Store {
                     backend,
                     read: pool.clone(),
-                    registrations: register::spawn_writer(pool.clone(), changes.clone()),
+                    registrations: register::spawn_writer(pool.clone(), backend, wake.clone()),
                     policy_cache: Default::default(),
                     token_cache: Default::default(),
-                    changes,
+                    wake,
                     write: pool,
                     health: Default::default(),
                     sqlite_folder: None,
                 }
             }
         };
+        store.ensure_instance_id().await?;
+        store.spawn_cache_follower().await?;
         Ok(store)
     }
 

@@ -408,8 +408,11 @@ impl Store {
         let by = Author::Staff(by.into());
         insert_history(&mut tx, claim.case_id, now, &by, &entry).await?;
         crate::facts::refresh(&mut tx, &[claim.case_id]).await?;
+        let mark = self
+            .log_change(&mut tx, crate::Topic::Case, &[claim.case_id])
+            .await?;
         tx.commit().await?;
-        self.changes.announce([claim.case_id]);
+        self.committed(mark);
         Ok(())
     }
 

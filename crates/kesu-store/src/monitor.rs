@@ -63,8 +63,11 @@ impl Store {
             .pop()
             .ok_or_else(|| StoreError::Corrupt("no case written".into()))??;
         set_exception_case(&mut tx, id, record.case.id).await?;
+        let mark = self
+            .log_change(&mut tx, crate::Topic::Case, &[record.case.id])
+            .await?;
         tx.commit().await?;
-        self.changes.announce([record.case.id]);
+        self.committed(mark);
         Ok(Some(record))
     }
 }

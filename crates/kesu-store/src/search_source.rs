@@ -8,7 +8,6 @@ use kesu_domain::history::Entry;
 use sqlx::Row;
 
 use crate::cases::{record_from_row, CASE_COLUMNS};
-use crate::changes::ChangeFollower;
 use crate::{CaseRecord, Result, Store};
 
 /// A case as the search index sees it.
@@ -84,16 +83,6 @@ impl Store {
         let mut by_id: HashMap<i64, CaseRecord> =
             records.into_iter().map(|r| (r.case.id, r)).collect();
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
-    }
-
-    /// Follows committed changes to cases from now on, in batches.
-    pub fn follow_changes(&self) -> ChangeFollower {
-        ChangeFollower::new(&self.changes)
-    }
-
-    /// The number of the last change announced.
-    pub fn last_change(&self) -> u64 {
-        self.changes.last_seq()
     }
 
     async fn records_where(&self, condition: &str, order: &str) -> Result<Vec<CaseRecord>> {

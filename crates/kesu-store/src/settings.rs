@@ -107,18 +107,29 @@ impl Store {
     pub async fn set_policy(&self, policy: &Policy) -> Result<()> {
         let value =
             serde_json::to_string(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = self.write.begin().await?;
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )
         .bind(POLICY_KEY)
         .bind(value)
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await?;
+        // Every other server drops its cached policy through the change log.
+        let mark = self.log_change(&mut tx, crate::Topic::Policy, &[]).await?;
+        tx.commit().await?;
         if let Ok(mut cache) = self.policy_cache.write() {
             *cache = Some((Instant::now(), policy.clone()));
         }
+        self.committed(mark);
         Ok(())
+    }
+
+    pub(crate) fn forget_policy(&self) {
+        if let Ok(mut cache) = self.policy_cache.write() {
+            *cache = None;
+        }
     }
 }
 

@@ -52,20 +52,25 @@ impl Store {
     /// Revokes one of the user's own tokens by its id.
     pub async fn revoke_token(&self, user: &User, id: &str) -> Result<()> {
         let valid = id.len() == ID_DIGITS && id.chars().all(|c| c.is_ascii_hexdigit());
-        let gone = if valid {
-            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND token_hash LIKE $2")
-                .bind(user.id)
-                .bind(format!("{}%", id.to_ascii_lowercase()))
-                .execute(&self.write)
-                .await?
-                .rows_affected()
-        } else {
-            0
-        };
-        if gone == 0 {
+        if !valid {
             return Err(StoreError::NotFound(format!("you have no token `{id}`")));
         }
+        let mut tx = self.write.begin().await?;
+        let gone = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND token_hash LIKE $2")
+            .bind(user.id)
+            .bind(format!("{}%", id.to_ascii_lowercase()))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if gone == 0 {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound(format!("you have no token `{id}`")));
+        }
+        // Every server's cached sign-ins are dropped through the change log.
+        let mark = self.log_change(&mut tx, crate::Topic::Tokens, &[]).await?;
+        tx.commit().await?;
         self.forget_tokens();
+        self.committed(mark);
         Ok(())
     }
 
@@ -83,8 +88,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         revoke_all(&mut tx, user.id).await?;
+        let mark = self.log_change(&mut tx, crate::Topic::Tokens, &[]).await?;
         tx.commit().await?;
         self.forget_tokens();
+        self.committed(mark);
         Ok(())
     }
 

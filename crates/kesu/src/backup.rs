@@ -228,6 +228,9 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
         }
     };
     let cases = store.case_count().await?;
+    // Positions in the old database's change log mean nothing here (on PostgreSQL its
+    // transaction ids were another server's): copies start afresh from the restored data.
+    store.restart_change_log().await?;
     rebuild_index(&store, &args.db.search_dir()).await?;
     store.close().await;
     let noun = if cases == 1 { "case" } else { "cases" };

@@ -37,11 +37,18 @@ impl Reports {
             table: RwLock::new(FactTable::new()),
             applied: watch::channel(None).0,
         });
-        // Subscribed before loading, so no change falls between the two.
-        let changes = inner.store.follow_changes();
         let task = inner.clone();
         tokio::spawn(async move {
-            let seen = task.store.last_change();
+            // Positioned in the change log before loading, so no change falls between.
+            let (changes, seen) = loop {
+                match task.store.follow_changes().await {
+                    Ok(f) => break f,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "report facts wait for the database");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            };
             match load(&task).await {
                 Ok(n) => tracing::info!(cases = n, "report facts loaded"),
                 Err(e) => tracing::error!(error = %e, "report facts could not be loaded"),
@@ -148,21 +155,22 @@ async fn load(inner: &Inner) -> Result<usize, StoreError> {
     Ok(n)
 }
 
-/// Applies announced changes in batches until the store goes away.
+/// Applies the logged changes in batches until the store goes away. Facts that could not
+/// be read (the database restarting) are read again before the table claims to hold them.
 async fn follow(inner: Arc<Inner>, mut changes: ChangeFollower) {
+    let mut retry: Vec<i64> = Vec::new();
     loop {
-        let (ids, last) = match changes.next_batch(2_000).await {
-            Changes::Batch { case_ids, last_seq } => (case_ids, last_seq),
+        let (mut ids, last) = match changes.next_batch(2_000).await {
+            Changes::Batch { case_ids, upto, .. } => (case_ids, upto),
             Changes::Closed => return,
-            Changes::Lagged { missed, seen } => {
-                tracing::warn!(missed, "report facts fell behind; reloading them");
-                if let Err(e) = load(&inner).await {
-                    tracing::error!(error = %e, "report facts could not be reloaded");
-                }
-                inner.applied.send_replace(Some(seen));
-                continue;
-            }
         };
+        ids.append(&mut retry);
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            inner.applied.send_replace(Some(last));
+            continue;
+        }
         match inner.store.facts_of(&ids).await {
             Ok(facts) => {
                 let mut table = inner.table.write().unwrap_or_else(|p| p.into_inner());
@@ -176,7 +184,9 @@ async fn follow(inner: Arc<Inner>, mut changes: ChangeFollower) {
                 }
             }
             Err(e) => {
-                tracing::error!(error = %e, cases = ids.len(), "could not read changed facts")
+                tracing::error!(error = %e, cases = ids.len(), "could not read changed facts; will retry");
+                retry = ids;
+                continue;
             }
         }
         inner.applied.send_replace(Some(last));

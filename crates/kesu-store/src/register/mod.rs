@@ -48,7 +48,8 @@ pub(crate) struct Job {
 /// Starts the writer task; registrations reach it through the returned sender.
 pub(crate) fn spawn_writer(
     pool: AnyPool,
-    changes: crate::changes::ChangeFeed,
+    backend: crate::Backend,
+    wake: crate::changes::Wake,
 ) -> mpsc::Sender<Job> {
     let (tx, mut rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
     tokio::spawn(async move {
@@ -60,16 +61,22 @@ pub(crate) fn spawn_writer(
                     Err(_) => break,
                 }
             }
-            commit_batch(&pool, jobs, &changes).await;
+            commit_batch(&pool, backend, jobs, &wake).await;
         }
     });
     tx
 }
 
-async fn commit_batch(pool: &AnyPool, jobs: Vec<Job>, changes: &crate::changes::ChangeFeed) {
+async fn commit_batch(
+    pool: &AnyPool,
+    backend: crate::Backend,
+    jobs: Vec<Job>,
+    wake: &crate::changes::Wake,
+) {
     let (cases, replies): (Vec<NewCase>, Vec<_>) =
         jobs.into_iter().map(|j| (j.case, j.reply)).unzip();
-    let results = match write_batch(pool, &cases).await {
+    let mut mark = 0;
+    let results = match write_batch(pool, backend, &cases, &mut mark).await {
         Ok(results) => results,
         Err(e) if cases.len() > 1 => {
             // One bad registration must not sink the others: retry each on its own.
@@ -77,7 +84,7 @@ async fn commit_batch(pool: &AnyPool, jobs: Vec<Job>, changes: &crate::changes::
             let mut results = Vec::with_capacity(cases.len());
             for case in &cases {
                 let one = std::slice::from_ref(case);
-                results.push(match write_batch(pool, one).await {
+                results.push(match write_batch(pool, backend, one, &mut mark).await {
                     Ok(mut r) => r.remove(0),
                     Err(e) => Err(not_committed(e)),
                 });
@@ -86,10 +93,9 @@ async fn commit_batch(pool: &AnyPool, jobs: Vec<Job>, changes: &crate::changes::
         }
         Err(e) => vec![Err(not_committed(e))],
     };
-    changes.announce(results.iter().filter_map(|r| match r {
-        Ok((record, true)) => Some(record.case.id),
-        _ => None,
-    }));
+    if mark > 0 {
+        wake.committed(mark);
+    }
     for (reply, result) in replies.into_iter().zip(results) {
         reply.send(result).ok();
     }
@@ -116,11 +122,30 @@ enum Plan {
     Create(String),
 }
 
-/// Writes a batch in one transaction.
-async fn write_batch(pool: &AnyPool, jobs: &[NewCase]) -> Result<Vec<Result<(CaseRecord, bool)>>> {
+/// Writes a batch and its change-log rows in one transaction; raises `mark` to the log's
+/// mark once committed.
+async fn write_batch(
+    pool: &AnyPool,
+    backend: crate::Backend,
+    jobs: &[NewCase],
+    mark: &mut u64,
+) -> Result<Vec<Result<(CaseRecord, bool)>>> {
     let mut tx = pool.begin().await?;
     let results = write_cases(&mut tx, jobs).await?;
+    let created: Vec<i64> = results
+        .iter()
+        .filter_map(|r| match r {
+            Ok((record, true)) => Some(record.case.id),
+            _ => None,
+        })
+        .collect();
+    let logged = if created.is_empty() {
+        0
+    } else {
+        crate::changes::record(&mut tx, backend, crate::Topic::Case, &created).await?
+    };
     tx.commit().await?;
+    *mark = (*mark).max(logged);
     Ok(results)
 }
 

@@ -364,11 +364,16 @@ async fn sigterm_under_load_loses_no_acknowledged_registration() {
 }
 
 /// Sets the time every server started with this clock file reads.
-fn set_clock(file: &Path, at: chrono::DateTime<chrono::Utc>) {
+pub(crate) fn set_clock(file: &Path, at: chrono::DateTime<chrono::Utc>) {
     std::fs::write(file, at.to_rfc3339()).unwrap();
 }
 
-async fn history(client: &reqwest::Client, base: &str, token: &str, id: i64) -> Vec<Value> {
+pub(crate) async fn history(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    id: i64,
+) -> Vec<Value> {
     client
         .get(format!("{base}/api/v1/cases/{id}/events"))
         .bearer_auth(token)
@@ -381,7 +386,7 @@ async fn history(client: &reqwest::Client, base: &str, token: &str, id: i64) -> 
 }
 
 /// The SLA entries of a case's history about one clock, as `action` names.
-async fn sla_actions(
+pub(crate) async fn sla_actions(
     client: &reqwest::Client,
     base: &str,
     token: &str,
@@ -398,7 +403,7 @@ async fn sla_actions(
 
 /// Polls until `want` entries are there (the worker runs every 50 ms), then waits a few more
 /// rounds so that a duplicate would show.
-async fn wait_for_sla(
+pub(crate) async fn wait_for_sla(
     client: &reqwest::Client,
     base: &str,
     token: &str,
@@ -477,65 +482,6 @@ async fn sla_timers_fire_once_each_across_restarts() {
         wait_for_sla(&client, &server.base, &token, id, 4).await,
         ["sla_warning", "sla_breach", "sla_reminder", "sla_reminder"]
     );
-}
-
-#[tokio::test]
-async fn two_servers_on_one_postgres_fire_each_timer_once() {
-    let Some(admin) = kesu_store::testing::postgres_admin_url() else {
-        return;
-    };
-    let url = kesu_store::testing::fresh_postgres_database(&admin).await;
-    let dir = tempfile::tempdir().unwrap();
-    let clock = dir.path().join("now");
-    let t0 = crate::helpers::t0();
-    set_clock(&clock, t0);
-    let env = [
-        ("KESU_DATABASE_URL", url),
-        ("KESU_CLOCK_FILE", clock.display().to_string()),
-        ("KESU_WORKER_INTERVAL_MS", "10".to_owned()),
-    ];
-    let client = reqwest::Client::new();
-    // Two machines: one database, a data folder (and search index) each.
-    let other = tempfile::tempdir().unwrap();
-    let a = start_with(dir.path(), Some("preset-pass-1"), &env);
-    let b = start_with(other.path(), None, &env);
-    let token = sign_in(&client, &a.base, "preset-pass-1").await;
-    let mut ids = Vec::new();
-    for i in 0..40 {
-        let mut body = complaint();
-        body["channel"] = json!("platform");
-        body["description"] = json!(format!("第{i}件：包裹破损"));
-        body.as_object_mut().unwrap().remove("received_at");
-        let base = if i % 2 == 0 { &a.base } else { &b.base };
-        let case: Value = client
-            .post(format!("{base}/api/v1/cases"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        ids.push(case["id"].as_i64().unwrap());
-    }
-    // Past every warning and breach at once: both servers race for 80 timers.
-    set_clock(&clock, t0 + chrono::Duration::minutes(70));
-    let last = *ids.last().unwrap();
-    wait_for_sla(&client, &a.base, &token, last, 2).await;
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let mut fired_by = std::collections::BTreeSet::new();
-    for id in &ids {
-        let entries = sla_actions(&client, &b.base, &token, *id, "first_response").await;
-        assert_eq!(entries, ["sla_warning", "sla_breach"], "case {id}");
-    }
-    let timers = kesu_store::Store::connect(&env[0].1).await.unwrap();
-    for id in &ids {
-        for t in timers.case_timers(*id).await.unwrap() {
-            fired_by.insert(t.fired_by);
-        }
-    }
-    eprintln!("timers fired by: {fired_by:?}");
 }
 
 /// Runs `kesu serve` expecting it to refuse to start: its exit status and stderr, or a
