@@ -17,6 +17,7 @@ pub mod event;
 pub mod fulfilment;
 pub mod history;
 pub mod improvement;
+pub mod kuaidi100;
 pub mod lifecycle;
 pub mod logistics;
 pub mod money;

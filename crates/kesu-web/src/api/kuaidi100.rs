@@ -1,7 +1,5 @@
-//! The kuaidi100 subscription push receiver. kuaidi100 posts a form field `param` holding
-//! JSON: `lastResult.state` is the parcel's state now, `data[]` its scans newest first,
-//! `status` `shutdown`/`abort` when monitoring ends. The URL carries the integration's
-//! secret (set by an admin), compared in constant time.
+//! The kuaidi100 subscription push receiver (the push is read by `kesu_domain::kuaidi100`).
+//! The URL carries the integration's secret (set by an admin), compared in constant time.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -9,8 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, put};
 use axum::{Json, Router};
-use chrono::{NaiveDateTime, TimeZone};
-use kesu_domain::tracking::{TrackingEvent, TrackingStatus};
+use kesu_domain::kuaidi100::{read_push, Pushed};
 use kesu_domain::Role;
 use serde::Deserialize;
 use serde_json::json;
@@ -23,51 +20,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/integrations/kuaidi100", put(set_secret))
         .route("/integrations/kuaidi100/{secret}", post(push))
-}
-
-#[derive(Deserialize)]
-struct Push {
-    #[serde(default)]
-    status: String,
-    #[serde(rename = "lastResult")]
-    last_result: LastResult,
-}
-
-#[derive(Deserialize)]
-struct LastResult {
-    state: String,
-    com: String,
-    nu: String,
-    #[serde(default)]
-    data: Vec<Scan>,
-}
-
-#[derive(Deserialize)]
-struct Scan {
-    #[serde(default)]
-    context: String,
-    #[serde(default)]
-    time: String,
-    #[serde(default)]
-    location: Option<String>,
-}
-
-/// kuaidi100's company codes → kesu's carrier codes.
-fn carrier(com: &str) -> String {
-    match com {
-        "yuantong" => "yto",
-        "shunfeng" => "sf",
-        "zhongtong" => "zto",
-        "shentong" => "sto",
-        "yunda" => "yunda",
-        "jd" | "jingdong" => "jd",
-        "ems" => "ems",
-        other => other,
-    }
-    .chars()
-    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-    .collect::<String>()
-    .to_ascii_lowercase()
 }
 
 fn reply(ok: bool, message: &str) -> Response {
@@ -103,49 +55,20 @@ pub(super) async fn push(
     if !crate::same_secret(&secret, &expected) {
         return unknown();
     }
-    let param = form_urlencoded::parse(&body)
-        .find(|(k, _)| k == "param")
-        .map(|(_, v)| v.into_owned());
-    let Some(push) = param.and_then(|p| serde_json::from_str::<Push>(&p).ok()) else {
-        return reply(false, "param 缺失或格式错误");
-    };
-    let r = &push.last_result;
-    let Some(now_status) = TrackingStatus::from_kuaidi100(&r.state) else {
-        return reply(true, "未知状态，已忽略");
-    };
     let zone = state.zone().await;
-    // Newest first: the newest scan carries the state; older ones are the way there.
-    let mut events = Vec::new();
-    for (i, scan) in r.data.iter().enumerate() {
-        let Ok(naive) = NaiveDateTime::parse_from_str(scan.time.trim(), "%Y-%m-%d %H:%M:%S") else {
-            continue;
-        };
-        let Some(at) = zone.from_local_datetime(&naive).earliest() else {
-            continue;
-        };
-        events.push(TrackingEvent {
-            carrier: carrier(&r.com),
-            tracking_no: r.nu.trim().to_owned(),
-            at: at.with_timezone(&chrono::Utc),
-            status: if i == 0 {
-                now_status
-            } else {
-                TrackingStatus::InTransit
-            },
-            location: scan.location.clone().filter(|l| !l.trim().is_empty()),
-            text: Some(scan.context.clone()).filter(|t| !t.trim().is_empty()),
-        });
-    }
-    events.reverse();
-    if events.iter().any(|e| {
-        e.carrier.is_empty() || kesu_domain::text::identifier("nu", &e.tracking_no, 40).is_err()
-    }) {
-        return reply(false, "运单号或快递公司无效");
-    }
+    let (events, tracking_no, stopped) = match read_push(&body, zone) {
+        Ok(Pushed::Events {
+            events,
+            tracking_no,
+            stopped,
+        }) => (events, tracking_no, stopped),
+        Ok(Pushed::UnknownState) => return reply(true, "未知状态，已忽略"),
+        Err(refused) => return reply(false, refused.message_zh()),
+    };
     match kesu_app::tracking::ingest(&state.store, &events, state.clock.now()).await {
         Ok(_) => {
-            if push.status == "abort" {
-                tracing::warn!(tracking = %r.nu, "kuaidi100 stopped monitoring a parcel (abort)");
+            if stopped {
+                tracing::warn!(tracking = %tracking_no, "kuaidi100 stopped monitoring a parcel (abort)");
             }
             reply(true, "成功")
         }

@@ -1,8 +1,7 @@
 //! `kesu import orders FILE`: JSON Lines or CSV exports into kesu, with a progress bar,
 //! a report naming the line and field of every rejected row, and all-or-nothing per order.
 
-mod csv_orders;
-mod jsonl;
+use kesu_import::{csv_orders, decode, jsonl, RowError};
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -35,14 +34,6 @@ pub enum Format {
     Csv,
 }
 
-/// A rejected row: where, which field, what is wrong.
-pub struct RowError {
-    pub line: usize,
-    pub order_no: Option<String>,
-    pub field: String,
-    pub message: String,
-}
-
 /// What an import did so far.
 #[derive(Default)]
 struct Tally {
@@ -72,12 +63,6 @@ impl Tally {
             }
         }
     }
-}
-
-/// Orders read from a file, each with the line it starts on, and the rows rejected.
-pub struct Parsed {
-    pub orders: Vec<(usize, Order)>,
-    pub errors: Vec<RowError>,
 }
 
 pub async fn run(cmd: ImportCommand) -> anyhow::Result<std::process::ExitCode> {
@@ -172,21 +157,6 @@ fn guess_format(file: &Path) -> anyhow::Result<Format> {
     }
 }
 
-/// UTF-8 (with or without a byte-order mark) or GBK, as Chinese platforms often export.
-/// UTF-8 is taken over without a copy: a large export is held in memory once.
-pub fn decode(mut bytes: Vec<u8>) -> anyhow::Result<(String, &'static str)> {
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok((text, "UTF-8")),
-        Err(e) => match encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(e.as_bytes()) {
-            Some(text) => Ok((text.into_owned(), "GBK")),
-            None => bail!("the file is neither UTF-8 nor GBK text: export it again as UTF-8 (or GBK) and retry"),
-        },
-    }
-}
-
 fn progress(total: u64) -> ProgressBar {
     let bar = ProgressBar::new(total);
     bar.set_style(
@@ -197,21 +167,4 @@ fn progress(total: u64) -> ProgressBar {
         .progress_chars("=> "),
     );
     bar
-}
-
-/// Maps the domain's field errors for an order starting at `line` to row errors.
-pub fn field_errors(
-    line: usize,
-    order_no: &str,
-    errors: Vec<kesu_domain::FieldError>,
-) -> Vec<RowError> {
-    errors
-        .into_iter()
-        .map(|e| RowError {
-            line,
-            order_no: Some(order_no.to_owned()),
-            field: e.field,
-            message: e.message,
-        })
-        .collect()
 }

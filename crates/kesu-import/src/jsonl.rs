@@ -3,7 +3,7 @@
 use kesu_domain::order::OrderForm;
 use serde_json::Value;
 
-use super::{field_errors, Parsed, RowError};
+use crate::{field_errors, Parsed, RowError};
 
 /// Parses numbered lines of a JSON Lines file.
 pub fn parse_lines(lines: &[(usize, &str)]) -> Parsed {

@@ -10,7 +10,7 @@ use kesu_domain::money::parse_yuan;
 use kesu_domain::order::OrderForm;
 use serde_json::{json, Map, Value};
 
-use super::{field_errors, Parsed, RowError};
+use crate::{field_errors, Parsed, RowError};
 
 const REQUIRED: &[&str] = &[
     "order_no",
