@@ -44,8 +44,12 @@ pub async fn run(
 
 /// One round: everything due now. Returns how many timers fired.
 pub async fn round(store: &Store, now: DateTime<Utc>, name: &str) -> AppResult<usize> {
-    let mut fired = fire_due_timers(store, now, name).await?;
-    fired += crate::logistics::scan(store, now).await?;
+    let started = std::time::Instant::now();
+    let timers = fire_due_timers(store, now, name).await?;
+    metrics::counter!("kesu_sla_timers_fired_total").increment(timers as u64);
+    let fired = timers + crate::logistics::scan(store, now).await?;
+    metrics::histogram!("kesu_worker_round_duration_seconds")
+        .record(started.elapsed().as_secs_f64());
     Ok(fired)
 }
 

@@ -82,7 +82,7 @@ impl Search {
             waiting: AtomicUsize::new(0),
         });
         let changes = match inner.kept_position()? {
-            Some(cursor) => inner.store.follow_changes_from(cursor),
+            Some(cursor) => inner.store.follow_changes_from(cursor).named("search"),
             None => {
                 // Positioned before comparing, so no change falls between the two.
                 let (changes, horizon) = inner.store.follow_changes().await?;
@@ -95,7 +95,7 @@ impl Search {
                     );
                 }
                 inner.indexed.send_replace(horizon);
-                changes
+                changes.named("search")
             }
         };
         tokio::spawn(follow(inner.clone(), changes));

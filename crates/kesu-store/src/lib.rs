@@ -298,6 +298,15 @@ impl Store {
         Ok(Some((mode, sync)))
     }
 
+    /// Each pool's connections: (pool, open, idle), for `/metrics`.
+    pub fn pool_use(&self) -> Vec<(&'static str, u32, usize)> {
+        let mut out = vec![("write", self.write.size(), self.write.num_idle())];
+        if self.backend == Backend::Sqlite {
+            out.push(("read", self.read.size(), self.read.num_idle()));
+        }
+        out
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.read).await?;

@@ -118,6 +118,16 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// The bearer token of a request, if it carries one.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

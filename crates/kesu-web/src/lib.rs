@@ -9,6 +9,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod guard;
+pub mod metrics;
 
 pub mod pages;
 pub mod report_params;

@@ -47,6 +47,8 @@ pub struct ServeArgs {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_json);
+    // Installed first, so what the start-up and the first requests record is kept.
+    kesu_web::metrics::recorder();
     let store = args.db.open().await?;
     first_admin(&store).await?;
     let listener = tokio::net::TcpListener::bind(args.addr)

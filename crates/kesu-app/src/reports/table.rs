@@ -49,6 +49,7 @@ impl Reports {
                     }
                 }
             };
+            let changes = changes.named("reports");
             match load(&task).await {
                 Ok(n) => tracing::info!(cases = n, "report facts loaded"),
                 Err(e) => tracing::error!(error = %e, "report facts could not be loaded"),

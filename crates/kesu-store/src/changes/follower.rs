@@ -38,6 +38,8 @@ pub struct ChangeFollower {
     rested: bool,
     /// Committed rows wait beyond the horizon: look again soon, not at the next poll.
     soon: bool,
+    /// Who follows, for `/metrics`.
+    name: &'static str,
 }
 
 impl ChangeFollower {
@@ -56,7 +58,14 @@ impl ChangeFollower {
             wake,
             rested: true,
             soon: false,
+            name: "other",
         }
+    }
+
+    /// Names the follower in `/metrics` (`kesu_change_follower_lag_seconds{follower=…}`).
+    pub fn named(mut self, name: &'static str) -> ChangeFollower {
+        self.name = name;
+        self
     }
 
     /// Where the follower is: keep it with the copy to resume from it after a restart.
@@ -126,6 +135,14 @@ impl ChangeFollower {
             if let Some(last) = rows.last() {
                 self.cursor = last.at;
             }
+            // How long the oldest change read waited to be read.
+            let lag_ms = rows
+                .iter()
+                .map(|r| r.written_ms)
+                .min()
+                .map_or(0, |w| chrono::Utc::now().timestamp_millis() - w);
+            metrics::gauge!("kesu_change_follower_lag_seconds", "follower" => self.name)
+                .set(lag_ms.max(0) as f64 / 1000.0);
             if !full {
                 // Every row below the horizon is read, with or without rows of its own.
                 self.cursor = self.cursor.max(Cursor::below(self.backend, h));

@@ -162,6 +162,8 @@ pub(crate) async fn visible_beyond(
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LogRow {
     pub(crate) at: Cursor,
+    /// When it was written (milliseconds, real time).
+    pub(crate) written_ms: i64,
     pub(crate) case_id: Option<i64>,
     pub(crate) topic: Option<Topic>,
 }
@@ -176,14 +178,14 @@ pub(crate) async fn read(
 ) -> Result<Vec<LogRow>> {
     let q = match backend {
         Backend::Sqlite => sqlx::query(
-            "SELECT tx, seq, case_id, topic FROM change_log WHERE seq > $1 AND seq < $2 \
+            "SELECT tx, seq, case_id, topic, at FROM change_log WHERE seq > $1 AND seq < $2 \
              ORDER BY seq LIMIT $3",
         )
         .bind(after.seq)
         .bind(horizon)
         .bind(limit),
         Backend::Postgres => sqlx::query(
-            "SELECT tx, seq, case_id, topic FROM change_log \
+            "SELECT tx, seq, case_id, topic, at FROM change_log \
              WHERE tx < $1 AND (tx > $2 OR (tx = $2 AND seq > $3)) ORDER BY tx, seq LIMIT $4",
         )
         .bind(horizon)
@@ -200,6 +202,7 @@ pub(crate) async fn read(
                     tx: r.try_get("tx")?,
                     seq: r.try_get("seq")?,
                 },
+                written_ms: r.try_get("at")?,
                 case_id: r.try_get("case_id")?,
                 topic: Topic::parse(&r.try_get::<String, _>("topic")?),
             })

@@ -61,6 +61,7 @@ pub(crate) fn spawn_writer(
                     Err(_) => break,
                 }
             }
+            metrics::histogram!("kesu_registration_batch_size").record(jobs.len() as f64);
             commit_batch(&pool, backend, jobs, &wake).await;
         }
     });

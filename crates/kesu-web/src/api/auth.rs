@@ -79,7 +79,7 @@ async fn my_tokens(
     Caller(user): Caller,
     headers: axum::http::HeaderMap,
 ) -> ApiResult<Json<Vec<TokenView>>> {
-    let current = bearer(&headers).map(kesu_store::token_id);
+    let current = crate::extract::bearer(&headers).map(kesu_store::token_id);
     let tokens = state.store.tokens_of(&user, state.clock.now()).await?;
     Ok(Json(
         tokens
@@ -92,15 +92,6 @@ async fn my_tokens(
             })
             .collect(),
     ))
-}
-
-fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
-    headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
 }
 
 /// Revokes one of the caller's tokens (a lost laptop, a retired script).

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed);
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(crate::metrics::scrape))
         .nest("/api/v1", api)
         .merge(crate::pages::router())
         .fallback(not_found)
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             note_refused_writes,
         ))
+        .layer(axum::middleware::from_fn(crate::metrics::count_requests))
         .layer(
             // The route's pattern, never the path itself: paths carry secrets (the kuaidi100
             // receiver's, the customer links') and queries carry search terms such as phones.

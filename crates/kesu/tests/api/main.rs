@@ -18,6 +18,7 @@ mod lifecycle;
 mod logistics;
 mod logs;
 mod mentions;
+mod metrics;
 mod order_pages;
 mod orders;
 mod ownership;
