@@ -22,6 +22,10 @@ const PAGE: usize = 2_000;
 const COMMIT_EVERY: usize = 50_000;
 /// Longest a search waits for the index to catch up before answering from what it has.
 const CATCH_UP: Duration = Duration::from_secs(5);
+/// Changes arriving within this of the last commit join the next one: a busy minute makes
+/// fewer, larger index commits (each writes a segment and fsyncs), and a search waits at
+/// most this much longer for a write it follows.
+const COMMIT_GAP: Duration = Duration::from_millis(100);
 /// First and longest wait before indexing failed cases again.
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 const LAST_RETRY: Duration = Duration::from_secs(30);
@@ -244,24 +248,39 @@ async fn mend(inner: &Arc<Inner>, position: Option<Cursor>) -> Result<SyncReport
 async fn follow(inner: Arc<Inner>, mut changes: ChangeFollower) {
     let mut failed: BTreeSet<i64> = BTreeSet::new();
     let mut backoff = FIRST_RETRY;
+    let mut last_commit = tokio::time::Instant::now();
     loop {
-        let next = tokio::select! {
-            next = changes.next_batch(PAGE) => Some(next),
-            _ = tokio::time::sleep(backoff), if !failed.is_empty() => None,
-        };
-        let (mut ids, upto) = match next {
+        let retry_at = (!failed.is_empty()).then(|| tokio::time::Instant::now() + backoff);
+        let next = changes.next_batch_until(PAGE, retry_at).await;
+        let (mut ids, mut upto) = match next {
             // A retry's wake-up has no changes of its own: only the failed cases.
             None => (Vec::new(), None),
             Some(Changes::Batch { case_ids, upto, .. }) => (case_ids, Some(upto)),
             Some(Changes::Closed) => return,
         };
+        // What comes within the gap after the last commit joins this one.
+        let gather_until = last_commit + COMMIT_GAP;
+        while ids.len() < PAGE && tokio::time::Instant::now() < gather_until {
+            match changes.next_batch_until(PAGE, Some(gather_until)).await {
+                Some(Changes::Batch {
+                    case_ids, upto: u, ..
+                }) => {
+                    ids.extend(case_ids);
+                    upto = Some(u);
+                }
+                Some(Changes::Closed) => return,
+                None => break,
+            }
+        }
         ids.extend(failed.iter().copied());
         ids.sort_unstable();
         ids.dedup();
         if !ids.is_empty() {
             // Every failed case is in this write: once it is committed, the position holds.
             let position = inner.position(changes.cursor());
-            match index_cases(&inner, &ids, position).await {
+            let written = index_cases(&inner, &ids, position).await;
+            last_commit = tokio::time::Instant::now();
+            match written {
                 Ok(()) => {
                     if !failed.is_empty() {
                         tracing::info!(

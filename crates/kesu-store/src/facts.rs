@@ -49,7 +49,6 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, ids: &[i64]) -> Result<()>
         if records.is_empty() {
             continue;
         }
-        let orders = order_context(conn, &records).await?;
         let refunded = sums(
             conn,
             &format!("SELECT case_id, CAST(SUM(cash_cents) AS BIGINT) AS n FROM refunds WHERE case_id IN ({list}) GROUP BY case_id"),
@@ -63,29 +62,53 @@ pub(crate) async fn refresh(conn: &mut AnyConnection, ids: &[i64]) -> Result<()>
             ),
         )
         .await?;
-        let sql = format!(
-            "INSERT INTO case_facts (case_id, version, facts) VALUES {} \
-             ON CONFLICT (case_id) DO UPDATE SET version = excluded.version, facts = excluded.facts",
-            crate::register::values(records.len(), 3)
-        );
-        let mut q = sqlx::query(&sql);
-        for r in &records {
-            let case = &r.case;
-            let (shop, carrier, product) = orders.get(&case.id).cloned().unwrap_or_default();
-            let ctx = FactContext {
-                shop,
-                carrier,
-                product,
-                refunded_cents: refunded.get(&case.id).copied().unwrap_or(0),
-                claims_recovered_cents: recovered.get(&case.id).copied().unwrap_or(0),
-                complainant_key: complainant_key(&r.complainant),
-            };
-            let facts = serde_json::to_string(&CaseFacts::of(case, &ctx))
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            q = q.bind(case.id).bind(case.version).bind(facts);
-        }
-        q.execute(&mut *conn).await?;
+        write(conn, &records, &refunded, &recovered).await?;
     }
+    Ok(())
+}
+
+/// Stores the facts of cases just created in the caller's transaction, from the records in
+/// hand: nothing to re-read, and a new case has no refunds or claims yet.
+pub(crate) async fn write_new(
+    conn: &mut AnyConnection,
+    records: &[crate::CaseRecord],
+) -> Result<()> {
+    for chunk in records.chunks(CHUNK) {
+        write(conn, chunk, &HashMap::new(), &HashMap::new()).await?;
+    }
+    Ok(())
+}
+
+/// Derives and upserts the facts of `records` with their refunded and recovered sums.
+async fn write(
+    conn: &mut AnyConnection,
+    records: &[crate::CaseRecord],
+    refunded: &HashMap<i64, i64>,
+    recovered: &HashMap<i64, i64>,
+) -> Result<()> {
+    let orders = order_context(conn, records).await?;
+    let sql = format!(
+        "INSERT INTO case_facts (case_id, version, facts) VALUES {} \
+         ON CONFLICT (case_id) DO UPDATE SET version = excluded.version, facts = excluded.facts",
+        crate::register::values(records.len(), 3)
+    );
+    let mut q = sqlx::query(&sql);
+    for r in records {
+        let case = &r.case;
+        let (shop, carrier, product) = orders.get(&case.id).cloned().unwrap_or_default();
+        let ctx = FactContext {
+            shop,
+            carrier,
+            product,
+            refunded_cents: refunded.get(&case.id).copied().unwrap_or(0),
+            claims_recovered_cents: recovered.get(&case.id).copied().unwrap_or(0),
+            complainant_key: complainant_key(&r.complainant),
+        };
+        let facts = serde_json::to_string(&CaseFacts::of(case, &ctx))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        q = q.bind(case.id).bind(case.version).bind(facts);
+    }
+    q.execute(&mut *conn).await?;
     Ok(())
 }
 

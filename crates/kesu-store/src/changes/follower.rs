@@ -85,11 +85,24 @@ impl ChangeFollower {
     /// Reads the next changes, up to `max` rows of the log, waiting until there are some.
     /// A read that fails (the database restarting) is logged and tried again.
     pub async fn next_batch(&mut self, max: usize) -> Changes {
+        match self.next_batch_until(max, None).await {
+            Some(changes) => changes,
+            None => Changes::Closed,
+        }
+    }
+
+    /// [`ChangeFollower::next_batch`], giving up (`None`) if nothing has come by `until`.
+    /// Only the wait gives up, never a read half done, so nothing read is lost.
+    pub async fn next_batch_until(
+        &mut self,
+        max: usize,
+        until: Option<tokio::time::Instant>,
+    ) -> Option<Changes> {
         let max = max.max(1) as i64;
         let mut failures = 0_u32;
         loop {
             if self.pool.is_closed() {
-                return Changes::Closed;
+                return Some(Changes::Closed);
             }
             if !self.rested {
                 let poll = if self.soon {
@@ -97,13 +110,16 @@ impl ChangeFollower {
                 } else {
                     self.poll()
                 };
+                let deadline = until.unwrap_or_else(|| tokio::time::Instant::now() + poll);
                 tokio::select! {
                     _ = self.wake.changed() => {}
                     _ = tokio::time::sleep(poll) => {}
+                    _ = tokio::time::sleep_until(deadline), if until.is_some() => return None,
                 }
+                // Looked: the next pass reads at once, even if this one is given up on.
+                self.rested = true;
             }
             self.wake.borrow_and_update();
-            self.rested = false;
             let h = match self.paging {
                 Some(h) => Ok(h),
                 None => horizon(&self.pool, self.backend).await,
@@ -125,10 +141,12 @@ impl ChangeFollower {
                 }
             };
             let full = rows.len() as i64 == max;
-            self.soon = !full
+            let soon = !full
                 && visible_beyond(&self.pool, self.backend, h)
                     .await
                     .unwrap_or(false);
+            // No await from here on: a caller that drops this call mid-read loses nothing.
+            self.soon = soon;
             self.paging = full.then_some(h);
             // A full page: read on at once.
             self.rested = full;
@@ -155,13 +173,13 @@ impl ChangeFollower {
             let mut case_ids: Vec<i64> = rows.iter().filter_map(|r| r.case_id).collect();
             case_ids.sort_unstable();
             case_ids.dedup();
-            return Changes::Batch {
+            return Some(Changes::Batch {
                 case_ids,
                 policy: rows.iter().any(|r| r.topic == Some(Topic::Policy)),
                 tokens: rows.iter().any(|r| r.topic == Some(Topic::Tokens)),
                 upto: self.upto,
                 cursor: self.cursor,
-            };
+            });
         }
     }
 }

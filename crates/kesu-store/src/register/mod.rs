@@ -239,8 +239,14 @@ pub(crate) async fn write_cases(
             created.insert(i, case);
         }
         insert_rows(conn, jobs, &created).await?;
-        let ids: Vec<i64> = created.values().map(|c| c.id).collect();
-        crate::facts::refresh(conn, &ids).await?;
+        let records: Vec<CaseRecord> = created
+            .iter()
+            .map(|(i, case)| CaseRecord {
+                case: case.clone(),
+                complainant: jobs[*i].registration.complainant.clone(),
+            })
+            .collect();
+        crate::facts::write_new(conn, &records).await?;
     }
 
     // 4. Cases that retries answer with.

@@ -73,7 +73,10 @@ async fn register(client: &reqwest::Client, base: &str, token: &str, body: &Valu
     r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
 }
 
+// Timed (the one-second goal), so `.ci/run` runs it alone on a quiet machine:
+// `cargo test -p kesu --test api -- --ignored scale_out`.
 #[tokio::test]
+#[ignore = "times propagation between servers: run alone (.ci/run does)"]
 async fn three_servers_on_one_postgres_see_each_others_writes_and_fire_each_timer_once() {
     let Some(admin) = kesu_store::testing::postgres_admin_url() else {
         return;
@@ -96,6 +99,12 @@ async fn three_servers_on_one_postgres_see_each_others_writes_and_fire_each_time
         .chain(dirs[1..].iter().map(|d| start_with(d.path(), None, &env)))
         .collect();
     let token = sign_in(&client, &servers[0].base, "preset-pass-1").await;
+    // A server's first search and report open the index reader and load the facts: that is
+    // start-up, not propagation.
+    for s in &servers {
+        assert_eq!(found(&client, &s.base, &token, "预热").await, 0);
+        assert_eq!(counted(&client, &s.base, &token).await, 0);
+    }
 
     // Written on each, found and counted on every other.
     let mut slowest = Duration::ZERO;
