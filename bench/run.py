@@ -31,7 +31,8 @@ import json
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "kesu")
+# KESU_BIN runs another build (an A/B comparison of two commits in one sitting).
+BIN = os.environ.get("KESU_BIN") or os.path.join(ROOT, "target", "release", "kesu")
 ADMIN_PW = "bench-admin-1"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -103,10 +104,17 @@ def http(method, url, token=None, body=None):
         return e.code, e.read()
 
 
-def sign_in(base):
-    status, body = http("POST", base + "/api/v1/auth/token", body={"username": "admin", "password": ADMIN_PW})
+def sign_in(base, username="admin", password=ADMIN_PW):
+    status, body = http("POST", base + "/api/v1/auth/token", body={"username": username, "password": password})
     assert status == 200, body
     return body["token"]
+
+
+def agent(base, data):
+    """An agent (admins may not judge), added beside the running server; its token."""
+    subprocess.run([BIN, "user", "add", "bench", "--role", "agent", "--data", data], check=True,
+                   stdout=subprocess.DEVNULL, env=dict(os.environ, KESU_USER_PASSWORD="bench-agent-1"))
+    return sign_in(base, "bench", "bench-agent-1")
 
 
 def wrk(script, url, conns, secs, env):
@@ -133,7 +141,7 @@ def measure_writes(data, secs, profile):
     rows = []
     srv = Server(data)
     srv.wait_healthy()
-    token = sign_in(srv.base)
+    token = agent(srv.base, data)
     env = {"KESU_TOKEN": token}
     peak = 0.0
     perf_out = None
@@ -163,6 +171,29 @@ def measure_writes(data, secs, profile):
         first += int(r["rps"] * secs * 1.2) + 1000
     srv.stop()
     return rows, stored, peak, perf_out
+
+
+def postgres_registrations(url, work, secs):
+    """Registrations at c=256 on a new database of the PostgreSQL server at `url`."""
+    name = f"kesu_bench_{os.getpid()}"
+    subprocess.run(["psql", url, "-qc", f"CREATE DATABASE {name}"], check=True)
+    db_url = url.rsplit("/", 1)[0] + "/" + name
+    data = os.path.join(work, "pg")
+    os.makedirs(data)
+    srv = Server(data, {"KESU_DATABASE_URL": db_url})
+    try:
+        srv.wait_healthy()
+        token = agent_pg(srv.base, db_url)
+        return wrk("register.lua", srv.base + "/api/v1/cases", 256, secs, {"KESU_TOKEN": token})
+    finally:
+        srv.stop()
+        subprocess.run(["psql", url, "-qc", f"DROP DATABASE {name}"])
+
+
+def agent_pg(base, db_url):
+    subprocess.run([BIN, "user", "add", "bench", "--role", "agent", "--database-url", db_url], check=True,
+                   stdout=subprocess.DEVNULL, env=dict(os.environ, KESU_USER_PASSWORD="bench-agent-1"))
+    return sign_in(base, "bench", "bench-agent-1")
 
 
 def ceiling(db_path, work):
@@ -272,7 +303,7 @@ def at_size(work, size, secs):
 def fmt(r):
     p50 = f"{r['p50']:.1f}" if r["p50"] is not None else "?"
     p99 = f"{r['p99']:.1f}" if r["p99"] is not None else "?"
-    bad = r["bad"] + r["refused"]
+    bad = r["bad"]
     return f"{r['rps']:,.0f}/s | {p50} ms | {p99} ms | {bad}"
 
 
@@ -282,6 +313,7 @@ def main():
     ap.add_argument("--secs", type=int, default=10, help="seconds per load run")
     ap.add_argument("--profile", action="store_true", help="perf-record the server under registration load")
     ap.add_argument("--skip-size", action="store_true", help="leave out the start-up and memory rows")
+    ap.add_argument("--postgres", metavar="URL", help="also registrations at c=256 on this PostgreSQL server (a database is made and dropped)")
     args = ap.parse_args()
     if not os.path.exists(BIN):
         subprocess.run(["cargo", "build", "--release", "-p", "kesu"], cwd=ROOT, check=True)
@@ -293,6 +325,10 @@ def main():
         rows, stored, peak, perf_out = measure_writes(data, args.secs, args.profile)
         log("the raw ceiling …")
         one, batch, tables = ceiling(os.path.join(data, "kesu.db"), work)
+        pg = None
+        if args.postgres:
+            log("registrations on PostgreSQL …")
+            pg = postgres_registrations(args.postgres, work, args.secs)
         log("search and reports …")
         sr = search_and_reports(data)
         size = None if args.skip_size else at_size(work, args.size, args.secs)
@@ -303,6 +339,8 @@ def main():
         print("| --- | --- | --- | --- | --- |")
         for label, r in rows:
             print(f"| {label} | {fmt(r)} |")
+        if pg:
+            print(f"| registrations/s, PostgreSQL, c=256 | {fmt(pg)} |")
         print(f"| raw ceiling, same rows ({', '.join(tables)}), 1 per transaction | {one:,.0f}/s | | | |")
         print(f"| raw ceiling, same rows, 256 per transaction | {batch:,.0f}/s | | | |")
         print(f"| kesu's peak registrations / ceiling at 256 | {peak / batch:.2f} | | | |")

@@ -7,7 +7,7 @@ use kesu_domain::fulfilment::OrderEffect;
 use kesu_domain::history::{Author, Entry};
 use kesu_domain::personal::Complainant;
 use kesu_domain::ActorKind;
-use kesu_domain::{CaseStatus, Event};
+use kesu_domain::CaseStatus;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
@@ -133,65 +133,6 @@ impl Store {
         .fetch_optional(&self.read)
         .await?;
         row.as_ref().map(record_from_row).transpose()
-    }
-
-    /// Applies an accepted event: the case row moves from `event`'s base version to
-    /// `after.version` and the history gains the event, in one transaction. Fails with
-    /// [`StoreError::StaleVersion`] if someone else changed the case in between.
-    pub async fn append_event(&self, after: &Case, event: &Event) -> Result<()> {
-        let policy = self.policy().await?;
-        let mut tx = self.write.begin().await?;
-        let res = sqlx::query(
-            "UPDATE cases SET status = $1, version = $2, department = $3, assignee = $4, \
-             updated_at = $5, resolve_by = $6, search_text = $7, detail = $8, queue_key = $11 \
-             WHERE id = $9 AND version = $10",
-        )
-        .bind(after.status.code())
-        .bind(after.version)
-        .bind(after.department.as_ref().map(|d| d.as_str().to_owned()))
-        .bind(after.assignee.clone())
-        .bind(millis(after.updated_at))
-        .bind(after.deadlines.resolve_by.map(millis))
-        .bind(search_text(after))
-        .bind(detail_json(after)?)
-        .bind(after.id)
-        .bind(after.version - 1)
-        .bind(queue_key(after))
-        .execute(&mut *tx)
-        .await?;
-        if res.rows_affected() != 1 {
-            tx.rollback().await?;
-            return Err(StoreError::StaleVersion);
-        }
-        insert_history(&mut tx, after.id, event.at, &event.author, &event.entry()).await?;
-        crate::mentions::record(&mut tx, after.id, event).await?;
-        for effect in &event.effects {
-            apply_effect(&mut tx, after, effect).await?;
-        }
-        // The logistics exceptions of a case follow it: closed, they are dealt with.
-        if after.status == CaseStatus::Closed {
-            sqlx::query(
-                "UPDATE logistics_exceptions SET state = 'resolved', resolved_at = $1 \
-                 WHERE case_id = $2 AND state = 'open'",
-            )
-            .bind(millis(event.at))
-            .bind(after.id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let next = crate::timers::after_change(&mut tx, after, &policy, event.at).await?;
-        sqlx::query("UPDATE cases SET next_timer_at = $1 WHERE id = $2")
-            .bind(next.map(millis))
-            .bind(after.id)
-            .execute(&mut *tx)
-            .await?;
-        crate::facts::refresh(&mut tx, &[after.id]).await?;
-        let mark = self
-            .log_change(&mut tx, crate::Topic::Case, &[after.id])
-            .await?;
-        tx.commit().await?;
-        self.committed(mark);
-        Ok(())
     }
 
     /// The case's history, oldest first.
@@ -336,7 +277,7 @@ impl Arg {
 /// Writes a step's change to the order. A refund is keyed by the case version that made
 /// it, so it can never be recorded twice, and the order is locked and re-checked so that
 /// two cases refunding the same order at once cannot together return more than was paid.
-async fn apply_effect(
+pub(crate) async fn apply_effect(
     conn: &mut sqlx::AnyConnection,
     case: &Case,
     effect: &OrderEffect,

@@ -13,6 +13,11 @@ use crate::cases::{record_from_row, CASE_COLUMNS};
 use crate::search_source::id_list;
 use crate::{millis, Result, Store, StoreError};
 
+/// The settings key and value saying the facts were compared with the cases (a new value
+/// when the facts' derivation changes makes every database compare once more).
+const FACTS_CHECKED_KEY: &str = "facts_checked";
+const FACTS_CHECK: &str = "1";
+
 /// How many cases' facts are derived per statement round.
 const CHUNK: usize = 500;
 
@@ -267,6 +272,16 @@ impl Store {
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    }
+
+    /// Whether this database's facts were compared with its cases once. Since then every
+    /// writer keeps them in its own transaction, so a restart need not compare again.
+    pub async fn facts_checked(&self) -> Result<bool> {
+        Ok(self.setting(FACTS_CHECKED_KEY).await?.as_deref() == Some(FACTS_CHECK))
+    }
+
+    pub async fn mark_facts_checked(&self) -> Result<()> {
+        self.set_setting(FACTS_CHECKED_KEY, FACTS_CHECK).await
     }
 
     /// Recomputes the facts of these cases, a transaction per chunk.

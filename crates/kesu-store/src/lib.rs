@@ -7,6 +7,7 @@
 //! Errors: [`StoreError`]; the web layer maps its variants to HTTP statuses.
 
 mod accounts;
+mod actions;
 mod backup;
 mod bulk;
 mod carriers;
@@ -170,6 +171,8 @@ pub struct Store {
     write: AnyPool,
     /// The group-commit writer for registrations.
     registrations: tokio::sync::mpsc::Sender<register::Job>,
+    /// SQLite: the group-commit writer for case actions (PostgreSQL commits them side by side).
+    actions: Option<tokio::sync::mpsc::Sender<actions::Job>>,
     /// The policy, read at most every few seconds (every action needs it).
     policy_cache: settings::PolicyCache,
     /// Recent bearer-token lookups.
@@ -228,6 +231,7 @@ impl Store {
                     backend,
                     read,
                     registrations: register::spawn_writer(write.clone(), backend, wake.clone()),
+                    actions: None,
                     policy_cache: Default::default(),
                     token_cache: Default::default(),
                     wake,
@@ -252,6 +256,7 @@ impl Store {
                     backend,
                     read: pool.clone(),
                     registrations: register::spawn_writer(pool.clone(), backend, wake.clone()),
+                    actions: None,
                     policy_cache: Default::default(),
                     token_cache: Default::default(),
                     wake,
@@ -261,6 +266,10 @@ impl Store {
                 }
             }
         };
+        let mut store = store;
+        if store.backend == Backend::Sqlite {
+            store.actions = Some(actions::spawn_writer(store.clone()));
+        }
         store.ensure_instance_id().await?;
         store.spawn_cache_follower().await?;
         Ok(store)

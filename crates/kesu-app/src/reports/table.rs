@@ -134,12 +134,15 @@ fn label_paretos(report: &mut Report) {
     }
 }
 
-/// Derives facts the database lacks, then reads them all into the table.
+/// Derives facts the database lacks (once per database), then reads them all into the table.
 async fn load(inner: &Inner) -> Result<usize, StoreError> {
-    let stale = inner.store.stale_facts().await?;
-    if !stale.is_empty() {
-        tracing::info!(cases = stale.len(), "deriving report facts");
-        inner.store.refresh_facts(&stale).await?;
+    if !inner.store.facts_checked().await? {
+        let stale = inner.store.stale_facts().await?;
+        if !stale.is_empty() {
+            tracing::info!(cases = stale.len(), "deriving report facts");
+            inner.store.refresh_facts(&stale).await?;
+        }
+        inner.store.mark_facts_checked().await?;
     }
     let mut table = FactTable::new();
     let mut after = 0;
