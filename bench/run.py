@@ -300,6 +300,16 @@ def at_size(work, size, secs):
     return out
 
 
+def print_size(n, size):
+    print(f"\n| at {n:,} cases | first start | second start (index resumes) |")
+    print("| --- | --- | --- |")
+    print(f"| /healthz after start | {size['healthz1']:.2f} s | {size['healthz2']:.2f} s |")
+    print(f"| first report after start | {size['report1']:.2f} s | {size['report2']:.2f} s |")
+    print(f"| idle CPU (10 s, after 5 s) | {size['idle_cpu1']:.1f} % | {size['idle_cpu2']:.1f} % |")
+    print(f"| RSS idle | {size['rss_idle1']:.0f} MB | {size['rss_idle2']:.0f} MB |")
+    print(f"| RSS under registration load (peak) | | {size['rss_load']:.0f} MB |")
+
+
 def fmt(r):
     p50 = f"{r['p50']:.1f}" if r["p50"] is not None else "?"
     p99 = f"{r['p99']:.1f}" if r["p99"] is not None else "?"
@@ -313,11 +323,17 @@ def main():
     ap.add_argument("--secs", type=int, default=10, help="seconds per load run")
     ap.add_argument("--profile", action="store_true", help="perf-record the server under registration load")
     ap.add_argument("--skip-size", action="store_true", help="leave out the start-up and memory rows")
+    ap.add_argument("--only-size", action="store_true", help="only the start-up and memory rows")
     ap.add_argument("--postgres", metavar="URL", help="also registrations at c=256 on this PostgreSQL server (a database is made and dropped)")
     args = ap.parse_args()
     if not os.path.exists(BIN):
         subprocess.run(["cargo", "build", "--release", "-p", "kesu"], cwd=ROOT, check=True)
     work = tempfile.mkdtemp(prefix="kesu-bench-")
+    if args.only_size:
+        size = at_size(work, args.size, args.secs)
+        print_size(args.size, size)
+        shutil.rmtree(work, ignore_errors=True)
+        return
     try:
         data = os.path.join(work, "writes")
         os.makedirs(data)
@@ -350,18 +366,12 @@ def main():
         print("\n".join(sr))
         print("```")
         if size:
-            print(f"\nat {args.size:,} cases | first start | second start (index resumes) |")
-            print("| --- | --- | --- |")
-            print(f"| /healthz after start | {size['healthz1']:.2f} s | {size['healthz2']:.2f} s |")
-            print(f"| first report after start | {size['report1']:.2f} s | {size['report2']:.2f} s |")
-            print(f"| idle CPU (10 s, after 5 s) | {size['idle_cpu1']:.1f} % | {size['idle_cpu2']:.1f} % |")
-            print(f"| RSS idle | {size['rss_idle1']:.0f} MB | {size['rss_idle2']:.0f} MB |")
-            print(f"| RSS under registration load (peak) | | {size['rss_load']:.0f} MB |")
+            print_size(args.size, size)
         if perf_out:
-            rep = subprocess.run(["perf", "report", "-i", perf_out, "--no-children", "--percent-limit", "1.5",
+            rep = subprocess.run(["perf", "report", "-i", perf_out, "--no-children", "--percent-limit", "1.0",
                                   "--stdio", "--sort", "dso,symbol", "-g", "none"], capture_output=True, text=True).stdout
             print("\nperf, registrations at c=64 (self time):\n\n```")
-            print("\n".join(l for l in rep.splitlines() if l.strip() and not l.startswith("#"))[:6000])
+            print("\n".join(re.sub(r" {3,}", "  ", l).rstrip(" -") for l in rep.splitlines() if l.strip() and not l.startswith("#")))
             print("```")
     finally:
         shutil.rmtree(work, ignore_errors=True)
