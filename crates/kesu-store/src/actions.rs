@@ -63,14 +63,7 @@ impl Store {
 pub(crate) fn spawn_writer(store: Store) -> mpsc::Sender<Job> {
     let (tx, mut rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
     tokio::spawn(async move {
-        while let Some(first) = rx.recv().await {
-            let mut jobs = vec![first];
-            while jobs.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(job) => jobs.push(job),
-                    Err(_) => break,
-                }
-            }
+        while let Some(jobs) = crate::next_jobs(&mut rx, MAX_BATCH).await {
             metrics::histogram!("kesu_action_batch_size").record(jobs.len() as f64);
             commit_batch(&store.write, store.backend, &store.wake, &store, jobs).await;
         }

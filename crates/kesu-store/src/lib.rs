@@ -347,6 +347,23 @@ fn pool_options() -> AnyPoolOptions {
         })
 }
 
+/// A group-commit writer's next batch: waits for one job, then takes those already waiting,
+/// up to `max` in all. `None` once every sender is gone.
+pub(crate) async fn next_jobs<T>(
+    rx: &mut tokio::sync::mpsc::Receiver<T>,
+    max: usize,
+) -> Option<Vec<T>> {
+    let first = rx.recv().await?;
+    let mut jobs = vec![first];
+    while jobs.len() < max {
+        match rx.try_recv() {
+            Ok(job) => jobs.push(job),
+            Err(_) => break,
+        }
+    }
+    Some(jobs)
+}
+
 pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
 }

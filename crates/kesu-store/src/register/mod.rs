@@ -53,14 +53,7 @@ pub(crate) fn spawn_writer(
 ) -> mpsc::Sender<Job> {
     let (tx, mut rx) = mpsc::channel::<Job>(4 * MAX_BATCH);
     tokio::spawn(async move {
-        while let Some(first) = rx.recv().await {
-            let mut jobs = vec![first];
-            while jobs.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(job) => jobs.push(job),
-                    Err(_) => break,
-                }
-            }
+        while let Some(jobs) = crate::next_jobs(&mut rx, MAX_BATCH).await {
             metrics::histogram!("kesu_registration_batch_size").record(jobs.len() as f64);
             commit_batch(&pool, backend, jobs, &wake).await;
         }

@@ -12,7 +12,7 @@ use rand::Rng;
 use serde_json::{json, Value};
 
 use crate::helpers::complaint;
-use crate::process::{sign_in, start_with};
+use crate::process::{get, history, sign_in, start_with};
 
 /// Clients registering and acting at once.
 const CLIENTS: usize = 8;
@@ -139,24 +139,10 @@ async fn kill_rounds(data: &Path, env: &[(&str, String)], rounds: usize) {
 async fn check(base: &str, token: &str, acknowledged: &Acknowledged) {
     let client = reqwest::Client::new();
     for (id, (description, notes)) in &acknowledged.cases {
-        let r = client
-            .get(format!("{base}/api/v1/cases/{id}"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "acknowledged case {id} is there");
-        let case: Value = r.json().await.unwrap();
+        let (status, case) = get(&client, base, token, &format!("/api/v1/cases/{id}")).await;
+        assert_eq!(status, 200, "acknowledged case {id} is there");
         assert_eq!(case["description"], json!(description));
-        let history: Vec<Value> = client
-            .get(format!("{base}/api/v1/cases/{id}/events"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let history = history(&client, base, token, *id).await;
         assert_eq!(history[0]["action"], "register", "case {id}: {history:?}");
         let seqs: Vec<i64> = history.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
         assert_eq!(
@@ -186,15 +172,13 @@ async fn check(base: &str, token: &str, acknowledged: &Acknowledged) {
     let mut seen = BTreeSet::new();
     let mut page = 1;
     loop {
-        let r: Value = client
-            .get(format!("{base}/api/v1/cases?per_page=200&page={page}"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, r) = get(
+            &client,
+            base,
+            token,
+            &format!("/api/v1/cases?per_page=200&page={page}"),
+        )
+        .await;
         let items = r["items"].as_array().unwrap();
         for c in items {
             let d = c["description"].as_str().unwrap_or_default().to_owned();

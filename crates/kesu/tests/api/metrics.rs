@@ -2,10 +2,8 @@
 //! (never a path or a query), registration batch sizes, the change-log followers' lag and the
 //! database pools; behind a bearer token when `KESU_METRICS_TOKEN` is set.
 
-use serde_json::Value;
-
 use crate::helpers::complaint;
-use crate::process::{sign_in, start_with};
+use crate::process::{get, sign_in, start_with};
 
 /// The value of the first sample line starting with `prefix`.
 fn sample(text: &str, prefix: &str) -> Option<f64> {
@@ -35,15 +33,7 @@ async fn metrics_count_requests_by_route_batches_followers_and_pools() {
             .unwrap();
         assert_eq!(r.status(), 201);
     }
-    let found: Value = client
-        .get(format!("{}/api/v1/cases?q=13812345678", server.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, found) = get(&client, &server.base, &token, "/api/v1/cases?q=13812345678").await;
     assert_eq!(found["total"], 3);
 
     let scrape = |auth: Option<&'static str>| {

@@ -368,21 +368,31 @@ pub(crate) fn set_clock(file: &Path, at: chrono::DateTime<chrono::Utc>) {
     std::fs::write(file, at.to_rfc3339()).unwrap();
 }
 
+/// `GET base+path` as `token`: the status and the JSON body (null if none).
+pub(crate) async fn get(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    path: &str,
+) -> (u16, Value) {
+    let r = client
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
 pub(crate) async fn history(
     client: &reqwest::Client,
     base: &str,
     token: &str,
     id: i64,
 ) -> Vec<Value> {
-    client
-        .get(format!("{base}/api/v1/cases/{id}/events"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    let (_, body) = get(client, base, token, &format!("/api/v1/cases/{id}/events")).await;
+    serde_json::from_value(body).unwrap()
 }
 
 /// The SLA entries of a case's history about one clock, as `action` names.

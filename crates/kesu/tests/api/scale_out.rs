@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::helpers::complaint;
-use crate::process::{set_clock, sign_in, sla_actions, start_with, wait_for_sla, Server};
+use crate::process::{get, set_clock, sign_in, sla_actions, start_with, wait_for_sla, Server};
 
 /// How long another server may take to show a change (the goal is one second;
 /// checked in a loop, so a fast answer passes at once).
@@ -31,17 +31,6 @@ where
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-}
-
-async fn get(client: &reqwest::Client, base: &str, token: &str, path: &str) -> (u16, Value) {
-    let r = client
-        .get(format!("{base}{path}"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 async fn found(client: &reqwest::Client, base: &str, token: &str, word: &str) -> i64 {
