@@ -11,12 +11,12 @@
 
 use kesu_domain::case::Case;
 use kesu_domain::{CaseStatus, Event, Policy};
-use sqlx::{AnyConnection, AnyPool, Connection};
+use sqlx::{AnyConnection, Connection};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::cases::{apply_effect, detail_json, insert_history, queue_key, search_text};
-use crate::changes::{Topic, Wake};
-use crate::{millis, Backend, Result, Store, StoreError};
+use crate::changes::Topic;
+use crate::{millis, Result, Store, StoreError};
 
 /// Most actions committed in one transaction.
 const MAX_BATCH: usize = 128;
@@ -65,26 +65,20 @@ pub(crate) fn spawn_writer(store: Store) -> mpsc::Sender<Job> {
     tokio::spawn(async move {
         while let Some(jobs) = crate::next_jobs(&mut rx, MAX_BATCH).await {
             metrics::histogram!("kesu_action_batch_size").record(jobs.len() as f64);
-            commit_batch(&store.write, store.backend, &store.wake, &store, jobs).await;
+            commit_batch(&store, jobs).await;
         }
     });
     tx
 }
 
-async fn commit_batch(
-    pool: &AnyPool,
-    backend: Backend,
-    wake: &Wake,
-    store: &Store,
-    jobs: Vec<Job>,
-) {
+async fn commit_batch(store: &Store, jobs: Vec<Job>) {
     let policy = match store.policy().await {
         Ok(p) => p,
         Err(e) => return answer_all(jobs, &e),
     };
     let mut results: Vec<Result<()>> = Vec::with_capacity(jobs.len());
     let outcome = async {
-        let mut tx = pool.begin().await?;
+        let mut tx = store.write.begin().await?;
         for job in &jobs {
             // Each action in its own savepoint: one that fails leaves the others whole.
             let mut one = tx.begin().await?;
@@ -108,7 +102,7 @@ async fn commit_batch(
         let mark = if written.is_empty() {
             0
         } else {
-            crate::changes::record(&mut tx, backend, Topic::Case, &written).await?
+            store.log_change(&mut tx, Topic::Case, &written).await?
         };
         tx.commit().await?;
         Ok::<u64, StoreError>(mark)
@@ -117,7 +111,7 @@ async fn commit_batch(
     match outcome {
         Ok(mark) => {
             if mark > 0 {
-                wake.committed(mark);
+                store.committed(mark);
             }
             for (job, result) in jobs.into_iter().zip(results) {
                 job.reply.send(result).ok();
@@ -130,17 +124,7 @@ async fn commit_batch(
 
 fn answer_all(jobs: Vec<Job>, e: &StoreError) {
     for job in jobs {
-        job.reply.send(Err(not_committed(e))).ok();
-    }
-}
-
-/// The batch's failure for each of its callers, keeping the storage's own trouble (a full
-/// disk, an unavailable database) so each hears 507 or 503.
-fn not_committed(e: &StoreError) -> StoreError {
-    match e {
-        StoreError::StorageFull(m) => StoreError::StorageFull(m.clone()),
-        StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
-        other => StoreError::CommitFailed(other.to_string()),
+        job.reply.send(Err(crate::register::not_committed(e))).ok();
     }
 }
 

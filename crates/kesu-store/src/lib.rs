@@ -205,7 +205,7 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
         let options = AnyConnectOptions::from_str(url)?;
-        let store = match backend {
+        let mut store = match backend {
             Backend::Sqlite => {
                 let pool = |max: u32| {
                     pool_options()
@@ -266,7 +266,6 @@ impl Store {
                 }
             }
         };
-        let mut store = store;
         if store.backend == Backend::Sqlite {
             store.actions = Some(actions::spawn_writer(store.clone()));
         }

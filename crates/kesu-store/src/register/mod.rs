@@ -80,12 +80,12 @@ async fn commit_batch(
                 let one = std::slice::from_ref(case);
                 results.push(match write_batch(pool, backend, one, &mut mark).await {
                     Ok(mut r) => r.remove(0),
-                    Err(e) => Err(not_committed(e)),
+                    Err(e) => Err(not_committed(&e)),
                 });
             }
             results
         }
-        Err(e) => vec![Err(not_committed(e))],
+        Err(e) => vec![Err(not_committed(&e))],
     };
     if mark > 0 {
         wake.committed(mark);
@@ -95,11 +95,13 @@ async fn commit_batch(
     }
 }
 
-/// A failed batch's error for its callers: the storage's own trouble (a full disk, an
-/// unavailable database) keeps its kind so the caller hears 507 or 503.
-fn not_committed(e: StoreError) -> StoreError {
+/// A failed batch's error for each of its callers (registrations and actions alike): the
+/// storage's own trouble (a full disk, an unavailable database) keeps its kind so each hears
+/// 507 or 503.
+pub(crate) fn not_committed(e: &StoreError) -> StoreError {
     match e {
-        StoreError::StorageFull(_) | StoreError::Unavailable(_) => e,
+        StoreError::StorageFull(m) => StoreError::StorageFull(m.clone()),
+        StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
         other => StoreError::CommitFailed(other.to_string()),
     }
 }
