@@ -72,6 +72,12 @@ async fn commit_batch(
     let mut mark = 0;
     let results = match write_batch(pool, backend, &cases, &mut mark).await {
         Ok(results) => results,
+        // The storage's own trouble (a full disk, the database away) is nobody's fault in
+        // the batch: everyone hears it now. Retrying one by one would make the last caller
+        // wait a connection timeout per registration before its 503.
+        Err(e @ (StoreError::StorageFull(_) | StoreError::Unavailable(_))) => {
+            cases.iter().map(|_| Err(not_committed(&e))).collect()
+        }
         Err(e) if cases.len() > 1 => {
             // One bad registration must not sink the others: retry each on its own.
             tracing::warn!(error = %e, batch = cases.len(), "registration batch failed; retrying one by one");
