@@ -29,6 +29,13 @@ pub enum AppError {
     /// was stored. Callers log the cause and never show its text.
     #[error(transparent)]
     Store(StoreError),
+    /// An upload over a limit (a file's size, the number of files); the detail names it.
+    #[error("{0}")]
+    TooLarge(String),
+    /// A file of a kind kesu does not take (markup, scripts, archives…); the detail says
+    /// what its bytes are.
+    #[error("{0}")]
+    UnsupportedType(String),
     /// Not ready yet (the reports just after a start): try again shortly.
     #[error("{0}")]
     Unavailable(String),

@@ -11,16 +11,19 @@
 //! | read a case, act on it | [`cases::visible_case`], [`cases::act_on`], [`cases::act`] |
 //! | the customer's choices on their status page | [`customer::act_as_customer`] |
 //! | carrier claims, the exceptions board | [`claims`] |
+//! | attach evidence, open it (staff and customers) | [`attachments`] |
 //! | store an order, read one | [`orders::store_order`], [`orders::order`] |
 //! | take a case, assign many | [`ownership::take`], [`ownership::assign_many`] |
 //! | deadlines firing, the monitor's rounds | [`worker::round`], [`worker::run`] |
 
+pub mod attachments;
 pub mod cases;
 pub mod claims;
 pub mod clock;
 pub mod customer;
 pub mod error;
 pub mod logistics;
+pub mod media;
 pub mod orders;
 pub mod ownership;
 pub mod register;

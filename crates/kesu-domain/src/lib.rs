@@ -4,6 +4,7 @@
 //! The store persists what this crate decides; the web layer only translates.
 
 pub mod account;
+pub mod attachment;
 pub mod calendar;
 pub mod carriers;
 pub mod case;

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod actions;
+mod attachments;
 mod backup;
 mod bulk;
 mod carriers;
@@ -42,6 +43,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection, Executor};
 
 pub use accounts::{NewUser, User};
+pub use attachments::{sha256_hex, Attachment, Blobs, NewAttachment, Source as AttachmentSource};
 pub use bulk::{ImportedCase, ImportedEvent};
 pub use cases::{queue_key, CaseFilter, CaseRecord, HistoryEntry, Page};
 pub use changes::{ChangeFollower, Changes, Cursor, Topic};
@@ -173,6 +175,8 @@ pub struct Store {
     registrations: tokio::sync::mpsc::Sender<register::Job>,
     /// SQLite: the group-commit writer for case actions (PostgreSQL commits them side by side).
     actions: Option<tokio::sync::mpsc::Sender<actions::Job>>,
+    /// Where attachment bytes are kept.
+    blobs: Blobs,
     /// The policy, read at most every few seconds (every action needs it).
     policy_cache: settings::PolicyCache,
     /// Recent bearer-token lookups.
@@ -232,6 +236,7 @@ impl Store {
                     read,
                     registrations: register::spawn_writer(write.clone(), backend, wake.clone()),
                     actions: None,
+                    blobs: Blobs::Database,
                     policy_cache: Default::default(),
                     token_cache: Default::default(),
                     wake,
@@ -257,6 +262,7 @@ impl Store {
                     read: pool.clone(),
                     registrations: register::spawn_writer(pool.clone(), backend, wake.clone()),
                     actions: None,
+                    blobs: Blobs::Database,
                     policy_cache: Default::default(),
                     token_cache: Default::default(),
                     wake,

@@ -30,6 +30,10 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     /// 415: the body is not declared as JSON.
     UnsupportedMediaType,
+    /// 413: an uploaded file, or the number of files, over its limit (the detail names it).
+    FileTooLarge(String),
+    /// 415: a file whose bytes are of a kind kesu does not take (the detail says which).
+    FileRefused(String),
     /// 429: too many attempts (sign-in); try again after `retry_after_secs`.
     TooManyRequests {
         detail: String,
@@ -115,7 +119,8 @@ impl ApiError {
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Conflict { code, .. } => code,
             ApiError::PayloadTooLarge(_) => "too_large",
-            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::UnsupportedMediaType | ApiError::FileRefused(_) => "unsupported_media_type",
+            ApiError::FileTooLarge(_) => "too_large",
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::Invalid(_) => "invalid",
             ApiError::Internal(_) => "internal",
@@ -158,6 +163,8 @@ impl ApiError {
                 None,
                 None,
             ),
+            ApiError::FileTooLarge(d) => (StatusCode::PAYLOAD_TOO_LARGE, d, None, None, None),
+            ApiError::FileRefused(d) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, d, None, None, None),
             ApiError::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "send the body as JSON with the header Content-Type: application/json".into(),
@@ -326,6 +333,8 @@ impl From<kesu_app::AppError> for ApiError {
             },
             A::Store(e) => storage_failure(e),
             A::Unavailable(d) => ApiError::Unavailable(d),
+            A::TooLarge(d) => ApiError::FileTooLarge(d),
+            A::UnsupportedType(d) => ApiError::FileRefused(d),
             A::Internal(cause) => ApiError::Internal(cause),
         }
     }

@@ -15,6 +15,7 @@ pub mod pages;
 pub mod report_params;
 pub mod search;
 pub mod sign_in;
+pub mod uploads;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub sign_in: sign_in::SignInLimits,
     /// Cookies always `Secure` (`--secure-cookies`), not only behind an HTTPS proxy.
     pub secure_cookies: bool,
+    /// How many files an upload may carry, and how large.
+    pub attachment_limits: kesu_domain::attachment::Limits,
 }
 
 impl AppState {
@@ -44,6 +47,7 @@ impl AppState {
             reports: kesu_app::reports::Reports::start(store.clone()),
             sign_in: Default::default(),
             secure_cookies: false,
+            attachment_limits: Default::default(),
             store,
             clock,
             search,

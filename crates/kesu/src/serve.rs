@@ -40,6 +40,16 @@ pub struct ServeArgs {
     /// For tests only: the backup interval in seconds instead of minutes.
     #[arg(long, env = "KESU_BACKUP_EVERY_SECONDS", hide = true, value_parser = clap::value_parser!(u64).range(1..))]
     backup_every_seconds: Option<u64>,
+    /// Most files one upload may carry.
+    #[arg(long, env = "KESU_ATTACHMENT_MAX_FILES", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100))]
+    attachment_max_files: u64,
+    /// Largest file one may attach, in megabytes.
+    #[arg(long, env = "KESU_ATTACHMENT_MAX_MB", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    attachment_max_mb: u64,
+    /// Keep attachment files in this folder instead of the database (every server must see
+    /// the same folder; `kesu backup` does not copy it). Default: in the database.
+    #[arg(long, env = "KESU_ATTACHMENTS_DIR")]
+    attachments_dir: Option<std::path::PathBuf>,
     /// For tests and demos only: read the current time from this file (RFC 3339).
     #[arg(long, env = "KESU_CLOCK_FILE", hide = true)]
     clock_file: Option<std::path::PathBuf>,
@@ -49,7 +59,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_json);
     // Installed first, so what the start-up and the first requests record is kept.
     kesu_web::metrics::recorder();
-    let store = args.db.open().await?;
+    let mut store = args.db.open().await?;
+    if let Some(dir) = &args.attachments_dir {
+        std::fs::create_dir_all(dir).with_context(|| {
+            format!(
+                "cannot create the attachments folder {}: choose another with --attachments-dir",
+                dir.display()
+            )
+        })?;
+        store.keep_attachments_in(dir.clone());
+    }
     first_admin(&store).await?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -77,6 +96,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .context("cannot open the search index: run `kesu reindex` to rebuild it")?;
     let mut state = AppState::new(store.clone(), clock, search);
     state.secure_cookies = args.secure_cookies;
+    state.attachment_limits = kesu_domain::attachment::Limits {
+        max_files: args.attachment_max_files as usize,
+        max_bytes: args.attachment_max_mb * 1024 * 1024,
+        ..Default::default()
+    };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(kesu_app::worker::run(
         state.store.clone(),

@@ -9,7 +9,7 @@ mod notes;
 use serde_json::{json, Value};
 
 pub use author::{Author, SystemActor};
-pub use notes::{ClaimNote, ExceptionFound, Registered, TimerFired};
+pub use notes::{Attached, ClaimNote, ExceptionFound, Registered, TimerFired};
 
 use crate::case::CaseStatus;
 use crate::event::Change;
@@ -43,6 +43,8 @@ pub enum Entry {
     LogisticsException(ExceptionFound),
     /// A claim against the carrier was filed or moved on.
     Claim(ClaimNote),
+    /// A file was attached as evidence.
+    Attached(Attached),
     /// Written by another version of kesu in a shape this one does not read; kept as it is.
     Other { action: String, data: Value },
 }
@@ -57,6 +59,7 @@ impl Entry {
             Entry::Timer { kind, .. } => kind.action(),
             Entry::LogisticsException(_) => "logistics_exception",
             Entry::Claim(_) => "claim",
+            Entry::Attached(_) => "attach",
             Entry::Other { action, .. } => action,
         }
     }
@@ -82,6 +85,7 @@ impl Entry {
             Entry::Timer { fired, .. } => (to_value(fired), None),
             Entry::LogisticsException(e) => (to_value(e), None),
             Entry::Claim(c) => (to_value(c), None),
+            Entry::Attached(a) => (to_value(a), None),
             Entry::Other { data, .. } => (data.clone(), None),
         };
         if let Some(m) = moved {
@@ -134,6 +138,7 @@ fn typed(action: &str, data: &Value) -> Option<Entry> {
         "register" => of(data).map(Entry::Registered),
         "logistics_exception" => of(data).map(Entry::LogisticsException),
         "claim" => of(data).map(Entry::Claim),
+        "attach" => of(data).map(Entry::Attached),
         _ => {
             if let Some(kind) = TimerKind::from_action(action) {
                 return of(data).map(|fired| Entry::Timer { kind, fired });

@@ -109,3 +109,13 @@ impl ClaimNote {
         }
     }
 }
+
+/// A file attached to the case as evidence (`attach`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attached {
+    pub attachment: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+}

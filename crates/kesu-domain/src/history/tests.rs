@@ -71,6 +71,13 @@ fn every_kind_kesu_writes_reads_back_typed() {
         evidence: 2,
         deadline: t0(),
     }));
+    reads_back(Entry::Attached(crate::history::Attached {
+        attachment: 7,
+        name: "破损.jpg".into(),
+        content_type: "image/jpeg".into(),
+        size: 123_456,
+        sha256: "ab".repeat(32),
+    }));
     reads_back(Entry::Claim(ClaimNote::Moved {
         claim: 3,
         status: ClaimStatus::Paid,

@@ -165,6 +165,7 @@ action-sla_breach = Overdue · escalated
 action-sla_reminder = Reminder
 action-logistics_exception = Parcel in trouble
 action-claim = Carrier claim
+action-attach = Attachment added
 
 carrier-sf = SF Express
 carrier-shunfeng = SF Express

@@ -181,6 +181,7 @@ action-sla_breach = 已超时 · 升级主管
 action-sla_reminder = 催办
 action-logistics_exception = 物流异常
 action-claim = 承运商索赔
+action-attach = 上传附件
 
 role-admin = 管理员
 role-supervisor = 主管

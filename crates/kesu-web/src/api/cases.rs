@@ -92,8 +92,10 @@ async fn show(
         Some(no) => state.store.order(no).await?,
         None => None,
     };
+    let attachments = state.store.attachments(record.case.id).await?;
     let mut view = CaseView::new(record, &caller, state.clock.now());
     view.order = order.map(|o| super::orders::OrderView::new(o, &caller));
+    view.attachments = Some(attachments.into_iter().map(Into::into).collect());
     Ok(Json(view))
 }
 

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, one module per resource, merged here.
 
+pub mod attachments;
 mod auth;
 mod cases;
 pub mod improvements;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(users::router())
         .merge(cases::router())
+        .merge(attachments::router())
         .merge(settings::router())
         .merge(refunds::router())
         .merge(orders::router())

@@ -23,6 +23,9 @@ pub struct CaseView {
     /// The order the complaint is about, when kesu has it (on the single-case view).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<super::orders::OrderView>,
+    /// The evidence files attached to the case (on the single-case view).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<Vec<super::attachments::AttachmentView>>,
 }
 
 impl CaseView {
@@ -39,6 +42,7 @@ impl CaseView {
                 .collect(),
             overdue,
             order: None,
+            attachments: None,
             case: record.case,
         }
     }

@@ -5,6 +5,7 @@ mod helpers;
 
 mod account_hygiene;
 mod accounts;
+mod attachments;
 mod backup;
 mod bad_input;
 mod carriers;

@@ -36,6 +36,7 @@ pub(super) fn timeline_entry(lang: Lang, e: &HistoryEntry, zone: chrono_tz::Tz) 
             None => lang.label(note.status()).to_owned(),
         }),
         Entry::Timer { fired, .. } => Some(lang.label(fired.clock).to_owned()),
+        Entry::Attached(a) => Some(a.name.clone()),
         _ => None,
     };
     html! {

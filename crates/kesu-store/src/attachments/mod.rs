@@ -1,0 +1,245 @@
+//! Evidence files attached to cases. Their bytes go to a [`Blobs`] backend (the database by
+//! default, so every server sees them; or a folder), named by SHA-256 and stored once however
+//! often they are attached; the attachment rows and their history entries are written in one
+//! transaction with the case locked.
+
+mod blobs;
+
+use chrono::{DateTime, Utc};
+use kesu_domain::attachment::Kind;
+use kesu_domain::history::{Attached, Author, Entry};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+pub use blobs::Blobs;
+
+use crate::cases::insert_history;
+use crate::timers::lock_case;
+use crate::{from_millis, millis, Result, Store, StoreError};
+
+/// Who brought a file in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Staff,
+    Customer,
+    Email,
+}
+
+impl Source {
+    pub fn code(self) -> &'static str {
+        match self {
+            Source::Staff => "staff",
+            Source::Customer => "customer",
+            Source::Email => "email",
+        }
+    }
+
+    fn parse(s: &str) -> Source {
+        match s {
+            "customer" => Source::Customer,
+            "email" => Source::Email,
+            _ => Source::Staff,
+        }
+    }
+}
+
+/// A file ready to store: the original, and for images a copy without metadata and a
+/// thumbnail (both JPEG or PNG).
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub name: String,
+    pub kind: Kind,
+    pub bytes: Vec<u8>,
+    pub clean: Option<Vec<u8>>,
+    pub thumb: Option<Vec<u8>>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// A stored attachment (its bytes are fetched separately with [`Store::blob`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub id: i64,
+    pub case_id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+    pub clean_sha256: Option<String>,
+    pub thumb_sha256: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub source: Source,
+    pub uploaded_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Attachment {
+    pub fn kind(&self) -> Option<Kind> {
+        Kind::from_content_type(&self.content_type)
+    }
+}
+
+/// The SHA-256 of some bytes, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+const COLUMNS: &str = "id, case_id, name, content_type, size, sha256, clean_sha256, \
+     thumb_sha256, width, height, source, uploaded_by, created_at";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<Attachment> {
+    let dim = |c: &str| -> Result<Option<u32>> {
+        Ok(row.try_get::<Option<i64>, _>(c)?.map(|v| v as u32))
+    };
+    Ok(Attachment {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        name: row.try_get("name")?,
+        content_type: row.try_get("content_type")?,
+        size: row.try_get::<i64, _>("size")? as u64,
+        sha256: row.try_get("sha256")?,
+        clean_sha256: row.try_get("clean_sha256")?,
+        thumb_sha256: row.try_get("thumb_sha256")?,
+        width: dim("width")?,
+        height: dim("height")?,
+        source: Source::parse(&row.try_get::<String, _>("source")?),
+        uploaded_by: row.try_get("uploaded_by")?,
+        created_at: from_millis(row.try_get("created_at")?),
+    })
+}
+
+/// The SHA-256 of a file's original and of its copies.
+struct Hashes {
+    original: String,
+    clean: Option<String>,
+    thumb: Option<String>,
+}
+
+impl Hashes {
+    fn of(f: &NewAttachment) -> Hashes {
+        Hashes {
+            original: sha256_hex(&f.bytes),
+            clean: f.clean.as_deref().map(sha256_hex),
+            thumb: f.thumb.as_deref().map(sha256_hex),
+        }
+    }
+
+    /// Each stored part with its bytes.
+    fn parts<'a>(&'a self, f: &'a NewAttachment) -> Vec<(&'a str, &'a [u8])> {
+        let mut parts = vec![(self.original.as_str(), f.bytes.as_slice())];
+        if let (Some(s), Some(b)) = (&self.clean, &f.clean) {
+            parts.push((s, b));
+        }
+        if let (Some(s), Some(b)) = (&self.thumb, &f.thumb) {
+            parts.push((s, b));
+        }
+        parts
+    }
+}
+
+impl Store {
+    /// Attaches `files` to the case, all or none, each with its history entry.
+    pub async fn add_attachments(
+        &self,
+        case_id: i64,
+        files: Vec<NewAttachment>,
+        author: &Author,
+        source: Source,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Attachment>> {
+        // Hashing 200 MB takes a while: off the async workers.
+        let (files, hashes) = tokio::task::spawn_blocking(move || {
+            let hashes: Vec<Hashes> = files.iter().map(Hashes::of).collect();
+            (files, hashes)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("hashing failed: {e}")))?;
+        // A folder backend writes its files (durably) before the rows that name them.
+        for (file, h) in files.iter().zip(&hashes) {
+            for (sha, bytes) in h.parts(file) {
+                self.blobs.write_file(sha, bytes).await?;
+            }
+        }
+        let mut tx = self.write.begin().await?;
+        lock_case(&mut tx, case_id).await?;
+        let mut ids = Vec::with_capacity(files.len());
+        for (file, h) in files.iter().zip(&hashes) {
+            for (sha, bytes) in h.parts(file) {
+                self.blobs.insert_row(&mut tx, sha, bytes, now).await?;
+            }
+            let id: i64 = sqlx::query(
+                "INSERT INTO attachments (case_id, name, content_type, size, sha256, clean_sha256, \
+                 thumb_sha256, width, height, source, uploaded_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            )
+            .bind(case_id)
+            .bind(&file.name)
+            .bind(file.kind.content_type())
+            .bind(file.bytes.len() as i64)
+            .bind(h.original.clone())
+            .bind(h.clean.clone())
+            .bind(h.thumb.clone())
+            .bind(file.width.map(i64::from))
+            .bind(file.height.map(i64::from))
+            .bind(source.code())
+            .bind(author.name().to_owned())
+            .bind(millis(now))
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
+            let entry = Entry::Attached(Attached {
+                attachment: id,
+                name: file.name.clone(),
+                content_type: file.kind.content_type().into(),
+                size: file.bytes.len() as u64,
+                sha256: h.original.clone(),
+            });
+            insert_history(&mut tx, case_id, now, author, &entry).await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        let mut stored = Vec::with_capacity(ids.len());
+        for id in ids {
+            stored.push(self.attachment(id).await?.ok_or_else(|| {
+                StoreError::Corrupt(format!("attachment {id} vanished after its commit"))
+            })?);
+        }
+        Ok(stored)
+    }
+
+    /// The case's attachments, oldest first.
+    pub async fn attachments(&self, case_id: i64) -> Result<Vec<Attachment>> {
+        sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM attachments WHERE case_id = $1 ORDER BY id"
+        ))
+        .bind(case_id)
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+    }
+
+    pub async fn attachment(&self, id: i64) -> Result<Option<Attachment>> {
+        sqlx::query(&format!("SELECT {COLUMNS} FROM attachments WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.write)
+            .await?
+            .as_ref()
+            .map(from_row)
+            .transpose()
+    }
+
+    /// The bytes stored under `sha256`.
+    pub async fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        self.blobs.read(&self.read, sha256).await
+    }
+
+    /// Keeps new attachment files in `folder` instead of the database (files already in
+    /// the database stay readable).
+    pub fn keep_attachments_in(&mut self, folder: std::path::PathBuf) {
+        self.blobs = Blobs::Folder(folder);
+    }
+}
