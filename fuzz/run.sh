@@ -14,7 +14,7 @@ else
   fuzz() { RUSTC_BOOTSTRAP=1 cargo fuzz "$@"; }
 fi
 fuzz build -O
-for t in json_bodies order_import tracking_push refund_quote; do
+for t in json_bodies order_import tracking_push refund_quote email; do
   work=$(mktemp -d)
   mkdir -p "regressions/$t"
   echo "== fuzz $t for ${secs} s"

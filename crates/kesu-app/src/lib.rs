@@ -12,6 +12,7 @@
 //! | the customer's choices on their status page | [`customer::act_as_customer`] |
 //! | carrier claims, the exceptions board | [`claims`] |
 //! | attach evidence, open it (staff and customers) | [`attachments`] |
+//! | a customer's e-mail (open a case or thread onto one) | [`email::take`] |
 //! | store an order, read one | [`orders::store_order`], [`orders::order`] |
 //! | take a case, assign many | [`ownership::take`], [`ownership::assign_many`] |
 //! | deadlines firing, the monitor's rounds | [`worker::round`], [`worker::run`] |
@@ -21,6 +22,7 @@ pub mod cases;
 pub mod claims;
 pub mod clock;
 pub mod customer;
+pub mod email;
 pub mod error;
 pub mod logistics;
 pub mod media;

@@ -4,6 +4,7 @@
 //! fuzz targets feed it garbage.
 
 pub mod csv_orders;
+pub mod email;
 pub mod jsonl;
 
 use anyhow::bail;

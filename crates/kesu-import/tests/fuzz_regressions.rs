@@ -83,3 +83,20 @@ fn refund_quote() {
     }
     assert!(quoted >= 1, "the seed is a good quote request");
 }
+
+#[test]
+fn email() {
+    let inputs = inputs("email");
+    assert!(!inputs.is_empty(), "the email target has seeds");
+    for (_, data) in inputs {
+        if let Ok(mail) = kesu_import::email::read(&data) {
+            let _ = kesu_import::email::case_number_in(&mail.subject);
+            for file in &mail.files {
+                if let Ok(kind) = kesu_domain::attachment::sniff(&file.name, &file.bytes) {
+                    let _ = kesu_domain::attachment::display_name(&file.name, kind);
+                }
+            }
+        }
+        let _ = kesu_domain::attachment::sniff("x", &data);
+    }
+}

@@ -149,6 +149,63 @@ impl Store {
         source: Source,
         now: DateTime<Utc>,
     ) -> Result<Vec<Attachment>> {
+        let stored = self
+            .write_attachments(Some(case_id), files, author, source, None, now)
+            .await?;
+        Ok(stored.unwrap_or_default())
+    }
+
+    /// Records an e-mail as taken (by its Message-ID) with the files it brought to its case,
+    /// in one transaction. `None` when the message had been taken already: nothing is written.
+    pub async fn take_inbound_message(
+        &self,
+        message_id: &str,
+        case_id: Option<i64>,
+        outcome: &str,
+        files: Vec<NewAttachment>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<Attachment>>> {
+        self.write_attachments(
+            case_id,
+            files,
+            &Author::Customer,
+            Source::Email,
+            Some((message_id, outcome)),
+            now,
+        )
+        .await
+    }
+
+    /// The case an e-mail went to and what became of it (`opened`, `threaded`, `ignored`),
+    /// if kesu has taken that message.
+    pub async fn inbound_message(&self, message_id: &str) -> Result<Option<(Option<i64>, String)>> {
+        let row =
+            sqlx::query("SELECT case_id, outcome FROM inbound_messages WHERE message_id = $1")
+                .bind(message_id.to_owned())
+                .fetch_optional(&self.write)
+                .await?;
+        row.map(|r| Ok((r.try_get("case_id")?, r.try_get("outcome")?)))
+            .transpose()
+    }
+
+    /// The id of the case numbered `number` (`KS-20261123-0007`).
+    pub async fn case_id_by_number(&self, number: &str) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT id FROM cases WHERE number = $1")
+            .bind(number.to_owned())
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| Ok(r.try_get("id")?)).transpose()
+    }
+
+    async fn write_attachments(
+        &self,
+        case_id: Option<i64>,
+        files: Vec<NewAttachment>,
+        author: &Author,
+        source: Source,
+        inbound: Option<(&str, &str)>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<Attachment>>> {
         // Hashing 200 MB takes a while: off the async workers.
         let (files, hashes) = tokio::task::spawn_blocking(move || {
             let hashes: Vec<Hashes> = files.iter().map(Hashes::of).collect();
@@ -163,8 +220,33 @@ impl Store {
             }
         }
         let mut tx = self.write.begin().await?;
-        lock_case(&mut tx, case_id).await?;
+        if let Some((message_id, outcome)) = inbound {
+            let taken = sqlx::query(
+                "INSERT INTO inbound_messages (message_id, case_id, outcome, received_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING",
+            )
+            .bind(message_id.to_owned())
+            .bind(case_id)
+            .bind(outcome.to_owned())
+            .bind(millis(now))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if taken == 0 {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+        }
         let mut ids = Vec::with_capacity(files.len());
+        let case_id = match case_id {
+            Some(id) => id,
+            None if files.is_empty() => {
+                tx.commit().await?;
+                return Ok(Some(Vec::new()));
+            }
+            None => return Err(StoreError::Corrupt("files need a case".into())),
+        };
+        lock_case(&mut tx, case_id).await?;
         for (file, h) in files.iter().zip(&hashes) {
             for (sha, bytes) in h.parts(file) {
                 self.blobs.insert_row(&mut tx, sha, bytes, now).await?;
@@ -206,7 +288,7 @@ impl Store {
                 StoreError::Corrupt(format!("attachment {id} vanished after its commit"))
             })?);
         }
-        Ok(stored)
+        Ok(Some(stored))
     }
 
     /// The case's attachments, oldest first.

@@ -4,6 +4,7 @@ pub mod attachments;
 mod auth;
 mod cases;
 pub mod improvements;
+mod inbound;
 mod kuaidi100;
 pub mod logistics;
 mod openapi;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(users::router())
         .merge(cases::router())
         .merge(attachments::router())
+        .merge(inbound::router())
         .merge(settings::router())
         .merge(refunds::router())
         .merge(orders::router())

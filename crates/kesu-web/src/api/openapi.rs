@@ -17,6 +17,7 @@ use crate::AppState;
         super::users::create, super::users::list, super::users::disable, super::users::enable, super::users::unlock,
         super::cases::create, super::cases::list, super::cases::show, super::cases::events, super::cases::act,
         super::attachments::upload, super::attachments::list, super::attachments::open,
+        super::inbound::receive,
         super::settings::departments, super::settings::add_department,
         super::settings::policy, super::settings::set_policy,
         super::refunds::quote,

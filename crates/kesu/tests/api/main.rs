@@ -15,6 +15,7 @@ mod disk_full;
 mod honest_figures;
 mod hostile_input;
 mod import;
+mod inbound_email;
 mod lifecycle;
 mod logistics;
 mod logs;

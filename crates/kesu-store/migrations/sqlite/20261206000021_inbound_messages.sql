@@ -1,0 +1,9 @@
+-- Every e-mail kesu has taken, by Message-ID, so the same message is never taken twice: the
+-- case it opened or threaded onto, or why it was set aside (an auto-reply, a bounce).
+CREATE TABLE inbound_messages (
+    message_id TEXT PRIMARY KEY,
+    case_id INTEGER REFERENCES cases(id),
+    outcome TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+);
+CREATE INDEX inbound_messages_case ON inbound_messages (case_id);
