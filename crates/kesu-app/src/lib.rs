@@ -26,6 +26,7 @@ pub mod email;
 pub mod error;
 pub mod logistics;
 pub mod media;
+pub mod notify;
 pub mod orders;
 pub mod ownership;
 pub mod register;

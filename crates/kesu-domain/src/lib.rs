@@ -22,6 +22,7 @@ pub mod kuaidi100;
 pub mod lifecycle;
 pub mod logistics;
 pub mod money;
+pub mod notify;
 pub mod order;
 pub mod permission;
 pub mod personal;

@@ -22,6 +22,7 @@ mod logistics;
 mod mentions;
 mod monitor;
 mod orders;
+mod outbox;
 mod register;
 mod saved_views;
 mod search_source;
@@ -33,6 +34,7 @@ pub mod testing;
 mod timers;
 mod tokens;
 mod tracking;
+mod webhooks;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -54,6 +56,7 @@ pub use logistics::{
 };
 pub use mentions::{Mention, MENTIONS_SHOWN};
 pub use orders::ORDER_BATCH;
+pub use outbox::{backoff, NewMessage, OutboxMessage, MAX_ATTEMPTS};
 pub use saved_views::SavedView;
 pub use search_source::SearchSource;
 pub use sessions::{Session, SESSION_HOURS};
@@ -62,6 +65,7 @@ pub use sign_in::Account;
 pub use timers::{Firing, StoredTimer};
 pub use tokens::{token_id, TokenInfo};
 pub use tracking::Tracked;
+pub use webhooks::Webhook;
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

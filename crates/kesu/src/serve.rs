@@ -50,6 +50,21 @@ pub struct ServeArgs {
     /// the same folder; `kesu backup` does not copy it). Default: in the database.
     #[arg(long, env = "KESU_ATTACHMENTS_DIR")]
     attachments_dir: Option<std::path::PathBuf>,
+    /// The SMTP server customers' e-mail notices go through: `smtp://host:25` (a local
+    /// relay), `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtps://…:465`.
+    /// Without it no e-mail is sent.
+    #[arg(long, env = "KESU_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The sender of e-mail notices, e.g. `客服中心 <service@shop.example>`.
+    #[arg(long, env = "KESU_SMTP_FROM", default_value = "kesu <kesu@localhost>")]
+    smtp_from: String,
+    /// The shop's SMS gateway: kesu POSTs `{"to", "text", "event", "case_number"}` as JSON.
+    /// Without it no text message is sent.
+    #[arg(long, env = "KESU_SMS_URL")]
+    sms_url: Option<String>,
+    /// How often the sender looks for due notices and webhook deliveries.
+    #[arg(long, env = "KESU_SEND_INTERVAL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..))]
+    send_interval_ms: u64,
     /// For tests and demos only: read the current time from this file (RFC 3339).
     #[arg(long, env = "KESU_CLOCK_FILE", hide = true)]
     clock_file: Option<std::path::PathBuf>,
@@ -109,6 +124,39 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         std::time::Duration::from_millis(args.worker_interval_ms),
         stopped,
     ));
+    let channels = kesu_app::notify::Channels {
+        smtp: args
+            .smtp_url
+            .clone()
+            .map(|url| kesu_app::notify::SmtpSettings {
+                message_id_host: args
+                    .smtp_from
+                    .rsplit('@')
+                    .next()
+                    .unwrap_or("localhost")
+                    .trim_end_matches('>')
+                    .to_owned(),
+                from: args.smtp_from.clone(),
+                url,
+            }),
+        sms: args
+            .sms_url
+            .clone()
+            .map(|url| kesu_app::notify::SmsSettings { url }),
+    };
+    let notifier = tokio::spawn(kesu_app::notify::run_notifier(
+        state.store.clone(),
+        state.clock.clone(),
+        channels.clone(),
+        stop.subscribe(),
+    ));
+    let sender = tokio::spawn(kesu_app::notify::run_sender(
+        state.store.clone(),
+        state.clock.clone(),
+        channels,
+        std::time::Duration::from_millis(args.send_interval_ms),
+        stop.subscribe(),
+    ));
     let backups = match &args.backup_dir {
         Some(dir) => {
             std::fs::create_dir_all(dir).with_context(|| {
@@ -138,6 +186,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let served = kesu_web::serve(listener, state, shutdown_signal()).await;
     stop.send(true).ok();
     worker.await.ok();
+    notifier.await.ok();
+    sender.await.ok();
     if let Some(b) = backups {
         b.await.ok();
     }

@@ -281,7 +281,12 @@ impl Store {
             insert_history(&mut tx, case_id, now, author, &entry).await?;
             ids.push(id);
         }
+        // Followers (webhooks' `attachment.added`) hear of it like any change to the case.
+        let mark = self
+            .log_change(&mut tx, crate::Topic::Case, &[case_id])
+            .await?;
         tx.commit().await?;
+        self.committed(mark);
         let mut stored = Vec::with_capacity(ids.len());
         for id in ids {
             stored.push(self.attachment(id).await?.ok_or_else(|| {

@@ -7,6 +7,7 @@ pub mod improvements;
 mod inbound;
 mod kuaidi100;
 pub mod logistics;
+mod notifications;
 mod openapi;
 mod openapi_errors;
 pub mod orders;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(cases::router())
         .merge(attachments::router())
         .merge(inbound::router())
+        .merge(notifications::router())
         .merge(settings::router())
         .merge(refunds::router())
         .merge(orders::router())

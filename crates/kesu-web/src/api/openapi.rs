@@ -18,6 +18,8 @@ use crate::AppState;
         super::cases::create, super::cases::list, super::cases::show, super::cases::events, super::cases::act,
         super::attachments::upload, super::attachments::list, super::attachments::open,
         super::inbound::receive,
+        super::notifications::for_case, super::notifications::opt_out, super::notifications::create,
+        super::notifications::list, super::notifications::deliveries, super::notifications::retry,
         super::settings::departments, super::settings::add_department,
         super::settings::policy, super::settings::set_policy,
         super::refunds::quote,

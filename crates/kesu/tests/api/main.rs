@@ -21,6 +21,7 @@ mod logistics;
 mod logs;
 mod mentions;
 mod metrics;
+mod notifications;
 mod order_pages;
 mod orders;
 mod ownership;
