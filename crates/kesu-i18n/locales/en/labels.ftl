@@ -166,6 +166,7 @@ action-sla_reminder = Reminder
 action-logistics_exception = Parcel in trouble
 action-claim = Carrier claim
 action-attach = Attachment added
+action-notify = Customer notified
 
 carrier-sf = SF Express
 carrier-shunfeng = SF Express

@@ -182,6 +182,7 @@ action-sla_reminder = 催办
 action-logistics_exception = 物流异常
 action-claim = 承运商索赔
 action-attach = 上传附件
+action-notify = 通知客户
 
 role-admin = 管理员
 role-supervisor = 主管
