@@ -16,12 +16,15 @@ base="http://127.0.0.1:$port"
 for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 token=$(curl -fs "$base/api/v1/auth/token" -H 'content-type: application/json' \
   -d '{"username":"admin","password":"schemathesis-admin"}' | python3 -c 'import sys, json; print(json.load(sys.stdin)["token"])')
+# No stateful phase: schemathesis 4.32's links inferred from Location headers point
+# POST /api/v1/cases at GET /api/v1/webhooks (which has no id) and stop the run.
 # The admin's own credentials are left alone: a generated request would otherwise change
 # the password or revoke the token the run signs in with, or disable the account.
 status=0
 (cd "$dir" && schemathesis run "$base/api/v1/openapi.json" -H "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
   --exclude-path-regex '/me/password|/me/tokens/|/users/\{username\}/(disable|unlock)' \
+  --phases examples,coverage,fuzzing \
   --max-examples 30 --seed 20261201) || status=$?
 if ! kill -0 $server 2>/dev/null; then
   echo "FAIL: the server died under schemathesis:" >&2

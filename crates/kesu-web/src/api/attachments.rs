@@ -91,8 +91,14 @@ async fn upload(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(id): Path<String>,
-    multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<Uploaded>)> {
+    let multipart = multipart.map_err(|e| {
+        crate::error::ApiError::BadRequest(format!(
+            "send the files as multipart/form-data in parts named `file`: {}",
+            e.body_text()
+        ))
+    })?;
     let id = kesu_app::cases::case_id(&id)?;
     // Unknown or invisible cases are refused before a byte of the files is kept.
     kesu_app::cases::visible_case(&state.store, &caller.actor(), id).await?;

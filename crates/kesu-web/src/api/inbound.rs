@@ -47,7 +47,8 @@ pub struct InboundResult {
 /// 202 with `case: null` for an automatic reply or a bounce. The caller must be allowed to
 /// register complaints.
 #[utoipa::path(post, path = "/api/v1/inbound/email", tag = "cases", security(("bearer" = [])),
-    request_body(content_type = "message/rfc822", description = "the raw message"),
+    request_body(description = "the raw message (RFC 5322)",
+        content(("message/rfc822"), ("application/octet-stream"))),
     responses((status = 201, body = InboundResult), (status = 200, body = InboundResult),
               (status = 202, body = InboundResult), (status = 403, body = crate::error::Problem),
               (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem),
