@@ -155,20 +155,21 @@ pub fn automatic(
 
 /// A case number (`KS-20261123-0001`) in a subject, as kesu's own messages carry it.
 pub fn case_number_in(subject: &str) -> Option<String> {
-    let bytes = subject.as_bytes();
-    (0..bytes.len()).find_map(|i| {
-        let rest = subject.get(i..)?;
-        let candidate = rest.get(..16)?;
-        let b = candidate.as_bytes();
-        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-        (candidate[..3].eq_ignore_ascii_case("KS-")
-            && digits(3..11)
-            && b[11] == b'-'
-            && digits(12..16))
-        .then(|| {
+    // Bytes only: a subject is mostly Chinese, and a number is ASCII wherever it starts.
+    let b = subject.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    (0..b.len().saturating_sub(15)).find_map(|i| {
+        let found = b[i..i + 3].eq_ignore_ascii_case(b"KS-")
+            && digits(i + 3..i + 11)
+            && b[i + 11] == b'-'
+            && digits(i + 12..i + 16);
+        found.then(|| {
             // Sequences can run past four digits on a very busy day.
-            let more = rest[16..].bytes().take_while(u8::is_ascii_digit).count();
-            rest[..16 + more].to_ascii_uppercase()
+            let more = b[i + 16..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            String::from_utf8_lossy(&b[i..i + 16 + more]).to_ascii_uppercase()
         })
     })
 }
