@@ -95,25 +95,38 @@ struct Received {
     fail_first: usize,
 }
 
-async fn webhook_receiver(received: Arc<Mutex<Received>>) -> String {
+/// The receiver's base URL: `/hook` (webhooks) and `/sms` (an SMS gateway recording what
+/// it is asked to send, always answering 200).
+async fn webhook_receiver(received: Arc<Mutex<Received>>, texts: Arc<Mutex<Vec<Value>>>) -> String {
     use axum::routing::post;
-    let app = axum::Router::new().route(
-        "/hook",
-        post(move |headers: axum::http::HeaderMap, body: String| {
-            let received = received.clone();
-            async move {
-                let mut r = received.lock().unwrap();
-                r.requests.push((headers, body));
-                if r.requests.len() <= r.fail_first {
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
-                } else {
-                    axum::http::StatusCode::NO_CONTENT
+    let app = axum::Router::new()
+        .route(
+            "/sms",
+            post(move |axum::Json(body): axum::Json<Value>| {
+                let texts = texts.clone();
+                async move {
+                    texts.lock().unwrap().push(body);
+                    axum::http::StatusCode::OK
                 }
-            }
-        }),
-    );
+            }),
+        )
+        .route(
+            "/hook",
+            post(move |headers: axum::http::HeaderMap, body: String| {
+                let received = received.clone();
+                async move {
+                    let mut r = received.lock().unwrap();
+                    r.requests.push((headers, body));
+                    if r.requests.len() <= r.fail_first {
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        axum::http::StatusCode::NO_CONTENT
+                    }
+                }
+            }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.ok() });
     url
 }
@@ -148,7 +161,16 @@ async fn the_customer_is_mailed_once_after_the_smtp_server_comes_back_and_webhoo
     let clock = dir.path().join("clock");
     set_clock(&clock, t0());
     let smtp_port = free_port();
+    // A webhook for new cases, whose receiver fails twice, and an SMS gateway.
+    let received = Arc::new(Mutex::new(Received {
+        fail_first: 2,
+        ..Default::default()
+    }));
+    let texts = Arc::new(Mutex::new(Vec::new()));
+    let receiver = webhook_receiver(received.clone(), texts.clone()).await;
+    let hook_url = format!("{receiver}/hook");
     let env = [
+        ("KESU_SMS_URL", format!("{receiver}/sms")),
         ("KESU_CLOCK_FILE", clock.display().to_string()),
         ("KESU_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}")),
         (
@@ -161,12 +183,6 @@ async fn the_customer_is_mailed_once_after_the_smtp_server_comes_back_and_webhoo
     let client = reqwest::Client::new();
     let admin = sign_in(&client, &server.base, "preset-pass-1").await;
 
-    // A webhook for new cases, whose receiver fails twice.
-    let received = Arc::new(Mutex::new(Received {
-        fail_first: 2,
-        ..Default::default()
-    }));
-    let hook_url = webhook_receiver(received.clone()).await;
     let secret = "a-long-shared-secret-1234";
     let r = client
         .post(format!("{}/api/v1/webhooks", server.base))
@@ -209,7 +225,7 @@ async fn the_customer_is_mailed_once_after_the_smtp_server_comes_back_and_webhoo
     loop {
         let n = notifications(&client, &server.base, &admin, id).await;
         if n.first().is_some_and(|m| m["attempts"].as_i64() >= Some(1)) {
-            assert_eq!(n.len(), 1);
+            assert_eq!(n.len(), 2, "e-mail and SMS: {n:?}");
             assert_eq!(n[0]["channel"], "email");
             assert_eq!(n[0]["event"], "acknowledged");
             assert_eq!(n[0]["status"], "queued");
@@ -271,6 +287,15 @@ async fn the_customer_is_mailed_once_after_the_smtp_server_comes_back_and_webhoo
     let sent = notifications(&client, &server.base, &admin, id).await;
     assert_eq!(sent[0]["status"], "sent");
     assert_eq!(sent[0]["attempts"], 2);
+    // The gateway was asked once, with the phone number and the notice's first line.
+    assert_eq!(sent[1]["channel"], "sms");
+    assert_eq!(sent[1]["status"], "sent");
+    assert_eq!(sent[1]["attempts"], 1);
+    let texts = texts.lock().unwrap().clone();
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert_eq!(texts[0]["to"], "13812345678");
+    assert_eq!(texts[0]["case_number"], number.as_str());
+    assert_eq!(texts[0]["text"], format!("【{number}】您的投诉已受理"));
     let history: Value = get(
         &client,
         &server.base,
@@ -285,8 +310,11 @@ async fn the_customer_is_mailed_once_after_the_smtp_server_comes_back_and_webhoo
         .iter()
         .filter(|e| e["action"] == "notify")
         .collect();
-    assert_eq!(attempts.len(), 2, "{history}");
-    assert_eq!(attempts[1]["data"]["status"], "sent");
+    // Two e-mail attempts and one text message, each in the history.
+    assert_eq!(attempts.len(), 3, "{history}");
+    assert!(attempts
+        .iter()
+        .any(|a| a["data"]["channel"] == "email" && a["data"]["status"] == "sent"));
 
     // The customer's reply to that mail threads onto the case.
     let reply = format!(
