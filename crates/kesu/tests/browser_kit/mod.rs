@@ -76,6 +76,10 @@ impl Browser {
                          format!("--user-data-dir={}", profile.path().display())]
             }
         });
+        // The test build links two rustls crypto providers (ring for kesu's own HTTP and SMTP
+        // clients, aws-lc-rs from the WebDriver client), so rustls cannot pick one by
+        // itself: name it, once per process (a second call finds it set and changes nothing).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = ClientBuilder::rustls()
             .expect("TLS setup")
             .capabilities(caps.as_object().unwrap().clone())
