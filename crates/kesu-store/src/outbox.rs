@@ -78,6 +78,24 @@ pub fn backoff(attempts: i64) -> Duration {
     Duration::seconds(secs.min(3600))
 }
 
+/// Ids as an SQL list (`1,2,3`): numbers only, so nothing to escape.
+fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// Keeps a durable follower's position inside the caller's transaction.
+async fn keep_position(conn: &mut sqlx::AnyConnection, follower: (&str, Cursor)) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO follower_positions (name, position) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+    )
+    .bind(follower.0.to_owned())
+    .bind(follower.1.encode())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// A durable follower's kept position.
     pub async fn follower_position(&self, name: &str) -> Result<Option<Cursor>> {
@@ -96,11 +114,7 @@ impl Store {
         if case_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = case_ids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = id_list(case_ids);
         sqlx::query(&format!(
             "SELECT case_id, seq FROM notified_entries WHERE case_id IN ({list})"
         ))
@@ -148,14 +162,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query(
-            "INSERT INTO follower_positions (name, position) VALUES ($1, $2) \
-             ON CONFLICT (name) DO UPDATE SET position = excluded.position",
-        )
-        .bind(follower.0.to_owned())
-        .bind(follower.1.encode())
-        .execute(&mut *tx)
-        .await?;
+        keep_position(&mut tx, follower).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -165,11 +172,7 @@ impl Store {
     pub async fn skip_notifying(&self, case_ids: &[i64], follower: (&str, Cursor)) -> Result<()> {
         let mut tx = self.write.begin().await?;
         if !case_ids.is_empty() {
-            let list = case_ids
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
+            let list = id_list(case_ids);
             sqlx::query(&format!(
                 "INSERT INTO notified_entries (case_id, seq) SELECT case_id, MAX(seq) FROM case_events \
                  WHERE case_id IN ({list}) GROUP BY case_id \
@@ -178,14 +181,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query(
-            "INSERT INTO follower_positions (name, position) VALUES ($1, $2) \
-             ON CONFLICT (name) DO UPDATE SET position = excluded.position",
-        )
-        .bind(follower.0.to_owned())
-        .bind(follower.1.encode())
-        .execute(&mut *tx)
-        .await?;
+        keep_position(&mut tx, follower).await?;
         tx.commit().await?;
         Ok(())
     }
