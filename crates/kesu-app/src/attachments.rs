@@ -175,7 +175,7 @@ pub async fn open(store: &Store, actor: &Actor, id: i64, variant: Variant) -> Ap
     read(store, attachment, variant, original).await
 }
 
-/// Opens an attachment of the case a customer's link opens. The customer gets clean copies
+/// Opens a file the customer (or their e-mail) added to the case their link opens. The customer gets clean copies
 /// of photos too: a shop's photo must not tell them where it was taken.
 pub async fn open_as_customer(
     store: &Store,
@@ -186,10 +186,17 @@ pub async fn open_as_customer(
     let not_found = || AppError::NotFound(format!("no attachment with id `{id}`"));
     let (record, _) = case_for_link(store, token).await?;
     let attachment = store.attachment(id).await?.ok_or_else(not_found)?;
-    if attachment.case_id != record.case.id {
+    // The shop's own files (inspection photos, a carrier's letters) are its working papers.
+    if attachment.case_id != record.case.id || attachment.source == AttachmentSource::Staff {
         return Err(not_found());
     }
     read(store, attachment, variant, false).await
+}
+
+/// The bytes to hand to someone outside the shop (a carrier, in a claim's evidence pack):
+/// photos as their clean copies, without the place they were taken.
+pub async fn read_for_outside(store: &Store, attachment: Attachment) -> AppResult<Opened> {
+    read(store, attachment, Variant::Full, false).await
 }
 
 async fn read(

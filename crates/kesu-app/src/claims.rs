@@ -1,9 +1,13 @@
 //! Claims against carriers and the board of parcels in trouble, as each caller may see them.
 
 use chrono::{DateTime, Utc};
-use kesu_domain::claims::{ClaimForm, ClaimUpdate};
-use kesu_domain::{Permission, Scope};
-use kesu_store::{Claim, ExceptionFilter, LogisticsException, Store, User};
+use kesu_domain::claims::{ClaimForm, ClaimUpdate, EvidenceKind};
+use kesu_domain::problem::Thing;
+use kesu_domain::tracking::TrackingEvent;
+use kesu_domain::{FieldError, Permission, Problem, Scope};
+use kesu_store::{Attachment, CaseRecord, Claim, ExceptionFilter, LogisticsException, Store, User};
+
+use crate::attachments::{read_for_outside, Opened};
 
 use crate::cases::visible_case;
 use crate::error::{AppError, AppResult};
@@ -35,10 +39,44 @@ pub async fn file_claim(
             "the case is closed: claims are filed on open cases",
         ));
     }
+    let form = with_attachments(store, record.case.id, form).await?;
     let claim = form.parse(now)?;
     Ok(store
         .create_claim(record.case.id, &claim, &caller.username, now)
         .await?)
+}
+
+/// Checks that the evidence's attachments are the case's own, and names each by its file
+/// when the sender gave no reference.
+async fn with_attachments(
+    store: &Store,
+    case_id: i64,
+    mut form: ClaimForm,
+) -> AppResult<ClaimForm> {
+    if form.evidence.iter().all(|e| e.attachment_id.is_none()) {
+        return Ok(form);
+    }
+    let files = store.attachments(case_id).await?;
+    let mut errors = Vec::new();
+    for (i, e) in form.evidence.iter_mut().enumerate() {
+        let Some(id) = e.attachment_id else { continue };
+        match files.iter().find(|f| f.id == id) {
+            Some(f) if e.reference.trim().is_empty() => e.reference = f.name.clone(),
+            Some(_) => {}
+            None => errors.push(FieldError::new(
+                &format!("evidence[{i}].attachment_id"),
+                Problem::Unknown {
+                    thing: Thing::Attachment,
+                    value: id.to_string(),
+                },
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(form)
+    } else {
+        Err(AppError::Invalid(errors))
+    }
 }
 
 /// A claim whose case the caller may see.
@@ -153,4 +191,65 @@ pub async fn resolve_exception(
     } else {
         Err(no_such())
     }
+}
+
+/// Everything a claim's evidence pack holds.
+#[derive(Debug)]
+pub struct ClaimEvidence {
+    pub claim: Claim,
+    pub case: CaseRecord,
+    /// The claim's files (all the case's files for a claim that names none), each with what
+    /// it shows; photos as clean copies, without the place they were taken.
+    pub files: Vec<(EvidenceKind, Opened)>,
+    /// The parcel's tracking events, oldest first, as a carrier reads its own record.
+    pub tracking: Vec<TrackingEvent>,
+}
+
+/// Gathers a claim's evidence for its pack, for a caller who may see the claim's case.
+pub async fn claim_evidence(store: &Store, caller: &User, id: i64) -> AppResult<ClaimEvidence> {
+    let claim = visible_claim(store, caller, id).await?;
+    let case = visible_case(store, &caller.actor(), claim.case_id).await?;
+    let attachments = store.attachments(claim.case_id).await?;
+    let named: Vec<(EvidenceKind, i64)> = claim
+        .evidence
+        .iter()
+        .filter_map(|e| e.attachment_id.map(|a| (e.kind, a)))
+        .collect();
+    let picked: Vec<(EvidenceKind, Attachment)> = if named.is_empty() {
+        attachments
+            .into_iter()
+            .map(|a| {
+                let kind = if a.thumb_sha256.is_some() {
+                    EvidenceKind::Photo
+                } else {
+                    EvidenceKind::Other
+                };
+                (kind, a)
+            })
+            .collect()
+    } else {
+        named
+            .iter()
+            .filter_map(|(kind, id)| {
+                attachments
+                    .iter()
+                    .find(|a| a.id == *id)
+                    .map(|a| (*kind, a.clone()))
+            })
+            .collect()
+    };
+    let mut files = Vec::with_capacity(picked.len());
+    for (kind, a) in picked {
+        files.push((kind, read_for_outside(store, a).await?));
+    }
+    let mut tracking = store
+        .parcel_story(Some(&claim.carrier), &claim.tracking_no)
+        .await?;
+    tracking.reverse();
+    Ok(ClaimEvidence {
+        claim,
+        case,
+        files,
+        tracking,
+    })
 }

@@ -25,6 +25,7 @@ pub mod customer;
 pub mod email;
 pub mod error;
 pub mod logistics;
+pub mod mailbox;
 pub mod media;
 pub mod notify;
 pub mod orders;

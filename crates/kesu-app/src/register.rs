@@ -54,6 +54,8 @@ pub struct CustomerComplaint {
     pub record: CaseRecord,
     /// The token of the status page `/s/{token}`; shown once, stored only as its hash.
     pub link: String,
+    /// False when the same form was sent before and this is its case.
+    pub created: bool,
 }
 
 /// The customer files a complaint themselves (the public web form only). The case and its
@@ -80,7 +82,42 @@ pub async fn complain(
     if created {
         tracing::info!(case = %record.case.number, by = %Actor::Customer.name(), "case registered");
     }
-    Ok(CustomerComplaint { record, link })
+    Ok(CustomerComplaint {
+        record,
+        link,
+        created,
+    })
+}
+
+/// The customer's complaint with the photos they picked on the form. The files are checked
+/// first, so a refused file registers nothing; they are attached once, by the submission that
+/// created the case (a double submit does not add them twice).
+pub async fn complain_with_files(
+    store: &Store,
+    form: RegistrationForm,
+    form_id: Option<&str>,
+    files: Vec<crate::attachments::Upload>,
+    limits: kesu_domain::attachment::Limits,
+    now: DateTime<Utc>,
+) -> AppResult<CustomerComplaint> {
+    let prepared = if files.is_empty() {
+        Vec::new()
+    } else {
+        crate::attachments::prepare(files, limits).await?
+    };
+    let complaint = complain(store, form, form_id, now).await?;
+    if complaint.created && !prepared.is_empty() {
+        store
+            .add_attachments(
+                complaint.record.case.id,
+                prepared,
+                &kesu_domain::history::Author::Customer,
+                kesu_store::AttachmentSource::Customer,
+                now,
+            )
+            .await?;
+    }
+    Ok(complaint)
 }
 
 /// The form as a canonical text: what an idempotency key promises stays the same.

@@ -205,6 +205,9 @@ pub struct FollowUp {
     pub satisfied: bool,
     pub rating: Option<u8>,
     pub comment: Option<String>,
+    /// How the answer was got (a phone call …); none for follow-ups recorded before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub way: Option<crate::call_plan::FollowUpWay>,
     pub by: String,
     pub at: DateTime<Utc>,
 }

@@ -96,10 +96,16 @@ pub enum EvidenceKind {
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     pub kind: EvidenceKind,
-    /// A file name, link or record number.
+    /// A file name, link or record number (for an attached file, its name: may be left
+    /// out when `attachment_id` is given).
+    #[serde(default)]
     pub reference: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The case's attachment this is, when it is one (claims filed before attachments
+    /// existed name their files in `reference` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_id: Option<i64>,
 }
 
 /// A claim as filed.

@@ -1,5 +1,6 @@
 //! The actions people take on a case (docs/interface.md §4), parsed from their fields.
 
+use crate::call_plan::FollowUpWay;
 use crate::error::{Ask, FieldError, Problem, Rejection};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -51,6 +52,8 @@ pub enum Command {
         satisfied: bool,
         rating: Option<u8>,
         comment: Option<String>,
+        /// How the answer was got (a phone call, a message, the status page).
+        way: Option<FollowUpWay>,
     },
     Close {
         summary: String,
@@ -186,6 +189,8 @@ struct FollowUpFields {
     rating: Option<u8>,
     #[serde(default)]
     comment: Option<String>,
+    #[serde(default)]
+    way: Option<FollowUpWay>,
 }
 
 #[derive(Deserialize)]
@@ -309,6 +314,7 @@ impl Command {
                     satisfied: f.satisfied,
                     rating: f.rating,
                     comment: text::optional("comment", f.comment.as_deref())?,
+                    way: f.way,
                 }
             }
             ActionName::Close => {

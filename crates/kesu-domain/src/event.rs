@@ -53,6 +53,9 @@ pub enum Change {
         satisfied: bool,
         rating: Option<u8>,
         comment: Option<String>,
+        /// How the answer was got; entries from before it was recorded have none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        way: Option<crate::call_plan::FollowUpWay>,
     },
     Close {
         summary: String,

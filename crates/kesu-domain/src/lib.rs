@@ -6,6 +6,7 @@
 pub mod account;
 pub mod attachment;
 pub mod calendar;
+pub mod call_plan;
 pub mod carriers;
 pub mod case;
 pub mod claims;

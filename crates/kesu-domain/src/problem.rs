@@ -125,6 +125,8 @@ pub enum Thing {
     Case,
     Field,
     Category,
+    /// A file attached to the case.
+    Attachment,
 }
 
 impl Thing {
@@ -136,6 +138,7 @@ impl Thing {
             Thing::Case => "case",
             Thing::Field => "field",
             Thing::Category => "category",
+            Thing::Attachment => "attachment",
         }
     }
 }

@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 use kesu_domain::tracking::TrackingEvent;
 use sqlx::Row;
 
-use crate::{millis, CaseRecord, Result, Store};
+use crate::{from_millis, millis, CaseRecord, Result, Store};
+
+/// Most events shown for one parcel: a parcel's story is a few dozen at most.
+const STORY_LIMIT: i64 = 300;
 
 /// What storing an event found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +62,55 @@ impl Store {
             duplicate: inserted == 0,
             orders,
         })
+    }
+
+    /// A parcel's stored events, newest first: by carrier and number, or by number alone
+    /// when the carrier is not known (a tracking number typed on a case).
+    pub async fn parcel_story(
+        &self,
+        carrier: Option<&str>,
+        tracking_no: &str,
+    ) -> Result<Vec<TrackingEvent>> {
+        let columns =
+            "SELECT carrier, tracking_no, at, status, location, text FROM tracking_events";
+        let rows = match carrier {
+            Some(carrier) => {
+                sqlx::query(&format!(
+                    "{columns} WHERE tracking_no = $1 AND carrier = $2 ORDER BY at DESC, id DESC LIMIT $3"
+                ))
+                .bind(tracking_no)
+                .bind(carrier)
+                .bind(STORY_LIMIT)
+                .fetch_all(&self.read)
+                .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "{columns} WHERE tracking_no = $1 ORDER BY at DESC, id DESC LIMIT $2"
+                ))
+                .bind(tracking_no)
+                .bind(STORY_LIMIT)
+                .fetch_all(&self.read)
+                .await?
+            }
+        };
+        let mut events = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let status: String = r.try_get("status")?;
+            // A status this version does not know (written by a newer one) is left out.
+            let Some(status) = kesu_domain::tracking::TrackingStatus::parse(&status) else {
+                continue;
+            };
+            events.push(TrackingEvent {
+                carrier: r.try_get("carrier")?,
+                tracking_no: r.try_get("tracking_no")?,
+                at: from_millis(r.try_get("at")?),
+                status,
+                location: r.try_get("location")?,
+                text: r.try_get("text")?,
+            });
+        }
+        Ok(events)
     }
 
     /// The newest open case about this parcel or its order.

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod error;
+pub mod evidence_pack;
 pub mod export;
 pub mod extract;
 pub mod guard;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// How many files an upload may carry, and how large.
     pub attachment_limits: kesu_domain::attachment::Limits,
+    /// A CA certificate file to trust for the shop's IMAP server (a private CA).
+    pub imap_ca_file: Option<std::path::PathBuf>,
 }
 
 impl AppState {
@@ -48,6 +51,7 @@ impl AppState {
             sign_in: Default::default(),
             secure_cookies: false,
             attachment_limits: Default::default(),
+            imap_ca_file: None,
             store,
             clock,
             search,

@@ -12,16 +12,57 @@ use kesu_domain::attachment::Limits;
 use crate::error::{ApiError, ApiResult};
 
 /// The files of a multipart body, within `limits`.
-pub async fn read_files(mut multipart: Multipart, limits: &Limits) -> ApiResult<Vec<Upload>> {
+pub async fn read_files(multipart: Multipart, limits: &Limits) -> ApiResult<Vec<Upload>> {
+    let sent = read_parts(multipart, limits).await?;
+    match sent.refused {
+        Some(e) => Err(e),
+        None => Ok(sent.files),
+    }
+}
+
+/// What a multipart form sent: its files and its short text fields (a page's CSRF token).
+pub struct SentParts {
+    pub files: Vec<Upload>,
+    pub fields: Vec<(String, String)>,
+    /// Why the files were refused (too many, too large): the fields are still there, for a
+    /// form to be shown again as it was filled in.
+    pub refused: Option<ApiError>,
+}
+
+/// Longest text field kept, how many, and all text read at most: a form's fields (the
+/// complaint's description is the longest), not a second upload.
+const MAX_FIELD_BYTES: usize = 64 * 1024;
+const MAX_FIELDS: usize = 32;
+const MAX_TEXT_BYTES: usize = 1024 * 1024;
+
+/// The files (within `limits`) and short text fields of a multipart body. A body that is not
+/// multipart, or one that never ends after a refusal, is an error; a refusal of the files
+/// is reported in [`SentParts::refused`] with no files kept.
+pub async fn read_parts(mut multipart: Multipart, limits: &Limits) -> ApiResult<SentParts> {
     let mut files = Vec::new();
+    let mut fields = Vec::new();
     let mut refused: Option<ApiError> = None;
     // Bytes read past a refusal, to give up on a sender who never stops.
     let mut drained: u64 = 0;
     let drain_bound = limits.max_body() as u64;
+    let mut text_bytes = 0usize;
     while let Some(mut field) = multipart.next_field().await.map_err(bad_multipart)? {
         if field.name() != Some("file") {
-            // Other parts (a form's button, a CSRF token) are not files: read past them.
-            while field.chunk().await.map_err(bad_multipart)?.is_some() {}
+            // Other parts (a form's button, a CSRF token) are not files: keep the short ones.
+            let key = field.name().unwrap_or("").to_owned();
+            let mut value = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(bad_multipart)? {
+                text_bytes += chunk.len();
+                if text_bytes > MAX_TEXT_BYTES {
+                    return Err(ApiError::PayloadTooLarge(MAX_TEXT_BYTES));
+                }
+                if value.len() + chunk.len() <= MAX_FIELD_BYTES {
+                    value.extend_from_slice(&chunk);
+                }
+            }
+            if fields.len() < MAX_FIELDS {
+                fields.push((key, String::from_utf8_lossy(&value).into_owned()));
+            }
             continue;
         }
         let name = field.file_name().unwrap_or("").to_owned();
@@ -33,7 +74,9 @@ pub async fn read_files(mut multipart: Multipart, limits: &Limits) -> ApiResult<
             if refused.is_some() {
                 drained += chunk.len() as u64;
                 if drained > drain_bound {
-                    return Err(refused.take().expect("set"));
+                    return Err(refused
+                        .take()
+                        .unwrap_or_else(|| too_many_files(limits).into()));
                 }
                 continue;
             }
@@ -44,14 +87,20 @@ pub async fn read_files(mut multipart: Multipart, limits: &Limits) -> ApiResult<
             }
             bytes.extend_from_slice(&chunk);
         }
-        if refused.is_none() {
+        // A form's file box left empty still sends a part: no name, no bytes. It is no file.
+        let nothing_picked = name.is_empty() && bytes.is_empty();
+        if refused.is_none() && !nothing_picked {
             files.push(Upload { name, bytes });
         }
     }
-    match refused {
-        Some(e) => Err(e),
-        None => Ok(files),
+    if refused.is_some() {
+        files.clear();
     }
+    Ok(SentParts {
+        files,
+        fields,
+        refused,
+    })
 }
 
 fn bad_multipart(e: MultipartError) -> ApiError {
@@ -65,24 +114,12 @@ fn bad_multipart(e: MultipartError) -> ApiError {
 /// sandboxing content security policy, and `Content-Disposition` with the file's name
 /// (`inline` for pictures and videos, `attachment` for PDFs).
 pub fn file_response(opened: Opened) -> Response {
-    let disposition = if opened.kind.inline() {
+    let disposition_kind = if opened.kind.inline() {
         "inline"
     } else {
         "attachment"
     };
-    let name = &opened.attachment.name;
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
-    let value = format!("{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    let value = disposition(disposition_kind, &opened.attachment.name);
     let mut response = opened.bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -105,4 +142,21 @@ pub fn file_response(opened: Opened) -> Response {
         HeaderValue::from_static("private, max-age=3600"),
     );
     response
+}
+
+/// A `Content-Disposition` value (`inline` or `attachment`) naming the file: an ASCII
+/// fallback for old clients and the exact name, percent-encoded, for the rest.
+pub fn disposition(kind: &str, name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }

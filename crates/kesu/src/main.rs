@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Start the server: the workbench at /, the JSON API at /api/v1, the health check at /healthz.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Manage staff accounts.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -145,7 +145,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     let cli = Cli::parse();
     let runtime = || tokio::runtime::Runtime::new().context("cannot start the async runtime");
     match cli.command {
-        Command::Serve(args) => runtime()?.block_on(serve::run(args))?,
+        Command::Serve(args) => runtime()?.block_on(serve::run(*args))?,
         Command::User(cmd) => runtime()?.block_on(users::run(cmd))?,
         Command::QuoteRefund => return quote::run(),
         Command::Import(cmd) => return runtime()?.block_on(import::run(cmd)),

@@ -65,6 +65,13 @@ pub struct ServeArgs {
     /// How often the sender looks for due notices and webhook deliveries.
     #[arg(long, env = "KESU_SEND_INTERVAL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..))]
     send_interval_ms: u64,
+    /// How often the shop's mailbox is read (when an admin has set one up), in seconds.
+    #[arg(long, env = "KESU_MAILBOX_INTERVAL_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    mailbox_interval_secs: u64,
+    /// A PEM file of CA certificates to trust, besides the public ones, for the mailbox's
+    /// IMAP server (a server with a private certificate).
+    #[arg(long, env = "KESU_IMAP_CA_FILE")]
+    imap_ca_file: Option<std::path::PathBuf>,
     /// For tests and demos only: read the current time from this file (RFC 3339).
     #[arg(long, env = "KESU_CLOCK_FILE", hide = true)]
     clock_file: Option<std::path::PathBuf>,
@@ -116,6 +123,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         max_bytes: args.attachment_max_mb * 1024 * 1024,
         ..Default::default()
     };
+    state.imap_ca_file = args.imap_ca_file.clone();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(kesu_app::worker::run(
         state.store.clone(),
@@ -157,6 +165,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         std::time::Duration::from_millis(args.send_interval_ms),
         stop.subscribe(),
     ));
+    let mailbox = tokio::spawn(kesu_app::mailbox::run_poller(
+        state.store.clone(),
+        state.clock.clone(),
+        kesu_app::mailbox::PollOptions {
+            limits: state.attachment_limits,
+            extra_ca: args.imap_ca_file.clone(),
+        },
+        std::time::Duration::from_secs(args.mailbox_interval_secs),
+        stop.subscribe(),
+    ));
     let backups = match &args.backup_dir {
         Some(dir) => {
             std::fs::create_dir_all(dir).with_context(|| {
@@ -188,6 +206,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     worker.await.ok();
     notifier.await.ok();
     sender.await.ok();
+    mailbox.await.ok();
     if let Some(b) = backups {
         b.await.ok();
     }

@@ -467,13 +467,37 @@ async fn the_logistics_board_lists_exceptions_and_a_claim_is_filed_and_paid() {
     // The damaged parcel's case: file a claim with photos and the tracking record.
     b.click_and_load("tr[data-tracking=YT1000000003] a").await;
     b.wait_for("ol.steps").await;
+    // Photos of the damage first: the claim form offers them, ticked.
+    let dir = tempfile::tempdir().unwrap();
+    let photos: Vec<String> = ["IMG_0412.jpg", "IMG_0413.jpg"]
+        .iter()
+        .map(|name| {
+            let path = dir.path().join(name);
+            image::RgbImage::from_pixel(640, 480, image::Rgb([180, 120, 60]))
+                .save(&path)
+                .unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    b.wait_for("form.upload input[type=file]")
+        .await
+        .send_keys(&photos.join("\n"))
+        .await
+        .unwrap();
+    b.click("form.upload button[type=submit]").await;
+    for _ in 0..200 {
+        let shown = b
+            .client
+            .find_all(Locator::Css("#evidence li.file img"))
+            .await
+            .unwrap();
+        if shown.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     b.click("#file-claim summary").await;
     b.fill("#file-claim input[name=amount]", "129.00").await;
-    b.fill(
-        "#file-claim textarea[name=photos]",
-        "IMG_0412.jpg\nIMG_0413.jpg",
-    )
-    .await;
     b.fill("#file-claim input[name=delivery_proof]", "签收底单照片")
         .await;
     b.click_and_load("#file-claim button[type=submit]").await;

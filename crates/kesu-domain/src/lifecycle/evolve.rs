@@ -105,11 +105,13 @@ pub fn evolve(case: &Case, event: &Event) -> Case {
             satisfied,
             rating,
             comment,
+            way,
         } => {
             c.follow_up = Some(FollowUp {
                 satisfied: *satisfied,
                 rating: *rating,
                 comment: comment.clone(),
+                way: *way,
                 by,
                 at,
             });

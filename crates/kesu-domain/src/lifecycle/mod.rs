@@ -155,12 +155,14 @@ pub fn decide_with_order(
             satisfied,
             rating,
             comment,
+            way,
         } => {
             let to = if satisfied { S::Resolved } else { S::Analysed };
             let change = Change::FollowUp {
                 satisfied,
                 rating,
                 comment,
+                way,
             };
             (to, change)
         }

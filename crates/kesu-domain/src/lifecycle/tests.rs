@@ -134,6 +134,7 @@ fn a_complaint_walks_all_eight_steps() {
             satisfied: true,
             rating: Some(5),
             comment: None,
+            way: None,
         },
     );
     assert_eq!(c.status, CaseStatus::Resolved);
@@ -205,6 +206,7 @@ fn an_unsatisfied_customer_reopens_negotiation() {
             satisfied: false,
             rating: Some(2),
             comment: Some("不满意".into()),
+            way: None,
         },
     );
     assert_eq!(c.status, CaseStatus::Analysed);
@@ -435,7 +437,8 @@ fn any_command() -> impl Strategy<Value = Command> {
         any::<bool>().prop_map(|satisfied| Command::FollowUp {
             satisfied,
             rating: None,
-            comment: None
+            comment: None,
+            way: None,
         }),
         Just(Command::Close {
             summary: "s".into(),

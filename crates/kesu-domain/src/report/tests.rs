@@ -372,6 +372,7 @@ fn a_reopened_case_counts_its_last_follow_up_and_the_money_it_carried_out() {
                 satisfied: false,
                 rating: Some(2),
                 comment: None,
+                way: None,
             },
         ),
         (610, &amy, refund(2500)),
@@ -390,6 +391,7 @@ fn a_reopened_case_counts_its_last_follow_up_and_the_money_it_carried_out() {
                 satisfied: true,
                 rating: Some(4),
                 comment: None,
+                way: None,
             },
         ),
         (

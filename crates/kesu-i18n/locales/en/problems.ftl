@@ -25,6 +25,7 @@ problem-unknown = { $thing ->
     [case] there is no case { $value }
     [field] is not a known field
     [category] there is no category { $value }
+    [attachment] the case has no attachment { $value }
    *[other] { $value } does not exist
 }
 problem-unknown_variable = there is no variable { $name }; known: { $known }
@@ -72,3 +73,4 @@ problem-not_found = not found, or not visible to you
 problem-bad_request = the request is malformed
 problem-too_large = the content is too large
 problem-too_many_requests = too many attempts; try again later
+problem-unsupported_media_type = this kind of file is not taken: photos (JPEG, PNG, GIF, WebP), videos (MP4, MOV, WebM) and PDFs only

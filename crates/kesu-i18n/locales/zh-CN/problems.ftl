@@ -25,6 +25,7 @@ problem-unknown = { $thing ->
     [case] 没有这个案件：{ $value }
     [field] 不认识的字段：{ $value }
     [category] 没有这个类别：{ $value }
+    [attachment] 案件中没有这个附件：{ $value }
    *[other] 不存在：{ $value }
 }
 problem-unknown_variable = 没有这个变量：{ $name }；可用的变量：{ $known }
@@ -70,5 +71,6 @@ problem-duplicate = 该记录已存在
 problem-conflict = 与当前数据冲突
 problem-not_found = 没有找到，或您无权查看
 problem-bad_request = 请求格式不正确
-problem-too_large = 内容过大
+problem-too_large = 内容过大（超过上限）
 problem-too_many_requests = 尝试次数过多，请稍后再试
+problem-unsupported_media_type = 不接受这种文件，只接受照片（JPEG、PNG、GIF、WebP）、视频（MP4、MOV、WebM）和 PDF

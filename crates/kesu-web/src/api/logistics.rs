@@ -23,6 +23,23 @@ pub fn router() -> Router<AppState> {
         .route("/claims", get(list))
         .route("/claims/{id}", get(show))
         .route("/claims/{id}/status", post(set_status))
+        .route("/claims/{id}/evidence-pack", get(evidence_pack))
+}
+
+/// The claim's evidence pack for the carrier, one ZIP: a summary sheet (索赔说明.txt), the
+/// claim's photos and documents in folders by what they show (the case's files for a claim
+/// that names none; photos without the place they were taken), and the parcel's tracking
+/// record (物流轨迹.csv).
+#[utoipa::path(get, path = "/api/v1/claims/{id}/evidence-pack", tag = "logistics", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/zip", description = "the pack, with Content-Disposition"),
+              (status = 404, body = crate::error::Problem)))]
+async fn evidence_pack(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    crate::evidence_pack::download(&state, &caller, &id).await
 }
 
 #[derive(Serialize, ToSchema)]

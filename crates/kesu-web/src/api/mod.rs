@@ -7,6 +7,7 @@ pub mod improvements;
 mod inbound;
 mod kuaidi100;
 pub mod logistics;
+pub mod mailbox;
 mod notifications;
 mod openapi;
 mod openapi_errors;
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(attachments::router())
         .merge(inbound::router())
         .merge(notifications::router())
+        .merge(mailbox::router())
         .merge(settings::router())
         .merge(refunds::router())
         .merge(orders::router())

@@ -23,16 +23,24 @@ use maud::{html, Markup, DOCTYPE};
 use serde_json::json;
 
 use super::carriers::carrier_name;
+use super::customer_files::PublicUpload;
 use super::i18n::Lang;
-use super::posted::{PageError, PublicForm};
+use super::posted::{explain, PageError, PublicForm};
 use super::{error_page, local_time, yuan, Form};
 use crate::error::ApiError;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/complain", get(complain_page).post(complain))
+        .route(
+            "/complain",
+            // The form may carry photos: their limits are checked as they stream in.
+            get(complain_page)
+                .post(complain)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/s/{token}", get(status_page).post(status_action))
+        .merge(super::customer_files::router())
 }
 
 const COOKIE: &str = "kesu_public";
@@ -89,19 +97,24 @@ async fn complain_page(State(state): State<AppState>, parts: Parts) -> Response 
     with_token(
         &state,
         &parts.headers,
-        page("投诉与售后", complain_form(&token, &Form(vec![]), &[])).into_response(),
+        page(
+            "投诉与售后",
+            complain_form(&token, &Form(vec![]), &[], None),
+        )
+        .into_response(),
         &token,
     )
 }
 
-fn complain_form(token: &str, f: &Form, errors: &[FieldError]) -> Markup {
+fn complain_form(token: &str, f: &Form, errors: &[FieldError], refused: Option<&str>) -> Markup {
     let lang = Lang::Zh;
     let v = |k: &str| f.get(k).unwrap_or("").to_owned();
     html! {
         h1 { "投诉与售后" }
         p.muted { "亲，很抱歉给您带来不便。请告诉我们发生了什么，我们会尽快处理并回复您。" }
         @if !errors.is_empty() { div.error role="alert" { ul { @for e in errors { li { (kesu_i18n::problem(lang, e)) } } } } }
-        form method="post" action="/complain" {
+        @if let Some(said) = refused { div.error role="alert" { (said) " 请重新选择照片。" } }
+        form method="post" action="/complain" enctype="multipart/form-data" {
             input type="hidden" name="_csrf" value=(token);
             input type="hidden" name="form_id" value=(f.get("form_id").map(str::to_owned).unwrap_or_else(|| format!("{:032x}", rand::random::<u128>())));
             label for="name" { "您的称呼 *" } input #name name="name" value=(v("name")) required maxlength="50";
@@ -118,6 +131,8 @@ fn complain_form(token: &str, f: &Form, errors: &[FieldError]) -> Markup {
             }
             label for="description" { "问题描述 *" }
             textarea #description name="description" rows="5" required maxlength="5000" { (v("description")) }
+            label for="photos" { "照片或视频（选填：开箱照片、破损处、快递面单）" }
+            input #photos type="file" name="file" multiple accept="image/*,video/*,application/pdf";
             button.primary type="submit" { "提交" }
         }
     }
@@ -125,16 +140,29 @@ fn complain_form(token: &str, f: &Form, errors: &[FieldError]) -> Markup {
 
 async fn complain(
     State(state): State<AppState>,
-    PublicForm { headers, form: f }: PublicForm,
+    PublicUpload {
+        headers,
+        form: f,
+        files,
+        refused,
+    }: PublicUpload,
 ) -> Response {
     let token = token_for(&headers);
-    let invalid = |errors: Vec<FieldError>| {
+    let refill = |status: StatusCode, errors: Vec<FieldError>, said: Option<String>| {
         (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page("投诉与售后", complain_form(&token, &f, &errors)),
+            status,
+            page(
+                "投诉与售后",
+                complain_form(&token, &f, &errors, said.as_deref()),
+            ),
         )
             .into_response()
     };
+    let invalid = |errors: Vec<FieldError>| refill(StatusCode::UNPROCESSABLE_ENTITY, errors, None);
+    if let Some(e) = refused {
+        let (status, said) = explain(Lang::Zh, e);
+        return refill(status, Vec::new(), Some(said));
+    }
     if f.text("phone").is_none() && f.text("email").is_none() {
         return invalid(vec![FieldError::new(
             "phone",
@@ -158,12 +186,23 @@ async fn complain(
         }
     };
     let now = state.clock.now();
-    let result =
-        kesu_app::register::complain(&state.store, form, f.text("form_id").as_deref(), now)
-            .await
-            .map(|c| (c.record, c.link));
+    let result = kesu_app::register::complain_with_files(
+        &state.store,
+        form,
+        f.text("form_id").as_deref(),
+        files,
+        state.attachment_limits,
+        now,
+    )
+    .await
+    .map(|c| (c.record, c.link));
     let result = match result {
         Err(kesu_app::AppError::Invalid(errors)) => return invalid(errors),
+        // A photo that is not one (or over a limit): the form comes back as it was filled in.
+        Err(e @ (kesu_app::AppError::UnsupportedType(_) | kesu_app::AppError::TooLarge(_))) => {
+            let (status, said) = explain(Lang::Zh, e);
+            return refill(status, Vec::new(), Some(said));
+        }
         Err(kesu_app::AppError::Forbidden(_)) => {
             return error_page(Lang::Zh, StatusCode::FORBIDDEN, Lang::Zh.t("forbidden"))
         }
@@ -205,7 +244,7 @@ async fn status_page(
     render_status(&state, &headers, &token, None).await
 }
 
-async fn render_status(
+pub(super) async fn render_status(
     state: &AppState,
     headers: &axum::http::HeaderMap,
     token: &str,
@@ -228,12 +267,18 @@ async fn render_status(
         tracing::warn!(error = ?e, "the carriers could not be read for a status page");
         Carriers::built_in()
     });
+    let files = match state.store.attachments(record.case.id).await {
+        Ok(files) => super::customer_files::from_customer(files),
+        Err(e) => return PageError::of(Lang::Zh, e).into_response(),
+    };
     let csrf = token_for(headers);
     let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
     let seen = Seen {
         shop: shop.as_deref(),
         carriers: &carriers,
         zone,
+        files: &files,
+        limits: &state.attachment_limits,
     };
     let body = status_body(
         &record,
@@ -256,6 +301,9 @@ struct Seen<'a> {
     shop: Option<&'a str>,
     carriers: &'a Carriers,
     zone: chrono_tz::Tz,
+    /// The customer's own files on the case.
+    files: &'a [kesu_store::Attachment],
+    limits: &'a kesu_domain::attachment::Limits,
 }
 
 /// When the customer will hear from the shop next: the nearest deadline of a running clock.
@@ -389,6 +437,7 @@ fn status_body(
                 }
             }
         }
+        (super::customer_files::customer_evidence(token, csrf, seen.files, seen.limits, c.status.is_open(), zone))
         section.panel {
             h2 { "沟通记录" }
             @if replies.is_empty() { p.muted { "暂无消息。" } }
@@ -421,6 +470,7 @@ async fn status_action(
                 .unwrap_or(-1))
         }
         "follow_up" => {
+            body["way"] = json!("status_page");
             // No answer is no answer: the lifecycle refuses a follow-up without one.
             match f.get("satisfied") {
                 Some("true") => body["satisfied"] = json!(true),

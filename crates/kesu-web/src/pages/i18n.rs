@@ -23,7 +23,11 @@ mod tests {
             include_str!("case/cards.rs"),
             include_str!("case/submit.rs"),
             include_str!("case/reply_check.rs"),
+            include_str!("case/evidence.rs"),
+            include_str!("case/parcels.rs"),
+            include_str!("case/call_card.rs"),
             include_str!("customer.rs"),
+            include_str!("customer_files.rs"),
             include_str!("supervisor.rs"),
             include_str!("admin.rs"),
             include_str!("carriers.rs"),
@@ -34,6 +38,8 @@ mod tests {
             include_str!("posted.rs"),
             include_str!("account.rs"),
             include_str!("templates.rs"),
+            include_str!("outbox.rs"),
+            include_str!("mailbox.rs"),
         ];
         let mut missing = Vec::new();
         for src in sources {

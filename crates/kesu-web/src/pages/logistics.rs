@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/logistics/exceptions/{id}/resolve", post(resolve))
         .route("/cases/{id}/claims", post(file_claim))
         .route("/claims/{id}/status", post(set_claim_status))
+        .route("/claims/{id}/evidence-pack", get(evidence_pack))
 }
 
 /// How long ago, in hours or days: `5 小时` / `3 天`.
@@ -175,6 +176,7 @@ pub fn claims_panel(
     c: &Case,
     order: Option<&Order>,
     claims: &[Claim],
+    files: &[kesu_store::Attachment],
     carriers: &kesu_domain::carriers::Carriers,
     zone: chrono_tz::Tz,
 ) -> Markup {
@@ -209,8 +211,14 @@ pub fn claims_panel(
                     " · " (lang.t("claim_deadline")) " " (local_time(k.deadline, zone))
                 }
                 @if !k.evidence.is_empty() {
-                    ul.evidence { @for e in &k.evidence { li { (evidence_label(lang, e.kind)) ": " (e.reference) @if let Some(n) = &e.note { " — " (n) } } } }
+                    ul.evidence { @for e in &k.evidence { li {
+                        (evidence_label(lang, e.kind)) ": "
+                        @if let Some(id) = e.attachment_id { a href={ "/files/" (id) } target="_blank" rel="noopener" { (e.reference) } }
+                        @else { (e.reference) }
+                        @if let Some(n) = &e.note { " — " (n) }
+                    } } }
                 }
+                p { a.button href={ "/claims/" (k.id) "/evidence-pack" } download { (lang.t("evidence_pack")) } }
                 @if can_act && k.status.is_open() {
                     form.inline method="post" action={ "/claims/" (k.id) "/status" } data-claim-form=(k.id) {
                         (csrf_field(s))
@@ -240,8 +248,20 @@ pub fn claims_panel(
                         }
                     }
                     label { (lang.t("amount_claimed_yuan")) input name="amount" inputmode="decimal" required; }
-                    label { (lang.t("evidence_photos")) textarea name="photos" rows="2" placeholder="IMG_0412.jpg" {} }
-                    label { (lang.t("evidence_delivery")) input name="delivery_proof"; }
+                    fieldset.claim-files {
+                        legend { (lang.t("evidence_files")) }
+                        @if files.is_empty() { p.muted { (lang.t("evidence_files_none")) } }
+                        @for f in files {
+                            label.check { input type="checkbox" name="file" value=(f.id) checked[f.thumb_sha256.is_some()]; (f.name) }
+                        }
+                    }
+                    label { (lang.t("evidence_delivery"))
+                        select name="delivery_file" {
+                            option value="" { "—" }
+                            @for f in files { option value=(f.id) { (f.name) } }
+                        }
+                    }
+                    label { (lang.t("evidence_delivery_record")) input name="delivery_proof"; }
                     label.check { input type="checkbox" name="attach_tracking" value="1" checked; (lang.t("evidence_tracking")) }
                     label { (lang.t("claim_deadline")) (super::date_input(lang, "deadline", "")) }
                     label { (lang.t("note")) input name="note"; }
@@ -264,23 +284,31 @@ fn evidence_label(lang: Lang, kind: EvidenceKind) -> &'static str {
 
 /// The claim form as the API's claim.
 fn claim_form(f: &Form, zone: chrono_tz::Tz) -> Result<ClaimForm, String> {
-    let mut evidence: Vec<Evidence> = f
-        .get("photos")
-        .unwrap_or("")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| Evidence {
+    // Files of the case are named by their ids; the use case checks them and names them.
+    let attachment = |v: &str| v.trim().parse::<i64>().map_err(|_| "file".to_owned());
+    let mut evidence = Vec::new();
+    for v in f.all("file") {
+        evidence.push(Evidence {
             kind: EvidenceKind::Photo,
-            reference: l.to_owned(),
+            reference: String::new(),
             note: None,
-        })
-        .collect();
+            attachment_id: Some(attachment(v)?),
+        });
+    }
+    if let Some(v) = f.text("delivery_file") {
+        evidence.push(Evidence {
+            kind: EvidenceKind::DeliveryProof,
+            reference: String::new(),
+            note: None,
+            attachment_id: Some(attachment(&v)?),
+        });
+    }
     if let Some(d) = f.text("delivery_proof") {
         evidence.push(Evidence {
             kind: EvidenceKind::DeliveryProof,
             reference: d,
             note: None,
+            attachment_id: None,
         });
     }
     let tracking_no = f.get("tracking_no").unwrap_or("").trim().to_owned();
@@ -289,6 +317,7 @@ fn claim_form(f: &Form, zone: chrono_tz::Tz) -> Result<ClaimForm, String> {
             kind: EvidenceKind::Tracking,
             reference: tracking_no.clone(),
             note: None,
+            attachment_id: None,
         });
     }
     let deadline = match f.text("deadline") {
@@ -382,5 +411,17 @@ async fn set_claim_status(
     {
         Ok(_) => Redirect::to(&format!("/cases/{case_id}")).into_response(),
         Err(e) => render(&state, &s, &case_id, Some(explain(s.lang, e))).await,
+    }
+}
+
+/// `GET /claims/{id}/evidence-pack`: the claim's ZIP for the signed-in user.
+async fn evidence_pack(
+    State(state): State<AppState>,
+    s: PageSession,
+    Path(id): Path<String>,
+) -> Response {
+    match crate::evidence_pack::download(&state, &s.session.user, &id).await {
+        Ok(r) => r,
+        Err(e) => super::posted::PageError::of(s.lang, e).into_response(),
     }
 }

@@ -3,15 +3,18 @@
 
 mod account;
 mod admin;
-mod carriers;
+pub(crate) mod carriers;
 mod case;
 pub mod cookies;
 mod customer;
+mod customer_files;
 pub mod i18n;
 mod improvements;
 mod login;
 mod logistics;
+mod mailbox;
 mod orders;
+mod outbox;
 pub mod posted;
 mod queue;
 mod register;
@@ -51,9 +54,12 @@ pub fn router() -> Router<AppState> {
         .merge(rules::router())
         .merge(reports::router())
         .merge(improvements::router())
+        .merge(outbox::router())
+        .merge(mailbox::router())
         .route("/assets/htmx.min.js", get(htmx))
         .route("/assets/kesu.css", get(css))
         .route("/assets/kesu-workbench.js", get(workbench_js))
+        .route("/assets/kesu-upload.js", get(upload_js))
 }
 
 async fn htmx() -> Response {
@@ -75,6 +81,14 @@ async fn workbench_js() -> Response {
     asset(
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/kesu-workbench.js"),
+    )
+}
+
+/// Uploads with a progress bar (see the file's head).
+async fn upload_js() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/kesu-upload.js"),
     )
 }
 

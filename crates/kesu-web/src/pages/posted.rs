@@ -133,6 +133,14 @@ pub fn explain(lang: Lang, e: impl Into<ApiError>) -> (StatusCode, String) {
         "stale_version" | "not_allowed_now" | "duplicate" | "too_many_requests" => {
             kesu_i18n::request_problem(lang, problem.code).map_or(problem.detail, str::to_owned)
         }
+        // A refused file: the words, and which file (the name the English detail quotes).
+        "unsupported_media_type" | "too_large" if lang == Lang::Zh => {
+            let words = kesu_i18n::request_problem(lang, problem.code).unwrap_or_default();
+            match quoted_name(&problem.detail) {
+                Some(name) => format!("{words}：“{name}”"),
+                None => words.to_owned(),
+            }
+        }
         // The generic ones keep the particulars, which only the English detail holds.
         code => match (lang, kesu_i18n::request_problem(lang, code)) {
             (Lang::Zh, Some(words)) => format!("{words}（{}）", problem.detail),
@@ -140,6 +148,13 @@ pub fn explain(lang: Lang, e: impl Into<ApiError>) -> (StatusCode, String) {
         },
     };
     (status, message)
+}
+
+/// The file name a refusal's detail quotes (“name”).
+fn quoted_name(detail: &str) -> Option<&str> {
+    let start = detail.find('“')? + '“'.len_utf8();
+    let len = detail[start..].find('”')?;
+    Some(&detail[start..start + len])
 }
 
 /// An admin's form post: signed, and from an admin.

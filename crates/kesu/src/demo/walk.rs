@@ -150,6 +150,7 @@ impl Generator {
                             satisfied,
                             rating: Some(rating),
                             comment: Some(comment.into()),
+                            way: None,
                         },
                     )
                 }

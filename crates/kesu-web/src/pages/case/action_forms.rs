@@ -169,6 +169,12 @@ pub(super) fn action_fields(
         ActionName::Reject => text_field(lang, "comment", "comment", true),
         ActionName::Execute => text_field(lang, "note", "note", true),
         ActionName::FollowUp => html! {
+            label { (lang.t("follow_up_way"))
+                select name="way" {
+                    option value="phone" { (lang.t("way_phone")) }
+                    option value="message" { (lang.t("way_message")) }
+                }
+            }
             fieldset.inline {
                 label.check { input type="radio" name="satisfied" value="true" required; (lang.t("satisfied")) }
                 label.check { input type="radio" name="satisfied" value="false"; (lang.t("not_satisfied")) }

@@ -109,6 +109,7 @@ pub(super) fn decision_cards(lang: Lang, c: &Case, zone: chrono_tz::Tz) -> Marku
             f.at,
             zone,
             html! {
+                @if let Some(way) = f.way { p.muted.way { (lang.t(way_label(way))) } }
                 @if let Some(r) = f.rating { p.rating { (r) " / 5" } }
                 @if let Some(cm) = &f.comment { p { (cm) } }
             },
@@ -177,5 +178,15 @@ pub(super) fn earlier_cases(lang: Lang, earlier: &[CaseRecord], zone: chrono_tz:
                 }
             }
         }
+    }
+}
+
+/// The locale key of how a follow-up reached the customer.
+fn way_label(way: kesu_domain::call_plan::FollowUpWay) -> &'static str {
+    use kesu_domain::call_plan::FollowUpWay;
+    match way {
+        FollowUpWay::Phone => "way_phone",
+        FollowUpWay::Message => "way_message",
+        FollowUpWay::StatusPage => "way_status_page",
     }
 }

@@ -28,14 +28,18 @@ use super::{csrf_field, error_page, layout, local_time, yuan, Form};
 use crate::AppState;
 
 mod action_forms;
+mod call_card;
 mod cards;
+mod evidence;
 mod panels;
+mod parcels;
 mod reply_check;
 mod submit;
 
 pub use action_forms::action_label;
 use action_forms::*;
 use cards::*;
+pub(crate) use evidence::{file_item, upload_form};
 use panels::*;
 use reply_check::*;
 pub(crate) use submit::parse_lines;
@@ -47,6 +51,12 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/act", post(act))
         .route("/cases/{id}/customer-link", post(customer_link))
         .route("/cases/{id}/check-reply", post(check_reply))
+        .route(
+            "/cases/{id}/files",
+            // The upload limits are the files' own, checked as they stream in.
+            post(evidence::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/files/{id}", get(evidence::open))
 }
 
 /// The locale key of a step's name in the step bar.
@@ -118,6 +128,9 @@ struct Loaded {
     timers: Vec<kesu_store::StoredTimer>,
     claims: Vec<kesu_store::Claim>,
     earlier: Vec<CaseRecord>,
+    attachments: Vec<kesu_store::Attachment>,
+    parcels: Vec<parcels::ParcelStory>,
+    notices: Vec<kesu_store::OutboxMessage>,
 }
 
 impl Loaded {
@@ -127,6 +140,7 @@ impl Loaded {
             Some(no) => store.order(no).await?,
             None => None,
         };
+        let parcels = parcels::read(store, &record.case, order.as_ref()).await?;
         Ok(Loaded {
             history: store.history(id).await?,
             order,
@@ -138,6 +152,9 @@ impl Loaded {
             timers: store.case_timers(id).await?,
             claims: store.claims(Some(id)).await?,
             earlier: store.earlier_cases(record).await?,
+            attachments: store.attachments(id).await?,
+            parcels,
+            notices: store.case_messages(id).await?,
         })
     }
 }
@@ -171,6 +188,9 @@ async fn render_full(
         timers,
         claims,
         earlier,
+        attachments,
+        parcels,
+        notices,
     } = match Loaded::read(state, &record).await {
         Ok(x) => x,
         Err(e) => return PageError::of(lang, e).into_response(),
@@ -185,6 +205,8 @@ async fn render_full(
     let now = state.clock.now();
     let c = &record.case;
     let allowed = kesu_domain::allowed_actions(c, &actor);
+    let may_upload = user.role.may(kesu_domain::Permission::WorkCases)
+        || user.role.may(kesu_domain::Permission::RegisterCases);
     // The reply box offers the scripts that fit the case, filled with its data.
     let scripts = if allowed.contains(&ActionName::Comment) {
         crate::api::templates::offered(state, &record, user, lang.scripts())
@@ -214,6 +236,22 @@ async fn render_full(
         .filter(|a| Some(*a) != next && !matches!(a, ActionName::Comment | ActionName::Take))
         // Reject sits beside approve in the same step.
         .collect();
+    // Before the follow-up: the call to prepare, and a note for a call nobody picked up.
+    let call_plan = (next == Some(ActionName::FollowUp))
+        .then(|| kesu_domain::call_plan::follow_up_call(c))
+        .flatten();
+    let unanswered = html! {
+        @if allowed.contains(&ActionName::Comment) {
+            form.call-unanswered method="post" action={ "/cases/" (c.id) "/act" } data-action="call-unanswered" {
+                (csrf_field(s))
+                input type="hidden" name="action" value="comment";
+                input type="hidden" name="version" value=(c.version);
+                input type="hidden" name="internal" value="1";
+                input type="hidden" name="text" value=(lang.t("call_unanswered_note"));
+                button type="submit" { (lang.t("call_unanswered")) }
+            }
+        }
+    };
     let department_name = c.department.as_ref().map(|d| {
         departments
             .iter()
@@ -279,6 +317,9 @@ async fn render_full(
         }
         div.case-grid {
             div.main-col {
+                @if let Some(plan) = call_plan.as_ref() {
+                    (call_card::call_card(lang, c, plan, &who, &carriers, unanswered, zone))
+                }
                 @if let Some(a) = next {
                     section.panel.next-step {
                         h2 { (lang.t("next_step")) ": " (action_label(lang, a.code())) }
@@ -305,6 +346,7 @@ async fn render_full(
                 }
                 @if allowed.is_empty() { p.muted { (lang.t("no_actions")) } }
                 @if user.role == Role::Admin && c.status.is_open() { p.muted { (lang.t("admin_no_cases_hint")) } }
+                (evidence::evidence_panel(lang, c.id, &s.session.csrf, &attachments, &state.attachment_limits, may_upload, zone))
                 section.panel {
                     h2 { (lang.t("history")) }
                     ol.timeline { @for e in history.iter().rev() { (timeline_entry(lang, e, zone)) } }
@@ -332,10 +374,12 @@ async fn render_full(
                 @if c.order_no.is_some() {
                     section.panel {
                         (order_panel(lang, &carriers, c.order_no.as_deref(), order.as_ref(), user.role.sees_personal_data(), zone))
-                        (super::logistics::claims_panel(s, c, order.as_ref(), &claims, &carriers, zone))
+                        (super::logistics::claims_panel(s, c, order.as_ref(), &claims, &attachments, &carriers, zone))
                         @if let Some(o) = &order { (quote_panel(lang, c.id, o, quote.as_ref())) }
                     }
                 }
+                (parcels::parcels_panel(lang, &carriers, &parcels, zone))
+                (super::outbox::notices_panel(lang, &notices, user.role.sees_personal_data(), zone))
             }
         }
         (super::script_file("/assets/kesu-workbench.js"))

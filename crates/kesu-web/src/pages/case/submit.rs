@@ -105,6 +105,7 @@ pub(super) fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, Str
                 );
             }
             put_text(&mut m, f, "comment");
+            put_text(&mut m, f, "way");
         }
         ActionName::Close => {
             m.insert("summary".into(), json!(f.get("summary").unwrap_or("")));
