@@ -9,6 +9,7 @@ use crate::event::Change;
 use crate::fulfilment::{Step, StepData};
 use crate::history::Entry;
 use crate::money::format_yuan;
+use crate::scripts::{render, ReplyTemplate, Scenario, Values};
 use crate::sla::TimerKind;
 
 /// The moments a customer hears from the desk.
@@ -142,8 +143,47 @@ pub fn notice(
     Notice { subject, body }
 }
 
+/// The reply-script scenario whose templates write the notice of `event`.
+pub fn scenario(event: CustomerEvent) -> Scenario {
+    match event {
+        CustomerEvent::Acknowledged => Scenario::NoticeAcknowledged,
+        CustomerEvent::Message => Scenario::NoticeMessage,
+        CustomerEvent::OptionsOffered => Scenario::NoticeOptionsOffered,
+        CustomerEvent::Approved => Scenario::NoticeApproved,
+        CustomerEvent::RefundMade => Scenario::NoticeRefundMade,
+        CustomerEvent::Reshipped => Scenario::NoticeReshipped,
+        CustomerEvent::FollowUp => Scenario::NoticeFollowUp,
+        CustomerEvent::Closed => Scenario::NoticeClosed,
+    }
+}
+
+/// A notice written from the shop's own template: the subject `【case number】title`, the
+/// body filled from `values` (the case's, plus `reply_by`, `details` and `status_link`).
+/// A line that gives the status link is left out when there is none to give. `None` when the
+/// case lacks another value the template names: the customer must never read a blank to
+/// fill in, so the built-in text is sent instead.
+pub fn notice_from(template: &ReplyTemplate, case: &Case, values: &Values) -> Option<Notice> {
+    let mut template = template.clone();
+    if !values.contains_key("status_link") {
+        template.body = template
+            .body
+            .lines()
+            .filter(|l| !l.contains("{status_link}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    let rendered = render(&template, values);
+    if !rendered.missing.is_empty() {
+        return None;
+    }
+    Some(Notice {
+        subject: format!("【{}】{}", case.number, template.title),
+        body: rendered.text.trim_end().to_owned(),
+    })
+}
+
 /// The facts of an entry the customer should read in the notice.
-fn detail(entry: &Entry, words: &Words) -> Option<String> {
+pub fn detail(entry: &Entry, words: &Words) -> Option<String> {
     match entry {
         Entry::Changed { change, .. } => match change {
             Change::Comment { text, .. } => Some(text.clone()),

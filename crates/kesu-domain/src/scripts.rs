@@ -27,10 +27,19 @@ pub enum Scenario {
     Progress,
     FollowUp,
     Closing,
+    /// The notices kesu sends the customer by itself (e-mail, SMS) at each moment.
+    NoticeAcknowledged,
+    NoticeMessage,
+    NoticeOptionsOffered,
+    NoticeApproved,
+    NoticeRefundMade,
+    NoticeReshipped,
+    NoticeFollowUp,
+    NoticeClosed,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 7] = [
+    pub const ALL: [Scenario; 15] = [
         Scenario::FirstReply,
         Scenario::AskDetails,
         Scenario::NotValid,
@@ -38,6 +47,14 @@ impl Scenario {
         Scenario::Progress,
         Scenario::FollowUp,
         Scenario::Closing,
+        Scenario::NoticeAcknowledged,
+        Scenario::NoticeMessage,
+        Scenario::NoticeOptionsOffered,
+        Scenario::NoticeApproved,
+        Scenario::NoticeRefundMade,
+        Scenario::NoticeReshipped,
+        Scenario::NoticeFollowUp,
+        Scenario::NoticeClosed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -49,6 +66,14 @@ impl Scenario {
             Scenario::Progress => "progress",
             Scenario::FollowUp => "follow_up",
             Scenario::Closing => "closing",
+            Scenario::NoticeAcknowledged => "notice_acknowledged",
+            Scenario::NoticeMessage => "notice_message",
+            Scenario::NoticeOptionsOffered => "notice_options_offered",
+            Scenario::NoticeApproved => "notice_approved",
+            Scenario::NoticeRefundMade => "notice_refund_made",
+            Scenario::NoticeReshipped => "notice_reshipped",
+            Scenario::NoticeFollowUp => "notice_follow_up",
+            Scenario::NoticeClosed => "notice_closed",
         }
     }
 
@@ -112,6 +137,13 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("deadline", "处理时限", "deadline"),
     ("today", "今天日期", "today's date"),
     ("agent", "客服", "agent"),
+    ("reply_by", "答复时间", "when they hear back"),
+    (
+        "details",
+        "通知内容（留言、方案、金额、运单）",
+        "the notice's particulars",
+    ),
+    ("status_link", "进度查询链接", "status page link"),
 ];
 
 const MAX_TITLE_CHARS: usize = 100;

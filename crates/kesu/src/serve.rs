@@ -62,6 +62,10 @@ pub struct ServeArgs {
     /// Without it no text message is sent.
     #[arg(long, env = "KESU_SMS_URL")]
     sms_url: Option<String>,
+    /// kesu's address as customers reach it, e.g. `https://kesu.shop.example`: notices then
+    /// carry a link to the customer's status page (to choose an option, rate the handling).
+    #[arg(long, env = "KESU_PUBLIC_URL", value_parser = public_url)]
+    public_url: Option<String>,
     /// How often the sender looks for due notices and webhook deliveries.
     #[arg(long, env = "KESU_SEND_INTERVAL_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..))]
     send_interval_ms: u64,
@@ -151,6 +155,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .sms_url
             .clone()
             .map(|url| kesu_app::notify::SmsSettings { url }),
+        public_url: args.public_url.clone(),
     };
     let notifier = tokio::spawn(kesu_app::notify::run_notifier(
         state.store.clone(),
@@ -288,4 +293,17 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// `--public-url`: an http(s) address without a query, kept without its trailing slash.
+fn public_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim().trim_end_matches('/');
+    let ok = (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() > "http://".len()
+        && !url.contains(['?', '#', ' ']);
+    if ok {
+        Ok(url.to_owned())
+    } else {
+        Err("give kesu's address as customers reach it, e.g. https://kesu.shop.example".into())
+    }
 }

@@ -5,13 +5,13 @@
 //! gateway or a webhook, retrying with backoff.
 
 mod send;
+mod words;
 
 use std::sync::Arc;
 
 use chrono::Utc;
 use kesu_domain::history::Entry;
-use kesu_domain::notify::{customer_event, notice, webhook_events, Words};
-use kesu_i18n::Lang;
+use kesu_domain::notify::{customer_event, webhook_events};
 use kesu_store::{CaseRecord, Changes, HistoryEntry, NewMessage, Store, Webhook};
 use serde_json::json;
 use tokio::sync::watch;
@@ -19,12 +19,16 @@ use tokio::sync::watch;
 use crate::Clock;
 
 pub use send::{sign, SmsSettings, SmtpSettings};
+pub use words::{customer_language, write_notice, NoticeContext};
 
 /// Where messages go; a channel without settings is not used.
 #[derive(Clone, Default)]
 pub struct Channels {
     pub smtp: Option<SmtpSettings>,
     pub sms: Option<SmsSettings>,
+    /// kesu's address as customers reach it (`https://kesu.shop.example`): notices then
+    /// carry a link to the customer's status page.
+    pub public_url: Option<String>,
 }
 
 const FOLLOWER: &str = "notifier";
@@ -104,6 +108,8 @@ async fn enqueue(
         return store.skip_notifying(case_ids, (FOLLOWER, cursor)).await;
     }
     let zone = store.policy().await?.zone();
+    let library = store.reply_templates().await?.templates;
+    let rules = store.reply_rules().await?;
     let mut messages = Vec::new();
     let mut through = Vec::new();
     for &id in case_ids {
@@ -116,9 +122,36 @@ async fn enqueue(
         let Some(last) = fresh.last() else { continue };
         through.push((id, last.seq));
         let opted_out = store.opted_out(id).await?;
+        let reachable = (channels.smtp.is_some() && record.complainant.email.is_some())
+            || (channels.sms.is_some() && record.complainant.phone.is_some());
+        let mut order = None;
         for h in fresh {
-            if !opted_out {
-                messages.extend(customer_messages(&record, h, channels, zone));
+            let event = customer_event(&h.entry).filter(|_| !opted_out && reachable);
+            if let Some(event) = event {
+                if order.is_none() {
+                    if let Some(no) = &record.case.order_no {
+                        order = store.order(no).await?;
+                    }
+                }
+                // A link of its own for each notice that offers one: links are kept as
+                // hashes, so an earlier one cannot be given again.
+                let link = match (&channels.public_url, words::wants_link(event)) {
+                    (Some(base), true) => Some(format!(
+                        "{}/s/{}",
+                        base.trim_end_matches('/'),
+                        store.new_customer_link(id, now).await?
+                    )),
+                    _ => None,
+                };
+                let ctx = NoticeContext {
+                    library: &library,
+                    rules: &rules,
+                    order: order.as_ref(),
+                    zone,
+                    now,
+                    link,
+                };
+                messages.extend(customer_messages(&record, h, event, channels, &ctx));
             }
             for event in webhook_events(&h.entry) {
                 for w in webhooks
@@ -145,26 +178,11 @@ async fn enqueue(
 fn customer_messages(
     record: &CaseRecord,
     h: &HistoryEntry,
+    event: kesu_domain::notify::CustomerEvent,
     channels: &Channels,
-    zone: chrono_tz::Tz,
+    ctx: &NoticeContext,
 ) -> Vec<NewMessage> {
-    let Some(event) = customer_event(&h.entry) else {
-        return Vec::new();
-    };
-    let lang = Lang::Zh;
-    let option = |o: &kesu_domain::case::ResolutionOption| lang.label(o.kind).to_owned();
-    let carrier = |c: &str| lang.carrier(c);
-    let words = Words {
-        option: &option,
-        carrier: &carrier,
-    };
-    let reply_by = record
-        .case
-        .deadlines
-        .first_response_by
-        .or(record.case.deadlines.resolve_by)
-        .map(|t| t.with_timezone(&zone).format("%m月%d日 %H:%M").to_string());
-    let n = notice(event, &record.case, &h.entry, reply_by.as_deref(), &words);
+    let n = write_notice(event, record, &h.entry, ctx);
     let mut out = Vec::new();
     let base = |channel: &str, target: String, subject: Option<String>, body: String| NewMessage {
         case_id: record.case.id,

@@ -139,6 +139,14 @@ scenario-offer_resolution = Offer resolution
 scenario-progress = Progress
 scenario-follow_up = Follow up
 scenario-closing = Closing
+scenario-notice_acknowledged = Notice: received
+scenario-notice_message = Notice: message from the desk
+scenario-notice_options_offered = Notice: options to choose
+scenario-notice_approved = Notice: resolution approved
+scenario-notice_refund_made = Notice: refund made
+scenario-notice_reshipped = Notice: reshipped
+scenario-notice_follow_up = Notice: follow-up
+scenario-notice_closed = Notice: closed
 
 
 # History actions (the steps of a flow are labelled by step-*)

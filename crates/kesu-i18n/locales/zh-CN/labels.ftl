@@ -138,6 +138,14 @@ scenario-offer_resolution = 提出方案
 scenario-progress = 进度告知
 scenario-follow_up = 回访
 scenario-closing = 结束致谢
+scenario-notice_acknowledged = 通知·已受理
+scenario-notice_message = 通知·客服留言
+scenario-notice_options_offered = 通知·请选择方案
+scenario-notice_approved = 通知·方案已确认
+scenario-notice_refund_made = 通知·已退款
+scenario-notice_reshipped = 通知·已补发
+scenario-notice_follow_up = 通知·回访
+scenario-notice_closed = 通知·已结案
 
 carrier-sf = 顺丰速运
 carrier-shunfeng = 顺丰速运

@@ -42,20 +42,29 @@ async fn photos_come_with_the_complaint_and_later_on_the_status_page() {
     // A "photo" that is an HTML page: refused, the form comes back filled in, no case.
     let r = browser
         .post(app.url("/complain"))
-        .multipart(complaint_form(&csrf, ("破损.jpg", b"<html><body>x</body></html>".to_vec())))
+        .multipart(complaint_form(
+            &csrf,
+            ("破损.jpg", b"<html><body>x</body></html>".to_vec()),
+        ))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let page = r.text().await.unwrap();
-    assert!(page.contains("破损.jpg") && page.contains("到货时杯子碎了一只"), "{page}");
+    assert!(
+        page.contains("破损.jpg") && page.contains("到货时杯子碎了一只"),
+        "{page}"
+    );
     let listed: Value = app.get(&agent, "/api/v1/cases").await.json().await.unwrap();
     assert_eq!(listed["items"].as_array().unwrap().len(), 0);
 
     // A real photo: the case is registered with it.
     let r = browser
         .post(app.url("/complain"))
-        .multipart(complaint_form(&csrf, ("开箱.jpg", photo_with_location(640, 480))))
+        .multipart(complaint_form(
+            &csrf,
+            ("开箱.jpg", photo_with_location(640, 480)),
+        ))
         .send()
         .await
         .unwrap();
@@ -111,7 +120,10 @@ async fn photos_come_with_the_complaint_and_later_on_the_status_page() {
     assert!(!bytes.windows(6).any(|w| w == b"Exif\0\0"));
 
     // The shop's own files are not the customer's to see.
-    let form = Form::new().part("file", Part::bytes(photo_with_location(64, 64)).file_name("质检.jpg"));
+    let form = Form::new().part(
+        "file",
+        Part::bytes(photo_with_location(64, 64)).file_name("质检.jpg"),
+    );
     let r = app
         .client
         .post(app.url("/api/v1/cases/1/attachments"))
@@ -132,7 +144,10 @@ async fn photos_come_with_the_complaint_and_later_on_the_status_page() {
     assert!(!status_page.contains("质检.jpg"));
 
     // Without the page's token nothing is taken.
-    let form = Form::new().part("file", Part::bytes(photo_with_location(64, 64)).file_name("x.jpg"));
+    let form = Form::new().part(
+        "file",
+        Part::bytes(photo_with_location(64, 64)).file_name("x.jpg"),
+    );
     let r = customer()
         .post(app.url(&format!("/s/{token}/files")))
         .multipart(form)

@@ -178,6 +178,7 @@ async fn the_customer_is_mailed_once_after_the_smtp_server_comes_back_and_webhoo
             "客服中心 <service@shop.example>".to_owned(),
         ),
         ("KESU_SEND_INTERVAL_MS", "100".to_owned()),
+        ("KESU_PUBLIC_URL", "https://kesu.shop.example/".to_owned()),
     ];
     let server = start_with(dir.path(), Some("preset-pass-1"), &env);
     let client = reqwest::Client::new();
@@ -279,6 +280,22 @@ async fn the_customer_is_mailed_once_after_the_smtp_server_comes_back_and_webhoo
     assert_eq!(mail.subject, format!("【{number}】您的投诉已受理"));
     assert!(mail.text.contains("已经收到并登记"), "{}", mail.text);
     assert!(mail.text.contains(&number));
+    // The notice comes from the reply-script library and links to the customer's own page.
+    assert!(mail.text.starts_with("王小明您好"), "{}", mail.text);
+    let token = mail
+        .text
+        .split("https://kesu.shop.example/s/")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("a status link in {}", mail.text))
+        .to_owned();
+    let page = client
+        .get(format!("{}/s/{token}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains(&number));
     assert!(
         mail.message_id.starts_with(&format!("kesu.case-{id}.")),
         "{}",
