@@ -332,10 +332,38 @@ async fn return_and_refund_with_a_failed_then_a_partial_inspection(app: TestApp)
         fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
         ["note"]
     );
+    // The warehouse photographs what came back; the inspection names the photo.
+    let photo = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(crate::attachments::photo_with_location(64, 48))
+            .file_name("退回商品.jpg"),
+    );
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/cases/{id}/attachments")))
+        .bearer_auth(&d.warehouse)
+        .multipart(photo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let photo_id = r.json::<serde_json::Value>().await.unwrap()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
     let c = app
         .act_ok(&d.warehouse, id, json!({"action": "inspect", "result": "fail", "note": "寄回的是旧款，吊牌已拆",
-                                         "photos": ["https://img.example.com/1.jpg"], "spec_matches": false}))
+                                         "photos": ["退回商品.jpg", "https://img.example.com/1.jpg"], "spec_matches": false}))
         .await;
+    // On the case page the photo that is a file of the case opens; the other is named.
+    let (browser, _) = crate::helpers::browser(&app, "amy", "pass-word-1").await;
+    let page = crate::helpers::page_text(&browser, &app.url(&format!("/cases/{id}"))).await;
+    assert!(
+        page.contains(&format!(
+            "<a href=\"/files/{photo_id}\" target=\"_blank\" rel=\"noopener\">退回商品.jpg</a>"
+        )),
+        "the inspection's photo links to the file"
+    );
+    assert!(page.contains("https://img.example.com/1.jpg"));
     assert_eq!(
         c["status"], "analysed",
         "a failed inspection reopens negotiation"

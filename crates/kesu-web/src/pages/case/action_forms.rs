@@ -82,6 +82,8 @@ pub(super) struct FormContext<'a> {
     pub claim_filed: bool,
     /// The case's order, for what its forms start from (the carrier it shipped with).
     pub order: Option<&'a kesu_domain::order::Order>,
+    /// The case's files, for the inspection to name its photos by.
+    pub files: &'a [kesu_store::Attachment],
 }
 
 pub(super) fn action_fields(
@@ -99,6 +101,7 @@ pub(super) fn action_fields(
         open_exceptions,
         claim_filed,
         order,
+        files,
     } = *ctx;
     let c = &record.case;
     match action {
@@ -283,7 +286,14 @@ pub(super) fn action_fields(
             (select_codes(lang, "result", "result", &Inspection::ALL.iter().map(|r| (r.code(), lang.label(r))).collect::<Vec<_>>(), None))
             label { (lang.t("accepted_lines")) input name="lines" placeholder=(lines_placeholder(order)); }
             label.check { input type="checkbox" name="spec_matches" value="1" checked; (lang.t("spec_matches")) }
-            label { (lang.t("photos")) textarea name="photos" rows="2" {} }
+            @if files.is_empty() {
+                p.muted { (lang.t("evidence_files_none")) }
+            } @else {
+                fieldset.inspection-files {
+                    legend { (lang.t("photos")) }
+                    @for f in files { label.check { input type="checkbox" name="photo" value=(f.name); (f.name) } }
+                }
+            }
             (text_field(lang, "note", "note", false))
         },
         ActionName::Step(Step::Refund) => {

@@ -267,6 +267,7 @@ async fn render_full(
         open_exceptions,
         claim_filed: !claims.is_empty(),
         order: order.as_ref(),
+        files: &attachments,
     };
     let action_form = |a: ActionName| {
         html! {
@@ -349,7 +350,7 @@ async fn render_full(
                 (evidence::evidence_panel(lang, c.id, &s.session.csrf, &attachments, &state.attachment_limits, may_upload, zone))
                 section.panel {
                     h2 { (lang.t("history")) }
-                    ol.timeline { @for e in history.iter().rev() { (timeline_entry(lang, e, zone)) } }
+                    ol.timeline { @for e in history.iter().rev() { (timeline_entry(lang, e, &attachments, zone)) } }
                 }
             }
             aside.side-col {

@@ -16,7 +16,20 @@ pub(super) fn actor_label(lang: Lang, author: &Author) -> String {
     }
 }
 
-pub(super) fn timeline_entry(lang: Lang, e: &HistoryEntry, zone: chrono_tz::Tz) -> Markup {
+pub(super) fn timeline_entry(
+    lang: Lang,
+    e: &HistoryEntry,
+    files: &[kesu_store::Attachment],
+    zone: chrono_tz::Tz,
+) -> Markup {
+    // An inspection's photos: those that are the case's files open from here.
+    let photos: &[String] = match &e.entry {
+        Entry::Stepped {
+            data: kesu_domain::fulfilment::StepData::Inspected { photos, .. },
+            ..
+        } => photos,
+        _ => &[],
+    };
     let comment = match &e.entry {
         Entry::Changed {
             change: Change::Comment { internal, .. },
@@ -47,6 +60,17 @@ pub(super) fn timeline_entry(lang: Lang, e: &HistoryEntry, zone: chrono_tz::Tz) 
             @if let Some(a) = &about { " · " (a) }
             @if let Some(to) = e.entry.moved_to() { " → " (lang.label(to)) }
             @if let Some(t) = e.entry.text() { p { (t) } }
+            @if !photos.is_empty() {
+                p.photos { (lang.t("photos")) ": "
+                    @for (i, name) in photos.iter().enumerate() {
+                        @if i > 0 { "、" }
+                        @match files.iter().find(|f| &f.name == name) {
+                            Some(f) => a href={ "/files/" (f.id) } target="_blank" rel="noopener" { (name) },
+                            None => (name),
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -165,10 +165,11 @@ pub(super) fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, Str
                 "spec_matches".into(),
                 json!(f.get("spec_matches") == Some("1")),
             );
+            // The case's files ticked (by name), and names typed by an older form.
             let photos: Vec<&str> = f
-                .get("photos")
-                .unwrap_or("")
-                .lines()
+                .all("photo")
+                .into_iter()
+                .chain(f.get("photos").unwrap_or("").lines())
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
                 .collect();
