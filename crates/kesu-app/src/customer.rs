@@ -25,6 +25,19 @@ pub async fn case_for_link(
     Ok((record, history))
 }
 
+/// The customer asks to hear nothing more by e-mail or SMS about the case their link opens.
+pub async fn opt_out(
+    store: &Store,
+    token: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let record = store
+        .case_for_customer_link(token)
+        .await?
+        .ok_or_else(invalid_link)?;
+    Ok(store.opt_out(record.case.id, now).await?)
+}
+
 /// Whether the customer may ask for `action` at all: choosing, confirming (the follow-up)
 /// and public messages; the lifecycle decides whether it fits the case now.
 pub fn customer_may(action: ActionName) -> bool {

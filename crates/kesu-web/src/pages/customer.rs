@@ -271,6 +271,10 @@ pub(super) async fn render_status(
         Ok(files) => super::customer_files::from_customer(files),
         Err(e) => return PageError::of(Lang::Zh, e).into_response(),
     };
+    let opted_out = match state.store.opted_out(record.case.id).await {
+        Ok(o) => o,
+        Err(e) => return PageError::of(Lang::Zh, e).into_response(),
+    };
     let csrf = token_for(headers);
     let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
     let seen = Seen {
@@ -279,6 +283,7 @@ pub(super) async fn render_status(
         zone,
         files: &files,
         limits: &state.attachment_limits,
+        opted_out,
     };
     let body = status_body(
         &record,
@@ -304,6 +309,8 @@ struct Seen<'a> {
     /// The customer's own files on the case.
     files: &'a [kesu_store::Attachment],
     limits: &'a kesu_domain::attachment::Limits,
+    /// The customer asked for no more e-mail or SMS.
+    opted_out: bool,
 }
 
 /// When the customer will hear from the shop next: the nearest deadline of a running clock.
@@ -451,6 +458,7 @@ fn status_body(
                 }
             }
         }
+        @if c.status.is_open() { (super::customer_files::notices_choice(token, csrf, seen.opted_out)) }
     }
 }
 

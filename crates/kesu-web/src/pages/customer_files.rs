@@ -30,6 +30,39 @@ pub fn router() -> Router<AppState> {
             post(upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/s/{token}/files/{id}", get(open))
+        .route("/s/{token}/opt-out", post(opt_out))
+}
+
+/// The status page's last word: notices by e-mail and SMS, and the button that stops them.
+pub fn notices_choice(token: &str, csrf: &str, opted_out: bool) -> Markup {
+    html! {
+        section.panel #notices-choice {
+            @if opted_out {
+                p.muted #opted-out { "您已选择不再接收本投诉的邮件和短信通知，处理进度请在本页查看。" }
+            } @else {
+                form method="post" action={ "/s/" (token) "/opt-out" } {
+                    input type="hidden" name="_csrf" value=(csrf);
+                    span.muted { "处理进展会通过邮件或短信通知您。" } " "
+                    button.link #opt-out type="submit" { "不再接收通知" }
+                }
+            }
+        }
+    }
+}
+
+/// `POST /s/{token}/opt-out`: no more e-mail or SMS about this case.
+async fn opt_out(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    super::posted::PublicForm { .. }: super::posted::PublicForm,
+) -> Response {
+    match kesu_app::customer::opt_out(&state.store, &token, state.clock.now()).await {
+        Ok(()) => Redirect::to(&format!("/s/{token}#notices-choice")).into_response(),
+        Err(kesu_app::AppError::NotFound(_)) => {
+            super::error_page(Lang::Zh, StatusCode::NOT_FOUND, "链接无效或已过期。")
+        }
+        Err(e) => PageError::of(Lang::Zh, e).into_response(),
+    }
 }
 
 /// What the customer sees of a case's files: those that came from them.

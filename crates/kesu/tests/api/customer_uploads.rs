@@ -143,6 +143,20 @@ async fn photos_come_with_the_complaint_and_later_on_the_status_page() {
     let status_page = page_text(&browser, &app.url(&format!("/s/{token}"))).await;
     assert!(!status_page.contains("质检.jpg"));
 
+    // They want no more e-mail or text messages about it: one click.
+    assert!(status_page.contains("不再接收通知"));
+    assert!(!app.store.opted_out(1).await.unwrap());
+    let r = browser
+        .post(app.url(&format!("/s/{token}/opt-out")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(app.store.opted_out(1).await.unwrap());
+    let status_page = page_text(&browser, &app.url(&format!("/s/{token}"))).await;
+    assert!(status_page.contains("您已选择不再接收"));
+
     // Without the page's token nothing is taken.
     let form = Form::new().part(
         "file",
