@@ -8,7 +8,7 @@ mod inbound;
 mod kuaidi100;
 pub mod logistics;
 pub mod mailbox;
-mod notifications;
+pub mod notifications;
 mod openapi;
 mod openapi_errors;
 pub mod orders;

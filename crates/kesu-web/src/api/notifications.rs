@@ -56,12 +56,7 @@ pub struct NotificationView {
 
 impl NotificationView {
     fn new(m: OutboxMessage, sees_personal_data: bool) -> NotificationView {
-        let to = match m.channel.as_str() {
-            _ if sees_personal_data => m.target,
-            "email" => Email::parse("to", &m.target).map_or_else(|_| "***".into(), |e| e.masked()),
-            "sms" => Phone::parse("to", &m.target).map_or_else(|_| "***".into(), |p| p.masked()),
-            _ => m.target,
-        };
+        let to = recipient(&m, sees_personal_data);
         NotificationView {
             id: m.id,
             channel: m.channel,
@@ -76,6 +71,17 @@ impl NotificationView {
             case_id: m.case_id,
             subject: m.subject,
         }
+    }
+}
+
+/// Where a message went, as the reader may see it: addresses and numbers masked for roles
+/// that do not see personal data; a webhook's id as it is.
+pub fn recipient(m: &OutboxMessage, sees_personal_data: bool) -> String {
+    match m.channel.as_str() {
+        _ if sees_personal_data => m.target.clone(),
+        "email" => Email::parse("to", &m.target).map_or_else(|_| "***".into(), |e| e.masked()),
+        "sms" => Phone::parse("to", &m.target).map_or_else(|_| "***".into(), |p| p.masked()),
+        _ => m.target.clone(),
     }
 }
 

@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use kesu_domain::personal::{Email, Phone};
 use kesu_domain::Role;
 use kesu_store::OutboxMessage;
 use maud::{html, Markup};
@@ -16,6 +15,7 @@ use super::i18n::Lang;
 use super::posted::{AdminForm, PageError};
 use super::session::PageSession;
 use super::{csrf_field, error_page, layout, local_time};
+use crate::api::notifications::recipient;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -26,17 +26,6 @@ pub fn router() -> Router<AppState> {
 
 /// How many of each list the page shows.
 const SHOWN: i64 = 200;
-
-/// Where a message went, as the reader may see it: addresses and numbers masked for roles
-/// that do not see personal data; a webhook's id as it is.
-pub fn recipient(m: &OutboxMessage, sees_personal_data: bool) -> String {
-    match m.channel.as_str() {
-        _ if sees_personal_data => m.target.clone(),
-        "email" => Email::parse("to", &m.target).map_or_else(|_| "***".into(), |e| e.masked()),
-        "sms" => Phone::parse("to", &m.target).map_or_else(|_| "***".into(), |p| p.masked()),
-        _ => m.target.clone(),
-    }
-}
 
 fn channel_label(lang: Lang, channel: &str) -> &'static str {
     match channel {
