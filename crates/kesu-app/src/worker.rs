@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use kesu_domain::sla::{self, Fired};
 use kesu_domain::Policy;
-use kesu_store::{Firing, Store};
+use kesu_store::{CaseFirings, DueCase, Firing, Store};
 use tokio::sync::watch;
 
 use crate::error::AppResult;
@@ -59,39 +59,30 @@ async fn fire_due_timers(store: &Store, now: DateTime<Utc>, name: &str) -> AppRe
     // A case whose hint could not be moved (it changed meanwhile) is not taken twice in a round.
     let mut seen = HashSet::new();
     loop {
-        let due = store.cases_with_due_timers(now, PAGE).await?;
-        let fresh: Vec<i64> = due.into_iter().filter(|id| seen.insert(*id)).collect();
-        if fresh.is_empty() {
+        let due = store.due_cases(now, PAGE).await?;
+        let page: Vec<CaseFirings> = due
+            .into_iter()
+            .filter(|d| seen.insert(d.case.id))
+            .map(|d| decide(d, &policy, now))
+            .collect();
+        if page.is_empty() {
             if fired > 0 {
                 tracing::info!(fired, worker = %name, "SLA timers fired");
             }
             return Ok(fired);
         }
-        for case_id in fresh {
-            fired += fire_case(store, &policy, case_id, now, name).await?;
+        let keys = store.fire_timers(&page, now, name).await?;
+        for (case_id, key) in &keys {
+            tracing::debug!(case_id, timer = %key, worker = %name, "SLA timer fired");
         }
+        fired += keys.len();
     }
 }
 
-/// Fires every timer of one case due at `now`, then sets when it next needs the worker.
-async fn fire_case(
-    store: &Store,
-    policy: &Policy,
-    case_id: i64,
-    now: DateTime<Utc>,
-    name: &str,
-) -> AppResult<usize> {
-    let Some(record) = store.case(case_id).await? else {
-        return Ok(0);
-    };
-    let case = &record.case;
-    let fired_before: Vec<Fired> = store
-        .case_timers(case_id)
-        .await?
-        .into_iter()
-        .map(|t| t.fired)
-        .collect();
-    let firings: Vec<Firing> = sla::pending(case, policy, &fired_before)
+/// Which of a case's timers fire at `now`, and when it next needs the worker.
+fn decide(due: DueCase, policy: &Policy, now: DateTime<Utc>) -> CaseFirings {
+    let DueCase { case, fired } = due;
+    let firings: Vec<Firing> = sla::pending(&case, policy, &fired)
         .into_iter()
         .take_while(|(timer, _)| timer.due <= now)
         .map(|(timer, number)| Firing {
@@ -101,19 +92,16 @@ async fn fire_case(
         })
         .collect();
     // Whoever fires them, these timers will have fired: the next one comes after.
-    let mut after = fired_before;
+    let mut after = fired;
     after.extend(firings.iter().map(|f| Fired {
         timer: f.timer.clone(),
         number: f.number,
         fired_at: now,
     }));
-    let next = sla::next_due(case, policy, &after);
-    let fired = store
-        .fire_timers(case_id, case.version, &firings, next, now, name)
-        .await?;
-    for key in &fired {
-        tracing::debug!(case_id, timer = %key, worker = %name, "SLA timer fired");
+    CaseFirings {
+        case_id: case.id,
+        version: case.version,
+        next: sla::next_due(&case, policy, &after),
+        firings,
     }
-    let count = fired.len();
-    Ok(count)
 }

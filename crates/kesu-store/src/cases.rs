@@ -63,6 +63,18 @@ pub(crate) const CASE_COLUMNS: &str =
     "c.id, c.number, c.status, c.version, c.detail, cc.name, cc.phone, cc.email";
 
 pub(crate) fn record_from_row(r: &AnyRow) -> Result<CaseRecord> {
+    let case = case_from_row(r)?;
+    let complainant = serde_json::from_value(serde_json::json!({
+        "name": r.try_get::<String, _>("name")?,
+        "phone": r.try_get::<Option<String>, _>("phone")?,
+        "email": r.try_get::<Option<String>, _>("email")?,
+    }))
+    .map_err(|e| StoreError::Corrupt(format!("contact: {e}")))?;
+    Ok(CaseRecord { case, complainant })
+}
+
+/// The case of a row with `id, number, status, version, detail`.
+pub(crate) fn case_from_row(r: &AnyRow) -> Result<Case> {
     let detail: String = r.try_get("detail")?;
     let mut case: Case = serde_json::from_str(&detail)
         .map_err(|e| StoreError::Corrupt(format!("case detail: {e}")))?;
@@ -73,13 +85,7 @@ pub(crate) fn record_from_row(r: &AnyRow) -> Result<CaseRecord> {
     let status: String = r.try_get("status")?;
     case.status = CaseStatus::parse(&status)
         .ok_or_else(|| StoreError::Corrupt(format!("status `{status}`")))?;
-    let complainant = serde_json::from_value(serde_json::json!({
-        "name": r.try_get::<String, _>("name")?,
-        "phone": r.try_get::<Option<String>, _>("phone")?,
-        "email": r.try_get::<Option<String>, _>("email")?,
-    }))
-    .map_err(|e| StoreError::Corrupt(format!("contact: {e}")))?;
-    Ok(CaseRecord { case, complainant })
+    Ok(case)
 }
 
 /// What the plain search matches besides personal data, lower-cased.

@@ -29,6 +29,7 @@ mod search_source;
 mod sessions;
 mod settings;
 mod sign_in;
+mod sla_firing;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod timers;
@@ -62,7 +63,8 @@ pub use search_source::SearchSource;
 pub use sessions::{Session, SESSION_HOURS};
 pub use settings::{Department, TemplateLibrary};
 pub use sign_in::Account;
-pub use timers::{Firing, StoredTimer};
+pub use sla_firing::{CaseFirings, DueCase, Firing};
+pub use timers::StoredTimer;
 pub use tokens::{token_id, TokenInfo};
 pub use tracking::Tracked;
 pub use webhooks::Webhook;

@@ -7,12 +7,10 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use kesu_domain::history::{Author, Entry, SystemActor};
 use kesu_domain::sla::{self, Fired, SlaClock, Timer, TimerKind};
 use kesu_domain::{Case, Policy};
 use sqlx::{AnyConnection, Row};
 
-use crate::cases::insert_history;
 use crate::{from_millis, millis, Result, Store, StoreError};
 
 /// A timer that fired, as stored.
@@ -26,10 +24,10 @@ pub struct StoredTimer {
     pub met_at: Option<DateTime<Utc>>,
 }
 
-const TIMER_COLUMNS: &str =
+pub(crate) const TIMER_COLUMNS: &str =
     "id, case_id, key, clock_key, clock, kind, number, due_at, deadline_at, fired_at, fired_by, met_at";
 
-fn timer_from_row(row: &sqlx::any::AnyRow) -> Result<StoredTimer> {
+pub(crate) fn timer_from_row(row: &sqlx::any::AnyRow) -> Result<StoredTimer> {
     let clock: String = row.try_get("clock")?;
     let kind: String = row.try_get("kind")?;
     let corrupt = |what: &str| StoreError::Corrupt(format!("timer {what}"));
@@ -53,7 +51,7 @@ fn timer_from_row(row: &sqlx::any::AnyRow) -> Result<StoredTimer> {
     })
 }
 
-async fn fired_in(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<StoredTimer>> {
+pub(crate) async fn fired_in(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<StoredTimer>> {
     let rows = sqlx::query(&format!(
         "SELECT {TIMER_COLUMNS} FROM sla_timers WHERE case_id = $1 ORDER BY fired_at, id"
     ))
@@ -92,90 +90,12 @@ pub(crate) async fn after_change(
     Ok(sla::next_due(case, policy, &fired))
 }
 
-/// What the worker writes when a timer fires.
-pub struct Firing {
-    pub timer: Timer,
-    pub number: u32,
-    /// What the history says about it.
-    pub entry: Entry,
-}
-
 impl Store {
-    /// Cases that need the worker at `now`, the most overdue first.
-    pub async fn cases_with_due_timers(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<i64>> {
-        let rows = sqlx::query(
-            "SELECT id FROM cases WHERE next_timer_at <= $1 ORDER BY next_timer_at, id LIMIT $2",
-        )
-        .bind(millis(now))
-        .bind(limit)
-        .fetch_all(&self.write)
-        .await?;
-        rows.iter()
-            .map(|r| r.try_get("id").map_err(StoreError::from))
-            .collect()
-    }
-
     /// The timers of a case that fired, oldest first (from the writer, so a worker sees what
     /// another just fired).
     pub async fn case_timers(&self, case_id: i64) -> Result<Vec<StoredTimer>> {
         let mut conn = self.write.acquire().await?;
         fired_in(&mut conn, case_id).await
-    }
-
-    /// Fires timers of one case, in order: records each and writes its history entry, and
-    /// sets when the case next needs the worker (`next`, if the case is still at `version`),
-    /// all in one transaction. Returns the keys fired; one another worker fired first is
-    /// skipped.
-    pub async fn fire_timers(
-        &self,
-        case_id: i64,
-        version: i64,
-        firings: &[Firing],
-        next: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-        worker: &str,
-    ) -> Result<Vec<String>> {
-        let mut tx = self.write.begin().await?;
-        let mut fired = Vec::new();
-        for firing in firings {
-            let t = &firing.timer;
-            // The unique key is the claim: on PostgreSQL a concurrent worker's insert waits
-            // for this transaction, then finds the key taken and inserts nothing.
-            let claimed = sqlx::query(
-                "INSERT INTO sla_timers (case_id, key, clock_key, clock, kind, number, due_at, deadline_at, fired_at, fired_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (case_id, key) DO NOTHING",
-            )
-            .bind(case_id)
-            .bind(&t.key)
-            .bind(&t.clock_key)
-            .bind(t.clock.code())
-            .bind(t.kind.code())
-            .bind(i64::from(firing.number))
-            .bind(millis(t.due))
-            .bind(millis(t.deadline))
-            .bind(millis(now))
-            .bind(worker)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if claimed != 1 {
-                continue;
-            }
-            if fired.is_empty() {
-                lock_case(&mut tx, case_id).await?;
-            }
-            let timer = Author::System(SystemActor::SlaTimer);
-            insert_history(&mut tx, case_id, now, &timer, &firing.entry).await?;
-            fired.push(t.key.clone());
-        }
-        sqlx::query("UPDATE cases SET next_timer_at = $1 WHERE id = $2 AND version = $3")
-            .bind(next.map(millis))
-            .bind(case_id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(fired)
     }
 
     /// Sets when the case next needs the worker, unless the case changed meanwhile (its own

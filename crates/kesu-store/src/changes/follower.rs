@@ -40,6 +40,8 @@ pub struct ChangeFollower {
     soon: bool,
     /// Who follows, for `/metrics`.
     name: &'static str,
+    /// Reads only rows about the policy and sign-ins, and looks only when it polls.
+    caches_only: bool,
 }
 
 impl ChangeFollower {
@@ -59,12 +61,21 @@ impl ChangeFollower {
             rested: true,
             soon: false,
             name: "other",
+            caches_only: false,
         }
     }
 
     /// Names the follower in `/metrics` (`kesu_change_follower_lag_seconds{follower=…}`).
     pub fn named(mut self, name: &'static str) -> ChangeFollower {
         self.name = name;
+        self
+    }
+
+    /// Follows only the policy and sign-ins, looking when it polls: this process's own
+    /// changes to them reach its caches directly, so a commit of a case (hundreds a second on
+    /// a sale day) need not wake a reader that skips every case row.
+    pub(crate) fn caches_only(mut self) -> ChangeFollower {
+        self.caches_only = true;
         self
     }
 
@@ -112,7 +123,7 @@ impl ChangeFollower {
                 };
                 let deadline = until.unwrap_or_else(|| tokio::time::Instant::now() + poll);
                 tokio::select! {
-                    _ = self.wake.changed() => {}
+                    _ = self.wake.changed(), if !self.caches_only => {}
                     _ = tokio::time::sleep(poll) => {}
                     _ = tokio::time::sleep_until(deadline), if until.is_some() => return None,
                 }
@@ -125,9 +136,16 @@ impl ChangeFollower {
                 None => horizon(&self.pool, self.backend).await,
             };
             let rows = match h {
-                Ok(h) => read(&self.pool, self.backend, self.cursor, h, max)
-                    .await
-                    .map(|rows| (h, rows)),
+                Ok(h) => read(
+                    &self.pool,
+                    self.backend,
+                    self.cursor,
+                    h,
+                    max,
+                    !self.caches_only,
+                )
+                .await
+                .map(|rows| (h, rows)),
                 Err(e) => Err(e),
             };
             let (h, rows) = match rows {

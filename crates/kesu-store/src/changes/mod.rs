@@ -168,30 +168,34 @@ pub(crate) struct LogRow {
     pub(crate) topic: Option<Topic>,
 }
 
-/// Up to `limit` rows after `after` and below `horizon`, in log order.
+/// Up to `limit` rows after `after` and below `horizon`, in log order; without the rows
+/// about cases unless `cases`.
 pub(crate) async fn read(
     pool: &sqlx::AnyPool,
     backend: Backend,
     after: Cursor,
     horizon: i64,
     limit: i64,
+    cases: bool,
 ) -> Result<Vec<LogRow>> {
-    let q = match backend {
-        Backend::Sqlite => sqlx::query(
-            "SELECT tx, seq, case_id, topic, at FROM change_log WHERE seq > $1 AND seq < $2 \
-             ORDER BY seq LIMIT $3",
-        )
-        .bind(after.seq)
-        .bind(horizon)
-        .bind(limit),
-        Backend::Postgres => sqlx::query(
+    let topics = if cases { "" } else { " AND topic <> 'case'" };
+    let sql = match backend {
+        Backend::Sqlite => format!(
+            "SELECT tx, seq, case_id, topic, at FROM change_log WHERE seq > $1 AND seq < $2{topics} \
+             ORDER BY seq LIMIT $3"
+        ),
+        Backend::Postgres => format!(
             "SELECT tx, seq, case_id, topic, at FROM change_log \
-             WHERE tx < $1 AND (tx > $2 OR (tx = $2 AND seq > $3)) ORDER BY tx, seq LIMIT $4",
-        )
-        .bind(horizon)
-        .bind(after.tx)
-        .bind(after.seq)
-        .bind(limit),
+             WHERE tx < $1 AND (tx > $2 OR (tx = $2 AND seq > $3)){topics} ORDER BY tx, seq LIMIT $4"
+        ),
+    };
+    let q = match backend {
+        Backend::Sqlite => sqlx::query(&sql).bind(after.seq).bind(horizon).bind(limit),
+        Backend::Postgres => sqlx::query(&sql)
+            .bind(horizon)
+            .bind(after.tx)
+            .bind(after.seq)
+            .bind(limit),
     };
     q.fetch_all(pool)
         .await?

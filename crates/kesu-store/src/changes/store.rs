@@ -92,7 +92,7 @@ impl Store {
     /// Drops the cached policy and sign-ins whenever any server changes them.
     pub(crate) async fn spawn_cache_follower(&self) -> Result<()> {
         let (follower, _) = self.follow_changes().await?;
-        let mut follower = follower.named("caches");
+        let mut follower = follower.named("caches").caches_only();
         let store = self.clone();
         tokio::spawn(async move {
             loop {
