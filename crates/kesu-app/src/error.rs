@@ -39,6 +39,12 @@ pub enum AppError {
     /// Not ready yet (the reports just after a start): try again shortly.
     #[error("{0}")]
     Unavailable(String),
+    /// What was sent is not JSON (or not the JSON an endpoint takes at all).
+    #[error("{0}")]
+    Malformed(String),
+    /// The sender could not be recognised (a missing or wrong signature).
+    #[error("{0}")]
+    Unauthenticated(String),
     /// A broken invariant; logged, never shown.
     #[error("{0}")]
     Internal(String),

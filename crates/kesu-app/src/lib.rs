@@ -30,9 +30,11 @@ pub mod media;
 pub mod notify;
 pub mod orders;
 pub mod ownership;
+pub mod platforms;
 pub mod register;
 pub mod reports;
 pub mod tracking;
+pub mod vault;
 pub mod worker;
 
 pub use clock::{Clock, FileClock, FixedClock, SystemClock};

@@ -97,6 +97,9 @@ pub struct Deadlines {
     #[serde(default)]
     pub step_by: Option<DateTime<Utc>>,
     pub resolve_by: Option<DateTime<Utc>>,
+    /// A platform's countdown for the shop (its after-sales request), while it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_by: Option<DateTime<Utc>>,
 }
 
 /// How a consumer association forwarded the complaint.
@@ -300,6 +303,9 @@ pub struct Case {
     pub referral: Option<Referral>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appraisal: Option<Appraisal>,
+    /// For a platform's after-sales request: the request and where it stands there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<crate::platform::PlatformLink>,
 }
 
 impl Case {

@@ -69,6 +69,12 @@ pub fn running(case: &Case) -> Vec<Countdown> {
             due,
             start: case.received_at,
         }),
+        // The platform's own countdown: it agrees the refund or steps in when it runs out.
+        d.platform_by.map(|due| Countdown {
+            clock: SlaClock::Platform,
+            due,
+            start: case.received_at,
+        }),
     ]
     .into_iter()
     .flatten()

@@ -94,6 +94,10 @@ pub enum Change {
         payer: Liability,
         conclusion: Option<String>,
     },
+    /// The platform the request came from reported a change of it.
+    Platform {
+        change: crate::platform::PlatformChange,
+    },
 }
 
 impl Change {
@@ -117,6 +121,7 @@ impl Change {
             Change::Resume { .. } => "resume",
             Change::RecordReferral { .. } => "record_referral",
             Change::RecordAppraisal { .. } => "record_appraisal",
+            Change::Platform { .. } => "platform",
         }
     }
 
@@ -148,7 +153,8 @@ impl Change {
             | Change::Propose { .. }
             | Change::Choose { .. }
             | Change::Assign { .. }
-            | Change::RecordReferral { .. } => None,
+            | Change::RecordReferral { .. }
+            | Change::Platform { .. } => None,
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod notify;
 pub mod order;
 pub mod permission;
 pub mod personal;
+pub mod platform;
 pub mod policy;
 pub mod problem;
 pub mod progress;

@@ -60,6 +60,10 @@ pub struct DeadlinePolicy {
     /// After a breach, remind every this much working time until done (default 120).
     #[serde(default = "default_remind_every_minutes")]
     pub remind_every_minutes: i64,
+    /// kesu's own deadline for a platform's after-sales request comes this long before the
+    /// platform's (default 120): the breach escalates while there is still time to answer.
+    #[serde(default = "default_platform_margin_minutes")]
+    pub platform_margin_minutes: i64,
     /// Overrides by channel, category and priority; the most specific wins.
     #[serde(default)]
     pub rules: Vec<SlaRule>,
@@ -77,6 +81,10 @@ fn default_remind_every_minutes() -> i64 {
     120
 }
 
+fn default_platform_margin_minutes() -> i64 {
+    120
+}
+
 impl Default for DeadlinePolicy {
     fn default() -> Self {
         DeadlinePolicy {
@@ -86,6 +94,7 @@ impl Default for DeadlinePolicy {
             step_hours: default_step_hours(),
             warn_at_percent: default_warn_at_percent(),
             remind_every_minutes: default_remind_every_minutes(),
+            platform_margin_minutes: default_platform_margin_minutes(),
             rules: vec![
                 // E-mail is answered within a working half-day, resolved within three days.
                 SlaRule {
@@ -186,6 +195,7 @@ impl Policy {
             || d.consumer_association_days <= 0
             || d.step_hours <= 0
             || d.remind_every_minutes <= 0
+            || d.platform_margin_minutes <= 0
         {
             errors.push(FieldError::explained(
                 "deadlines",

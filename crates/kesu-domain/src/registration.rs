@@ -118,6 +118,8 @@ pub struct Registration {
     pub tags: Vec<String>,
     pub priority: Priority,
     pub referral: Option<Referral>,
+    /// Set by a platform connector: the request the case comes from.
+    pub platform: Option<crate::platform::PlatformLink>,
 }
 
 /// How far in the future a received time may lie (clock skew between systems).
@@ -247,6 +249,7 @@ impl RegistrationForm {
                 tags,
                 priority: self.priority.unwrap_or_default(),
                 referral,
+                platform: None,
             }),
             _ => Err(Rejection::Invalid(errors)),
         }
@@ -325,6 +328,7 @@ impl Registration {
             pauses: Vec::new(),
             referral: self.referral.clone(),
             appraisal: None,
+            platform: self.platform.clone(),
         };
         case.deadlines = crate::sla::deadlines(&case, policy);
         case

@@ -31,6 +31,8 @@ pub enum SlaClock {
     FirstResponse,
     Step,
     Resolution,
+    /// A platform's countdown on its after-sales request; kesu's deadline comes ahead of it.
+    Platform,
 }
 
 impl SlaClock {
@@ -38,6 +40,7 @@ impl SlaClock {
         SlaClock::FirstResponse,
         SlaClock::Step,
         SlaClock::Resolution,
+        SlaClock::Platform,
     ];
 
     pub fn code(self) -> &'static str {
@@ -45,17 +48,12 @@ impl SlaClock {
             SlaClock::FirstResponse => "first_response",
             SlaClock::Step => "step",
             SlaClock::Resolution => "resolution",
+            SlaClock::Platform => "platform",
         }
     }
 
     pub fn parse(code: &str) -> Option<SlaClock> {
-        [
-            SlaClock::FirstResponse,
-            SlaClock::Step,
-            SlaClock::Resolution,
-        ]
-        .into_iter()
-        .find(|c| c.code() == code)
+        SlaClock::ALL.iter().copied().find(|c| c.code() == code)
     }
 }
 
@@ -248,11 +246,25 @@ pub fn deadlines(case: &Case, policy: &Policy) -> Deadlines {
         (Some(budget), None) => deadline(cal, &zone, case.received_at, budget, &case.pauses),
         (None, None) => None,
     };
+    let platform_by = case
+        .status
+        .is_open()
+        .then(|| case.platform.as_ref().and_then(|p| p.running_deadline()))
+        .flatten();
     Deadlines {
         first_response_by,
         step_by,
         resolve_by,
+        platform_by,
     }
+}
+
+/// kesu's deadline for a platform's countdown ending at `platform_by`: the policy's margin
+/// ahead of it, or a quarter of the time left at receipt if the countdown is shorter.
+pub fn platform_due(case: &Case, policy: &Policy, platform_by: DateTime<Utc>) -> DateTime<Utc> {
+    let margin = Duration::minutes(policy.deadlines.platform_margin_minutes);
+    let window = platform_by - case.received_at;
+    platform_by - margin.min(window / 4).max(Duration::zero())
 }
 
 /// A moment at which something must happen to a case, unless its clock is met first.
@@ -321,6 +333,17 @@ fn running_clocks(case: &Case, policy: &Policy) -> Vec<Running> {
             budget,
             due,
             working,
+        });
+    }
+    if let Some(platform_by) = d.platform_by {
+        // A new countdown from the platform is a new run of the clock, with timers of its own.
+        clocks.push(Running {
+            clock: SlaClock::Platform,
+            key: format!("platform@{}", platform_by.timestamp_millis()),
+            start: case.received_at,
+            budget: platform_due(case, policy, platform_by) - case.received_at,
+            due: platform_due(case, policy, platform_by),
+            working: false,
         });
     }
     clocks

@@ -23,6 +23,7 @@ mod mentions;
 mod monitor;
 mod orders;
 mod outbox;
+mod platforms;
 mod register;
 mod saved_views;
 mod search_source;
@@ -58,6 +59,7 @@ pub use logistics::{
 pub use mentions::{Mention, MENTIONS_SHOWN};
 pub use orders::ORDER_BATCH;
 pub use outbox::{backoff, NewMessage, OutboxMessage, MAX_ATTEMPTS};
+pub use platforms::PlatformSource;
 pub use saved_views::SavedView;
 pub use search_source::SearchSource;
 pub use sessions::{Session, SESSION_HOURS};

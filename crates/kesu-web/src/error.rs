@@ -335,6 +335,8 @@ impl From<kesu_app::AppError> for ApiError {
             A::Unavailable(d) => ApiError::Unavailable(d),
             A::TooLarge(d) => ApiError::FileTooLarge(d),
             A::UnsupportedType(d) => ApiError::FileRefused(d),
+            A::Malformed(d) => ApiError::BadRequest(d),
+            A::Unauthenticated(d) => ApiError::Unauthorized(d),
             A::Internal(cause) => ApiError::Internal(cause),
         }
     }

@@ -42,6 +42,8 @@ pub struct AppState {
     pub attachment_limits: kesu_domain::attachment::Limits,
     /// A CA certificate file to trust for the shop's IMAP server (a private CA).
     pub imap_ca_file: Option<std::path::PathBuf>,
+    /// The key the platforms' credentials are sealed with.
+    pub vault: kesu_app::vault::Vault,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             secure_cookies: false,
             attachment_limits: Default::default(),
             imap_ca_file: None,
+            vault: kesu_app::vault::Vault::ephemeral(),
             store,
             clock,
             search,

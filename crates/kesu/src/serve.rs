@@ -76,6 +76,11 @@ pub struct ServeArgs {
     /// IMAP server (a server with a private certificate).
     #[arg(long, env = "KESU_IMAP_CA_FILE")]
     imap_ca_file: Option<std::path::PathBuf>,
+    /// The key (64 hexadecimal digits) the platforms' credentials are sealed with. Without
+    /// it, `secret.key` in the data folder (made on first start). Servers sharing one
+    /// database need the same key.
+    #[arg(long = "secret-key", env = "KESU_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
     /// For tests and demos only: read the current time from this file (RFC 3339).
     #[arg(long, env = "KESU_CLOCK_FILE", hide = true)]
     clock_file: Option<std::path::PathBuf>,
@@ -128,6 +133,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ..Default::default()
     };
     state.imap_ca_file = args.imap_ca_file.clone();
+    state.vault = kesu_app::vault::Vault::open(args.secret_key.as_deref(), &args.db.data)
+        .with_context(|| {
+            format!(
+                "cannot read or make the secret key in {}: set KESU_SECRET_KEY (64 hexadecimal digits) or make the folder writable",
+                args.db.data.display()
+            )
+        })?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(kesu_app::worker::run(
         state.store.clone(),

@@ -11,13 +11,16 @@ pub enum SystemActor {
     LogisticsMonitor,
     /// kesu itself, for anything no named part did.
     Kesu,
+    /// A platform connector, reporting what the platform says of a request.
+    PlatformConnector,
 }
 
 impl SystemActor {
-    pub const ALL: [SystemActor; 3] = [
+    pub const ALL: [SystemActor; 4] = [
         SystemActor::SlaTimer,
         SystemActor::LogisticsMonitor,
         SystemActor::Kesu,
+        SystemActor::PlatformConnector,
     ];
 
     /// The name written into the history; no staff account may take one.
@@ -26,6 +29,7 @@ impl SystemActor {
             SystemActor::SlaTimer => "sla-timer",
             SystemActor::LogisticsMonitor => "logistics-monitor",
             SystemActor::Kesu => "kesu",
+            SystemActor::PlatformConnector => "platform-connector",
         }
     }
 

@@ -173,6 +173,7 @@ pub fn evolve(case: &Case, event: &Event) -> Case {
                 at,
             })
         }
+        Change::Platform { change } => crate::platform::follow(&mut c, change),
     }
     // Whatever the customer does, or an explicit resume, ends the wait.
     let ends_wait =

@@ -105,6 +105,7 @@ claim_reason-damaged = Damaged
 clock-first_response = First response
 clock-step = Step
 clock-resolution = Resolution
+clock-platform = Platform deadline
 
 improvement_status-planned = Planned
 improvement_status-in_progress = In progress
@@ -168,6 +169,7 @@ action-wait_customer = Waiting for the customer (clock paused)
 action-resume = Customer replied (clock resumed)
 action-record_referral = Consumer association referral
 action-record_appraisal = Technical appraisal
+action-platform = Platform after-sales change
 action-sla_warning = Deadline warning
 action-sla_breach = Overdue · escalated
 action-sla_reminder = Reminder

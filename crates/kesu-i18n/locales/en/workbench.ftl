@@ -82,6 +82,7 @@ filter = Filter
 number = Number
 customer = Customer
 actor_sla_timer = Deadline timer
+actor_platform = Platform after-sales
 actor_logistics_monitor = Logistics monitor
 actor_system = System
 choose_one = Choose one

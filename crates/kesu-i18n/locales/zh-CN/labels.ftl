@@ -104,6 +104,7 @@ claim_reason-damaged = 破损
 clock-first_response = 首次响应
 clock-step = 当前环节
 clock-resolution = 解决
+clock-platform = 平台时限
 
 improvement_status-planned = 计划中
 improvement_status-in_progress = 进行中
@@ -184,6 +185,7 @@ action-wait_customer = 等待顾客（暂停计时）
 action-resume = 顾客已回复（恢复计时）
 action-record_referral = 消协转办信息
 action-record_appraisal = 技术鉴定
+action-platform = 平台售后单变化
 action-sla_warning = 时限预警
 action-sla_breach = 已超时 · 升级主管
 action-sla_reminder = 催办

@@ -82,6 +82,7 @@ filter = 筛选
 number = 编号
 customer = 顾客
 actor_sla_timer = 时限提醒
+actor_platform = 平台售后单
 actor_logistics_monitor = 物流监控
 actor_system = 系统
 choose_one = 请选择

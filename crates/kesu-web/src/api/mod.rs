@@ -12,6 +12,7 @@ pub mod notifications;
 mod openapi;
 mod openapi_errors;
 pub mod orders;
+pub mod platforms;
 pub mod refunds;
 pub mod replies;
 pub mod reports;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(inbound::router())
         .merge(notifications::router())
         .merge(mailbox::router())
+        .merge(platforms::router())
         .merge(settings::router())
         .merge(refunds::router())
         .merge(orders::router())

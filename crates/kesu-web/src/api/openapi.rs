@@ -21,6 +21,7 @@ use crate::AppState;
         super::notifications::for_case, super::notifications::opt_out, super::notifications::create,
         super::notifications::list, super::notifications::deliveries, super::notifications::retry,
         super::mailbox::show, super::mailbox::save, super::mailbox::poll,
+        super::platforms::list, super::platforms::set_up_site, super::platforms::site_event,
         super::settings::departments, super::settings::add_department,
         super::settings::policy, super::settings::set_policy,
         super::refunds::quote,
@@ -52,7 +53,8 @@ use crate::AppState;
          (name = "orders", description = "Orders, shipments and refunds"),
          (name = "logistics", description = "Parcel tracking, logistics exceptions and carrier claims"),
          (name = "replies", description = "The reply checker and reply scripts (话术)"),
-         (name = "reports", description = "Reports, exports and the complaint register")),
+         (name = "reports", description = "Reports, exports and the complaint register"),
+         (name = "platforms", description = "The platforms' after-sales requests and the shop's own site")),
 )]
 pub struct ApiDoc;
 

@@ -46,6 +46,22 @@ impl CaseView {
             case: record.case,
         }
     }
+
+    /// The case as an outside system that is nobody's account sees it (a platform or the
+    /// shop's site): personal data masked, no actions.
+    pub fn for_outside(record: CaseRecord, now: DateTime<Utc>) -> CaseView {
+        let overdue = record.case.status.is_open()
+            && record.case.deadlines.resolve_by.is_some_and(|d| d < now);
+        CaseView {
+            status_label: kesu_i18n::Lang::Zh.label(record.case.status),
+            complainant: record.complainant.view(false),
+            allowed_actions: Vec::new(),
+            overdue,
+            order: None,
+            attachments: None,
+            case: record.case,
+        }
+    }
 }
 
 /// A staff account, without secrets.

@@ -13,6 +13,7 @@ pub(super) fn actor_label(lang: Lang, author: &Author) -> String {
             lang.t("actor_logistics_monitor").to_owned()
         }
         Author::System(SystemActor::Kesu) => lang.t("actor_system").to_owned(),
+        Author::System(SystemActor::PlatformConnector) => lang.t("actor_platform").to_owned(),
     }
 }
 

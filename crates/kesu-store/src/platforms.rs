@@ -1,0 +1,163 @@
+//! The platforms' after-sales requests: each source (a shop on a platform, or its own site)
+//! with its sealed credentials, and which case each request opened.
+
+use chrono::{DateTime, Utc};
+use kesu_domain::platform::Platform;
+use kesu_domain::registration::Registration;
+use kesu_domain::{Actor, Policy};
+use sqlx::Row;
+
+use crate::register::{write_cases, NewCase};
+use crate::{from_millis, millis, CaseRecord, Result, Store, StoreError};
+
+/// A shop on a platform, as an admin set it up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformSource {
+    pub platform: Platform,
+    pub shop: String,
+    pub enabled: bool,
+    /// Whether kesu's answers are sent to the platform (off: recorded as a dry run).
+    pub send_answers: bool,
+    /// The credentials, sealed with the server's key; only the application layer opens them.
+    pub sealed: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn source_from_row(row: &sqlx::any::AnyRow) -> Result<PlatformSource> {
+    let code: String = row.try_get("platform")?;
+    Ok(PlatformSource {
+        platform: Platform::parse(&code)
+            .ok_or_else(|| StoreError::Corrupt(format!("platform `{code}`")))?,
+        shop: row.try_get("shop")?,
+        enabled: row.try_get::<i64, _>("enabled")? != 0,
+        send_answers: row.try_get::<i64, _>("send_answers")? != 0,
+        sealed: row.try_get("sealed")?,
+        updated_at: from_millis(row.try_get("updated_at")?),
+    })
+}
+
+const SOURCE_COLUMNS: &str = "platform, shop, enabled, send_answers, sealed, updated_at";
+
+impl Store {
+    /// Sets up a source or replaces its credentials and switch (its answers switch is kept).
+    pub async fn set_platform_source(
+        &self,
+        platform: Platform,
+        shop: &str,
+        enabled: bool,
+        sealed: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO platform_sources (platform, shop, enabled, send_answers, sealed, updated_at) \
+             VALUES ($1, $2, $3, 0, $4, $5) ON CONFLICT (platform, shop) DO UPDATE SET \
+             enabled = excluded.enabled, sealed = excluded.sealed, updated_at = excluded.updated_at",
+        )
+        .bind(platform.code())
+        .bind(shop)
+        .bind(i64::from(enabled))
+        .bind(sealed)
+        .bind(millis(now))
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn platform_source(
+        &self,
+        platform: Platform,
+        shop: &str,
+    ) -> Result<Option<PlatformSource>> {
+        let row = sqlx::query(&format!(
+            "SELECT {SOURCE_COLUMNS} FROM platform_sources WHERE platform = $1 AND shop = $2"
+        ))
+        .bind(platform.code())
+        .bind(shop)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(source_from_row).transpose()
+    }
+
+    /// Every source, by platform and shop.
+    pub async fn platform_sources(&self) -> Result<Vec<PlatformSource>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SOURCE_COLUMNS} FROM platform_sources ORDER BY platform, shop"
+        ))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(source_from_row).collect()
+    }
+
+    /// The case a request opened, if it has one. Read on the writer: a request that arrives
+    /// again right after its first push finds the case that push opened.
+    pub async fn platform_request_case(
+        &self,
+        platform: Platform,
+        shop: &str,
+        request_id: &str,
+    ) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT case_id FROM platform_requests WHERE platform = $1 AND shop = $2 AND request_id = $3",
+        )
+        .bind(platform.code())
+        .bind(shop)
+        .bind(request_id)
+        .fetch_optional(&self.write)
+        .await?;
+        Ok(row.map(|r| r.try_get("case_id")).transpose()?)
+    }
+
+    /// Opens the case of a platform request and records which request it is, in one
+    /// transaction. `None`: another push of the same request opened its case first, and
+    /// nothing was written.
+    pub async fn open_case_for_platform_request(
+        &self,
+        registration: &Registration,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        policy: &Policy,
+    ) -> Result<Option<CaseRecord>> {
+        let link = registration
+            .platform
+            .as_ref()
+            .ok_or_else(|| StoreError::Corrupt("a platform case without its request".into()))?;
+        let mut tx = self.write.begin().await?;
+        let new = NewCase {
+            registration: registration.clone(),
+            actor: actor.clone(),
+            actor_id: 0,
+            idempotency: None,
+            now,
+            policy: policy.clone(),
+            customer_link: None,
+        };
+        let (record, _) = write_cases(&mut tx, std::slice::from_ref(&new))
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("no case written".into()))??;
+        // The request's key is the claim: a second push's insert waits for the first
+        // transaction, then finds the key taken, and its case is rolled back with it.
+        let claimed = sqlx::query(
+            "INSERT INTO platform_requests (platform, shop, request_id, case_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (platform, shop, request_id) DO NOTHING",
+        )
+        .bind(link.platform.code())
+        .bind(&link.shop)
+        .bind(&link.request_id)
+        .bind(record.case.id)
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed != 1 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let mark = self
+            .log_change(&mut tx, crate::Topic::Case, &[record.case.id])
+            .await?;
+        tx.commit().await?;
+        self.committed(mark);
+        Ok(Some(record))
+    }
+}

@@ -1,0 +1,291 @@
+//! The shop's own site as a source of after-sales requests (CONTRACT §10): signed pushes open
+//! one case per request with the site's deadline as the case's hard one, later states change
+//! it in the site's order, and unsigned, foreign or broken pushes store nothing.
+
+use hmac::{Hmac, Mac};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use crate::helpers::{fields, problem, TestApp};
+use crate::on_both_backends;
+
+const SECRET: &str = "site-secret-0123456789";
+const SHOP: &str = "旗舰店";
+
+/// `t=<t>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, made here from the documented recipe.
+fn signature(secret: &str, body: &[u8]) -> String {
+    let t = 1_790_000_000_i64;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(body);
+    let v1: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("t={t},v1={v1}")
+}
+
+fn events_url(app: &TestApp, shop: &str) -> String {
+    let shop: String = url_escape(shop);
+    app.url(&format!("/api/v1/platforms/site/{shop}/events"))
+}
+
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn push_signed(app: &TestApp, secret: &str, body: &[u8]) -> reqwest::Response {
+    app.client
+        .post(events_url(app, SHOP))
+        .header("content-type", "application/json")
+        .header("x-kesu-signature", signature(secret, body))
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn push(app: &TestApp, body: &Value) -> reqwest::Response {
+    push_signed(app, SECRET, body.to_string().as_bytes()).await
+}
+
+fn request(extra: Value) -> Value {
+    let mut body = json!({
+        "request_id": "RS-1001", "order_no": "SO-1001", "kind": "refund_only",
+        "status": "waiting_seller", "reason": "杯子收到时碎了", "amount_cents": 5900,
+        "buyer": {"name": "王小明", "phone": "13812345678"},
+        "deadline": "2026-11-25T10:00:00+08:00",
+        "updated_at": "2026-11-23T10:00:00+08:00"
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    body
+}
+
+async fn set_up(app: &TestApp, admin: &str) {
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/platforms/site/{}", url_escape(SHOP))))
+        .bearer_auth(admin)
+        .json(&json!({"secret": SECRET, "enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let order = json!({"shop": SHOP, "buyer": {"name": "王小明", "phone": "13812345678"},
+        "placed_at": "2026-11-11T00:05:00+08:00",
+        "lines": [{"line_id": "A", "sku": "CUP", "unit_price_cents": 5900, "quantity": 1}]});
+    assert!(app
+        .put_order(admin, "SO-1001", &order)
+        .await
+        .status()
+        .is_success());
+    let other = json!({"shop": "另一家店", "buyer": {"name": "李四"},
+        "placed_at": "2026-11-11T00:05:00+08:00",
+        "lines": [{"line_id": "A", "sku": "CUP", "unit_price_cents": 5900, "quantity": 1}]});
+    assert!(app
+        .put_order(admin, "SO-OTHER", &other)
+        .await
+        .status()
+        .is_success());
+}
+
+async fn case_count(app: &TestApp, token: &str) -> i64 {
+    let list: Value = app.get(token, "/api/v1/cases").await.json().await.unwrap();
+    list["total"].as_i64().unwrap()
+}
+
+async fn answer(r: reqwest::Response, status: StatusCode) -> Value {
+    let got = r.status();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(got, status, "{body}");
+    body
+}
+
+async fn a_signed_push_opens_one_case_and_later_states_change_it_in_order(app: TestApp) {
+    let admin = app.admin().await;
+    set_up(&app, &admin).await;
+
+    let first = answer(push(&app, &request(json!({}))).await, StatusCode::OK).await;
+    assert_eq!(first["created"], true);
+    let case = &first["case"];
+    assert_eq!(case["channel"], "platform");
+    assert_eq!(case["demand"], "refund");
+    assert_eq!(case["deadlines"]["platform_by"], "2026-11-25T02:00:00Z");
+    assert_eq!(case["platform"]["request_id"], "RS-1001");
+    assert_eq!(case["platform"]["stage"], "awaiting_seller");
+    // The site is nobody's account: it sees no personal data.
+    assert_ne!(case["complainant"]["phone"], "13812345678");
+    let id = case["id"].as_i64().unwrap();
+
+    // The same push again, and an older state late: one case, unchanged.
+    let again = answer(push(&app, &request(json!({}))).await, StatusCode::OK).await;
+    assert_eq!(again["created"], false);
+    assert_eq!(again["case"]["id"], id);
+    let older = request(json!({"status": "refunded", "updated_at": "2026-11-23T09:00:00+08:00"}));
+    let late = answer(push(&app, &older).await, StatusCode::OK).await;
+    assert_eq!(late["case"]["version"], case["version"]);
+    assert_eq!(case_count(&app, &admin).await, 1);
+
+    // The site steps in, asking for evidence: urgent, and the evidence is due first.
+    let stepped_in = request(json!({
+        "status": "intervened", "updated_at": "2026-11-23T12:00:00+08:00",
+        "evidence_asked": "开箱视频和破损照片", "evidence_by": "2026-11-24T12:00:00+08:00"
+    }));
+    let changed = answer(push(&app, &stepped_in).await, StatusCode::OK).await;
+    assert_eq!(changed["created"], false);
+    let stored = app.case(&admin, id).await;
+    assert_eq!(stored["priority"], "urgent");
+    assert_eq!(stored["platform"]["stage"], "intervened");
+    assert_eq!(stored["deadlines"]["platform_by"], "2026-11-24T04:00:00Z");
+    assert_eq!(stored["complainant"]["phone"], "13812345678");
+    let history = app.history(&admin, id).await;
+    let platform: Vec<&Value> = history
+        .iter()
+        .filter(|e| e["action"] == "platform")
+        .collect();
+    assert_eq!(platform.len(), 1, "{history:?}");
+    assert_eq!(platform[0]["actor"], "platform-connector");
+    assert_eq!(platform[0]["data"]["change"]["previous"], "awaiting_seller");
+
+    // Refunded: the site's countdown no longer runs.
+    let refunded =
+        request(json!({"status": "refunded", "updated_at": "2026-11-23T13:00:00+08:00"}));
+    answer(push(&app, &refunded).await, StatusCode::OK).await;
+    let stored = app.case(&admin, id).await;
+    assert!(stored["deadlines"].get("platform_by").is_none(), "{stored}");
+}
+
+async fn unsigned_foreign_and_broken_pushes_store_nothing(app: TestApp) {
+    let admin = app.admin().await;
+    set_up(&app, &admin).await;
+    let body = request(json!({})).to_string();
+
+    // No signature, another secret's, or a body changed after signing: 401.
+    let r = app
+        .client
+        .post(events_url(&app, SHOP))
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    problem(r, StatusCode::UNAUTHORIZED).await;
+    problem(
+        push_signed(&app, "another-secret-0123456789", body.as_bytes()).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let r = app
+        .client
+        .post(events_url(&app, SHOP))
+        .header("x-kesu-signature", signature(SECRET, body.as_bytes()))
+        .body(body.replace("5900", "590000"))
+        .send()
+        .await
+        .unwrap();
+    problem(r, StatusCode::UNAUTHORIZED).await;
+    // A shop with no site set up.
+    let r = app
+        .client
+        .post(events_url(&app, "无此店"))
+        .header("x-kesu-signature", signature(SECRET, body.as_bytes()))
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    problem(r, StatusCode::NOT_FOUND).await;
+    // Signed but not JSON, or with bad values: 400 and 422 naming the fields.
+    problem(
+        push_signed(&app, SECRET, b"{not json").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    let bad =
+        request(json!({"kind": "refund_everything", "updated_at": "tomorrow", "amount_cents": -1}));
+    let p = problem(push(&app, &bad).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let named = fields(&p);
+    for f in ["kind", "updated_at", "amount_cents"] {
+        assert!(named.contains(&f.to_owned()), "{f} in {named:?}");
+    }
+    // An order of another shop is refused: one shop's secret never reaches another's orders.
+    let foreign = request(json!({"request_id": "RS-2", "order_no": "SO-OTHER"}));
+    problem(push(&app, &foreign).await, StatusCode::FORBIDDEN).await;
+    assert_eq!(case_count(&app, &admin).await, 0);
+
+    // An unknown order still opens the case, marked; an amount above what was paid is flagged.
+    let unknown = request(json!({"request_id": "RS-3", "order_no": "SO-NOWHERE"}));
+    let taken = answer(push(&app, &unknown).await, StatusCode::OK).await;
+    assert_eq!(taken["case"]["platform"]["order_missing"], true);
+    let greedy = request(json!({"request_id": "RS-4", "amount_cents": 990000}));
+    let taken = answer(push(&app, &greedy).await, StatusCode::OK).await;
+    assert_eq!(taken["case"]["platform"]["amount_over_paid"], true);
+    assert_eq!(case_count(&app, &admin).await, 2);
+
+    // Switched off: signed pushes are refused until it is on again.
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/platforms/site/{}", url_escape(SHOP))))
+        .bearer_auth(&admin)
+        .json(&json!({"secret": SECRET, "enabled": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let later = request(json!({"request_id": "RS-5"}));
+    problem(push(&app, &later).await, StatusCode::CONFLICT).await;
+    assert_eq!(case_count(&app, &admin).await, 2);
+}
+
+async fn only_admins_set_up_sources_and_secrets_are_never_shown(app: TestApp) {
+    let admin = app.admin().await;
+    let agent = app.user("amy", "agent", None).await;
+    let url = app.url(&format!("/api/v1/platforms/site/{}", url_escape(SHOP)));
+    let r = app
+        .client
+        .put(&url)
+        .bearer_auth(&agent)
+        .json(&json!({"secret": SECRET, "enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    problem(r, StatusCode::FORBIDDEN).await;
+    let r = app
+        .client
+        .put(&url)
+        .bearer_auth(&admin)
+        .json(&json!({"secret": "short", "enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(fields(&p), vec!["secret"]);
+    set_up(&app, &admin).await;
+    let listed = app.get(&admin, "/api/v1/platforms").await;
+    assert_eq!(listed.status(), StatusCode::OK);
+    let text = listed.text().await.unwrap();
+    assert!(text.contains(SHOP) && !text.contains(SECRET), "{text}");
+    problem(
+        app.get(&agent, "/api/v1/platforms").await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}
+
+on_both_backends!(
+    a_signed_push_opens_one_case_and_later_states_change_it_in_order,
+    unsigned_foreign_and_broken_pushes_store_nothing,
+    only_admins_set_up_sources_and_secrets_are_never_shown,
+);
