@@ -9,6 +9,7 @@ use kesu_domain::fulfilment::{Inspection, ParcelOutcome, Step};
 use kesu_domain::improvement::ActionStatus;
 use kesu_domain::logistics::ExceptionKind;
 use kesu_domain::order::ShipmentKind;
+use kesu_domain::platform::{AfterSaleKind, Platform, Stage};
 use kesu_domain::refund::DiscountKind;
 use kesu_domain::scripts::Scenario;
 use kesu_domain::sla::SlaClock;
@@ -74,4 +75,7 @@ labelled!(
     Inspection => "inspection",
     Outcome => "outcome",
     DiscountKind => "discount",
+    Platform => "platform",
+    AfterSaleKind => "after_sale",
+    Stage => "platform_stage",
 );

@@ -130,6 +130,17 @@ pub enum Stage {
 }
 
 impl Stage {
+    pub const ALL: [Stage; 8] = [
+        Stage::AwaitingSeller,
+        Stage::AwaitingReturn,
+        Stage::Returned,
+        Stage::Refused,
+        Stage::Intervened,
+        Stage::Refunded,
+        Stage::Closed,
+        Stage::Other,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Stage::AwaitingSeller => "awaiting_seller",

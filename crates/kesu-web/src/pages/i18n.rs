@@ -25,6 +25,7 @@ mod tests {
             include_str!("case/reply_check.rs"),
             include_str!("case/evidence.rs"),
             include_str!("case/parcels.rs"),
+            include_str!("case/platform.rs"),
             include_str!("case/call_card.rs"),
             include_str!("customer.rs"),
             include_str!("customer_files.rs"),

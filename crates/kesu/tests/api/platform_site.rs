@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::helpers::{fields, problem, TestApp};
+use crate::helpers::{browser, fields, page_text, problem, TestApp};
 use crate::on_both_backends;
 
 const SECRET: &str = "site-secret-0123456789";
@@ -284,7 +284,58 @@ async fn only_admins_set_up_sources_and_secrets_are_never_shown(app: TestApp) {
     .await;
 }
 
+async fn agents_see_the_request_and_its_deadline_first_in_words(app: TestApp) {
+    let admin = app.admin().await;
+    set_up(&app, &admin).await;
+    app.user("amy", "agent", None).await;
+    let first = answer(push(&app, &request(json!({}))).await, StatusCode::OK).await;
+    let id = first["case"]["id"].as_i64().unwrap();
+    let stepped_in = request(json!({
+        "status": "intervened", "updated_at": "2026-11-23T12:00:00+08:00", "amount_cents": 9900,
+        "evidence_asked": "开箱视频和破损照片", "evidence_by": "2026-11-24T12:00:00+08:00"
+    }));
+    answer(push(&app, &stepped_in).await, StatusCode::OK).await;
+    let (client, _) = browser(&app, "amy", "pass-word-1").await;
+    let page = page_text(&client, &app.url(&format!("/cases/{id}"))).await;
+    for words in [
+        "平台售后单",
+        "自有站点",
+        "RS-1001",
+        "仅退款",
+        "平台已介入",
+        "开箱视频和破损照片",
+        "平台处理时限",
+        "2026-11-24 12:00",
+        "超过订单可退金额",
+        "平台售后单变化",
+    ] {
+        assert!(page.contains(words), "{words} missing from the case page");
+    }
+    for code in [
+        "awaiting_seller",
+        "intervened",
+        "refund_only",
+        "platform-connector",
+    ] {
+        assert!(
+            !page.contains(&format!(">{code}<")),
+            "raw code {code} on the page"
+        );
+    }
+    // In the queue the platform's countdown comes first.
+    let queue = page_text(&client, &app.url("/")).await;
+    let platform = queue
+        .find("data-clock=\"platform\"")
+        .expect("platform badge");
+    let other = queue.find("data-clock=\"first_response\"");
+    assert!(
+        other.is_none_or(|o| platform < o),
+        "the platform's countdown first"
+    );
+}
+
 on_both_backends!(
+    agents_see_the_request_and_its_deadline_first_in_words,
     a_signed_push_opens_one_case_and_later_states_change_it_in_order,
     unsigned_foreign_and_broken_pushes_store_nothing,
     only_admins_set_up_sources_and_secrets_are_never_shown,

@@ -33,6 +33,7 @@ mod cards;
 mod evidence;
 mod panels;
 mod parcels;
+mod platform;
 mod reply_check;
 mod submit;
 
@@ -354,6 +355,7 @@ async fn render_full(
                 }
             }
             aside.side-col {
+                (platform::platform_panel(lang, c, now, zone))
                 section.panel {
                     h2 { (lang.t("customer")) }
                     p { (who.name) @if who.masked { " " span.muted { (lang.t("masked")) } } }

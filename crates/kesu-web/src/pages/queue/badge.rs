@@ -23,7 +23,7 @@ pub fn span(lang: Lang, d: Duration) -> String {
 }
 
 /// `剩2小时10分` / `超时35分钟`; `2h 10m left` / `35m overdue`.
-fn left_words(lang: Lang, left: Duration) -> String {
+pub fn left_words(lang: Lang, left: Duration) -> String {
     let s = span(lang, left);
     match (lang, left < Duration::zero()) {
         (Lang::Zh, false) => format!("剩{s}"),
@@ -37,9 +37,19 @@ pub fn badge(lang: Lang, case: &Case, now: DateTime<Utc>, zone: chrono_tz::Tz) -
     if case.status.is_open() && case.is_paused() {
         return html! { span.badge.grey title=(lang.t("paused_waiting")) { (lang.t("clock_stopped")) } };
     }
-    let Some(c) = countdown::nearest(case) else {
-        return html! {};
-    };
+    let running = countdown::running(case);
+    // A platform's countdown is the shop's hard deadline: shown first, whatever is nearer.
+    let platform = running
+        .iter()
+        .find(|c| c.clock == kesu_domain::sla::SlaClock::Platform);
+    let nearest = running.first();
+    html! {
+        @if let Some(p) = platform { (one(lang, p, now, zone)) }
+        @if let Some(n) = nearest.filter(|n| Some(*n) != platform) { " " (one(lang, n, now, zone)) }
+    }
+}
+
+fn one(lang: Lang, c: &countdown::Countdown, now: DateTime<Utc>, zone: chrono_tz::Tz) -> Markup {
     let left = c.left(now);
     let colour = match c.urgency(now) {
         Urgency::Overdue => "red",

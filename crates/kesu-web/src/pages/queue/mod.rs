@@ -16,7 +16,7 @@ use super::session::{urlencode, PageSession};
 use super::{csrf_field, error_page, layout, local_time};
 use crate::AppState;
 
-mod badge;
+pub(crate) mod badge;
 mod mentions;
 mod owners;
 
