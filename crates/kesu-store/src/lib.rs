@@ -23,6 +23,7 @@ mod mentions;
 mod monitor;
 mod orders;
 mod outbox;
+mod platform_images;
 mod platforms;
 mod register;
 mod saved_views;
@@ -59,6 +60,7 @@ pub use logistics::{
 pub use mentions::{Mention, MENTIONS_SHOWN};
 pub use orders::ORDER_BATCH;
 pub use outbox::{backoff, NewMessage, OutboxMessage, MAX_ATTEMPTS};
+pub use platform_images::{PendingImage, MAX_IMAGE_ATTEMPTS};
 pub use platforms::PlatformSource;
 pub use saved_views::SavedView;
 pub use search_source::SearchSource;

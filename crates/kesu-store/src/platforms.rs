@@ -107,12 +107,13 @@ impl Store {
         Ok(row.map(|r| r.try_get("case_id")).transpose()?)
     }
 
-    /// Opens the case of a platform request and records which request it is, in one
-    /// transaction. `None`: another push of the same request opened its case first, and
-    /// nothing was written.
+    /// Opens the case of a platform request, records which request it is and queues its
+    /// photos, in one transaction. `None`: another push of the same request opened its case
+    /// first, and nothing was written.
     pub async fn open_case_for_platform_request(
         &self,
         registration: &Registration,
+        images: &[String],
         actor: &Actor,
         now: DateTime<Utc>,
         policy: &Policy,
@@ -153,6 +154,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(None);
         }
+        crate::platform_images::queue(&mut tx, record.case.id, images, now).await?;
         let mark = self
             .log_change(&mut tx, crate::Topic::Case, &[record.case.id])
             .await?;

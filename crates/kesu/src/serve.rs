@@ -192,6 +192,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         std::time::Duration::from_secs(args.mailbox_interval_secs),
         stop.subscribe(),
     ));
+    // The photos of platform requests, fetched after the push was answered.
+    let photos = tokio::spawn(kesu_app::platforms::images::run(
+        state.store.clone(),
+        state.clock.clone(),
+        state.attachment_limits,
+        std::time::Duration::from_secs(2),
+        stop.subscribe(),
+    ));
     let backups = match &args.backup_dir {
         Some(dir) => {
             std::fs::create_dir_all(dir).with_context(|| {
@@ -224,6 +232,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     notifier.await.ok();
     sender.await.ok();
     mailbox.await.ok();
+    photos.await.ok();
     if let Some(b) = backups {
         b.await.ok();
     }

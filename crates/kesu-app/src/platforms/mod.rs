@@ -3,6 +3,7 @@
 //! changes that case, in the platform's order ([`take`]). The connectors only read their
 //! platform's protocol into a [`Request`].
 
+pub mod images;
 pub mod site;
 
 use chrono::{DateTime, Utc};
@@ -54,7 +55,13 @@ pub async fn take(store: &Store, request: &Request, now: DateTime<Utc>) -> AppRe
         let category = kesu_domain::triage::triage(&rules, &policy, &text).category;
         let registration = request.registration(category, left, now)?;
         if let Some(record) = store
-            .open_case_for_platform_request(&registration, &connector(), now, &policy)
+            .open_case_for_platform_request(
+                &registration,
+                &request.images,
+                &connector(),
+                now,
+                &policy,
+            )
             .await?
         {
             tracing::info!(

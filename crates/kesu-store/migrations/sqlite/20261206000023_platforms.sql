@@ -23,3 +23,20 @@ CREATE TABLE platform_requests (
 );
 CREATE INDEX platform_requests_case ON platform_requests (case_id);
 
+
+-- The photos of requests, fetched from the platform after the case is opened: claimed with a
+-- lease by one server at a time, retried with backoff, stored once (the row is marked done
+-- in the transaction that stores the file).
+CREATE TABLE platform_images (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id INTEGER NOT NULL REFERENCES cases(id),
+    url TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    last_error TEXT,
+    done_at INTEGER
+);
+CREATE INDEX platform_images_due ON platform_images (state, next_at);
+CREATE INDEX platform_images_case ON platform_images (case_id);

@@ -24,6 +24,8 @@ pub enum Source {
     Staff,
     Customer,
     Email,
+    /// A photo of a platform's after-sales request, fetched from the platform.
+    Platform,
 }
 
 impl Source {
@@ -32,6 +34,7 @@ impl Source {
             Source::Staff => "staff",
             Source::Customer => "customer",
             Source::Email => "email",
+            Source::Platform => "platform",
         }
     }
 
@@ -39,9 +42,21 @@ impl Source {
         match s {
             "customer" => Source::Customer,
             "email" => Source::Email,
+            "platform" => Source::Platform,
             _ => Source::Staff,
         }
     }
+}
+
+/// What else the transaction that stores files claims, so that the files are stored once:
+/// an e-mail by its Message-ID, a platform's photo by its queue row.
+pub(crate) enum Claim<'a> {
+    Nothing,
+    InboundMessage {
+        message_id: &'a str,
+        outcome: &'a str,
+    },
+    PlatformImage(i64),
 }
 
 /// A file ready to store: the original, and for images a copy without metadata and a
@@ -141,6 +156,27 @@ impl Hashes {
 
 impl Store {
     /// Attaches `files` to the case, all or none, each with its history entry.
+    /// Stores a platform's photo fetched for its case and marks its queue row done, in one
+    /// transaction. `None`: another server stored it first; nothing is written.
+    pub async fn store_platform_image(
+        &self,
+        image_id: i64,
+        case_id: i64,
+        files: Vec<NewAttachment>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<Attachment>>> {
+        let author = Author::System(kesu_domain::history::SystemActor::PlatformConnector);
+        self.write_attachments(
+            Some(case_id),
+            files,
+            &author,
+            Source::Platform,
+            Claim::PlatformImage(image_id),
+            now,
+        )
+        .await
+    }
+
     pub async fn add_attachments(
         &self,
         case_id: i64,
@@ -150,7 +186,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<Attachment>> {
         let stored = self
-            .write_attachments(Some(case_id), files, author, source, None, now)
+            .write_attachments(Some(case_id), files, author, source, Claim::Nothing, now)
             .await?;
         Ok(stored.unwrap_or_default())
     }
@@ -170,7 +206,10 @@ impl Store {
             files,
             &Author::Customer,
             Source::Email,
-            Some((message_id, outcome)),
+            Claim::InboundMessage {
+                message_id,
+                outcome,
+            },
             now,
         )
         .await
@@ -203,7 +242,7 @@ impl Store {
         files: Vec<NewAttachment>,
         author: &Author,
         source: Source,
-        inbound: Option<(&str, &str)>,
+        claim: Claim<'_>,
         now: DateTime<Utc>,
     ) -> Result<Option<Vec<Attachment>>> {
         // Hashing 200 MB takes a while: off the async workers.
@@ -220,8 +259,12 @@ impl Store {
             }
         }
         let mut tx = self.write.begin().await?;
-        if let Some((message_id, outcome)) = inbound {
-            let taken = sqlx::query(
+        let taken = match claim {
+            Claim::Nothing => 1,
+            Claim::InboundMessage {
+                message_id,
+                outcome,
+            } => sqlx::query(
                 "INSERT INTO inbound_messages (message_id, case_id, outcome, received_at) \
                  VALUES ($1, $2, $3, $4) ON CONFLICT (message_id) DO NOTHING",
             )
@@ -231,11 +274,20 @@ impl Store {
             .bind(millis(now))
             .execute(&mut *tx)
             .await?
-            .rows_affected();
-            if taken == 0 {
-                tx.rollback().await?;
-                return Ok(None);
-            }
+            .rows_affected(),
+            Claim::PlatformImage(id) => sqlx::query(
+                "UPDATE platform_images SET state = 'done', done_at = $1, lease_until = NULL \
+                 WHERE id = $2 AND state = 'pending'",
+            )
+            .bind(millis(now))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected(),
+        };
+        if taken == 0 {
+            tx.rollback().await?;
+            return Ok(None);
         }
         let mut ids = Vec::with_capacity(files.len());
         let case_id = match case_id {

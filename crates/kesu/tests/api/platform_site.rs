@@ -334,7 +334,83 @@ async fn agents_see_the_request_and_its_deadline_first_in_words(app: TestApp) {
     );
 }
 
+/// A platform's image server: a photo, a page posing as a photo, and nothing at all.
+async fn image_server() -> String {
+    use axum::routing::get;
+    let photo = crate::attachments::photo_with_location(64, 48);
+    let app = axum::Router::new()
+        .route("/img/broken-cup.jpg", get(move || async move { photo }))
+        .route(
+            "/img/page.jpg",
+            get(|| async {
+                (
+                    [("content-type", "text/html")],
+                    "<html><script>x()</script></html>",
+                )
+            }),
+        )
+        .route(
+            "/img/gone.jpg",
+            get(|| async { axum::http::StatusCode::NOT_FOUND }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    url
+}
+
+async fn the_requests_photos_are_fetched_once_and_failures_are_told(app: TestApp) {
+    let admin = app.admin().await;
+    set_up(&app, &admin).await;
+    let images = image_server().await;
+    let body = request(json!({"images": [
+        format!("{images}/img/broken-cup.jpg"), format!("{images}/img/page.jpg"),
+        format!("{images}/img/gone.jpg")
+    ]}));
+    let first = answer(push(&app, &body).await, StatusCode::OK).await;
+    let id = first["case"]["id"].as_i64().unwrap();
+    // The same push again queues nothing more.
+    answer(push(&app, &body).await, StatusCode::OK).await;
+
+    let client = kesu_app::platforms::images::client();
+    let limits = kesu_domain::attachment::Limits::default();
+    let mut now = crate::helpers::t0();
+    let fetched = kesu_app::platforms::images::fetch_due(&app.store, &client, &limits, now)
+        .await
+        .unwrap();
+    assert_eq!(fetched, 1, "the photo is stored at the first round");
+    assert_eq!(app.store.platform_images_left(id).await.unwrap(), (1, 1));
+    // The missing one is tried again with backoff until given up.
+    for _ in 0..kesu_store::MAX_IMAGE_ATTEMPTS {
+        now += chrono::Duration::hours(6);
+        kesu_app::platforms::images::fetch_due(&app.store, &client, &limits, now)
+            .await
+            .unwrap();
+    }
+    assert_eq!(app.store.platform_images_left(id).await.unwrap(), (0, 2));
+    let files = app.store.attachments(id).await.unwrap();
+    assert_eq!(files.len(), 1, "one photo, stored once");
+    assert_eq!(files[0].name, "broken-cup.jpg");
+    let notes = app
+        .history(&admin, id)
+        .await
+        .into_iter()
+        .filter(|e| e["action"] == "platform_image")
+        .count();
+    assert_eq!(notes, 2, "each photo given up is noted on the case");
+    let (browser_client, _) = {
+        app.user("amy", "agent", None).await;
+        browser(&app, "amy", "pass-word-1").await
+    };
+    let page = page_text(&browser_client, &app.url(&format!("/cases/{id}"))).await;
+    assert!(
+        page.contains("平台图片") && page.contains("2 张平台图片未能下载"),
+        "{page}"
+    );
+}
+
 on_both_backends!(
+    the_requests_photos_are_fetched_once_and_failures_are_told,
     agents_see_the_request_and_its_deadline_first_in_words,
     a_signed_push_opens_one_case_and_later_states_change_it_in_order,
     unsigned_foreign_and_broken_pushes_store_nothing,

@@ -113,6 +113,7 @@ fn source_label(lang: Lang, source: AttachmentSource) -> &'static str {
         AttachmentSource::Staff => lang.t("from_staff"),
         AttachmentSource::Customer => lang.t("from_customer"),
         AttachmentSource::Email => lang.t("from_email"),
+        AttachmentSource::Platform => lang.t("from_platform"),
     }
 }
 

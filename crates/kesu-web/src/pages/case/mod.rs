@@ -132,6 +132,8 @@ struct Loaded {
     attachments: Vec<kesu_store::Attachment>,
     parcels: Vec<parcels::ParcelStory>,
     notices: Vec<kesu_store::OutboxMessage>,
+    /// A platform case's photos still to fetch, and those given up.
+    photos_left: (i64, i64),
 }
 
 impl Loaded {
@@ -156,6 +158,10 @@ impl Loaded {
             attachments: store.attachments(id).await?,
             parcels,
             notices: store.case_messages(id).await?,
+            photos_left: match record.case.platform {
+                Some(_) => store.platform_images_left(id).await?,
+                None => (0, 0),
+            },
         })
     }
 }
@@ -192,6 +198,7 @@ async fn render_full(
         attachments,
         parcels,
         notices,
+        photos_left,
     } = match Loaded::read(state, &record).await {
         Ok(x) => x,
         Err(e) => return PageError::of(lang, e).into_response(),
@@ -355,7 +362,7 @@ async fn render_full(
                 }
             }
             aside.side-col {
-                (platform::platform_panel(lang, c, now, zone))
+                (platform::platform_panel(lang, c, photos_left, now, zone))
                 section.panel {
                     h2 { (lang.t("customer")) }
                     p { (who.name) @if who.masked { " " span.muted { (lang.t("masked")) } } }

@@ -10,6 +10,7 @@ use super::*;
 pub(super) fn platform_panel(
     lang: Lang,
     c: &Case,
+    (photos_pending, photos_failed): (i64, i64),
     now: DateTime<Utc>,
     zone: chrono_tz::Tz,
 ) -> Markup {
@@ -35,6 +36,8 @@ pub(super) fn platform_panel(
             }
             @if p.order_missing { p.notice { (lang.t("platform_order_missing")) } }
             @if let Some(t) = &p.return_tracking_no { p { (lang.t("platform_return_tracking")) " " (t) } }
+            @if photos_pending > 0 { p.muted { (photos_pending) " " (lang.t("platform_photos_pending")) } }
+            @if photos_failed > 0 { p.notice { (photos_failed) " " (lang.t("platform_photos_failed")) } }
         }
     }
 }
