@@ -71,7 +71,13 @@ mod tests {
         assert!(Username::parse("A").is_err());
         assert!(Username::parse("1amy").is_err());
         assert!(Username::parse("王小明").is_err());
-        for reserved in ["customer", "sla-timer", "logistics-monitor", " customer "] {
+        for reserved in [
+            "customer",
+            "sla-timer",
+            "logistics-monitor",
+            "platform-connector",
+            " customer ",
+        ] {
             assert!(Username::parse(reserved).is_err(), "{reserved}");
         }
     }

@@ -100,6 +100,7 @@ pub const RESERVED_ACTOR_NAMES: &[&str] = &[
     "customer",
     "sla-timer",
     "logistics-monitor",
+    "platform-connector",
     "system",
     "kesu",
 ];
