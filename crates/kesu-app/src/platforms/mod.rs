@@ -35,7 +35,7 @@ fn connector() -> Actor {
 }
 
 /// How often a change that lost a race with another change of the same case is tried again.
-const RETRIES: usize = 5;
+const RETRIES: usize = 20;
 
 /// Takes one request: opens its case if it has none, else applies it if it is newer than
 /// what the case holds. The same request twice changes nothing.

@@ -409,7 +409,31 @@ async fn the_requests_photos_are_fetched_once_and_failures_are_told(app: TestApp
     );
 }
 
+async fn pushes_of_one_request_at_once_open_one_case_and_apply_every_state(app: TestApp) {
+    let admin = app.admin().await;
+    set_up(&app, &admin).await;
+    // Ten states of one request, sent all at once (a platform retrying, two servers taking
+    // them): one case, and it ends in the newest state whatever order they land in.
+    let pushes = (0..10).map(|i| {
+        let status = if i == 9 { "refunded" } else { "waiting_seller" };
+        let body = request(json!({
+            "status": status,
+            "updated_at": format!("2026-11-23T10:{:02}:00+08:00", i),
+        }));
+        let app = &app;
+        async move { push(app, &body).await.status() }
+    });
+    let answers = futures_util::future::join_all(pushes).await;
+    assert!(answers.iter().all(|s| *s == StatusCode::OK), "{answers:?}");
+    assert_eq!(case_count(&app, &admin).await, 1);
+    let list: Value = app.get(&admin, "/api/v1/cases").await.json().await.unwrap();
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let stored = app.case(&admin, id).await;
+    assert_eq!(stored["platform"]["stage"], "refunded", "{stored}");
+}
+
 on_both_backends!(
+    pushes_of_one_request_at_once_open_one_case_and_apply_every_state,
     the_requests_photos_are_fetched_once_and_failures_are_told,
     agents_see_the_request_and_its_deadline_first_in_words,
     a_signed_push_opens_one_case_and_later_states_change_it_in_order,
