@@ -3,13 +3,13 @@
 # moves the clock past every case's first-response deadline and times how long the worker
 # takes to fire every case's first-response warning and breach (two timers a case). Time comes
 # from a clock file, as in the tests. Needs wrk, sqlite3 and a release build.
-#   bench/sla_timers.sh [SECONDS_OF_REGISTRATIONS] [CONNECTIONS]
+#   bench/sla_timers.sh [SECONDS_OF_REGISTRATIONS] [CONNECTIONS]   (KESU_BIN=… for another build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 conns=${2:-32}
-bin=target/release/kesu
-[ -x "$bin" ] || cargo build --release
+bin=${KESU_BIN:-target/release/kesu}
+[ -x "$bin" ] || cargo build --release -p kesu
 data=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 echo "2026-11-23T10:00:00+08:00" >"$data/now"
