@@ -44,8 +44,10 @@ pub fn badge(lang: Lang, case: &Case, now: DateTime<Utc>, zone: chrono_tz::Tz) -
         .find(|c| c.clock == kesu_domain::sla::SlaClock::Platform);
     let nearest = running.first();
     html! {
-        @if let Some(p) = platform { (one(lang, p, now, zone)) }
-        @if let Some(n) = nearest.filter(|n| Some(*n) != platform) { " " (one(lang, n, now, zone)) }
+        span.badges {
+            @if let Some(p) = platform { (one(lang, p, now, zone)) }
+            @if let Some(n) = nearest.filter(|n| Some(*n) != platform) { (one(lang, n, now, zone)) }
+        }
     }
 }
 
