@@ -88,8 +88,9 @@ impl Store {
         rows.iter().map(source_from_row).collect()
     }
 
-    /// The case a request opened, if it has one. Read on the writer: a request that arrives
-    /// again right after its first push finds the case that push opened.
+    /// The case a request opened, if it has one. Read beside the writer (not on it: every push
+    /// asks, and on SQLite the writer is one connection): a push answered has committed, so a
+    /// later one sees its case; two at once are told apart by the claim when opening.
     pub async fn platform_request_case(
         &self,
         platform: Platform,
@@ -102,7 +103,7 @@ impl Store {
         .bind(platform.code())
         .bind(shop)
         .bind(request_id)
-        .fetch_optional(&self.write)
+        .fetch_optional(&self.read)
         .await?;
         Ok(row.map(|r| r.try_get("case_id")).transpose()?)
     }

@@ -295,6 +295,7 @@ sla_clock = Clock
 step_hours = Each step within (working hours)
 warn_at_percent = Warn at (% of the budget used)
 remind_every_minutes = Remind every (minutes) after a breach
+platform_margin_minutes = Escalate this many minutes before a platform deadline
 sla_rules = Service-level rules
 sla_rules_hint = Override the targets above by channel, category and priority; the most specific rule wins. Empty targets keep the values above; a row with no target is removed.
 any = any

@@ -295,6 +295,7 @@ sla_clock = 计时项
 step_hours = 每个环节时限（工作小时）
 warn_at_percent = 预警点（已用时限 %）
 remind_every_minutes = 超时后催办间隔（分钟）
+platform_margin_minutes = 比平台售后时限提前（分钟）升级
 sla_rules = 细分时限规则
 sla_rules_hint = 按渠道、类别、优先级覆盖上面的时限，越具体的规则越优先；留空的时限沿用上面的值，三项都留空则删除该规则。
 any = 任意

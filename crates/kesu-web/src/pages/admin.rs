@@ -133,6 +133,7 @@ async fn render(
                 label { (lang.t("step_hours")) input name="step_hours" type="number" min="1" value=(policy.deadlines.step_hours); }
                 label { (lang.t("warn_at_percent")) input name="warn_at_percent" type="number" min="1" max="99" value=(policy.deadlines.warn_at_percent); }
                 label { (lang.t("remind_every_minutes")) input name="remind_every_minutes" type="number" min="1" value=(policy.deadlines.remind_every_minutes); }
+                label { (lang.t("platform_margin_minutes")) input name="platform_margin_minutes" type="number" min="1" value=(policy.deadlines.platform_margin_minutes); }
                 h3 { (lang.t("sla_rules")) }
                 p.muted { (lang.t("sla_rules_hint")) }
                 table.board #sla-rules {
@@ -352,6 +353,10 @@ async fn save_policy(State(state): State<AppState>, AdminForm(s, f): AdminForm) 
         policy.deadlines.remind_every_minutes = keep(
             "remind_every_minutes",
             policy.deadlines.remind_every_minutes,
+        )?;
+        policy.deadlines.platform_margin_minutes = keep(
+            "platform_margin_minutes",
+            policy.deadlines.platform_margin_minutes,
         )?;
         if f.get("rule_channel").is_some() {
             policy.deadlines.rules = sla_rules(&f)?;
