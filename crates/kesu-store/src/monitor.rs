@@ -8,9 +8,9 @@ use kesu_domain::{Actor, Policy};
 
 use crate::cases::insert_history;
 use crate::logistics::{insert_exception, set_exception_case, NewException};
-use crate::register::{write_cases, NewCase};
+use crate::register::write_one_case;
 use crate::timers::lock_case;
-use crate::{CaseRecord, Result, Store, StoreError};
+use crate::{CaseRecord, Result, Store};
 
 impl Store {
     /// Stores a finding and notes it on the open case `case_id` (a history entry by `actor`
@@ -49,19 +49,7 @@ impl Store {
         let Some(id) = insert_exception(&mut tx, e).await? else {
             return Ok(None);
         };
-        let new = NewCase {
-            registration: registration.clone(),
-            actor: actor.clone(),
-            actor_id: 0,
-            idempotency: None,
-            now,
-            policy: policy.clone(),
-            customer_link: None,
-        };
-        let (record, _) = write_cases(&mut tx, std::slice::from_ref(&new))
-            .await?
-            .pop()
-            .ok_or_else(|| StoreError::Corrupt("no case written".into()))??;
+        let record = write_one_case(&mut tx, registration, actor, now, policy).await?;
         set_exception_case(&mut tx, id, record.case.id).await?;
         let mark = self
             .log_change(&mut tx, crate::Topic::Case, &[record.case.id])

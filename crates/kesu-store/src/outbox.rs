@@ -194,15 +194,7 @@ impl Store {
         lease: Duration,
         limit: i64,
     ) -> Result<Vec<OutboxMessage>> {
-        let lock = match self.backend {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        let sql = format!(
-            "UPDATE outbox SET lease_until = $1 WHERE id IN (SELECT id FROM outbox \
-             WHERE status = 'queued' AND next_at <= $2 AND (lease_until IS NULL OR lease_until < $2) \
-             ORDER BY next_at, id LIMIT $3{lock}) RETURNING {COLUMNS}"
-        );
+        let sql = claim_sql(self.backend, "outbox", "status = 'queued'", COLUMNS);
         sqlx::query(&sql)
             .bind(millis(now + lease))
             .bind(millis(now))
@@ -337,4 +329,19 @@ impl Store {
                 .is_some(),
         )
     }
+}
+
+/// The statement that claims up to `$3` rows of `table` that are `waiting`, due at `$2` and
+/// not leased, leasing them until `$1` and returning `columns`: one worker on any server takes
+/// each (PostgreSQL skips rows another worker is claiming; SQLite has one writer).
+pub(crate) fn claim_sql(backend: Backend, table: &str, waiting: &str, columns: &str) -> String {
+    let lock = match backend {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    format!(
+        "UPDATE {table} SET lease_until = $1 WHERE id IN (SELECT id FROM {table} \
+         WHERE {waiting} AND next_at <= $2 AND (lease_until IS NULL OR lease_until < $2) \
+         ORDER BY next_at, id LIMIT $3{lock}) RETURNING {columns}"
+    )
 }

@@ -9,7 +9,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::cases::insert_history;
 use crate::timers::lock_case;
-use crate::{millis, Backend, Result, Store};
+use crate::{millis, Result, Store};
 
 /// Attempts before a photo is given up (the case then says so).
 pub const MAX_IMAGE_ATTEMPTS: i64 = 6;
@@ -52,14 +52,11 @@ impl Store {
         lease: Duration,
         limit: i64,
     ) -> Result<Vec<PendingImage>> {
-        let lock = match self.backend {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        let sql = format!(
-            "UPDATE platform_images SET lease_until = $1 WHERE id IN (SELECT id FROM platform_images \
-             WHERE state = 'pending' AND next_at <= $2 AND (lease_until IS NULL OR lease_until < $2) \
-             ORDER BY next_at, id LIMIT $3{lock}) RETURNING id, case_id, url, attempts"
+        let sql = crate::outbox::claim_sql(
+            self.backend,
+            "platform_images",
+            "state = 'pending'",
+            "id, case_id, url, attempts",
         );
         sqlx::query(&sql)
             .bind(millis(now + lease))

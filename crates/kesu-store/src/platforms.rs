@@ -7,7 +7,7 @@ use kesu_domain::registration::Registration;
 use kesu_domain::{Actor, Policy};
 use sqlx::Row;
 
-use crate::register::{write_cases, NewCase};
+use crate::register::write_one_case;
 use crate::{from_millis, millis, CaseRecord, Result, Store, StoreError};
 
 /// A shop on a platform, as an admin set it up.
@@ -124,19 +124,7 @@ impl Store {
             .as_ref()
             .ok_or_else(|| StoreError::Corrupt("a platform case without its request".into()))?;
         let mut tx = self.write.begin().await?;
-        let new = NewCase {
-            registration: registration.clone(),
-            actor: actor.clone(),
-            actor_id: 0,
-            idempotency: None,
-            now,
-            policy: policy.clone(),
-            customer_link: None,
-        };
-        let (record, _) = write_cases(&mut tx, std::slice::from_ref(&new))
-            .await?
-            .pop()
-            .ok_or_else(|| StoreError::Corrupt("no case written".into()))??;
+        let record = write_one_case(&mut tx, registration, actor, now, policy).await?;
         // The request's key is the claim: a second push's insert waits for the first
         // transaction, then finds the key taken, and its case is rolled back with it.
         let claimed = sqlx::query(

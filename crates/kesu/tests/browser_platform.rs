@@ -13,28 +13,18 @@ mod helpers;
 
 use browser_kit::Browser;
 use helpers::TestApp;
-use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
-use sha2::Sha256;
 
 const SECRET: &str = "site-secret-0123456789";
 const SHOP_PATH: &str = "%E6%97%97%E8%88%B0%E5%BA%97"; // 旗舰店
 
 async fn push(app: &TestApp, body: &Value) {
     let body = body.to_string();
-    let t = 1_790_000_000_i64;
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(format!("{t}.{body}").as_bytes());
-    let v1: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let signature = helpers::signature(SECRET, 1_790_000_000, body.as_bytes());
     let r = app
         .client
         .post(app.url(&format!("/api/v1/platforms/site/{SHOP_PATH}/events")))
-        .header("x-kesu-signature", format!("t={t},v1={v1}"))
+        .header("x-kesu-signature", signature)
         .header("content-type", "application/json")
         .body(body)
         .send()

@@ -154,6 +154,31 @@ async fn write_batch(
 /// Writes registrations inside the caller's transaction with a handful of statements
 /// whatever their number (each statement is a round trip to the database thread, which
 /// dominates the cost). Nothing is durable until the caller commits.
+/// Writes one case opened by a part of kesu (not a person, no idempotency key) inside the
+/// caller's transaction, which also writes what the case was opened for.
+pub(crate) async fn write_one_case(
+    conn: &mut AnyConnection,
+    registration: &Registration,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Result<CaseRecord> {
+    let new = NewCase {
+        registration: registration.clone(),
+        actor: actor.clone(),
+        actor_id: 0,
+        idempotency: None,
+        now,
+        policy: policy.clone(),
+        customer_link: None,
+    };
+    let (record, _) = write_cases(conn, std::slice::from_ref(&new))
+        .await?
+        .pop()
+        .ok_or_else(|| StoreError::Corrupt("no case written".into()))??;
+    Ok(record)
+}
+
 pub(crate) async fn write_cases(
     conn: &mut AnyConnection,
     jobs: &[NewCase],

@@ -337,3 +337,19 @@ pub async fn file_public_complaint(
         .to_owned();
     (browser, csrf, link)
 }
+
+/// `t=<t>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: a signature made here, from the documented
+/// recipe, as a shop's site (or any sender) would make it.
+pub fn signature(secret: &str, t: i64, body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(body);
+    let v1: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("t={t},v1={v1}")
+}

@@ -2,10 +2,8 @@
 //! one case per request with the site's deadline as the case's hard one, later states change
 //! it in the site's order, and unsigned, foreign or broken pushes store nothing.
 
-use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use sha2::Sha256;
 
 use crate::helpers::{browser, fields, page_text, problem, TestApp};
 use crate::on_both_backends;
@@ -13,19 +11,8 @@ use crate::on_both_backends;
 const SECRET: &str = "site-secret-0123456789";
 const SHOP: &str = "旗舰店";
 
-/// `t=<t>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, made here from the documented recipe.
 fn signature(secret: &str, body: &[u8]) -> String {
-    let t = 1_790_000_000_i64;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{t}.").as_bytes());
-    mac.update(body);
-    let v1: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("t={t},v1={v1}")
+    crate::helpers::signature(secret, 1_790_000_000, body)
 }
 
 fn events_url(app: &TestApp, shop: &str) -> String {
