@@ -13,6 +13,7 @@ pub mod guard;
 pub mod metrics;
 
 pub mod pages;
+pub mod push_limits;
 pub mod report_params;
 pub mod search;
 pub mod sign_in;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub imap_ca_file: Option<std::path::PathBuf>,
     /// The key the platforms' credentials are sealed with.
     pub vault: kesu_app::vault::Vault,
+    /// How fast each platform source may push.
+    pub push_limits: push_limits::PushLimits,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             attachment_limits: Default::default(),
             imap_ca_file: None,
             vault: kesu_app::vault::Vault::ephemeral(),
+            push_limits: Default::default(),
             store,
             clock,
             search,

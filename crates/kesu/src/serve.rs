@@ -81,6 +81,10 @@ pub struct ServeArgs {
     /// database need the same key.
     #[arg(long = "secret-key", env = "KESU_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
+    /// Pushes a second each platform source (a shop's site) may send this server, bursts of
+    /// twice that; faster ones are answered 429 with Retry-After. 0: no limit.
+    #[arg(long, env = "KESU_PLATFORM_PUSH_RATE", default_value_t = kesu_web::push_limits::DEFAULT_PER_SECOND)]
+    platform_push_rate: u32,
     /// For tests and demos only: read the current time from this file (RFC 3339).
     #[arg(long, env = "KESU_CLOCK_FILE", hide = true)]
     clock_file: Option<std::path::PathBuf>,
@@ -133,6 +137,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ..Default::default()
     };
     state.imap_ca_file = args.imap_ca_file.clone();
+    state.push_limits = kesu_web::push_limits::PushLimits::per_second(args.platform_push_rate);
     state.vault = kesu_app::vault::Vault::open(args.secret_key.as_deref(), &args.db.data)
         .with_context(|| {
             format!(

@@ -99,24 +99,29 @@ pub async fn set_up(
     })
 }
 
-/// A push from the shop's site: checked against the shop's secret before anything is read,
-/// then taken like any platform's request. Nothing is stored for a push that is not signed
-/// with the secret.
-pub async fn push(
+/// A push whose signature matched its shop's secret (and whose source is on).
+#[derive(Debug)]
+pub struct Signed<'a> {
+    pub shop: String,
+    body: &'a [u8],
+}
+
+/// A push from the shop's site, checked against the shop's secret before anything is read.
+/// Nothing is stored for a push that is not signed with the secret.
+pub async fn verify<'a>(
     store: &Store,
     vault: &Vault,
     shop: &str,
     signature: Option<&str>,
-    body: &[u8],
-    now: DateTime<Utc>,
-) -> AppResult<Taken> {
+    body: &'a [u8],
+) -> AppResult<Signed<'a>> {
     let shop = shop_name(shop)?;
     let source = store
         .platform_source(Platform::Site, &shop)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no site is set up for shop {shop}")))?;
     let secret = vault.open_sealed(&source.sealed)?;
-    if !signature.is_some_and(|s| verify(&secret, s, body)) {
+    if !signature.is_some_and(|s| signs(&secret, s, body)) {
         tracing::warn!(platform = "site", shop = %shop, "a push with a missing or wrong signature was refused");
         return Err(AppError::Unauthenticated(
             "the X-Kesu-Signature header is missing or does not match the shop's secret".into(),
@@ -127,6 +132,12 @@ pub async fn push(
             "the site of shop {shop} is switched off"
         )));
     }
+    Ok(Signed { shop, body })
+}
+
+/// Takes a signed push like any platform's request.
+pub async fn take_signed(store: &Store, push: Signed<'_>, now: DateTime<Utc>) -> AppResult<Taken> {
+    let Signed { shop, body } = push;
     let value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| AppError::Malformed(format!("the body is not JSON: {e}")))?;
     if !value.is_object() {
@@ -139,7 +150,7 @@ pub async fn push(
 
 /// Whether `header` (`t=…,v1=…`) signs `body` with `secret`. Several `v1` values may be given
 /// (a site changing its secret); one matching is enough. Compared in constant time.
-pub fn verify(secret: &str, header: &str, body: &[u8]) -> bool {
+pub fn signs(secret: &str, header: &str, body: &[u8]) -> bool {
     let mut t = None;
     let mut signatures = Vec::new();
     for part in header.split(',') {
@@ -177,16 +188,16 @@ mod tests {
             1_700_000_000,
             std::str::from_utf8(body).unwrap(),
         );
-        assert!(verify("a-long-shared-secret", &header, body));
-        assert!(!verify("another-secret-entirely", &header, body));
-        assert!(!verify(
+        assert!(signs("a-long-shared-secret", &header, body));
+        assert!(!signs("another-secret-entirely", &header, body));
+        assert!(!signs(
             "a-long-shared-secret",
             &header,
             br#"{"request_id":"R2"}"#
         ));
-        assert!(!verify("a-long-shared-secret", "v1=00", body));
-        assert!(!verify("a-long-shared-secret", "t=1,v1=zz", body));
+        assert!(!signs("a-long-shared-secret", "v1=00", body));
+        assert!(!signs("a-long-shared-secret", "t=1,v1=zz", body));
         let rotated = format!("{header},v1=00ff");
-        assert!(verify("a-long-shared-secret", &rotated, body));
+        assert!(signs("a-long-shared-secret", &rotated, body));
     }
 }

@@ -113,7 +113,9 @@ pub(super) async fn set_up_site(
     responses((status = 200, body = PushAnswer), (status = 400, body = crate::error::Problem),
               (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
-              (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+              (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
+              (status = 429, description = "the shop's source sends too fast: send again after Retry-After",
+               body = crate::error::Problem, headers(("Retry-After" = u64, description = "seconds")))))]
 pub(super) async fn site_event(
     State(state): State<AppState>,
     Path(shop): Path<String>,
@@ -126,10 +128,12 @@ pub(super) async fn site_event(
     let signature = headers
         .get("x-kesu-signature")
         .and_then(|v| v.to_str().ok());
+    use kesu_app::platforms::site;
+    let signed = site::verify(&state.store, &state.vault, &shop, signature, &body).await?;
+    // Counted once signed: unsigned junk cannot use up a shop's budget.
+    state.push_limits.take(&format!("site:{}", signed.shop))?;
     let now = state.clock.now();
-    let taken =
-        kesu_app::platforms::site::push(&state.store, &state.vault, &shop, signature, &body, now)
-            .await?;
+    let taken = site::take_signed(&state.store, signed, now).await?;
     Ok(Json(PushAnswer {
         case: CaseView::for_outside(taken.record, now),
         created: taken.created,

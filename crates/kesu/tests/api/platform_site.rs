@@ -419,6 +419,99 @@ async fn pushes_of_one_request_at_once_open_one_case_and_apply_every_state(app: 
     assert_eq!(stored["platform"]["stage"], "refunded", "{stored}");
 }
 
+/// The real binary: the secret sealed at rest with a key file of the owner's only, and a flood
+/// from one shop held back with 429 and Retry-After, every push taken when sent again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_pushes_is_held_back_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = "flood-admin-password";
+    let server = crate::process::start_with(
+        dir.path(),
+        Some(password),
+        &[("KESU_PLATFORM_PUSH_RATE", "2".to_owned())],
+    );
+    let base = server.base.clone();
+    let client = reqwest::Client::new();
+    let admin = crate::process::sign_in(&client, &base, password).await;
+    let r = client
+        .put(format!("{base}/api/v1/platforms/site/{}", url_escape(SHOP)))
+        .bearer_auth(&admin)
+        .json(&json!({"secret": SECRET, "enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let send = |i: usize| {
+        let body = request(json!({"request_id": format!("RS-F{i}")})).to_string();
+        client
+            .post(format!(
+                "{base}/api/v1/platforms/site/{}/events",
+                url_escape(SHOP)
+            ))
+            .header("x-kesu-signature", signature(SECRET, body.as_bytes()))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let mut waiting: Vec<usize> = (0..20).collect();
+    let mut held_back = 0;
+    for _round in 0..30 {
+        let mut next = Vec::new();
+        for i in waiting {
+            let r = send(i).await.unwrap();
+            if r.status() == StatusCode::TOO_MANY_REQUESTS {
+                held_back += 1;
+                let after: u64 = r.headers()["retry-after"]
+                    .to_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert!((1..=5).contains(&after), "Retry-After {after}");
+                next.push(i);
+            } else {
+                assert_eq!(r.status(), StatusCode::OK);
+            }
+        }
+        waiting = next;
+        if waiting.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    }
+    assert!(waiting.is_empty(), "every push taken in the end");
+    assert!(held_back > 0, "a flood of 20 at 2 a second is held back");
+    let list: Value = client
+        .get(format!("{base}/api/v1/cases"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 20, "none lost, none twice");
+    // The secret is sealed: not in the database file, the key file its owner's only.
+    crate::process::stop(server);
+    for name in ["kesu.db", "kesu.db-wal"] {
+        let Ok(db) = std::fs::read(dir.path().join(name)) else {
+            continue;
+        };
+        assert!(
+            !db.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()),
+            "{name}"
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("secret.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0);
+    }
+}
+
 on_both_backends!(
     pushes_of_one_request_at_once_open_one_case_and_apply_every_state,
     the_requests_photos_are_fetched_once_and_failures_are_told,
