@@ -85,6 +85,10 @@ pub struct ServeArgs {
     /// twice that; faster ones are answered 429 with Retry-After. 0: no limit.
     #[arg(long, env = "KESU_PLATFORM_PUSH_RATE", default_value_t = kesu_web::push_limits::DEFAULT_PER_SECOND)]
     platform_push_rate: u32,
+    /// How often the platforms that are polled (Pinduoduo) are asked for their after-sales
+    /// changes, in seconds.
+    #[arg(long, env = "KESU_PLATFORM_POLL_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    platform_poll_secs: u64,
     /// For tests and demos only: read the current time from this file (RFC 3339).
     #[arg(long, env = "KESU_CLOCK_FILE", hide = true)]
     clock_file: Option<std::path::PathBuf>,
@@ -205,6 +209,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         std::time::Duration::from_secs(2),
         stop.subscribe(),
     ));
+    let pinduoduo = tokio::spawn(kesu_app::platforms::pinduoduo::run(
+        state.store.clone(),
+        state.vault.clone(),
+        state.clock.clone(),
+        std::time::Duration::from_secs(args.platform_poll_secs),
+        stop.subscribe(),
+    ));
     let backups = match &args.backup_dir {
         Some(dir) => {
             std::fs::create_dir_all(dir).with_context(|| {
@@ -238,6 +249,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     sender.await.ok();
     mailbox.await.ok();
     photos.await.ok();
+    pinduoduo.await.ok();
     if let Some(b) = backups {
         b.await.ok();
     }

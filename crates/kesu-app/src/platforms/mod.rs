@@ -4,7 +4,9 @@
 //! platform's protocol into a [`Request`].
 
 pub mod images;
+pub mod pinduoduo;
 pub mod site;
+pub mod status;
 
 use chrono::{DateTime, Utc};
 use kesu_domain::history::SystemActor;

@@ -9,6 +9,7 @@
 
 mod apply;
 mod intake;
+pub mod pinduoduo;
 pub mod site;
 
 use chrono::{DateTime, Utc};
@@ -71,14 +72,17 @@ pub enum AfterSaleKind {
     Exchange,
     /// 补寄
     Reship,
+    /// 维修
+    Repair,
 }
 
 impl AfterSaleKind {
-    pub const ALL: [AfterSaleKind; 4] = [
+    pub const ALL: [AfterSaleKind; 5] = [
         AfterSaleKind::RefundOnly,
         AfterSaleKind::ReturnRefund,
         AfterSaleKind::Exchange,
         AfterSaleKind::Reship,
+        AfterSaleKind::Repair,
     ];
 
     pub fn code(self) -> &'static str {
@@ -87,6 +91,7 @@ impl AfterSaleKind {
             AfterSaleKind::ReturnRefund => "return_refund",
             AfterSaleKind::Exchange => "exchange",
             AfterSaleKind::Reship => "reship",
+            AfterSaleKind::Repair => "repair",
         }
     }
 
@@ -101,6 +106,7 @@ impl AfterSaleKind {
             AfterSaleKind::ReturnRefund => Demand::ReturnRefund,
             AfterSaleKind::Exchange => Demand::Exchange,
             AfterSaleKind::Reship => Demand::Reship,
+            AfterSaleKind::Repair => Demand::Repair,
         }
     }
 }
@@ -121,8 +127,12 @@ pub enum Stage {
     Refused,
     /// The platform stepped in (小二介入 / 平台介入 / 客服仲裁).
     Intervened,
+    /// The refund is agreed and on its way (the seller or the platform agreed).
+    Refunding,
     /// The money went back to the buyer.
     Refunded,
+    /// Done otherwise: the exchange, reshipment or repair went through.
+    Done,
     /// Closed without a refund (the buyer withdrew, or it lapsed).
     Closed,
     /// A status kesu has no word for; the platform's code says what it is.
@@ -130,13 +140,15 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 8] = [
+    pub const ALL: [Stage; 10] = [
         Stage::AwaitingSeller,
         Stage::AwaitingReturn,
         Stage::Returned,
         Stage::Refused,
         Stage::Intervened,
+        Stage::Refunding,
         Stage::Refunded,
+        Stage::Done,
         Stage::Closed,
         Stage::Other,
     ];
@@ -148,7 +160,9 @@ impl Stage {
             Stage::Returned => "returned",
             Stage::Refused => "refused",
             Stage::Intervened => "intervened",
+            Stage::Refunding => "refunding",
             Stage::Refunded => "refunded",
+            Stage::Done => "done",
             Stage::Closed => "closed",
             Stage::Other => "other",
         }
@@ -156,7 +170,7 @@ impl Stage {
 
     /// Whether the request is over on the platform.
     pub fn is_final(self) -> bool {
-        matches!(self, Stage::Refunded | Stage::Closed)
+        matches!(self, Stage::Refunded | Stage::Done | Stage::Closed)
     }
 
     /// Whether the platform waits on the seller, so that its countdown is the shop's to meet.

@@ -85,7 +85,9 @@ pub fn stage_of(status: &str) -> Stage {
         "intervened" | "platform_intervened" | "arbitration" | "dispute" | "cs_intervened" => {
             Stage::Intervened
         }
-        "refunded" | "success" | "completed" | "refund_success" => Stage::Refunded,
+        "refunding" | "refund_agreed" => Stage::Refunding,
+        "refunded" | "success" | "refund_success" => Stage::Refunded,
+        "done" | "completed" | "exchanged" | "reshipped" | "repaired" => Stage::Done,
         "closed" | "cancelled" | "canceled" | "withdrawn" | "refund_closed" => Stage::Closed,
         _ => Stage::Other,
     }
@@ -105,7 +107,7 @@ impl SitePush {
             errors.push(FieldError::new(
                 "kind",
                 Problem::NotOneOf {
-                    allowed: "refund_only, return_refund, exchange, reship".into(),
+                    allowed: "refund_only, return_refund, exchange, reship, repair".into(),
                 },
             ));
         }

@@ -249,3 +249,6 @@ platform_stage-intervened = The platform stepped in
 platform_stage-refunded = Refunded
 platform_stage-closed = Closed
 platform_stage-other = Other status
+after_sale-repair = Repair
+platform_stage-refunding = Refund agreed, on its way
+platform_stage-done = Done

@@ -247,3 +247,6 @@ platform_stage-intervened = 平台已介入
 platform_stage-refunded = 已退款
 platform_stage-closed = 已关闭
 platform_stage-other = 其他状态
+after_sale-repair = 维修
+platform_stage-refunding = 已同意退款，退款中
+platform_stage-done = 已完成

@@ -25,6 +25,113 @@ pub fn router() -> Router<AppState> {
         .route("/platforms", get(list))
         .route("/platforms/site/{shop}", put(set_up_site))
         .route("/platforms/site/{shop}/events", post(site_event))
+        .route("/platforms/pinduoduo/{shop}", put(set_up_pinduoduo))
+        .route("/platforms/pinduoduo/{shop}/sync", post(sync_pinduoduo))
+}
+
+/// The Pinduoduo credentials of a shop, as sent.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct PddBody {
+    client_id: String,
+    /// Sealed with the server's key; never shown again.
+    client_secret: String,
+    access_token: String,
+    /// Another gateway (a test server); Pinduoduo's own by default.
+    endpoint: Option<String>,
+    enabled: bool,
+}
+
+/// How a polled source's syncs go.
+#[derive(Serialize, ToSchema)]
+pub struct SyncBody {
+    /// Everything updated before this has been read.
+    pub cursor: Option<DateTime<Utc>>,
+    pub last_started_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// What stopped the last sync early (rate limit, expired token, garbage); it goes on from
+    /// its cursor next time.
+    pub error: Option<String>,
+    pub error_at: Option<DateTime<Utc>>,
+    pub last_opened: u64,
+    pub last_changed: u64,
+    pub last_unchanged: u64,
+    pub opened_total: u64,
+    pub changed_total: u64,
+    pub skipped_total: u64,
+    pub notes: Vec<String>,
+}
+
+impl From<kesu_app::platforms::status::SyncReport> for SyncBody {
+    fn from(r: kesu_app::platforms::status::SyncReport) -> Self {
+        SyncBody {
+            cursor: r.cursor,
+            last_started_at: r.last_started_at,
+            last_success_at: r.last_success_at,
+            error: r.error,
+            error_at: r.error_at,
+            last_opened: r.last_opened,
+            last_changed: r.last_changed,
+            last_unchanged: r.last_unchanged,
+            opened_total: r.opened_total,
+            changed_total: r.changed_total,
+            skipped_total: r.skipped_total,
+            notes: r.notes,
+        }
+    }
+}
+
+/// Sets up a shop's Pinduoduo credentials (admin); kesu then polls its after-sales changes.
+#[utoipa::path(put, path = "/api/v1/platforms/pinduoduo/{shop}", tag = "platforms", security(("bearer" = [])),
+    params(("shop" = String, Path, description = "the shop's name, as its orders name it")),
+    request_body = PddBody,
+    responses((status = 200, body = SourceBody), (status = 403, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub(super) async fn set_up_pinduoduo(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(shop): Path<String>,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<SourceBody>> {
+    require_admin(&caller, "set up platform sources")?;
+    let form: kesu_app::platforms::pinduoduo::PddForm = from_value(body)?;
+    let now = state.clock.now();
+    let view = kesu_app::platforms::pinduoduo::set_up(
+        &state.store,
+        &state.vault,
+        &caller,
+        &shop,
+        form,
+        now,
+    )
+    .await?;
+    Ok(Json(view.into()))
+}
+
+/// Reads the shop's Pinduoduo changes now (admin) and answers how it went: a rate limit, an
+/// expired token or an unreadable answer is in `error`, not an error of this request.
+#[utoipa::path(post, path = "/api/v1/platforms/pinduoduo/{shop}/sync", tag = "platforms", security(("bearer" = [])),
+    params(("shop" = String, Path, description = "the shop's name")),
+    responses((status = 200, body = SyncBody), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem)))]
+pub(super) async fn sync_pinduoduo(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(shop): Path<String>,
+) -> ApiResult<Json<SyncBody>> {
+    require_admin(&caller, "sync platform sources")?;
+    let shop = kesu_app::platforms::site::shop_name(&shop)?;
+    let source = state
+        .store
+        .platform_source(kesu_domain::platform::Platform::Pinduoduo, &shop)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no Pinduoduo source for shop {shop}")))?;
+    let client = kesu_app::platforms::images::client();
+    let now = state.clock.now();
+    let report =
+        kesu_app::platforms::pinduoduo::sync(&state.store, &state.vault, &client, &source, now)
+            .await?;
+    Ok(Json(report.into()))
 }
 
 /// A source as kesu shows it: never its secret.
@@ -37,6 +144,9 @@ pub struct SourceBody {
     /// Whether kesu's answers go to the platform (off: a dry run is recorded).
     pub send_answers: bool,
     pub updated_at: DateTime<Utc>,
+    /// For a polled platform (Pinduoduo): how its syncs go.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync: Option<SyncBody>,
 }
 
 impl From<SourceView> for SourceBody {
@@ -47,6 +157,7 @@ impl From<SourceView> for SourceBody {
             enabled: s.enabled,
             send_answers: s.send_answers,
             updated_at: s.updated_at,
+            sync: None,
         }
     }
 }
@@ -78,7 +189,21 @@ pub(super) async fn list(
 ) -> ApiResult<Json<Vec<SourceBody>>> {
     require_admin(&caller, "see the platform sources")?;
     let sources = kesu_app::platforms::sources(&state.store, &caller).await?;
-    Ok(Json(sources.into_iter().map(SourceBody::from).collect()))
+    let mut bodies = Vec::with_capacity(sources.len());
+    for source in sources {
+        let polled = source.platform == kesu_domain::platform::Platform::Pinduoduo;
+        let report = match polled {
+            true => Some(
+                kesu_app::platforms::status::load(&state.store, source.platform, &source.shop)
+                    .await?,
+            ),
+            false => None,
+        };
+        let mut body = SourceBody::from(source);
+        body.sync = report.map(SyncBody::from);
+        bodies.push(body);
+    }
+    Ok(Json(bodies))
 }
 
 /// Sets up the shop's own site as a source of after-sales requests (admin).
