@@ -66,7 +66,7 @@ async fn render(
         .unwrap_or(StatusCode::OK);
     let body = html! {
         h1 { (lang.t("admin")) }
-        p { a href="/admin/mailbox" { (lang.t("mailbox")) } " · " a href="/admin/outbox" { (lang.t("outbox")) } }
+        p { a href="/admin/mailbox" { (lang.t("mailbox")) } " · " a href="/admin/outbox" { (lang.t("outbox")) } " · " a href="/admin/platforms" { (lang.t("platforms")) } }
         @if let Some((_, m, is_error)) = &message {
             @if *is_error { div.error role="alert" { (m) } } @else { div.notice role="status" { (m) } }
         }

@@ -41,6 +41,7 @@ mod tests {
             include_str!("templates.rs"),
             include_str!("outbox.rs"),
             include_str!("mailbox.rs"),
+            include_str!("platforms.rs"),
         ];
         let mut missing = Vec::new();
         for src in sources {

@@ -15,6 +15,7 @@ mod logistics;
 mod mailbox;
 mod orders;
 mod outbox;
+mod platforms;
 pub mod posted;
 mod queue;
 mod register;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(improvements::router())
         .merge(outbox::router())
         .merge(mailbox::router())
+        .merge(platforms::router())
         .route("/assets/htmx.min.js", get(htmx))
         .route("/assets/kesu.css", get(css))
         .route("/assets/kesu-workbench.js", get(workbench_js))
