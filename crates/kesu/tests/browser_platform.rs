@@ -100,15 +100,29 @@ async fn the_agent_sees_the_platforms_request_and_countdown_first() {
     b.sign_in(&app, "boss").await;
     b.client.goto(&app.url("/admin/platforms")).await.unwrap();
     b.wait_for("#platform-sources").await;
-    b.fill("form[action='/admin/platforms/pinduoduo'] input[name=shop]", "拼多多旗舰店").await;
+    b.fill(
+        "form[action='/admin/platforms/pinduoduo'] input[name=shop]",
+        "拼多多旗舰店",
+    )
+    .await;
     b.fill("input[name=client_id]", "pdd-client-1").await;
-    b.fill("input[name=client_secret]", "pdd-secret-0123456789").await;
+    b.fill("input[name=client_secret]", "pdd-secret-0123456789")
+        .await;
     b.fill("input[name=access_token]", "pdd-token").await;
-    b.fill("input[name=endpoint]", "http://127.0.0.1:9/api/router").await;
-    b.click_and_load("form[action='/admin/platforms/pinduoduo'] button[type=submit]").await;
+    b.fill("input[name=endpoint]", "http://127.0.0.1:9/api/router")
+        .await;
+    b.click_and_load("form[action='/admin/platforms/pinduoduo'] button[type=submit]")
+        .await;
     b.click_and_load("form[action$='/sync'] button").await;
     let sources = b.text("#platform-sources").await;
-    for words in ["自有站点", "旗舰店", "拼多多", "拼多多旗舰店", "上次同步中途停止", "立即同步"] {
+    for words in [
+        "自有站点",
+        "旗舰店",
+        "拼多多",
+        "拼多多旗舰店",
+        "上次同步中途停止",
+        "立即同步",
+    ] {
         assert!(sources.contains(words), "{words} missing from: {sources}");
     }
     assert!(!sources.contains("pdd-secret") && !sources.contains(SECRET));

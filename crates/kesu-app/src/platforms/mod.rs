@@ -124,14 +124,21 @@ pub async fn take(store: &Store, request: &Request, now: DateTime<Utc>) -> AppRe
     ))
 }
 
+/// Only those who configure the desk (admins) see and set up platform sources.
+pub(crate) fn may_configure(caller: &kesu_store::User) -> AppResult<()> {
+    if caller.role.may(kesu_domain::Permission::ConfigureDesk) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "{} users cannot see or set up platform sources",
+            caller.role
+        )))
+    }
+}
+
 /// Every source set up, for admins (never their credentials).
 pub async fn sources(store: &Store, caller: &kesu_store::User) -> AppResult<Vec<site::SourceView>> {
-    if !caller.role.may(kesu_domain::Permission::ConfigureDesk) {
-        return Err(AppError::Forbidden(format!(
-            "{} users cannot see the platform sources",
-            caller.role
-        )));
-    }
+    may_configure(caller)?;
     Ok(store
         .platform_sources()
         .await?

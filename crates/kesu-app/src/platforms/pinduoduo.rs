@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use kesu_domain::error::Problem;
 use kesu_domain::platform::pinduoduo::{self, Page, PddError};
 use kesu_domain::platform::Platform;
-use kesu_domain::Permission;
 use kesu_store::{PlatformSource, Store, User};
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
@@ -62,12 +61,7 @@ pub async fn set_up(
     form: PddForm,
     now: DateTime<Utc>,
 ) -> AppResult<SourceView> {
-    if !caller.role.may(Permission::ConfigureDesk) {
-        return Err(AppError::Forbidden(format!(
-            "{} users cannot set up platform sources",
-            caller.role
-        )));
-    }
+    super::may_configure(caller)?;
     let shop = shop_name(shop)?;
     let mut errors = Vec::new();
     for (field, value) in [

@@ -7,7 +7,6 @@ use hmac::{Hmac, Mac};
 use kesu_domain::error::Problem;
 use kesu_domain::platform::site::SitePush;
 use kesu_domain::platform::Platform;
-use kesu_domain::Permission;
 use kesu_store::{Store, User};
 use serde::Deserialize;
 use sha2::Sha256;
@@ -62,12 +61,7 @@ pub async fn set_up(
     form: SiteForm,
     now: DateTime<Utc>,
 ) -> AppResult<SourceView> {
-    if !caller.role.may(Permission::ConfigureDesk) {
-        return Err(AppError::Forbidden(format!(
-            "{} users cannot set up platform sources",
-            caller.role
-        )));
-    }
+    super::may_configure(caller)?;
     let shop = shop_name(shop)?;
     let secret = form.secret.trim();
     if secret.chars().count() < MIN_SECRET_CHARS || secret.len() > 512 {
