@@ -231,8 +231,15 @@ impl Browser {
             .unwrap_or_else(|e| panic!("waiting for {css}: {e}"))
     }
 
+    /// The text of `css`, read again if the page was replaced between finding and reading it.
     pub async fn text(&self, css: &str) -> String {
-        self.wait_for(css).await.text().await.unwrap()
+        for _ in 0..50 {
+            match self.wait_for(css).await.text().await {
+                Ok(text) => return text,
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        panic!("{css} kept going stale");
     }
 }
 
@@ -253,7 +260,9 @@ impl Browser {
 
     /// Submits the case page's form for `action` after `fill` ran, and waits for the reload.
     pub async fn act(&self, action: &str) {
-        self.click(&format!("form[data-action={action}] button[type=submit]"))
+        // The old page must be gone before the new one is read: its steps and errors are not
+        // the answer.
+        self.click_and_load(&format!("form[data-action={action}] button[type=submit]"))
             .await;
         self.wait_for("ol.steps").await;
         let errors = self
