@@ -142,7 +142,7 @@ fn file_name(url: &str) -> String {
         .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
         .take(80)
         .collect();
-    if clean.is_empty() || !path.contains("://") || path.ends_with("//") {
+    if clean.is_empty() {
         "平台图片.jpg".to_owned()
     } else {
         clean

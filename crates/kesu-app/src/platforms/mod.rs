@@ -79,11 +79,16 @@ pub async fn take(store: &Store, request: &Request, now: DateTime<Utc>) -> AppRe
             });
         }
     }
-    for _ in 0..RETRIES {
-        let case_id = store
+    // The request's case never changes once it has one: looked up again only when another
+    // push opened it while this one tried to.
+    let case_id = match existing {
+        Some(id) => id,
+        None => store
             .platform_request_case(request.platform, &request.shop, &request.request_id)
             .await?
-            .ok_or_else(|| AppError::Internal("a platform request lost its case".into()))?;
+            .ok_or_else(|| AppError::Internal("a platform request lost its case".into()))?,
+    };
+    for _ in 0..RETRIES {
         let record = store
             .case(case_id)
             .await?

@@ -256,7 +256,7 @@ pub(super) async fn site_event(
     use kesu_app::platforms::site;
     let signed = site::verify(&state.store, &state.vault, &shop, signature, &body).await?;
     // Counted once signed: unsigned junk cannot use up a shop's budget.
-    state.push_limits.take(&format!("site:{}", signed.shop))?;
+    state.push_limits.take(format!("site:{}", signed.shop))?;
     let now = state.clock.now();
     let taken = site::take_signed(&state.store, signed, now).await?;
     Ok(Json(PushAnswer {
