@@ -98,6 +98,13 @@ pub enum Change {
     Platform {
         change: crate::platform::PlatformChange,
     },
+    /// kesu answered the platform's request (sent to it, or a dry run while the shop's
+    /// switch is off).
+    PlatformAnswer {
+        answer: crate::platform::Answer,
+        call: crate::platform::Call,
+        dry_run: bool,
+    },
 }
 
 impl Change {
@@ -122,6 +129,7 @@ impl Change {
             Change::RecordReferral { .. } => "record_referral",
             Change::RecordAppraisal { .. } => "record_appraisal",
             Change::Platform { .. } => "platform",
+            Change::PlatformAnswer { .. } => "platform_answer",
         }
     }
 
@@ -154,7 +162,8 @@ impl Change {
             | Change::Choose { .. }
             | Change::Assign { .. }
             | Change::RecordReferral { .. }
-            | Change::Platform { .. } => None,
+            | Change::Platform { .. }
+            | Change::PlatformAnswer { .. } => None,
         }
     }
 }

@@ -129,7 +129,7 @@ fn answer_all(jobs: Vec<Job>, e: &StoreError) {
 }
 
 /// One action's writes inside the caller's transaction (or savepoint).
-async fn write_event(
+pub(crate) async fn write_event(
     conn: &mut AnyConnection,
     after: &Case,
     event: &Event,

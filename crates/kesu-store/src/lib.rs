@@ -23,6 +23,7 @@ mod mentions;
 mod monitor;
 mod orders;
 mod outbox;
+mod platform_answers;
 mod platform_images;
 mod platforms;
 mod register;
@@ -60,6 +61,7 @@ pub use logistics::{
 pub use mentions::{Mention, MENTIONS_SHOWN};
 pub use orders::ORDER_BATCH;
 pub use outbox::{backoff, NewMessage, OutboxMessage, MAX_ATTEMPTS};
+pub use platform_answers::{NewAnswer, PlatformAnswer};
 pub use platform_images::{PendingImage, MAX_IMAGE_ATTEMPTS};
 pub use platforms::PlatformSource;
 pub use saved_views::SavedView;

@@ -216,6 +216,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         std::time::Duration::from_secs(args.platform_poll_secs),
         stop.subscribe(),
     ));
+    // kesu's answers to the platforms, sent from their durable queue.
+    let answers = tokio::spawn(kesu_app::platforms::answers::run(
+        state.store.clone(),
+        state.vault.clone(),
+        state.clock.clone(),
+        std::time::Duration::from_secs(1),
+        stop.subscribe(),
+    ));
     let backups = match &args.backup_dir {
         Some(dir) => {
             std::fs::create_dir_all(dir).with_context(|| {
@@ -250,6 +258,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     mailbox.await.ok();
     photos.await.ok();
     pinduoduo.await.ok();
+    answers.await.ok();
     if let Some(b) = backups {
         b.await.ok();
     }

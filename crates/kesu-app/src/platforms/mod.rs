@@ -3,6 +3,8 @@
 //! changes that case, in the platform's order ([`take`]). The connectors only read their
 //! platform's protocol into a [`Request`].
 
+pub mod answers;
+pub mod credentials;
 pub mod images;
 pub mod pinduoduo;
 pub mod site;

@@ -9,15 +9,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use kesu_domain::error::Problem;
-use kesu_domain::platform::pinduoduo::{self, Page, PddError};
+use kesu_domain::platform::pinduoduo::{self, Page};
+use kesu_domain::platform::ApiError;
 use kesu_domain::platform::Platform;
 use kesu_store::{PlatformSource, Store, User};
-use md5::{Digest, Md5};
-use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-use super::site::{shop_name, SourceView};
+use super::credentials::{ApiForm, Credentials};
+use super::site::SourceView;
 use super::status::{self, SyncReport};
 use crate::error::{AppError, AppResult};
 use crate::vault::Vault;
@@ -30,97 +29,31 @@ const MAX_PAGES: i64 = 200;
 /// How far back a shop's first sync reads.
 const FIRST_SYNC_HOURS: i64 = 24;
 
-/// The shop's app credentials and access token, as an admin enters them.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct PddForm {
-    pub client_id: String,
-    pub client_secret: String,
-    pub access_token: String,
-    /// Another gateway (a test server); Pinduoduo's own by default.
-    #[serde(default)]
-    pub endpoint: Option<String>,
-    pub enabled: bool,
-}
-
-/// What is sealed: the credentials.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-struct Credentials {
-    client_id: String,
-    client_secret: String,
-    access_token: String,
-    endpoint: String,
-}
-
 /// An admin sets up (or changes) a shop's Pinduoduo credentials; they are sealed.
 pub async fn set_up(
     store: &Store,
     vault: &Vault,
     caller: &User,
     shop: &str,
-    form: PddForm,
+    form: ApiForm,
     now: DateTime<Utc>,
 ) -> AppResult<SourceView> {
-    super::may_configure(caller)?;
-    let shop = shop_name(shop)?;
-    let mut errors = Vec::new();
-    for (field, value) in [
-        ("client_id", &form.client_id),
-        ("client_secret", &form.client_secret),
-        ("access_token", &form.access_token),
-    ] {
-        let v = value.trim();
-        if v.is_empty() || v.len() > 512 || v.chars().any(char::is_control) {
-            errors.push(kesu_domain::FieldError::new(
-                field,
-                Problem::Length { min: 1, max: 512 },
-            ));
-        }
-    }
-    let endpoint = form.endpoint.as_deref().map(str::trim).unwrap_or(ENDPOINT);
-    if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
-        errors.push(kesu_domain::FieldError::explained(
-            "endpoint",
-            Problem::Format,
-            "an http(s) address",
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
-    let credentials = Credentials {
-        client_id: form.client_id.trim().to_owned(),
-        client_secret: form.client_secret.trim().to_owned(),
-        access_token: form.access_token.trim().to_owned(),
-        endpoint: endpoint.to_owned(),
-    };
-    let sealed = vault
-        .seal(&serde_json::to_string(&credentials).map_err(|e| AppError::Internal(e.to_string()))?);
-    store
-        .set_platform_source(Platform::Pinduoduo, &shop, form.enabled, &sealed, now)
-        .await?;
-    tracing::info!(platform = "pinduoduo", shop = %shop, enabled = form.enabled, by = %caller.username, "platform source set");
-    Ok(SourceView {
-        platform: Platform::Pinduoduo,
+    super::credentials::set_up(
+        store,
+        vault,
+        caller,
+        Platform::Pinduoduo,
+        ENDPOINT,
         shop,
-        enabled: form.enabled,
-        send_answers: false,
-        updated_at: now,
-    })
+        form,
+        now,
+    )
+    .await
 }
 
 /// Pinduoduo's signature: MD5 of the secret, every parameter's name and value in name order,
-/// and the secret again, in upper-case hex.
-pub fn sign(secret: &str, params: &BTreeMap<String, String>) -> String {
-    let mut md5 = Md5::new();
-    md5.update(secret.as_bytes());
-    for (k, v) in params {
-        md5.update(k.as_bytes());
-        md5.update(v.as_bytes());
-    }
-    md5.update(secret.as_bytes());
-    hex::encode_upper(md5.finalize())
-}
+/// and the secret again, in upper-case hex (TOP's `md5` recipe).
+pub use super::credentials::md5_signature as sign;
 
 /// One page of the shop's changes with update time in `[start, end]`.
 async fn page(
@@ -129,7 +62,7 @@ async fn page(
     (start, end): (DateTime<Utc>, DateTime<Utc>),
     number: i64,
     now: DateTime<Utc>,
-) -> Result<Page, PddError> {
+) -> Result<Page, ApiError> {
     let mut params: BTreeMap<String, String> = [
         ("type", "pdd.refund.list.increment.get".to_owned()),
         ("client_id", creds.client_id.clone()),
@@ -153,12 +86,48 @@ async fn page(
         .form(&params)
         .send()
         .await
-        .map_err(|e| PddError::Garbage(format!("Pinduoduo could not be reached: {e}")))?;
+        .map_err(|e| ApiError::Garbage(format!("Pinduoduo could not be reached: {e}")))?;
     let body = response
         .bytes()
         .await
-        .map_err(|e| PddError::Garbage(format!("the answer was cut off: {e}")))?;
+        .map_err(|e| ApiError::Garbage(format!("the answer was cut off: {e}")))?;
     pinduoduo::parse_page(&body)
+}
+
+/// Calls one of Pinduoduo's answer methods (`request` carries the call's fields as JSON),
+/// signed like every call. Pinduoduo's `succ`/`success` false is a failure with its words.
+pub async fn send_answer(
+    client: &reqwest::Client,
+    vault: &Vault,
+    source: &PlatformSource,
+    call: &kesu_domain::platform::Call,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
+    let creds = Credentials::open(vault, source).map_err(|e| e.to_string())?;
+    let mut params: BTreeMap<String, String> = [
+        ("type", call.method.clone()),
+        ("client_id", creds.client_id.clone()),
+        ("access_token", creds.access_token.clone()),
+        ("timestamp", now.timestamp().to_string()),
+        ("data_type", "JSON".to_owned()),
+        ("request", call.fields.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let signature = sign(&creds.client_secret, &params);
+    params.insert("sign".to_owned(), signature);
+    let response = client
+        .post(&creds.endpoint)
+        .form(&params)
+        .send()
+        .await
+        .map_err(|e| format!("Pinduoduo could not be reached: {e}"))?;
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| format!("the answer was cut off: {e}"))?;
+    pinduoduo::parse_answer(&body).map_err(|e| e.to_string())
 }
 
 /// Reads the shop's changes since its cursor and takes them. Always returns what it did;
@@ -170,8 +139,7 @@ pub async fn sync(
     source: &PlatformSource,
     now: DateTime<Utc>,
 ) -> AppResult<SyncReport> {
-    let creds: Credentials = serde_json::from_str(&vault.open_sealed(&source.sealed)?)
-        .map_err(|e| AppError::Internal(format!("the stored credentials are unreadable: {e}")))?;
+    let creds = Credentials::open(vault, source)?;
     let mut report = status::load(store, source.platform, &source.shop).await?;
     let cursor = report
         .cursor
@@ -252,24 +220,5 @@ pub async fn run(
             _ = tokio::time::sleep(every) => {}
             _ = stop.changed() => return,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn signatures_follow_pinduoduos_recipe() {
-        let params: BTreeMap<String, String> =
-            [("type", "pdd.x"), ("client_id", "c1"), ("timestamp", "1")]
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect();
-        // MD5("s" + "client_idc1" + "timestamp1" + "typepdd.x" + "s"), upper-case.
-        let mut md5 = Md5::new();
-        md5.update(b"sclient_idc1timestamp1typepdd.xs");
-        assert_eq!(sign("s", &params), hex::encode_upper(md5.finalize()));
-        assert_eq!(sign("s", &params).len(), 32);
     }
 }

@@ -25,6 +25,29 @@ pub struct SiteForm {
     /// The secret the site signs its pushes with (at least 16 characters).
     pub secret: String,
     pub enabled: bool,
+    /// Where kesu posts its answers to the site's requests (CONTRACT §10); none: the site
+    /// takes no answers.
+    #[serde(default)]
+    pub answer_url: Option<String>,
+}
+
+/// What is sealed for a site: its secret and its answer address.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+struct SiteKeys {
+    secret: String,
+    #[serde(default)]
+    answer_url: Option<String>,
+}
+
+impl SiteKeys {
+    /// The sealed keys (a source set up before sites took answers sealed its bare secret).
+    fn open(vault: &Vault, sealed: &str) -> AppResult<SiteKeys> {
+        let raw = vault.open_sealed(sealed)?;
+        Ok(serde_json::from_str(&raw).unwrap_or(SiteKeys {
+            secret: raw,
+            answer_url: None,
+        }))
+    }
 }
 
 /// What kesu tells about a source (never its secret).
@@ -74,14 +97,27 @@ pub async fn set_up(
             "a secret of 16 to 512 characters, shared with the site only",
         ));
     }
+    let answer_url = form
+        .answer_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
+    if let Some(url) = answer_url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 1000 {
+            return Err(AppError::explained(
+                "answer_url",
+                Problem::Format,
+                "an http(s) address of at most 1000 characters",
+            ));
+        }
+    }
+    let keys = SiteKeys {
+        secret: secret.to_owned(),
+        answer_url: answer_url.map(str::to_owned),
+    };
+    let sealed = vault.seal(&serde_json::to_string(&keys).expect("keys serialise"));
     store
-        .set_platform_source(
-            Platform::Site,
-            &shop,
-            form.enabled,
-            &vault.seal(secret),
-            now,
-        )
+        .set_platform_source(Platform::Site, &shop, form.enabled, &sealed, now)
         .await?;
     tracing::info!(platform = "site", shop = %shop, enabled = form.enabled, by = %caller.username, "platform source set");
     Ok(SourceView {
@@ -114,7 +150,7 @@ pub async fn verify<'a>(
         .platform_source(Platform::Site, &shop)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no site is set up for shop {shop}")))?;
-    let secret = vault.open_sealed(&source.sealed)?;
+    let secret = SiteKeys::open(vault, &source.sealed)?.secret;
     if !signature.is_some_and(|s| signs(&secret, s, body)) {
         tracing::warn!(platform = "site", shop = %shop, "a push with a missing or wrong signature was refused");
         return Err(AppError::Unauthenticated(
@@ -140,6 +176,40 @@ pub async fn take_signed(store: &Store, push: Signed<'_>, now: DateTime<Utc>) ->
     let push: SitePush = crate::error::from_value(value)?;
     let request = push.parse(&shop).map_err(AppError::Invalid)?;
     take(store, &request, now).await
+}
+
+/// Posts an answer to the site's answer address, signed like its pushes, with the answer's
+/// key as `Idempotency-Key` (a retried answer is the same answer). Any 2xx is taken.
+pub async fn send_answer(
+    client: &reqwest::Client,
+    vault: &Vault,
+    source: &kesu_store::PlatformSource,
+    call: &kesu_domain::platform::Call,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
+    let keys = SiteKeys::open(vault, &source.sealed).map_err(|e| e.to_string())?;
+    let url = keys
+        .answer_url
+        .ok_or("the site has no answer address: set one on the platforms page")?;
+    let body = serde_json::to_string(&call.fields).map_err(|e| e.to_string())?;
+    let key = call.fields["answer_key"].as_str().unwrap_or_default();
+    let response = client
+        .post(url)
+        .header("content-type", "application/json")
+        .header(
+            "X-Kesu-Signature",
+            crate::notify::sign(&keys.secret, now.timestamp(), &body),
+        )
+        .header("Idempotency-Key", key)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| format!("the site could not be reached: {e}"))?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("the site answered {}", response.status()))
+    }
 }
 
 /// Whether `header` (`t=…,v1=…`) signs `body` with `secret`. Several `v1` values may be given

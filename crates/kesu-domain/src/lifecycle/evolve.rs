@@ -174,6 +174,8 @@ pub fn evolve(case: &Case, event: &Event) -> Case {
             })
         }
         Change::Platform { change } => crate::platform::follow(&mut c, change),
+        // The platform's answer to it comes back as a change of the request.
+        Change::PlatformAnswer { .. } => {}
     }
     // Whatever the customer does, or an explicit resume, ends the wait.
     let ends_wait =

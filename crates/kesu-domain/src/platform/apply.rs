@@ -35,6 +35,8 @@ pub struct PlatformChange {
     pub return_tracking_no: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intervention: Option<Intervention>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
     /// The platform's time of this state.
     pub updated_at: DateTime<Utc>,
 }
@@ -63,6 +65,7 @@ pub fn apply(
         amount_over_paid: over_paid(request.amount, left_to_refund),
         return_tracking_no: request.return_tracking_no.clone(),
         intervention: request.intervention.clone(),
+        revision: request.revision.clone(),
         updated_at: request.updated_at,
     };
     // The deadlines follow from the case as the change leaves it.
@@ -99,6 +102,9 @@ pub fn follow(case: &mut Case, change: &PlatformChange) {
     }
     if change.intervention.is_some() {
         link.intervention = change.intervention.clone();
+    }
+    if change.revision.is_some() {
+        link.revision = change.revision.clone();
     }
     link.updated_at = change.updated_at;
     // The platform stepping in puts the shop's rating at stake: first in the queue.

@@ -7,18 +7,21 @@
 //! SLA engine runs a clock of its own ahead of it (see `sla`), so the assignee is warned and
 //! the supervisor escalated to while there is still time.
 
+mod answer;
 mod apply;
 mod intake;
 pub mod pinduoduo;
 pub mod site;
+pub mod taobao;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::Demand;
 use crate::money::Cents;
 use crate::order::OrderNo;
 
+pub use answer::{call as answer_call, Answer, Call, Unsupported};
 pub use apply::{apply, follow, PlatformChange};
 pub use intake::UNNAMED_BUYER;
 
@@ -219,6 +222,9 @@ pub struct Request {
     pub updated_at: DateTime<Utc>,
     pub return_tracking_no: Option<String>,
     pub intervention: Option<Intervention>,
+    /// The platform's own revision of the request, quoted back when answering it (Taobao's
+    /// `refund_phase` and `refund_version`).
+    pub revision: Option<String>,
 }
 
 /// What kesu keeps on the case about the request it came from.
@@ -246,6 +252,9 @@ pub struct PlatformLink {
     pub return_tracking_no: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intervention: Option<Intervention>,
+    /// The platform's revision of the request, as last read (quoted back in answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
     /// The platform's time of the state last applied.
     pub updated_at: DateTime<Utc>,
 }
@@ -267,6 +276,7 @@ impl PlatformLink {
             deadline: request.deadline,
             return_tracking_no: request.return_tracking_no.clone(),
             intervention: request.intervention.clone(),
+            revision: request.revision.clone(),
             updated_at: request.updated_at,
         }
     }
@@ -282,6 +292,40 @@ impl PlatformLink {
             (a, b) => a.or(b),
         }
     }
+}
+
+/// What a platform answered instead of what was asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// Called too often: wait before the next call.
+    RateLimited(String),
+    /// The shop's access token is no longer valid: an admin must enter a new one.
+    TokenExpired(String),
+    /// Any other error the platform reported, with its code and words.
+    Platform { code: i64, message: String },
+    /// Not the platform's JSON at all.
+    Garbage(String),
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::RateLimited(m) => write!(f, "rate limited by the platform: {m}"),
+            ApiError::TokenExpired(m) => write!(f, "the access token is no longer valid: {m}"),
+            ApiError::Platform { code, message } => write!(f, "platform error {code}: {message}"),
+            ApiError::Garbage(m) => write!(f, "not the platform's answer: {m}"),
+        }
+    }
+}
+
+/// A time as the Chinese platforms write it, `2026-12-06 10:05:00`, in Beijing time.
+pub(crate) fn beijing_time(raw: &str) -> Option<DateTime<Utc>> {
+    let naive = NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%d %H:%M:%S").ok()?;
+    FixedOffset::east_opt(8 * 3600)
+        .expect("+08:00 is a valid offset")
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn over_paid(amount: Option<Cents>, left: Option<Cents>) -> bool {

@@ -18,11 +18,11 @@
 //! | `updated_time` (北京时间 `YYYY-MM-DD HH:MM:SS`) | `updated_at` |
 //! | `expire_time` (unix seconds, when given) | `deadline` |
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{AfterSaleKind, Platform, Request, Stage};
+use super::{beijing_time, AfterSaleKind, ApiError, Platform, Request, Stage};
 use crate::money::parse_yuan;
 use crate::order::OrderNo;
 
@@ -96,38 +96,14 @@ pub struct Page {
     pub items: Vec<PddRefund>,
 }
 
-/// What Pinduoduo answered instead of a page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PddError {
-    /// Called too often: wait before the next call.
-    RateLimited(String),
-    /// The shop's access token is no longer valid: an admin must enter a new one.
-    TokenExpired(String),
-    /// Any other error the platform reported, with its code and words.
-    Platform { code: i64, message: String },
-    /// Not Pinduoduo's JSON at all.
-    Garbage(String),
-}
-
-impl std::fmt::Display for PddError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PddError::RateLimited(m) => write!(f, "rate limited by Pinduoduo: {m}"),
-            PddError::TokenExpired(m) => write!(f, "the access token is no longer valid: {m}"),
-            PddError::Platform { code, message } => write!(f, "Pinduoduo error {code}: {message}"),
-            PddError::Garbage(m) => write!(f, "not Pinduoduo's answer: {m}"),
-        }
-    }
-}
-
 /// Pinduoduo's codes for "too often" and for an expired or revoked access token.
 const RATE_LIMIT_CODES: &[i64] = &[70031, 70032, 70033, 52101];
 const TOKEN_CODES: &[i64] = &[10019, 20031];
 
 /// Reads an answer of `pdd.refund.list.increment.get`.
-pub fn parse_page(body: &[u8]) -> Result<Page, PddError> {
+pub fn parse_page(body: &[u8]) -> Result<Page, ApiError> {
     let value: Value =
-        serde_json::from_slice(body).map_err(|e| PddError::Garbage(format!("not JSON: {e}")))?;
+        serde_json::from_slice(body).map_err(|e| ApiError::Garbage(format!("not JSON: {e}")))?;
     if let Some(err) = value.get("error_response") {
         let code = err.get("error_code").and_then(as_i64).unwrap_or(0);
         let message = ["error_msg", "sub_msg"]
@@ -136,41 +112,59 @@ pub fn parse_page(body: &[u8]) -> Result<Page, PddError> {
             .collect::<Vec<_>>()
             .join("; ");
         return Err(if RATE_LIMIT_CODES.contains(&code) {
-            PddError::RateLimited(message)
+            ApiError::RateLimited(message)
         } else if TOKEN_CODES.contains(&code) {
-            PddError::TokenExpired(message)
+            ApiError::TokenExpired(message)
         } else {
-            PddError::Platform { code, message }
+            ApiError::Platform { code, message }
         });
     }
     let page = value
         .get("refund_increment_get_response")
-        .ok_or_else(|| PddError::Garbage("no refund_increment_get_response".into()))?;
+        .ok_or_else(|| ApiError::Garbage("no refund_increment_get_response".into()))?;
     let total_count = page.get("total_count").and_then(as_i64).unwrap_or(0);
     let items = match page.get("refund_list") {
         None | Some(Value::Null) => Vec::new(),
         Some(list) => serde_json::from_value(list.clone())
-            .map_err(|e| PddError::Garbage(format!("refund_list: {e}")))?,
+            .map_err(|e| ApiError::Garbage(format!("refund_list: {e}")))?,
     };
     Ok(Page { total_count, items })
+}
+
+/// Reads the answer to one of the answer methods: `{"response": {"result": {"succ"|"success":
+/// bool, "message"}}}`, or an error.
+pub fn parse_answer(body: &[u8]) -> Result<(), ApiError> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::Garbage(format!("not JSON: {e}")))?;
+    if value.get("error_response").is_some() {
+        return match parse_page(body) {
+            Err(e) => Err(e),
+            Ok(_) => Err(ApiError::Garbage("an error without its words".into())),
+        };
+    }
+    let result = value
+        .get("response")
+        .and_then(|r| r.get("result"))
+        .ok_or_else(|| ApiError::Garbage("no response.result".into()))?;
+    let ok = ["succ", "success"]
+        .iter()
+        .find_map(|k| result.get(*k).and_then(Value::as_bool));
+    match ok {
+        Some(true) => Ok(()),
+        _ => Err(ApiError::Platform {
+            code: 0,
+            message: result
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("refused without a reason")
+                .to_owned(),
+        }),
+    }
 }
 
 fn as_i64(v: &Value) -> Option<i64> {
     v.as_i64()
         .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-}
-
-fn beijing() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
-}
-
-/// Pinduoduo's `2026-12-06 10:05:00` (Beijing time).
-fn beijing_time(raw: &str) -> Option<DateTime<Utc>> {
-    let naive = NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%d %H:%M:%S").ok()?;
-    beijing()
-        .from_local_datetime(&naive)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 impl PddRefund {
@@ -225,6 +219,7 @@ impl PddRefund {
                 .clone()
                 .filter(|t| !t.trim().is_empty()),
             intervention: None,
+            revision: None,
         })
     }
 }
@@ -241,6 +236,45 @@ pub fn windows(cursor: DateTime<Utc>, now: DateTime<Utc>) -> Vec<(DateTime<Utc>,
         start = end;
     }
     out
+}
+
+/// The call for an answer: `pdd.refund.agree` and `pdd.refund.returngoods.agree` (whose
+/// address is the id of one of the shop's return addresses on Pinduoduo). Pinduoduo's open
+/// platform has no method to refuse or to leave a message: those are answered in its
+/// merchant backend.
+pub fn answer_call(
+    link: &super::PlatformLink,
+    order_no: Option<&str>,
+    answer: &super::Answer,
+) -> Result<super::Call, super::Unsupported> {
+    use super::{Answer, Call, Unsupported};
+    let order_sn = order_no.ok_or_else(|| {
+        Unsupported("Pinduoduo needs the order number: link the case to its order".into())
+    })?;
+    let (method, mut fields) = match answer {
+        Answer::AgreeRefund { note } => (
+            "pdd.refund.agree",
+            serde_json::json!({ "operate_desc": note.clone().unwrap_or_default() }),
+        ),
+        Answer::AgreeReturn { address, note } => (
+            "pdd.refund.returngoods.agree",
+            serde_json::json!({
+                "return_address_id": address,
+                "operate_desc": note.clone().unwrap_or_default(),
+            }),
+        ),
+        Answer::Refuse { .. } | Answer::Message { .. } => {
+            return Err(Unsupported(
+                "Pinduoduo's open platform cannot refuse or leave a message: do it in the Pinduoduo merchant backend".into(),
+            ))
+        }
+    };
+    fields["after_sales_id"] = link.request_id.clone().into();
+    fields["order_sn"] = order_sn.into();
+    Ok(Call {
+        method: method.to_owned(),
+        fields,
+    })
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
 use super::*;
+use crate::platform::ApiError;
 
 fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -90,18 +91,18 @@ fn pages_errors_and_garbage_are_told_apart() {
     let limited = json!({"error_response": {"error_code": 70031, "error_msg": "调用已被限流"}});
     assert!(matches!(
         parse_page(limited.to_string().as_bytes()),
-        Err(PddError::RateLimited(_))
+        Err(ApiError::RateLimited(_))
     ));
     let token = json!({"error_response": {"error_code": 10019, "error_msg": "access_token已过期"}});
     assert!(matches!(
         parse_page(token.to_string().as_bytes()),
-        Err(PddError::TokenExpired(_))
+        Err(ApiError::TokenExpired(_))
     ));
     assert!(matches!(
         parse_page(b"<html>502</html>"),
-        Err(PddError::Garbage(_))
+        Err(ApiError::Garbage(_))
     ));
-    assert!(matches!(parse_page(b"{}"), Err(PddError::Garbage(_))));
+    assert!(matches!(parse_page(b"{}"), Err(ApiError::Garbage(_))));
 }
 
 #[test]

@@ -197,6 +197,7 @@ impl SitePush {
                     updated_at,
                     return_tracking_no,
                     intervention,
+                    revision: None,
                 })
             }
             _ => Err(errors),
@@ -279,4 +280,19 @@ fn images(errors: &mut Vec<FieldError>, raw: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+/// What kesu posts to the site's answer address (CONTRACT §10): the request, the answer with
+/// its fields, and the answer's key (the site may see a retried answer again).
+pub fn answer_call(link: &super::PlatformLink, answer: &super::Answer, key: &str) -> super::Call {
+    let mut fields = serde_json::to_value(answer).expect("answers serialise");
+    if let Some(object) = fields.as_object_mut() {
+        object.insert("request_id".into(), link.request_id.clone().into());
+        object.insert("shop".into(), link.shop.clone().into());
+        object.insert("answer_key".into(), key.into());
+    }
+    super::Call {
+        method: format!("kesu.answer.{}", answer.code()),
+        fields,
+    }
 }

@@ -12,6 +12,7 @@ pub mod notifications;
 mod openapi;
 mod openapi_errors;
 pub mod orders;
+pub mod platform_answers;
 pub mod platforms;
 pub mod refunds;
 pub mod replies;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(notifications::router())
         .merge(mailbox::router())
         .merge(platforms::router())
+        .merge(platform_answers::router())
         .merge(settings::router())
         .merge(refunds::router())
         .merge(orders::router())

@@ -23,6 +23,7 @@ use crate::AppState;
         super::mailbox::show, super::mailbox::save, super::mailbox::poll,
         super::platforms::list, super::platforms::set_up_site, super::platforms::site_event,
         super::platforms::set_up_pinduoduo, super::platforms::sync_pinduoduo,
+        super::platform_answers::list, super::platform_answers::give, super::platform_answers::switch,
         super::settings::departments, super::settings::add_department,
         super::settings::policy, super::settings::set_policy,
         super::refunds::quote,

@@ -94,7 +94,7 @@ pub(super) async fn set_up_pinduoduo(
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<SourceBody>> {
     require_admin(&caller, "set up platform sources")?;
-    let form: kesu_app::platforms::pinduoduo::PddForm = from_value(body)?;
+    let form: kesu_app::platforms::credentials::ApiForm = from_value(body)?;
     let now = state.clock.now();
     let view = kesu_app::platforms::pinduoduo::set_up(
         &state.store,
@@ -170,6 +170,8 @@ pub struct SiteBody {
     /// the server's key; never shown again.
     secret: String,
     enabled: bool,
+    /// Where kesu posts its answers to the site's requests (optional).
+    answer_url: Option<String>,
 }
 
 /// What a push did.

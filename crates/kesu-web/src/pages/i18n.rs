@@ -26,6 +26,7 @@ mod tests {
             include_str!("case/evidence.rs"),
             include_str!("case/parcels.rs"),
             include_str!("case/platform.rs"),
+            include_str!("case/platform_answers.rs"),
             include_str!("case/call_card.rs"),
             include_str!("customer.rs"),
             include_str!("customer_files.rs"),

@@ -26,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/platforms/site", post(save_site))
         .route("/admin/platforms/pinduoduo", post(save_pinduoduo))
         .route("/admin/platforms/pinduoduo/{shop}/sync", post(sync_now))
+        .route(
+            "/admin/platforms/{platform}/{shop}/answers",
+            post(switch_answers),
+        )
 }
 
 async fn page(State(state): State<AppState>, s: PageSession) -> Response {
@@ -74,6 +78,7 @@ async fn render(state: &AppState, s: &PageSession, said: Option<(StatusCode, Str
                     h3 { (lang.label(source.platform)) " · " (source.shop) " "
                         @if source.enabled { span.badge.green { (lang.t("platform_on")) } }
                         @else { span.badge.grey { (lang.t("platform_off")) } } }
+                    (answers_switch(lang, s, source))
                     @if let Some(r) = report { (sync_facts(lang, s, &source.shop, r, now, zone)) }
                     @else { p.muted { (lang.t("platform_site_pushes")) " " code { "POST /api/v1/platforms/site/" (source.shop) "/events" } } }
                 }
@@ -85,6 +90,7 @@ async fn render(state: &AppState, s: &PageSession, said: Option<(StatusCode, Str
                 (csrf_field(s))
                 label { (lang.t("platform_shop")) input name="shop" required placeholder="旗舰店"; }
                 label { (lang.t("platform_secret")) input name="secret" type="password" required minlength="16" autocomplete="new-password"; }
+                label { (lang.t("platform_answer_url")) input name="answer_url" type="url" placeholder="https://shop.example/kesu/answers"; }
                 label.check { input type="checkbox" name="enabled" value="1" checked; (lang.t("platform_enabled")) }
                 button.primary type="submit" { (lang.t("save")) }
             }
@@ -104,6 +110,33 @@ async fn render(state: &AppState, s: &PageSession, said: Option<(StatusCode, Str
         }
     };
     (code, layout(s, lang.t("platforms"), body)).into_response()
+}
+
+/// Whether kesu's answers go to the platform, and the button that changes it.
+fn answers_switch(
+    lang: Lang,
+    s: &PageSession,
+    source: &kesu_app::platforms::site::SourceView,
+) -> Markup {
+    let action = format!(
+        "/admin/platforms/{}/{}/answers",
+        source.platform.code(),
+        super::session::urlencode(&source.shop)
+    );
+    html! {
+        form.answers-switch method="post" action=(action) {
+            (csrf_field(s))
+            @if source.send_answers {
+                span.badge.green { (lang.t("platform_answers_sent")) } " "
+                input type="hidden" name="send" value="0";
+                button type="submit" { (lang.t("platform_answers_stop")) }
+            } @else {
+                span.badge.grey { (lang.t("platform_answers_dry_run")) } " "
+                input type="hidden" name="send" value="1";
+                button type="submit" { (lang.t("platform_answers_start")) }
+            }
+        }
+    }
 }
 
 /// A polled source's last sync, in words.
@@ -142,6 +175,7 @@ async fn save_site(State(state): State<AppState>, AdminForm(s, f): AdminForm) ->
     let form = kesu_app::platforms::site::SiteForm {
         secret: f.get("secret").unwrap_or("").to_owned(),
         enabled: f.get("enabled") == Some("1"),
+        answer_url: f.text("answer_url"),
     };
     let shop = f.get("shop").unwrap_or("").to_owned();
     let now = state.clock.now();
@@ -158,7 +192,7 @@ async fn save_site(State(state): State<AppState>, AdminForm(s, f): AdminForm) ->
 }
 
 async fn save_pinduoduo(State(state): State<AppState>, AdminForm(s, f): AdminForm) -> Response {
-    let form = kesu_app::platforms::pinduoduo::PddForm {
+    let form = kesu_app::platforms::credentials::ApiForm {
         client_id: f.get("client_id").unwrap_or("").to_owned(),
         client_secret: f.get("client_secret").unwrap_or("").to_owned(),
         access_token: f.get("access_token").unwrap_or("").to_owned(),
@@ -187,6 +221,24 @@ async fn saved(state: &AppState, s: &PageSession, done: kesu_app::AppResult<()>)
             render(state, s, Some(said)).await
         }
     }
+}
+
+async fn switch_answers(
+    State(state): State<AppState>,
+    Path((platform, shop)): Path<(String, String)>,
+    AdminForm(s, f): AdminForm,
+) -> Response {
+    let now = state.clock.now();
+    let done = kesu_app::platforms::answers::switch(
+        &state.store,
+        &s.session.user,
+        &platform,
+        &shop,
+        f.get("send") == Some("1"),
+        now,
+    )
+    .await;
+    saved(&state, &s, done).await
 }
 
 async fn sync_now(

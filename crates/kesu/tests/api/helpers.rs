@@ -38,6 +38,8 @@ pub struct TestApp {
     pub store: Store,
     #[allow(dead_code)] // for tests that run the worker on the same state
     pub search: kesu_search::Search,
+    #[allow(dead_code)] // for tests that run the platform workers on the server's key
+    pub vault: kesu_app::vault::Vault,
     _dir: Option<tempfile::TempDir>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -102,6 +104,7 @@ impl TestApp {
             .await
             .unwrap();
         let state = AppState::new(store.clone(), clock.clone(), search.clone());
+        let vault = state.vault.clone();
         tokio::spawn(kesu_web::serve(listener, state, async {
             rx.await.ok();
         }));
@@ -111,6 +114,7 @@ impl TestApp {
             clock,
             store,
             search,
+            vault,
             _dir: dir,
             _shutdown: tx,
         }

@@ -32,6 +32,7 @@ mod orders;
 mod ownership;
 mod pages;
 mod pg_restart;
+mod platform_answers;
 mod platform_pinduoduo;
 mod platform_site;
 mod polite_pages;

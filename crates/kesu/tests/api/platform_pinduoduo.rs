@@ -33,6 +33,8 @@ struct Sim {
     /// Every window asked for, in seconds.
     windows: Vec<(i64, i64)>,
     bad_signatures: usize,
+    /// The answers received (`pdd.refund.agree` …): the method and its `request`.
+    answers: Vec<(String, Value)>,
 }
 
 type Shared = Arc<Mutex<Sim>>;
@@ -84,7 +86,18 @@ async fn router(
     if params.get("access_token").map(String::as_str) != Some(TOKEN) {
         return error(10019, "access_token已过期").into_response();
     }
-    if params.get("type").map(String::as_str) != Some("pdd.refund.list.increment.get") {
+    let method = params.get("type").cloned().unwrap_or_default();
+    if method == "pdd.refund.agree" || method == "pdd.refund.returngoods.agree" {
+        let request: Value = serde_json::from_str(&params["request"]).unwrap();
+        let id = request["after_sales_id"].clone();
+        sim.answers.push((method, request));
+        return axum::Json(
+            json!({"response": {"result": {"succ": true, "success": true,
+            "message": "退款操作成功", "after_sales_id": id}}}),
+        )
+        .into_response();
+    }
+    if method != "pdd.refund.list.increment.get" {
         return error(10001, "unknown type").into_response();
     }
     if sim.rate_limit_calls.contains(&call) {
@@ -360,4 +373,103 @@ async fn a_day_of_pinduoduo_traffic_ends_in_one_case_per_request(app: TestApp) {
     assert_eq!(fetched, 10, "one photo for every 30th request");
 }
 
-on_both_backends!(a_day_of_pinduoduo_traffic_ends_in_one_case_per_request);
+async fn agreeing_reaches_pinduoduo_once_signed_and_refusing_is_explained(app: TestApp) {
+    let admin = app.admin().await;
+    let supervisor = app.user("sup", "supervisor", None).await;
+    let sim: Shared = Arc::default();
+    let endpoint = start_platform(sim.clone()).await;
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 22, 2, 0, 0).unwrap();
+    let (versions, _) = a_day(t0, &endpoint);
+    // Two requests waiting on the shop: a refund only, a return and refund.
+    sim.lock().unwrap().versions = versions
+        .into_iter()
+        .filter(|v| v["id"] == 9_000_000 || v["id"] == 9_000_001)
+        .take(3)
+        .collect();
+    set_up(&app, &admin, &endpoint, TOKEN).await;
+    app.clock.set(t0 + Duration::hours(2));
+    let report = sync(&app, &admin).await;
+    assert_eq!(report["last_opened"], 2, "{report}");
+    let case_of = |id: &'static str| {
+        let store = app.store.clone();
+        async move {
+            store
+                .platform_request_case(kesu_domain::platform::Platform::Pinduoduo, SHOP, id)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let refund_only = case_of("9000000").await;
+    let give = |case: i64, answer: Value| {
+        let app = &app;
+        let supervisor = supervisor.clone();
+        async move {
+            let version = app.case(&supervisor, case).await["version"].clone();
+            let mut body = answer;
+            body["version"] = version;
+            app.post(
+                &supervisor,
+                &format!("/api/v1/cases/{case}/platform/answers"),
+                &body,
+            )
+            .await
+        }
+    };
+    let send = || async {
+        let client = kesu_app::platforms::images::client();
+        kesu_app::platforms::answers::send_due(&app.store, &app.vault, &client, app.clock.now())
+            .await
+            .unwrap()
+    };
+
+    // Switched off: recorded with Pinduoduo's call, nothing sent.
+    let r = give(refund_only, json!({"answer": "agree_refund"})).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let dry: Value = r.json().await.unwrap();
+    assert_eq!(dry["status"], "dry_run");
+    assert_eq!(dry["call"]["method"], "pdd.refund.agree");
+    assert_eq!(dry["call"]["fields"]["after_sales_id"], "9000000");
+    assert_eq!(dry["call"]["fields"]["order_sn"], "PDD-0000");
+    assert_eq!(send().await, 0);
+    assert!(sim.lock().unwrap().answers.is_empty());
+
+    // Pinduoduo cannot refuse through its API: said so, nothing recorded.
+    let r = give(
+        refund_only,
+        json!({"answer": "refuse", "reason": "已签收超过 7 天"}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("merchant backend"));
+
+    // Switched on: the agreement reaches Pinduoduo once, signed.
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/platforms/pinduoduo/{SHOP_PATH}/answers")))
+        .bearer_auth(&admin)
+        .json(&json!({"send_answers": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = give(
+        refund_only,
+        json!({"answer": "agree_refund", "note": "已同意退款"}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(send().await, 1);
+    assert_eq!(send().await, 0);
+    let s = sim.lock().unwrap();
+    assert_eq!(s.bad_signatures, 0);
+    assert_eq!(s.answers.len(), 1);
+    assert_eq!(s.answers[0].0, "pdd.refund.agree");
+    assert_eq!(s.answers[0].1["after_sales_id"], "9000000");
+    assert_eq!(s.answers[0].1["operate_desc"], "已同意退款");
+}
+
+on_both_backends!(
+    a_day_of_pinduoduo_traffic_ends_in_one_case_per_request,
+    agreeing_reaches_pinduoduo_once_signed_and_refusing_is_explained
+);

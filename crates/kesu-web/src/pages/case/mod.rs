@@ -34,6 +34,7 @@ mod evidence;
 mod panels;
 mod parcels;
 mod platform;
+mod platform_answers;
 mod reply_check;
 mod submit;
 
@@ -52,6 +53,10 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/act", post(act))
         .route("/cases/{id}/customer-link", post(customer_link))
         .route("/cases/{id}/check-reply", post(check_reply))
+        .route(
+            "/cases/{id}/platform-answer",
+            post(platform_answers::answer),
+        )
         .route(
             "/cases/{id}/files",
             // The upload limits are the files' own, checked as they stream in.
@@ -134,6 +139,8 @@ struct Loaded {
     notices: Vec<kesu_store::OutboxMessage>,
     /// A platform case's photos still to fetch, and those given up.
     photos_left: (i64, i64),
+    /// A platform case's answers to its platform.
+    answers: Vec<kesu_store::PlatformAnswer>,
 }
 
 impl Loaded {
@@ -161,6 +168,10 @@ impl Loaded {
             photos_left: match record.case.platform {
                 Some(_) => store.platform_images_left(id).await?,
                 None => (0, 0),
+            },
+            answers: match record.case.platform {
+                Some(_) => store.platform_answers(id).await?,
+                None => Vec::new(),
             },
         })
     }
@@ -199,6 +210,7 @@ async fn render_full(
         parcels,
         notices,
         photos_left,
+        answers,
     } = match Loaded::read(state, &record).await {
         Ok(x) => x,
         Err(e) => return PageError::of(lang, e).into_response(),
@@ -363,6 +375,7 @@ async fn render_full(
             }
             aside.side-col {
                 (platform::platform_panel(lang, c, photos_left, now, zone))
+                (platform_answers::answers_panel(s, c, &answers, zone))
                 section.panel {
                     h2 { (lang.t("customer")) }
                     p { (who.name) @if who.masked { " " span.muted { (lang.t("masked")) } } }
