@@ -209,7 +209,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         std::time::Duration::from_secs(2),
         stop.subscribe(),
     ));
-    let pinduoduo = tokio::spawn(kesu_app::platforms::pinduoduo::run(
+    let pinduoduo = tokio::spawn(kesu_app::platforms::poller::run(
         state.store.clone(),
         state.vault.clone(),
         state.clock.clone(),

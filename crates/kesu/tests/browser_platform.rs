@@ -101,7 +101,7 @@ async fn the_agent_sees_the_platforms_request_and_countdown_first() {
     b.client.goto(&app.url("/admin/platforms")).await.unwrap();
     b.wait_for("#platform-sources").await;
     b.fill(
-        "form[action='/admin/platforms/pinduoduo'] input[name=shop]",
+        "form[action='/admin/platforms/api'] input[name=shop]",
         "拼多多旗舰店",
     )
     .await;
@@ -111,7 +111,7 @@ async fn the_agent_sees_the_platforms_request_and_countdown_first() {
     b.fill("input[name=access_token]", "pdd-token").await;
     b.fill("input[name=endpoint]", "http://127.0.0.1:9/api/router")
         .await;
-    b.click_and_load("form[action='/admin/platforms/pinduoduo'] button[type=submit]")
+    b.click_and_load("form[action='/admin/platforms/api'] button[type=submit]")
         .await;
     b.click_and_load("form[action$='/sync'] button").await;
     let sources = b.text("#platform-sources").await;

@@ -226,6 +226,7 @@ async fn send_one(
         Platform::Pinduoduo => {
             super::pinduoduo::send_answer(client, vault, &source, &call, now).await
         }
+        Platform::Taobao => super::taobao::send_answer(client, vault, &source, &call, now).await,
         other => Err(format!("kesu cannot send to {} yet", other.code())),
     }
 }

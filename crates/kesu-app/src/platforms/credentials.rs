@@ -114,6 +114,31 @@ pub async fn set_up(
     })
 }
 
+/// The gateway of a platform set up with API credentials; `None` for one that is not.
+pub fn default_endpoint(platform: Platform) -> Option<&'static str> {
+    match platform {
+        Platform::Pinduoduo => Some(super::pinduoduo::ENDPOINT),
+        Platform::Taobao => Some(super::taobao::ENDPOINT),
+        Platform::Site | Platform::Jd | Platform::Douyin => None,
+    }
+}
+
+/// An admin sets up a source of a platform named by its code (`pinduoduo`, `taobao` …).
+pub async fn set_up_named(
+    store: &Store,
+    vault: &Vault,
+    caller: &User,
+    platform: &str,
+    shop: &str,
+    form: ApiForm,
+    now: DateTime<Utc>,
+) -> AppResult<SourceView> {
+    let (platform, endpoint) = Platform::parse(platform)
+        .and_then(|p| Some((p, default_endpoint(p)?)))
+        .ok_or_else(|| AppError::NotFound(format!("kesu has no API connector for `{platform}`")))?;
+    set_up(store, vault, caller, platform, endpoint, shop, form, now).await
+}
+
 /// The `md5` signature of Pinduoduo and Taobao: MD5 of the secret, every parameter's name
 /// and value in name order, and the secret again, in upper-case hex.
 pub fn md5_signature(secret: &str, params: &BTreeMap<String, String>) -> String {

@@ -7,8 +7,10 @@ pub mod answers;
 pub mod credentials;
 pub mod images;
 pub mod pinduoduo;
+pub mod poller;
 pub mod site;
 pub mod status;
+pub mod taobao;
 
 use chrono::{DateTime, Utc};
 use kesu_domain::history::SystemActor;

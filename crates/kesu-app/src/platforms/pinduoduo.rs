@@ -5,22 +5,18 @@
 //! is shown to admins; the next round goes on from there.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use kesu_domain::platform::pinduoduo::{self, Page};
 use kesu_domain::platform::ApiError;
 use kesu_domain::platform::Platform;
 use kesu_store::{PlatformSource, Store, User};
-use tokio::sync::watch;
 
 use super::credentials::{ApiForm, Credentials};
 use super::site::SourceView;
 use super::status::{self, SyncReport};
 use crate::error::{AppError, AppResult};
 use crate::vault::Vault;
-use crate::Clock;
 
 /// Pinduoduo's gateway.
 pub const ENDPOINT: &str = "https://gw-api.pinduoduo.com/api/router";
@@ -185,40 +181,4 @@ pub async fn sync(
     report.finished(now, error);
     status::save(store, source.platform, &source.shop, &report).await?;
     Ok(report)
-}
-
-/// Syncs every enabled Pinduoduo source every `every` until `stop`.
-pub async fn run(
-    store: Store,
-    vault: Vault,
-    clock: Arc<dyn Clock>,
-    every: Duration,
-    mut stop: watch::Receiver<bool>,
-) {
-    let client = super::images::client();
-    loop {
-        match store.platform_sources().await {
-            Ok(sources) => {
-                for source in sources
-                    .iter()
-                    .filter(|s| s.enabled && s.platform == Platform::Pinduoduo)
-                {
-                    match sync(&store, &vault, &client, source, clock.now()).await {
-                        Ok(r) if r.error.is_some() => {
-                            tracing::warn!(platform = "pinduoduo", shop = %source.shop, error = ?r.error, "sync stopped early")
-                        }
-                        Ok(_) => {}
-                        Err(e) => {
-                            tracing::warn!(platform = "pinduoduo", shop = %source.shop, error = %e, "sync failed")
-                        }
-                    }
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "platform sources could not be read"),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = stop.changed() => return,
-        }
-    }
 }

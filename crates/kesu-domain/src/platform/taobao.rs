@@ -381,3 +381,7 @@ pub fn answer_call(link: &super::PlatformLink, answer: &Answer) -> Result<Call, 
         fields,
     })
 }
+
+#[cfg(test)]
+#[path = "taobao_tests.rs"]
+mod tests;

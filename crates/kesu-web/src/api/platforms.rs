@@ -25,19 +25,22 @@ pub fn router() -> Router<AppState> {
         .route("/platforms", get(list))
         .route("/platforms/site/{shop}", put(set_up_site))
         .route("/platforms/site/{shop}/events", post(site_event))
-        .route("/platforms/pinduoduo/{shop}", put(set_up_pinduoduo))
-        .route("/platforms/pinduoduo/{shop}/sync", post(sync_pinduoduo))
+        .route("/platforms/{platform}/{shop}", put(set_up_api))
+        .route("/platforms/{platform}/{shop}/sync", post(sync_now))
 }
 
-/// The Pinduoduo credentials of a shop, as sent.
+/// A shop's API credentials on a platform, as sent.
 #[derive(Deserialize, ToSchema)]
 #[allow(dead_code)]
-pub struct PddBody {
+pub struct ApiBody {
+    /// The app's id (Pinduoduo `client_id`, Taobao `app_key`).
     client_id: String,
-    /// Sealed with the server's key; never shown again.
+    /// The app's secret (`client_secret`, `app_secret`). Sealed with the server's key; never
+    /// shown again.
     client_secret: String,
+    /// The shop's access token (Taobao `session`). Sealed.
     access_token: String,
-    /// Another gateway (a test server); Pinduoduo's own by default.
+    /// Another gateway (a test server); the platform's own by default.
     endpoint: Option<String>,
     enabled: bool,
 }
@@ -82,24 +85,26 @@ impl From<kesu_app::platforms::status::SyncReport> for SyncBody {
 }
 
 /// Sets up a shop's Pinduoduo credentials (admin); kesu then polls its after-sales changes.
-#[utoipa::path(put, path = "/api/v1/platforms/pinduoduo/{shop}", tag = "platforms", security(("bearer" = [])),
-    params(("shop" = String, Path, description = "the shop's name, as its orders name it")),
-    request_body = PddBody,
+#[utoipa::path(put, path = "/api/v1/platforms/{platform}/{shop}", tag = "platforms", security(("bearer" = [])),
+    params(("platform" = String, Path, description = "pinduoduo or taobao"),
+           ("shop" = String, Path, description = "the shop's name, as its orders name it")),
+    request_body = ApiBody,
     responses((status = 200, body = SourceBody), (status = 403, body = crate::error::Problem),
-              (status = 422, body = crate::error::Problem)))]
-pub(super) async fn set_up_pinduoduo(
+              (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub(super) async fn set_up_api(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(shop): Path<String>,
+    Path((platform, shop)): Path<(String, String)>,
     ApiJson(body): ApiJson<serde_json::Value>,
 ) -> ApiResult<Json<SourceBody>> {
     require_admin(&caller, "set up platform sources")?;
     let form: kesu_app::platforms::credentials::ApiForm = from_value(body)?;
     let now = state.clock.now();
-    let view = kesu_app::platforms::pinduoduo::set_up(
+    let view = kesu_app::platforms::credentials::set_up_named(
         &state.store,
         &state.vault,
         &caller,
+        &platform,
         &shop,
         form,
         now,
@@ -108,28 +113,33 @@ pub(super) async fn set_up_pinduoduo(
     Ok(Json(view.into()))
 }
 
-/// Reads the shop's Pinduoduo changes now (admin) and answers how it went: a rate limit, an
+/// Reads a polled source's changes now (admin) and answers how it went: a rate limit, an
 /// expired token or an unreadable answer is in `error`, not an error of this request.
-#[utoipa::path(post, path = "/api/v1/platforms/pinduoduo/{shop}/sync", tag = "platforms", security(("bearer" = [])),
-    params(("shop" = String, Path, description = "the shop's name")),
+#[utoipa::path(post, path = "/api/v1/platforms/{platform}/{shop}/sync", tag = "platforms", security(("bearer" = [])),
+    params(("platform" = String, Path, description = "pinduoduo or taobao"),
+           ("shop" = String, Path, description = "the shop's name")),
     responses((status = 200, body = SyncBody), (status = 403, body = crate::error::Problem),
-              (status = 404, body = crate::error::Problem)))]
-pub(super) async fn sync_pinduoduo(
+              (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub(super) async fn sync_now(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(shop): Path<String>,
+    Path((platform, shop)): Path<(String, String)>,
 ) -> ApiResult<Json<SyncBody>> {
     require_admin(&caller, "sync platform sources")?;
     let shop = kesu_app::platforms::site::shop_name(&shop)?;
+    let platform = kesu_domain::platform::Platform::parse(&platform)
+        .ok_or_else(|| ApiError::NotFound(format!("no platform `{platform}`")))?;
     let source = state
         .store
-        .platform_source(kesu_domain::platform::Platform::Pinduoduo, &shop)
+        .platform_source(platform, &shop)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no Pinduoduo source for shop {shop}")))?;
+        .ok_or_else(|| {
+            ApiError::NotFound(format!("no {} source for shop {shop}", platform.code()))
+        })?;
     let client = kesu_app::platforms::images::client();
     let now = state.clock.now();
     let report =
-        kesu_app::platforms::pinduoduo::sync(&state.store, &state.vault, &client, &source, now)
+        kesu_app::platforms::poller::sync(&state.store, &state.vault, &client, &source, now)
             .await?;
     Ok(Json(report.into()))
 }
@@ -193,7 +203,7 @@ pub(super) async fn list(
     let sources = kesu_app::platforms::sources(&state.store, &caller).await?;
     let mut bodies = Vec::with_capacity(sources.len());
     for source in sources {
-        let polled = source.platform == kesu_domain::platform::Platform::Pinduoduo;
+        let polled = kesu_app::platforms::poller::polled(source.platform);
         let report = match polled {
             true => Some(
                 kesu_app::platforms::status::load(&state.store, source.platform, &source.shop)

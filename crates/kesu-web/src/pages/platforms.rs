@@ -1,6 +1,6 @@
-//! The admin's platform sources page (平台售后单来源): each shop's site or Pinduoduo account,
+//! The admin's platform sources page (平台售后单来源): each shop's site or account on a platform,
 //! whether it is on, how its syncs go in plain words (last read, how far behind, what it took,
-//! the error that stopped it), a button to read Pinduoduo now, and the forms to set them up.
+//! the error that stopped it), a button to read a polled platform now, and the forms to set them up.
 //! Secrets are taken, never shown.
 
 use axum::extract::{Path, State};
@@ -24,8 +24,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/platforms", get(page))
         .route("/admin/platforms/site", post(save_site))
-        .route("/admin/platforms/pinduoduo", post(save_pinduoduo))
-        .route("/admin/platforms/pinduoduo/{shop}/sync", post(sync_now))
+        .route("/admin/platforms/api", post(save_api))
+        .route("/admin/platforms/{platform}/{shop}/sync", post(sync_now))
         .route(
             "/admin/platforms/{platform}/{shop}/answers",
             post(switch_answers),
@@ -45,12 +45,12 @@ async fn render(state: &AppState, s: &PageSession, said: Option<(StatusCode, Str
         let sources = kesu_app::platforms::sources(&state.store, &s.session.user).await?;
         let mut rows = Vec::with_capacity(sources.len());
         for source in sources {
-            let report = match source.platform {
-                Platform::Pinduoduo => Some(
+            let report = match kesu_app::platforms::poller::polled(source.platform) {
+                true => Some(
                     kesu_app::platforms::status::load(&state.store, source.platform, &source.shop)
                         .await?,
                 ),
-                _ => None,
+                false => None,
             };
             rows.push((source, report));
         }
@@ -79,7 +79,7 @@ async fn render(state: &AppState, s: &PageSession, said: Option<(StatusCode, Str
                         @if source.enabled { span.badge.green { (lang.t("platform_on")) } }
                         @else { span.badge.grey { (lang.t("platform_off")) } } }
                     (answers_switch(lang, s, source))
-                    @if let Some(r) = report { (sync_facts(lang, s, &source.shop, r, now, zone)) }
+                    @if let Some(r) = report { (sync_facts(lang, s, source, r, now, zone)) }
                     @else { p.muted { (lang.t("platform_site_pushes")) " " code { "POST /api/v1/platforms/site/" (source.shop) "/events" } } }
                 }
             }
@@ -96,14 +96,21 @@ async fn render(state: &AppState, s: &PageSession, said: Option<(StatusCode, Str
             }
         }
         section.panel {
-            h2 { (lang.t("platform_pdd_setup")) }
-            form method="post" action="/admin/platforms/pinduoduo" {
+            h2 { (lang.t("platform_api_setup")) }
+            form method="post" action="/admin/platforms/api" {
                 (csrf_field(s))
+                label { (lang.t("platform_platform"))
+                    select name="platform" {
+                        @for p in [Platform::Pinduoduo, Platform::Taobao] {
+                            option value=(p.code()) { (lang.label(p)) }
+                        }
+                    }
+                }
                 label { (lang.t("platform_shop")) input name="shop" required; }
                 label { "client_id" input name="client_id" required autocomplete="off"; }
                 label { "client_secret" input name="client_secret" type="password" required autocomplete="new-password"; }
                 label { "access_token" input name="access_token" type="password" required autocomplete="new-password"; }
-                label { (lang.t("platform_endpoint")) input name="endpoint" placeholder=(kesu_app::platforms::pinduoduo::ENDPOINT); }
+                label { (lang.t("platform_endpoint")) input name="endpoint"; }
                 label.check { input type="checkbox" name="enabled" value="1" checked; (lang.t("platform_enabled")) }
                 button.primary type="submit" { (lang.t("save")) }
             }
@@ -143,7 +150,7 @@ fn answers_switch(
 fn sync_facts(
     lang: Lang,
     s: &PageSession,
-    shop: &str,
+    source: &kesu_app::platforms::site::SourceView,
     r: &SyncReport,
     now: DateTime<Utc>,
     zone: chrono_tz::Tz,
@@ -164,7 +171,7 @@ fn sync_facts(
         @if !r.notes.is_empty() {
             ul.notes { @for n in r.notes.iter().rev() { li { (n) } } }
         }
-        form method="post" action={ "/admin/platforms/pinduoduo/" (super::session::urlencode(shop)) "/sync" } {
+        form method="post" action={ "/admin/platforms/" (source.platform.code()) "/" (super::session::urlencode(&source.shop)) "/sync" } {
             (csrf_field(s))
             button type="submit" { (lang.t("platform_sync_now")) }
         }
@@ -191,7 +198,7 @@ async fn save_site(State(state): State<AppState>, AdminForm(s, f): AdminForm) ->
     saved(&state, &s, done.map(|_| ())).await
 }
 
-async fn save_pinduoduo(State(state): State<AppState>, AdminForm(s, f): AdminForm) -> Response {
+async fn save_api(State(state): State<AppState>, AdminForm(s, f): AdminForm) -> Response {
     let form = kesu_app::platforms::credentials::ApiForm {
         client_id: f.get("client_id").unwrap_or("").to_owned(),
         client_secret: f.get("client_secret").unwrap_or("").to_owned(),
@@ -201,10 +208,11 @@ async fn save_pinduoduo(State(state): State<AppState>, AdminForm(s, f): AdminFor
     };
     let shop = f.get("shop").unwrap_or("").to_owned();
     let now = state.clock.now();
-    let done = kesu_app::platforms::pinduoduo::set_up(
+    let done = kesu_app::platforms::credentials::set_up_named(
         &state.store,
         &state.vault,
         &s.session.user,
+        f.get("platform").unwrap_or(""),
         &shop,
         form,
         now,
@@ -243,23 +251,21 @@ async fn switch_answers(
 
 async fn sync_now(
     State(state): State<AppState>,
-    Path(shop): Path<String>,
+    Path((platform, shop)): Path<(String, String)>,
     AdminForm(s, _): AdminForm,
 ) -> Response {
     let lang = s.lang;
-    let source = match state
-        .store
-        .platform_source(Platform::Pinduoduo, &shop)
-        .await
-    {
+    let Some(platform) = Platform::parse(&platform) else {
+        return PageError::not_found(lang).into_response();
+    };
+    let source = match state.store.platform_source(platform, &shop).await {
         Ok(Some(source)) => source,
         Ok(None) => return PageError::not_found(lang).into_response(),
         Err(e) => return PageError::of(lang, kesu_app::AppError::from(e)).into_response(),
     };
     let client = kesu_app::platforms::images::client();
     let now = state.clock.now();
-    match kesu_app::platforms::pinduoduo::sync(&state.store, &state.vault, &client, &source, now)
-        .await
+    match kesu_app::platforms::poller::sync(&state.store, &state.vault, &client, &source, now).await
     {
         Ok(r) if r.error.is_none() => {
             let said = format!(

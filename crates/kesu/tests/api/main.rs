@@ -35,6 +35,7 @@ mod pg_restart;
 mod platform_answers;
 mod platform_pinduoduo;
 mod platform_site;
+mod platform_taobao;
 mod polite_pages;
 mod privacy;
 mod process;
