@@ -227,6 +227,7 @@ async fn send_one(
             super::pinduoduo::send_answer(client, vault, &source, &call, now).await
         }
         Platform::Taobao => super::taobao::send_answer(client, vault, &source, &call, now).await,
+        Platform::Douyin => super::douyin::send_answer(client, vault, &source, &call, now).await,
         other => Err(format!("kesu cannot send to {} yet", other.code())),
     }
 }

@@ -119,7 +119,8 @@ pub fn default_endpoint(platform: Platform) -> Option<&'static str> {
     match platform {
         Platform::Pinduoduo => Some(super::pinduoduo::ENDPOINT),
         Platform::Taobao => Some(super::taobao::ENDPOINT),
-        Platform::Site | Platform::Jd | Platform::Douyin => None,
+        Platform::Douyin => Some(super::douyin::ENDPOINT),
+        Platform::Site | Platform::Jd => None,
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod answers;
 pub mod credentials;
+pub mod douyin;
 pub mod images;
 pub mod pinduoduo;
 pub mod poller;

@@ -156,6 +156,7 @@ pub fn call(
         Platform::Site => Ok(super::site::answer_call(link, answer, key)),
         Platform::Pinduoduo => super::pinduoduo::answer_call(link, order_no, answer),
         Platform::Taobao => super::taobao::answer_call(link, answer),
+        Platform::Douyin => super::douyin::answer_call(link, answer),
         other => Err(Unsupported(format!(
             "kesu does not answer {} requests yet: answer on the platform",
             other.code()

@@ -9,6 +9,7 @@
 
 mod answer;
 mod apply;
+pub mod douyin;
 mod intake;
 pub mod pinduoduo;
 pub mod site;

@@ -574,9 +574,10 @@ platform_sources_none = No source is set up yet.
 platform_on = On
 platform_off = Off
 platform_site_pushes = The site pushes to
+platform_pushes_to = The platform pushes to
 platform_site_setup = Own site
 
-platform_api_setup = Platform open API (Pinduoduo, Taobao/Tmall)
+platform_api_setup = Platform open API (Pinduoduo, Taobao/Tmall, Douyin)
 platform_platform = Platform
 platform_shop = Shop name (as its orders name it)
 platform_secret = Signing secret (16 characters at least)

@@ -574,9 +574,10 @@ platform_sources_none = 还没有设置任何来源。
 platform_on = 已启用
 platform_off = 已停用
 platform_site_pushes = 由站点推送到
+platform_pushes_to = 由平台推送到
 platform_site_setup = 自有站点
 
-platform_api_setup = 平台开放接口（拼多多、淘宝/天猫）
+platform_api_setup = 平台开放接口（拼多多、淘宝/天猫、抖店）
 platform_platform = 平台
 platform_shop = 店铺名称（与订单中的店铺一致）
 platform_secret = 签名密钥（至少 16 个字符）

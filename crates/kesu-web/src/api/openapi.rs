@@ -22,7 +22,7 @@ use crate::AppState;
         super::notifications::list, super::notifications::deliveries, super::notifications::retry,
         super::mailbox::show, super::mailbox::save, super::mailbox::poll,
         super::platforms::list, super::platforms::set_up_site, super::platforms::site_event,
-        super::platforms::set_up_api, super::platforms::sync_now,
+        super::platforms::set_up_api, super::platforms::sync_now, super::platforms::douyin_event,
         super::platform_answers::list, super::platform_answers::give, super::platform_answers::switch,
         super::settings::departments, super::settings::add_department,
         super::settings::policy, super::settings::set_policy,

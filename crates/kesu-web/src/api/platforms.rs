@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/platforms", get(list))
         .route("/platforms/site/{shop}", put(set_up_site))
         .route("/platforms/site/{shop}/events", post(site_event))
+        .route("/platforms/douyin/{shop}/events", post(douyin_event))
         .route("/platforms/{platform}/{shop}", put(set_up_api))
         .route("/platforms/{platform}/{shop}/sync", post(sync_now))
 }
@@ -203,7 +204,7 @@ pub(super) async fn list(
     let sources = kesu_app::platforms::sources(&state.store, &caller).await?;
     let mut bodies = Vec::with_capacity(sources.len());
     for source in sources {
-        let polled = kesu_app::platforms::poller::polled(source.platform);
+        let polled = source.platform != kesu_domain::platform::Platform::Site;
         let report = match polled {
             true => Some(
                 kesu_app::platforms::status::load(&state.store, source.platform, &source.shop)
@@ -275,4 +276,65 @@ pub(super) async fn site_event(
         case: CaseView::for_outside(taken.record, now),
         created: taken.created,
     }))
+}
+
+/// Douyin pushes its after-sales messages (tags 200–213), signed with the shop's app:
+/// `app-id` (the app key) and `event-sign` (hex MD5, or HMAC-SHA256 when `event-sign-method:
+/// hmac-sha256`, of app key + body + app secret). Each after-sale named is read from Douyin as
+/// it now stands and taken; the answer is Douyin's `{"code": 0, "msg": "success"}`.
+#[utoipa::path(post, path = "/api/v1/platforms/douyin/{shop}/events", tag = "platforms",
+    params(("shop" = String, Path, description = "the shop's name"),
+           ("app-id" = String, Header, description = "the app key"),
+           ("event-sign" = String, Header, description = "the push's signature")),
+    responses((status = 200, body = DouyinAnswer), (status = 400, body = crate::error::Problem),
+              (status = 401, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem), (status = 413, body = crate::error::Problem),
+              (status = 429, description = "too fast: Douyin pushes again", body = crate::error::Problem),
+              (status = 503, description = "Douyin could not be read: Douyin pushes again", body = crate::error::Problem)))]
+pub(super) async fn douyin_event(
+    State(state): State<AppState>,
+    Path(shop): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<DouyinAnswer>> {
+    if body.len() > MAX_PUSH_BYTES {
+        return Err(ApiError::PayloadTooLarge(MAX_PUSH_BYTES));
+    }
+    use kesu_app::platforms::douyin;
+    let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
+    let signed = douyin::verify(
+        &state.store,
+        &state.vault,
+        &shop,
+        douyin::PushHeaders {
+            app_id: header("app-id"),
+            event_sign: header("event-sign"),
+            sign_method: header("event-sign-method"),
+        },
+        &body,
+    )
+    .await?;
+    state.push_limits.take(format!("douyin:{}", signed.shop))?;
+    let client = kesu_app::platforms::images::client();
+    let now = state.clock.now();
+    let report = douyin::take_push(&state.store, &client, signed, now).await?;
+    Ok(Json(DouyinAnswer {
+        code: 0,
+        msg: "success".into(),
+        opened: report.opened,
+        changed: report.changed,
+        unchanged: report.unchanged,
+        skipped: report.skipped,
+    }))
+}
+
+/// What kesu answers Douyin's push: Douyin's success, and what the push did.
+#[derive(Serialize, ToSchema)]
+pub struct DouyinAnswer {
+    pub code: i64,
+    pub msg: String,
+    pub opened: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+    pub skipped: u64,
 }

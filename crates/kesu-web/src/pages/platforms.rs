@@ -45,7 +45,7 @@ async fn render(state: &AppState, s: &PageSession, said: Option<(StatusCode, Str
         let sources = kesu_app::platforms::sources(&state.store, &s.session.user).await?;
         let mut rows = Vec::with_capacity(sources.len());
         for source in sources {
-            let report = match kesu_app::platforms::poller::polled(source.platform) {
+            let report = match source.platform != Platform::Site {
                 true => Some(
                     kesu_app::platforms::status::load(&state.store, source.platform, &source.shop)
                         .await?,
@@ -101,7 +101,7 @@ async fn render(state: &AppState, s: &PageSession, said: Option<(StatusCode, Str
                 (csrf_field(s))
                 label { (lang.t("platform_platform"))
                     select name="platform" {
-                        @for p in [Platform::Pinduoduo, Platform::Taobao] {
+                        @for p in [Platform::Pinduoduo, Platform::Taobao, Platform::Douyin] {
                             option value=(p.code()) { (lang.label(p)) }
                         }
                     }
@@ -171,9 +171,13 @@ fn sync_facts(
         @if !r.notes.is_empty() {
             ul.notes { @for n in r.notes.iter().rev() { li { (n) } } }
         }
-        form method="post" action={ "/admin/platforms/" (source.platform.code()) "/" (super::session::urlencode(&source.shop)) "/sync" } {
-            (csrf_field(s))
-            button type="submit" { (lang.t("platform_sync_now")) }
+        @if kesu_app::platforms::poller::polled(source.platform) {
+            form method="post" action={ "/admin/platforms/" (source.platform.code()) "/" (super::session::urlencode(&source.shop)) "/sync" } {
+                (csrf_field(s))
+                button type="submit" { (lang.t("platform_sync_now")) }
+            }
+        } @else {
+            p.muted { (lang.t("platform_pushes_to")) " " code { "POST /api/v1/platforms/" (source.platform.code()) "/" (source.shop) "/events" } }
         }
     }
 }

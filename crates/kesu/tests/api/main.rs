@@ -33,6 +33,7 @@ mod ownership;
 mod pages;
 mod pg_restart;
 mod platform_answers;
+mod platform_douyin;
 mod platform_pinduoduo;
 mod platform_site;
 mod platform_taobao;
