@@ -228,7 +228,7 @@ async fn send_one(
         }
         Platform::Taobao => super::taobao::send_answer(client, vault, &source, &call, now).await,
         Platform::Douyin => super::douyin::send_answer(client, vault, &source, &call, now).await,
-        other => Err(format!("kesu cannot send to {} yet", other.code())),
+        Platform::Jd => super::jd::send_answer(client, vault, &source, &call, now).await,
     }
 }
 

@@ -30,6 +30,12 @@ pub struct ApiForm {
     /// Another gateway (a test server); the platform's own by default.
     #[serde(default)]
     pub endpoint: Option<String>,
+    /// The shop's id on the platform where its calls name it (JD `buId`, the venderId).
+    #[serde(default)]
+    pub seller_id: Option<String>,
+    /// The account that reads and answers (JD `operatePin`).
+    #[serde(default)]
+    pub operator: Option<String>,
     pub enabled: bool,
 }
 
@@ -40,6 +46,10 @@ pub(crate) struct Credentials {
     pub client_secret: String,
     pub access_token: String,
     pub endpoint: String,
+    #[serde(default)]
+    pub seller_id: Option<String>,
+    #[serde(default)]
+    pub operator: Option<String>,
 }
 
 impl Credentials {
@@ -90,10 +100,33 @@ pub async fn set_up(
             "an http(s) address",
         ));
     }
+    let optional = |field: &'static str, value: &Option<String>, errors: &mut Vec<_>| {
+        let v = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
+        if v.is_some_and(|v| v.len() > 128 || v.chars().any(char::is_control)) {
+            errors.push(kesu_domain::FieldError::new(
+                field,
+                Problem::Length { min: 0, max: 128 },
+            ));
+        }
+        v.map(str::to_owned)
+    };
+    let seller_id = optional("seller_id", &form.seller_id, &mut errors);
+    let operator = optional("operator", &form.operator, &mut errors);
+    if platform == Platform::Jd && (seller_id.is_none() || operator.is_none()) {
+        for field in ["seller_id", "operator"] {
+            errors.push(kesu_domain::FieldError::explained(
+                field,
+                Problem::Required,
+                "JD names the shop (buId) and the operator (operatePin) in every call",
+            ));
+        }
+    }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
     let credentials = Credentials {
+        seller_id,
+        operator,
         client_id: form.client_id.trim().to_owned(),
         client_secret: form.client_secret.trim().to_owned(),
         access_token: form.access_token.trim().to_owned(),
@@ -120,7 +153,8 @@ pub fn default_endpoint(platform: Platform) -> Option<&'static str> {
         Platform::Pinduoduo => Some(super::pinduoduo::ENDPOINT),
         Platform::Taobao => Some(super::taobao::ENDPOINT),
         Platform::Douyin => Some(super::douyin::ENDPOINT),
-        Platform::Site | Platform::Jd => None,
+        Platform::Jd => Some(super::jd::ENDPOINT),
+        Platform::Site => None,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod answers;
 pub mod credentials;
 pub mod douyin;
 pub mod images;
+pub mod jd;
 pub mod pinduoduo;
 pub mod poller;
 pub mod site;

@@ -34,6 +34,7 @@ pub async fn sync(
     match source.platform {
         Platform::Pinduoduo => super::pinduoduo::sync(store, vault, client, source, now).await,
         Platform::Taobao => super::taobao::sync(store, vault, client, source, now).await,
+        Platform::Jd => super::jd::sync(store, vault, client, source, now).await,
         other => Err(AppError::conflict(format!(
             "{} pushes its requests to kesu: there is nothing to sync",
             other.code()

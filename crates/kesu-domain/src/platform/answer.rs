@@ -157,10 +157,7 @@ pub fn call(
         Platform::Pinduoduo => super::pinduoduo::answer_call(link, order_no, answer),
         Platform::Taobao => super::taobao::answer_call(link, answer),
         Platform::Douyin => super::douyin::answer_call(link, answer),
-        other => Err(Unsupported(format!(
-            "kesu does not answer {} requests yet: answer on the platform",
-            other.code()
-        ))),
+        Platform::Jd => super::jd::answer_call(link, order_no, answer),
     }
 }
 

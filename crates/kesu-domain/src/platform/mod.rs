@@ -11,6 +11,7 @@ mod answer;
 mod apply;
 pub mod douyin;
 mod intake;
+pub mod jd;
 pub mod pinduoduo;
 pub mod site;
 pub mod taobao;
@@ -327,6 +328,25 @@ pub(crate) fn beijing_time(raw: &str) -> Option<DateTime<Utc>> {
         .from_local_datetime(&naive)
         .single()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// The windows of update time a polled sync reads, oldest first: from `overlap` before
+/// `cursor` up to `now`, none longer than `max`. A connector down for a day reads the day
+/// back in steps; reading a change twice changes nothing.
+pub fn time_windows(
+    cursor: DateTime<Utc>,
+    now: DateTime<Utc>,
+    max: chrono::Duration,
+    overlap: chrono::Duration,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut out = Vec::new();
+    let mut start = cursor - overlap;
+    while start < now {
+        let end = (start + max).min(now);
+        out.push((start, end));
+        start = end;
+    }
+    out
 }
 
 fn over_paid(amount: Option<Cents>, left: Option<Cents>) -> bool {

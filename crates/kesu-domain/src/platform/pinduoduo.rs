@@ -228,14 +228,12 @@ impl PddRefund {
 /// `cursor` up to `now`, none longer than 30 minutes. A connector down for a day reads the
 /// day back in 30-minute steps.
 pub fn windows(cursor: DateTime<Utc>, now: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-    let mut out = Vec::new();
-    let mut start = cursor - Duration::minutes(OVERLAP_MINUTES);
-    while start < now {
-        let end = (start + Duration::minutes(MAX_WINDOW_MINUTES)).min(now);
-        out.push((start, end));
-        start = end;
-    }
-    out
+    super::time_windows(
+        cursor,
+        now,
+        Duration::minutes(MAX_WINDOW_MINUTES),
+        Duration::minutes(OVERLAP_MINUTES),
+    )
 }
 
 /// The call for an answer: `pdd.refund.agree` and `pdd.refund.returngoods.agree` (whose

@@ -577,7 +577,9 @@ platform_site_pushes = The site pushes to
 platform_pushes_to = The platform pushes to
 platform_site_setup = Own site
 
-platform_api_setup = Platform open API (Pinduoduo, Taobao/Tmall, Douyin)
+platform_api_setup = Platform open API (Pinduoduo, Taobao/Tmall, JD, Douyin)
+platform_seller_id = Shop id (JD buId / venderId; leave empty elsewhere)
+platform_operator = Operator account (JD operatePin; leave empty elsewhere)
 platform_platform = Platform
 platform_shop = Shop name (as its orders name it)
 platform_secret = Signing secret (16 characters at least)

@@ -577,7 +577,9 @@ platform_site_pushes = 由站点推送到
 platform_pushes_to = 由平台推送到
 platform_site_setup = 自有站点
 
-platform_api_setup = 平台开放接口（拼多多、淘宝/天猫、抖店）
+platform_api_setup = 平台开放接口（拼多多、淘宝/天猫、京东、抖店）
+platform_seller_id = 店铺编号（京东 buId / venderId，其他平台不填）
+platform_operator = 操作账号（京东 operatePin，其他平台不填）
 platform_platform = 平台
 platform_shop = 店铺名称（与订单中的店铺一致）
 platform_secret = 签名密钥（至少 16 个字符）

@@ -43,6 +43,10 @@ pub struct ApiBody {
     access_token: String,
     /// Another gateway (a test server); the platform's own by default.
     endpoint: Option<String>,
+    /// The shop's id where the platform's calls name it (JD `buId`); required for JD.
+    seller_id: Option<String>,
+    /// The account that reads and answers (JD `operatePin`); required for JD.
+    operator: Option<String>,
     enabled: bool,
 }
 
@@ -87,7 +91,7 @@ impl From<kesu_app::platforms::status::SyncReport> for SyncBody {
 
 /// Sets up a shop's Pinduoduo credentials (admin); kesu then polls its after-sales changes.
 #[utoipa::path(put, path = "/api/v1/platforms/{platform}/{shop}", tag = "platforms", security(("bearer" = [])),
-    params(("platform" = String, Path, description = "pinduoduo or taobao"),
+    params(("platform" = String, Path, description = "pinduoduo, taobao, jd or douyin"),
            ("shop" = String, Path, description = "the shop's name, as its orders name it")),
     request_body = ApiBody,
     responses((status = 200, body = SourceBody), (status = 403, body = crate::error::Problem),
@@ -117,7 +121,7 @@ pub(super) async fn set_up_api(
 /// Reads a polled source's changes now (admin) and answers how it went: a rate limit, an
 /// expired token or an unreadable answer is in `error`, not an error of this request.
 #[utoipa::path(post, path = "/api/v1/platforms/{platform}/{shop}/sync", tag = "platforms", security(("bearer" = [])),
-    params(("platform" = String, Path, description = "pinduoduo or taobao"),
+    params(("platform" = String, Path, description = "pinduoduo, taobao, jd or douyin"),
            ("shop" = String, Path, description = "the shop's name")),
     responses((status = 200, body = SyncBody), (status = 403, body = crate::error::Problem),
               (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]

@@ -101,7 +101,7 @@ async fn render(state: &AppState, s: &PageSession, said: Option<(StatusCode, Str
                 (csrf_field(s))
                 label { (lang.t("platform_platform"))
                     select name="platform" {
-                        @for p in [Platform::Pinduoduo, Platform::Taobao, Platform::Douyin] {
+                        @for p in [Platform::Pinduoduo, Platform::Taobao, Platform::Jd, Platform::Douyin] {
                             option value=(p.code()) { (lang.label(p)) }
                         }
                     }
@@ -111,6 +111,8 @@ async fn render(state: &AppState, s: &PageSession, said: Option<(StatusCode, Str
                 label { "client_secret" input name="client_secret" type="password" required autocomplete="new-password"; }
                 label { "access_token" input name="access_token" type="password" required autocomplete="new-password"; }
                 label { (lang.t("platform_endpoint")) input name="endpoint"; }
+                label { (lang.t("platform_seller_id")) input name="seller_id" autocomplete="off"; }
+                label { (lang.t("platform_operator")) input name="operator" autocomplete="off"; }
                 label.check { input type="checkbox" name="enabled" value="1" checked; (lang.t("platform_enabled")) }
                 button.primary type="submit" { (lang.t("save")) }
             }
@@ -208,6 +210,8 @@ async fn save_api(State(state): State<AppState>, AdminForm(s, f): AdminForm) -> 
         client_secret: f.get("client_secret").unwrap_or("").to_owned(),
         access_token: f.get("access_token").unwrap_or("").to_owned(),
         endpoint: f.text("endpoint"),
+        seller_id: f.text("seller_id"),
+        operator: f.text("operator"),
         enabled: f.get("enabled") == Some("1"),
     };
     let shop = f.get("shop").unwrap_or("").to_owned();

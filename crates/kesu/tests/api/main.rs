@@ -34,6 +34,7 @@ mod pages;
 mod pg_restart;
 mod platform_answers;
 mod platform_douyin;
+mod platform_jd;
 mod platform_pinduoduo;
 mod platform_site;
 mod platform_taobao;
