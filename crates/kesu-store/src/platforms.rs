@@ -152,3 +152,75 @@ impl Store {
         Ok(Some(record))
     }
 }
+
+impl Store {
+    /// Takes the right to sync a source until `until` for `holder`, if no other holder has it
+    /// now. True when `holder` has it.
+    pub async fn lease_platform_sync(
+        &self,
+        platform: Platform,
+        shop: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let n = sqlx::query(
+            "UPDATE platform_sources SET sync_holder = $1, sync_until = $2 \
+             WHERE platform = $3 AND shop = $4 \
+             AND (sync_until IS NULL OR sync_until < $5 OR sync_holder = $1)",
+        )
+        .bind(holder.to_owned())
+        .bind(millis(until))
+        .bind(platform.code())
+        .bind(shop.to_owned())
+        .bind(millis(now))
+        .execute(&self.write)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// Gives the right to sync back (only `holder`'s).
+    pub async fn release_platform_sync(
+        &self,
+        platform: Platform,
+        shop: &str,
+        holder: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE platform_sources SET sync_holder = NULL, sync_until = NULL \
+             WHERE platform = $1 AND shop = $2 AND sync_holder = $3",
+        )
+        .bind(platform.code())
+        .bind(shop.to_owned())
+        .bind(holder.to_owned())
+        .execute(&self.write)
+        .await?;
+        Ok(())
+    }
+
+    /// New requests each source took since `since`, by platform and shop.
+    pub async fn platform_requests_since(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(Platform, String, i64)>> {
+        sqlx::query(
+            "SELECT platform, shop, COUNT(*) AS n FROM platform_requests WHERE created_at >= $1 \
+             GROUP BY platform, shop",
+        )
+        .bind(millis(since))
+        .fetch_all(&self.read)
+        .await?
+        .iter()
+        .map(|r| {
+            let code: String = r.try_get("platform")?;
+            Ok((
+                Platform::parse(&code)
+                    .ok_or_else(|| StoreError::Corrupt(format!("platform `{code}`")))?,
+                r.try_get("shop")?,
+                r.try_get("n")?,
+            ))
+        })
+        .collect()
+    }
+}

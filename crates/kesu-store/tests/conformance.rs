@@ -40,6 +40,7 @@ conformance!(
     accounts_tokens_and_disabling,
     policy_and_departments_round_trip,
     concurrent_registrations_get_gapless_numbers_and_one_case_per_key,
+    one_server_at_a_time_syncs_a_platform_source,
 );
 
 fn t0() -> DateTime<Utc> {
@@ -459,4 +460,60 @@ async fn concurrent_registrations_get_gapless_numbers_and_one_case_per_key(store
         .await
         .unwrap();
     assert_eq!(total as usize, numbers.len());
+}
+
+async fn one_server_at_a_time_syncs_a_platform_source(store: Store) {
+    use kesu_domain::platform::Platform;
+    let now = t0();
+    store
+        .set_platform_source(Platform::Jd, "shop", true, "sealed", now)
+        .await
+        .unwrap();
+    let until = now + Duration::minutes(10);
+    assert!(store
+        .lease_platform_sync(Platform::Jd, "shop", "a", until, now)
+        .await
+        .unwrap());
+    // Another server waits; the holder may renew.
+    assert!(!store
+        .lease_platform_sync(Platform::Jd, "shop", "b", until, now)
+        .await
+        .unwrap());
+    assert!(store
+        .lease_platform_sync(Platform::Jd, "shop", "a", until, now)
+        .await
+        .unwrap());
+    // Released, or run out: the other takes it.
+    store
+        .release_platform_sync(Platform::Jd, "shop", "b")
+        .await
+        .unwrap();
+    assert!(!store
+        .lease_platform_sync(Platform::Jd, "shop", "b", until, now)
+        .await
+        .unwrap());
+    let later = until + Duration::seconds(1);
+    assert!(store
+        .lease_platform_sync(
+            Platform::Jd,
+            "shop",
+            "b",
+            later + Duration::minutes(10),
+            later
+        )
+        .await
+        .unwrap());
+    store
+        .release_platform_sync(Platform::Jd, "shop", "b")
+        .await
+        .unwrap();
+    assert!(store
+        .lease_platform_sync(Platform::Jd, "shop", "a", until, now)
+        .await
+        .unwrap());
+    // No such source: nothing to hold.
+    assert!(!store
+        .lease_platform_sync(Platform::Jd, "other", "a", until, now)
+        .await
+        .unwrap());
 }

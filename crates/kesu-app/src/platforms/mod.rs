@@ -147,19 +147,34 @@ pub(crate) fn may_configure(caller: &kesu_store::User) -> AppResult<()> {
     }
 }
 
-/// Every source set up, for admins (never their credentials).
-pub async fn sources(store: &Store, caller: &kesu_store::User) -> AppResult<Vec<site::SourceView>> {
+/// Every source set up, for admins (never their credentials), with the new requests each
+/// took in the hour before `now`.
+pub async fn sources(
+    store: &Store,
+    caller: &kesu_store::User,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<(site::SourceView, i64)>> {
     may_configure(caller)?;
+    let recent = store
+        .platform_requests_since(now - chrono::Duration::hours(1))
+        .await?;
     Ok(store
         .platform_sources()
         .await?
         .into_iter()
-        .map(|s| site::SourceView {
-            platform: s.platform,
-            shop: s.shop,
-            enabled: s.enabled,
-            send_answers: s.send_answers,
-            updated_at: s.updated_at,
+        .map(|s| {
+            let last_hour = recent
+                .iter()
+                .find(|(p, shop, _)| *p == s.platform && *shop == s.shop)
+                .map_or(0, |r| r.2);
+            let view = site::SourceView {
+                platform: s.platform,
+                shop: s.shop,
+                enabled: s.enabled,
+                send_answers: s.send_answers,
+                updated_at: s.updated_at,
+            };
+            (view, last_hour)
         })
         .collect())
 }

@@ -23,8 +23,43 @@ pub fn polled(platform: Platform) -> bool {
     )
 }
 
-/// Syncs one polled source now.
+/// How long a server holds a source it syncs: longer than a sync takes, short enough that a
+/// server that died leaves it to another soon.
+const LEASE_MINUTES: i64 = 10;
+
+/// This process, as the holder of the sources it syncs.
+fn holder() -> &'static str {
+    static HOLDER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOLDER.get_or_init(|| format!("{}-{:016x}", std::process::id(), rand::random::<u64>()))
+}
+
+/// Syncs one polled source now, unless another server is syncing it (409).
 pub async fn sync(
+    store: &Store,
+    vault: &Vault,
+    client: &reqwest::Client,
+    source: &PlatformSource,
+    now: DateTime<Utc>,
+) -> AppResult<SyncReport> {
+    let until = now + chrono::Duration::minutes(LEASE_MINUTES);
+    if !store
+        .lease_platform_sync(source.platform, &source.shop, holder(), until, now)
+        .await?
+    {
+        return Err(AppError::conflict(format!(
+            "another server is syncing the {} source of shop {} now",
+            source.platform.code(),
+            source.shop
+        )));
+    }
+    let synced = sync_leased(store, vault, client, source, now).await;
+    store
+        .release_platform_sync(source.platform, &source.shop, holder())
+        .await?;
+    synced
+}
+
+async fn sync_leased(
     store: &Store,
     vault: &Vault,
     client: &reqwest::Client,
@@ -63,6 +98,8 @@ pub async fn run(
                         Ok(r) => {
                             tracing::debug!(platform, shop = %source.shop, opened = r.last_opened, changed = r.last_changed, "synced")
                         }
+                        // Another server has it this round.
+                        Err(AppError::Conflict { .. }) => {}
                         Err(e) => {
                             tracing::warn!(platform, shop = %source.shop, error = %e, "sync failed")
                         }

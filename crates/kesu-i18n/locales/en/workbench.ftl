@@ -578,6 +578,7 @@ platform_pushes_to = The platform pushes to
 platform_site_setup = Own site
 
 platform_api_setup = Platform open API (Pinduoduo, Taobao/Tmall, JD, Douyin)
+platform_last_hour = New requests in the last hour:
 platform_seller_id = Shop id (JD buId / venderId; leave empty elsewhere)
 platform_operator = Operator account (JD operatePin; leave empty elsewhere)
 platform_platform = Platform

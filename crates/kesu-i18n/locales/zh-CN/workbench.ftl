@@ -578,6 +578,7 @@ platform_pushes_to = 由平台推送到
 platform_site_setup = 自有站点
 
 platform_api_setup = 平台开放接口（拼多多、淘宝/天猫、京东、抖店）
+platform_last_hour = 最近一小时新售后单
 platform_seller_id = 店铺编号（京东 buId / venderId，其他平台不填）
 platform_operator = 操作账号（京东 operatePin，其他平台不填）
 platform_platform = 平台

@@ -159,7 +159,9 @@ pub struct SourceBody {
     /// Whether kesu's answers go to the platform (off: a dry run is recorded).
     pub send_answers: bool,
     pub updated_at: DateTime<Utc>,
-    /// For a polled platform (Pinduoduo): how its syncs go.
+    /// New requests the source took in the last hour.
+    pub requests_last_hour: i64,
+    /// For a platform (not the site): how its syncs or pushes go.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync: Option<SyncBody>,
 }
@@ -172,6 +174,7 @@ impl From<SourceView> for SourceBody {
             enabled: s.enabled,
             send_answers: s.send_answers,
             updated_at: s.updated_at,
+            requests_last_hour: 0,
             sync: None,
         }
     }
@@ -205,9 +208,9 @@ pub(super) async fn list(
     Caller(caller): Caller,
 ) -> ApiResult<Json<Vec<SourceBody>>> {
     require_admin(&caller, "see the platform sources")?;
-    let sources = kesu_app::platforms::sources(&state.store, &caller).await?;
+    let sources = kesu_app::platforms::sources(&state.store, &caller, state.clock.now()).await?;
     let mut bodies = Vec::with_capacity(sources.len());
-    for source in sources {
+    for (source, last_hour) in sources {
         let polled = source.platform != kesu_domain::platform::Platform::Site;
         let report = match polled {
             true => Some(
@@ -218,6 +221,7 @@ pub(super) async fn list(
         };
         let mut body = SourceBody::from(source);
         body.sync = report.map(SyncBody::from);
+        body.requests_last_hour = last_hour;
         bodies.push(body);
     }
     Ok(Json(bodies))

@@ -42,9 +42,10 @@ async fn render(state: &AppState, s: &PageSession, said: Option<(StatusCode, Str
         return error_page(lang, StatusCode::FORBIDDEN, lang.t("forbidden"));
     }
     let loaded = async {
-        let sources = kesu_app::platforms::sources(&state.store, &s.session.user).await?;
+        let sources =
+            kesu_app::platforms::sources(&state.store, &s.session.user, state.clock.now()).await?;
         let mut rows = Vec::with_capacity(sources.len());
-        for source in sources {
+        for (source, last_hour) in sources {
             let report = match source.platform != Platform::Site {
                 true => Some(
                     kesu_app::platforms::status::load(&state.store, source.platform, &source.shop)
@@ -52,7 +53,7 @@ async fn render(state: &AppState, s: &PageSession, said: Option<(StatusCode, Str
                 ),
                 false => None,
             };
-            rows.push((source, report));
+            rows.push((source, last_hour, report));
         }
         Ok::<_, kesu_app::AppError>(rows)
     }
@@ -73,11 +74,12 @@ async fn render(state: &AppState, s: &PageSession, said: Option<(StatusCode, Str
         section.panel #platform-sources {
             h2 { (lang.t("platform_sources")) }
             @if rows.is_empty() { p.muted { (lang.t("platform_sources_none")) } }
-            @for (source, report) in &rows {
+            @for (source, last_hour, report) in &rows {
                 article.source {
                     h3 { (lang.label(source.platform)) " · " (source.shop) " "
                         @if source.enabled { span.badge.green { (lang.t("platform_on")) } }
                         @else { span.badge.grey { (lang.t("platform_off")) } } }
+                    p { (lang.t("platform_last_hour")) " " strong { (last_hour) } }
                     (answers_switch(lang, s, source))
                     @if let Some(r) = report { (sync_facts(lang, s, source, r, now, zone)) }
                     @else { p.muted { (lang.t("platform_site_pushes")) " " code { "POST /api/v1/platforms/site/" (source.shop) "/events" } } }

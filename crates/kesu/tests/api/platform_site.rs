@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{browser, fields, page_text, problem, TestApp};
 use crate::on_both_backends;
+use kesu_web::Clock;
 
 const SECRET: &str = "site-secret-0123456789";
 const SHOP: &str = "旗舰店";
@@ -260,10 +261,25 @@ async fn only_admins_set_up_sources_and_secrets_are_never_shown(app: TestApp) {
     let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(fields(&p), vec!["secret"]);
     set_up(&app, &admin).await;
+    answer(push(&app, &request(json!({}))).await, StatusCode::OK).await;
+    let two = request(json!({"request_id": "RS-1002"}));
+    answer(push(&app, &two).await, StatusCode::OK).await;
     let listed = app.get(&admin, "/api/v1/platforms").await;
     assert_eq!(listed.status(), StatusCode::OK);
     let text = listed.text().await.unwrap();
     assert!(text.contains(SHOP) && !text.contains(SECRET), "{text}");
+    let sources: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(sources[0]["requests_last_hour"], 2, "{text}");
+    // An hour later they are no longer the last hour's.
+    app.clock
+        .set(app.clock.now() + chrono::Duration::minutes(61));
+    let sources: Value = app
+        .get(&admin, "/api/v1/platforms")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sources[0]["requests_last_hour"], 0);
     problem(
         app.get(&agent, "/api/v1/platforms").await,
         StatusCode::FORBIDDEN,
