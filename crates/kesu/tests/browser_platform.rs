@@ -93,6 +93,34 @@ async fn the_agent_sees_the_platforms_request_and_countdown_first() {
     }
     b.shots("41-case-platform").await;
 
+    // The agent answers the platform: with the shop's switch off, a dry run shown as such.
+    let answers = b.text("#platform-answers").await;
+    assert!(
+        answers.contains("答复平台") && answers.contains("留言"),
+        "{answers}"
+    );
+    assert!(
+        !answers.contains("拒绝退款"),
+        "refusing is a supervisor's: {answers}"
+    );
+    b.click("#platform-answers details.answer summary").await;
+    b.fill(
+        "#platform-answers textarea[name=text]",
+        "亲，开箱视频已收到，我们马上为您处理",
+    )
+    .await;
+    b.click_and_load("#platform-answers button[type=submit]")
+        .await;
+    let answers = b.text("#platform-answers").await;
+    assert!(answers.contains("演练，未发送"), "{answers}");
+    b.scroll_to("#platform-answers").await;
+    b.shots("43-case-platform-answer").await;
+    // On a phone the panel is further down: looked at there too.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.scroll_to("#platform-answers").await;
+    b.shot("43-case-platform-answer-phone-panel").await;
+    b.client.set_window_size(1280, 800).await.unwrap();
+
     // The admin's sources page: the site, and a Pinduoduo account whose gateway cannot be
     // reached, read at once: the failure is told in words on its card.
     b.sign_out().await;

@@ -280,11 +280,11 @@ async fn call(
         .body(param_json.clone())
         .send()
         .await
-        .map_err(|e| ApiError::Garbage(format!("Douyin could not be reached: {e}")))?;
+        .map_err(|e| ApiError::Unreachable(format!("Douyin could not be reached: {e}")))?;
     let body = response
         .bytes()
         .await
-        .map_err(|e| ApiError::Garbage(format!("the answer was cut off: {e}")))?;
+        .map_err(|e| ApiError::Unreachable(format!("the answer was cut off: {e}")))?;
     douyin::parse_data(&body)
 }
 

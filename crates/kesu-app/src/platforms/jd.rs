@@ -74,12 +74,12 @@ async fn call(
         .form(&params)
         .send()
         .await
-        .map_err(|e| ApiError::Garbage(format!("JD could not be reached: {e}")))?;
+        .map_err(|e| ApiError::Unreachable(format!("JD could not be reached: {e}")))?;
     response
         .bytes()
         .await
         .map(|b| b.to_vec())
-        .map_err(|e| ApiError::Garbage(format!("the answer was cut off: {e}")))
+        .map_err(|e| ApiError::Unreachable(format!("the answer was cut off: {e}")))
 }
 
 /// One service, read and taken; a service kesu does not take is noted.

@@ -82,11 +82,11 @@ async fn page(
         .form(&params)
         .send()
         .await
-        .map_err(|e| ApiError::Garbage(format!("Pinduoduo could not be reached: {e}")))?;
+        .map_err(|e| ApiError::Unreachable(format!("Pinduoduo could not be reached: {e}")))?;
     let body = response
         .bytes()
         .await
-        .map_err(|e| ApiError::Garbage(format!("the answer was cut off: {e}")))?;
+        .map_err(|e| ApiError::Unreachable(format!("the answer was cut off: {e}")))?;
     pinduoduo::parse_page(&body)
 }
 

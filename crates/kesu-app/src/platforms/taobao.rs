@@ -80,12 +80,12 @@ async fn call(
         .form(&params)
         .send()
         .await
-        .map_err(|e| ApiError::Garbage(format!("Taobao could not be reached: {e}")))?;
+        .map_err(|e| ApiError::Unreachable(format!("Taobao could not be reached: {e}")))?;
     response
         .bytes()
         .await
         .map(|b| b.to_vec())
-        .map_err(|e| ApiError::Garbage(format!("the answer was cut off: {e}")))
+        .map_err(|e| ApiError::Unreachable(format!("the answer was cut off: {e}")))
 }
 
 /// Reads one refund as it now stands, with the buyer's words and photos.

@@ -307,6 +307,8 @@ pub enum ApiError {
     Platform { code: i64, message: String },
     /// Not the platform's JSON at all.
     Garbage(String),
+    /// The platform could not be reached, or its answer was cut off.
+    Unreachable(String),
 }
 
 impl std::fmt::Display for ApiError {
@@ -316,6 +318,7 @@ impl std::fmt::Display for ApiError {
             ApiError::TokenExpired(m) => write!(f, "the access token is no longer valid: {m}"),
             ApiError::Platform { code, message } => write!(f, "platform error {code}: {message}"),
             ApiError::Garbage(m) => write!(f, "not the platform's answer: {m}"),
+            ApiError::Unreachable(m) => write!(f, "{m}"),
         }
     }
 }

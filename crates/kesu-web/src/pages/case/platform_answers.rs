@@ -78,15 +78,33 @@ pub(super) fn answers_panel(
                             span class=(status_class(&a.status)) { (lang.t(status_label(&a.status))) }
                             " · " (local_time(a.created_at, zone)) " · " (a.created_by)
                             @if a.attempts > 0 { " · " (a.attempts) " " (lang.t("platform_answer_attempts")) }
+                            @if let Some(words) = answer_words(&a.answer) { br; q { (words) } }
                             @if let Some(e) = &a.last_error { br; span.muted { (e) } }
-                            @if a.status == "dry_run" {
-                                br; span.muted { (lang.t("platform_answer_would_send")) ": " code { (a.call.method) } }
+                            details.call {
+                                summary.muted { (lang.t(if a.status == "dry_run" { "platform_answer_would_send" } else { "platform_answer_sent_call" })) }
+                                pre { (a.call.method) "\n" (serde_json::to_string_pretty(&a.call.fields).unwrap_or_default()) }
                             }
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// What the agent wrote in an answer, to recognise it in the list.
+fn answer_words(a: &Answer) -> Option<String> {
+    match a {
+        Answer::AgreeRefund { note } => note.clone(),
+        Answer::Refuse { reason, evidence } => Some(match evidence {
+            Some(e) => format!("{reason}；{e}"),
+            None => reason.clone(),
+        }),
+        Answer::AgreeReturn { address, note } => Some(match note {
+            Some(n) => format!("{address}；{n}"),
+            None => address.clone(),
+        }),
+        Answer::Message { text } => Some(text.clone()),
     }
 }
 
