@@ -37,6 +37,7 @@ mod platform_douyin;
 mod platform_jd;
 mod platform_pinduoduo;
 mod platform_site;
+mod platform_site_day;
 mod platform_taobao;
 mod polite_pages;
 mod privacy;

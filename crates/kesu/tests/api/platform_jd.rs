@@ -198,11 +198,16 @@ async fn a_day_of_jd_services_ends_in_one_case_per_service(app: TestApp) {
             let at = t0 + Duration::minutes(i * 4);
             let first = service(i, 10001, at, &endpoint);
             j.versions.push(first.clone());
-            let later = match i % 4 {
+            // Every status a service goes through, each on its own share of the day.
+            let later = match i % 8 {
                 0 => None,
                 1 => Some(10005),
                 2 => Some(10012),
-                _ => Some(10010),
+                3 => Some(10010),
+                4 => Some(10006),
+                5 => Some(10004),
+                6 => Some(10009),
+                _ => Some(10002),
             };
             let last = match later {
                 // Written late on JD's side: listed minutes after the request itself.
@@ -292,11 +297,11 @@ async fn a_day_of_jd_services_ends_in_one_case_per_service(app: TestApp) {
             "service {id}"
         );
         let stage = case["platform"]["stage"].as_str().unwrap();
-        if i % 4 == 2 {
+        if i % 8 == 2 {
             assert_eq!(stage, "intervened");
             assert_eq!(case["priority"], "urgent");
         }
-        if ["awaiting_seller", "intervened"].contains(&stage) {
+        if ["awaiting_seller", "intervened", "returned"].contains(&stage) {
             let due =
                 DateTime::from_timestamp_millis(v["approveDeadline"].as_i64().unwrap()).unwrap();
             assert_eq!(

@@ -169,6 +169,10 @@ fn a_day(t0: DateTime<Utc>, base: &str) -> (Vec<Value>, HashMap<i64, Value>) {
             versions.push(first.clone()); // listed twice
         }
         let later = match i % 3 {
+            // The rest of the statuses a request ends in: refused, exchanged, closed.
+            0 if i % 5 == 1 => Some(json!({"after_sales_status": 6})),
+            0 if i % 5 == 3 => Some(json!({"after_sales_status": 16})),
+            0 if i % 5 == 4 => Some(json!({"after_sales_status": 9})),
             0 => None,
             1 => Some(json!({"after_sales_status": 10})),
             _ if i % 2 == 0 => Some(json!({"after_sales_status": 8,
@@ -283,7 +287,7 @@ async fn a_day_of_pinduoduo_traffic_ends_in_one_case_per_request(app: TestApp) {
 
     // A gap of hours later: changes in it are read in 30-minute steps.
     let gap = t0 + Duration::hours(27);
-    let late_id = 9_000_003;
+    let late_id = 9_000_030;
     {
         let mut s = sim.lock().unwrap();
         let mut v = newest[&late_id].clone();
