@@ -162,8 +162,8 @@ impl Change {
             | Change::Choose { .. }
             | Change::Assign { .. }
             | Change::RecordReferral { .. }
-            | Change::Platform { .. }
-            | Change::PlatformAnswer { .. } => None,
+            | Change::Platform { .. } => None,
+            Change::PlatformAnswer { answer, .. } => answer.words(),
         }
     }
 }

@@ -113,6 +113,11 @@ async fn the_agent_sees_the_platforms_request_and_countdown_first() {
         .await;
     let answers = b.text("#platform-answers").await;
     assert!(answers.contains("演练，未发送"), "{answers}");
+    let timeline = b.text("ol.timeline").await;
+    assert!(
+        timeline.contains("答复平台售后单") && timeline.contains("开箱视频已收到"),
+        "{timeline}"
+    );
     b.scroll_to("#platform-answers").await;
     b.shots("43-case-platform-answer").await;
     // On a phone the panel is further down: looked at there too.

@@ -60,6 +60,16 @@ impl Answer {
         }
     }
 
+    /// What the agent wrote in it (the message, the reason, the address, the note).
+    pub fn words(&self) -> Option<&str> {
+        match self {
+            Answer::AgreeRefund { note } => note.as_deref(),
+            Answer::Refuse { reason, .. } => Some(reason),
+            Answer::AgreeReturn { address, .. } => Some(address),
+            Answer::Message { text } => Some(text),
+        }
+    }
+
     /// Whether the answer decides money (a supervisor's, or an approved decision's).
     pub fn decides_money(&self) -> bool {
         matches!(self, Answer::AgreeRefund { .. } | Answer::Refuse { .. })

@@ -51,6 +51,14 @@ pub(super) fn timeline_entry(
         }),
         Entry::Timer { fired, .. } => Some(lang.label(fired.clock).to_owned()),
         Entry::Attached(a) => Some(a.name.clone()),
+        // How sending an answer to the platform went.
+        Entry::Other { action, data } if action == "platform_answer_sent" => {
+            let status = data.get("status").and_then(|s| s.as_str()).unwrap_or("");
+            Some(
+                lang.t(super::platform_answers::status_label(status))
+                    .to_owned(),
+            )
+        }
         _ => None,
     };
     html! {

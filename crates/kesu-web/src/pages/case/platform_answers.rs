@@ -136,7 +136,7 @@ fn answer_label(a: &Answer) -> &'static str {
     }
 }
 
-fn status_label(status: &str) -> &'static str {
+pub(super) fn status_label(status: &str) -> &'static str {
     match status {
         "sent" => "platform_answer_status_sent",
         "failed" => "platform_answer_status_failed",
