@@ -12,6 +12,7 @@ pub mod extract;
 pub mod guard;
 pub mod metrics;
 
+pub mod browser_headers;
 pub mod pages;
 pub mod push_limits;
 pub mod report_params;
@@ -95,7 +96,7 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 
 /// The whole application as a router, ready to serve or to test.
 pub fn router(state: AppState) -> Router {
-    api::router(state)
+    api::router(state).layer(axum::middleware::map_response(browser_headers::add))
 }
 
 /// Serves `router` on an already-bound listener until `shutdown` resolves, then lets

@@ -17,7 +17,7 @@ use serde_json::json;
 use super::i18n::Lang;
 use super::posted::{PageError, SignedForm};
 use super::session::PageSession;
-use super::{csrf_field, error_page, layout, script, Form};
+use super::{csrf_field, error_page, layout, script_file, Form};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -231,54 +231,9 @@ fn form_page_with(
                 p.muted { (lang.t("checklist_hint")) }
             }
         }
-        (script(CHECKLIST_JS))
+        (script_file("/assets/kesu-register.js"))
     }
 }
-
-/// Ticks the checklist as fields are filled and keeps the button disabled until all are.
-const CHECKLIST_JS: &str = r#"
-(function () {
-  var form = document.getElementById('register');
-  if (!form) return;
-  function update() {
-    // The referral block belongs to consumer-association complaints only.
-    var referral = document.getElementById('referral');
-    var channel = form.querySelector('input[name=channel]:checked');
-    if (referral) referral.hidden = !channel || channel.value !== 'consumer_association';
-    var done = {};
-    form.querySelectorAll('[data-check]').forEach(function (el) {
-      var k = el.getAttribute('data-check');
-      if ((el.type === 'radio' || el.type === 'checkbox') && !el.checked) return;
-      if (el.value.trim() !== '') done[k] = true;
-    });
-    var all = true;
-    document.querySelectorAll('.checklist li').forEach(function (li) {
-      var ok = !!done[li.getAttribute('data-item')];
-      li.classList.toggle('done', ok);
-      all = all && ok;
-    });
-    document.getElementById('to-review').disabled = !all;
-  }
-  // Triage's suggestion: taken on request, or at once while no category is chosen.
-  function useTriage(button) {
-    var category = document.getElementById('category');
-    var priority = document.getElementById('priority');
-    category.value = button.getAttribute('data-category');
-    if (priority && button.getAttribute('data-priority') === 'high') priority.value = 'high';
-    category.dispatchEvent(new Event('change', {bubbles: true}));
-  }
-  form.addEventListener('click', function (e) {
-    if (e.target.classList && e.target.classList.contains('use-triage')) useTriage(e.target);
-  });
-  document.body.addEventListener('htmx:afterSwap', function (e) {
-    var button = e.target.querySelector && e.target.querySelector('.use-triage');
-    if (button && document.getElementById('category').value === '') useTriage(button);
-  });
-  form.addEventListener('input', update);
-  form.addEventListener('change', update);
-  update();
-})();
-"#;
 
 /// The typed fields as the API's registration JSON; times typed in the shop's zone.
 fn to_registration(f: &Form, zone: chrono_tz::Tz) -> Result<RegistrationForm, Vec<FieldError>> {

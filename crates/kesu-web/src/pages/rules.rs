@@ -200,7 +200,7 @@ pub fn editors(s: &PageSession, reply: &ReplyRules, triage: &TriageRules) -> Mar
                 button.primary type="submit" { (lang.t("save")) }
             }
         }
-        (super::script(super::ROWS_JS))
+        (super::script_file("/assets/kesu-rows.js"))
     }
 }
 

@@ -8,6 +8,7 @@ mod accounts;
 mod attachments;
 mod backup;
 mod bad_input;
+mod browser_headers;
 mod carriers;
 mod crash;
 mod customer_uploads;

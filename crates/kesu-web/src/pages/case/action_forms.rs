@@ -2,21 +2,6 @@
 
 use super::*;
 
-/// Choosing a script puts its text in the reply box, where the checker reads it at once.
-pub(super) const PICK_SCRIPT: &str = r#"
-document.querySelectorAll('select.script-pick').forEach(function (pick) {
-  if (pick.dataset.ready) return;
-  pick.dataset.ready = '1';
-  pick.addEventListener('change', function () {
-    if (!pick.value) return;
-    var box = pick.closest('form').querySelector('textarea[name=text]');
-    box.value = pick.value;
-    box.dispatchEvent(new Event('input', { bubbles: true }));
-    box.focus();
-  });
-});
-"#;
-
 pub fn action_label(lang: Lang, action: &str) -> String {
     lang.action(action)
 }
@@ -235,7 +220,7 @@ pub(super) fn action_fields(
                         }
                     }
                 }
-                (super::super::script(PICK_SCRIPT))
+                (super::super::script_file("/assets/kesu-pick.js"))
             }
             // The reply checker runs as the agent types and shows what to change.
             label { (lang.t("text")) " " abbr.req title=(lang.t("required")) { "*" }

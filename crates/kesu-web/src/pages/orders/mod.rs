@@ -16,7 +16,7 @@ use maud::{html, Markup};
 
 use super::posted::{PageError, SignedForm};
 use super::session::{urlencode, PageSession};
-use super::{csrf_field, layout, script, Form};
+use super::{csrf_field, layout, Form};
 use crate::AppState;
 
 pub use view::order_detail;
@@ -212,7 +212,7 @@ async fn form_page(
             (edit::fields(lang, &carriers, f))
             button.primary type="submit" { (lang.t("save")) }
         }
-        (script(super::ROWS_JS))
+        (super::script_file("/assets/kesu-rows.js"))
     };
     let status = if errors.is_empty() {
         StatusCode::OK
