@@ -94,6 +94,10 @@ pub struct Problem {
     pub allowed_actions: Option<Vec<&'static str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
+    /// For a failure on our side: the request's id, to quote when reporting it (the log line
+    /// with the cause carries the same id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -222,7 +226,12 @@ impl ApiError {
                 tracing::error!(%cause, "internal error");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "something went wrong on our side; it has been logged".into(),
+                    match crate::request_id::current() {
+                        Some(id) => format!(
+                            "something went wrong on our side; it has been logged (request {id})"
+                        ),
+                        None => "something went wrong on our side; it has been logged".into(),
+                    },
                     None,
                     None,
                     None,
@@ -238,6 +247,10 @@ impl ApiError {
             errors,
             allowed_actions,
             current_version,
+            request_id: status
+                .is_server_error()
+                .then(crate::request_id::current)
+                .flatten(),
         };
         (status, problem)
     }

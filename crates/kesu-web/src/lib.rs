@@ -16,6 +16,7 @@ pub mod browser_headers;
 pub mod pages;
 pub mod push_limits;
 pub mod report_params;
+pub mod request_id;
 pub mod search;
 pub mod sign_in;
 pub mod uploads;

@@ -174,6 +174,7 @@ csrf = The form has expired: reload the page and try again.
 not_found = Page not found.
 error = Something went wrong
 server_error = Something went wrong on our side; it has been logged. Please try again shortly.
+request_id = request
 disk_full = The server's disk is full and nothing was saved; ask an admin to free space, then try again.
 unavailable = The database is unavailable right now and nothing was saved; please try again shortly.
 bad_form = The form could not be read; please send it again.

@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
                 tracing::info_span!("http", method = %req.method(), route)
             }),
         )
+        .layer(axum::middleware::from_fn(crate::request_id::assign))
         .with_state(state)
 }
 

@@ -128,7 +128,10 @@ pub fn explain(lang: Lang, e: impl Into<ApiError>) -> (StatusCode, String) {
         _ if status == StatusCode::FORBIDDEN => lang.t("forbidden").to_owned(),
         _ if status == StatusCode::INSUFFICIENT_STORAGE => lang.t("disk_full").to_owned(),
         _ if status == StatusCode::SERVICE_UNAVAILABLE => lang.t("unavailable").to_owned(),
-        _ if status.is_server_error() => lang.t("server_error").to_owned(),
+        _ if status.is_server_error() => match &problem.request_id {
+            Some(id) => format!("{} ({} {id})", lang.t("server_error"), lang.t("request_id")),
+            None => lang.t("server_error").to_owned(),
+        },
         // These codes say all there is to say.
         "stale_version" | "not_allowed_now" | "duplicate" | "too_many_requests" => {
             kesu_i18n::request_problem(lang, problem.code).map_or(problem.detail, str::to_owned)
