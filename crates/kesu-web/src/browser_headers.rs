@@ -16,7 +16,7 @@ pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'self'; script-src 
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Adds the headers to an answer (those a handler set itself are kept).
-pub async fn add(mut response: Response) -> Response {
+pub fn add_to(response: &mut Response) {
     let headers = response.headers_mut();
     let defaults = [
         (CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_VALUE),
@@ -29,5 +29,4 @@ pub async fn add(mut response: Response) -> Response {
             .entry(name)
             .or_insert(HeaderValue::from_static(value));
     }
-    response
 }

@@ -97,7 +97,7 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 
 /// The whole application as a router, ready to serve or to test.
 pub fn router(state: AppState) -> Router {
-    api::router(state).layer(axum::middleware::map_response(browser_headers::add))
+    api::router(state)
 }
 
 /// Serves `router` on an already-bound listener until `shutdown` resolves, then lets

@@ -86,7 +86,8 @@ pub fn router(state: AppState) -> Router {
                     .extensions()
                     .get::<axum::extract::MatchedPath>()
                     .map_or("(no route)", |p| p.as_str());
-                tracing::info_span!("http", method = %req.method(), route)
+                let id = crate::request_id::current().unwrap_or_default();
+                tracing::info_span!("http", method = %req.method(), route, id)
             }),
         )
         .layer(axum::middleware::from_fn(crate::request_id::assign))
