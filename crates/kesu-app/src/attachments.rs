@@ -129,7 +129,7 @@ pub async fn attach_as_customer(
     limits: Limits,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<Attachment>> {
-    let (record, _) = case_for_link(store, token).await?;
+    let (record, _) = case_for_link(store, token, now).await?;
     if !record.case.status.is_open() {
         return Err(AppError::conflict(
             "the case is closed: it takes no more files",
@@ -182,9 +182,10 @@ pub async fn open_as_customer(
     token: &str,
     id: i64,
     variant: Variant,
+    now: DateTime<Utc>,
 ) -> AppResult<Opened> {
     let not_found = || AppError::NotFound(format!("no attachment with id `{id}`"));
-    let (record, _) = case_for_link(store, token).await?;
+    let (record, _) = case_for_link(store, token, now).await?;
     let attachment = store.attachment(id).await?.ok_or_else(not_found)?;
     // The shop's own files (inspection photos, a carrier's letters) are its working papers.
     if attachment.case_id != record.case.id || attachment.source == AttachmentSource::Staff {

@@ -12,15 +12,23 @@ fn invalid_link() -> AppError {
     AppError::NotFound("the link is unknown or no longer valid".into())
 }
 
+/// The case a link opens at `now`: none for an unknown link, or one whose case closed
+/// longer ago than the link lasts.
+async fn linked_case(store: &Store, token: &str, now: DateTime<Utc>) -> AppResult<CaseRecord> {
+    store
+        .case_for_customer_link(token)
+        .await?
+        .filter(|r| r.case.customer_link_open(now))
+        .ok_or_else(invalid_link)
+}
+
 /// The case a status-page link opens, with its history.
 pub async fn case_for_link(
     store: &Store,
     token: &str,
+    now: DateTime<Utc>,
 ) -> AppResult<(CaseRecord, Vec<HistoryEntry>)> {
-    let record = store
-        .case_for_customer_link(token)
-        .await?
-        .ok_or_else(invalid_link)?;
+    let record = linked_case(store, token, now).await?;
     let history = store.history(record.case.id).await?;
     Ok((record, history))
 }
@@ -31,10 +39,7 @@ pub async fn opt_out(
     token: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
-    let record = store
-        .case_for_customer_link(token)
-        .await?
-        .ok_or_else(invalid_link)?;
+    let record = linked_case(store, token, now).await?;
     Ok(store.opt_out(record.case.id, now).await?)
 }
 
@@ -66,9 +71,6 @@ pub async fn act_as_customer(
             .fields
             .insert("internal".into(), serde_json::Value::Bool(false));
     }
-    let record = store
-        .case_for_customer_link(token)
-        .await?
-        .ok_or_else(invalid_link)?;
+    let record = linked_case(store, token, now).await?;
     act(store, &Actor::Customer, record, request, now).await
 }

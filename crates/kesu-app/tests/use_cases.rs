@@ -121,7 +121,7 @@ async fn the_customers_complaint_and_its_link_are_stored_together() {
     let filed = kesu_app::register::complain(&d.store, complaint("web_form"), Some("f1"), t0())
         .await
         .unwrap();
-    let (opened, history) = kesu_app::customer::case_for_link(&d.store, &filed.link)
+    let (opened, history) = kesu_app::customer::case_for_link(&d.store, &filed.link, t0())
         .await
         .unwrap();
     assert_eq!(opened.case.id, filed.record.case.id);
@@ -132,11 +132,13 @@ async fn the_customers_complaint_and_its_link_are_stored_together() {
         .await
         .unwrap();
     assert_eq!(again.record.case.id, filed.record.case.id);
-    assert!(kesu_app::customer::case_for_link(&d.store, &again.link)
-        .await
-        .is_ok());
+    assert!(
+        kesu_app::customer::case_for_link(&d.store, &again.link, t0())
+            .await
+            .is_ok()
+    );
     assert!(matches!(
-        kesu_app::customer::case_for_link(&d.store, &filed.link).await,
+        kesu_app::customer::case_for_link(&d.store, &filed.link, t0()).await,
         Err(AppError::NotFound(_))
     ));
 

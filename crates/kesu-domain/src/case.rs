@@ -247,6 +247,10 @@ pub struct Closing {
     pub at: DateTime<Utc>,
 }
 
+/// How long a customer's link keeps opening their case once it is closed: long enough to
+/// look back at the outcome, not forever (the link is the key to the case).
+pub const CUSTOMER_LINK_DAYS_AFTER_CLOSE: i64 = 90;
+
 /// A complaint case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -309,6 +313,16 @@ pub struct Case {
 }
 
 impl Case {
+    /// Whether the customer's link still opens the case at `now`.
+    pub fn customer_link_open(&self, now: DateTime<Utc>) -> bool {
+        match &self.closing {
+            Some(closing) => {
+                now < closing.at + chrono::Duration::days(CUSTOMER_LINK_DAYS_AFTER_CLOSE)
+            }
+            None => true,
+        }
+    }
+
     /// Whether the clock is stopped because the case waits on the customer.
     pub fn is_paused(&self) -> bool {
         self.pauses.last().is_some_and(|p| p.until.is_none())
@@ -327,6 +341,39 @@ pub fn case_number(local_date: chrono::NaiveDate, seq: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_customer_link_lasts_90_days_after_closing() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T02:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut case: Case = serde_json::from_value(serde_json::json!({
+            "id": 1, "number": "KS-20261123-0001", "status": "closed", "version": 3,
+            "channel": "web_form", "category": "logistics", "demand": "reship",
+            "description": "x", "order_no": null, "tracking_no": null, "tags": [],
+            "received_at": now, "created_at": now, "updated_at": now, "created_by": "customer",
+            "assignee": null, "department": null, "suggested_department": null,
+            "deadlines": {}, "validity": null, "analysis": null, "options": [], "chosen": null,
+            "decision": null, "execution": null, "follow_up": null, "closing": null,
+            "renegotiations": 0
+        }))
+        .unwrap();
+        assert!(
+            case.customer_link_open(now + chrono::Duration::days(400)),
+            "open cases"
+        );
+        case.closing = Some(Closing {
+            outcome: serde_json::from_value(serde_json::json!("invalid")).unwrap(),
+            summary: "x".into(),
+            lessons: None,
+            by: "amy".into(),
+            at: now,
+        });
+        assert!(case.customer_link_open(now + chrono::Duration::days(89)));
+        assert!(
+            !case.customer_link_open(now + chrono::Duration::days(CUSTOMER_LINK_DAYS_AFTER_CLOSE))
+        );
+    }
 
     #[test]
     fn case_numbers_are_readable() {

@@ -250,13 +250,14 @@ pub(super) async fn render_status(
     token: &str,
     error: Option<(StatusCode, String)>,
 ) -> Response {
-    let (record, history) = match kesu_app::customer::case_for_link(&state.store, token).await {
-        Ok(found) => found,
-        Err(kesu_app::AppError::NotFound(_)) => {
-            return error_page(Lang::Zh, StatusCode::NOT_FOUND, "链接无效或已过期。")
-        }
-        Err(e) => return PageError::of(Lang::Zh, e).into_response(),
-    };
+    let (record, history) =
+        match kesu_app::customer::case_for_link(&state.store, token, state.clock.now()).await {
+            Ok(found) => found,
+            Err(kesu_app::AppError::NotFound(_)) => {
+                return error_page(Lang::Zh, StatusCode::NOT_FOUND, "链接无效或已过期。")
+            }
+            Err(e) => return PageError::of(Lang::Zh, e).into_response(),
+        };
     let zone = state.zone().await;
     // The shop's name and the carriers' names; the page still works without them.
     let shop = match &record.case.order_no {

@@ -148,7 +148,14 @@ async fn open(
         let id = kesu_app::id_in_path(&id, "attachment")?;
         let variant = variant(params.variant.as_deref())?;
         Ok::<_, crate::error::ApiError>(
-            kesu_app::attachments::open_as_customer(&state.store, &token, id, variant).await?,
+            kesu_app::attachments::open_as_customer(
+                &state.store,
+                &token,
+                id,
+                variant,
+                state.clock.now(),
+            )
+            .await?,
         )
     }
     .await;

@@ -11,6 +11,7 @@ mod bad_input;
 mod browser_headers;
 mod carriers;
 mod crash;
+mod customer_links;
 mod customer_uploads;
 mod department_scope;
 mod disk_full;
