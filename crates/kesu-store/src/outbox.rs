@@ -214,13 +214,7 @@ impl Store {
         error: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let attempts = message.attempts + 1;
-        let (status, next_at) = match error {
-            None => ("sent", now),
-            Some(_) if attempts >= MAX_ATTEMPTS => ("failed", now),
-            Some(_) => ("queued", now + backoff(attempts - 1)),
-        };
-        let error: Option<String> = error.map(|e| e.chars().take(500).collect());
+        let (attempts, status, next_at, error) = attempt_outcome(message.attempts, error, now);
         let mut tx = self.write.begin().await?;
         sqlx::query(
             "UPDATE outbox SET status = $1, attempts = $2, next_at = $3, lease_until = NULL, \
@@ -329,6 +323,23 @@ impl Store {
                 .is_some(),
         )
     }
+}
+
+/// What an attempt at sending leaves: the attempts made, the status (`sent`, `queued` again
+/// after a backoff, or `failed` when given up), when to try next, and the error as kept.
+pub(crate) fn attempt_outcome(
+    attempts_before: i64,
+    error: Option<&str>,
+    now: DateTime<Utc>,
+) -> (i64, &'static str, DateTime<Utc>, Option<String>) {
+    let attempts = attempts_before + 1;
+    let (status, next_at) = match error {
+        None => ("sent", now),
+        Some(_) if attempts >= MAX_ATTEMPTS => ("failed", now),
+        Some(_) => ("queued", now + backoff(attempts - 1)),
+    };
+    let error = error.map(|e| e.chars().take(500).collect());
+    (attempts, status, next_at, error)
 }
 
 /// The statement that claims up to `$3` rows of `table` that are `waiting`, due at `$2` and

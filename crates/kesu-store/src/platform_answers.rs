@@ -13,7 +13,7 @@ use sqlx::Row;
 use crate::actions::write_event;
 use crate::cases::insert_history;
 use crate::changes::Topic;
-use crate::outbox::{backoff, claim_sql, MAX_ATTEMPTS};
+use crate::outbox::{attempt_outcome, claim_sql};
 use crate::timers::lock_case;
 use crate::{from_millis, millis, Result, Store};
 
@@ -145,13 +145,7 @@ impl Store {
         error: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let attempts = answer.attempts + 1;
-        let (status, next_at) = match error {
-            None => ("sent", now),
-            Some(_) if attempts >= MAX_ATTEMPTS => ("failed", now),
-            Some(_) => ("queued", now + backoff(attempts - 1)),
-        };
-        let error: Option<String> = error.map(|e| e.chars().take(500).collect());
+        let (attempts, status, next_at, error) = attempt_outcome(answer.attempts, error, now);
         let mut tx = self.write.begin().await?;
         sqlx::query(
             "UPDATE platform_answers SET status = $1, attempts = $2, next_at = $3, \

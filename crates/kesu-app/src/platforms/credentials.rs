@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use kesu_domain::error::Problem;
-use kesu_domain::platform::Platform;
+use kesu_domain::platform::{ApiError, Platform};
 use kesu_store::{PlatformSource, Store, User};
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,29 @@ pub(crate) struct Credentials {
 }
 
 impl Credentials {
+    /// Signs `params` with the app's secret (the MD5 recipe of Pinduoduo, Taobao and JD) and
+    /// posts them as a form to the platform's gateway; the raw answer.
+    pub(crate) async fn post_signed(
+        &self,
+        client: &reqwest::Client,
+        mut params: BTreeMap<String, String>,
+        platform: &str,
+    ) -> Result<Vec<u8>, ApiError> {
+        let signature = md5_signature(&self.client_secret, &params);
+        params.insert("sign".to_owned(), signature);
+        let response = client
+            .post(&self.endpoint)
+            .form(&params)
+            .send()
+            .await
+            .map_err(|e| ApiError::Unreachable(format!("{platform} could not be reached: {e}")))?;
+        response
+            .bytes()
+            .await
+            .map(|b| b.to_vec())
+            .map_err(|e| ApiError::Unreachable(format!("the answer was cut off: {e}")))
+    }
+
     pub(crate) fn open(vault: &Vault, source: &PlatformSource) -> AppResult<Credentials> {
         serde_json::from_str(&vault.open_sealed(&source.sealed)?)
             .map_err(|e| AppError::Internal(format!("the stored credentials are unreadable: {e}")))

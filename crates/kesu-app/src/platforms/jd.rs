@@ -13,7 +13,7 @@ use kesu_domain::platform::{jd, ApiError, Call};
 use kesu_store::{PlatformSource, Store};
 use serde_json::Value;
 
-use super::credentials::{md5_signature, Credentials};
+use super::credentials::Credentials;
 use super::status::{self, SyncReport};
 use crate::error::{AppError, AppResult};
 use crate::vault::Vault;
@@ -49,7 +49,7 @@ async fn call(
             creds.operator.clone().unwrap_or_default().into(),
         );
     }
-    let mut params: BTreeMap<String, String> = [
+    let params: BTreeMap<String, String> = [
         ("method", method.to_owned()),
         ("app_key", creds.client_id.clone()),
         ("access_token", creds.access_token.clone()),
@@ -67,19 +67,7 @@ async fn call(
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let signature = md5_signature(&creds.client_secret, &params);
-    params.insert("sign".to_owned(), signature);
-    let response = client
-        .post(&creds.endpoint)
-        .form(&params)
-        .send()
-        .await
-        .map_err(|e| ApiError::Unreachable(format!("JD could not be reached: {e}")))?;
-    response
-        .bytes()
-        .await
-        .map(|b| b.to_vec())
-        .map_err(|e| ApiError::Unreachable(format!("the answer was cut off: {e}")))
+    creds.post_signed(client, params, "JD").await
 }
 
 /// One service, read and taken; a service kesu does not take is noted.

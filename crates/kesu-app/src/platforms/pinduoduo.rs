@@ -47,10 +47,6 @@ pub async fn set_up(
     .await
 }
 
-/// Pinduoduo's signature: MD5 of the secret, every parameter's name and value in name order,
-/// and the secret again, in upper-case hex (TOP's `md5` recipe).
-pub use super::credentials::md5_signature as sign;
-
 /// One page of the shop's changes with update time in `[start, end]`.
 async fn page(
     client: &reqwest::Client,
@@ -59,7 +55,7 @@ async fn page(
     number: i64,
     now: DateTime<Utc>,
 ) -> Result<Page, ApiError> {
-    let mut params: BTreeMap<String, String> = [
+    let params: BTreeMap<String, String> = [
         ("type", "pdd.refund.list.increment.get".to_owned()),
         ("client_id", creds.client_id.clone()),
         ("access_token", creds.access_token.clone()),
@@ -75,18 +71,7 @@ async fn page(
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let signature = sign(&creds.client_secret, &params);
-    params.insert("sign".to_owned(), signature);
-    let response = client
-        .post(&creds.endpoint)
-        .form(&params)
-        .send()
-        .await
-        .map_err(|e| ApiError::Unreachable(format!("Pinduoduo could not be reached: {e}")))?;
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| ApiError::Unreachable(format!("the answer was cut off: {e}")))?;
+    let body = creds.post_signed(client, params, "Pinduoduo").await?;
     pinduoduo::parse_page(&body)
 }
 
@@ -100,7 +85,7 @@ pub async fn send_answer(
     now: DateTime<Utc>,
 ) -> Result<(), String> {
     let creds = Credentials::open(vault, source).map_err(|e| e.to_string())?;
-    let mut params: BTreeMap<String, String> = [
+    let params: BTreeMap<String, String> = [
         ("type", call.method.clone()),
         ("client_id", creds.client_id.clone()),
         ("access_token", creds.access_token.clone()),
@@ -111,18 +96,10 @@ pub async fn send_answer(
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let signature = sign(&creds.client_secret, &params);
-    params.insert("sign".to_owned(), signature);
-    let response = client
-        .post(&creds.endpoint)
-        .form(&params)
-        .send()
+    let body = creds
+        .post_signed(client, params, "Pinduoduo")
         .await
-        .map_err(|e| format!("Pinduoduo could not be reached: {e}"))?;
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| format!("the answer was cut off: {e}"))?;
+        .map_err(|e| e.to_string())?;
     pinduoduo::parse_answer(&body).map_err(|e| e.to_string())
 }
 

@@ -13,7 +13,7 @@ use chrono_tz::Asia::Shanghai;
 use kesu_domain::platform::{taobao, ApiError, Call, Platform};
 use kesu_store::{PlatformSource, Store, User};
 
-use super::credentials::{md5_signature, ApiForm, Credentials};
+use super::credentials::{ApiForm, Credentials};
 use super::site::SourceView;
 use super::status::{self, SyncReport};
 use crate::error::{AppError, AppResult};
@@ -55,7 +55,7 @@ async fn call(
     business: &[(&str, String)],
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, ApiError> {
-    let mut params: BTreeMap<String, String> = [
+    let params: BTreeMap<String, String> = [
         ("method", method.to_owned()),
         ("app_key", creds.client_id.clone()),
         ("session", creds.access_token.clone()),
@@ -73,19 +73,7 @@ async fn call(
     .chain(business.iter().cloned())
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
-    let signature = md5_signature(&creds.client_secret, &params);
-    params.insert("sign".to_owned(), signature);
-    let response = client
-        .post(&creds.endpoint)
-        .form(&params)
-        .send()
-        .await
-        .map_err(|e| ApiError::Unreachable(format!("Taobao could not be reached: {e}")))?;
-    response
-        .bytes()
-        .await
-        .map(|b| b.to_vec())
-        .map_err(|e| ApiError::Unreachable(format!("the answer was cut off: {e}")))
+    creds.post_signed(client, params, "Taobao").await
 }
 
 /// Reads one refund as it now stands, with the buyer's words and photos.
