@@ -15,10 +15,11 @@ fn invalid_link() -> AppError {
 /// The case a link opens at `now`: none for an unknown link, or one whose case closed
 /// longer ago than the link lasts.
 async fn linked_case(store: &Store, token: &str, now: DateTime<Utc>) -> AppResult<CaseRecord> {
+    let days = store.policy().await?.access.customer_link_days_after_close;
     store
         .case_for_customer_link(token)
         .await?
-        .filter(|r| r.case.customer_link_open(now))
+        .filter(|r| r.case.customer_link_open(now, days))
         .ok_or_else(invalid_link)
 }
 

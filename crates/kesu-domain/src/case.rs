@@ -313,12 +313,11 @@ pub struct Case {
 }
 
 impl Case {
-    /// Whether the customer's link still opens the case at `now`.
-    pub fn customer_link_open(&self, now: DateTime<Utc>) -> bool {
+    /// Whether the customer's link still opens the case at `now`, when links last
+    /// `days_after_close` days after the case closed (the policy's setting).
+    pub fn customer_link_open(&self, now: DateTime<Utc>, days_after_close: i64) -> bool {
         match &self.closing {
-            Some(closing) => {
-                now < closing.at + chrono::Duration::days(CUSTOMER_LINK_DAYS_AFTER_CLOSE)
-            }
+            Some(closing) => now < closing.at + chrono::Duration::days(days_after_close),
             None => true,
         }
     }
@@ -359,7 +358,10 @@ mod tests {
         }))
         .unwrap();
         assert!(
-            case.customer_link_open(now + chrono::Duration::days(400)),
+            case.customer_link_open(
+                now + chrono::Duration::days(400),
+                CUSTOMER_LINK_DAYS_AFTER_CLOSE
+            ),
             "open cases"
         );
         case.closing = Some(Closing {
@@ -369,10 +371,14 @@ mod tests {
             by: "amy".into(),
             at: now,
         });
-        assert!(case.customer_link_open(now + chrono::Duration::days(89)));
-        assert!(
-            !case.customer_link_open(now + chrono::Duration::days(CUSTOMER_LINK_DAYS_AFTER_CLOSE))
-        );
+        assert!(case.customer_link_open(
+            now + chrono::Duration::days(89),
+            CUSTOMER_LINK_DAYS_AFTER_CLOSE
+        ));
+        assert!(!case.customer_link_open(
+            now + chrono::Duration::days(CUSTOMER_LINK_DAYS_AFTER_CLOSE),
+            CUSTOMER_LINK_DAYS_AFTER_CLOSE
+        ));
     }
 
     #[test]

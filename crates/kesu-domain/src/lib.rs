@@ -3,6 +3,7 @@
 //! Everything here is pure: no I/O, no clock reads (time is passed in), no randomness.
 //! The store persists what this crate decides; the web layer only translates.
 
+pub mod access_policy;
 pub mod account;
 pub mod attachment;
 pub mod calendar;
@@ -38,6 +39,7 @@ pub mod report;
 pub mod role;
 pub mod scripts;
 pub mod sla;
+pub mod sso;
 pub mod text;
 pub mod tracking;
 pub mod triage;

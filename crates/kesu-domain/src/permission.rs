@@ -37,6 +37,30 @@ pub enum Permission {
 }
 
 impl Permission {
+    /// What the capability lets one do, as the README's permission table says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Permission::RegisterCases => "Register complaints (API, workbench form, inbound e-mail)",
+            Permission::SeePersonalData => {
+                "See customers' names, phones, e-mails and addresses unmasked; search by them; make a customer link"
+            }
+            Permission::WorkCases => {
+                "Be assigned cases and work them; file and move carrier claims; resolve parcel exceptions; answer platforms"
+            }
+            Permission::PostTracking => "Post carriers' tracking events",
+            Permission::StoreOrders => "Store and correct orders",
+            Permission::ListAccounts => "List staff accounts (to pick an assignee)",
+            Permission::ManageAccounts => "Create, disable, unlock accounts; reset a second factor",
+            Permission::ConfigureDesk => {
+                "Change settings: policy, templates, rules, carriers, mailbox, platforms, webhooks"
+            }
+            Permission::DecideImprovements => "Decide improvement actions",
+            Permission::RecordOrderCounts => "Record the shops' daily order counts",
+            Permission::SuperviseDesk => "Approve resolutions, see escalations and the team's load",
+            Permission::SeeAllDepartments => "See every department's cases (without it: one's own department's only)",
+        }
+    }
+
     pub const ALL: &'static [Permission] = &[
         Permission::RegisterCases,
         Permission::SeePersonalData,
@@ -70,6 +94,28 @@ impl Role {
             SeeAllDepartments => self != Department,
         }
     }
+}
+
+/// The permission table as Markdown, one row per capability and one column per role: the
+/// README shows exactly this (a test compares them).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| capability |");
+    for role in Role::ALL {
+        out.push_str(&format!(" {} |", role.code()));
+    }
+    out.push_str("\n| --- |");
+    for _ in Role::ALL {
+        out.push_str(" :-: |");
+    }
+    out.push('\n');
+    for p in Permission::ALL {
+        out.push_str(&format!("| {} |", p.describe()));
+        for role in Role::ALL {
+            out.push_str(if role.may(*p) { " ✓ |" } else { " — |" });
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Which cases an actor sees.
@@ -192,6 +238,16 @@ mod tests {
         );
         assert!(own.scope().narrow(Some(dept("quality"))).is_err());
         assert_eq!(agent.scope().narrow(None), Ok(None));
+    }
+
+    #[test]
+    fn the_readme_shows_the_permission_table() {
+        let readme = include_str!("../../../README.md");
+        let table = markdown_table();
+        assert!(
+            readme.contains(&table),
+            "README.md's permission table differs from the code; put this in it:\n{table}"
+        );
     }
 
     #[test]

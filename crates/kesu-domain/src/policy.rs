@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::access_policy::AccessPolicy;
 use crate::calendar::Calendar;
 use crate::case::ResolutionOption;
 use crate::codes::{Category, Channel, DepartmentCode, Priority, ResolutionKind};
@@ -138,6 +139,9 @@ pub struct Policy {
     /// When a silent parcel becomes a logistics exception.
     #[serde(default)]
     pub logistics: LogisticsPolicy,
+    /// Sessions, second factors, customer links.
+    #[serde(default)]
+    pub access: AccessPolicy,
 }
 
 impl Default for Policy {
@@ -164,6 +168,7 @@ impl Default for Policy {
             time_zone: "Asia/Shanghai".to_owned(),
             calendar: Calendar::default(),
             logistics: LogisticsPolicy::default(),
+            access: AccessPolicy::default(),
         }
     }
 }
@@ -213,6 +218,7 @@ impl Policy {
             errors.append(&mut rule.validate(&format!("deadlines.rules[{i}]")));
         }
         errors.append(&mut self.logistics.validate());
+        errors.append(&mut self.access.validate());
         if let Err(mut e) = self.calendar.validate() {
             errors.append(&mut e);
         }

@@ -42,8 +42,29 @@ pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(
 /// Most cached token lookups; the cache is emptied when full.
 const TOKEN_CACHE_MAX: usize = 10_000;
 
-/// token hash → (user, when looked up, when the token expires)
-pub(crate) type TokenCache = Arc<RwLock<HashMap<String, (User, Instant, DateTime<Utc>)>>>;
+/// token hash → (grant, when looked up, when the token expires)
+pub(crate) type TokenCache = Arc<RwLock<HashMap<String, (Grant, Instant, DateTime<Utc>)>>>;
+
+/// The stored expiry of a token that does not expire (the year 9999).
+pub(crate) const NEVER: i64 = 253_402_300_799_000;
+
+/// A token to issue.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    /// What its owner calls it ("库存脚本", "BI export").
+    pub name: String,
+    /// Only reads: every request but GET and HEAD is refused.
+    pub read_only: bool,
+    /// When it stops working; `None` never (until revoked).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// What a bearer token grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub user: User,
+    pub read_only: bool,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct User {
@@ -189,6 +210,41 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("no user `{username}`")))
     }
 
+    /// Sets a user's role and department (single sign-on brings them from the identity
+    /// provider at each sign-in). Cached token lookups are dropped everywhere.
+    pub async fn set_user_role(
+        &self,
+        username: &str,
+        role: Role,
+        department: Option<&DepartmentCode>,
+    ) -> Result<User> {
+        let mut tx = self.write.begin().await?;
+        let changed =
+            sqlx::query("UPDATE users SET role = $1, department = $2 WHERE username = $3")
+                .bind(role.code())
+                .bind(department.map(|d| d.as_str().to_owned()))
+                .bind(username)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match &e {
+                    sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                        StoreError::NotFound("no such department".into())
+                    }
+                    _ => e.into(),
+                })?
+                .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("no user `{username}`")));
+        }
+        let mark = self.log_change(&mut tx, crate::Topic::Tokens, &[]).await?;
+        tx.commit().await?;
+        self.forget_tokens();
+        self.committed(mark);
+        self.user(username)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no user `{username}`")))
+    }
+
     pub async fn user_count(&self) -> Result<i64> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
             .fetch_one(&self.read)
@@ -235,42 +291,66 @@ impl Store {
         Ok((ok && !user.disabled).then_some(user))
     }
 
-    /// Issues a new bearer token for `user`; only its hash is kept.
+    /// Issues a sign-in token for `user` (the contract's `POST /api/v1/auth/token`): full
+    /// access for [`TOKEN_LIFETIME_DAYS`].
     pub async fn issue_token(&self, user: &User, now: DateTime<Utc>) -> Result<String> {
+        let new = NewToken {
+            name: "sign-in".into(),
+            read_only: false,
+            expires_at: Some(now + Duration::days(TOKEN_LIFETIME_DAYS)),
+        };
+        self.issue_named_token(user, now, &new).await
+    }
+
+    /// Issues a bearer token as `new` describes; only its hash is kept.
+    pub async fn issue_named_token(
+        &self,
+        user: &User,
+        now: DateTime<Utc>,
+        new: &NewToken,
+    ) -> Result<String> {
         let mut bytes = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut bytes);
         let token = format!("ks_{}", hex::encode(bytes));
         sqlx::query(
-            "INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at, name, read_only) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(token_hash(&token))
         .bind(user.id)
         .bind(millis(now))
-        .bind(millis(now + Duration::days(TOKEN_LIFETIME_DAYS)))
+        .bind(new.expires_at.map_or(NEVER, millis))
+        .bind(new.name.as_str())
+        .bind(i64::from(new.read_only))
         .execute(&self.write)
         .await?;
         Ok(token)
     }
 
-    /// The active user a bearer token belongs to. Answers are reused for a few seconds
-    /// (every API request asks); disabling a user clears them in this process at once,
-    /// and other processes sharing the database stop honouring the token within
-    /// [`TOKEN_CACHE_TTL`].
+    /// The active user a bearer token belongs to.
     pub async fn user_for_token(&self, token: &str, now: DateTime<Utc>) -> Result<Option<User>> {
+        Ok(self.token_grant(token, now).await?.map(|g| g.user))
+    }
+
+    /// What a bearer token grants: its active user and whether it only reads. Answers are
+    /// reused for a few seconds (every API request asks); disabling a user clears them in
+    /// this process at once, and other processes sharing the database stop honouring the
+    /// token within [`TOKEN_CACHE_TTL`] (sooner through the change log).
+    pub async fn token_grant(&self, token: &str, now: DateTime<Utc>) -> Result<Option<Grant>> {
         let hash = token_hash(token);
-        if let Some((user, fetched, expires)) = self
+        if let Some((grant, fetched, expires)) = self
             .token_cache
             .read()
             .ok()
             .and_then(|c| c.get(&hash).cloned())
         {
             if fetched.elapsed() < TOKEN_CACHE_TTL && now < expires {
-                return Ok(Some(user));
+                return Ok(Some(grant));
             }
         }
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.role, u.department, u.disabled, u.created_at, u.locked_until, t.expires_at \
-             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+            "SELECT u.id, u.username, u.role, u.department, u.disabled, u.created_at, u.locked_until, \
+             t.expires_at, t.read_only FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.expires_at > $2 AND u.disabled = 0",
         )
         .bind(&hash)
@@ -280,15 +360,18 @@ impl Store {
         let Some(row) = row else {
             return Ok(None);
         };
-        let user = user_from_row(&row)?;
+        let grant = Grant {
+            user: user_from_row(&row)?,
+            read_only: row.try_get::<i64, _>("read_only")? != 0,
+        };
         let expires = from_millis(row.try_get("expires_at")?);
         if let Ok(mut cache) = self.token_cache.write() {
             if cache.len() >= TOKEN_CACHE_MAX {
                 cache.clear();
             }
-            cache.insert(hash, (user.clone(), Instant::now(), expires));
+            cache.insert(hash, (grant.clone(), Instant::now(), expires));
         }
-        Ok(Some(user))
+        Ok(Some(grant))
     }
 
     /// Creates the first admin on a new database. Returns the generated password when

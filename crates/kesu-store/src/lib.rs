@@ -38,6 +38,7 @@ pub mod testing;
 mod timers;
 mod tokens;
 mod tracking;
+mod two_factor;
 mod webhooks;
 
 use std::path::Path;
@@ -48,7 +49,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection, Executor};
 
-pub use accounts::{NewUser, User};
+pub use accounts::{Grant, NewToken, NewUser, User};
 pub use attachments::{sha256_hex, Attachment, Blobs, NewAttachment, Source as AttachmentSource};
 pub use bulk::{ImportedCase, ImportedEvent};
 pub use cases::{queue_key, CaseFilter, CaseRecord, HistoryEntry, Page};
@@ -66,13 +67,14 @@ pub use platform_images::{PendingImage, MAX_IMAGE_ATTEMPTS};
 pub use platforms::PlatformSource;
 pub use saved_views::SavedView;
 pub use search_source::SearchSource;
-pub use sessions::{Session, SESSION_HOURS};
+pub use sessions::{session_id, Session, SessionInfo, SessionMeta, SESSION_HOURS};
 pub use settings::{Department, TemplateLibrary};
 pub use sign_in::Account;
 pub use sla_firing::{CaseFirings, DueCase, Firing};
 pub use timers::StoredTimer;
 pub use tokens::{token_id, TokenInfo};
 pub use tracking::Tracked;
+pub use two_factor::TwoFactor;
 pub use webhooks::Webhook;
 
 /// Which database is behind the store.

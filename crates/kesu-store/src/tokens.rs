@@ -17,8 +17,11 @@ const ID_DIGITS: usize = 12;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TokenInfo {
     pub id: String,
+    pub name: String,
+    pub read_only: bool,
     pub created_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
+    /// `None`: never expires.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// The public id of `token`.
@@ -30,7 +33,7 @@ impl Store {
     /// The user's tokens that have not expired, newest first.
     pub async fn tokens_of(&self, user: &User, now: DateTime<Utc>) -> Result<Vec<TokenInfo>> {
         let rows = sqlx::query(
-            "SELECT token_hash, created_at, expires_at FROM api_tokens \
+            "SELECT token_hash, name, read_only, created_at, expires_at FROM api_tokens \
              WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC",
         )
         .bind(user.id)
@@ -40,10 +43,13 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let hash: String = r.try_get("token_hash")?;
+                let expires: i64 = r.try_get("expires_at")?;
                 Ok(TokenInfo {
                     id: hash.chars().take(ID_DIGITS).collect(),
+                    name: r.try_get("name")?,
+                    read_only: r.try_get::<i64, _>("read_only")? != 0,
                     created_at: from_millis(r.try_get("created_at")?),
-                    expires_at: from_millis(r.try_get("expires_at")?),
+                    expires_at: (expires < crate::accounts::NEVER).then(|| from_millis(expires)),
                 })
             })
             .collect()

@@ -80,7 +80,9 @@ fn json_data_error(path: &str, err: &serde_json::Error) -> ApiError {
     ApiError::Invalid(vec![kesu_app::json_field_error(path, err)])
 }
 
-/// The signed-in user, from `Authorization: Bearer <token>`.
+/// The signed-in user, from `Authorization: Bearer <token>` (found by the gatekeeper, which
+/// leaves it in the request).
+#[derive(Clone)]
 pub struct Caller(pub User);
 
 impl FromRequestParts<AppState> for Caller {
@@ -90,6 +92,9 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(caller) = parts.extensions.remove::<Caller>() {
+            return Ok(caller);
+        }
         let header = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
             ApiError::Unauthorized(
                 "sign in first: POST /api/v1/auth/token, then send Authorization: Bearer <token>"

@@ -4,11 +4,13 @@
 //! business rule lives here. API errors are [`error::ApiError`], rendered as RFC 9457
 //! problem+json.
 
+pub mod access;
 pub mod api;
 pub mod error;
 pub mod evidence_pack;
 pub mod export;
 pub mod extract;
+pub mod gatekeeper;
 pub mod guard;
 pub mod metrics;
 
@@ -19,6 +21,7 @@ pub mod report_params;
 pub mod request_id;
 pub mod search;
 pub mod sign_in;
+pub mod throttle;
 pub mod uploads;
 
 use std::future::Future;
@@ -29,6 +32,11 @@ use kesu_store::Store;
 use tokio::net::TcpListener;
 
 pub use kesu_app::{Clock, FileClock, FixedClock, SystemClock};
+
+/// Unknown customer links one address may ask for: a burst of 20 (typos, old links), then
+/// one a minute; past that every customer page answers it 429 until the budget refills.
+pub const LINK_MISS_BURST: u32 = 20;
+pub const LINK_MISS_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -41,6 +49,9 @@ pub struct AppState {
     pub sign_in: sign_in::SignInLimits,
     /// Cookies always `Secure` (`--secure-cookies`), not only behind an HTTPS proxy.
     pub secure_cookies: bool,
+    /// kesu sits behind a proxy that terminates HTTPS and says so in `X-Forwarded-Proto`
+    /// (`--https-proxy`); without it that header is not believed.
+    pub https_proxy: bool,
     /// How many files an upload may carry, and how large.
     pub attachment_limits: kesu_domain::attachment::Limits,
     /// A CA certificate file to trust for the shop's IMAP server (a private CA).
@@ -49,6 +60,10 @@ pub struct AppState {
     pub vault: kesu_app::vault::Vault,
     /// How fast each platform source may push.
     pub push_limits: push_limits::PushLimits,
+    /// Customer links that do not exist, per address: guessing links is throttled.
+    pub link_misses: throttle::MissLimiter,
+    /// Single sign-on through the shop's identity provider, when set up.
+    pub sso: Option<Arc<kesu_app::sso::Sso>>,
 }
 
 impl AppState {
@@ -57,10 +72,13 @@ impl AppState {
             reports: kesu_app::reports::Reports::start(store.clone()),
             sign_in: Default::default(),
             secure_cookies: false,
+            https_proxy: false,
             attachment_limits: Default::default(),
             imap_ca_file: None,
             vault: kesu_app::vault::Vault::ephemeral(),
             push_limits: Default::default(),
+            link_misses: throttle::MissLimiter::new(LINK_MISS_BURST, LINK_MISS_EVERY),
+            sso: None,
             store,
             clock,
             search,
@@ -75,6 +93,12 @@ impl AppState {
     ) -> kesu_app::AppResult<kesu_store::CaseRecord> {
         let id = kesu_app::cases::case_id(raw_id)?;
         kesu_app::cases::visible_case(&self.store, &caller.actor(), id).await
+    }
+
+    /// Whether this request reached kesu over HTTPS (its cookies are then `Secure` and
+    /// `__Host-`, and HSTS is sent).
+    pub fn over_https(&self, headers: &axum::http::HeaderMap) -> bool {
+        pages::cookies::reached_over_https(headers, self.secure_cookies, self.https_proxy)
     }
 
     /// The shop's time zone, for showing and reading times (Asia/Shanghai if the policy

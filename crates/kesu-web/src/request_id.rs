@@ -29,14 +29,19 @@ fn given(request: &Request) -> Option<String> {
 }
 
 /// Gives the request its id for everything that happens while it is answered.
-pub async fn assign(request: Request, next: Next) -> Response {
+pub async fn assign(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let id = given(&request).unwrap_or_else(|| format!("{:016x}", rand::random::<u64>()));
+    let https = state.over_https(request.headers());
     // The request's log span (made inside, by the trace layer) reads the id from here.
     let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
     // One layer for both: every layer costs every request.
-    crate::browser_headers::add_to(&mut response);
+    crate::browser_headers::add_to(&mut response, https);
     response
 }

@@ -2,11 +2,10 @@
 //! account, wrong passwords lock an account for a while, and every failure and lock is
 //! recorded and logged (without the password).
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -14,6 +13,7 @@ use kesu_domain::account::LockoutPolicy;
 use kesu_store::{Account, User};
 
 use crate::error::ApiError;
+use crate::throttle::MissLimiter;
 use crate::AppState;
 
 /// Wrong passwords one address may send: a burst of 50, then one every 10 seconds; past
@@ -21,8 +21,6 @@ use crate::AppState;
 /// signs in often is never held up.
 const PER_ADDRESS_BURST: u32 = 50;
 const PER_ADDRESS_EVERY: Duration = Duration::from_secs(10);
-/// Most addresses remembered as throttled (the map is emptied when full).
-const MAX_THROTTLED: usize = 100_000;
 /// Attempts on a username no account has: as many as an account gets before its lock, then
 /// one every 90 seconds, so a lock does not tell which names exist.
 const UNKNOWN_ACCOUNT_EVERY: Duration = Duration::from_secs(90);
@@ -30,9 +28,7 @@ const UNKNOWN_ACCOUNT_EVERY: Duration = Duration::from_secs(90);
 /// The in-memory limits of this server (the locks are in the database, for every server).
 #[derive(Clone)]
 pub struct SignInLimits {
-    per_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    /// Addresses that spent their budget of wrong passwords, until when.
-    throttled: Arc<Mutex<HashMap<IpAddr, Instant>>>,
+    per_address: MissLimiter,
     unknown_accounts: Arc<DefaultKeyedRateLimiter<String>>,
     pub lockout: LockoutPolicy,
 }
@@ -40,40 +36,15 @@ pub struct SignInLimits {
 impl Default for SignInLimits {
     fn default() -> Self {
         let lockout = LockoutPolicy::default();
-        let burst = |n: u32| NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
-        let quota = |every: Duration, n: u32| {
-            Quota::with_period(every)
-                .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-                .allow_burst(burst(n))
-        };
+        let burst = NonZeroU32::new(u32::try_from(lockout.max_failures).unwrap_or(10))
+            .unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::with_period(UNKNOWN_ACCOUNT_EVERY)
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(burst);
         SignInLimits {
-            per_address: Arc::new(RateLimiter::keyed(quota(
-                PER_ADDRESS_EVERY,
-                PER_ADDRESS_BURST,
-            ))),
-            throttled: Default::default(),
-            unknown_accounts: Arc::new(RateLimiter::keyed(quota(
-                UNKNOWN_ACCOUNT_EVERY,
-                u32::try_from(lockout.max_failures).unwrap_or(10),
-            ))),
+            per_address: MissLimiter::new(PER_ADDRESS_BURST, PER_ADDRESS_EVERY),
+            unknown_accounts: Arc::new(RateLimiter::keyed(quota)),
             lockout,
-        }
-    }
-}
-
-impl SignInLimits {
-    fn throttled_for(&self, ip: IpAddr) -> Option<Duration> {
-        let map = self.throttled.lock().ok()?;
-        let until = *map.get(&ip)?;
-        until.checked_duration_since(Instant::now())
-    }
-
-    fn throttle(&self, ip: IpAddr, wait: Duration) {
-        if let Ok(mut map) = self.throttled.lock() {
-            if map.len() >= MAX_THROTTLED {
-                map.clear();
-            }
-            map.insert(ip, Instant::now() + wait);
         }
     }
 }
@@ -102,7 +73,7 @@ pub async fn sign_in(
 ) -> Result<User, ApiError> {
     let limits = &state.sign_in;
     let clock = governor::clock::DefaultClock::default();
-    if let Some(wait) = address.and_then(|ip| limits.throttled_for(ip)) {
+    if let Some(wait) = address.and_then(|ip| limits.per_address.blocked(ip)) {
         return Err(too_many(wait));
     }
     let now = state.clock.now();
@@ -123,7 +94,12 @@ pub async fn sign_in(
         }
     }
     if let Some(user) = state.store.verify_password(username, password).await? {
-        state.store.record_sign_in_success(&user).await?;
+        // With a second factor the sign-in succeeds only once the code is right too
+        // ([`second_factor`] records it): a right password must not wipe out the count of
+        // wrong codes.
+        if !kesu_app::two_factor::is_on(&state.store, &user).await? {
+            state.store.record_sign_in_success(&user).await?;
+        }
         return Ok(user);
     }
     let address_text = address.map(|a| a.to_string());
@@ -133,10 +109,8 @@ pub async fn sign_in(
         .await?;
     tracing::warn!(user = %username, address = ?address_text, "sign-in failed: wrong username or password");
     if let Some(ip) = address {
-        if let Err(not_until) = limits.per_address.check_key(&ip) {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&clock));
+        if let Some(wait) = limits.per_address.miss(ip) {
             tracing::warn!(address = %ip, wait_secs = wait.as_secs(), "too many wrong passwords from one address: throttled");
-            limits.throttle(ip, wait);
         }
     }
     if let Some(until) = lock {
@@ -183,4 +157,58 @@ pub async fn change_own_password(
     state.store.change_password(user, new).await?;
     tracing::info!(user = %user.username, "password changed; every other sign-in revoked");
     Ok(())
+}
+
+/// The second factor of a sign-in whose password was right: nothing to ask when the user has
+/// none; else a current code or an unused recovery code. A wrong one counts against the
+/// account like a wrong password (so guessing codes locks it too); a missing one is 401
+/// saying what to send.
+pub async fn second_factor(
+    state: &AppState,
+    user: &User,
+    code: Option<&str>,
+    recovery_code: Option<&str>,
+    address: Option<IpAddr>,
+) -> Result<(), ApiError> {
+    use kesu_app::two_factor::{self, Offered};
+    if !two_factor::is_on(&state.store, user).await? {
+        return Ok(());
+    }
+    let offered = match (code, recovery_code) {
+        (Some(c), _) if !c.trim().is_empty() => Offered::Code(c),
+        (_, Some(r)) if !r.trim().is_empty() => Offered::Recovery(r),
+        _ => {
+            return Err(ApiError::Unauthorized(
+                "this account signs in with a second factor: send `totp` (the code your app shows) or `recovery_code`".into(),
+            ))
+        }
+    };
+    let now = state.clock.now();
+    if let Account::Known {
+        locked_until: Some(until),
+    } = state.store.sign_in_account(&user.username, now).await?
+    {
+        return Err(locked(until, now));
+    }
+    if two_factor::verify(&state.store, &state.vault, user, offered, now).await? {
+        state.store.record_sign_in_success(user).await?;
+        return Ok(());
+    }
+    let address_text = address.map(|a| a.to_string());
+    let lock = state
+        .store
+        .record_sign_in_failure(
+            &user.username,
+            address_text.as_deref(),
+            now,
+            &state.sign_in.lockout,
+        )
+        .await?;
+    tracing::warn!(user = %user.username, address = ?address_text, "sign-in failed: wrong or reused second-factor code");
+    if let Some(until) = lock {
+        tracing::warn!(user = %user.username, until = %until, "account locked after repeated wrong codes");
+    }
+    Err(ApiError::Unauthorized(
+        "the code is wrong, expired or already used".into(),
+    ))
 }

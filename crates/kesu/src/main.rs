@@ -6,6 +6,7 @@ mod check_reply;
 mod demo;
 mod evaluate;
 mod import;
+mod oidc_args;
 mod quote;
 mod reindex;
 mod serve;

@@ -24,10 +24,17 @@ pub struct ServeArgs {
     #[arg(long, env = "KESU_WORKER_INTERVAL_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(10..))]
     worker_interval_ms: u64,
     /// Mark the workbench's cookies `Secure` (browsers then send them over HTTPS only).
-    /// Without it they are `Secure` whenever a proxy says the browser came over HTTPS
-    /// (`X-Forwarded-Proto: https`).
+    /// Without it they are `Secure` whenever a proxy declared with --https-proxy says the
+    /// browser came over HTTPS.
     #[arg(long, env = "KESU_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// kesu sits behind a proxy that terminates HTTPS and sets `X-Forwarded-Proto`: believe
+    /// that header (cookies `Secure` and `__Host-`, HSTS sent). Without it the header is
+    /// ignored, so a client cannot claim HTTPS for itself.
+    #[arg(long, env = "KESU_HTTPS_PROXY")]
+    https_proxy: bool,
+    #[command(flatten)]
+    oidc: crate::oidc_args::OidcArgs,
     /// Write a backup into this folder every --backup-every-minutes, keeping the newest
     /// --backup-keep (`kesu-YYYYMMDD-HHMMSS.db`, or `.dump` on PostgreSQL: run it on one
     /// server only). Off without it.
@@ -96,6 +103,7 @@ pub struct ServeArgs {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_logging(args.log_json);
+    let sso = args.oidc.config()?;
     // Installed first, so what the start-up and the first requests record is kept.
     kesu_web::metrics::recorder();
     let mut store = args.db.open().await?;
@@ -135,6 +143,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .context("cannot open the search index: run `kesu reindex` to rebuild it")?;
     let mut state = AppState::new(store.clone(), clock, search);
     state.secure_cookies = args.secure_cookies;
+    state.https_proxy = args.https_proxy;
+    if let Some(config) = sso {
+        tracing::info!(issuer = %config.issuer, "single sign-on through the identity provider");
+        state.sso = Some(kesu_app::sso::Sso::new(config).map_err(|e| anyhow::anyhow!("{e}"))?);
+    }
     state.attachment_limits = kesu_domain::attachment::Limits {
         max_files: args.attachment_max_files as usize,
         max_bytes: args.attachment_max_mb * 1024 * 1024,

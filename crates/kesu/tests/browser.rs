@@ -13,6 +13,7 @@ mod helpers;
 use browser_kit::Browser;
 use fantoccini::Locator;
 use helpers::TestApp;
+use kesu_web::Clock;
 use std::process::Command;
 use std::time::Duration;
 
@@ -337,11 +338,49 @@ async fn a_web_complaint_goes_through_all_eight_steps_with_the_customer_choosing
     b.shot("16-queue-overdue").await;
     b.sign_out().await;
 
-    // The admin pages.
-    b.client.goto(&app.url("/login")).await.unwrap();
-    b.fill("#username", "admin").await;
-    b.fill("#password", helpers::ADMIN_PASSWORD).await;
-    b.click_and_load("button[type=submit]").await;
+    // The admin pages. Admins must use two-factor sign-in: the first sign-in opens only its
+    // set-up (QR code, the app's code, recovery codes shown once).
+    let admin_signs_in = || async {
+        b.client.goto(&app.url("/login")).await.unwrap();
+        b.fill("#username", "admin").await;
+        b.fill("#password", helpers::ADMIN_PASSWORD).await;
+        b.click_and_load("button[type=submit]").await;
+    };
+    admin_signs_in().await;
+    b.client.goto(&app.url("/admin")).await.unwrap();
+    b.wait_for("button[value=begin]").await;
+    assert_eq!(
+        b.client.current_url().await.unwrap().path(),
+        "/account/two-factor"
+    );
+    b.click_and_load("button[value=begin]").await;
+    b.wait_for("img.qr").await;
+    b.shots("17a-two-factor-qr").await;
+    let secret = b.text("#totp-secret").await;
+    b.fill("#code", &helpers::totp_code(&secret, app.clock.now()))
+        .await;
+    b.click_and_load("button[value=confirm]").await;
+    assert_eq!(
+        b.client
+            .find_all(Locator::Css("#recovery-codes code"))
+            .await
+            .unwrap()
+            .len(),
+        10
+    );
+    b.shots("17b-recovery-codes").await;
+    b.click_and_load("a.button[href='/']").await;
+    b.sign_out().await;
+    // The next sign-in asks for the code the app shows then.
+    app.clock.advance(chrono::Duration::seconds(30));
+    admin_signs_in().await;
+    b.wait_for("#code").await;
+    b.shots("17c-two-factor-code").await;
+    b.fill("#code", &helpers::totp_code(&secret, app.clock.now()))
+        .await;
+    b.click_and_load("form[action='/login/two-factor'] button[type=submit]")
+        .await;
+    b.wait_for("header .me").await;
     b.client.goto(&app.url("/admin")).await.unwrap();
     b.wait_for("form[action='/admin/policy']").await;
     b.shot("17-admin").await;

@@ -8,6 +8,7 @@ mod inbound;
 mod kuaidi100;
 pub mod logistics;
 pub mod mailbox;
+mod me_access;
 pub mod notifications;
 mod openapi;
 mod openapi_errors;
@@ -69,6 +70,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .merge(crate::pages::router())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::gatekeeper::enforce,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(
             crate::guard::refuse_control_characters,
@@ -90,7 +95,10 @@ pub fn router(state: AppState) -> Router {
                 tracing::info_span!("http", method = %req.method(), route, id)
             }),
         )
-        .layer(axum::middleware::from_fn(crate::request_id::assign))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::request_id::assign,
+        ))
         .with_state(state)
 }
 

@@ -13,8 +13,11 @@ use crate::AppState;
     info(title = "kesu", description = "After-sales complaint and dispute desk: the JSON API."),
     paths(
         super::auth::issue_token, super::auth::me, super::auth::my_tokens, super::auth::revoke_token,
-        super::auth::change_password,
+        super::auth::change_password, super::auth::new_token,
+        super::me_access::my_sessions, super::me_access::end_session, super::me_access::begin,
+        super::me_access::confirm, super::me_access::turn_off,
         super::users::create, super::users::list, super::users::disable, super::users::enable, super::users::unlock,
+        super::users::reset_two_factor,
         super::cases::create, super::cases::list, super::cases::show, super::cases::events, super::cases::act,
         super::attachments::upload, super::attachments::list, super::attachments::open,
         super::inbound::receive,

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{username}/disable", post(disable))
         .route("/users/{username}/enable", post(enable))
         .route("/users/{username}/unlock", post(unlock))
+        .route("/users/{username}/two-factor/reset", post(reset_two_factor))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -200,4 +201,26 @@ async fn unlock(
         .await?;
     tracing::info!(user = %username, by = %caller.username, "account unlocked");
     Ok(Json(user.into()))
+}
+
+/// Turns off a user's two-factor sign-in when they lost their phone and their recovery codes
+/// (admin only): their sessions and tokens end, and they set it up again at their next
+/// sign-in if their role requires it.
+#[utoipa::path(post, path = "/api/v1/users/{username}/two-factor/reset", tag = "accounts", security(("bearer" = [])),
+    params(("username" = String, Path)),
+    responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+async fn reset_two_factor(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(username): Path<String>,
+) -> ApiResult<axum::http::StatusCode> {
+    require_admin(&caller)?;
+    let user = state
+        .store
+        .user(&username)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no user `{username}`")))?;
+    state.store.remove_two_factor(user.id).await?;
+    tracing::warn!(user = %username, by = %caller.username, "two-factor sign-in reset by an admin");
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

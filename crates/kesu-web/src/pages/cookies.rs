@@ -1,26 +1,38 @@
 //! The workbench's and the customer pages' cookies, through axum-extra's cookie jar: read
-//! from the request, written `HttpOnly` with a `SameSite` rule, and `Secure` whenever the
-//! browser reached kesu over HTTPS (a proxy's `X-Forwarded-Proto: https`) or the server was
-//! started with `--secure-cookies`.
+//! from the request, written `HttpOnly` with a `SameSite` rule, and — whenever the browser
+//! reached kesu over HTTPS (`--secure-cookies`, or a proxy declared with `--https-proxy`
+//! saying `X-Forwarded-Proto: https`) — `Secure` and named with the `__Host-` prefix, which
+//! browsers keep to this host and path `/` (no other subdomain can set or shadow them).
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
-/// The value of cookie `name` in a request's headers.
-pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
+/// The name cookie `name` goes by: `__Host-name` over HTTPS.
+fn full_name(name: &str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// The value of cookie `name` in a request's headers (over HTTPS only its `__Host-` form).
+pub fn read(headers: &HeaderMap, name: &str, secure: bool) -> Option<String> {
     CookieJar::from_headers(headers)
-        .get(name)
+        .get(&full_name(name, secure))
         .map(|c| c.value().to_owned())
 }
 
-/// Whether cookies set in answer to this request must be `Secure`.
-pub fn must_be_secure(headers: &HeaderMap, always: bool) -> bool {
+/// Whether the browser reached kesu over HTTPS: always (`--secure-cookies`), or when a
+/// declared proxy (`--https-proxy`) says so. An undeclared proxy's header is not believed.
+pub fn reached_over_https(headers: &HeaderMap, always: bool, https_proxy: bool) -> bool {
     always
-        || headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+        || (https_proxy
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|p| p.trim().eq_ignore_ascii_case("https")))
 }
 
 /// Sets cookie `name` on `response`; `max_age_secs` of `None` lasts the browser session,
@@ -33,7 +45,7 @@ pub fn set(
     max_age_secs: Option<i64>,
     secure: bool,
 ) {
-    let mut cookie = Cookie::build((name, value))
+    let mut cookie = Cookie::build((full_name(name, secure), value))
         .path("/")
         .http_only(true)
         .same_site(same_site)
@@ -55,11 +67,24 @@ mod tests {
     fn cookies_are_read_and_written_with_their_rules() {
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, "a=1; kesu_session=abc".parse().unwrap());
-        assert_eq!(read(&headers, "kesu_session").as_deref(), Some("abc"));
-        assert_eq!(read(&headers, "missing"), None);
-        assert!(!must_be_secure(&headers, false));
+        assert_eq!(
+            read(&headers, "kesu_session", false).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            read(&headers, "kesu_session", true),
+            None,
+            "over HTTPS only __Host-"
+        );
+        assert_eq!(read(&headers, "missing", false), None);
+        assert!(!reached_over_https(&headers, false, true));
         headers.insert("x-forwarded-proto", "HTTPS".parse().unwrap());
-        assert!(must_be_secure(&headers, false));
+        assert!(reached_over_https(&headers, false, true));
+        assert!(
+            !reached_over_https(&headers, false, false),
+            "undeclared proxy"
+        );
+        assert!(reached_over_https(&headers, true, false));
 
         let mut r = ().into_response();
         set(
@@ -72,7 +97,7 @@ mod tests {
         );
         let set_cookie = r.headers()[header::SET_COOKIE].to_str().unwrap();
         for part in [
-            "kesu_session=t",
+            "__Host-kesu_session=t",
             "HttpOnly",
             "SameSite=Lax",
             "Secure",

@@ -46,8 +46,8 @@ pub fn router() -> Router<AppState> {
 const COOKIE: &str = "kesu_public";
 
 /// The double-submit token of public forms: a cookie and a hidden field that must agree.
-fn public_token(headers: &axum::http::HeaderMap) -> Option<String> {
-    super::cookies::read(headers, COOKIE)
+fn public_token(headers: &axum::http::HeaderMap, secure: bool) -> Option<String> {
+    super::cookies::read(headers, COOKIE, secure)
 }
 
 fn with_token(
@@ -56,7 +56,7 @@ fn with_token(
     mut r: Response,
     token: &str,
 ) -> Response {
-    let secure = super::cookies::must_be_secure(headers, state.secure_cookies);
+    let secure = state.over_https(headers);
     super::cookies::set(
         &mut r,
         COOKIE,
@@ -68,12 +68,13 @@ fn with_token(
     r
 }
 
-fn token_for(headers: &axum::http::HeaderMap) -> String {
-    public_token(headers).unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()))
+fn token_for(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    public_token(headers, state.over_https(headers))
+        .unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()))
 }
 
-pub(super) fn csrf_ok(headers: &axum::http::HeaderMap, form: &Form) -> bool {
-    matches!((public_token(headers), form.get("_csrf")), (Some(c), Some(f)) if !c.is_empty() && crate::same_secret(&c, f))
+pub(super) fn csrf_ok(state: &AppState, headers: &axum::http::HeaderMap, form: &Form) -> bool {
+    matches!((public_token(headers, state.over_https(headers)), form.get("_csrf")), (Some(c), Some(f)) if !c.is_empty() && crate::same_secret(&c, f))
 }
 
 fn page(title: &str, body: Markup) -> Markup {
@@ -93,7 +94,7 @@ fn page(title: &str, body: Markup) -> Markup {
 }
 
 async fn complain_page(State(state): State<AppState>, parts: Parts) -> Response {
-    let token = token_for(&parts.headers);
+    let token = token_for(&state, &parts.headers);
     with_token(
         &state,
         &parts.headers,
@@ -147,7 +148,7 @@ async fn complain(
         refused,
     }: PublicUpload,
 ) -> Response {
-    let token = token_for(&headers);
+    let token = token_for(&state, &headers);
     let refill = |status: StatusCode, errors: Vec<FieldError>, said: Option<String>| {
         (
             status,
@@ -276,7 +277,7 @@ pub(super) async fn render_status(
         Ok(o) => o,
         Err(e) => return PageError::of(Lang::Zh, e).into_response(),
     };
-    let csrf = token_for(headers);
+    let csrf = token_for(state, headers);
     let status = error.as_ref().map(|(s, _)| *s).unwrap_or(StatusCode::OK);
     let seen = Seen {
         shop: shop.as_deref(),

@@ -117,7 +117,7 @@ async fn upload(
                 .await
         }
     };
-    if !super::customer::csrf_ok(&headers, &Form(sent.fields)) {
+    if !super::customer::csrf_ok(&state, &headers, &Form(sent.fields)) {
         return PageError::new(lang, StatusCode::FORBIDDEN, lang.t("csrf")).into_response();
     }
     if let Some(e) = sent.refused {
@@ -209,7 +209,7 @@ impl FromRequest<AppState> for PublicUpload {
                 })?;
             (Form::parse(&body), Vec::new(), None)
         };
-        if !super::customer::csrf_ok(&headers, &form) {
+        if !super::customer::csrf_ok(state, &headers, &form) {
             return Err(PageError::new(lang, StatusCode::FORBIDDEN, lang.t("csrf")).into_response());
         }
         Ok(PublicUpload {

@@ -30,7 +30,7 @@ struct Next {
 }
 
 /// Only our own paths: never send a user off-site after signing in.
-fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     match next {
         // A line break would split the Location header: only plain paths come back.
         Some(n)
@@ -53,7 +53,7 @@ enum Refused {
     TooMany,
 }
 
-fn login_form(next: &str, error: Refused) -> maud::Markup {
+fn login_form(next: &str, error: Refused, sso: bool) -> maud::Markup {
     let lang = Lang::Zh;
     html! {
         (DOCTYPE)
@@ -78,14 +78,21 @@ fn login_form(next: &str, error: Refused) -> maud::Markup {
                         input #password type="password" name="password" autocomplete="current-password" required;
                         button.primary type="submit" { "登录 Sign in" }
                     }
+                    @if sso {
+                        p { a.button href=(format!("/login/oidc?next={}", super::session::urlencode(next))) { (lang.t("sso_sign_in")) } }
+                    }
                 }
             }
         }
     }
 }
 
-async fn login_page(Query(q): Query<Next>) -> maud::Markup {
-    login_form(&safe_next(q.next.as_deref()), Refused::No)
+async fn login_page(State(state): State<AppState>, Query(q): Query<Next>) -> maud::Markup {
+    login_form(
+        &safe_next(q.next.as_deref()),
+        Refused::No,
+        state.sso.is_some(),
+    )
 }
 
 async fn login(
@@ -97,13 +104,21 @@ async fn login(
     let form = Form::parse(&body);
     let next = safe_next(form.get("next"));
     let (Some(username), Some(password)) = (form.text("username"), form.get("password")) else {
-        return (StatusCode::UNAUTHORIZED, login_form(&next, Refused::Wrong)).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            login_form(&next, Refused::Wrong, state.sso.is_some()),
+        )
+            .into_response();
     };
     let address = crate::sign_in::client_address(&extensions);
     let user = match crate::sign_in::sign_in(&state, &username, password, address).await {
         Ok(u) => u,
         Err(ApiError::Unauthorized(_)) => {
-            return (StatusCode::UNAUTHORIZED, login_form(&next, Refused::Wrong)).into_response()
+            return (
+                StatusCode::UNAUTHORIZED,
+                login_form(&next, Refused::Wrong, state.sso.is_some()),
+            )
+                .into_response()
         }
         Err(ApiError::TooManyRequests {
             retry_after_secs, ..
@@ -111,19 +126,68 @@ async fn login(
             return (
                 StatusCode::TOO_MANY_REQUESTS,
                 [(header::RETRY_AFTER, retry_after_secs.to_string())],
-                login_form(&next, Refused::TooMany),
+                login_form(&next, Refused::TooMany, state.sso.is_some()),
             )
                 .into_response();
         }
         Err(e) => return PageError::of(Lang::Zh, e).into_response(),
     };
-    match state.store.start_session(&user, state.clock.now()).await {
+    let has_two_factor = match kesu_app::two_factor::is_on(&state.store, &user).await {
+        Ok(on) => on,
+        Err(e) => return PageError::of(Lang::Zh, e).into_response(),
+    };
+    // With a second factor, the session opens only the page that asks for the code.
+    let next = if has_two_factor {
+        format!(
+            "/login/two-factor?next={}",
+            super::session::urlencode(&next)
+        )
+    } else {
+        next
+    };
+    start(&state, &headers, &extensions, &user, false, &next).await
+}
+
+/// Starts a session for `user` and sends the browser on to `next` with its cookie.
+pub(super) async fn start(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+    user: &kesu_store::User,
+    second_factor: bool,
+    next: &str,
+) -> Response {
+    let meta = kesu_store::SessionMeta {
+        address: crate::sign_in::client_address(extensions).map(|a| a.to_string()),
+        agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        second_factor,
+    };
+    match state
+        .store
+        .start_session(user, state.clock.now(), &meta)
+        .await
+    {
         Ok(token) => {
-            tracing::info!(user = %user.username, "signed in to the workbench");
-            let mut r = Redirect::to(&next).into_response();
-            let secure = super::cookies::must_be_secure(&headers, state.secure_cookies);
-            let hours = kesu_store::SESSION_HOURS * 3600;
-            super::cookies::set(&mut r, COOKIE, token, SameSite::Lax, Some(hours), secure);
+            tracing::info!(user = %user.username, second_factor, "signed in to the workbench");
+            let mut r = Redirect::to(next).into_response();
+            let secure = state.over_https(headers);
+            let hours = state
+                .store
+                .policy()
+                .await
+                .map(|p| p.access.session_hours)
+                .unwrap_or(kesu_store::SESSION_HOURS);
+            super::cookies::set(
+                &mut r,
+                COOKIE,
+                token,
+                SameSite::Lax,
+                Some(hours * 3600),
+                secure,
+            );
             r
         }
         Err(e) => PageError::of(Lang::Zh, e).into_response(),
@@ -140,7 +204,7 @@ async fn logout(
         tracing::warn!(error = %e, "a session could not be ended");
     }
     let mut r = Redirect::to("/login").into_response();
-    let secure = super::cookies::must_be_secure(&headers, state.secure_cookies);
+    let secure = state.over_https(&headers);
     super::cookies::set(
         &mut r,
         COOKIE,

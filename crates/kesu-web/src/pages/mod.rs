@@ -22,8 +22,10 @@ mod register;
 mod reports;
 mod rules;
 pub mod session;
+mod sso;
 mod supervisor;
 mod templates;
+mod two_factor;
 
 use axum::body::Bytes;
 use axum::http::{header, StatusCode};
@@ -42,6 +44,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(login::router())
         .merge(account::router())
+        .merge(two_factor::router())
+        .merge(sso::router())
         .merge(queue::router())
         .merge(register::router())
         .merge(case::router())

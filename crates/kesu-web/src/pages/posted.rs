@@ -53,7 +53,7 @@ impl FromRequest<AppState> for PublicForm {
                 .into_response()
         })?;
         let form = Form::parse(&body);
-        if !super::customer::csrf_ok(&headers, &form) {
+        if !super::customer::csrf_ok(state, &headers, &form) {
             return Err(error_page(
                 Lang::Zh,
                 StatusCode::FORBIDDEN,

@@ -12,7 +12,9 @@ use crate::AppState;
 
 pub const COOKIE: &str = "kesu_session";
 
-/// A page request from a signed-in user.
+/// A page request from a signed-in user (found by the gatekeeper, which leaves it in the
+/// request).
+#[derive(Clone)]
 pub struct PageSession {
     pub session: Session,
     pub token: String,
@@ -20,8 +22,8 @@ pub struct PageSession {
 }
 
 /// The session cookie's value, if the request carries one.
-pub fn cookie_token(parts: &Parts) -> Option<String> {
-    super::cookies::read(&parts.headers, COOKIE)
+pub fn cookie_token(state: &AppState, parts: &Parts) -> Option<String> {
+    super::cookies::read(&parts.headers, COOKIE, state.over_https(&parts.headers))
 }
 
 impl FromRequestParts<AppState> for PageSession {
@@ -31,6 +33,9 @@ impl FromRequestParts<AppState> for PageSession {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(session) = parts.extensions.remove::<PageSession>() {
+            return Ok(session);
+        }
         let to_login = || {
             let next = parts
                 .uri
@@ -44,7 +49,7 @@ impl FromRequestParts<AppState> for PageSession {
             };
             Redirect::to(&format!("/login?next={}", urlencode(next))).into_response()
         };
-        let Some(token) = cookie_token(parts) else {
+        let Some(token) = cookie_token(state, parts) else {
             return Err(to_login());
         };
         match state.store.session(&token, state.clock.now()).await {

@@ -40,6 +40,9 @@ pub struct TestApp {
     pub search: kesu_search::Search,
     #[allow(dead_code)] // for tests that run the platform workers on the server's key
     pub vault: kesu_app::vault::Vault,
+    /// The unused recovery codes of users who set up two-factor sign-in through a helper,
+    /// spent one per later sign-in (a code of the app would repeat under the fixed clock).
+    pub recovery_codes: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
     _dir: Option<tempfile::TempDir>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -57,6 +60,18 @@ impl TestApp {
             .await
             .unwrap();
         TestApp::start(store, Some(dir)).await
+    }
+
+    /// A server on a fresh SQLite database whose state `configure` changed first (options
+    /// of `kesu serve` such as `--https-proxy`).
+    #[allow(dead_code)]
+    pub async fn sqlite_with(configure: impl FnOnce(&mut AppState)) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&kesu_store::sqlite_url_in(dir.path()))
+            .await
+            .unwrap();
+        let index_dir = dir.path().join("search");
+        TestApp::start_configured(store, Some(dir), &index_dir, configure).await
     }
 
     /// A server on the SQLite database already in `dir` (e.g. filled by `kesu demo`).
@@ -92,6 +107,15 @@ impl TestApp {
         dir: Option<tempfile::TempDir>,
         index_dir: &std::path::Path,
     ) -> TestApp {
+        TestApp::start_configured(store, dir, index_dir, |_| {}).await
+    }
+
+    async fn start_configured(
+        store: Store,
+        dir: Option<tempfile::TempDir>,
+        index_dir: &std::path::Path,
+        configure: impl FnOnce(&mut AppState),
+    ) -> TestApp {
         store
             .ensure_admin(Some(ADMIN_PASSWORD), t0())
             .await
@@ -103,7 +127,8 @@ impl TestApp {
         let search = kesu_search::Search::start(store.clone(), index_dir)
             .await
             .unwrap();
-        let state = AppState::new(store.clone(), clock.clone(), search.clone());
+        let mut state = AppState::new(store.clone(), clock.clone(), search.clone());
+        configure(&mut state);
         let vault = state.vault.clone();
         tokio::spawn(kesu_web::serve(listener, state, async {
             rx.await.ok();
@@ -115,6 +140,7 @@ impl TestApp {
             store,
             search,
             vault,
+            recovery_codes: Default::default(),
             _dir: dir,
             _shutdown: tx,
         }
@@ -124,11 +150,16 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// A token for `username`, with a recovery code when a helper set up their second factor.
     pub async fn token(&self, username: &str, password: &str) -> String {
+        let mut body = json!({"username": username, "password": password});
+        if self.recovery_codes.lock().unwrap().contains_key(username) {
+            body["recovery_code"] = json!(self.take_recovery_code(username));
+        }
         let r = self
             .client
             .post(self.url("/api/v1/auth/token"))
-            .json(&json!({"username": username, "password": password}))
+            .json(&body)
             .send()
             .await
             .unwrap();
@@ -272,7 +303,8 @@ pub fn fields(problem: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A browser-like client with a cookie jar, signed in as `username`.
+/// A browser-like client with a cookie jar, signed in as `username`: with a recovery code
+/// when the user has two-factor sign-in, after setting it up when their role requires it.
 pub async fn browser(app: &TestApp, username: &str, password: &str) -> (reqwest::Client, String) {
     let client = reqwest::Client::builder()
         .cookie_store(true)
@@ -290,8 +322,111 @@ pub async fn browser(app: &TestApp, username: &str, password: &str) -> (reqwest:
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "signed in as {username}");
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    if location.starts_with("/login/two-factor") {
+        let page = page_text(&client, &app.url(&location)).await;
+        let code = app.take_recovery_code(username);
+        let r = client
+            .post(app.url("/login/two-factor"))
+            .form(&[
+                ("_csrf", csrf_in(&page).as_str()),
+                ("recovery_code", &code),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "second factor of {username}"
+        );
+    }
+    let r = client.get(app.url("/")).send().await.unwrap();
+    let owes_setup = r
+        .headers()
+        .get("location")
+        .is_some_and(|l| l.to_str().unwrap().starts_with("/account/two-factor"));
+    if owes_setup {
+        set_up_two_factor(app, &client, username).await;
+    }
     let page = page_text(&client, &app.url("/")).await;
     (client, csrf_in(&page))
+}
+
+/// The code an authenticator app shows for `secret` (base32) at `at`.
+pub fn totp_code(secret: &str, at: DateTime<Utc>) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .unwrap();
+    let totp =
+        totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 0, 30, bytes, None, "x".into()).unwrap();
+    totp.generate(u64::try_from(at.timestamp()).unwrap())
+}
+
+/// The text between `before` and the next `<` in a page.
+pub fn text_after<'a>(page: &'a str, before: &str) -> &'a str {
+    let start = page
+        .find(before)
+        .unwrap_or_else(|| panic!("no {before} in {page}"))
+        + before.len();
+    page[start..].split('<').next().unwrap()
+}
+
+/// Sets up two-factor sign-in on the account page of a signed-in `client`, answering the
+/// app's code at the server's time; keeps the recovery codes for later sign-ins. Returns
+/// the secret.
+pub async fn set_up_two_factor(app: &TestApp, client: &reqwest::Client, username: &str) -> String {
+    let page = page_text(client, &app.url("/account/two-factor")).await;
+    let csrf = csrf_in(&page);
+    let r = client
+        .post(app.url("/account/two-factor"))
+        .form(&[("_csrf", csrf.as_str()), ("step", "begin")])
+        .send()
+        .await
+        .unwrap();
+    let page = r.text().await.unwrap();
+    let secret = text_after(&page, "id=\"totp-secret\">").to_owned();
+    let code = totp_code(&secret, kesu_web::Clock::now(app.clock.as_ref()));
+    let r = client
+        .post(app.url("/account/two-factor"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("step", "confirm"),
+            ("code", &code),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "two-factor set up for {username}"
+    );
+    let page = r.text().await.unwrap();
+    let codes: Vec<String> = page
+        .split("<li><code>")
+        .skip(1)
+        .map(|p| p.split('<').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10, "{page}");
+    app.recovery_codes
+        .lock()
+        .unwrap()
+        .insert(username.to_owned(), codes);
+    secret
+}
+
+impl TestApp {
+    /// One of `username`'s unused recovery codes, spent.
+    pub fn take_recovery_code(&self, username: &str) -> String {
+        self.recovery_codes
+            .lock()
+            .unwrap()
+            .get_mut(username)
+            .and_then(Vec::pop)
+            .unwrap_or_else(|| panic!("{username} has no recovery code left in the test"))
+    }
 }
 
 /// The body of a page fetched with `client`.
