@@ -48,6 +48,13 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Turn off a user's two-factor sign-in (a lost phone and lost recovery codes, even the
+    /// last admin's); their sessions and tokens end, and they set it up again.
+    ResetTwoFactor {
+        username: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 pub async fn run(cmd: UserCommand) -> anyhow::Result<()> {
@@ -128,6 +135,15 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<()> {
                 .unlock_user(&username, "command line", chrono::Utc::now())
                 .await?;
             println!("unlocked {username}");
+        }
+        UserCommand::ResetTwoFactor { username, db } => {
+            let store = db.open().await?;
+            let user = store
+                .user(&username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user `{username}`"))?;
+            store.remove_two_factor(user.id).await?;
+            println!("two-factor sign-in of {username} turned off; they set it up again at their next sign-in");
         }
     }
     Ok(())

@@ -160,6 +160,16 @@ async fn render(
                 label { (lang.t("pickup_exception_hours")) input name="pickup_exception_hours" type="number" min="1" value=(policy.logistics.pickup_exception_hours); }
                 label { (lang.t("no_tracking_hours")) input name="no_tracking_hours" type="number" min="1" value=(policy.logistics.no_tracking_hours); }
                 label { (lang.t("stalled_hours")) input name="stalled_hours" type="number" min="1" value=(policy.logistics.stalled_hours); }
+                h3 { (lang.t("access_settings")) }
+                input type="hidden" name="access_form" value="1";
+                label { (lang.t("session_idle_minutes")) input name="session_idle_minutes" type="number" min="5" value=(policy.access.session_idle_minutes); }
+                label { (lang.t("session_hours")) input name="session_hours" type="number" min="1" value=(policy.access.session_hours); }
+                label { (lang.t("customer_link_days")) input name="customer_link_days_after_close" type="number" min="1" value=(policy.access.customer_link_days_after_close); }
+                fieldset.inline { legend { (lang.t("two_factor_roles")) }
+                    @for r in Role::ALL {
+                        label.check { input type="checkbox" name="two_factor_roles" value=(r.code()) checked[policy.access.two_factor_roles.contains(r)]; (lang.label(*r)) }
+                    }
+                }
                 label { (lang.t("time_zone")) input name="time_zone" value=(policy.time_zone) required; }
                 button.primary type="submit" { (lang.t("save")) }
             }
@@ -366,6 +376,21 @@ async fn save_policy(State(state): State<AppState>, AdminForm(s, f): AdminForm) 
         l.pickup_exception_hours = keep("pickup_exception_hours", l.pickup_exception_hours)?;
         l.no_tracking_hours = keep("no_tracking_hours", l.no_tracking_hours)?;
         l.stalled_hours = keep("stalled_hours", l.stalled_hours)?;
+        let a = &mut policy.access;
+        a.session_idle_minutes = keep("session_idle_minutes", a.session_idle_minutes)?;
+        a.session_hours = keep("session_hours", a.session_hours)?;
+        a.customer_link_days_after_close = keep(
+            "customer_link_days_after_close",
+            a.customer_link_days_after_close,
+        )?;
+        // Unticked boxes send nothing: only a form that has the section says "none".
+        if f.get("access_form").is_some() {
+            a.two_factor_roles = f
+                .all("two_factor_roles")
+                .into_iter()
+                .filter_map(Role::parse)
+                .collect();
+        }
         policy.time_zone = f.text("time_zone").unwrap_or_default();
         Ok(policy)
     })();

@@ -63,9 +63,9 @@ impl TestApp {
     }
 
     /// A server on a fresh SQLite database whose state `configure` changed first (options
-    /// of `kesu serve` such as `--https-proxy`).
+    /// of `kesu serve` such as `--https-proxy`); it is told the server's address.
     #[allow(dead_code)]
-    pub async fn sqlite_with(configure: impl FnOnce(&mut AppState)) -> TestApp {
+    pub async fn sqlite_with(configure: impl FnOnce(&mut AppState, &str)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::connect(&kesu_store::sqlite_url_in(dir.path()))
             .await
@@ -107,14 +107,14 @@ impl TestApp {
         dir: Option<tempfile::TempDir>,
         index_dir: &std::path::Path,
     ) -> TestApp {
-        TestApp::start_configured(store, dir, index_dir, |_| {}).await
+        TestApp::start_configured(store, dir, index_dir, |_, _| {}).await
     }
 
     async fn start_configured(
         store: Store,
         dir: Option<tempfile::TempDir>,
         index_dir: &std::path::Path,
-        configure: impl FnOnce(&mut AppState),
+        configure: impl FnOnce(&mut AppState, &str),
     ) -> TestApp {
         store
             .ensure_admin(Some(ADMIN_PASSWORD), t0())
@@ -128,7 +128,7 @@ impl TestApp {
             .await
             .unwrap();
         let mut state = AppState::new(store.clone(), clock.clone(), search.clone());
-        configure(&mut state);
+        configure(&mut state, &format!("http://127.0.0.1:{port}"));
         let vault = state.vault.clone();
         tokio::spawn(kesu_web::serve(listener, state, async {
             rx.await.ok();
@@ -199,6 +199,17 @@ impl TestApp {
         self.client
             .delete(self.url(path))
             .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    #[allow(dead_code)]
+    pub async fn put(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
             .send()
             .await
             .unwrap()

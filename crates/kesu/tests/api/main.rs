@@ -58,6 +58,7 @@ mod sessions_and_tokens;
 mod sign_in;
 mod sla;
 mod snapshots_pages;
+mod sso;
 mod templates;
 mod tracking;
 mod triage;

@@ -266,6 +266,7 @@ fn user_commands_add_list_and_disable_with_clear_errors() {
         (&["add", "bo", "--role", "agent"][..], "no password"),
         (&["add", "wu", "--role", "agent"][..], "already exists"),
         (&["disable", "ghost"][..], "no user"),
+        (&["reset-two-factor", "ghost"][..], "no user"),
     ] {
         let password = (args[1] == "wu").then_some("pass-word-1");
         let out = kesu_user(d, args, password);
@@ -275,6 +276,29 @@ fn user_commands_add_list_and_disable_with_clear_errors() {
     }
     let out = kesu_user(d, &["add", "bo", "--role", "agent"], Some("short"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8"));
+    // A lost phone: the second factor is turned off from the server's command line.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let store = runtime
+        .block_on(kesu_store::Store::connect(&kesu_store::sqlite_url_in(d)))
+        .unwrap();
+    let wu = runtime.block_on(store.user("wu")).unwrap().unwrap();
+    runtime
+        .block_on(store.begin_two_factor(wu.id, "sealed"))
+        .unwrap();
+    runtime
+        .block_on(store.confirm_two_factor(wu.id, 1, &["x".into()], chrono::Utc::now()))
+        .unwrap();
+    drop(store);
+    let said = ok(kesu_user(d, &["reset-two-factor", "wu"], None));
+    assert!(said.contains("turned off"), "{said}");
+    let store = runtime
+        .block_on(kesu_store::Store::connect(&kesu_store::sqlite_url_in(d)))
+        .unwrap();
+    assert!(runtime.block_on(store.two_factor(wu.id)).unwrap().is_none());
+    assert_eq!(
+        runtime.block_on(store.recovery_codes_left(wu.id)).unwrap(),
+        0
+    );
     // The names kesu writes for the customer and its own workers are nobody's account.
     for name in ["customer", "sla-timer", "logistics-monitor"] {
         let out = kesu_user(d, &["add", name, "--role", "agent"], Some("pass-word-1"));

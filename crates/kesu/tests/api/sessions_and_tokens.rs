@@ -12,6 +12,7 @@ use crate::on_both_backends;
 on_both_backends!(
     sessions_end_when_idle_or_old_and_their_user_ends_them,
     named_tokens_read_only_or_expire,
+    the_admin_decides_which_roles_must_use_a_second_factor,
 );
 
 async fn signed_in(client: &reqwest::Client, app: &TestApp) -> bool {
@@ -156,7 +157,7 @@ async fn named_tokens_read_only_or_expire(app: TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn over_https_cookies_are_host_only_and_secure_and_hsts_is_sent() {
-    let app = TestApp::sqlite_with(|s| s.https_proxy = true).await;
+    let app = TestApp::sqlite_with(|s, _| s.https_proxy = true).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -222,4 +223,61 @@ async fn over_https_cookies_are_host_only_and_secure_and_hsts_is_sent() {
         .await
         .unwrap();
     assert!(!r.headers().contains_key("strict-transport-security"));
+}
+
+async fn the_admin_decides_which_roles_must_use_a_second_factor(app: TestApp) {
+    app.user("amy", "agent", None).await;
+    let (amy, _) = browser(&app, "amy", "pass-word-1").await;
+    assert!(
+        signed_in(&amy, &app).await,
+        "agents need no second factor by default"
+    );
+    let admin = app.admin().await;
+    let mut policy: Value = app
+        .get(&admin, "/api/v1/policy")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        policy["access"]["two_factor_roles"],
+        json!(["admin", "supervisor"])
+    );
+    policy["access"]["two_factor_roles"] = json!(["admin", "supervisor", "agent"]);
+    let r = app.put(&admin, "/api/v1/policy", &policy).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // The policy is cached for a moment on each server.
+    let mut sent_to_set_up = false;
+    for _ in 0..50 {
+        let r = amy.get(app.url("/")).send().await.unwrap();
+        if r.headers()
+            .get("location")
+            .is_some_and(|l| l.to_str().unwrap().starts_with("/account/two-factor"))
+        {
+            sent_to_set_up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(
+        sent_to_set_up,
+        "the agent's workbench now opens only the set-up"
+    );
+    // Her API token still works (the contract's sign-in), and the set-up page does.
+    let page = amy
+        .get(app.url("/account/two-factor"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("您的角色必须开启两步验证"));
+    // A bad setting names its field.
+    policy["access"]["session_idle_minutes"] = json!(1);
+    let r = app.put(&admin, "/api/v1/policy", &policy).await;
+    let p = crate::helpers::problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(p.to_string().contains("access.session_idle_minutes"), "{p}");
 }
