@@ -320,6 +320,40 @@ mod tests {
     }
 
     #[test]
+    fn only_these_routes_open_without_an_account() {
+        let open: Vec<String> = ROUTES
+            .iter()
+            .filter(|(_, _, g)| !g.needs_staff())
+            .filter(|(_, p, _)| !p.starts_with("/assets/"))
+            .map(|(m, p, _)| format!("{m} {p}"))
+            .collect();
+        assert_eq!(
+            open,
+            [
+                "GET /healthz",
+                "GET /metrics",
+                "GET /api/v1/openapi.json",
+                "POST /api/v1/auth/token",
+                "POST /api/v1/integrations/kuaidi100/{secret}",
+                "POST /api/v1/platforms/site/{shop}/events",
+                "POST /api/v1/platforms/douyin/{shop}/events",
+                "GET /login",
+                "POST /login",
+                "GET /login/oidc",
+                "GET /login/oidc/callback",
+                "GET /complain",
+                "POST /complain",
+                "GET /s/{token}",
+                "POST /s/{token}",
+                "POST /s/{token}/files",
+                "GET /s/{token}/files/{id}",
+                "POST /s/{token}/opt-out",
+            ],
+            "a route opened to the public must be added here on purpose"
+        );
+    }
+
+    #[test]
     fn gates_follow_the_roles_capabilities() {
         assert!(gate("HEAD", "/healthz").is_some());
         assert_eq!(gate("PATCH", "/healthz"), None);
