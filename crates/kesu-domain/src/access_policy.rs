@@ -51,6 +51,9 @@ impl Default for AccessPolicy {
     }
 }
 
+/// How long a session may wait for its second-factor code.
+pub const CODE_WAIT_MINUTES: i64 = 10;
+
 /// Why a session no longer admits its browser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionEnd {
@@ -89,6 +92,12 @@ impl AccessPolicy {
         } else {
             Ok(())
         }
+    }
+
+    /// Whether a session that signed in with its password but still owes its second-factor
+    /// code has waited too long for it: ten minutes, then the password must be typed again.
+    pub fn code_owed_too_long(&self, started: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        now >= started + Duration::minutes(CODE_WAIT_MINUTES)
     }
 
     pub fn validate(&self) -> Vec<FieldError> {
@@ -148,6 +157,13 @@ mod tests {
             p.session_state(start, at(11, 30), at(12, 0)),
             Err(SessionEnd::Expired)
         );
+    }
+
+    #[test]
+    fn a_code_is_awaited_ten_minutes() {
+        let p = AccessPolicy::default();
+        assert!(!p.code_owed_too_long(at(0, 0), at(0, 9)));
+        assert!(p.code_owed_too_long(at(0, 0), at(0, 10)));
     }
 
     #[test]

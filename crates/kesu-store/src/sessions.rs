@@ -132,6 +132,11 @@ impl Store {
         if access.session_state(started_at, last_seen_at, now).is_err() {
             return Ok(None);
         }
+        let second_factor = row.try_get::<i64, _>("second_factor")? != 0;
+        let has_two_factor = row.try_get::<Option<i64>, _>("confirmed_at")?.is_some();
+        if has_two_factor && !second_factor && access.code_owed_too_long(started_at, now) {
+            return Ok(None);
+        }
         let token_hash: String = row.try_get("token_hash")?;
         if (now - last_seen_at).num_seconds() >= TOUCH_EVERY_SECS {
             sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
@@ -147,8 +152,8 @@ impl Store {
             lang: row.try_get("lang")?,
             started_at,
             last_seen_at,
-            second_factor: row.try_get::<i64, _>("second_factor")? != 0,
-            has_two_factor: row.try_get::<Option<i64>, _>("confirmed_at")?.is_some(),
+            second_factor,
+            has_two_factor,
         }))
     }
 

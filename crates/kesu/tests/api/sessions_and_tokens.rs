@@ -13,6 +13,7 @@ on_both_backends!(
     sessions_end_when_idle_or_old_and_their_user_ends_them,
     named_tokens_read_only_or_expire,
     the_admin_decides_which_roles_must_use_a_second_factor,
+    a_sign_in_waits_ten_minutes_for_its_code,
 );
 
 async fn signed_in(client: &reqwest::Client, app: &TestApp) -> bool {
@@ -280,4 +281,49 @@ async fn the_admin_decides_which_roles_must_use_a_second_factor(app: TestApp) {
     let r = app.put(&admin, "/api/v1/policy", &policy).await;
     let p = crate::helpers::problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert!(p.to_string().contains("access.session_idle_minutes"), "{p}");
+}
+
+async fn a_sign_in_waits_ten_minutes_for_its_code(app: TestApp) {
+    app.user("sam", "supervisor", None).await;
+    // The first sign-in sets two-factor sign-in up (supervisors must have it).
+    browser(&app, "sam", "pass-word-1").await;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "sam"),
+            ("password", "pass-word-1"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/login/two-factor"));
+    // Only the code page opens meanwhile.
+    let r = client.get(app.url("/approvals")).send().await.unwrap();
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/login/two-factor"));
+    app.clock.advance(Duration::minutes(10));
+    let r = client
+        .get(app.url("/login/two-factor"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?"),
+        "after ten minutes the password is asked again"
+    );
 }
