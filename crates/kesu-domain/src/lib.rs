@@ -6,6 +6,7 @@
 pub mod access_policy;
 pub mod account;
 pub mod attachment;
+pub mod audit;
 pub mod calendar;
 pub mod call_plan;
 pub mod carriers;
