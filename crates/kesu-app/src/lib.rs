@@ -48,12 +48,9 @@ pub fn id_in_path(raw: &str, what: &str) -> AppResult<i64> {
         .map_err(|_| AppError::NotFound(format!("no {what} with id `{raw}`")))
 }
 
-/// Whether two short texts are equal, in time that does not tell how much of a guess was
-/// right (codes, keys).
-pub fn same_text(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+/// Whether two secrets (codes, tokens, shared keys) are equal, in time that does not tell an
+/// attacker how much of a guess was right.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }

@@ -71,7 +71,7 @@ fn matching_step(totp: &TOTP, code: &str, now: DateTime<Utc>) -> Option<i64> {
     let current = now.timestamp().div_euclid(STEP_SECS);
     (current - SKEW_STEPS..=current + SKEW_STEPS).find(|step| {
         let expected = totp.generate(u64::try_from(step * STEP_SECS).unwrap_or(0));
-        crate::same_text(&expected, &code)
+        crate::same_secret(&expected, &code)
     })
 }
 

@@ -201,10 +201,7 @@ impl Store {
         if disabled {
             crate::tokens::revoke_all(&mut tx, id).await?;
         }
-        let mark = self.log_change(&mut tx, crate::Topic::Tokens, &[]).await?;
-        tx.commit().await?;
-        self.forget_tokens();
-        self.committed(mark);
+        self.commit_sign_in_change(tx).await?;
         self.user(username)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("no user `{username}`")))
@@ -236,10 +233,7 @@ impl Store {
         if changed == 0 {
             return Err(StoreError::NotFound(format!("no user `{username}`")));
         }
-        let mark = self.log_change(&mut tx, crate::Topic::Tokens, &[]).await?;
-        tx.commit().await?;
-        self.forget_tokens();
-        self.committed(mark);
+        self.commit_sign_in_change(tx).await?;
         self.user(username)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("no user `{username}`")))

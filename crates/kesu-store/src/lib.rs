@@ -67,7 +67,7 @@ pub use platform_images::{PendingImage, MAX_IMAGE_ATTEMPTS};
 pub use platforms::PlatformSource;
 pub use saved_views::SavedView;
 pub use search_source::SearchSource;
-pub use sessions::{session_id, Session, SessionInfo, SessionMeta, SESSION_HOURS};
+pub use sessions::{Session, SessionInfo, SessionMeta, SESSION_HOURS};
 pub use settings::{Department, TemplateLibrary};
 pub use sign_in::Account;
 pub use sla_firing::{CaseFirings, DueCase, Firing};

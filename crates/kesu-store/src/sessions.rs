@@ -9,6 +9,7 @@ use sqlx::Row;
 
 use serde::Serialize;
 
+use crate::tokens::ID_DIGITS;
 use crate::{from_millis, millis, Result, Store, StoreError, User};
 
 /// How long a workbench session lasts at most when the policy cannot be read.
@@ -17,9 +18,6 @@ pub const SESSION_HOURS: i64 = 12;
 /// How often a session's last use is written: a page view refreshes it at most this often,
 /// so browsing costs no write per request.
 const TOUCH_EVERY_SECS: i64 = 60;
-
-/// Hex digits of a session's hash that name it in lists (not the secret).
-const ID_DIGITS: usize = 12;
 
 /// A signed-in browser.
 #[derive(Debug, Clone)]
@@ -65,11 +63,6 @@ fn random_hex(n: usize) -> String {
 
 fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// The public id of the session whose cookie is `token`.
-pub fn session_id(token: &str) -> String {
-    hash(token)[..ID_DIGITS].to_owned()
 }
 
 impl Store {
@@ -200,8 +193,7 @@ impl Store {
 
     /// Ends one of the user's own sessions by its id.
     pub async fn end_session_by_id(&self, user: &User, id: &str) -> Result<()> {
-        let valid = id.len() == ID_DIGITS && id.chars().all(|c| c.is_ascii_hexdigit());
-        let gone = if valid {
+        let gone = if crate::tokens::is_short_id(id) {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash LIKE $2")
                 .bind(user.id)
                 .bind(format!("{}%", id.to_ascii_lowercase()))

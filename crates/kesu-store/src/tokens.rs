@@ -9,9 +9,14 @@ use sqlx::Row;
 use crate::accounts::{hash_password, token_hash};
 use crate::{from_millis, millis, Result, Store, StoreError, User};
 
-/// Hex digits of a token's hash that name it in lists: not the secret, and enough to tell
-/// one user's tokens apart.
-const ID_DIGITS: usize = 12;
+/// Hex digits of a token's or session's hash that name it in lists: not the secret, and
+/// enough to tell one user's tokens (or sessions) apart.
+pub(crate) const ID_DIGITS: usize = 12;
+
+/// Whether `id` has the shape of such a name.
+pub(crate) fn is_short_id(id: &str) -> bool {
+    id.len() == ID_DIGITS && id.chars().all(|c| c.is_ascii_hexdigit())
+}
 
 /// One of a user's API tokens, as they may see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,8 +62,7 @@ impl Store {
 
     /// Revokes one of the user's own tokens by its id.
     pub async fn revoke_token(&self, user: &User, id: &str) -> Result<()> {
-        let valid = id.len() == ID_DIGITS && id.chars().all(|c| c.is_ascii_hexdigit());
-        if !valid {
+        if !is_short_id(id) {
             return Err(StoreError::NotFound(format!("you have no token `{id}`")));
         }
         let mut tx = self.write.begin().await?;
@@ -72,11 +76,7 @@ impl Store {
             tx.rollback().await?;
             return Err(StoreError::NotFound(format!("you have no token `{id}`")));
         }
-        // Every server's cached sign-ins are dropped through the change log.
-        let mark = self.log_change(&mut tx, crate::Topic::Tokens, &[]).await?;
-        tx.commit().await?;
-        self.forget_tokens();
-        self.committed(mark);
+        self.commit_sign_in_change(tx).await?;
         Ok(())
     }
 
@@ -94,6 +94,17 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         revoke_all(&mut tx, user.id).await?;
+        self.commit_sign_in_change(tx).await?;
+        Ok(())
+    }
+
+    /// Commits a change to who may sign in (a token, a password, a second factor, a role, a
+    /// disabled account) and drops the cached sign-ins of this server at once and of every
+    /// other through the change log.
+    pub(crate) async fn commit_sign_in_change(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    ) -> Result<()> {
         let mark = self.log_change(&mut tx, crate::Topic::Tokens, &[]).await?;
         tx.commit().await?;
         self.forget_tokens();

@@ -162,10 +162,7 @@ impl Store {
                 .await?;
         }
         crate::tokens::revoke_all(&mut tx, user_id).await?;
-        let mark = self.log_change(&mut tx, crate::Topic::Tokens, &[]).await?;
-        tx.commit().await?;
-        self.forget_tokens();
-        self.committed(mark);
+        self.commit_sign_in_change(tx).await?;
         Ok(())
     }
 }

@@ -112,12 +112,7 @@ impl AppState {
     }
 }
 
-/// Whether two secrets (tokens, shared keys) are equal, in time that does not tell an
-/// attacker how much of a guess was right.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
-}
+pub use kesu_app::same_secret;
 
 /// The whole application as a router, ready to serve or to test.
 pub fn router(state: AppState) -> Router {
