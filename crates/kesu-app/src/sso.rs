@@ -19,6 +19,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
 
+/// Who the audit trail names for accounts made or changed at a single sign-on.
+const SSO_ACTOR: &str = "single-sign-on";
+
 /// How long the provider's metadata and keys are reused.
 const METADATA_TTL: Duration = Duration::from_secs(3600);
 
@@ -238,7 +241,7 @@ pub async fn account_for(
                         role: identity.role,
                         department: identity.department.as_ref(),
                     },
-                    now,
+                    kesu_store::By::new(SSO_ACTOR, now),
                 )
                 .await;
             match created {
@@ -263,7 +266,12 @@ pub async fn account_for(
     if user.role != identity.role || user.department != identity.department {
         tracing::info!(user = %name, from = %user.role, to = %identity.role, "role changed by the identity provider");
         return Ok(store
-            .set_user_role(name, identity.role, identity.department.as_ref())
+            .set_user_role(
+                name,
+                identity.role,
+                identity.department.as_ref(),
+                kesu_store::By::new(SSO_ACTOR, now),
+            )
             .await?);
     }
     Ok(user)

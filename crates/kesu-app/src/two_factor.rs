@@ -203,7 +203,9 @@ pub async fn turn_off(
             "is not a current code from your app or an unused recovery code",
         ));
     }
-    store.remove_two_factor(user.id).await?;
+    store
+        .remove_two_factor(user.id, kesu_store::By::new(&user.username, now))
+        .await?;
     tracing::info!(user = %user.username, "two-factor sign-in turned off");
     Ok(())
 }

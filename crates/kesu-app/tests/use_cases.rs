@@ -48,7 +48,7 @@ impl Desk {
                     role,
                     department: department.as_ref(),
                 },
-                t0(),
+                kesu_store::By::new("admin", t0()),
             )
             .await
             .unwrap()

@@ -55,12 +55,13 @@ pub enum Break {
 
 impl std::fmt::Display for Break {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Break::Changed { index } => write!(f, "broken at entry {index}: changed (its hash does not match its content and the entry before)"),
-            Break::Removed { index } => write!(f, "broken at entry {index}: removed (the chain skips it)"),
-            Break::Inserted { index } => write!(f, "broken at entry {index}: inserted (its place was already taken)"),
-            Break::Rewritten { index } => write!(f, "broken at entry {index}: rewritten (it is not the head exported earlier)"),
-        }
+        let (index, what) = match self {
+            Break::Changed { index } => (index, "changed"),
+            Break::Removed { index } => (index, "removed"),
+            Break::Inserted { index } => (index, "inserted"),
+            Break::Rewritten { index } => (index, "rewritten"),
+        };
+        write!(f, "broken at entry {index}: {what}")
     }
 }
 
@@ -89,46 +90,85 @@ pub fn chain_hash(previous: &str, link: &Link) -> String {
     hex::encode(Sha256::digest(&bytes))
 }
 
-/// Walks entries in the order stored (by index) and checks every link; with `anchor` (an
-/// index and hash exported earlier) also that the chain still passes through it.
+/// Walks entries in the order stored (by index), one at a time, checking every link; with
+/// an anchor (an index and hash exported earlier) also that the chain still passes through it.
+#[derive(Debug, Clone)]
+pub struct Walker {
+    expected: i64,
+    previous: String,
+    anchor: Option<(i64, String)>,
+    anchor_seen: bool,
+}
+
+impl Walker {
+    pub fn new(anchor: Option<(i64, String)>) -> Walker {
+        Walker {
+            expected: 1,
+            previous: GENESIS.to_owned(),
+            anchor_seen: anchor.is_none(),
+            anchor,
+        }
+    }
+
+    /// The index the next entry must have.
+    pub fn expected(&self) -> i64 {
+        self.expected
+    }
+
+    /// Checks the next stored entry.
+    pub fn step(&mut self, entry: &Stored) -> Result<(), Break> {
+        let index = entry.link.index;
+        if index < self.expected {
+            return Err(Break::Inserted { index });
+        }
+        if index > self.expected {
+            return Err(Break::Removed {
+                index: self.expected,
+            });
+        }
+        let hash = chain_hash(&self.previous, &entry.link);
+        if hash != entry.hash {
+            return Err(Break::Changed { index });
+        }
+        if let Some((at, head)) = &self.anchor {
+            if *at == index {
+                if *head != hash {
+                    return Err(Break::Rewritten { index });
+                }
+                self.anchor_seen = true;
+            }
+        }
+        self.previous = hash;
+        self.expected += 1;
+        Ok(())
+    }
+
+    /// After the last entry: the chain's length and head, unless the anchor was never met
+    /// (the chain was cut short of it).
+    pub fn finish(self) -> Result<Intact, Break> {
+        if !self.anchor_seen {
+            let index = self.anchor.map_or(0, |(i, _)| i);
+            return Err(Break::Removed {
+                index: self.expected.min(index),
+            });
+        }
+        Ok(Intact {
+            entries: self.expected - 1,
+            head: self.previous,
+        })
+    }
+}
+
+/// [`Walker`] over a whole list.
 pub fn verify(
     entries: impl IntoIterator<Item = Stored>,
     anchor: Option<(i64, &str)>,
 ) -> Result<Intact, Break> {
-    let mut expected = 1;
-    let mut previous = GENESIS.to_owned();
-    let mut anchor_seen = anchor.is_none();
+    let mut walker = Walker::new(anchor.map(|(i, h)| (i, h.to_owned())));
     for entry in entries {
-        let index = entry.link.index;
-        if index < expected {
-            return Err(Break::Inserted { index });
-        }
-        if index > expected {
-            return Err(Break::Removed { index: expected });
-        }
-        let hash = chain_hash(&previous, &entry.link);
-        if hash != entry.hash {
-            return Err(Break::Changed { index });
-        }
-        if let Some((at, head)) = anchor {
-            if at == index {
-                if head != hash {
-                    return Err(Break::Rewritten { index });
-                }
-                anchor_seen = true;
-            }
-        }
-        previous = hash;
-        expected += 1;
+        walker.step(&entry)?;
     }
-    if !anchor_seen {
-        let index = anchor.map_or(0, |(i, _)| i);
-        return Err(Break::Removed { index });
-    }
-    Ok(Intact {
-        entries: expected - 1,
-        head: previous,
-    })
+    walker.finish()
 }
 
 #[cfg(test)]

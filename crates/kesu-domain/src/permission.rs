@@ -34,6 +34,9 @@ pub enum Permission {
     SuperviseDesk,
     /// See every department's cases (without it: only one's own department's).
     SeeAllDepartments,
+    /// Read and export the audit trail: every case's history, sign-ins, exports, changes
+    /// to accounts, rules and connectors.
+    ReadAuditTrail,
 }
 
 impl Permission {
@@ -58,6 +61,7 @@ impl Permission {
             Permission::RecordOrderCounts => "Record the shops' daily order counts",
             Permission::SuperviseDesk => "Approve resolutions, see escalations and the team's load",
             Permission::SeeAllDepartments => "See every department's cases (without it: one's own department's only)",
+            Permission::ReadAuditTrail => "Read and export the audit trail (history, sign-ins, exports, changes)",
         }
     }
 
@@ -74,6 +78,7 @@ impl Permission {
         Permission::RecordOrderCounts,
         Permission::SuperviseDesk,
         Permission::SeeAllDepartments,
+        Permission::ReadAuditTrail,
     ];
 }
 
@@ -92,6 +97,7 @@ impl Role {
                 matches!(self, Supervisor | Admin)
             }
             SeeAllDepartments => self != Department,
+            ReadAuditTrail => matches!(self, Admin | Auditor),
         }
     }
 }
@@ -218,7 +224,21 @@ mod tests {
             .iter()
             .filter(|p| Role::Auditor.may(**p))
             .collect();
-        assert_eq!(held, vec![&Permission::SeeAllDepartments]);
+        assert_eq!(
+            held,
+            vec![&Permission::SeeAllDepartments, &Permission::ReadAuditTrail]
+        );
+    }
+
+    #[test]
+    fn the_trail_is_for_auditors_and_admins_only() {
+        for role in Role::ALL {
+            assert_eq!(
+                role.may(Permission::ReadAuditTrail),
+                matches!(role, Role::Admin | Role::Auditor),
+                "{role:?}"
+            );
+        }
     }
 
     #[test]

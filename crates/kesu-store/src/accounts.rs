@@ -19,6 +19,10 @@ use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use kesu_domain::audit_kind::AuditKind;
+use serde_json::json;
+
+use crate::audit::By;
 use crate::{from_millis, millis, Result, Store, StoreError};
 
 /// A hash of a password nobody knows, checked for unknown usernames.
@@ -126,7 +130,8 @@ pub(crate) fn token_hash(token: &str) -> String {
 }
 
 impl Store {
-    pub async fn create_user(&self, new: NewUser<'_>, now: DateTime<Utc>) -> Result<User> {
+    pub async fn create_user(&self, new: NewUser<'_>, by: By<'_>) -> Result<User> {
+        let now = by.at;
         let password = new.password.to_owned();
         // argon2 is deliberately slow: keep it off the async workers.
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
@@ -134,6 +139,7 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(e.to_string()))??;
         // Stored at millisecond precision: return exactly what a later read returns.
         let now = from_millis(millis(now));
+        let mut tx = self.write.begin().await?;
         let res = sqlx::query(
             "INSERT INTO users (username, password_hash, role, department, disabled, created_at) \
              VALUES ($1, $2, $3, $4, 0, $5) RETURNING id",
@@ -143,8 +149,17 @@ impl Store {
         .bind(new.role.code())
         .bind(new.department.map(|d| d.as_str().to_owned()))
         .bind(millis(now))
-        .fetch_one(&self.write)
+        .fetch_one(&mut *tx)
         .await;
+        if res.is_ok() {
+            let detail = json!({
+                "username": new.username.as_str(),
+                "role": new.role.code(),
+                "department": new.department.map(|d| d.as_str()),
+            });
+            self.commit_audited(tx, by, AuditKind::UserCreated, detail)
+                .await?;
+        }
         match res {
             Ok(row) => Ok(User {
                 id: row.try_get("id")?,
@@ -185,7 +200,12 @@ impl Store {
 
     /// Disables or re-enables a user. Disabling removes their tokens and sessions, so
     /// enabling them again does not bring old credentials back.
-    pub async fn set_user_disabled(&self, username: &str, disabled: bool) -> Result<User> {
+    pub async fn set_user_disabled(
+        &self,
+        username: &str,
+        disabled: bool,
+        by: By<'_>,
+    ) -> Result<User> {
         let mut tx = self.write.begin().await?;
         let id: Option<i64> =
             sqlx::query("UPDATE users SET disabled = $1 WHERE username = $2 RETURNING id")
@@ -201,6 +221,9 @@ impl Store {
         if disabled {
             crate::tokens::revoke_all(&mut tx, id).await?;
         }
+        let detail = json!({"username": username, "disabled": disabled});
+        by.record(&mut tx, self.backend, AuditKind::UserChanged, detail)
+            .await?;
         self.commit_sign_in_change(tx).await?;
         self.user(username)
             .await?
@@ -214,8 +237,21 @@ impl Store {
         username: &str,
         role: Role,
         department: Option<&DepartmentCode>,
+        by: By<'_>,
     ) -> Result<User> {
         let mut tx = self.write.begin().await?;
+        let before = sqlx::query("SELECT role, department FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let unchanged = before.as_ref().is_some_and(|r| {
+            r.try_get::<String, _>("role").ok().as_deref() == Some(role.code())
+                && r.try_get::<Option<String>, _>("department")
+                    .ok()
+                    .flatten()
+                    .as_deref()
+                    == department.map(|d| d.as_str())
+        });
         let changed =
             sqlx::query("UPDATE users SET role = $1, department = $2 WHERE username = $3")
                 .bind(role.code())
@@ -232,6 +268,15 @@ impl Store {
                 .rows_affected();
         if changed == 0 {
             return Err(StoreError::NotFound(format!("no user `{username}`")));
+        }
+        if !unchanged {
+            let detail = json!({
+                "username": username,
+                "role": role.code(),
+                "department": department.map(|d| d.as_str()),
+            });
+            by.record(&mut tx, self.backend, AuditKind::UserChanged, detail)
+                .await?;
         }
         self.commit_sign_in_change(tx).await?;
         self.user(username)
@@ -306,6 +351,7 @@ impl Store {
         let mut bytes = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut bytes);
         let token = format!("ks_{}", hex::encode(bytes));
+        let mut tx = self.write.begin().await?;
         sqlx::query(
             "INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at, name, read_only) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -316,7 +362,15 @@ impl Store {
         .bind(new.expires_at.map_or(NEVER, millis))
         .bind(new.name.as_str())
         .bind(i64::from(new.read_only))
-        .execute(&self.write)
+        .execute(&mut *tx)
+        .await?;
+        let detail = json!({"name": new.name, "read_only": new.read_only});
+        self.commit_audited(
+            tx,
+            By::new(&user.username, now),
+            AuditKind::TokenIssued,
+            detail,
+        )
         .await?;
         Ok(token)
     }
@@ -394,7 +448,7 @@ impl Store {
                     role: Role::Admin,
                     department: None,
                 },
-                now,
+                By::new("setup", now),
             )
             .await;
         match created {

@@ -333,7 +333,10 @@ pub(crate) async fn insert_history(
     .bind(author.kind().code())
     .bind(entry.action().to_owned())
     .bind(entry.data().to_string())
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    // Announced to the audit sealer, whatever else the caller logs: an entry is chained
+    // only when the change log says it was written (one written behind kesu's back never
+    // is, and `kesu audit verify` names it).
+    crate::changes::announce_history(conn, case_id).await
 }

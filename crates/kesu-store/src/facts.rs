@@ -143,7 +143,7 @@ async fn order_context(
     if !order_nos.is_empty() {
         let sql = format!(
             "SELECT order_no, shop, detail FROM orders WHERE order_no IN ({})",
-            placeholders(1, order_nos.len())
+            crate::placeholders(1, order_nos.len())
         );
         let mut q = sqlx::query(&sql);
         for o in &order_nos {
@@ -172,7 +172,7 @@ async fn order_context(
         }
         let sql = format!(
             "SELECT id, order_no, tracking_no, carrier FROM shipments WHERE {column} IN ({})",
-            placeholders(1, values.len())
+            crate::placeholders(1, values.len())
         );
         let mut q = sqlx::query(&sql);
         for v in values.iter() {
@@ -217,14 +217,6 @@ async fn order_context(
             )
         })
         .collect())
-}
-
-/// `$first, …` for `n` values.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn parse_facts(s: &str) -> Result<CaseFacts> {

@@ -9,6 +9,7 @@
 mod accounts;
 mod actions;
 mod attachments;
+mod audit;
 mod backup;
 mod bulk;
 mod carriers;
@@ -51,6 +52,7 @@ use sqlx::{AnyPool, Connection, Executor};
 
 pub use accounts::{Grant, NewToken, NewUser, User};
 pub use attachments::{sha256_hex, Attachment, Blobs, NewAttachment, Source as AttachmentSource};
+pub use audit::{AuditEvent, By, Sealed, TrailEntry, TrailFilter, Verdict, VerifyProgress};
 pub use bulk::{ImportedCase, ImportedEvent};
 pub use cases::{queue_key, CaseFilter, CaseRecord, HistoryEntry, Page};
 pub use changes::{ChangeFollower, Changes, Cursor, Topic};
@@ -381,6 +383,14 @@ pub(crate) async fn next_jobs<T>(
         }
     }
     Some(jobs)
+}
+
+/// `$first, …` for `n` values (an `IN (…)` list).
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(crate) fn millis(t: DateTime<Utc>) -> i64 {

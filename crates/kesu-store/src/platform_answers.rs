@@ -10,7 +10,10 @@ use kesu_domain::Event;
 use serde_json::json;
 use sqlx::Row;
 
+use kesu_domain::audit_kind::AuditKind;
+
 use crate::actions::write_event;
+use crate::audit::By;
 use crate::cases::insert_history;
 use crate::changes::Topic;
 use crate::outbox::{attempt_outcome, claim_sql};
@@ -195,19 +198,27 @@ impl Store {
         platform: &str,
         shop: &str,
         send: bool,
-        now: DateTime<Utc>,
+        by: By<'_>,
     ) -> Result<bool> {
+        let mut tx = self.write.begin().await?;
         let n = sqlx::query(
             "UPDATE platform_sources SET send_answers = $1, updated_at = $2 \
              WHERE platform = $3 AND shop = $4",
         )
         .bind(i64::from(send))
-        .bind(millis(now))
+        .bind(millis(by.at))
         .bind(platform.to_owned())
         .bind(shop.to_owned())
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
-        Ok(n == 1)
+        if n != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let detail = json!({"platform": platform, "shop": shop, "send_answers": send});
+        self.commit_audited(tx, by, AuditKind::ConnectorChanged, detail)
+            .await?;
+        Ok(true)
     }
 }

@@ -2,11 +2,14 @@
 //! with its sealed credentials, and which case each request opened.
 
 use chrono::{DateTime, Utc};
+use kesu_domain::audit_kind::AuditKind;
 use kesu_domain::platform::Platform;
 use kesu_domain::registration::Registration;
 use kesu_domain::{Actor, Policy};
+use serde_json::json;
 use sqlx::Row;
 
+use crate::audit::By;
 use crate::register::write_one_case;
 use crate::{from_millis, millis, CaseRecord, Result, Store, StoreError};
 
@@ -46,8 +49,9 @@ impl Store {
         shop: &str,
         enabled: bool,
         sealed: &str,
-        now: DateTime<Utc>,
+        by: By<'_>,
     ) -> Result<()> {
+        let mut tx = self.write.begin().await?;
         sqlx::query(
             "INSERT INTO platform_sources (platform, shop, enabled, send_answers, sealed, updated_at) \
              VALUES ($1, $2, $3, 0, $4, $5) ON CONFLICT (platform, shop) DO UPDATE SET \
@@ -57,9 +61,13 @@ impl Store {
         .bind(shop)
         .bind(i64::from(enabled))
         .bind(sealed)
-        .bind(millis(now))
-        .execute(&self.write)
+        .bind(millis(by.at))
+        .execute(&mut *tx)
         .await?;
+        // Which connector and whether it is on; never its credentials.
+        let detail = json!({"platform": platform.code(), "shop": shop, "enabled": enabled, "credentials": "replaced"});
+        self.commit_audited(tx, by, AuditKind::ConnectorChanged, detail)
+            .await?;
         Ok(())
     }
 

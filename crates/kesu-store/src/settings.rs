@@ -1,6 +1,5 @@
 //! Departments and the policy document: small, admin-edited configuration.
 
-use chrono::{DateTime, Utc};
 use kesu_domain::codes::DepartmentCode;
 use kesu_domain::reply_check::ReplyRules;
 use kesu_domain::scripts::ReplyTemplate;
@@ -11,6 +10,10 @@ use sqlx::Row;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use kesu_domain::audit_kind::AuditKind;
+use serde_json::json;
+
+use crate::audit::By;
 use crate::{millis, Result, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,15 +58,21 @@ impl Store {
         &self,
         code: &DepartmentCode,
         name: &str,
-        now: DateTime<Utc>,
+        by: By<'_>,
     ) -> Result<Department> {
+        let mut tx = self.write.begin().await?;
         let res =
             sqlx::query("INSERT INTO departments (code, name, created_at) VALUES ($1, $2, $3)")
                 .bind(code.as_str())
                 .bind(name)
-                .bind(millis(now))
-                .execute(&self.write)
+                .bind(millis(by.at))
+                .execute(&mut *tx)
                 .await;
+        if res.is_ok() {
+            let detail = json!({"department": code.as_str(), "name": name});
+            self.commit_audited(tx, by, AuditKind::PolicyChanged, detail)
+                .await?;
+        }
         match res {
             Ok(_) => Ok(Department {
                 code: code.clone(),
@@ -104,18 +113,20 @@ impl Store {
         }
     }
 
-    pub async fn set_policy(&self, policy: &Policy) -> Result<()> {
+    pub async fn set_policy(&self, policy: &Policy, by: By<'_>) -> Result<()> {
         let value =
             serde_json::to_string(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut tx = self.write.begin().await?;
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ($1, $2) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(POLICY_KEY)
-        .bind(value)
-        .execute(&mut *tx)
-        .await?;
+        let before: Option<String> = sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(POLICY_KEY)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get("value"))
+            .transpose()?;
+        let detail = json!({"changed": changed_sections(before.as_deref(), &value)});
+        by.record(&mut tx, self.backend, AuditKind::PolicyChanged, detail)
+            .await?;
+        upsert_setting(&mut tx, POLICY_KEY, &value).await?;
         // Every other server drops its cached policy through the change log.
         let mark = self.log_change(&mut tx, crate::Topic::Policy, &[]).await?;
         tx.commit().await?;
@@ -146,12 +157,8 @@ impl Store {
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(value)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        let mut conn = self.write.acquire().await?;
+        upsert_setting(&mut conn, key, value).await
     }
 }
 
@@ -179,16 +186,21 @@ impl Store {
 
     /// Saves `library` if nobody saved since it was read; false when somebody did (read again
     /// and retry).
-    pub async fn save_reply_templates(&self, library: &TemplateLibrary) -> Result<bool> {
+    pub async fn save_reply_templates(
+        &self,
+        library: &TemplateLibrary,
+        by: By<'_>,
+    ) -> Result<bool> {
         let value = serde_json::to_string(&library.templates)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = self.write.begin().await?;
         let done = match &library.stored {
             None => sqlx::query(
                 "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
             )
             .bind(TEMPLATES_KEY)
             .bind(&value)
-            .execute(&self.write)
+            .execute(&mut *tx)
             .await?
             .rows_affected(),
             Some(old) => {
@@ -196,12 +208,19 @@ impl Store {
                     .bind(&value)
                     .bind(TEMPLATES_KEY)
                     .bind(old)
-                    .execute(&self.write)
+                    .execute(&mut *tx)
                     .await?
                     .rows_affected()
             }
         };
-        Ok(done == 1)
+        if done != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let detail = json!({"changed": ["reply_templates"], "templates": library.templates.len()});
+        self.commit_audited(tx, by, AuditKind::PolicyChanged, detail)
+            .await?;
+        Ok(true)
     }
 }
 
@@ -219,9 +238,13 @@ impl Store {
             .transpose()
     }
 
-    async fn set_json_setting<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+    async fn set_json_setting<T: Serialize>(&self, key: &str, value: &T, by: By<'_>) -> Result<()> {
         let v = serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.set_setting(key, &v).await
+        let mut tx = self.write.begin().await?;
+        upsert_setting(&mut tx, key, &v).await?;
+        self.commit_audited(tx, by, AuditKind::PolicyChanged, json!({"changed": [key]}))
+            .await?;
+        Ok(())
     }
 
     pub async fn reply_rules(&self) -> Result<ReplyRules> {
@@ -231,8 +254,8 @@ impl Store {
             .unwrap_or_else(ReplyRules::builtin))
     }
 
-    pub async fn set_reply_rules(&self, rules: &ReplyRules) -> Result<()> {
-        self.set_json_setting(REPLY_RULES_KEY, rules).await
+    pub async fn set_reply_rules(&self, rules: &ReplyRules, by: By<'_>) -> Result<()> {
+        self.set_json_setting(REPLY_RULES_KEY, rules, by).await
     }
 
     pub async fn triage_rules(&self) -> Result<TriageRules> {
@@ -242,7 +265,51 @@ impl Store {
             .unwrap_or_else(TriageRules::builtin))
     }
 
-    pub async fn set_triage_rules(&self, rules: &TriageRules) -> Result<()> {
-        self.set_json_setting(TRIAGE_RULES_KEY, rules).await
+    pub async fn set_triage_rules(&self, rules: &TriageRules, by: By<'_>) -> Result<()> {
+        self.set_json_setting(TRIAGE_RULES_KEY, rules, by).await
+    }
+}
+
+/// Stores `value` under `key`, replacing what was there.
+async fn upsert_setting(conn: &mut sqlx::AnyConnection, key: &str, value: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The top-level sections of the policy that differ between two stored versions (all of
+/// them when there was none), for the audit trail.
+fn changed_sections(before: Option<&str>, after: &str) -> Vec<String> {
+    let parse = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or_default();
+    let after = parse(after);
+    let before = before.map(parse).unwrap_or_default();
+    let Some(sections) = after.as_object() else {
+        return Vec::new();
+    };
+    let mut changed: Vec<String> = sections
+        .iter()
+        .filter(|(k, v)| before.get(k.as_str()) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    changed.sort();
+    changed
+}
+
+#[cfg(test)]
+mod audit_tests {
+    use super::changed_sections;
+
+    #[test]
+    fn only_the_sections_that_differ_are_named() {
+        let before = r#"{"sla": {"a": 1}, "refunds": {"limit": 5}}"#;
+        let after = r#"{"sla": {"a": 1}, "refunds": {"limit": 6}, "access": {}}"#;
+        assert_eq!(changed_sections(Some(before), after), ["access", "refunds"]);
+        assert_eq!(changed_sections(None, before), ["refunds", "sla"]);
     }
 }

@@ -4,8 +4,11 @@
 
 use chrono::{DateTime, Utc};
 use kesu_domain::account::LockoutPolicy;
+use kesu_domain::audit_kind::AuditKind;
+use serde_json::json;
 use sqlx::Row;
 
+use crate::audit::{self, AuditEvent};
 use crate::{from_millis, millis, Result, Store, StoreError, User};
 
 /// Longest username or address written into the record (whatever a client sends).
@@ -76,16 +79,42 @@ impl Store {
         for event in events {
             record(&mut tx, now, username, address, event).await?;
         }
+        let kind = if lock.is_some() {
+            AuditKind::SignInLocked
+        } else {
+            AuditKind::SignInFailed
+        };
+        let detail = json!({"username": clip(username), "address": address.map(clip), "known": failures.is_some()});
+        let mark = audit::record(
+            &mut tx,
+            self.backend,
+            now,
+            &AuditEvent::new(kind, username, detail),
+        )
+        .await?;
         tx.commit().await?;
+        self.committed(mark);
         Ok(lock)
     }
 
-    /// A right password: the count of wrong ones starts again.
-    pub async fn record_sign_in_success(&self, user: &User) -> Result<()> {
+    /// A right password: the count of wrong ones starts again, and the sign-in is in the
+    /// audit trail.
+    pub async fn record_sign_in_success(
+        &self,
+        user: &User,
+        address: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await?;
         sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0")
             .bind(user.id)
-            .execute(&self.write)
+            .execute(&mut *tx)
             .await?;
+        let detail = json!({"address": address.map(clip)});
+        let event = AuditEvent::new(AuditKind::SignInSucceeded, &user.username, detail);
+        let mark = audit::record(&mut tx, self.backend, now, &event).await?;
+        tx.commit().await?;
+        self.committed(mark);
         Ok(())
     }
 
@@ -103,7 +132,10 @@ impl Store {
             return Err(StoreError::NotFound(format!("no user `{username}`")));
         }
         record(&mut tx, now, username, Some(by), "unlocked").await?;
+        let event = AuditEvent::new(AuditKind::SignInUnlocked, by, json!({"username": username}));
+        let mark = audit::record(&mut tx, self.backend, now, &event).await?;
         tx.commit().await?;
+        self.committed(mark);
         self.user(username)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("no user `{username}`")))

@@ -6,7 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
 
+use kesu_domain::audit_kind::AuditKind;
+use serde_json::json;
+
 use crate::accounts::{hash_password, token_hash};
+use crate::audit::By;
 use crate::{from_millis, millis, Result, Store, StoreError, User};
 
 /// Hex digits of a token's or session's hash that name it in lists: not the secret, and
@@ -61,7 +65,7 @@ impl Store {
     }
 
     /// Revokes one of the user's own tokens by its id.
-    pub async fn revoke_token(&self, user: &User, id: &str) -> Result<()> {
+    pub async fn revoke_token(&self, user: &User, id: &str, now: DateTime<Utc>) -> Result<()> {
         if !is_short_id(id) {
             return Err(StoreError::NotFound(format!("you have no token `{id}`")));
         }
@@ -76,13 +80,26 @@ impl Store {
             tx.rollback().await?;
             return Err(StoreError::NotFound(format!("you have no token `{id}`")));
         }
+        By::new(&user.username, now)
+            .record(
+                &mut tx,
+                self.backend,
+                AuditKind::TokenRevoked,
+                json!({"token": id}),
+            )
+            .await?;
         self.commit_sign_in_change(tx).await?;
         Ok(())
     }
 
     /// Sets a new password and signs the user out everywhere (tokens and workbench
     /// sessions), in one transaction. The caller checked the current password.
-    pub async fn change_password(&self, user: &User, new_password: &str) -> Result<()> {
+    pub async fn change_password(
+        &self,
+        user: &User,
+        new_password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let password = new_password.to_owned();
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
@@ -94,6 +111,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         revoke_all(&mut tx, user.id).await?;
+        By::new(&user.username, now)
+            .record(&mut tx, self.backend, AuditKind::PasswordSet, json!({}))
+            .await?;
         self.commit_sign_in_change(tx).await?;
         Ok(())
     }

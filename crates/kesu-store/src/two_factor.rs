@@ -5,6 +5,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+use kesu_domain::audit_kind::AuditKind;
+use serde_json::json;
+
+use crate::audit::By;
 use crate::{millis, Result, Store, StoreError};
 
 /// A user's second factor as stored.
@@ -100,7 +104,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.commit().await?;
+        let username = username_of(&mut tx, user_id).await?;
+        self.commit_audited(
+            tx,
+            By::new(&username, now),
+            AuditKind::TwoFactorChanged,
+            json!({"username": username, "on": true}),
+        )
+        .await?;
         Ok(())
     }
 
@@ -153,8 +164,16 @@ impl Store {
     /// Turns the user's second factor off (they asked with a right code, or an admin reset
     /// it for a lost phone): the secret and recovery codes go, and every sign-in of theirs
     /// ends so that none stays trusted on the strength of the old device.
-    pub async fn remove_two_factor(&self, user_id: i64) -> Result<()> {
+    pub async fn remove_two_factor(&self, user_id: i64, by: By<'_>) -> Result<()> {
         let mut tx = self.write.begin().await?;
+        let username = username_of(&mut tx, user_id).await?;
+        by.record(
+            &mut tx,
+            self.backend,
+            AuditKind::TwoFactorChanged,
+            json!({"username": username, "on": false}),
+        )
+        .await?;
         for table in ["two_factor", "recovery_codes"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
                 .bind(user_id)
@@ -165,4 +184,14 @@ impl Store {
         self.commit_sign_in_change(tx).await?;
         Ok(())
     }
+}
+
+async fn username_of(conn: &mut sqlx::AnyConnection, user_id: i64) -> Result<String> {
+    Ok(sqlx::query("SELECT username FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await?
+        .map(|r| r.try_get("username"))
+        .transpose()?
+        .unwrap_or_default())
 }

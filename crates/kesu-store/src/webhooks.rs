@@ -1,8 +1,11 @@
 //! The shop's webhook subscriptions.
 
 use chrono::{DateTime, Utc};
+use kesu_domain::audit_kind::AuditKind;
+use serde_json::json;
 use sqlx::Row;
 
+use crate::audit::By;
 use crate::{from_millis, millis, Result, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,18 +44,24 @@ impl Store {
     ) -> Result<Webhook> {
         let events =
             serde_json::to_string(events).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = self.write.begin().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO webhooks (url, events, secret, active, created_by, created_at) \
              VALUES ($1, $2, $3, 1, $4, $5) RETURNING id",
         )
         .bind(url.to_owned())
-        .bind(events)
+        .bind(&events)
         .bind(secret.to_owned())
         .bind(by.to_owned())
         .bind(millis(now))
-        .fetch_one(&self.write)
+        .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
+        // The address without its query (which may carry a key); never the secret.
+        let detail =
+            json!({"webhook": id, "url": url.split('?').next(), "events": events, "active": true});
+        self.commit_audited(tx, By::new(by, now), AuditKind::ConnectorChanged, detail)
+            .await?;
         self.webhook(id)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("webhook {id} vanished")))
@@ -77,13 +86,21 @@ impl Store {
             .collect()
     }
 
-    pub async fn set_webhook_active(&self, id: i64, active: bool) -> Result<bool> {
+    pub async fn set_webhook_active(&self, id: i64, active: bool, by: By<'_>) -> Result<bool> {
+        let mut tx = self.write.begin().await?;
         let n = sqlx::query("UPDATE webhooks SET active = $1 WHERE id = $2")
             .bind(i64::from(active))
             .bind(id)
-            .execute(&self.write)
+            .execute(&mut *tx)
             .await?
             .rows_affected();
-        Ok(n == 1)
+        if n != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let detail = json!({"webhook": id, "active": active});
+        self.commit_audited(tx, by, AuditKind::ConnectorChanged, detail)
+            .await?;
+        Ok(true)
     }
 }

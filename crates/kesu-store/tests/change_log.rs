@@ -62,7 +62,13 @@ async fn a_follower_reads_each_change_once_and_resumes_from_its_position(store: 
     assert!(store.last_change() > start);
 
     // The policy and sign-ins are logged for the caches.
-    store.set_policy(&Policy::default()).await.unwrap();
+    store
+        .set_policy(
+            &Policy::default(),
+            kesu_store::By::new("admin", chrono::Utc::now()),
+        )
+        .await
+        .unwrap();
     let policy = loop {
         match follower.next_batch(10).await {
             Changes::Batch { policy: true, .. } => break true,

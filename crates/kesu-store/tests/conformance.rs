@@ -321,7 +321,7 @@ async fn accounts_tokens_and_disabling(store: Store) {
                 role: Role::Agent,
                 department: None,
             },
-            chrono::Utc::now(),
+            kesu_store::By::new("admin", chrono::Utc::now()),
         )
         .await
         .unwrap();
@@ -333,7 +333,7 @@ async fn accounts_tokens_and_disabling(store: Store) {
                 role: Role::Agent,
                 department: None,
             },
-            chrono::Utc::now(),
+            kesu_store::By::new("admin", chrono::Utc::now()),
         )
         .await;
     assert!(matches!(dup, Err(StoreError::Duplicate(_))));
@@ -369,7 +369,14 @@ async fn accounts_tokens_and_disabling(store: Store) {
         .await
         .unwrap()
         .is_none());
-    store.set_user_disabled("amy", true).await.unwrap();
+    store
+        .set_user_disabled(
+            "amy",
+            true,
+            kesu_store::By::new("admin", chrono::Utc::now()),
+        )
+        .await
+        .unwrap();
     assert!(store.user_for_token(&token, t0()).await.unwrap().is_none());
     assert!(store
         .verify_password("amy", "secret-pass")
@@ -383,8 +390,14 @@ async fn policy_and_departments_round_trip(store: Store) {
     assert_eq!(store.policy().await.unwrap(), Policy::default());
     let mut p = Policy::default();
     p.approval.amount_above_cents = 5000;
-    store.set_policy(&p).await.unwrap();
-    store.set_policy(&p).await.unwrap();
+    store
+        .set_policy(&p, kesu_store::By::new("admin", chrono::Utc::now()))
+        .await
+        .unwrap();
+    store
+        .set_policy(&p, kesu_store::By::new("admin", chrono::Utc::now()))
+        .await
+        .unwrap();
     assert_eq!(
         store.policy().await.unwrap().approval.amount_above_cents,
         5000
@@ -396,11 +409,17 @@ async fn policy_and_departments_round_trip(store: Store) {
     );
     let code = kesu_domain::codes::DepartmentCode::parse("supplier").unwrap();
     store
-        .add_department(&code, "供应商管理", chrono::Utc::now())
+        .add_department(
+            &code,
+            "供应商管理",
+            kesu_store::By::new("admin", chrono::Utc::now()),
+        )
         .await
         .unwrap();
     assert!(matches!(
-        store.add_department(&code, "x", chrono::Utc::now()).await,
+        store
+            .add_department(&code, "x", kesu_store::By::new("admin", chrono::Utc::now()))
+            .await,
         Err(StoreError::Duplicate(_))
     ));
     assert!(store.department_exists(&code).await.unwrap());
@@ -466,7 +485,13 @@ async fn one_server_at_a_time_syncs_a_platform_source(store: Store) {
     use kesu_domain::platform::Platform;
     let now = t0();
     store
-        .set_platform_source(Platform::Jd, "shop", true, "sealed", now)
+        .set_platform_source(
+            Platform::Jd,
+            "shop",
+            true,
+            "sealed",
+            kesu_store::By::new("admin", now),
+        )
         .await
         .unwrap();
     let until = now + Duration::minutes(10);

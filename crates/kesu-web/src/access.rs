@@ -179,6 +179,8 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ("GET", "/api/v1/reports/dashboard", Staff),
     ("GET", "/api/v1/reports/export", Staff),
     ("GET", "/api/v1/reports/register", Staff),
+    ("GET", "/api/v1/audit", May(ReadAuditTrail)),
+    ("GET", "/api/v1/audit/export", May(ReadAuditTrail)),
     (
         "PUT",
         "/api/v1/shops/{shop}/order-counts",
@@ -235,6 +237,8 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ("GET", "/reports", Staff),
     ("GET", "/reports/export", Staff),
     ("GET", "/reports/register", Staff),
+    ("GET", "/audit", May(ReadAuditTrail)),
+    ("GET", "/audit/export", May(ReadAuditTrail)),
     ("POST", "/reports/improvements", May(DecideImprovements)),
     (
         "POST",

@@ -22,6 +22,7 @@ pub mod request_id;
 pub mod search;
 pub mod sign_in;
 pub mod throttle;
+pub mod trail_params;
 pub mod uploads;
 
 use std::future::Future;
@@ -126,6 +127,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Every server chains what is written into the audit trail (one at a time).
+    state.store.spawn_sealer();
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),

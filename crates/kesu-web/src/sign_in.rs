@@ -98,7 +98,11 @@ pub async fn sign_in(
         // ([`second_factor`] records it): a right password must not wipe out the count of
         // wrong codes.
         if !kesu_app::two_factor::is_on(&state.store, &user).await? {
-            state.store.record_sign_in_success(&user).await?;
+            let address_text = address.map(|a| a.to_string());
+            state
+                .store
+                .record_sign_in_success(&user, address_text.as_deref(), now)
+                .await?;
         }
         return Ok(user);
     }
@@ -154,7 +158,10 @@ pub async fn change_own_password(
             "is not your current password",
         ));
     }
-    state.store.change_password(user, new).await?;
+    state
+        .store
+        .change_password(user, new, state.clock.now())
+        .await?;
     tracing::info!(user = %user.username, "password changed; every other sign-in revoked");
     Ok(())
 }
@@ -190,11 +197,14 @@ pub async fn second_factor(
     {
         return Err(locked(until, now));
     }
+    let address_text = address.map(|a| a.to_string());
     if two_factor::verify(&state.store, &state.vault, user, offered, now).await? {
-        state.store.record_sign_in_success(user).await?;
+        state
+            .store
+            .record_sign_in_success(user, address_text.as_deref(), now)
+            .await?;
         return Ok(());
     }
-    let address_text = address.map(|a| a.to_string());
     let lock = state
         .store
         .record_sign_in_failure(

@@ -230,6 +230,13 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<()> {
     let cases = store.case_count().await?;
     // Positions in the old database's change log mean nothing here (on PostgreSQL its
     // transaction ids were another server's): copies start afresh from the restored data.
+    let chained = store.seal_restored().await?;
+    if chained > 0 {
+        tracing::info!(
+            entries = chained,
+            "chained the audit entries the backup held unchained"
+        );
+    }
     store.restart_change_log().await?;
     rebuild_index(&store, &args.db.search_dir()).await?;
     store.close().await;

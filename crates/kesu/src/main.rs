@@ -1,5 +1,6 @@
 //! The `kesu` command: parses the command line and hands over to the library crates.
 
+mod audit;
 mod backup;
 mod bench;
 mod check_reply;
@@ -66,6 +67,9 @@ enum Command {
     /// Restore a backup into an empty data folder (SQLite) or empty database (--database-url),
     /// then rebuild the search index.
     Restore(backup::RestoreArgs),
+    /// The audit trail: verify its chain, export its head.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 /// Where the data lives; shared by every subcommand that opens the database.
@@ -158,6 +162,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::Bench(args) => runtime()?.block_on(bench::run(args))?,
         Command::Backup(args) => runtime()?.block_on(backup::backup(args))?,
         Command::Restore(args) => runtime()?.block_on(backup::restore(args))?,
+        Command::Audit(command) => return runtime()?.block_on(audit::run(command)),
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

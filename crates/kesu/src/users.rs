@@ -7,9 +7,12 @@ use clap::Subcommand;
 use kesu_domain::account::{check_new_password, Username};
 use kesu_domain::codes::DepartmentCode;
 use kesu_domain::Role;
-use kesu_store::NewUser;
+use kesu_store::{By, NewUser};
 
 use crate::DbArgs;
+
+/// Who the audit trail names for what is done with `kesu user`.
+const CLI: &str = "command line";
 
 #[derive(Subcommand)]
 pub enum UserCommand {
@@ -98,7 +101,7 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<()> {
                         role,
                         department: department.as_ref(),
                     },
-                    chrono::Utc::now(),
+                    By::new(CLI, chrono::Utc::now()),
                 )
                 .await?;
             println!("created {} ({})", user.username, user.role);
@@ -121,18 +124,22 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Disable { username, db } => {
             let store = db.open().await?;
-            store.set_user_disabled(&username, true).await?;
+            store
+                .set_user_disabled(&username, true, By::new(CLI, chrono::Utc::now()))
+                .await?;
             println!("disabled {username}");
         }
         UserCommand::Enable { username, db } => {
             let store = db.open().await?;
-            store.set_user_disabled(&username, false).await?;
+            store
+                .set_user_disabled(&username, false, By::new(CLI, chrono::Utc::now()))
+                .await?;
             println!("enabled {username}");
         }
         UserCommand::Unlock { username, db } => {
             let store = db.open().await?;
             store
-                .unlock_user(&username, "command line", chrono::Utc::now())
+                .unlock_user(&username, CLI, chrono::Utc::now())
                 .await?;
             println!("unlocked {username}");
         }
@@ -142,7 +149,9 @@ pub async fn run(cmd: UserCommand) -> anyhow::Result<()> {
                 .user(&username)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no user `{username}`"))?;
-            store.remove_two_factor(user.id).await?;
+            store
+                .remove_two_factor(user.id, By::new(CLI, chrono::Utc::now()))
+                .await?;
             println!("two-factor sign-in of {username} turned off; they set it up again at their next sign-in");
         }
     }

@@ -247,7 +247,12 @@ pub async fn switch(
         .ok_or_else(|| AppError::NotFound(format!("no platform `{platform}`")))?;
     let shop = super::site::shop_name(shop)?;
     if !store
-        .set_platform_answers(platform.code(), &shop, send, now)
+        .set_platform_answers(
+            platform.code(),
+            &shop,
+            send,
+            kesu_store::By::new(&caller.username, now),
+        )
         .await?
     {
         return Err(AppError::NotFound(format!(

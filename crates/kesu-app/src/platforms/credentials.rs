@@ -158,7 +158,13 @@ pub async fn set_up(
     let sealed = vault
         .seal(&serde_json::to_string(&credentials).map_err(|e| AppError::Internal(e.to_string()))?);
     store
-        .set_platform_source(platform, &shop, form.enabled, &sealed, now)
+        .set_platform_source(
+            platform,
+            &shop,
+            form.enabled,
+            &sealed,
+            kesu_store::By::new(&caller.username, now),
+        )
         .await?;
     tracing::info!(platform = platform.code(), shop = %shop, enabled = form.enabled, by = %caller.username, "platform source set");
     Ok(SourceView {

@@ -117,7 +117,13 @@ pub async fn set_up(
     };
     let sealed = vault.seal(&serde_json::to_string(&keys).expect("keys serialise"));
     store
-        .set_platform_source(Platform::Site, &shop, form.enabled, &sealed, now)
+        .set_platform_source(
+            Platform::Site,
+            &shop,
+            form.enabled,
+            &sealed,
+            kesu_store::By::new(&caller.username, now),
+        )
         .await?;
     tracing::info!(platform = "site", shop = %shop, enabled = form.enabled, by = %caller.username, "platform source set");
     Ok(SourceView {

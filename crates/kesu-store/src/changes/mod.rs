@@ -35,6 +35,12 @@ pub enum Topic {
     Policy,
     /// Tokens, sessions or accounts: cached sign-ins must be looked up again.
     Tokens,
+    /// An audit event for the audit sealer (its `seq` in the row's `case_id` column); no
+    /// other follower reads these rows.
+    Audit,
+    /// A history entry written to the case (its id on the row), for the audit sealer only:
+    /// what other followers need of the case comes as a [`Topic::Case`] row.
+    History,
 }
 
 impl Topic {
@@ -43,6 +49,8 @@ impl Topic {
             Topic::Case => "case",
             Topic::Policy => "policy",
             Topic::Tokens => "tokens",
+            Topic::Audit => "audit",
+            Topic::History => "history",
         }
     }
 
@@ -51,6 +59,8 @@ impl Topic {
             "case" => Some(Topic::Case),
             "policy" => Some(Topic::Policy),
             "tokens" => Some(Topic::Tokens),
+            "audit" => Some(Topic::Audit),
+            "history" => Some(Topic::History),
             _ => None,
         }
     }
@@ -129,6 +139,18 @@ pub(crate) async fn record(
     Ok(top.max(0) as u64)
 }
 
+/// Announces a history entry of `case_id` to the audit sealer, inside the transaction that
+/// wrote it.
+pub(crate) async fn announce_history(conn: &mut AnyConnection, case_id: i64) -> Result<()> {
+    sqlx::query("INSERT INTO change_log (case_id, topic, at) VALUES ($1, $2, $3)")
+        .bind(case_id)
+        .bind(Topic::History.code())
+        .bind(millis(Utc::now()))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The horizon now: every row below it is committed (or never will be).
 pub(crate) async fn horizon(pool: &sqlx::AnyPool, backend: Backend) -> Result<i64> {
     let sql = match backend {
@@ -178,7 +200,50 @@ pub(crate) async fn read(
     limit: i64,
     cases: bool,
 ) -> Result<Vec<LogRow>> {
-    let topics = if cases { "" } else { " AND topic <> 'case'" };
+    let topics = if cases {
+        " AND topic NOT IN ('audit', 'history')"
+    } else {
+        " AND topic NOT IN ('case', 'audit', 'history')"
+    };
+    read_with(pool, backend, after, horizon, limit, topics).await
+}
+
+/// The rows the audit sealer chains (cases' history, audit events) after `after`.
+pub(crate) async fn read_sealer_rows(
+    pool: &sqlx::AnyPool,
+    backend: Backend,
+    after: Cursor,
+    horizon: i64,
+    limit: i64,
+) -> Result<Vec<LogRow>> {
+    read_with(pool, backend, after, horizon, limit, SEALER_TOPICS).await
+}
+
+/// What only the audit sealer reads.
+const SEALER_TOPICS: &str = " AND topic IN ('case', 'audit', 'history')";
+
+/// [`read_sealer_rows`] inside the sealer's transaction.
+pub(crate) async fn read_on(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    after: Cursor,
+    horizon: i64,
+    limit: i64,
+) -> Result<Vec<LogRow>> {
+    read_with(conn, backend, after, horizon, limit, SEALER_TOPICS).await
+}
+
+async fn read_with<'c, E>(
+    db: E,
+    backend: Backend,
+    after: Cursor,
+    horizon: i64,
+    limit: i64,
+    topics: &str,
+) -> Result<Vec<LogRow>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     let sql = match backend {
         Backend::Sqlite => format!(
             "SELECT tx, seq, case_id, topic, at FROM change_log WHERE seq > $1 AND seq < $2{topics} \
@@ -197,7 +262,7 @@ pub(crate) async fn read(
             .bind(after.seq)
             .bind(limit),
     };
-    q.fetch_all(pool)
+    q.fetch_all(db)
         .await?
         .iter()
         .map(|r| {

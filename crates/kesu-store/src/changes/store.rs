@@ -85,6 +85,13 @@ impl Store {
             .bind(INSTANCE_KEY)
             .execute(&mut *tx)
             .await?;
+        // The audit sealer (which has chained everything restored, `seal_restored`) reads
+        // on from the new log.
+        let h = horizon(&self.read, self.backend).await?;
+        sqlx::query("UPDATE audit_seal SET history_cursor = $1 WHERE id = 1")
+            .bind(Cursor::below(self.backend, h).encode())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

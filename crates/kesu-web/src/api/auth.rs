@@ -125,7 +125,10 @@ async fn revoke_token(
     Caller(user): Caller,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> ApiResult<axum::http::StatusCode> {
-    state.store.revoke_token(&user, &id).await?;
+    state
+        .store
+        .revoke_token(&user, &id, state.clock.now())
+        .await?;
     tracing::info!(user = %user.username, token = %id, "token revoked");
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, one module per resource, merged here.
 
 pub mod attachments;
+pub mod audit;
 mod auth;
 mod cases;
 pub mod improvements;
@@ -42,6 +43,7 @@ use crate::AppState;
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(auth::router())
+        .merge(audit::router())
         .merge(users::router())
         .merge(cases::router())
         .merge(attachments::router())

@@ -42,6 +42,7 @@ use crate::AppState;
         super::reports::summary, super::reports::dashboard, super::reports::export_dashboard,
         super::reports::export_register, super::reports::put_order_counts,
         super::improvements::list, super::improvements::create, super::improvements::set_status,
+        super::audit::list, super::audit::export_trail,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,
@@ -59,7 +60,8 @@ use crate::AppState;
          (name = "logistics", description = "Parcel tracking, logistics exceptions and carrier claims"),
          (name = "replies", description = "The reply checker and reply scripts (话术)"),
          (name = "reports", description = "Reports, exports and the complaint register"),
-         (name = "platforms", description = "The platforms' after-sales requests and the shop's own site")),
+         (name = "platforms", description = "The platforms' after-sales requests and the shop's own site"),
+         (name = "audit", description = "The audit trail: its entries, its head, its export")),
 )]
 pub struct ApiDoc;
 

@@ -39,7 +39,13 @@ async fn set_rules(
     super::require_admin(&caller, "change the reply checker's words")?;
     let rules: ReplyRules = from_value(body)?;
     rules.validate().map_err(ApiError::Invalid)?;
-    state.store.set_reply_rules(&rules).await?;
+    state
+        .store
+        .set_reply_rules(
+            &rules,
+            kesu_store::By::new(&caller.username, state.clock.now()),
+        )
+        .await?;
     Ok(Json(rules))
 }
 

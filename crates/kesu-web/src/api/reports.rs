@@ -103,6 +103,11 @@ pub async fn report_file(
     let report = dashboard_for(state, user, params).await?;
     let body = export::render(&export::report_tables(&report), &format)?;
     let name = format!("kesu-report-{}-{}", report.summary.from, report.summary.to);
+    let detail = serde_json::json!({
+        "what": "report", "from": report.summary.from, "to": report.summary.to,
+        "format": format.extension(),
+    });
+    record_export(state, user, detail).await?;
     Ok(file(&format, &name, body))
 }
 
@@ -123,7 +128,24 @@ pub async fn register_file(
         params.from.as_deref().unwrap_or(""),
         params.to.as_deref().unwrap_or("")
     );
+    let detail = serde_json::json!({
+        "what": "register", "from": params.from, "to": params.to,
+        "format": format.extension(), "cases": register.records.len(),
+        "unmasked": register.unmasked,
+    });
+    record_export(state, user, detail).await?;
     Ok(file(&format, &name, body))
+}
+
+/// An export is in the audit trail before the file leaves: who, what, which period.
+async fn record_export(state: &AppState, user: &User, detail: serde_json::Value) -> ApiResult<()> {
+    let event = kesu_store::AuditEvent::new(
+        kesu_domain::audit_kind::AuditKind::Export,
+        &user.username,
+        detail,
+    );
+    state.store.record_audit(state.clock.now(), &event).await?;
+    Ok(())
 }
 
 /// The dashboard's tables as CSV (default) or XLSX (`format=xlsx`).

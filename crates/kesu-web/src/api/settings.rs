@@ -60,7 +60,11 @@ async fn add_department(
     let name = kesu_domain::text::required("name", &body.name)?;
     let d = state
         .store
-        .add_department(&code, &name, state.clock.now())
+        .add_department(
+            &code,
+            &name,
+            kesu_store::By::new(&caller.username, state.clock.now()),
+        )
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -98,7 +102,13 @@ async fn set_policy(
         .map(|d| d.code)
         .collect();
     policy.validate(&known).map_err(ApiError::Invalid)?;
-    state.store.set_policy(&policy).await?;
+    state
+        .store
+        .set_policy(
+            &policy,
+            kesu_store::By::new(&caller.username, state.clock.now()),
+        )
+        .await?;
     tracing::info!(by = %caller.username, "policy changed");
     Ok(Json(policy))
 }

@@ -130,12 +130,17 @@ fn require_admin(user: &User) -> ApiResult<()> {
 /// Edits the library: read, change, save unless somebody saved meanwhile (then again).
 pub async fn edit<T>(
     state: &AppState,
+    by: &str,
     change: impl Fn(&mut Vec<ReplyTemplate>) -> ApiResult<T>,
 ) -> ApiResult<T> {
     for _ in 0..5 {
         let mut library = state.store.reply_templates().await?;
         let out = change(&mut library.templates)?;
-        if state.store.save_reply_templates(&library).await? {
+        if state
+            .store
+            .save_reply_templates(&library, kesu_store::By::new(by, state.clock.now()))
+            .await?
+        {
             return Ok(out);
         }
     }
@@ -165,7 +170,7 @@ async fn add(
 ) -> ApiResult<(StatusCode, Json<ReplyTemplate>)> {
     require_admin(&caller)?;
     let t = parse_template(body)?;
-    edit(&state, |list| {
+    edit(&state, &caller.username, |list| {
         if list.iter().any(|x| x.id == t.id) {
             return Err(ApiError::conflict(format!(
                 "a reply template `{}` exists already",
@@ -200,7 +205,7 @@ async fn replace(
             "must be the id in the path",
         ));
     }
-    edit(&state, |list| {
+    edit(&state, &caller.username, |list| {
         let slot = list
             .iter_mut()
             .find(|x| x.id == id)
@@ -222,7 +227,7 @@ async fn remove(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     require_admin(&caller)?;
-    edit(&state, |list| {
+    edit(&state, &caller.username, |list| {
         let before = list.len();
         list.retain(|x| x.id != id);
         if list.len() == before {

@@ -39,7 +39,13 @@ async fn set_rules(
     super::require_admin(&caller, "change triage's words")?;
     let rules: TriageRules = from_value(body)?;
     rules.validate().map_err(ApiError::Invalid)?;
-    state.store.set_triage_rules(&rules).await?;
+    state
+        .store
+        .set_triage_rules(
+            &rules,
+            kesu_store::By::new(&caller.username, state.clock.now()),
+        )
+        .await?;
     Ok(Json(rules))
 }
 

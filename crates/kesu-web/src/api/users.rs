@@ -124,7 +124,7 @@ async fn create(
                 role,
                 department: department.as_ref(),
             },
-            state.clock.now(),
+            kesu_store::By::new(&caller.username, state.clock.now()),
         )
         .await?;
     tracing::info!(user = %user.username, role = %user.role, by = %caller.username, "user created");
@@ -162,7 +162,15 @@ async fn disable(
         return Err(ApiError::conflict("you cannot disable your own account"));
     }
     Ok(Json(
-        state.store.set_user_disabled(&username, true).await?.into(),
+        state
+            .store
+            .set_user_disabled(
+                &username,
+                true,
+                kesu_store::By::new(&caller.username, state.clock.now()),
+            )
+            .await?
+            .into(),
     ))
 }
 
@@ -179,7 +187,11 @@ async fn enable(
     Ok(Json(
         state
             .store
-            .set_user_disabled(&username, false)
+            .set_user_disabled(
+                &username,
+                false,
+                kesu_store::By::new(&caller.username, state.clock.now()),
+            )
             .await?
             .into(),
     ))
@@ -220,7 +232,13 @@ async fn reset_two_factor(
         .user(&username)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no user `{username}`")))?;
-    state.store.remove_two_factor(user.id).await?;
+    state
+        .store
+        .remove_two_factor(
+            user.id,
+            kesu_store::By::new(&caller.username, state.clock.now()),
+        )
+        .await?;
     tracing::warn!(user = %username, by = %caller.username, "two-factor sign-in reset by an admin");
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

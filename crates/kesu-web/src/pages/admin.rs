@@ -272,7 +272,7 @@ async fn add_user(State(state): State<AppState>, AdminForm(s, f): AdminForm) -> 
                 role,
                 department: department.as_ref(),
             },
-            state.clock.now(),
+            kesu_store::By::new(&s.session.user.username, state.clock.now()),
         )
         .await;
     match created {
@@ -295,7 +295,11 @@ async fn toggle_user(
     };
     match state
         .store
-        .set_user_disabled(&username, !user.disabled)
+        .set_user_disabled(
+            &username,
+            !user.disabled,
+            kesu_store::By::new(&s.session.user.username, state.clock.now()),
+        )
         .await
     {
         Ok(_) => Redirect::to("/admin?saved=1").into_response(),
@@ -313,7 +317,11 @@ async fn add_department(State(state): State<AppState>, AdminForm(s, f): AdminFor
     };
     match state
         .store
-        .add_department(&code, &name, state.clock.now())
+        .add_department(
+            &code,
+            &name,
+            kesu_store::By::new(&s.session.user.username, state.clock.now()),
+        )
         .await
     {
         Ok(_) => Redirect::to("/admin?saved=1").into_response(),
@@ -414,7 +422,14 @@ async fn save_policy(State(state): State<AppState>, AdminForm(s, f): AdminForm) 
             .join("; ");
         return refuse(&state, &s, m).await;
     }
-    match state.store.set_policy(&policy).await {
+    match state
+        .store
+        .set_policy(
+            &policy,
+            kesu_store::By::new(&s.session.user.username, state.clock.now()),
+        )
+        .await
+    {
         Ok(()) => Redirect::to("/admin?saved=1").into_response(),
         Err(e) => refused(&state, &s, e).await,
     }

@@ -45,6 +45,7 @@ mod tests {
             include_str!("login.rs"),
             include_str!("templates.rs"),
             include_str!("outbox.rs"),
+            include_str!("audit.rs"),
             include_str!("mailbox.rs"),
             include_str!("platforms.rs"),
         ];

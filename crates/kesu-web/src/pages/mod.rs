@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod audit;
 pub(crate) mod carriers;
 mod case;
 pub mod cookies;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(customer::router())
         .merge(supervisor::router())
         .merge(admin::router())
+        .merge(audit::router())
         .merge(logistics::router())
         .merge(orders::router())
         .merge(templates::router())
@@ -199,6 +201,7 @@ pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
                         @if user.role == Role::Department { a href="/" { (lang.t("department_inbox")) } }
                         @if user.role != Role::Admin { a href="/logistics" { (lang.t("logistics_board")) } }
                         a href="/reports" { (lang.t("reports")) }
+                        @if user.role.may(kesu_domain::Permission::ReadAuditTrail) { a href="/audit" { (lang.t("audit_trail")) } }
                         @if user.role == Role::Admin { a href="/admin" { (lang.t("admin")) } }
                     }
                     div.me {

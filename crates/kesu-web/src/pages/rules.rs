@@ -217,7 +217,10 @@ async fn save(
                 Err(e) => Err(ApiError::Invalid(e)),
                 Ok(()) => state
                     .store
-                    .set_reply_rules(&rules)
+                    .set_reply_rules(
+                        &rules,
+                        kesu_store::By::new(&s.session.user.username, state.clock.now()),
+                    )
                     .await
                     .map_err(ApiError::from),
             }
@@ -228,7 +231,10 @@ async fn save(
                 Err(e) => Err(ApiError::Invalid(e)),
                 Ok(()) => state
                     .store
-                    .set_triage_rules(&rules)
+                    .set_triage_rules(
+                        &rules,
+                        kesu_store::By::new(&s.session.user.username, state.clock.now()),
+                    )
                     .await
                     .map_err(ApiError::from),
             }

@@ -106,6 +106,15 @@ async fn callback(
     };
     match signed_in.await {
         Ok(user) => {
+            let address = crate::sign_in::client_address(&extensions).map(|a| a.to_string());
+            if let Err(e) = state
+                .store
+                .record_sign_in_success(&user, address.as_deref(), now)
+                .await
+            {
+                tracing::error!(error = %e, "could not record a single sign-on");
+                return refused(StatusCode::SERVICE_UNAVAILABLE, Lang::Zh.t("sso_failed"));
+            }
             let mut r =
                 super::login::start(&state, &headers, &extensions, &user, true, &pending.next)
                     .await;

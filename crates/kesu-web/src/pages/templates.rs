@@ -156,7 +156,7 @@ async fn save(State(state): State<AppState>, AdminForm(s, f): AdminForm) -> Resp
         Err(e) => return render(&state, &s, Some(problem(s.lang, e))).await,
     };
     let original = f.get("original_id").map(str::to_owned);
-    let saved = edit(&state, |list| {
+    let saved = edit(&state, &s.session.user.username, |list| {
         match &original {
             Some(id) => {
                 let slot = list
@@ -189,7 +189,7 @@ async fn delete(
     Path(id): Path<String>,
     AdminForm(s, _): AdminForm,
 ) -> Response {
-    let removed = edit(&state, |list| {
+    let removed = edit(&state, &s.session.user.username, |list| {
         let before = list.len();
         list.retain(|t| t.id != id);
         if list.len() == before {

@@ -169,7 +169,7 @@ async fn ensure_users(store: &kesu_store::Store, staff: &generate::Staff) -> any
                     role,
                     department: department.as_ref(),
                 },
-                chrono::Utc::now(),
+                kesu_store::By::new("demo", chrono::Utc::now()),
             )
             .await
         {

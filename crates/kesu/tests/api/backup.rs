@@ -120,6 +120,14 @@ async fn backup_under_load_and_restore(
         "restore: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The copy, taken while the sealer chained the registrations, proves its records.
+    let out = kesu(&["audit", "verify"], &place_b);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && said.starts_with("intact: "),
+        "the restored audit trail verifies: {said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let server = start_with(data_b, None, env_b);
     let token = sign_in(&client, &server.base, "preset-pass-1").await;
     for id in &before {
@@ -152,6 +160,13 @@ async fn backup_under_load_and_restore(
         "the index is rebuilt: {found}"
     );
     stop(server);
+    // What the restored server wrote (its sign-ins) is chained on after the restored links.
+    let out = kesu(&["audit", "verify"], &place_b);
+    assert!(
+        out.status.success(),
+        "verifies after the restored server ran: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     eprintln!(
         "{} cases before the backup, {} registered while it ran",
         before.len(),

@@ -43,6 +43,12 @@ pub struct TestApp {
     /// The unused recovery codes of users who set up two-factor sign-in through a helper,
     /// spent one per later sign-in (a code of the app would repeat under the fixed clock).
     pub recovery_codes: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
+    /// The database's URL and how the `kesu` command is told where it is (`--data DIR` or
+    /// `--database-url URL`), for tests that reach the database or run the command.
+    #[allow(dead_code)]
+    pub db_url: String,
+    #[allow(dead_code)]
+    pub cli_place: Vec<String>,
     _dir: Option<tempfile::TempDir>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -56,10 +62,13 @@ pub fn t0() -> DateTime<Utc> {
 impl TestApp {
     pub async fn sqlite() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::connect(&kesu_store::sqlite_url_in(dir.path()))
-            .await
-            .unwrap();
-        TestApp::start(store, Some(dir)).await
+        let url = kesu_store::sqlite_url_in(dir.path());
+        let store = Store::connect(&url).await.unwrap();
+        let place = vec!["--data".into(), dir.path().display().to_string()];
+        let mut app = TestApp::start(store, Some(dir)).await;
+        app.db_url = url;
+        app.cli_place = place;
+        app
     }
 
     /// A server on a fresh SQLite database whose state `configure` changed first (options
@@ -89,7 +98,10 @@ impl TestApp {
         let store = Store::connect(&url).await.unwrap();
         // The search index lives in a folder whatever the database.
         let dir = tempfile::tempdir().unwrap();
-        Some(TestApp::start(store, Some(dir)).await)
+        let mut app = TestApp::start(store, Some(dir)).await;
+        app.cli_place = vec!["--database-url".into(), url.clone()];
+        app.db_url = url;
+        Some(app)
     }
 
     async fn start(store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
@@ -141,6 +153,8 @@ impl TestApp {
             search,
             vault,
             recovery_codes: Default::default(),
+            db_url: String::new(),
+            cli_place: Vec::new(),
             _dir: dir,
             _shutdown: tx,
         }

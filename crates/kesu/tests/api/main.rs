@@ -7,6 +7,7 @@ mod account_hygiene;
 mod accounts;
 mod attachments;
 mod attacks;
+mod audit_trail;
 mod backup;
 mod bad_input;
 mod browser_headers;
