@@ -795,3 +795,48 @@ async fn a_supervisor_reads_the_dashboard_of_a_demo_year_and_exports_it() {
     b.scroll_to("#improvements").await;
     b.shot("23-improvement-actions").await;
 }
+
+/// An auditor opens the audit trail from the menu, narrows it to sign-ins, and sees the
+/// failed one in words; at a phone's width nothing scrolls sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auditor_reads_the_audit_trail() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::sqlite().await;
+    let agent = app.user("amy", "agent", None).await;
+    app.user("audrey", "auditor", None).await;
+    app.register(&agent, &helpers::complaint()).await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": "amy", "password": "not-hers"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    app.store.seal_pending(|_| {}).await.unwrap();
+
+    b.sign_in(&app, "audrey").await;
+    b.click_and_load("header nav a[href='/audit']").await;
+    let all = b.text("table.audit").await;
+    assert!(
+        all.contains("登记投诉") && all.contains("新建账号"),
+        "{all}"
+    );
+    b.click("form.filters select[name=kind] option[value='sign_in.']")
+        .await;
+    b.click_and_load("form.filters button[type=submit]").await;
+    let rows = b.text("table.audit").await;
+    assert!(rows.contains("登录失败") && rows.contains("amy"), "{rows}");
+    assert!(!rows.contains("登记投诉"), "only sign-ins: {rows}");
+    let head = b.text(".audit-head").await;
+    assert!(
+        head.contains("记录链当前共")
+            && head
+                .split_whitespace()
+                .any(|w| w.len() == 64 && w.chars().all(|c| c.is_ascii_hexdigit())),
+        "the head to write down: {head}"
+    );
+    b.shots("24-audit-trail").await;
+}

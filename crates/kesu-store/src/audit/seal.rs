@@ -21,6 +21,10 @@ use crate::{Backend, Result, Store};
 const CASES_PER_BATCH: i64 = 500;
 /// Change-log rows a batch takes.
 const ROWS_PER_BATCH: i64 = 1_000;
+/// Rows one INSERT writes. Kept small: the SQLite driver finds each bound value by its
+/// name among all of the statement's, so binding costs the square of their number (at
+/// 400 links of 9 values it was a fifth of the server's CPU under load).
+const ROWS_PER_INSERT: usize = 40;
 
 /// What one pass chained.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -83,8 +87,11 @@ impl Store {
         if !everything && !self.seal_waiting(limit_h).await? {
             return Ok(Sealed::default());
         }
-        let mut tx = self.write.begin().await?;
-        let seal = take_seal(&mut tx).await?;
+        // Everything is read and hashed first, without the write lock (registrations go on
+        // meanwhile); the lock is taken only to write the links, and only if no other sealer
+        // moved the head in between.
+        let mut conn = self.read.acquire().await?;
+        let seal = read_seal(&mut conn).await?;
         let mut next_history = seal.history;
         let mut next_sweep = seal.sweep_after;
         let mut more = false;
@@ -100,7 +107,7 @@ impl Store {
                     sqlx::query("SELECT id FROM cases WHERE id > $1 ORDER BY id LIMIT $2")
                         .bind(after)
                         .bind(CASES_PER_BATCH)
-                        .fetch_all(&mut *tx)
+                        .fetch_all(&mut *conn)
                         .await?,
                     "id",
                 )?;
@@ -114,7 +121,7 @@ impl Store {
                          WHERE c.source = 'event' AND c.ref = a.seq) ORDER BY a.seq LIMIT $1",
                     )
                     .bind(ROWS_PER_BATCH)
-                    .fetch_all(&mut *tx)
+                    .fetch_all(&mut *conn)
                     .await?,
                     "seq",
                 )?;
@@ -127,19 +134,20 @@ impl Store {
             }
             None => {
                 let log =
-                    read_log(&mut tx, self.backend, seal.history, limit_h, everything).await?;
+                    read_log(&mut conn, self.backend, seal.history, limit_h, everything).await?;
                 next_history = log.cursor;
                 more |= log.full;
                 event_seqs = log.events;
                 log.cases
             }
         };
-        let mut pending = history_rows(&mut tx, &case_ids).await?;
-        pending.extend(event_rows(&mut tx, &event_seqs).await?);
+        let mut pending = history_rows(&mut conn, &case_ids).await?;
+        pending.extend(event_rows(&mut conn, &event_seqs).await?);
         pending.sort_by_key(Pending::order);
-        let keys = case_keys(&mut tx, &pending).await?;
+        let (keys, new_keys) = case_keys(&mut conn, &pending).await?;
+        drop(conn);
         let mut head_idx = seal.head_idx;
-        let mut head_hash = seal.head_hash;
+        let mut head_hash = seal.head_hash.clone();
         let mut links = Vec::with_capacity(pending.len());
         for p in &pending {
             head_idx += 1;
@@ -147,7 +155,45 @@ impl Store {
             head_hash = chain_hash(&head_hash, &link);
             links.push((link, source, reference, head_hash.clone()));
         }
-        for chunk in links.chunks(400) {
+
+        let mut tx = self.write.begin().await?;
+        // The first statement writes: it takes the row (PostgreSQL) or the database's write
+        // lock (SQLite), and finds the seal as it was read, or nothing if another sealer
+        // chained meanwhile (then this pass is dropped and the next starts afresh).
+        let taken = sqlx::query(
+            "UPDATE audit_seal SET history_cursor = $1, head_idx = $2, head_hash = $3, \
+             sweep_after = $4, passes = passes + 1 \
+             WHERE id = 1 AND head_idx = $5 AND history_cursor = $6 AND COALESCE(sweep_after, -1) = $7",
+        )
+        .bind(next_history.encode())
+        .bind(head_idx)
+        .bind(head_hash)
+        .bind(next_sweep)
+        .bind(seal.head_idx)
+        .bind(seal.history.encode())
+        .bind(seal.sweep_after.unwrap_or(-1))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if taken != 1 {
+            tx.rollback().await?;
+            return Ok(Sealed {
+                entries: 0,
+                more: true,
+            });
+        }
+        for chunk in new_keys.chunks(ROWS_PER_INSERT * 2) {
+            let sql = format!(
+                "INSERT INTO case_keys (case_id, key) VALUES {}",
+                values(chunk.len(), 2)
+            );
+            let mut q = sqlx::query(&sql);
+            for (id, key) in chunk {
+                q = q.bind(*id).bind(hex::encode(key));
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for chunk in links.chunks(ROWS_PER_INSERT) {
             let sql = format!(
                 "INSERT INTO audit_chain (idx, at, kind, actor, case_id, source, ref, content, hash) VALUES {}",
                 values(chunk.len(), 9)
@@ -167,16 +213,6 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        sqlx::query(
-            "UPDATE audit_seal SET history_cursor = $1, head_idx = $2, head_hash = $3, \
-             sweep_after = $4 WHERE id = 1",
-        )
-        .bind(next_history.encode())
-        .bind(head_idx)
-        .bind(head_hash)
-        .bind(next_sweep)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
         Ok(Sealed {
             entries: links.len(),
@@ -260,12 +296,9 @@ impl Store {
     }
 }
 
-async fn take_seal(conn: &mut AnyConnection) -> Result<SealRow> {
-    // A write first: it takes the row (PostgreSQL) or the database's write lock (SQLite)
-    // before anything is read, so two sealers never chain from the same head.
+async fn read_seal(conn: &mut AnyConnection) -> Result<SealRow> {
     let row = sqlx::query(
-        "UPDATE audit_seal SET passes = passes + 1 WHERE id = 1 \
-         RETURNING history_cursor, head_idx, head_hash, sweep_after",
+        "SELECT history_cursor, head_idx, head_hash, sweep_after FROM audit_seal WHERE id = 1",
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -332,7 +365,7 @@ async fn read_log(
 /// The history entries of `case_ids` not chained yet.
 async fn history_rows(conn: &mut AnyConnection, case_ids: &[i64]) -> Result<Vec<Pending>> {
     let mut out = Vec::new();
-    for chunk in case_ids.chunks(500) {
+    for chunk in case_ids.chunks(ROWS_PER_INSERT * 2) {
         let list = crate::placeholders(1, chunk.len());
         let sql = format!(
             "SELECT e.case_id, e.seq, e.at, e.actor, e.actor_kind, e.action, e.data, e.personal_digest \
@@ -363,7 +396,7 @@ async fn history_rows(conn: &mut AnyConnection, case_ids: &[i64]) -> Result<Vec<
 /// The audit events the log announced, not chained yet.
 async fn event_rows(conn: &mut AnyConnection, seqs: &[i64]) -> Result<Vec<Pending>> {
     let mut out = Vec::with_capacity(seqs.len());
-    for chunk in seqs.chunks(500) {
+    for chunk in seqs.chunks(ROWS_PER_INSERT * 2) {
         let list = crate::placeholders(1, chunk.len());
         let sql = format!(
             "SELECT a.seq, a.at, a.kind, a.actor, a.case_id, a.detail FROM audit_events a \
@@ -389,8 +422,12 @@ async fn event_rows(conn: &mut AnyConnection, seqs: &[i64]) -> Result<Vec<Pendin
     Ok(out)
 }
 
-/// The keys of the cases in `pending`, made for cases that have none yet.
-async fn case_keys(conn: &mut AnyConnection, pending: &[Pending]) -> Result<HashMap<i64, Vec<u8>>> {
+/// The keys of the cases in `pending`; for cases that have none yet, new keys (returned
+/// apart as well, to be stored with the links).
+async fn case_keys(
+    conn: &mut AnyConnection,
+    pending: &[Pending],
+) -> Result<(HashMap<i64, Vec<u8>>, Vec<(i64, Vec<u8>)>)> {
     let mut wanted: Vec<i64> = pending
         .iter()
         .filter_map(|p| match p {
@@ -405,26 +442,16 @@ async fn case_keys(conn: &mut AnyConnection, pending: &[Pending]) -> Result<Hash
     wanted.sort_unstable();
     wanted.dedup();
     let mut keys = crate::audit::verify::keys_of(conn, &wanted).await?;
-    let missing: Vec<i64> = wanted
-        .iter()
-        .copied()
-        .filter(|id| !keys.contains_key(id))
-        .collect();
-    for chunk in missing.chunks(400) {
-        let sql = format!(
-            "INSERT INTO case_keys (case_id, key) VALUES {}",
-            values(chunk.len(), 2)
-        );
-        let mut q = sqlx::query(&sql);
-        for id in chunk {
-            let mut key = [0u8; 32];
+    let mut new_keys = Vec::new();
+    for id in wanted {
+        if let std::collections::hash_map::Entry::Vacant(slot) = keys.entry(id) {
+            let mut key = vec![0u8; 32];
             rand::thread_rng().fill_bytes(&mut key);
-            q = q.bind(*id).bind(hex::encode(key));
-            keys.insert(*id, key.to_vec());
+            slot.insert(key.clone());
+            new_keys.push((id, key));
         }
-        q.execute(&mut *conn).await?;
     }
-    Ok(keys)
+    Ok((keys, new_keys))
 }
 
 fn make_link(

@@ -292,7 +292,7 @@ pub(crate) async fn keys_of(
     case_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<u8>>> {
     let mut keys = HashMap::new();
-    for chunk in case_ids.chunks(500) {
+    for chunk in case_ids.chunks(100) {
         let list = crate::placeholders(1, chunk.len());
         let sql = format!("SELECT case_id, key FROM case_keys WHERE case_id IN ({list})");
         let mut q = sqlx::query(&sql);
