@@ -178,4 +178,20 @@ async fn three_servers_on_one_postgres_see_each_others_writes_and_fire_each_time
         }
     }
     eprintln!("timers fired by: {fired_by:?}");
+
+    // Three sealers chained the same writes side by side (each taking the head only if no
+    // other moved it): one chain, every entry once, intact.
+    let verdict = store.verify_audit(None, &mut |_: i64| {}).await.unwrap();
+    let kesu_store::Verdict::Intact(intact) = verdict else {
+        panic!("the chain three servers wrote verifies: {verdict:?}");
+    };
+    let events: i64 = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM case_events")
+        .fetch_one(&sqlx::AnyPool::connect(&env[0].1).await.unwrap())
+        .await
+        .unwrap();
+    assert!(
+        intact.entries > events,
+        "{} links for {events} history entries and the sign-ins",
+        intact.entries
+    );
 }
