@@ -33,7 +33,7 @@ pub struct TrailEntryView {
     pub case_id: Option<i64>,
     pub case_number: Option<String>,
     /// What the event recorded (never a customer's personal data); null for history.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub detail: serde_json::Value,
     /// The entry's hash in the chain (hex SHA-256).
     pub hash: String,
