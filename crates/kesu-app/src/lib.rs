@@ -17,6 +17,7 @@
 //! | take a case, assign many | [`ownership::take`], [`ownership::assign_many`] |
 //! | deadlines firing, the monitor's rounds | [`worker::round`], [`worker::run`] |
 
+pub mod accountability;
 pub mod attachments;
 pub mod audit;
 pub mod cases;

@@ -40,10 +40,13 @@ pub enum AuditKind {
     PersonalRevealed,
     #[serde(rename = "personal.erased")]
     PersonalErased,
+    /// Who was responsible for a case, its loss and the penalties (seed 001 step 7).
+    #[serde(rename = "accountability.recorded")]
+    AccountabilityRecorded,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 15] = [
+    pub const ALL: [AuditKind; 16] = [
         AuditKind::SignInSucceeded,
         AuditKind::SignInFailed,
         AuditKind::SignInLocked,
@@ -59,6 +62,7 @@ impl AuditKind {
         AuditKind::Export,
         AuditKind::PersonalRevealed,
         AuditKind::PersonalErased,
+        AuditKind::AccountabilityRecorded,
     ];
 
     pub fn code(self) -> &'static str {
@@ -78,6 +82,7 @@ impl AuditKind {
             AuditKind::Export => "export",
             AuditKind::PersonalRevealed => "personal.revealed",
             AuditKind::PersonalErased => "personal.erased",
+            AuditKind::AccountabilityRecorded => "accountability.recorded",
         }
     }
 

@@ -5,6 +5,7 @@
 
 pub mod access_policy;
 pub mod account;
+pub mod accountability;
 pub mod attachment;
 pub mod audit;
 pub mod audit_content;

@@ -37,6 +37,11 @@ pub enum Permission {
     /// Read and export the audit trail: every case's history, sign-ins, exports, changes
     /// to accounts, rules and connectors.
     ReadAuditTrail,
+    /// See who was held responsible for cases, the losses and penalties, and the missed
+    /// deadlines laid on each person and department.
+    SeeAccountability,
+    /// Record who was responsible for a case, its loss and the penalties decided.
+    RecordAccountability,
 }
 
 impl Permission {
@@ -62,6 +67,8 @@ impl Permission {
             Permission::SuperviseDesk => "Approve resolutions, see escalations and the team's load",
             Permission::SeeAllDepartments => "See every department's cases (without it: one's own department's only)",
             Permission::ReadAuditTrail => "Read and export the audit trail (history, sign-ins, exports, changes)",
+            Permission::SeeAccountability => "See accountability: who was responsible, losses, penalties, delays",
+            Permission::RecordAccountability => "Record who was responsible for a case, its loss and the penalties",
         }
     }
 
@@ -79,6 +86,8 @@ impl Permission {
         Permission::SuperviseDesk,
         Permission::SeeAllDepartments,
         Permission::ReadAuditTrail,
+        Permission::SeeAccountability,
+        Permission::RecordAccountability,
     ];
 }
 
@@ -98,6 +107,8 @@ impl Role {
             }
             SeeAllDepartments => self != Department,
             ReadAuditTrail => matches!(self, Admin | Auditor),
+            SeeAccountability => matches!(self, Supervisor | Admin | Auditor),
+            RecordAccountability => matches!(self, Supervisor | Admin),
         }
     }
 }
@@ -226,7 +237,11 @@ mod tests {
             .collect();
         assert_eq!(
             held,
-            vec![&Permission::SeeAllDepartments, &Permission::ReadAuditTrail]
+            vec![
+                &Permission::SeeAllDepartments,
+                &Permission::ReadAuditTrail,
+                &Permission::SeeAccountability
+            ]
         );
     }
 

@@ -6,6 +6,7 @@
 //!
 //! Errors: [`StoreError`]; the web layer maps its variants to HTTP statuses.
 
+mod accountability;
 mod accounts;
 mod actions;
 mod attachments;
@@ -50,6 +51,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection, Executor};
 
+pub use accountability::RecordedAccountability;
 pub use accounts::{Grant, NewToken, NewUser, User};
 pub use attachments::{sha256_hex, Attachment, Blobs, NewAttachment, Source as AttachmentSource};
 pub use audit::{AuditEvent, By, Sealed, TrailEntry, TrailFilter, Verdict, VerifyProgress};

@@ -180,6 +180,21 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ("GET", "/api/v1/reports/export", Staff),
     ("GET", "/api/v1/reports/register", Staff),
     ("GET", "/api/v1/audit", May(ReadAuditTrail)),
+    (
+        "GET",
+        "/api/v1/cases/{id}/accountability",
+        May(SeeAccountability),
+    ),
+    (
+        "PUT",
+        "/api/v1/cases/{id}/accountability",
+        May(RecordAccountability),
+    ),
+    (
+        "GET",
+        "/api/v1/reports/accountability",
+        May(SeeAccountability),
+    ),
     ("GET", "/api/v1/audit/export", May(ReadAuditTrail)),
     (
         "PUT",

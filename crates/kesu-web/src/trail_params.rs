@@ -20,6 +20,7 @@ pub const FAMILIES: &[&str] = &[
     "connector.",
     "export",
     "personal.",
+    "accountability.",
 ];
 
 /// The filter, the page, and the parameters as given (to keep in the page's links).

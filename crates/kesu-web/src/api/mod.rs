@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, one module per resource, merged here.
 
+pub mod accountability;
 pub mod attachments;
 pub mod audit;
 mod auth;
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(auth::router())
         .merge(audit::router())
+        .merge(accountability::router())
         .merge(users::router())
         .merge(cases::router())
         .merge(attachments::router())

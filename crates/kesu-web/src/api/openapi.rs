@@ -43,6 +43,7 @@ use crate::AppState;
         super::reports::export_register, super::reports::put_order_counts,
         super::improvements::list, super::improvements::create, super::improvements::set_status,
         super::audit::list, super::audit::export_trail,
+        super::accountability::show, super::accountability::record, super::accountability::report,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,
@@ -61,7 +62,8 @@ use crate::AppState;
          (name = "replies", description = "The reply checker and reply scripts (话术)"),
          (name = "reports", description = "Reports, exports and the complaint register"),
          (name = "platforms", description = "The platforms' after-sales requests and the shop's own site"),
-         (name = "audit", description = "The audit trail: its entries, its head, its export")),
+         (name = "audit", description = "The audit trail: its entries, its head, its export"),
+         (name = "accountability", description = "Who was responsible for a case, losses, penalties, delays")),
 )]
 pub struct ApiDoc;
 

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account_hygiene;
+mod accountability;
 mod accounts;
 mod attachments;
 mod attacks;
