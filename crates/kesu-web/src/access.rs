@@ -240,6 +240,11 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ("POST", "/cases/{id}/files", ADD_TO_CASES),
     ("GET", "/files/{id}", Staff),
     ("POST", "/cases/{id}/claims", May(WorkCases)),
+    (
+        "POST",
+        "/cases/{id}/accountability",
+        May(RecordAccountability),
+    ),
     ("GET", "/approvals", May(SuperviseDesk)),
     ("GET", "/orders", Staff),
     ("GET", "/orders/{no}", Staff),

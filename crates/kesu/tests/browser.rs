@@ -840,3 +840,77 @@ async fn an_auditor_reads_the_audit_trail() {
     );
     b.shots("24-audit-trail").await;
 }
+
+/// A supervisor records on the case page who was responsible for a late case: the missed
+/// deadline already names who held it; the form takes a pay share and a department's
+/// amount; the agent's page shows none of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_records_accountability_on_the_case_page() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::sqlite().await;
+    let agent = app.user("amy", "agent", None).await;
+    let sam = app.user("sam", "supervisor", None).await;
+    let mut body = helpers::complaint();
+    body["channel"] = serde_json::json!("platform");
+    body.as_object_mut().unwrap().remove("received_at");
+    let id = app.register(&agent, &body).await["id"].as_i64().unwrap();
+    app.act_ok(
+        &sam,
+        id,
+        serde_json::json!({"action": "assign", "user": "amy"}),
+    )
+    .await;
+    app.clock.advance(chrono::Duration::minutes(61));
+    for _ in 0..2 {
+        kesu_app::worker::round(&app.store, app.clock.now(), "test-worker")
+            .await
+            .unwrap();
+    }
+
+    b.sign_in(&app, "sam").await;
+    b.client
+        .goto(&app.url(&format!("/cases/{id}")))
+        .await
+        .unwrap();
+    let panel = b.text("#accountability").await;
+    assert!(
+        panel.contains("超时记录") && panel.contains("amy"),
+        "{panel}"
+    );
+    b.click("#accountability details summary").await;
+    b.fill("#accountability input[name=loss]", "129.00").await;
+    b.click("#accountability select[name=party0] option[value='staff:amy']")
+        .await;
+    b.click("#accountability select[name=penalty0] option[value=pay_share]")
+        .await;
+    b.fill("#accountability input[name=value0]", "5").await;
+    b.fill("#accountability input[name=reason0]", "超时未首次回复")
+        .await;
+    b.click("#accountability select[name=party1] option[value='department:logistics']")
+        .await;
+    b.click("#accountability select[name=penalty1] option[value=amount]")
+        .await;
+    b.fill("#accountability input[name=value1]", "50").await;
+    b.fill("#accountability input[name=reason1]", "打包漏发")
+        .await;
+    b.click_and_load("#accountability form button[type=submit]")
+        .await;
+    let panel = b.text("#accountability").await;
+    assert!(
+        panel.contains("¥129.00")
+            && panel.contains("扣绩效工资 5%")
+            && panel.contains("扣罚金额 ¥50.00"),
+        "{panel}"
+    );
+    b.scroll_to("#accountability").await;
+    b.shots("25-accountability").await;
+
+    let (client, _) = helpers::browser(&app, "amy", "pass-word-1").await;
+    let page = helpers::page_text(&client, &app.url(&format!("/cases/{id}"))).await;
+    assert!(
+        !page.contains("责任追究") && !page.contains("超时未首次回复"),
+        "hidden from the agent"
+    );
+}

@@ -27,6 +27,7 @@ use super::session::PageSession;
 use super::{csrf_field, error_page, layout, local_time, yuan, Form};
 use crate::AppState;
 
+mod accountability;
 mod action_forms;
 mod call_card;
 mod cards;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/act", post(act))
         .route("/cases/{id}/customer-link", post(customer_link))
         .route("/cases/{id}/check-reply", post(check_reply))
+        .route("/cases/{id}/accountability", post(accountability::record))
         .route(
             "/cases/{id}/platform-answer",
             post(platform_answers::answer),
@@ -214,6 +216,15 @@ async fn render_full(
     } = match Loaded::read(state, &record).await {
         Ok(x) => x,
         Err(e) => return PageError::of(lang, e).into_response(),
+    };
+    // Accountability only for those who may see it; the page still works without it.
+    let accountable = if user.role.may(kesu_domain::Permission::SeeAccountability) {
+        kesu_app::accountability::show(&state.store, user, record.case.id)
+            .await
+            .map_err(|e| tracing::warn!(error = ?e, "accountability could not be read"))
+            .ok()
+    } else {
+        None
     };
     let actor = user.actor();
     // Only the earlier cases the reader may open (a department its own department's).
@@ -403,6 +414,7 @@ async fn render_full(
                 }
                 (parcels::parcels_panel(lang, &carriers, &parcels, zone))
                 (super::outbox::notices_panel(lang, &notices, user.role.sees_personal_data(), zone))
+                @if let Some(a) = &accountable { (accountability::panel(s, c.id, a, &users, &departments, zone)) }
             }
         }
         (super::script_file("/assets/kesu-workbench.js"))
