@@ -239,25 +239,26 @@ impl Store {
     }
 
     /// Seals until nothing committed is left unchained; returns how many entries it chained.
-    pub async fn seal_pending(&self, mut progress: impl FnMut(u64)) -> Result<u64> {
-        let mut total = 0_u64;
-        loop {
-            let sealed = self.seal_once(false).await?;
-            total += sealed.entries as u64;
-            progress(total);
-            if !sealed.more {
-                return Ok(total);
-            }
-        }
+    pub async fn seal_pending(&self, progress: impl FnMut(u64)) -> Result<u64> {
+        self.seal_until_done(false, progress).await
     }
 
     /// After a restore, before the change log is emptied: chains everything the backup
     /// held unchained, whatever transaction ids its log carries.
     pub async fn seal_restored(&self) -> Result<u64> {
+        self.seal_until_done(true, |_| {}).await
+    }
+
+    async fn seal_until_done(
+        &self,
+        everything: bool,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64> {
         let mut total = 0_u64;
         loop {
-            let sealed = self.seal_once(true).await?;
+            let sealed = self.seal_once(everything).await?;
             total += sealed.entries as u64;
+            progress(total);
             if !sealed.more {
                 return Ok(total);
             }
@@ -385,7 +386,7 @@ async fn history_rows(conn: &mut AnyConnection, case_ids: &[i64]) -> Result<Vec<
                 actor: r.try_get("actor")?,
                 actor_kind: r.try_get("actor_kind")?,
                 action: r.try_get("action")?,
-                data: serde_json::from_str(&data).unwrap_or(Value::String(data)),
+                data: stored_json(data),
                 stored_digest: r.try_get("personal_digest")?,
             });
         }
@@ -415,7 +416,7 @@ async fn event_rows(conn: &mut AnyConnection, seqs: &[i64]) -> Result<Vec<Pendin
                 kind: r.try_get("kind")?,
                 actor: r.try_get("actor")?,
                 case_id: r.try_get("case_id")?,
-                detail: serde_json::from_str(&detail).unwrap_or(Value::String(detail)),
+                detail: stored_json(detail),
             });
         }
     }
@@ -454,6 +455,26 @@ async fn case_keys(
     Ok((keys, new_keys))
 }
 
+/// A stored JSON column as a value; text that is not JSON stays a string (and still binds).
+pub(super) fn stored_json(text: String) -> Value {
+    serde_json::from_str(&text).unwrap_or(Value::String(text))
+}
+
+/// The digest a history entry's personal values enter the chain as: the one kept when they
+/// were erased, else their keyed digest under the case's key; with neither, nothing that can
+/// match.
+pub(super) fn personal_digest_of(
+    stored: Option<String>,
+    key: Option<&[u8]>,
+    data: &Value,
+) -> String {
+    match (stored, key) {
+        (Some(d), _) => d,
+        (None, Some(k)) => history_personal_digest(k, data),
+        (None, None) => String::new(),
+    }
+}
+
 fn make_link(
     index: i64,
     pending: &Pending,
@@ -479,9 +500,11 @@ fn make_link(
                 action,
                 data,
             };
-            let personal = stored_digest.clone().unwrap_or_else(|| {
-                history_personal_digest(keys.get(case_id).map_or(&[][..], |k| k), data)
-            });
+            let personal = personal_digest_of(
+                stored_digest.clone(),
+                keys.get(case_id).map(Vec::as_slice),
+                data,
+            );
             (
                 history_link(index, &row, history_content(&row, &personal)),
                 "history",

@@ -6,12 +6,10 @@ use std::collections::HashMap;
 
 use futures_util::TryStreamExt;
 use kesu_domain::audit::{Break, Intact, Link, Stored, Walker};
-use kesu_domain::audit_content::{
-    event_link, history_content, history_link, history_personal_digest, EventRow, HistoryRow,
-};
-use serde_json::Value;
+use kesu_domain::audit_content::{event_link, history_content, history_link, EventRow, HistoryRow};
 use sqlx::{AnyConnection, Row};
 
+use super::seal::{personal_digest_of, stored_json};
 use crate::{Result, Store};
 
 /// What the walk found: the chain intact, or where it first breaks and why.
@@ -238,7 +236,7 @@ fn recompute(r: &sqlx::any::AnyRow, index: i64) -> Result<std::result::Result<Li
         let actor: String = r.try_get("e_actor")?;
         let actor_kind: String = r.try_get("actor_kind")?;
         let action: String = r.try_get("action")?;
-        let data = parse(r.try_get("data")?);
+        let data = stored_json(r.try_get("data")?);
         let row = HistoryRow {
             case_id,
             seq: reference,
@@ -250,12 +248,8 @@ fn recompute(r: &sqlx::any::AnyRow, index: i64) -> Result<std::result::Result<Li
         };
         let stored: Option<String> = r.try_get("personal_digest")?;
         let key: Option<String> = r.try_get("key")?;
-        let personal = match (stored, key) {
-            (Some(d), _) => d,
-            (None, Some(k)) => history_personal_digest(&hex::decode(k).unwrap_or_default(), &data),
-            // Neither the digest kept at erasure nor the case's key: nothing can match.
-            (None, None) => String::new(),
-        };
+        let key = key.map(|k| hex::decode(k).unwrap_or_default());
+        let personal = personal_digest_of(stored, key.as_deref(), &data);
         Ok(Ok(history_link(
             index,
             &row,
@@ -269,7 +263,7 @@ fn recompute(r: &sqlx::any::AnyRow, index: i64) -> Result<std::result::Result<Li
         };
         let kind: String = r.try_get("a_kind")?;
         let actor: String = r.try_get("a_actor")?;
-        let detail = parse(r.try_get("detail")?);
+        let detail = stored_json(r.try_get("detail")?);
         let row = EventRow {
             seq: reference,
             at_ms,
@@ -280,10 +274,6 @@ fn recompute(r: &sqlx::any::AnyRow, index: i64) -> Result<std::result::Result<Li
         };
         Ok(Ok(event_link(index, &row)))
     }
-}
-
-fn parse(text: String) -> Value {
-    serde_json::from_str(&text).unwrap_or(Value::String(text))
 }
 
 /// The keys of `case_ids` that have one.
