@@ -32,6 +32,7 @@ pub mod media;
 pub mod notify;
 pub mod orders;
 pub mod ownership;
+pub mod personal_data;
 pub mod platforms;
 pub mod register;
 pub mod reports;

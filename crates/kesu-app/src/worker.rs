@@ -1,5 +1,6 @@
 //! The background worker: fires SLA timers (warnings, breaches with escalation, reminders)
-//! and watches parcels for logistics exceptions. Every process runs one; they share the work
+//! and watches parcels for logistics exceptions; every ten minutes it erases the customers of
+//! cases past the retention period. Every process runs one; they share the work
 //! through the database, and each timer fires once whichever process gets to it.
 
 use std::collections::HashSet;
@@ -18,6 +19,9 @@ use crate::Clock;
 /// Cases taken at a time; a round goes on while new ones come back.
 const PAGE: i64 = 200;
 
+/// How often the retention period is looked at (its unit is days; each pass takes a batch).
+const RETENTION_EVERY: Duration = Duration::from_secs(600);
+
 /// Runs rounds every `interval` until `stop` turns true. Errors are logged and retried.
 pub async fn run(
     store: Store,
@@ -27,9 +31,21 @@ pub async fn run(
     mut stop: watch::Receiver<bool>,
 ) {
     tracing::info!(worker = %name, interval_ms = interval.as_millis() as u64, "worker started");
+    let mut retention_due = std::time::Instant::now();
     loop {
         if let Err(e) = round(&store, clock.now(), &name).await {
             tracing::warn!(error = ?e, "worker round failed; retrying");
+        }
+        if std::time::Instant::now() >= retention_due {
+            retention_due += RETENTION_EVERY;
+            match crate::personal_data::retention_pass(&store, clock.now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    cases = n,
+                    "retention period: customers' personal data erased"
+                ),
+                Err(e) => tracing::warn!(error = ?e, "retention pass failed; retrying later"),
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}

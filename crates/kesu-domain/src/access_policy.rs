@@ -25,7 +25,16 @@ pub struct AccessPolicy {
     /// A customer's status link keeps working this long after the case closed (default 90).
     #[serde(default = "default_link_days")]
     pub customer_link_days_after_close: i64,
+    /// A closed case untouched this long has its customer's personal data erased
+    /// (default 3 years; never less: 电子商务法 Art. 31 has a shop keep the records of a
+    /// transaction at least three years after it was completed).
+    #[serde(default = "default_retention_days")]
+    pub personal_data_retention_days: i64,
 }
+
+/// Three years, the legal minimum for keeping the records of a transaction (电子商务法
+/// Art. 31), and the default.
+pub const MIN_RETENTION_DAYS: i64 = 3 * 365 + 1;
 
 fn default_idle_minutes() -> i64 {
     120
@@ -39,6 +48,9 @@ fn default_two_factor_roles() -> Vec<Role> {
 fn default_link_days() -> i64 {
     crate::case::CUSTOMER_LINK_DAYS_AFTER_CLOSE
 }
+fn default_retention_days() -> i64 {
+    MIN_RETENTION_DAYS
+}
 
 impl Default for AccessPolicy {
     fn default() -> Self {
@@ -47,6 +59,7 @@ impl Default for AccessPolicy {
             session_hours: default_session_hours(),
             two_factor_roles: default_two_factor_roles(),
             customer_link_days_after_close: default_link_days(),
+            personal_data_retention_days: default_retention_days(),
         }
     }
 }
@@ -119,6 +132,12 @@ impl AccessPolicy {
             self.customer_link_days_after_close,
             1,
             3 * 365,
+        );
+        range(
+            "access.personal_data_retention_days",
+            self.personal_data_retention_days,
+            MIN_RETENTION_DAYS,
+            30 * 366,
         );
         if self.session_idle_minutes > self.session_hours * 60 {
             errors.push(FieldError::explained(

@@ -19,6 +19,7 @@ pub mod codes;
 pub mod command;
 pub mod countdown;
 pub mod dates;
+pub mod erasure;
 pub mod error;
 pub mod event;
 pub mod fulfilment;

@@ -42,6 +42,9 @@ pub enum Permission {
     SeeAccountability,
     /// Record who was responsible for a case, its loss and the penalties decided.
     RecordAccountability,
+    /// Serve a customer's request about their personal data (PIPL): hand over everything
+    /// kesu holds about them, or erase it.
+    ServePersonalDataRequests,
 }
 
 impl Permission {
@@ -69,6 +72,9 @@ impl Permission {
             Permission::ReadAuditTrail => "Read and export the audit trail (history, sign-ins, exports, changes)",
             Permission::SeeAccountability => "See accountability: who was responsible, losses, penalties, delays",
             Permission::RecordAccountability => "Record who was responsible for a case, its loss and the penalties",
+            Permission::ServePersonalDataRequests => {
+                "Serve customers' personal-data requests: export everything about a person, or erase it"
+            }
         }
     }
 
@@ -88,6 +94,7 @@ impl Permission {
         Permission::ReadAuditTrail,
         Permission::SeeAccountability,
         Permission::RecordAccountability,
+        Permission::ServePersonalDataRequests,
     ];
 }
 
@@ -101,7 +108,7 @@ impl Role {
                 matches!(self, Admin | Supervisor | Agent)
             }
             WorkCases => matches!(self, Supervisor | Agent | Department),
-            ManageAccounts | ConfigureDesk => self == Admin,
+            ManageAccounts | ConfigureDesk | ServePersonalDataRequests => self == Admin,
             DecideImprovements | RecordOrderCounts | SuperviseDesk => {
                 matches!(self, Supervisor | Admin)
             }

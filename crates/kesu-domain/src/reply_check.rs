@@ -172,16 +172,16 @@ fn jieba() -> &'static Jieba {
     JIEBA.get_or_init(Jieba::new)
 }
 
-struct Patterns {
-    phone: Regex,
-    landline: Regex,
-    email: Regex,
+pub(crate) struct Patterns {
+    pub(crate) phone: Regex,
+    pub(crate) landline: Regex,
+    pub(crate) email: Regex,
     link: Regex,
-    address: Regex,
+    pub(crate) address: Regex,
     plus: Regex,
 }
 
-fn patterns() -> &'static Patterns {
+pub(crate) fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         // 11-digit mobiles however spaced (138 1234 5678, 138-1234-5678), not inside longer

@@ -25,6 +25,7 @@ mod mentions;
 mod monitor;
 mod orders;
 mod outbox;
+mod personal_data;
 mod platform_answers;
 mod platform_images;
 mod platforms;
@@ -66,6 +67,7 @@ pub use logistics::{
 pub use mentions::{Mention, MENTIONS_SHOWN};
 pub use orders::ORDER_BATCH;
 pub use outbox::{backoff, NewMessage, OutboxMessage, MAX_ATTEMPTS};
+pub use personal_data::{Erasure, PersonCase, PersonExport, PersonFound, PersonMessage};
 pub use platform_answers::{NewAnswer, PlatformAnswer};
 pub use platform_images::{PendingImage, MAX_IMAGE_ATTEMPTS};
 pub use platforms::PlatformSource;

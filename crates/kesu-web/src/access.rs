@@ -197,6 +197,21 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ),
     ("GET", "/api/v1/audit/export", May(ReadAuditTrail)),
     (
+        "POST",
+        "/api/v1/personal-data/search",
+        May(ServePersonalDataRequests),
+    ),
+    (
+        "POST",
+        "/api/v1/personal-data/export",
+        May(ServePersonalDataRequests),
+    ),
+    (
+        "POST",
+        "/api/v1/personal-data/erase",
+        May(ServePersonalDataRequests),
+    ),
+    (
         "PUT",
         "/api/v1/shops/{shop}/order-counts",
         May(RecordOrderCounts),
@@ -258,6 +273,8 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ("GET", "/reports/export", Staff),
     ("GET", "/reports/register", Staff),
     ("GET", "/audit", May(ReadAuditTrail)),
+    ("GET", "/personal-data", May(ServePersonalDataRequests)),
+    ("POST", "/personal-data", May(ServePersonalDataRequests)),
     ("GET", "/audit/export", May(ReadAuditTrail)),
     ("POST", "/reports/improvements", May(DecideImprovements)),
     (

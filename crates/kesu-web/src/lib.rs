@@ -13,6 +13,7 @@ pub mod extract;
 pub mod gatekeeper;
 pub mod guard;
 pub mod metrics;
+pub mod person_file;
 
 pub mod browser_headers;
 pub mod pages;

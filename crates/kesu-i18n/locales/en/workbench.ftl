@@ -658,6 +658,7 @@ access_settings = Access and security
 session_idle_minutes = Sign out after this many idle minutes
 session_hours = A sign-in lasts at most this many hours
 customer_link_days = Days a customer's link works after closing
+retention_days = Days a closed case keeps its customer's personal data (at least 3 years)
 two_factor_roles = Roles that must use two-factor sign-in
 
 # The audit trail.
@@ -755,3 +756,19 @@ penalty_amount = Amount deducted
 penalty_value = Percent or amount (¥)
 party_department = department
 accountability_reason = Why
+personal_data_requests = Personal-data requests
+pd_hint = When a customer asks to see or erase their personal data (PIPL Art. 45, 47): find all their cases and orders by phone, e-mail or order number, export them for the customer, or erase their personal data. Cases, amounts and statistics stay; every export and erasure is in the audit trail.
+pd_find = Find
+pd_found_none = No case or order of this person was found.
+pd_cases = Cases
+pd_orders = Orders
+pd_files = Files
+pd_messages = Messages
+pd_export_json = Export JSON
+pd_export_xlsx = Export Excel
+pd_erase = Erase personal data
+pd_erase_warning = Names, phones, e-mails and addresses are removed from these cases, orders, history, file names and messages, for good. The cases, amounts and reports stay, and the audit chain still verifies.
+pd_reason = Grounds (request reference or reason)
+pd_confirm = I have checked the customer's identity and confirm the erasure
+pd_confirm_needed = Tick the confirmation box before erasing.
+pd_erased = Personal data erased from cases:

@@ -658,6 +658,7 @@ access_settings = 访问与安全
 session_idle_minutes = 闲置多少分钟后自动退出
 session_hours = 登录后最长有效小时数
 customer_link_days = 结案后顾客链接保留天数
+retention_days = 结案后保留顾客个人信息天数（至少 3 年）
 two_factor_roles = 必须开启两步验证的角色
 
 # The audit trail (审计记录).
@@ -755,3 +756,19 @@ penalty_amount = 扣罚金额
 penalty_value = 比例（%）或金额（元）
 party_department = 部门
 accountability_reason = 原因
+personal_data_requests = 个人信息请求
+pd_hint = 顾客要求查阅或删除个人信息时（个人信息保护法第四十五、四十七条）：按电话、邮箱或订单号查找此人的全部案件和订单，导出交给顾客，或删除其个人信息。案件、金额和统计不受影响；每次导出和删除都记入审计记录。
+pd_find = 查找
+pd_found_none = 没有找到与此人有关的案件或订单。
+pd_cases = 案件
+pd_orders = 订单
+pd_files = 附件
+pd_messages = 通知
+pd_export_json = 导出 JSON
+pd_export_xlsx = 导出 Excel
+pd_erase = 删除个人信息
+pd_erase_warning = 姓名、电话、邮箱、地址将从这些案件、订单、处理记录、附件文件名和通知中删除，无法恢复。案件本身、金额和报表保留，审计链仍可验证。
+pd_reason = 依据（请求编号或原因）
+pd_confirm = 我已核实顾客身份，确认删除
+pd_confirm_needed = 请勾选确认后再删除。
+pd_erased = 已删除个人信息的案件：

@@ -59,6 +59,23 @@ impl Blobs {
         Ok(())
     }
 
+    /// Folder backend: removes the files of contents whose rows were deleted (after the
+    /// commit: a file left behind by a crash here is unreachable, never missing).
+    pub(crate) async fn remove_files(&self, shas: &[String]) {
+        let Blobs::Folder(folder) = self else {
+            return;
+        };
+        for sha in shas {
+            if let Ok(path) = Self::path(folder, sha) {
+                if let Err(e) = tokio::fs::remove_file(&path).await {
+                    if e.kind() != std::io::ErrorKind::NotFound {
+                        tracing::warn!(sha256 = %sha, error = %e, "an erased attachment file could not be removed");
+                    }
+                }
+            }
+        }
+    }
+
     /// Records the blob in the caller's transaction (once per content).
     pub(crate) async fn insert_row(
         &self,

@@ -19,8 +19,10 @@ use sqlx::{AnyConnection, Row};
 
 use crate::{millis, Backend, Result, Store, Topic};
 
+pub(crate) use seal::personal_digest_of;
 pub use seal::Sealed;
 pub use trail::{TrailEntry, TrailFilter};
+pub(crate) use verify::keys_of;
 pub use verify::{Verdict, VerifyProgress};
 
 /// An audit event to record.

@@ -39,6 +39,9 @@ struct SealRow {
     head_idx: i64,
     head_hash: String,
     sweep_after: Option<i64>,
+    /// Bumped by every pass and by every erasure: a pass that read before either writes
+    /// nothing.
+    passes: i64,
 }
 
 /// A row to chain, before its link is made.
@@ -163,7 +166,8 @@ impl Store {
         let taken = sqlx::query(
             "UPDATE audit_seal SET history_cursor = $1, head_idx = $2, head_hash = $3, \
              sweep_after = $4, passes = passes + 1 \
-             WHERE id = 1 AND head_idx = $5 AND history_cursor = $6 AND COALESCE(sweep_after, -1) = $7",
+             WHERE id = 1 AND head_idx = $5 AND history_cursor = $6 AND COALESCE(sweep_after, -1) = $7 \
+             AND passes = $8",
         )
         .bind(next_history.encode())
         .bind(head_idx)
@@ -172,6 +176,7 @@ impl Store {
         .bind(seal.head_idx)
         .bind(seal.history.encode())
         .bind(seal.sweep_after.unwrap_or(-1))
+        .bind(seal.passes)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -299,7 +304,7 @@ impl Store {
 
 async fn read_seal(conn: &mut AnyConnection) -> Result<SealRow> {
     let row = sqlx::query(
-        "SELECT history_cursor, head_idx, head_hash, sweep_after FROM audit_seal WHERE id = 1",
+        "SELECT history_cursor, head_idx, head_hash, sweep_after, passes FROM audit_seal WHERE id = 1",
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -312,6 +317,7 @@ async fn read_seal(conn: &mut AnyConnection) -> Result<SealRow> {
         head_idx: row.try_get("head_idx")?,
         head_hash: row.try_get("head_hash")?,
         sweep_after: row.try_get("sweep_after")?,
+        passes: row.try_get("passes")?,
     })
 }
 
@@ -463,7 +469,7 @@ pub(super) fn stored_json(text: String) -> Value {
 /// The digest a history entry's personal values enter the chain as: the one kept when they
 /// were erased, else their keyed digest under the case's key; with neither, nothing that can
 /// match.
-pub(super) fn personal_digest_of(
+pub(crate) fn personal_digest_of(
     stored: Option<String>,
     key: Option<&[u8]>,
     data: &Value,

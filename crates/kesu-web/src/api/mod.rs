@@ -15,6 +15,7 @@ pub mod notifications;
 mod openapi;
 mod openapi_errors;
 pub mod orders;
+pub mod personal_data;
 pub mod platform_answers;
 pub mod platforms;
 pub mod refunds;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(audit::router())
         .merge(accountability::router())
+        .merge(personal_data::router())
         .merge(users::router())
         .merge(cases::router())
         .merge(attachments::router())

@@ -44,6 +44,7 @@ use crate::AppState;
         super::improvements::list, super::improvements::create, super::improvements::set_status,
         super::audit::list, super::audit::export_trail,
         super::accountability::show, super::accountability::record, super::accountability::report,
+        super::personal_data::search, super::personal_data::export_person, super::personal_data::erase,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,
@@ -63,7 +64,8 @@ use crate::AppState;
          (name = "reports", description = "Reports, exports and the complaint register"),
          (name = "platforms", description = "The platforms' after-sales requests and the shop's own site"),
          (name = "audit", description = "The audit trail: its entries, its head, its export"),
-         (name = "accountability", description = "Who was responsible for a case, losses, penalties, delays")),
+         (name = "accountability", description = "Who was responsible for a case, losses, penalties, delays"),
+         (name = "personal data", description = "Customers' requests: export everything about a person, or erase it")),
 )]
 pub struct ApiDoc;
 

@@ -165,6 +165,7 @@ async fn render(
                 label { (lang.t("session_idle_minutes")) input name="session_idle_minutes" type="number" min="5" value=(policy.access.session_idle_minutes); }
                 label { (lang.t("session_hours")) input name="session_hours" type="number" min="1" value=(policy.access.session_hours); }
                 label { (lang.t("customer_link_days")) input name="customer_link_days_after_close" type="number" min="1" value=(policy.access.customer_link_days_after_close); }
+                label { (lang.t("retention_days")) input name="personal_data_retention_days" type="number" min=(kesu_domain::access_policy::MIN_RETENTION_DAYS) value=(policy.access.personal_data_retention_days); }
                 fieldset.inline { legend { (lang.t("two_factor_roles")) }
                     @for r in Role::ALL {
                         label.check { input type="checkbox" name="two_factor_roles" value=(r.code()) checked[policy.access.two_factor_roles.contains(r)]; (lang.label(*r)) }
@@ -390,6 +391,10 @@ async fn save_policy(State(state): State<AppState>, AdminForm(s, f): AdminForm) 
         a.customer_link_days_after_close = keep(
             "customer_link_days_after_close",
             a.customer_link_days_after_close,
+        )?;
+        a.personal_data_retention_days = keep(
+            "personal_data_retention_days",
+            a.personal_data_retention_days,
         )?;
         // Unticked boxes send nothing: only a form that has the section says "none".
         if f.get("access_form").is_some() {

@@ -5,7 +5,7 @@ mod account;
 mod admin;
 mod audit;
 pub(crate) mod carriers;
-mod case;
+pub(crate) mod case;
 pub mod cookies;
 mod customer;
 mod customer_files;
@@ -16,6 +16,7 @@ mod logistics;
 mod mailbox;
 mod orders;
 mod outbox;
+mod personal_data;
 mod platforms;
 pub mod posted;
 mod queue;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(supervisor::router())
         .merge(admin::router())
         .merge(audit::router())
+        .merge(personal_data::router())
         .merge(logistics::router())
         .merge(orders::router())
         .merge(templates::router())
@@ -138,6 +140,7 @@ pub(crate) fn asset(content_type: &'static str, body: &'static [u8]) -> Response
 }
 
 /// A submitted form, fields in order (repeated names allowed).
+#[derive(Default)]
 pub struct Form(pub Vec<(String, String)>);
 
 impl Form {
@@ -202,6 +205,7 @@ pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
                         @if user.role != Role::Admin { a href="/logistics" { (lang.t("logistics_board")) } }
                         a href="/reports" { (lang.t("reports")) }
                         @if user.role.may(kesu_domain::Permission::ReadAuditTrail) { a href="/audit" { (lang.t("audit_trail")) } }
+                        @if user.role.may(kesu_domain::Permission::ServePersonalDataRequests) { a href="/personal-data" { (lang.t("personal_data_requests")) } }
                         @if user.role == Role::Admin { a href="/admin" { (lang.t("admin")) } }
                     }
                     div.me {

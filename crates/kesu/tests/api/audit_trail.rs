@@ -14,7 +14,7 @@ use crate::on_both_backends;
 const KESU: &str = env!("CARGO_BIN_EXE_kesu");
 
 /// Runs `kesu audit verify` on the app's database: (exit code, first line of stdout).
-async fn verify(app: &TestApp) -> (i32, String) {
+pub(crate) async fn verify(app: &TestApp) -> (i32, String) {
     let place = app.cli_place.clone();
     tokio::task::spawn_blocking(move || {
         let out = Command::new(KESU)

@@ -1,6 +1,6 @@
 //! The log of a real `kesu serve` at its most talkative level holds none of the secrets,
 //! tokens, passwords and personal data that passed through it: a case from registration to
-//! the customer's status page, a kuaidi100 push, wrong passwords.
+//! the customer's status page, a kuaidi100 push, wrong passwords, a customer's export and erasure.
 
 use std::process::Stdio;
 
@@ -170,6 +170,24 @@ async fn the_log_holds_no_secret_token_password_or_personal_data() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // A customer's personal-data request: the export, a refused erasure (no reason), the
+    // erasure, a search for what is gone.
+    for (path, body, status) in [
+        ("export", json!({"phone": "13812345678"}), StatusCode::OK),
+        ("erase", json!({"phone": "13812345678"}), StatusCode::UNPROCESSABLE_ENTITY),
+        ("erase", json!({"phone": "13812345678", "reason": "顾客要求"}), StatusCode::OK),
+        ("search", json!({"email": "xiaoming@example.com"}), StatusCode::OK),
+    ] {
+        let r = client
+            .post(format!("{base}/api/v1/personal-data/{path}"))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{path} {body}");
+    }
 
     drop(server);
     let log = std::fs::read_to_string(&log_path).unwrap();

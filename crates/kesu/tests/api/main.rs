@@ -19,6 +19,7 @@ mod customer_uploads;
 mod department_scope;
 mod disk_full;
 mod dovecot;
+mod erasure;
 mod evidence_pack;
 mod follow_up_call;
 mod honest_figures;

@@ -28,7 +28,7 @@ use super::{csrf_field, error_page, layout, local_time, yuan, Form};
 use crate::AppState;
 
 mod accountability;
-mod action_forms;
+pub(crate) mod action_forms;
 mod call_card;
 mod cards;
 mod evidence;
