@@ -1,10 +1,12 @@
 //! Customers' requests about their personal data (PIPL Art. 45 and 47), and the retention
 //! period: only admins serve requests; every export and erasure is in the audit trail, and
-//! never with the person's data in it.
+//! never with the person's data in it. Staff reveal a case's customer one case at a time,
+//! with a reason, and the trail keeps that too.
 
 use chrono::{DateTime, Duration, Utc};
 use kesu_domain::audit_kind::AuditKind;
 use kesu_domain::erasure::PersonQuery;
+use kesu_domain::reveal::RevealReason;
 use kesu_domain::{FieldError, Permission, Problem};
 use kesu_store::{AuditEvent, By, Erasure, PersonExport, PersonFound, Store, User};
 use serde_json::json;
@@ -102,4 +104,47 @@ pub async fn retention_pass(store: &Store, now: DateTime<Utc>) -> AppResult<usiz
         erased += 1;
     }
     Ok(erased)
+}
+
+/// Reveals the case's customer to `caller` for `reason` (staff whose role may see personal
+/// data, on a case they may see); the reveal is in the trail with its reason.
+pub async fn reveal(
+    store: &Store,
+    caller: &User,
+    case_id: i64,
+    reason: RevealReason,
+    now: DateTime<Utc>,
+) -> AppResult<kesu_store::CaseRecord> {
+    let record = crate::cases::visible_case(store, &caller.actor(), case_id).await?;
+    if !caller.role.may(Permission::SeePersonalData) {
+        return Err(AppError::Forbidden(format!(
+            "{} may not see customers' personal data",
+            caller.role.code()
+        )));
+    }
+    let event = AuditEvent {
+        kind: AuditKind::PersonalRevealed,
+        actor: caller.username.clone(),
+        case_id: Some(case_id),
+        detail: json!({"number": record.case.number, "reason": reason.code()}),
+    };
+    store.record_audit(now, &event).await?;
+    Ok(record)
+}
+
+/// Whether the workbench shows `caller` the case's customer unmasked at `now`: their role
+/// may see personal data and they revealed this case within the last half hour.
+pub async fn revealed(store: &Store, caller: &User, case_id: i64, now: DateTime<Utc>) -> bool {
+    if !caller.role.may(Permission::SeePersonalData) {
+        return false;
+    }
+    match store.last_reveal(&caller.username, case_id).await {
+        Ok(Some(at)) => kesu_domain::reveal::still_revealed(at, now),
+        Ok(None) => false,
+        Err(e) => {
+            // Masked is the safe answer; the page still works.
+            tracing::warn!(error = ?e, case = case_id, "whether the customer was revealed is unknown");
+            false
+        }
+    }
 }

@@ -42,6 +42,7 @@ pub mod refund;
 pub mod registration;
 pub mod reply_check;
 pub mod report;
+pub mod reveal;
 pub mod role;
 pub mod scripts;
 pub mod sla;

@@ -196,6 +196,7 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
         May(SeeAccountability),
     ),
     ("GET", "/api/v1/audit/export", May(ReadAuditTrail)),
+    ("POST", "/api/v1/cases/{id}/reveal", May(SeePersonalData)),
     (
         "POST",
         "/api/v1/personal-data/search",
@@ -250,6 +251,7 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ("GET", "/cases/{id}", Staff),
     ("POST", "/cases/{id}/act", ACT_ON_CASES),
     ("POST", "/cases/{id}/customer-link", May(SeePersonalData)),
+    ("POST", "/cases/{id}/reveal", May(SeePersonalData)),
     ("POST", "/cases/{id}/check-reply", Staff),
     ("POST", "/cases/{id}/platform-answer", May(WorkCases)),
     ("POST", "/cases/{id}/files", ADD_TO_CASES),

@@ -75,6 +75,24 @@ impl Store {
         Ok(found)
     }
 
+    /// When `actor` last revealed the case's personal data (a `personal.revealed` event).
+    pub async fn last_reveal(
+        &self,
+        actor: &str,
+        case_id: i64,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let at: Option<i64> = sqlx::query(
+            "SELECT MAX(at) AS at FROM audit_events WHERE case_id = $1 AND kind = $2 AND actor = $3",
+        )
+        .bind(case_id)
+        .bind(kesu_domain::audit_kind::AuditKind::PersonalRevealed.code())
+        .bind(actor.to_owned())
+        .fetch_one(&self.read)
+        .await?
+        .try_get("at")?;
+        Ok(at.map(crate::from_millis))
+    }
+
     /// Up to `limit` closed cases untouched since before `cutoff` whose customer is not
     /// erased yet: what the retention period has run out on.
     pub async fn cases_past_retention(

@@ -44,7 +44,7 @@ use crate::AppState;
         super::improvements::list, super::improvements::create, super::improvements::set_status,
         super::audit::list, super::audit::export_trail,
         super::accountability::show, super::accountability::record, super::accountability::report,
-        super::personal_data::search, super::personal_data::export_person, super::personal_data::erase,
+        super::personal_data::search, super::personal_data::export_person, super::personal_data::erase, super::personal_data::reveal,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,

@@ -2,7 +2,7 @@
 //! person is named in the body (a phone, an e-mail or an order), never in the URL, so it
 //! reaches no access log.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/personal-data/search", post(search))
         .route("/personal-data/export", post(export_person))
         .route("/personal-data/erase", post(erase))
+        .route("/cases/{id}/reveal", post(reveal))
 }
 
 /// Who the request is about: at least one of the three.
@@ -174,4 +175,32 @@ pub(super) async fn erase(
         attachments: done.attachments,
         messages: done.messages,
     }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevealBody {
+    /// `contact`, `verify_identity`, `shipping` or `third_party`.
+    pub reason: Option<String>,
+}
+
+/// Shows the case's customer unmasked and records who saw it, when and why (staff whose
+/// role may see personal data). The workbench masks them until this is done.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reveal", tag = "personal data",
+    security(("bearer" = [])), params(("id" = i64, Path)), request_body = RevealBody,
+    responses((status = 200, body = kesu_domain::personal::ComplainantView),
+              (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub(super) async fn reveal(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<kesu_domain::personal::ComplainantView>> {
+    let id = kesu_app::cases::case_id(&id)?;
+    let body: RevealBody = from_value(body)?;
+    let reason = kesu_domain::reveal::RevealReason::parse("reason", body.reason.as_deref())?;
+    let now = state.clock.now();
+    let record = kesu_app::personal_data::reveal(&state.store, &caller, id, reason, now).await?;
+    Ok(Json(record.complainant.view(true)))
 }

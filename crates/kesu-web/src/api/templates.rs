@@ -258,7 +258,10 @@ async fn for_case(
 ) -> ApiResult<Json<Vec<Rendered>>> {
     let lang = language(q.language.as_deref())?.unwrap_or(Language::Zh);
     let record = state.visible_case(&caller, &id).await?;
-    Ok(Json(offered(&state, &record, &caller, lang).await?))
+    let unmasked = caller.role.sees_personal_data();
+    Ok(Json(
+        offered(&state, &record, &caller, unmasked, lang).await?,
+    ))
 }
 
 /// What the reply box offers for this case and reader.
@@ -266,6 +269,7 @@ pub async fn offered(
     state: &AppState,
     record: &CaseRecord,
     reader: &User,
+    unmasked: bool,
     lang: Language,
 ) -> ApiResult<Vec<Rendered>> {
     let library = state.store.reply_templates().await?;
@@ -273,10 +277,16 @@ pub async fn offered(
         Some(no) => state.store.order(no).await?,
         None => None,
     };
-    let name = record
-        .complainant
-        .view(reader.role.sees_personal_data())
-        .name;
+    // A masked name would read badly in a reply: the scripts greet the customer the way
+    // shops do (亲) until the reader has revealed who they are.
+    let name = if unmasked {
+        record.complainant.name.as_str().to_owned()
+    } else {
+        match lang {
+            Language::Zh => "亲".to_owned(),
+            Language::En => "Dear customer".to_owned(),
+        }
+    };
     let mut values = values(
         &record.case,
         &name,

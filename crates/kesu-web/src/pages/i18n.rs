@@ -29,6 +29,7 @@ mod tests {
             include_str!("case/platform_answers.rs"),
             include_str!("case/call_card.rs"),
             include_str!("case/accountability.rs"),
+            include_str!("case/reveal.rs"),
             include_str!("customer.rs"),
             include_str!("customer_files.rs"),
             include_str!("supervisor.rs"),

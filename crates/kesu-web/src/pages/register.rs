@@ -372,7 +372,18 @@ async fn submit(State(state): State<AppState>, SignedForm(s, f): SignedForm) -> 
     let registered =
         kesu_app::register::register(&state.store, &user, form, key.as_deref(), now).await;
     match registered {
-        Ok(r) => Redirect::to(&format!("/cases/{}", r.record.case.id)).into_response(),
+        Ok(r) => {
+            let id = r.record.case.id;
+            // The agent who typed the customer in is talking to them: the case opens with
+            // the contact shown, and the trail says so like any other reveal.
+            let contact = kesu_domain::reveal::RevealReason::Contact;
+            if let Err(e) =
+                kesu_app::personal_data::reveal(&state.store, &user, id, contact, now).await
+            {
+                tracing::warn!(error = ?e, case = id, "the new case's contact could not be revealed");
+            }
+            Redirect::to(&format!("/cases/{id}")).into_response()
+        }
         Err(e) => {
             let (status, message) = super::posted::explain(lang, e);
             error_page(lang, status, &message)

@@ -36,6 +36,14 @@ async fn an_executed_case_offers_the_call_card_and_records_how_the_call_went() {
     }
 
     let (client, csrf) = browser(&app, "amy", "pass-word-1").await;
+    // The number to dial shows once the agent reveals the customer to contact them.
+    let r = client
+        .post(app.url(&format!("/cases/{id}/reveal")))
+        .form(&[("_csrf", csrf.as_str()), ("reason", "contact")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
     let page = page_text(&client, &app.url(&format!("/cases/{id}"))).await;
     let card = &page[page.find("id=\"call-card\"").expect("the call card")..];
     let card = &card[..card.find("</section>").unwrap()];

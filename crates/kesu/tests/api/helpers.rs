@@ -279,6 +279,27 @@ impl TestApp {
     }
 
     /// Posts an action that must succeed, returning the case after it.
+    /// The audit trail for `query` once it holds at least `at_least` entries: the sealer
+    /// chains what committed when no older transaction is still open (PostgreSQL), so a
+    /// test waits for it rather than reading a trail a moment behind.
+    #[allow(dead_code)]
+    pub async fn trail(&self, token: &str, query: &str, at_least: i64) -> Value {
+        for _ in 0..100 {
+            self.store.seal_pending(|_| {}).await.unwrap();
+            let trail: Value = self
+                .get(token, &format!("/api/v1/audit?{query}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            if trail["total"].as_i64().unwrap_or(0) >= at_least {
+                return trail;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the trail for `{query}` never held {at_least} entries");
+    }
+
     pub async fn act_ok(&self, token: &str, id: i64, action: Value) -> Value {
         let r = self.act(token, id, action.clone()).await;
         let status = r.status();

@@ -175,9 +175,21 @@ async fn the_log_holds_no_secret_token_password_or_personal_data() {
     // erasure, a search for what is gone.
     for (path, body, status) in [
         ("export", json!({"phone": "13812345678"}), StatusCode::OK),
-        ("erase", json!({"phone": "13812345678"}), StatusCode::UNPROCESSABLE_ENTITY),
-        ("erase", json!({"phone": "13812345678", "reason": "顾客要求"}), StatusCode::OK),
-        ("search", json!({"email": "xiaoming@example.com"}), StatusCode::OK),
+        (
+            "erase",
+            json!({"phone": "13812345678"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "erase",
+            json!({"phone": "13812345678", "reason": "顾客要求"}),
+            StatusCode::OK,
+        ),
+        (
+            "search",
+            json!({"email": "xiaoming@example.com"}),
+            StatusCode::OK,
+        ),
     ] {
         let r = client
             .post(format!("{base}/api/v1/personal-data/{path}"))

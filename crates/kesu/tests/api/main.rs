@@ -53,6 +53,7 @@ mod refund_flows;
 mod refunds;
 mod replies;
 mod reports;
+mod reveal;
 mod route_matrix;
 mod rules_editors;
 mod scale_out;

@@ -37,6 +37,7 @@ mod parcels;
 mod platform;
 mod platform_answers;
 mod reply_check;
+mod reveal;
 mod submit;
 
 pub use action_forms::action_label;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/act", post(act))
         .route("/cases/{id}/customer-link", post(customer_link))
+        .route("/cases/{id}/reveal", post(reveal::reveal))
         .route("/cases/{id}/check-reply", post(check_reply))
         .route("/cases/{id}/accountability", post(accountability::record))
         .route(
@@ -239,8 +241,10 @@ async fn render_full(
     let may_upload = user.role.may(kesu_domain::Permission::WorkCases)
         || user.role.may(kesu_domain::Permission::RegisterCases);
     // The reply box offers the scripts that fit the case, filled with its data.
+    // Masked for everyone until they reveal this case with a reason (for half an hour).
+    let unmasked = kesu_app::personal_data::revealed(&state.store, user, c.id, now).await;
     let scripts = if allowed.contains(&ActionName::Comment) {
-        crate::api::templates::offered(state, &record, user, lang.scripts())
+        crate::api::templates::offered(state, &record, user, unmasked, lang.scripts())
             .await
             .unwrap_or_else(|e| {
                 // The page still works without the scripts; the cause is logged.
@@ -250,7 +254,7 @@ async fn render_full(
     } else {
         Vec::new()
     };
-    let who = record.complainant.view(user.role.sees_personal_data());
+    let who = record.complainant.view(unmasked);
     // Who registered it, as the history's first entry names them: a colleague, 顾客 through
     // the web form, or the logistics monitor.
     let registered_by = match history.first() {
@@ -392,6 +396,13 @@ async fn render_full(
                     p { (who.name) @if who.masked { " " span.muted { (lang.t("masked")) } } }
                     @if let Some(p) = &who.phone { p { (lang.t("phone")) ": " (p) } }
                     @if let Some(e) = &who.email { p { (lang.t("email")) ": " (e) } }
+                    @if user.role.sees_personal_data() {
+                        @if unmasked {
+                            p.muted { (lang.t("reveal_shown")) }
+                        } @else {
+                            (reveal::reveal_form(s, c.id))
+                        }
+                    }
                     @if user.role.sees_personal_data() && c.status.is_open() {
                         form method="post" action={ "/cases/" (c.id) "/customer-link" } {
                             (csrf_field(s))
@@ -407,13 +418,13 @@ async fn render_full(
                 }
                 @if c.order_no.is_some() {
                     section.panel {
-                        (order_panel(lang, &carriers, c.order_no.as_deref(), order.as_ref(), user.role.sees_personal_data(), zone))
+                        (order_panel(lang, &carriers, c.order_no.as_deref(), order.as_ref(), unmasked, zone))
                         (super::logistics::claims_panel(s, c, order.as_ref(), &claims, &attachments, &carriers, zone))
                         @if let Some(o) = &order { (quote_panel(lang, c.id, o, quote.as_ref())) }
                     }
                 }
                 (parcels::parcels_panel(lang, &carriers, &parcels, zone))
-                (super::outbox::notices_panel(lang, &notices, user.role.sees_personal_data(), zone))
+                (super::outbox::notices_panel(lang, &notices, unmasked, zone))
                 @if let Some(a) = &accountable { (accountability::panel(s, c.id, a, &users, &departments, zone)) }
             }
         }

@@ -100,6 +100,15 @@ async fn show(State(state): State<AppState>, s: PageSession, Path(no): Path<Stri
         .collect();
     let zone = state.zone().await;
     let may_store = user.role.may(Permission::StoreOrders);
+    // The buyer shows unmasked only to who revealed one of the order's cases just now.
+    let mut unmasked = false;
+    for r in &cases {
+        let now = state.clock.now();
+        if kesu_app::personal_data::revealed(&state.store, user, r.case.id, now).await {
+            unmasked = true;
+            break;
+        }
+    }
     let body = html! {
         h1 { (lang.t("order")) " " (order.order_no) }
         div.buttons.order-actions {
@@ -109,7 +118,7 @@ async fn show(State(state): State<AppState>, s: PageSession, Path(no): Path<Stri
             @if may_store { a.button href={ (order_url(&order.order_no)) "/edit" } { (lang.t("order_correct")) } }
         }
         section.panel #order {
-            (order_detail(lang, &carriers, &order, user.role.sees_personal_data(), zone))
+            (order_detail(lang, &carriers, &order, unmasked, zone))
         }
         section.panel #order-cases {
             h2 { (lang.t("order_cases")) " (" (cases.len()) ")" }

@@ -320,7 +320,7 @@ fn table(
                             }
                         }
                         td data-label=(lang.t("channel")) { (lang.label(c.channel)) }
-                        td data-label=(lang.t("customer")) { (r.complainant.view(user.role.sees_personal_data()).name) }
+                        td data-label=(lang.t("customer")) { (r.complainant.view(false).name) }
                         td data-label=(lang.t("received")) { (local_time(c.received_at, zone)) }
                     }
                 }
