@@ -43,10 +43,16 @@ pub enum AuditKind {
     /// Who was responsible for a case, its loss and the penalties (seed 001 step 7).
     #[serde(rename = "accountability.recorded")]
     AccountabilityRecorded,
+    /// An auditor drew a sample of closed cases to check (seed 000: regular audits).
+    #[serde(rename = "records_audit.drawn")]
+    RecordsAuditDrawn,
+    /// An auditor recorded what they found on a sampled case.
+    #[serde(rename = "records_audit.checked")]
+    RecordsAuditChecked,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 16] = [
+    pub const ALL: [AuditKind; 18] = [
         AuditKind::SignInSucceeded,
         AuditKind::SignInFailed,
         AuditKind::SignInLocked,
@@ -63,6 +69,8 @@ impl AuditKind {
         AuditKind::PersonalRevealed,
         AuditKind::PersonalErased,
         AuditKind::AccountabilityRecorded,
+        AuditKind::RecordsAuditDrawn,
+        AuditKind::RecordsAuditChecked,
     ];
 
     pub fn code(self) -> &'static str {
@@ -83,6 +91,8 @@ impl AuditKind {
             AuditKind::PersonalRevealed => "personal.revealed",
             AuditKind::PersonalErased => "personal.erased",
             AuditKind::AccountabilityRecorded => "accountability.recorded",
+            AuditKind::RecordsAuditDrawn => "records_audit.drawn",
+            AuditKind::RecordsAuditChecked => "records_audit.checked",
         }
     }
 

@@ -38,6 +38,7 @@ pub mod platform;
 pub mod policy;
 pub mod problem;
 pub mod progress;
+pub mod records_audit;
 pub mod refund;
 pub mod registration;
 pub mod reply_check;

@@ -45,6 +45,9 @@ pub enum Permission {
     /// Serve a customer's request about their personal data (PIPL): hand over everything
     /// kesu holds about them, or erase it.
     ServePersonalDataRequests,
+    /// Audit the records: draw samples of closed cases, check them against the checklist,
+    /// record findings and corrections (seed 000).
+    AuditRecords,
 }
 
 impl Permission {
@@ -75,6 +78,9 @@ impl Permission {
             Permission::ServePersonalDataRequests => {
                 "Serve customers' personal-data requests: export everything about a person, or erase it"
             }
+            Permission::AuditRecords => {
+                "Audit the records: draw samples of closed cases, record findings and corrections"
+            }
         }
     }
 
@@ -95,6 +101,7 @@ impl Permission {
         Permission::SeeAccountability,
         Permission::RecordAccountability,
         Permission::ServePersonalDataRequests,
+        Permission::AuditRecords,
     ];
 }
 
@@ -113,7 +120,7 @@ impl Role {
                 matches!(self, Supervisor | Admin)
             }
             SeeAllDepartments => self != Department,
-            ReadAuditTrail => matches!(self, Admin | Auditor),
+            ReadAuditTrail | AuditRecords => matches!(self, Admin | Auditor),
             SeeAccountability => matches!(self, Supervisor | Admin | Auditor),
             RecordAccountability => matches!(self, Supervisor | Admin),
         }
@@ -237,7 +244,7 @@ mod tests {
     }
 
     #[test]
-    fn auditors_read_and_do_nothing_else() {
+    fn auditors_read_and_audit_the_records_and_change_nothing_else() {
         let held: Vec<_> = Permission::ALL
             .iter()
             .filter(|p| Role::Auditor.may(**p))
@@ -247,7 +254,9 @@ mod tests {
             vec![
                 &Permission::SeeAllDepartments,
                 &Permission::ReadAuditTrail,
-                &Permission::SeeAccountability
+                &Permission::SeeAccountability,
+                // Their findings go in the records audit, never into a case.
+                &Permission::AuditRecords,
             ]
         );
     }

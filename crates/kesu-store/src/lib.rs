@@ -29,6 +29,7 @@ mod personal_data;
 mod platform_answers;
 mod platform_images;
 mod platforms;
+mod records_audits;
 mod register;
 mod saved_views;
 mod search_source;
@@ -71,6 +72,7 @@ pub use personal_data::{Erasure, PersonCase, PersonExport, PersonFound, PersonMe
 pub use platform_answers::{NewAnswer, PlatformAnswer};
 pub use platform_images::{PendingImage, MAX_IMAGE_ATTEMPTS};
 pub use platforms::PlatformSource;
+pub use records_audits::{AuditedCase, NewRecordsAudit, RecordsAudit};
 pub use saved_views::SavedView;
 pub use search_source::SearchSource;
 pub use sessions::{Session, SessionInfo, SessionMeta, SESSION_HOURS};

@@ -21,6 +21,7 @@ pub const FAMILIES: &[&str] = &[
     "export",
     "personal.",
     "accountability.",
+    "records_audit.",
 ];
 
 /// The filter, the page, and the parameters as given (to keep in the page's links).

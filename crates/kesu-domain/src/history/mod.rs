@@ -107,6 +107,18 @@ impl Entry {
         }
     }
 
+    /// The move the entry made (a registration "moves" into `registered`).
+    pub fn moved(&self) -> Option<Move> {
+        match self {
+            Entry::Registered(_) => Some(Move {
+                from: CaseStatus::Registered,
+                to: CaseStatus::Registered,
+            }),
+            Entry::Changed { moved, .. } | Entry::Stepped { moved, .. } => *moved,
+            _ => None,
+        }
+    }
+
     /// The status the entry moved the case to, if it moved it.
     pub fn moved_to(&self) -> Option<CaseStatus> {
         match self {

@@ -18,6 +18,7 @@ pub mod orders;
 pub mod personal_data;
 pub mod platform_answers;
 pub mod platforms;
+pub mod records_audits;
 pub mod refunds;
 pub mod replies;
 pub mod reports;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(accountability::router())
         .merge(personal_data::router())
+        .merge(records_audits::router())
         .merge(users::router())
         .merge(cases::router())
         .merge(attachments::router())

@@ -45,6 +45,8 @@ use crate::AppState;
         super::audit::list, super::audit::export_trail,
         super::accountability::show, super::accountability::record, super::accountability::report,
         super::personal_data::search, super::personal_data::export_person, super::personal_data::erase, super::personal_data::reveal,
+        super::records_audits::create, super::records_audits::list, super::records_audits::show,
+        super::records_audits::record,
     ),
     components(schemas(
         kesu_domain::CaseStatus, kesu_domain::codes::Channel, kesu_domain::codes::Category,

@@ -49,6 +49,7 @@ mod tests {
             include_str!("outbox.rs"),
             include_str!("audit.rs"),
             include_str!("personal_data.rs"),
+            include_str!("records_audits.rs"),
             include_str!("mailbox.rs"),
             include_str!("platforms.rs"),
         ];

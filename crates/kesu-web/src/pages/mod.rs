@@ -20,6 +20,7 @@ mod personal_data;
 mod platforms;
 pub mod posted;
 mod queue;
+mod records_audits;
 mod register;
 mod reports;
 mod rules;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(audit::router())
         .merge(personal_data::router())
+        .merge(records_audits::router())
         .merge(logistics::router())
         .merge(orders::router())
         .merge(templates::router())
@@ -205,6 +207,7 @@ pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
                         @if user.role != Role::Admin { a href="/logistics" { (lang.t("logistics_board")) } }
                         a href="/reports" { (lang.t("reports")) }
                         @if user.role.may(kesu_domain::Permission::ReadAuditTrail) { a href="/audit" { (lang.t("audit_trail")) } }
+                        @if user.role.may(kesu_domain::Permission::AuditRecords) { a href="/records-audits" { (lang.t("records_audits")) } }
                         @if user.role.may(kesu_domain::Permission::ServePersonalDataRequests) { a href="/personal-data" { (lang.t("personal_data_requests")) } }
                         @if user.role == Role::Admin { a href="/admin" { (lang.t("admin")) } }
                     }

@@ -49,6 +49,7 @@ mod polite_pages;
 mod privacy;
 mod process;
 mod raw_codes;
+mod records_audits;
 mod refund_flows;
 mod refunds;
 mod replies;

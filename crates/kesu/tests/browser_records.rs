@@ -1,6 +1,7 @@
-//! Personal data in a real browser (Debian's headless Chromium over WebDriver): an agent
-//! finds the customer masked on the case page and reveals them with a reason; an admin
-//! serves the customer's request on 个人信息请求, finds the case by phone and erases it.
+//! Records you can prove, in a real browser (Debian's headless Chromium over WebDriver): an
+//! agent finds the customer masked on the case page and reveals them with a reason; an admin
+//! serves the customer's request on 个人信息请求, finds the case by phone and erases it; an
+//! auditor draws a sample on 记录审核 and records a finding.
 //! Skipped, saying so, without Chromium; `.ci/run` requires it. Screenshots go to
 //! `target/browser-screenshots/`.
 
@@ -84,4 +85,79 @@ async fn an_agent_reveals_a_contact_and_an_admin_erases_a_customer() {
         page.contains("玻璃杯碎了两个"),
         "the case itself stays: {page}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auditor_draws_a_sample_and_records_a_finding() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::sqlite().await;
+    let agent = app.user("amy", "agent", None).await;
+    app.user("audrey", "auditor", None).await;
+    for i in 0..3 {
+        let id = app.register(&agent, &helpers::complaint()).await["id"]
+            .as_i64()
+            .unwrap();
+        let reason = format!("第{i}件：已超过七天无理由退货期限");
+        app.act_ok(
+            &agent,
+            id,
+            json!({"action": "judge", "valid": false, "reason": reason}),
+        )
+        .await;
+    }
+
+    b.sign_in(&app, "audrey").await;
+    b.click_and_load("header nav a[href='/records-audits']")
+        .await;
+    b.client
+        .execute(
+            "document.querySelector('input[name=from]').value = '2026-11-01';\
+             document.querySelector('input[name=to]').value = '2026-11-30';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.replace("input[name=size]", "2").await;
+    b.fill("input[name=seed]", "7").await;
+    b.click_and_load("form.filters button[type=submit]").await;
+    let sections = b
+        .client
+        .find_all(fantoccini::Locator::Css("section.audited"))
+        .await
+        .unwrap();
+    assert_eq!(sections.len(), 2, "two cases drawn");
+    let checks = b.text("section.audited ul.audit-checks").await;
+    assert!(
+        checks.contains("记录完整") && checks.contains("按时结案"),
+        "{checks}"
+    );
+    b.click("section.audited input[value=fail]").await;
+    b.fill(
+        "section.audited textarea[name=findings]",
+        "结案总结照抄了判定理由",
+    )
+    .await;
+    b.fill(
+        "section.audited textarea[name=correction]",
+        "请 amy 补写结案总结",
+    )
+    .await;
+    b.click_and_load("section.audited form.verdict button[type=submit]")
+        .await;
+    let first = b.text("section.audited").await;
+    assert!(
+        first.contains("不合格") && first.contains("审核人 audrey"),
+        "{first}"
+    );
+    b.shots("28-records-audit").await;
+    b.click_and_load("header nav a[href='/records-audits']")
+        .await;
+    let list = b.text("table.cards").await;
+    assert!(
+        list.contains("1 / 2") && list.contains("不合格 1"),
+        "{list}"
+    );
+    b.shots("28-records-audits").await;
 }
