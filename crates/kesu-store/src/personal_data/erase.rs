@@ -44,7 +44,15 @@ impl Store {
         } else {
             Author::Staff(by.actor.to_owned())
         };
-        let mut tx = self.write.begin().await?;
+        let mut conn = self.write.acquire().await?;
+        let sqlite = self.backend == crate::Backend::Sqlite;
+        if sqlite {
+            // Space the rewrite frees is zeroed, so the old values do not linger in the file.
+            sqlx::query("PRAGMA secure_delete = ON")
+                .execute(&mut *conn)
+                .await?;
+        }
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         // The first write takes the write lock, and makes any sealer pass that read these
         // cases' entries before the rewrite start again (it would chain the old digests).
         sqlx::query("UPDATE audit_seal SET passes = passes + 1 WHERE id = 1")
@@ -89,6 +97,21 @@ impl Store {
             .await?;
         tx.commit().await?;
         self.committed(mark);
+        if sqlite {
+            sqlx::query("PRAGMA secure_delete = FAST")
+                .execute(&mut *conn)
+                .await?;
+            // The write-ahead log still holds the pages as they were: copy the new ones into
+            // the database and empty it (best effort: a reader still on an old snapshot
+            // keeps the log until the next erasure or checkpoint).
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&mut *conn)
+                .await
+            {
+                tracing::warn!(error = %e, "the write-ahead log could not be emptied after an erasure");
+            }
+        }
+        drop(conn);
         self.blobs.remove_files(&gone).await;
         Ok(erasure)
     }

@@ -301,6 +301,23 @@ async fn a_customer_erased_is_gone_everywhere_and_the_chain_still_verifies(app: 
             "{needle}"
         );
     }
+    // SQLite: not even the database's files hold the old bytes (freed space is zeroed and
+    // the write-ahead log emptied after an erasure).
+    if let Some(db) = app
+        .db_url
+        .strip_prefix("sqlite://")
+        .and_then(|u| u.split('?').next())
+    {
+        for file in [db.to_owned(), format!("{db}-wal")] {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            for needle in [PHONE, NAME, "世纪大道"] {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                    "{file} still holds {needle}"
+                );
+            }
+        }
+    }
     // The scan does find what is still there: the other customer's phone.
     assert!(columns_holding(&app, &pool, "13812345678")
         .await
