@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{browser, complaint, page_text, TestApp};
+use crate::helpers::{browser, complaint, page_text, reveal_in_browser, TestApp};
 
 #[tokio::test]
 async fn an_executed_case_offers_the_call_card_and_records_how_the_call_went() {
@@ -37,13 +37,8 @@ async fn an_executed_case_offers_the_call_card_and_records_how_the_call_went() {
 
     let (client, csrf) = browser(&app, "amy", "pass-word-1").await;
     // The number to dial shows once the agent reveals the customer to contact them.
-    let r = client
-        .post(app.url(&format!("/cases/{id}/reveal")))
-        .form(&[("_csrf", csrf.as_str()), ("reason", "contact")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    let revealed = reveal_in_browser(&app, &client, &csrf, id, "contact").await;
+    assert_eq!(revealed, reqwest::StatusCode::SEE_OTHER);
     let page = page_text(&client, &app.url(&format!("/cases/{id}"))).await;
     let card = &page[page.find("id=\"call-card\"").expect("the call card")..];
     let card = &card[..card.find("</section>").unwrap()];

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{browser, complaint, fields, page_text, problem, TestApp};
+use crate::helpers::{browser, complaint, fields, page_text, problem, reveal_in_browser, TestApp};
 use crate::on_both_backends;
 
 const PHONE: &str = "13812345678";
@@ -51,21 +51,11 @@ async fn contact_details_show_only_after_a_reveal_with_a_reason(app: TestApp) {
     assert!(!page_text(&client, &order_url).await.contains(PHONE));
     let csrf = crate::helpers::csrf_in(&page);
     // No reason, no reveal.
-    let r = client
-        .post(app.url(&format!("/cases/{id}/reveal")))
-        .form(&[("_csrf", csrf.as_str()), ("reason", "")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = reveal_in_browser(&app, &client, &csrf, id, "").await;
+    assert_eq!(refused, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!page_text(&client, &case_url).await.contains(PHONE));
-    let r = client
-        .post(app.url(&format!("/cases/{id}/reveal")))
-        .form(&[("_csrf", csrf.as_str()), ("reason", "contact")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let revealed = reveal_in_browser(&app, &client, &csrf, id, "contact").await;
+    assert_eq!(revealed, StatusCode::SEE_OTHER);
     let page = page_text(&client, &case_url).await;
     assert!(
         page.contains(PHONE) && page.contains("王小明"),
