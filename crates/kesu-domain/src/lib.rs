@@ -42,6 +42,7 @@ pub mod records_audit;
 pub mod refund;
 pub mod registration;
 pub mod reply_check;
+mod reply_check_reviews;
 pub mod report;
 pub mod reveal;
 pub mod role;

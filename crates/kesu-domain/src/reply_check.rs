@@ -54,6 +54,50 @@ pub struct ReplyRules {
     pub greetings: Vec<String>,
     pub apologies: Vec<String>,
     pub thanks: Vec<String>,
+    /// Offers of something for a review, whole (好评返现, 删差评, 改好评…) — see
+    /// [`crate::reply_check_reviews`] for the law. Rules saved before these lists existed
+    /// get the built-in ones.
+    #[serde(default = "builtin_paid_review_phrases")]
+    pub paid_review_phrases: Vec<String>,
+    /// A review (好评, 五星, 晒图, 评价…): with one of `review_rewards` in the same sentence,
+    /// an offer for it.
+    #[serde(default = "builtin_review_words")]
+    pub review_words: Vec<String>,
+    /// Changing or deleting a review (删除评价, 修改评价…): with a reward or any
+    /// `review_compensation` nearby, an offer for it.
+    #[serde(default = "builtin_review_changes")]
+    pub review_changes: Vec<String>,
+    /// Money, gifts, coupons (an amount such as 5元 counts too).
+    #[serde(default = "builtin_review_rewards")]
+    pub review_rewards: Vec<String>,
+    /// Compensation that is fine for a problem but not for a changed review (补偿, 退款…).
+    #[serde(default = "builtin_review_compensation")]
+    pub review_compensation: Vec<String>,
+    /// Money moved around the platform (微信红包, 转账给您, 收款码…).
+    #[serde(default = "builtin_off_platform_payments")]
+    pub off_platform_payments: Vec<String>,
+}
+
+fn builtin_words(pick: fn(ReplyRules) -> Vec<String>) -> Vec<String> {
+    pick(ReplyRules::builtin())
+}
+fn builtin_paid_review_phrases() -> Vec<String> {
+    builtin_words(|r| r.paid_review_phrases)
+}
+fn builtin_review_words() -> Vec<String> {
+    builtin_words(|r| r.review_words)
+}
+fn builtin_review_changes() -> Vec<String> {
+    builtin_words(|r| r.review_changes)
+}
+fn builtin_review_rewards() -> Vec<String> {
+    builtin_words(|r| r.review_rewards)
+}
+fn builtin_review_compensation() -> Vec<String> {
+    builtin_words(|r| r.review_compensation)
+}
+fn builtin_off_platform_payments() -> Vec<String> {
+    builtin_words(|r| r.off_platform_payments)
 }
 
 impl ReplyRules {
@@ -67,7 +111,7 @@ impl ReplyRules {
     /// suggestion. Each problem names its place (`tone[3].suggestion`).
     pub fn validate(&self) -> Result<(), Vec<crate::FieldError>> {
         let mut errors = Vec::new();
-        let lists: [(&str, &Vec<String>); 10] = [
+        let lists: [(&str, &Vec<String>); 16] = [
             ("contact_words", &self.contact_words),
             ("contact_apps", &self.contact_apps),
             ("contact_cues", &self.contact_cues),
@@ -78,6 +122,12 @@ impl ReplyRules {
             ("greetings", &self.greetings),
             ("apologies", &self.apologies),
             ("thanks", &self.thanks),
+            ("paid_review_phrases", &self.paid_review_phrases),
+            ("review_words", &self.review_words),
+            ("review_changes", &self.review_changes),
+            ("review_rewards", &self.review_rewards),
+            ("review_compensation", &self.review_compensation),
+            ("off_platform_payments", &self.off_platform_payments),
         ];
         for (name, list) in lists {
             for (i, w) in list.iter().enumerate() {
@@ -142,6 +192,11 @@ pub enum FindingKind {
     MissingThanks,
     /// The customer's own phone, e-mail or address in a public reply.
     PersonalData,
+    /// Money, gifts or coupons for a good review, or anything for deleting or changing a bad
+    /// one (电子商务法 Art. 17, 39; 反不正当竞争法 Art. 13).
+    PaidReview,
+    /// Compensation paid around the platform: a WeChat red packet, a transfer, a payment code.
+    OffPlatformPayment,
 }
 
 /// One thing found, by character offsets into the reply (`end` exclusive).
@@ -408,6 +463,25 @@ pub fn check(rules: &ReplyRules, reply: &Reply) -> Vec<Finding> {
                 true,
             );
         }
+    }
+    // 4b. Reviews for money, and money around the platform: blocked on every channel.
+    for (s, e) in crate::reply_check_reviews::paid_reviews(rules, &chars) {
+        push(
+            FindingKind::PaidReview,
+            s,
+            e,
+            crate::reply_check_reviews::PAID_REVIEW_ADVICE,
+            true,
+        );
+    }
+    for (s, e) in crate::reply_check_reviews::off_platform_payments(rules, &chars) {
+        push(
+            FindingKind::OffPlatformPayment,
+            s,
+            e,
+            crate::reply_check_reviews::OFF_PLATFORM_PAYMENT_ADVICE,
+            true,
+        );
     }
     // 5. Tone.
     for rule in &rules.tone {

@@ -156,3 +156,89 @@ fn the_customers_own_data_blocks_a_public_reply() {
     assert_eq!(f[0].kind, FindingKind::PersonalData);
     assert!(f[0].blocking);
 }
+
+/// 电子商务法 Art. 17 and 39, 反不正当竞争法 (2025) Art. 13: nothing for a good review, nothing
+/// for deleting or changing a bad one, whatever the channel.
+#[test]
+fn money_or_gifts_for_a_review_block_the_reply() {
+    for text in [
+        "亲，好评返现5元，晒图再加3元",
+        "给个五星好评，联系客服领取红包",
+        "麻烦您给我们一个好评，我们送您一张10元无门槛优惠券",
+        "晒图有礼哦～",
+        "您把差评删了，我们给您补偿20元",
+        "如果您愿意修改评价，我们可以给您退款",
+        "追评带图可以返现",
+        "五星好评后截图给客服，返您8块",
+    ] {
+        let found = run(text, Some(Channel::Chat), Purpose::Reply);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.kind == FindingKind::PaidReview && f.blocking),
+            "{text}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn compensation_around_the_platform_blocks_the_reply() {
+    for (text, what) in [
+        ("给您发个微信红包作为补偿", "微信红包"),
+        ("我直接转账给您30元", "转账给您"),
+        ("把您的收款码发我，我们退您差价", "收款码"),
+        ("我们私下补偿您，不走平台了", "私下补偿"),
+    ] {
+        let found = run(text, Some(Channel::Phone), Purpose::Reply);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.kind == FindingKind::OffPlatformPayment
+                    && f.blocking
+                    && f.text.contains(what)),
+            "{text}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn ordinary_talk_about_reviews_and_compensation_is_left_alone() {
+    for text in [
+        "感谢您的好评，期待您再次光临！",
+        "您的好评是对我们最大的鼓励和奖励",
+        "收到您的评价后，我们已经改进了包装",
+        "非常抱歉给您带来不便，我们为您补发一个新的杯子，运费由我们承担",
+        "退款已原路退回，请注意查收",
+        "我们已通过平台为您发放一张5元店铺优惠券，作为这次延误的补偿",
+        "您的评价我们都看到了，会认真改进",
+    ] {
+        let found: Vec<_> = run(text, Some(Channel::Platform), Purpose::Reply)
+            .into_iter()
+            .filter(|f| {
+                matches!(
+                    f.kind,
+                    FindingKind::PaidReview | FindingKind::OffPlatformPayment
+                )
+            })
+            .collect();
+        assert!(found.is_empty(), "{text}: {found:?}");
+    }
+}
+
+#[test]
+fn rules_saved_before_the_review_lists_existed_get_the_built_in_ones() {
+    let mut stored = serde_json::to_value(ReplyRules::builtin()).unwrap();
+    let obj = stored.as_object_mut().unwrap();
+    for key in [
+        "paid_review_phrases",
+        "review_words",
+        "review_changes",
+        "review_rewards",
+        "review_compensation",
+        "off_platform_payments",
+    ] {
+        obj.remove(key);
+    }
+    let rules: ReplyRules = serde_json::from_value(stored).unwrap();
+    assert_eq!(rules, ReplyRules::builtin());
+}

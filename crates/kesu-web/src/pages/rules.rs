@@ -25,7 +25,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The reply checker's word lists: form field and label key.
-const REPLY_LISTS: [(&str, &str); 10] = [
+const REPLY_LISTS: [(&str, &str); 16] = [
     ("contact_words", "rule_contact_words"),
     ("contact_apps", "rule_contact_apps"),
     ("contact_cues", "rule_contact_cues"),
@@ -36,6 +36,12 @@ const REPLY_LISTS: [(&str, &str); 10] = [
     ("greetings", "rule_greetings"),
     ("apologies", "rule_apologies"),
     ("thanks", "rule_thanks"),
+    ("paid_review_phrases", "rule_paid_review_phrases"),
+    ("review_words", "rule_review_words"),
+    ("review_changes", "rule_review_changes"),
+    ("review_rewards", "rule_review_rewards"),
+    ("review_compensation", "rule_review_compensation"),
+    ("off_platform_payments", "rule_off_platform_payments"),
 ];
 
 fn reply_list<'a>(r: &'a ReplyRules, field: &str) -> &'a [String] {
@@ -49,6 +55,12 @@ fn reply_list<'a>(r: &'a ReplyRules, field: &str) -> &'a [String] {
         "own_domains" => &r.own_domains,
         "greetings" => &r.greetings,
         "apologies" => &r.apologies,
+        "paid_review_phrases" => &r.paid_review_phrases,
+        "review_words" => &r.review_words,
+        "review_changes" => &r.review_changes,
+        "review_rewards" => &r.review_rewards,
+        "review_compensation" => &r.review_compensation,
+        "off_platform_payments" => &r.off_platform_payments,
         _ => &r.thanks,
     }
 }
@@ -111,6 +123,12 @@ pub fn reply_rules_of(f: &Form) -> ReplyRules {
         greetings: list("greetings"),
         apologies: list("apologies"),
         thanks: list("thanks"),
+        paid_review_phrases: list("paid_review_phrases"),
+        review_words: list("review_words"),
+        review_changes: list("review_changes"),
+        review_rewards: list("review_rewards"),
+        review_compensation: list("review_compensation"),
+        off_platform_payments: list("off_platform_payments"),
     }
 }
 

@@ -8,6 +8,9 @@ pub(super) enum Violation {
     Contact,
     Tone,
     PersonalData,
+    /// Something offered for a review, or money around the platform: no real text in the
+    /// sets is labelled so; each one flagged is a false alarm on ordinary review talk.
+    PaidReview,
 }
 
 impl Violation {
@@ -19,6 +22,9 @@ impl Violation {
             | FindingKind::ExternalLink => Some(Violation::Contact),
             FindingKind::Tone => Some(Violation::Tone),
             FindingKind::PersonalData => Some(Violation::PersonalData),
+            FindingKind::PaidReview | FindingKind::OffPlatformPayment => {
+                Some(Violation::PaidReview)
+            }
             FindingKind::MissingGreeting
             | FindingKind::MissingApology
             | FindingKind::MissingThanks => None,
@@ -30,6 +36,7 @@ impl Violation {
             Violation::Contact => "contact",
             Violation::Tone => "tone",
             Violation::PersonalData => "personal_data",
+            Violation::PaidReview => "paid_review",
         }
     }
 }

@@ -102,6 +102,53 @@ fn kesu_check_reply_exits_1_when_something_blocks() {
     assert_eq!(code, 2, "a wrong option is a usage error");
 }
 
+/// Offers for reviews are blocked on every channel (电子商务法 Art. 17, 39; 反不正当竞争法
+/// Art. 13); the businesses' real answers to reviews in `crates/kesu/eval` talk about
+/// reviews all the time, and none of them is taken for one.
+#[test]
+fn kesu_check_reply_blocks_reviews_for_money_and_leaves_real_review_talk_alone() {
+    for offer in [
+        "亲，好评返现5元哦\n",
+        "麻烦您把差评删了，我们补偿您20元\n",
+        "给您发个微信红包，您改成好评吧\n",
+    ] {
+        let (code, r) = check_reply(&["--channel", "chat"], offer);
+        assert_eq!(code, 1, "{offer}: {r}");
+        assert!(r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "paid_review"));
+    }
+    let real = include_str!("../../eval/replies.jsonl");
+    let mut about_reviews = 0;
+    for line in real.lines() {
+        let text = serde_json::from_str::<Value>(line).unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if !["好评", "评价", "点评", "评论", "五星"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
+            continue;
+        }
+        about_reviews += 1;
+        let (_, r) = check_reply(&["--channel", "platform"], &text);
+        let flagged: Vec<_> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"] == "paid_review" || f["kind"] == "off_platform_payment")
+            .collect();
+        assert!(flagged.is_empty(), "{text}: {flagged:?}");
+    }
+    assert!(
+        about_reviews >= 30,
+        "the real answers to reviews: {about_reviews}"
+    );
+}
+
 #[tokio::test]
 async fn a_public_reply_the_checker_blocks_is_refused_unless_a_supervisor_overrides() {
     let app = TestApp::sqlite().await;

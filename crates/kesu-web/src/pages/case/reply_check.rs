@@ -65,5 +65,7 @@ pub(super) fn finding_label(
         K::MissingApology => "finding_apology",
         K::MissingThanks => "finding_thanks",
         K::PersonalData => "finding_personal",
+        K::PaidReview => "finding_paid_review",
+        K::OffPlatformPayment => "finding_off_platform_payment",
     })
 }
