@@ -47,6 +47,7 @@ pub mod report;
 pub mod reveal;
 pub mod role;
 pub mod scripts;
+pub mod seven_day_return;
 pub mod sla;
 pub mod sso;
 pub mod text;
