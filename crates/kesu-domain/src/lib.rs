@@ -25,6 +25,7 @@ pub mod event;
 pub mod fulfilment;
 pub mod history;
 pub mod improvement;
+pub mod jurisdiction;
 pub mod kuaidi100;
 pub mod lifecycle;
 pub mod logistics;
