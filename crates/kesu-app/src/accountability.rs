@@ -14,17 +14,7 @@ use kesu_domain::Permission;
 use kesu_store::{By, RecordedAccountability, Store, User};
 
 use crate::error::{AppError, AppResult};
-
-fn require(caller: &User, permission: Permission, what: &str) -> AppResult<()> {
-    if caller.role.may(permission) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(format!(
-            "{} may not {what}",
-            caller.role.code()
-        )))
-    }
-}
+use crate::require;
 
 struct Staff {
     users: HashSet<String>,

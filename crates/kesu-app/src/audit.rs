@@ -7,7 +7,7 @@ use kesu_domain::Permission;
 use kesu_store::{AuditEvent, Page, Store, TrailEntry, TrailFilter, User};
 use serde_json::json;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// The most entries one export holds (narrow the filter for more).
 pub const EXPORT_MAX: u32 = 100_000;
@@ -22,14 +22,7 @@ pub struct Trail {
 }
 
 fn may_read(caller: &User) -> AppResult<()> {
-    if caller.role.may(Permission::ReadAuditTrail) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(format!(
-            "{} may not read the audit trail",
-            caller.role.code()
-        )))
-    }
+    crate::require(caller, Permission::ReadAuditTrail, "read the audit trail")
 }
 
 pub async fn trail(

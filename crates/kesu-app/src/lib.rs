@@ -46,6 +46,22 @@ pub mod worker;
 pub use clock::{Clock, FileClock, FixedClock, SystemClock};
 pub use error::{from_value, json_field_error, AppError, AppResult};
 
+/// 403 unless `caller`'s role holds `permission` ("agent may not {what}").
+pub(crate) fn require(
+    caller: &kesu_store::User,
+    permission: kesu_domain::Permission,
+    what: &str,
+) -> AppResult<()> {
+    if caller.role.may(permission) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "{} may not {what}",
+            caller.role.code()
+        )))
+    }
+}
+
 /// The id of a `what` (case, claim …) as written in a path: a number, or "not found".
 pub fn id_in_path(raw: &str, what: &str) -> AppResult<i64> {
     raw.parse()

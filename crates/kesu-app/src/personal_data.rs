@@ -17,14 +17,11 @@ use crate::error::{AppError, AppResult};
 pub const RETENTION_BATCH: i64 = 200;
 
 fn may_serve(caller: &User) -> AppResult<()> {
-    if caller.role.may(Permission::ServePersonalDataRequests) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(format!(
-            "{} may not serve personal-data requests",
-            caller.role.code()
-        )))
-    }
+    crate::require(
+        caller,
+        Permission::ServePersonalDataRequests,
+        "serve personal-data requests",
+    )
 }
 
 /// The cases and orders of the person the request names.
@@ -116,12 +113,11 @@ pub async fn reveal(
     now: DateTime<Utc>,
 ) -> AppResult<kesu_store::CaseRecord> {
     let record = crate::cases::visible_case(store, &caller.actor(), case_id).await?;
-    if !caller.role.may(Permission::SeePersonalData) {
-        return Err(AppError::Forbidden(format!(
-            "{} may not see customers' personal data",
-            caller.role.code()
-        )));
-    }
+    crate::require(
+        caller,
+        Permission::SeePersonalData,
+        "see customers' personal data",
+    )?;
     let event = AuditEvent {
         kind: AuditKind::PersonalRevealed,
         actor: caller.username.clone(),

@@ -14,14 +14,7 @@ use crate::error::{AppError, AppResult};
 pub const MAX_TEXT: usize = 2000;
 
 fn may_audit(caller: &User) -> AppResult<()> {
-    if caller.role.may(Permission::AuditRecords) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(format!(
-            "{} may not audit the records",
-            caller.role.code()
-        )))
-    }
+    crate::require(caller, Permission::AuditRecords, "audit the records")
 }
 
 /// What an auditor asks for: the period (UTC bounds), the sample's size and, to redraw a

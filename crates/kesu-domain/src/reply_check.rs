@@ -264,10 +264,10 @@ fn p_account() -> &'static Regex {
 }
 
 /// Character offset of each byte offset that starts a character (and the end).
-struct Offsets(Vec<usize>);
+pub(crate) struct Offsets(Vec<usize>);
 
 impl Offsets {
-    fn new(text: &str) -> Offsets {
+    pub(crate) fn new(text: &str) -> Offsets {
         let mut map = vec![0; text.len() + 1];
         let mut chars = 0;
         for (b, _) in text.char_indices() {
@@ -278,7 +278,7 @@ impl Offsets {
         Offsets(map)
     }
 
-    fn char_at(&self, byte: usize) -> usize {
+    pub(crate) fn char_at(&self, byte: usize) -> usize {
         self.0[byte]
     }
 }
@@ -465,7 +465,7 @@ pub fn check(rules: &ReplyRules, reply: &Reply) -> Vec<Finding> {
         }
     }
     // 4b. Reviews for money, and money around the platform: blocked on every channel.
-    for (s, e) in crate::reply_check_reviews::paid_reviews(rules, &chars) {
+    for (s, e) in crate::reply_check_reviews::paid_reviews(rules, text, &chars, &offsets) {
         push(
             FindingKind::PaidReview,
             s,
@@ -474,7 +474,7 @@ pub fn check(rules: &ReplyRules, reply: &Reply) -> Vec<Finding> {
             true,
         );
     }
-    for (s, e) in crate::reply_check_reviews::off_platform_payments(rules, &chars) {
+    for (s, e) in crate::reply_check_reviews::off_platform_payments(rules, text, &offsets) {
         push(
             FindingKind::OffPlatformPayment,
             s,

@@ -14,7 +14,7 @@
 use regex::Regex;
 use std::sync::OnceLock;
 
-use crate::reply_check::ReplyRules;
+use crate::reply_check::{Offsets, ReplyRules};
 
 /// How far apart (in characters, within one sentence) a review and a reward may stand to be
 /// read as one offer.
@@ -38,42 +38,36 @@ fn money() -> &'static Regex {
 /// A span found: (start, end) in characters.
 pub(crate) type Span = (usize, usize);
 
-/// Where `word` stands in `chars` (character offsets).
-fn find_all(chars: &[char], word: &str) -> Vec<Span> {
-    let w: Vec<char> = word.chars().collect();
-    if w.is_empty() || w.len() > chars.len() {
-        return Vec::new();
-    }
-    (0..=chars.len() - w.len())
-        .filter(|&i| chars[i..i + w.len()] == w[..])
-        .map(|i| (i, i + w.len()))
+/// Where the words stand in `text`, as character spans.
+fn all_of(text: &str, offsets: &Offsets, words: &[String]) -> Vec<Span> {
+    words
+        .iter()
+        .filter(|w| !w.is_empty())
+        .flat_map(|w| text.match_indices(w.as_str()))
+        .map(|(b, m)| (offsets.char_at(b), offsets.char_at(b + m.len())))
         .collect()
-}
-
-fn all_of(chars: &[char], words: &[String]) -> Vec<Span> {
-    words.iter().flat_map(|w| find_all(chars, w)).collect()
 }
 
 /// Offers of something for a review: the fixed phrases (好评返现, 删差评…), a review beside a
 /// reward in one sentence (好评后送您一张优惠券), and a change of review beside any
 /// compensation (删除评价后给您补偿).
-pub(crate) fn paid_reviews(rules: &ReplyRules, chars: &[char]) -> Vec<Span> {
-    let mut found = all_of(chars, &rules.paid_review_phrases);
-    let text: String = chars.iter().collect();
-    let money: Vec<Span> = {
-        // Byte offsets to character offsets.
-        let starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-        let at = |b: usize| starts.partition_point(|&s| s < b);
+pub(crate) fn paid_reviews(
+    rules: &ReplyRules,
+    text: &str,
+    chars: &[char],
+    offsets: &Offsets,
+) -> Vec<Span> {
+    let words = |list: &[String]| all_of(text, offsets, list);
+    let mut found = words(&rules.paid_review_phrases);
+    let reviews = words(&rules.review_words);
+    let changes = words(&rules.review_changes);
+    let mut rewards = words(&rules.review_rewards);
+    rewards.extend(
         money()
-            .find_iter(&text)
-            .map(|m| (at(m.start()), at(m.end())))
-            .collect()
-    };
-    let reviews = all_of(chars, &rules.review_words);
-    let changes = all_of(chars, &rules.review_changes);
-    let mut rewards = all_of(chars, &rules.review_rewards);
-    rewards.extend(money);
-    let compensation = all_of(chars, &rules.review_compensation);
+            .find_iter(text)
+            .map(|m| (offsets.char_at(m.start()), offsets.char_at(m.end()))),
+    );
+    let compensation = words(&rules.review_compensation);
     let sentence_of = |i: usize| {
         chars[..i]
             .iter()
@@ -101,8 +95,12 @@ pub(crate) fn paid_reviews(rules: &ReplyRules, chars: &[char]) -> Vec<Span> {
 }
 
 /// Money moved around the platform: red packets of WeChat or Alipay, transfers, payment codes.
-pub(crate) fn off_platform_payments(rules: &ReplyRules, chars: &[char]) -> Vec<Span> {
-    merge(all_of(chars, &rules.off_platform_payments))
+pub(crate) fn off_platform_payments(
+    rules: &ReplyRules,
+    text: &str,
+    offsets: &Offsets,
+) -> Vec<Span> {
+    merge(all_of(text, offsets, &rules.off_platform_payments))
 }
 
 /// Overlapping spans as one, in order.

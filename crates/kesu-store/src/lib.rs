@@ -68,7 +68,7 @@ pub use logistics::{
 pub use mentions::{Mention, MENTIONS_SHOWN};
 pub use orders::ORDER_BATCH;
 pub use outbox::{backoff, NewMessage, OutboxMessage, MAX_ATTEMPTS};
-pub use personal_data::{Erasure, PersonCase, PersonExport, PersonFound, PersonMessage};
+pub use personal_data::{Erasure, PersonCase, PersonExport, PersonFound};
 pub use platform_answers::{NewAnswer, PlatformAnswer};
 pub use platform_images::{PendingImage, MAX_IMAGE_ATTEMPTS};
 pub use platforms::PlatformSource;

@@ -22,9 +22,6 @@ pub struct PersonExport {
     pub orders: Vec<Order>,
 }
 
-/// A message kesu sent (or meant to send) the person.
-pub type PersonMessage = OutboxMessage;
-
 impl Store {
     pub async fn person_export(&self, found: PersonFound) -> Result<PersonExport> {
         let mut cases = Vec::with_capacity(found.case_ids.len());

@@ -12,7 +12,7 @@ use sqlx::{AnyConnection, Row};
 use crate::{placeholders, Result, Store};
 
 pub use erase::Erasure;
-pub use export::{PersonCase, PersonExport, PersonMessage};
+pub use export::{PersonCase, PersonExport};
 
 /// Everything kesu holds that belongs to one person.
 #[derive(Debug, Clone, Default)]

@@ -11,7 +11,7 @@ use kesu_app::records_audit::{DrawRequest, Verdict};
 use kesu_domain::records_audit::{Finding, Item};
 use kesu_domain::report::Period;
 use kesu_domain::Permission;
-use kesu_store::AuditedCase;
+use kesu_store::{AuditedCase, RecordsAudit};
 use maud::{html, Markup};
 
 use super::i18n::Lang;
@@ -38,6 +38,16 @@ fn item_label(lang: Lang, item: Item) -> &'static str {
         Item::CustomerConfirmed => lang.t("ra_customer_confirmed"),
         Item::DeadlineMet => lang.t("ra_deadline_met"),
     }
+}
+
+/// The audit's period as its first and last day (`to` is the midnight after the last).
+fn period(a: &RecordsAudit, zone: chrono_tz::Tz) -> String {
+    let day = |t| local_time(t, zone).get(..10).unwrap_or_default().to_owned();
+    format!(
+        "{} — {}",
+        day(a.from),
+        day(a.to - chrono::Duration::days(1))
+    )
 }
 
 /// A problem code in words where the workbench knows it (`follow_up` → 回访), else as is.
@@ -87,8 +97,7 @@ async fn render_list(
                 tbody { @for a in &audits { tr {
                     td data-label="#" { a href={ "/records-audits/" (a.id) } { (a.id) } }
                     td data-label=(lang.t("ra_period")) {
-                        (local_time(a.from, zone).get(..10).unwrap_or_default()) " — "
-                        (local_time(a.to - chrono::Duration::days(1), zone).get(..10).unwrap_or_default())
+                        (period(a, zone))
                     }
                     td data-label=(lang.t("ra_sample")) { (a.size) " / " (a.population) }
                     td data-label=(lang.t("ra_progress")) {
@@ -195,8 +204,7 @@ async fn render_audit(
     let body = html! {
         h1 { (lang.t("records_audits")) " #" (audit.id) }
         p {
-            (lang.t("ra_period")) " " (local_time(audit.from, zone).get(..10).unwrap_or_default()) " — "
-            (local_time(audit.to - chrono::Duration::days(1), zone).get(..10).unwrap_or_default())
+            (lang.t("ra_period")) " " (period(&audit, zone))
             " · " (lang.t("ra_sample")) " " (audit.size) " / " (audit.population)
             " · " (lang.t("ra_seed")) " " code { (audit.seed) }
             " · " (lang.t("ra_progress")) " " (audit.checked) " / " (audit.size)
