@@ -64,6 +64,8 @@ pub enum Ask {
     Target,
     /// A registration by phone: the record read back to the customer and confirmed.
     Readback,
+    /// A supervisor setting a rule aside: why.
+    WhyOverride,
 }
 
 impl Ask {
@@ -85,6 +87,7 @@ impl Ask {
             Ask::AppraisalPayer => "appraisal_payer",
             Ask::Target => "target",
             Ask::Readback => "readback",
+            Ask::WhyOverride => "why_override",
         }
     }
 
@@ -112,6 +115,7 @@ impl Ask {
             Ask::Readback => {
                 "read the record back to the customer and confirm it is complete and accurate"
             }
+            Ask::WhyOverride => "say why the rule is set aside here",
         }
     }
 }
@@ -227,6 +231,10 @@ pub enum Problem {
     AlreadyShipped {
         line: String,
     },
+    /// The refund waits for goods still on their way (`why` names the parcel).
+    GoodsNotBack {
+        why: String,
+    },
     /// Already refunded (the order's shipping).
     AlreadyRefunded,
     /// The order's own figures do not add up.
@@ -275,6 +283,7 @@ impl Problem {
             Problem::NothingLeft => "nothing_left",
             Problem::QuoteMismatch { .. } => "quote_mismatch",
             Problem::AlreadyShipped { .. } => "already_shipped",
+            Problem::GoodsNotBack { .. } => "goods_not_back",
             Problem::AlreadyRefunded => "already_refunded",
             Problem::OrderInconsistent => "order_inconsistent",
             Problem::NoOrder => "no_order",
@@ -308,6 +317,7 @@ impl Problem {
             Problem::OverRefundable { left_cents } => vec![("left_cents", int(left_cents))],
             Problem::QuoteMismatch { quote_cents } => vec![("quote_cents", int(quote_cents))],
             Problem::AlreadyShipped { line } => vec![("line", text(line))],
+            Problem::GoodsNotBack { why } => vec![("why", text(why))],
             Problem::ReplyBlocked { findings } => vec![("findings", text(findings))],
             _ => Vec::new(),
         }
@@ -352,6 +362,7 @@ impl Problem {
             Problem::AlreadyShipped { line } => format!(
                 "line `{line}` has already shipped: follow the parcel instead (refund after shipping)"
             ),
+            Problem::GoodsNotBack { why } => format!("the goods are not back yet: {why}"),
             Problem::AlreadyRefunded => "has already been refunded".into(),
             Problem::OrderInconsistent => {
                 "the order's refunds do not add up; fix the order first".into()

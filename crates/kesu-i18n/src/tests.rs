@@ -127,6 +127,9 @@ fn every_problem() -> Vec<Problem> {
         Problem::NothingLeft,
         Problem::QuoteMismatch { quote_cents: 990 },
         Problem::AlreadyShipped { line: "L1".into() },
+        Problem::GoodsNotBack {
+            why: "yto YT1 in_transit".into(),
+        },
         Problem::AlreadyRefunded,
         Problem::OrderInconsistent,
         Problem::NoOrder,
@@ -166,6 +169,7 @@ fn every_problem() -> Vec<Problem> {
             | Problem::NothingLeft
             | Problem::QuoteMismatch { .. }
             | Problem::AlreadyShipped { .. }
+            | Problem::GoodsNotBack { .. }
             | Problem::AlreadyRefunded
             | Problem::OrderInconsistent
             | Problem::NoOrder

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::goods_back::{parcel_back_evidence, return_received_evidence};
 use super::{
     requested_lines, Inspection, OrderEffect, Step, StepData, StepFields, StepOutcome, StepRecord,
 };
@@ -12,6 +13,7 @@ use crate::error::{Ask, FieldError, Problem, Rejection, Thing};
 use crate::money::Cents;
 use crate::order::{code, Order, RefundRecord, RefundSource, Shipment, ShipmentKind, ShipmentLine};
 use crate::refund::RequestedLine;
+use crate::role::Actor;
 use crate::text;
 
 fn require_order<'a>(order: Option<&'a Order>, case: &Case) -> Result<&'a Order, Rejection> {
@@ -32,7 +34,7 @@ pub fn decide_step(
     step: Step,
     fields: &StepFields,
     order: Option<&Order>,
-    actor: &str,
+    actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<StepOutcome, Rejection> {
     let chosen = case
@@ -61,7 +63,12 @@ pub fn decide_step(
                 checked_lines: lines,
             };
         }
-        Step::CancelOrder | Step::ReceiveReturn | Step::Restock => {}
+        Step::CancelOrder | Step::Restock => {}
+        Step::ReceiveReturn => {
+            if let Some(evidence) = return_received_evidence(order, fields, actor)? {
+                data = StepData::Received { evidence };
+            }
+        }
         Step::TrackParcel => {
             let status = text::required("status", fields.status.as_deref().unwrap_or(""))
                 .map_err(|_| FieldError::new("status", Problem::Explain(Ask::WhereTheParcelIs)))?;
@@ -77,7 +84,12 @@ pub fn decide_step(
                     "is required: intercepted, refused or returned",
                 ))
             })?;
-            data = StepData::Back { outcome };
+            let lines = requested_lines(option, order);
+            let evidence = parcel_back_evidence(order, &lines, outcome, fields, actor)?;
+            data = StepData::Back {
+                outcome,
+                evidence: Some(evidence),
+            };
         }
         Step::ReturnShipped => {
             let (carrier, tracking_no) = parcel(fields)?;
@@ -237,7 +249,7 @@ pub fn decide_step(
     Ok(StepOutcome {
         record: StepRecord {
             step,
-            by: actor.to_owned(),
+            by: actor.name().to_owned(),
             at: now,
             note,
             data,

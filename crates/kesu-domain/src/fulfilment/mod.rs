@@ -210,6 +210,12 @@ pub struct StepFields {
     pub photos: Vec<String>,
     #[serde(default)]
     pub method: Option<String>,
+    /// The warehouse confirms the goods are back (`parcel_back`, `receive_return`).
+    #[serde(default)]
+    pub received: Option<bool>,
+    /// A supervisor lets a step pass without the proof it needs, and says why.
+    #[serde(default)]
+    pub override_reason: Option<String>,
 }
 
 /// A step taken, kept on the case and in its history.
@@ -280,8 +286,10 @@ pub fn next_step(case: &Case) -> Option<Step> {
 
 mod check;
 mod decide;
+mod goods_back;
 mod step_data;
 
 pub use check::check_option;
 pub use decide::decide_step;
+pub use goods_back::{GoodsEvidence, ParcelStatus};
 pub use step_data::StepData;

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Inspection, ParcelOutcome, Step};
+use super::{GoodsEvidence, Inspection, ParcelOutcome, Step};
 use crate::refund::{RefundedLine, RequestedLine};
 
 /// The facts a step recorded beyond its note.
@@ -13,12 +13,19 @@ use crate::refund::{RefundedLine, RequestedLine};
 pub enum StepData {
     /// `confirm_not_shipped`: the lines checked as still in the warehouse.
     NotShipped { checked_lines: Vec<RequestedLine> },
+    /// `receive_return` with its proof (when an agent took it or a supervisor overrode).
+    Received { evidence: GoodsEvidence },
     /// `cancel_order`, `receive_return`, `restock`: nothing beyond the note.
     Done {},
     /// `track_parcel`: where the parcel is, in the agent's words.
     Tracked { status: String },
     /// `parcel_back`: what became of the parcel on its way to the customer.
-    Back { outcome: ParcelOutcome },
+    Back {
+        outcome: ParcelOutcome,
+        /// Why kesu believes the parcel is back; none on steps taken before kesu asked.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        evidence: Option<GoodsEvidence>,
+    },
     /// `return_shipped`: the parcel the customer sent back.
     ReturnShipped {
         carrier: String,
@@ -76,12 +83,16 @@ fn typed(step: Step, stored: &Value) -> Option<StepData> {
         Step::ConfirmNotShipped => StepData::NotShipped {
             checked_lines: field(stored, "checked_lines")?,
         },
+        Step::ReceiveReturn if stored.get("evidence").is_some() => StepData::Received {
+            evidence: field(stored, "evidence")?,
+        },
         Step::CancelOrder | Step::ReceiveReturn | Step::Restock => StepData::Done {},
         Step::TrackParcel => StepData::Tracked {
             status: field(stored, "status")?,
         },
         Step::ParcelBack => StepData::Back {
             outcome: field(stored, "outcome")?,
+            evidence: field(stored, "evidence")?,
         },
         Step::ReturnShipped => StepData::ReturnShipped {
             carrier: field(stored, "carrier")?,
@@ -121,6 +132,19 @@ mod tests {
             (Step::Restock, json!({})),
             (Step::TrackParcel, json!({"status": "派送中"})),
             (Step::ParcelBack, json!({"outcome": "refused"})),
+            (
+                Step::ParcelBack,
+                json!({"outcome": "returned", "evidence": {"kind": "tracking", "parcels": [
+                    {"carrier": "sf", "tracking_no": "SF1", "status": "returned"}]}}),
+            ),
+            (
+                Step::ParcelBack,
+                json!({"outcome": "intercepted", "evidence": {"kind": "override", "reason": "快递员已确认"}}),
+            ),
+            (
+                Step::ReceiveReturn,
+                json!({"evidence": {"kind": "warehouse", "result": "pass"}}),
+            ),
             (
                 Step::ReturnShipped,
                 json!({"carrier": "yto", "tracking_no": "YT1"}),

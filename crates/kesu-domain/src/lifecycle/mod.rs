@@ -222,7 +222,7 @@ pub fn decide_with_order(
             (case.status, change)
         }
         Command::Step { step, fields } => {
-            let outcome = decide_step(case, step, &fields, order, actor.name(), now)?;
+            let outcome = decide_step(case, step, &fields, order, actor, now)?;
             effects = outcome.effects;
             let to = if outcome.fails {
                 S::Analysed

@@ -49,12 +49,14 @@ problem-explain = { $what ->
     [appraisal_payer] no liability has been found yet: say which party pays for the appraisal
     [target] name at least one deadline target
     [readback] read the record back to the customer and confirm it is complete and accurate
+    [why_override] say why the rule is set aside here
    *[other] please explain
 }
 problem-over_refundable = is more than is left to refund: at most { $left_cents }
 problem-nothing_left = nothing is left to refund on this order
 problem-quote_mismatch = differs from the refund quote of { $quote_cents } for these units; for another amount offer a partial refund
 problem-already_shipped = line { $line } has already shipped: use the refund after shipping
+problem-goods_not_back = the goods are not back yet ({ $why }): wait for tracking to show the parcel refused or returned, or for the warehouse to confirm receipt
 problem-already_refunded = has already been refunded
 problem-order_inconsistent = the order's figures do not add up; fix the order first
 problem-no_order = the case has no order in kesu: state the amount

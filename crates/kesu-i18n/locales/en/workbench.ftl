@@ -189,6 +189,15 @@ parcel_status = Parcel status
 method = Refund method
 photos = Photo links (one per line)
 spec_matches = Quantity and spec match the request
+goods_back_hint = The refund waits for the goods: kesu checks the carrier's tracking shows the parcel refused or returned.
+return_received_hint = kesu checks the return parcel's tracking shows it delivered; otherwise the warehouse confirms receipt.
+warehouse_receipt = Warehouse receipt
+received_back = The warehouse has the parcel back and inspected it
+override_reason = Override reason (supervisor)
+override_reason_hint = Only to go on without tracking or the warehouse: why?
+goods_proof_tracking = Tracking shows
+goods_proof_warehouse = Warehouse confirmed receipt
+goods_proof_override = Supervisor override
 accepted_lines = Accepted units (line:qty, comma-separated)
 option_lines = Lines (line:qty, comma-separated; empty = all)
 include_shipping = Include shipping

@@ -49,12 +49,14 @@ problem-explain = { $what ->
     [appraisal_payer] 尚未认定责任：请说明鉴定费由哪一方承担
     [target] 请至少填写一项时限目标
     [readback] 请向顾客复述登记内容，确认完整准确后再提交
+    [why_override] 请说明为何在此破例
    *[other] 请补充说明
 }
 problem-over_refundable = 超过了可退金额：本订单最多还可退 { $left_cents }
 problem-nothing_left = 本订单已没有可退金额
 problem-quote_mismatch = 金额与退款试算不一致：这些商品应退 { $quote_cents }；如需其他金额请选择部分退款
 problem-already_shipped = 该商品已发货，请按“已发货仅退款”流程处理
+problem-goods_not_back = 货物尚未退回（{ $why }）：请等物流显示拒收或退回，或由仓库确认收货验货后再退款
 problem-already_refunded = 已经退过款
 problem-order_inconsistent = 订单金额不一致，请先修正订单
 problem-no_order = 案件没有关联订单，请填写金额

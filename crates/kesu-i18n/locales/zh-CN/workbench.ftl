@@ -189,6 +189,15 @@ parcel_status = 包裹状态
 method = 退款方式
 photos = 照片链接（每行一个）
 spec_matches = 数量规格与申请一致
+goods_back_hint = 货物退回后才退款：系统会核对物流是否显示拒收或退回。
+return_received_hint = 系统会核对退货包裹的物流是否显示已签收；否则请仓库确认收货。
+warehouse_receipt = 仓库收货
+received_back = 仓库已收到退回包裹并已验货
+override_reason = 破例理由（主管）
+override_reason_hint = 仅在无物流与仓库证明时继续，请写明原因
+goods_proof_tracking = 物流显示
+goods_proof_warehouse = 仓库确认收货
+goods_proof_override = 主管破例
 accepted_lines = 验收数量（行号:数量，逗号分隔）
 option_lines = 商品（行号:数量，逗号分隔，空=全部）
 include_shipping = 含运费

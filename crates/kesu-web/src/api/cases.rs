@@ -182,6 +182,12 @@ pub struct ActionRequest {
     photos: Option<Vec<String>>,
     /// Steps: how the money goes back (refund); default `original`.
     method: Option<String>,
+    /// Steps: the warehouse has the goods back and states the inspection's `result`
+    /// (parcel_back; department or supervisor).
+    received: Option<bool>,
+    /// Steps: a supervisor goes on without the goods' proof, and says why (parcel_back,
+    /// receive_return).
+    override_reason: Option<String>,
 }
 
 /// Takes one lifecycle action. 409 for a stale version or an action not allowed now

@@ -10,6 +10,7 @@ use crate::on_both_backends;
 on_both_backends!(
     refund_before_shipping_confirms_cancels_and_refunds_once,
     refund_after_shipping_follows_the_parcel,
+    the_warehouse_or_a_supervisor_vouches_for_goods_tracking_does_not_show,
     return_and_refund_with_a_failed_then_a_partial_inspection,
     exchange_and_reship_create_new_shipments,
     amount_refunds_are_capped_by_what_is_left,
@@ -265,12 +266,48 @@ async fn refund_after_shipping_follows_the_parcel(app: TestApp) {
         fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
         ["outcome"]
     );
-    app.act_ok(
-        &d.agent,
-        id,
-        json!({"action": "parcel_back", "outcome": "intercepted", "note": "快递已拦截"}),
-    )
-    .await;
+    // The agent says the parcel was intercepted, but the carrier still shows it travelling:
+    // the money stays in (seed 003: the parcel back first, then the refund).
+    let back = json!({"action": "parcel_back", "outcome": "intercepted", "note": "快递已拦截"});
+    let r = app.act(&d.agent, id, back.clone()).await;
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(p["errors"][0]["code"], "goods_not_back", "{p}");
+    assert!(
+        p["detail"].as_str().unwrap().contains("YT1234567890"),
+        "names the parcel: {p}"
+    );
+    let r = app.act(&d.agent, id, json!({"action": "refund"})).await;
+    problem(r, StatusCode::CONFLICT).await;
+    assert!(order_now(&app, &d.agent).await["refunds"]
+        .as_array()
+        .is_none_or(|r| r.is_empty()));
+    // An agent cannot override; the carrier's word lets it pass.
+    let r = app
+        .act(
+            &d.agent,
+            id,
+            json!({"action": "parcel_back", "outcome": "intercepted", "override_reason": "我确定"}),
+        )
+        .await;
+    problem(r, StatusCode::FORBIDDEN).await;
+    for (at, status) in [
+        ("2026-11-12T08:00:00+08:00", "in_transit"),
+        ("2026-11-12T15:00:00+08:00", "returned"),
+    ] {
+        let r = app
+            .post(&d.agent, "/api/v1/tracking/events", &json!({"carrier": "yto",
+                "tracking_no": "YT1234567890", "at": at, "status": status, "text": "拦截成功，退回寄件人"}))
+            .await;
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    }
+    let c = app.act_ok(&d.agent, id, back).await;
+    let step = c["steps_done"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(step["step"], "parcel_back");
+    assert_eq!(
+        step["data"]["evidence"],
+        json!({"kind": "tracking", "parcels": [{"carrier": "yto", "tracking_no": "YT1234567890", "status": "returned"}]}),
+        "{step}"
+    );
     let c = app.act_ok(&d.agent, id, json!({"action": "refund"})).await;
     assert_eq!(c["status"], "executed");
     let o = order_now(&app, &d.agent).await;
@@ -291,6 +328,83 @@ async fn refund_after_shipping_follows_the_parcel(app: TestApp) {
         json!({"action": "close", "summary": "拦截后退款"}),
     )
     .await;
+}
+
+async fn the_warehouse_or_a_supervisor_vouches_for_goods_tracking_does_not_show(app: TestApp) {
+    let (d, first) = analysed_case(&app, true).await;
+    let second = app.register(&d.agent, &complaint()).await["id"]
+        .as_i64()
+        .unwrap();
+    app.act_ok(&d.agent, second, json!({"action": "judge", "valid": true}))
+        .await;
+    app.act_ok(
+        &d.agent,
+        second,
+        json!({"action": "route", "department": "logistics"}),
+    )
+    .await;
+    app.act_ok(&d.warehouse, second, json!({"action": "analyse", "liability": "merchant", "root_cause": "process", "findings": "仓库漏检"})).await;
+    let rounds = [
+        (
+            first,
+            "A",
+            &d.warehouse,
+            "warehouse",
+            json!({"action": "parcel_back", "outcome": "returned", "received": true, "result": "pass"}),
+        ),
+        (
+            second,
+            "B",
+            &d.supervisor,
+            "override",
+            json!({"action": "parcel_back", "outcome": "refused", "override_reason": "顾客到店退回，仓库已签收"}),
+        ),
+    ];
+    for (id, line, token, kind, back) in rounds {
+        app.act_ok(&d.agent, id, json!({"action": "propose", "options": [{"kind": "refund", "lines": [{"line_id": line, "quantity": 1}]}]})).await;
+        app.act_ok(&d.agent, id, json!({"action": "choose", "option": 0}))
+            .await;
+        app.act_ok(
+            &d.agent,
+            id,
+            json!({"action": "track_parcel", "status": "delivered"}),
+        )
+        .await;
+        // The agent cannot speak for the warehouse, nor set the rule aside.
+        let r = app
+            .act(&d.agent, id, json!({"action": "parcel_back", "outcome": "returned", "received": true, "result": "pass"}))
+            .await;
+        assert_eq!(
+            fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+            ["received"]
+        );
+        let c = app.act_ok(token, id, back).await;
+        let evidence = c["steps_done"][1]["data"]["evidence"].clone();
+        assert_eq!(evidence["kind"], kind, "{c}");
+        let c = app.act_ok(&d.agent, id, json!({"action": "refund"})).await;
+        assert_eq!(c["status"], "executed");
+        // The history keeps who vouched, and how.
+        let events: Value = app
+            .get(&d.agent, &format!("/api/v1/cases/{id}/events"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let step = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == "parcel_back")
+            .unwrap();
+        assert_eq!(step["data"]["evidence"], evidence, "{step}");
+    }
+    assert_eq!(
+        order_now(&app, &d.agent).await["refunds"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 async fn return_and_refund_with_a_failed_then_a_partial_inspection(app: TestApp) {

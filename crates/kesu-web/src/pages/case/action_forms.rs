@@ -250,6 +250,13 @@ pub(super) fn action_fields(
         }
         ActionName::Step(Step::ParcelBack) => html! {
             (select_codes(lang, "outcome", "outcome", &ParcelOutcome::ALL.iter().map(|o| (o.code(), lang.label(o))).collect::<Vec<_>>(), None))
+            p.muted.hint { (lang.t("goods_back_hint")) }
+            (goods_proof(lang, role))
+            (text_field(lang, "note", "note", false))
+        },
+        ActionName::Step(Step::ReceiveReturn) => html! {
+            @if role == Role::Agent { p.muted.hint { (lang.t("return_received_hint")) } }
+            @if role == Role::Supervisor { (override_field(lang)) }
             (text_field(lang, "note", "note", false))
         },
         ActionName::Step(step @ (Step::ReturnShipped | Step::ShipReplacement)) => {
@@ -314,8 +321,35 @@ pub(super) fn action_fields(
         // Claiming asks nothing: the button says it all.
         ActionName::Take => html! {},
         ActionName::Resume
-        | ActionName::Step(
-            Step::ConfirmNotShipped | Step::CancelOrder | Step::ReceiveReturn | Step::Restock,
-        ) => text_field(lang, "note", "note", false),
+        | ActionName::Step(Step::ConfirmNotShipped | Step::CancelOrder | Step::Restock) => {
+            text_field(lang, "note", "note", false)
+        }
+    }
+}
+
+/// The proof a refund after shipping waits for, beyond the carrier's tracking: the
+/// warehouse's receipt with its inspection, or a supervisor's reason to go on without.
+fn goods_proof(lang: Lang, role: Role) -> Markup {
+    html! {
+        @if matches!(role, Role::Department | Role::Supervisor) {
+            fieldset.goods-proof {
+                legend { (lang.t("warehouse_receipt")) }
+                label.check { input type="checkbox" name="received" value="1"; (lang.t("received_back")) }
+                label { (lang.t("result"))
+                    select name="result" {
+                        option value="" { (lang.t("choose_one")) }
+                        @for r in Inspection::ALL { option value=(r.code()) { (lang.label(r)) } }
+                    }
+                }
+            }
+        }
+        @if role == Role::Supervisor { (override_field(lang)) }
+    }
+}
+
+fn override_field(lang: Lang) -> Markup {
+    html! {
+        label { (lang.t("override_reason"))
+            textarea name="override_reason" rows="2" placeholder=(lang.t("override_reason_hint")) {} }
     }
 }

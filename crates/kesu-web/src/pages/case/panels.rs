@@ -1,6 +1,7 @@
 //! The case page's panels: the timeline, deadlines, the referral, the order and the refund quote.
 
 use super::*;
+use kesu_domain::fulfilment::{GoodsEvidence, StepData};
 
 /// Who wrote an entry, as a person reads it: the staff member's name, 顾客, or which part
 /// of kesu.
@@ -17,6 +18,34 @@ pub(super) fn actor_label(lang: Lang, author: &Author) -> String {
     }
 }
 
+/// The proof a step took the goods as back on, as a person reads it.
+fn goods_evidence(lang: Lang, evidence: &GoodsEvidence) -> String {
+    match evidence {
+        GoodsEvidence::Tracking { parcels } => {
+            let parcels: Vec<String> = parcels
+                .iter()
+                .map(|p| {
+                    let status = kesu_domain::tracking::TrackingStatus::parse(&p.status)
+                        .map(|s| lang.label(s).to_owned())
+                        .unwrap_or_else(|| p.status.clone());
+                    format!("{} {} {status}", lang.carrier(&p.carrier), p.tracking_no)
+                })
+                .collect();
+            format!("{}：{}", lang.t("goods_proof_tracking"), parcels.join("；"))
+        }
+        GoodsEvidence::Warehouse { result } => {
+            format!(
+                "{} · {}",
+                lang.t("goods_proof_warehouse"),
+                lang.label(result)
+            )
+        }
+        GoodsEvidence::Override { reason } => {
+            format!("{}：{reason}", lang.t("goods_proof_override"))
+        }
+    }
+}
+
 pub(super) fn timeline_entry(
     lang: Lang,
     e: &HistoryEntry,
@@ -26,7 +55,7 @@ pub(super) fn timeline_entry(
     // An inspection's photos: those that are the case's files open from here.
     let photos: &[String] = match &e.entry {
         Entry::Stepped {
-            data: kesu_domain::fulfilment::StepData::Inspected { photos, .. },
+            data: StepData::Inspected { photos, .. },
             ..
         } => photos,
         _ => &[],
@@ -51,6 +80,16 @@ pub(super) fn timeline_entry(
         }),
         Entry::Timer { fired, .. } => Some(lang.label(fired.clock).to_owned()),
         Entry::Attached(a) => Some(a.name.clone()),
+        // Why kesu let the goods count as back (the refund after shipping waits for them).
+        Entry::Stepped {
+            data:
+                StepData::Back {
+                    evidence: Some(evidence),
+                    ..
+                }
+                | StepData::Received { evidence },
+            ..
+        } => Some(goods_evidence(lang, evidence)),
         // How sending an answer to the platform went.
         Entry::Other { action, data } if action == "platform_answer_sent" => {
             let status = data.get("status").and_then(|s| s.as_str()).unwrap_or("");

@@ -84,9 +84,13 @@ pub(super) fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, Str
         ActionName::Approve | ActionName::Reject => put_text(&mut m, f, "comment"),
         ActionName::Execute
         | ActionName::Resume
-        | ActionName::Step(
-            Step::ConfirmNotShipped | Step::CancelOrder | Step::ReceiveReturn | Step::Restock,
-        ) => put_text(&mut m, f, "note"),
+        | ActionName::Step(Step::ConfirmNotShipped | Step::CancelOrder | Step::Restock) => {
+            put_text(&mut m, f, "note")
+        }
+        ActionName::Step(Step::ReceiveReturn) => {
+            put_text(&mut m, f, "note");
+            put_text(&mut m, f, "override_reason");
+        }
         ActionName::FollowUp => {
             // No answer is no answer: the lifecycle refuses a follow-up without one.
             match f.get("satisfied") {
@@ -149,6 +153,11 @@ pub(super) fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, Str
         ActionName::Step(Step::ParcelBack) => {
             put_text(&mut m, f, "outcome");
             put_text(&mut m, f, "note");
+            put_text(&mut m, f, "override_reason");
+            if f.get("received") == Some("1") {
+                m.insert("received".into(), json!(true));
+                put_text(&mut m, f, "result");
+            }
         }
         ActionName::Step(Step::ReturnShipped | Step::ShipReplacement) => {
             put_text(&mut m, f, "carrier");
