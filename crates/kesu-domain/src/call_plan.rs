@@ -183,6 +183,7 @@ mod tests {
                 note: None,
                 lines: Vec::new(),
                 include_shipping: false,
+                goodwill: Vec::new(),
             },
             needs_approval: false,
             flow: Flow::Simple,

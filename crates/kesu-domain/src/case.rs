@@ -167,6 +167,11 @@ pub struct ResolutionOption {
     /// Whether a refund returns the shipping fee too.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_shipping: bool,
+    /// Lines of a no-reason return outside the seven-day rule, found by kesu when the
+    /// option is proposed: the choice then waits for a supervisor's approval, given as a
+    /// goodwill exception with a reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub goodwill: Vec<crate::seven_day_return::GoodwillException>,
 }
 
 /// The option the customer picked, and whether it must wait for a supervisor.

@@ -466,6 +466,7 @@ fn parse_options(raw: Vec<OptionFields>) -> Result<Vec<ResolutionOption>, Reject
                 note,
                 lines: o.lines,
                 include_shipping: o.include_shipping,
+                goodwill: Vec::new(),
             }),
             Err(e) => errors.push(e),
         }

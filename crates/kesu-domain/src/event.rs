@@ -42,6 +42,9 @@ pub enum Change {
     },
     Approve {
         comment: Option<String>,
+        /// The approval accepts a return outside the seven-day rule (the comment says why).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        goodwill: bool,
     },
     Reject {
         comment: String,
@@ -152,7 +155,7 @@ impl Change {
             Change::Execute { note } => Some(note),
             Change::Resume { note, .. } => note.as_deref(),
             Change::Step { record, .. } => record.note.as_deref(),
-            Change::Approve { comment } => comment.as_deref(),
+            Change::Approve { comment, .. } => comment.as_deref(),
             Change::Reject { comment } => Some(comment),
             Change::FollowUp { comment, .. } => comment.as_deref(),
             Change::Close { summary, .. } => Some(summary),

@@ -84,6 +84,7 @@ fn options_are_listed_with_their_amounts() {
                 note: None,
                 lines: vec![],
                 include_shipping: false,
+                goodwill: Vec::new(),
             }],
             round: 1,
         },
@@ -111,7 +112,10 @@ fn options_are_listed_with_their_amounts() {
 #[test]
 fn webhooks_hear_status_changes_and_the_events_asked_for() {
     let moved = Entry::Changed {
-        change: Change::Approve { comment: None },
+        change: Change::Approve {
+            comment: None,
+            goodwill: false,
+        },
         moved: Some(Move {
             from: CaseStatus::AwaitingApproval,
             to: CaseStatus::Approved,

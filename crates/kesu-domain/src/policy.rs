@@ -256,6 +256,7 @@ mod tests {
             note: None,
             lines: Vec::new(),
             include_shipping: false,
+            goodwill: Vec::new(),
         }
     }
 

@@ -97,6 +97,7 @@ fn by_the_book() -> (Case, History) {
                     note: None,
                     lines: Vec::new(),
                     include_shipping: false,
+                    goodwill: Vec::new(),
                 }],
             },
         ),

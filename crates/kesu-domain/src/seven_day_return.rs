@@ -134,112 +134,82 @@ pub fn eligibility(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn shanghai(s: &str) -> DateTime<Utc> {
-        let local = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
-        ZONE.from_local_datetime(&local)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
-
-    const ZONE: Tz = chrono_tz::Asia::Shanghai;
-
-    /// Order 90 Art. 8: signed on 1 December at 21:30, the seven days are 2–8 December; a
-    /// return asked for on 8 December at 23:59 is in time, on 9 December at 00:00 it is not.
-    #[test]
-    fn the_seven_days_start_the_day_after_signing() {
-        let signed = shanghai("2026-12-01 21:30");
-        assert_eq!(period_end(signed, ZONE), shanghai("2026-12-09 00:00"));
-        let on = |now| eligibility(&[], Some(signed), GoodsCondition::Good, shanghai(now), ZONE);
-        assert_eq!(
-            on("2026-12-08 23:59"),
-            Eligibility::Eligible {
-                until: shanghai("2026-12-09 00:00")
-            }
-        );
-        assert_eq!(
-            on("2026-12-09 00:00"),
-            Eligibility::Expired {
-                ended: shanghai("2026-12-09 00:00")
-            }
-        );
-        // Signed just after midnight: still seven whole days after that day.
-        let early = shanghai("2026-12-01 00:05");
-        assert_eq!(period_end(early, ZONE), shanghai("2026-12-09 00:00"));
-    }
-
-    /// 消费者权益保护法 Art. 25 (1)–(4), Order 90 Art. 6: excluded by nature, whatever the date.
-    #[test]
-    fn goods_excluded_by_nature_cannot_go_back_without_reason() {
-        let signed = Some(shanghai("2026-12-01 10:00"));
-        let now = shanghai("2026-12-02 10:00");
-        for flag in [
-            ProductFlag::MadeToOrder,
-            ProductFlag::Perishable,
-            ProductFlag::Periodical,
-        ] {
-            assert_eq!(
-                eligibility(&[flag], signed, GoodsCondition::Good, now, ZONE),
-                Eligibility::Excluded(flag)
-            );
+impl Eligibility {
+    /// A stable code: `eligible`, `not_delivered`, `expired`, `excluded_<flag>`, `not_intact`
+    /// or `unsealed`.
+    pub fn code(&self) -> String {
+        match self {
+            Eligibility::Eligible { .. } => "eligible".into(),
+            Eligibility::NotDelivered => "not_delivered".into(),
+            Eligibility::Expired { .. } => "expired".into(),
+            Eligibility::Excluded(flag) => format!("excluded_{}", flag.code()),
+            Eligibility::NotIntact(GoodsCondition::Unsealed) => "unsealed".into(),
+            Eligibility::NotIntact(_) => "not_intact".into(),
         }
-        // Art. 25 (3): a digital good only once downloaded or unsealed.
-        assert!(eligibility(
-            &[ProductFlag::Digital],
-            signed,
-            GoodsCondition::Good,
-            now,
-            ZONE
-        )
-        .is_eligible());
-        assert_eq!(
-            eligibility(
-                &[ProductFlag::Digital],
-                signed,
-                GoodsCondition::Unsealed,
-                now,
-                ZONE
-            ),
-            Eligibility::Excluded(ProductFlag::Digital)
-        );
     }
 
-    /// Art. 25 para. 2, Order 90 Art. 7: what the consumer confirmed at purchase.
-    #[test]
-    fn goods_the_consumer_confirmed_as_non_returnable_are_excluded() {
-        let e = eligibility(
-            &[ProductFlag::ConfirmedNonReturnable],
-            Some(shanghai("2026-12-01 10:00")),
-            GoodsCondition::Good,
-            shanghai("2026-12-01 12:00"),
-            ZONE,
-        );
-        assert_eq!(
-            e,
-            Eligibility::Excluded(ProductFlag::ConfirmedNonReturnable)
-        );
-    }
-
-    /// Order 90 Art. 8: goods must be intact; and nothing counts before the goods arrived.
-    #[test]
-    fn goods_not_intact_or_not_yet_signed_for() {
-        let now = shanghai("2026-12-02 10:00");
-        assert_eq!(
-            eligibility(
-                &[],
-                Some(shanghai("2026-12-01 10:00")),
-                GoodsCondition::NotIntact,
-                now,
-                ZONE
-            ),
-            Eligibility::NotIntact(GoodsCondition::NotIntact)
-        );
-        assert_eq!(
-            eligibility(&[], None, GoodsCondition::Good, now, ZONE),
-            Eligibility::NotDelivered
-        );
+    /// The article the answer rests on, as a person cites it.
+    pub fn article(&self) -> &'static str {
+        match self {
+            Eligibility::Eligible { .. } | Eligibility::Expired { .. } => {
+                "消费者权益保护法第二十五条；网络购买商品七日无理由退货暂行办法第八条"
+            }
+            Eligibility::NotDelivered => {
+                "网络购买商品七日无理由退货暂行办法第八条（自签收次日起算）"
+            }
+            Eligibility::Excluded(ProductFlag::ConfirmedNonReturnable) => {
+                "消费者权益保护法第二十五条第二款；网络购买商品七日无理由退货暂行办法第七条"
+            }
+            Eligibility::Excluded(_) => {
+                "消费者权益保护法第二十五条第一款；网络购买商品七日无理由退货暂行办法第六条"
+            }
+            Eligibility::NotIntact(_) => "网络购买商品七日无理由退货暂行办法第八条（商品完好）",
+        }
     }
 }
+
+/// A line of a return the seven-day rule does not cover, accepted only as a goodwill
+/// exception a supervisor approves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GoodwillException {
+    pub line_id: String,
+    /// Why the rule does not cover it ([`Eligibility::code`]).
+    pub reason: String,
+}
+
+/// The lines of a no-reason return (the customer liable: nobody else's fault) outside the
+/// seven-day rule at `now`: each with why. Returns for a fault of the shop, the supplier or
+/// the carrier are not bound by the seven days (they are quality returns), so nothing here.
+pub fn goodwill_exceptions(
+    order: &crate::order::Order,
+    lines: &[crate::refund::RequestedLine],
+    now: DateTime<Utc>,
+    zone: Tz,
+) -> Vec<GoodwillException> {
+    lines
+        .iter()
+        .filter_map(|l| {
+            let line = order
+                .amounts
+                .lines
+                .iter()
+                .find(|x| x.line_id == l.line_id)?;
+            let e = eligibility(
+                &line.flags,
+                order.signed_at(&l.line_id),
+                GoodsCondition::Good,
+                now,
+                zone,
+            );
+            (!e.is_eligible()).then(|| GoodwillException {
+                line_id: l.line_id.clone(),
+                reason: e.code(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "seven_day_return_tests.rs"]
+mod tests;

@@ -12,6 +12,7 @@ use kesu_domain::order::ShipmentKind;
 use kesu_domain::platform::{AfterSaleKind, Platform, Stage};
 use kesu_domain::refund::DiscountKind;
 use kesu_domain::scripts::Scenario;
+use kesu_domain::seven_day_return::ProductFlag;
 use kesu_domain::sla::SlaClock;
 use kesu_domain::tracking::TrackingStatus;
 use kesu_domain::Role;
@@ -78,4 +79,5 @@ labelled!(
     Platform => "platform",
     AfterSaleKind => "after_sale",
     Stage => "platform_stage",
+    ProductFlag => "product_flag",
 );

@@ -191,9 +191,21 @@ pub(crate) async fn insert_shipment(
     (source, case_id): (&str, Option<i64>),
     now: DateTime<Utc>,
 ) -> Result<()> {
+    // Without the shop's word, the carrier's first delivered event is the signature.
+    let signed_at = match s.signed_at {
+        Some(t) => Some(millis(t)),
+        None => sqlx::query(
+            "SELECT MIN(at) AS at FROM tracking_events WHERE carrier = $1 AND tracking_no = $2 AND status = 'delivered'",
+        )
+        .bind(&s.carrier)
+        .bind(&s.tracking_no)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get::<Option<i64>, _>("at")?,
+    };
     sqlx::query(
-        "INSERT INTO shipments (order_no, carrier, tracking_no, kind, status, shipped_at, lines, source, case_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO shipments (order_no, carrier, tracking_no, kind, status, shipped_at, lines, source, case_id, created_at, signed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(order_no)
     .bind(&s.carrier)
@@ -205,6 +217,7 @@ pub(crate) async fn insert_shipment(
     .bind(source)
     .bind(case_id)
     .bind(millis(now))
+    .bind(signed_at)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -268,7 +281,7 @@ pub(crate) async fn read_order(conn: &mut AnyConnection, order_no: &str) -> Resu
     }))
     .map_err(|e| StoreError::Corrupt(format!("buyer: {e}")))?;
     let shipments = sqlx::query(
-        "SELECT carrier, tracking_no, kind, status, shipped_at, lines, source, case_id FROM shipments WHERE order_no = $1 ORDER BY id",
+        "SELECT carrier, tracking_no, kind, status, shipped_at, signed_at, lines, source, case_id FROM shipments WHERE order_no = $1 ORDER BY id",
     )
     .bind(order_no)
     .fetch_all(&mut *conn)
@@ -282,6 +295,7 @@ pub(crate) async fn read_order(conn: &mut AnyConnection, order_no: &str) -> Resu
             kind: parse_json("shipment kind", &format!("\"{kind}\""))?,
             status: r.try_get("status")?,
             shipped_at: r.try_get::<Option<i64>, _>("shipped_at")?.map(from_millis),
+            signed_at: r.try_get::<Option<i64>, _>("signed_at")?.map(from_millis),
             lines: parse_json("shipment lines", &r.try_get::<String, _>("lines")?)?,
             // Older case shipments may lack the case's id; they are still not the shop's.
             case_id: match r.try_get::<String, _>("source")?.as_str() {

@@ -47,6 +47,19 @@ impl Store {
             .bind(&e.carrier)
             .execute(&mut *tx)
             .await?;
+            if e.status == kesu_domain::tracking::TrackingStatus::Delivered {
+                // The customer signed at the earliest delivered event (or the shop's own
+                // earlier record): events may arrive out of order.
+                sqlx::query(
+                    "UPDATE shipments SET signed_at = $1 \
+                     WHERE tracking_no = $2 AND carrier = $3 AND kind <> 'return' AND (signed_at IS NULL OR signed_at > $1)",
+                )
+                .bind(millis(e.at))
+                .bind(&e.tracking_no)
+                .bind(&e.carrier)
+                .execute(&mut *tx)
+                .await?;
+            }
             crate::logistics::resolve_on_news(&mut tx, &e.carrier, &e.tracking_no, e.at).await?;
         }
         let orders = sqlx::query("SELECT DISTINCT order_no FROM shipments WHERE tracking_no = $1 AND carrier = $2 ORDER BY order_no")

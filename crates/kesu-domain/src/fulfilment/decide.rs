@@ -295,6 +295,7 @@ fn shipment_effect(
                 .collect(),
             kind,
             status: None,
+            signed_at: None,
             // The store records the case that sent it.
             case_id: None,
         },

@@ -253,6 +253,7 @@ fn an_agent_receives_a_return_only_once_tracking_shows_it_delivered() {
         lines: vec![],
         kind: ShipmentKind::Return,
         status: Some("in_transit".into()),
+        signed_at: None,
         case_id: None,
     });
     assert!(return_received_evidence(&o, &StepFields::default(), &staff(Role::Agent)).is_err());

@@ -75,7 +75,7 @@ pub fn evolve(case: &Case, event: &Event) -> Case {
                 at,
             });
         }
-        Change::Approve { comment } => {
+        Change::Approve { comment, .. } => {
             c.decision = Some(Decision {
                 approved: true,
                 automatic: false,

@@ -20,6 +20,28 @@ use actions::own_case;
 pub use actions::{allowed_actions, ActionName};
 pub use evolve::evolve;
 
+/// The lines of a no-reason return (the customer found liable) that the seven-day rule
+/// does not cover (消费者权益保护法 Art. 25; Order 90 Art. 6–8).
+fn no_reason_exceptions(
+    case: &Case,
+    option: &crate::case::ResolutionOption,
+    order: Option<&Order>,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Vec<crate::seven_day_return::GoodwillException> {
+    let no_reason = case
+        .analysis
+        .as_ref()
+        .is_some_and(|a| a.liability == crate::codes::Liability::Customer);
+    match order {
+        Some(order) if no_reason && option.kind == crate::codes::ResolutionKind::ReturnRefund => {
+            let lines = crate::fulfilment::requested_lines(option, order);
+            crate::seven_day_return::goodwill_exceptions(order, &lines, now, policy.zone())
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Decides whether `actor` may apply `command` to `case` as of `expected_version`, for a
 /// case whose order kesu does not have.
 pub fn decide(
@@ -102,6 +124,7 @@ pub fn decide_with_order(
                 if let Err(e) = check_option(i, option, order) {
                     errors.push(e);
                 }
+                option.goodwill = no_reason_exceptions(case, option, order, now, policy);
             }
             if !errors.is_empty() {
                 return Err(Rejection::Invalid(errors));
@@ -127,7 +150,9 @@ pub fn decide_with_order(
                     ),
                 )));
             };
-            let needs_approval = policy.approval.needs_approval(chosen);
+            // A return outside the seven-day rule is a goodwill exception: a supervisor's.
+            let needs_approval =
+                policy.approval.needs_approval(chosen) || !chosen.goodwill.is_empty();
             // Without the order in kesu nothing can be guarded or recorded on it: the
             // resolution is then carried out elsewhere and recorded with `execute`.
             let flow = match order {
@@ -148,7 +173,21 @@ pub fn decide_with_order(
             };
             (to, change)
         }
-        Command::Approve { comment } => (S::Approved, Change::Approve { comment }),
+        Command::Approve { comment } => {
+            let goodwill = case
+                .chosen
+                .as_ref()
+                .is_some_and(|c| !c.option.goodwill.is_empty());
+            if goodwill && comment.is_none() {
+                return Err(Rejection::from(FieldError::explained(
+                    "comment",
+                    Problem::Explain(Ask::WhyOverride),
+                    "the return lies outside the seven-day rule: say why the shop accepts it \
+                     (a goodwill exception)",
+                )));
+            }
+            (S::Approved, Change::Approve { comment, goodwill })
+        }
         Command::Reject { comment } => (S::Analysed, Change::Reject { comment }),
         Command::Execute { note } => (S::Executed, Change::Execute { note }),
         Command::FollowUp {

@@ -78,6 +78,7 @@ fn option(kind: ResolutionKind, amount: Option<i64>) -> ResolutionOption {
         note: None,
         lines: Vec::new(),
         include_shipping: false,
+        goodwill: Vec::new(),
     }
 }
 

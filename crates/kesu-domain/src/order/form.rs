@@ -70,6 +70,9 @@ pub struct ShipmentForm {
     /// The last tracking status known (docs/interface.md §6 codes), if any.
     #[serde(default)]
     pub status: Option<String>,
+    /// When the customer signed for it, if known.
+    #[serde(default)]
+    pub signed_at: Option<DateTime<FixedOffset>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -145,7 +148,7 @@ impl OrderForm {
                 None
             }
         };
-        let shipments = parse_shipments(&self.shipments, &amounts, &mut errors);
+        let shipments = parse_shipments(&self.shipments, &amounts, self.paid_at, &mut errors);
         let before = errors.len();
         let refunds = parse_refunds(&self.refunds, &amounts, &mut errors);
         let refunds_ok = errors.len() == before;
@@ -196,6 +199,7 @@ fn optional<T>(
 fn parse_shipments(
     forms: &[ShipmentForm],
     amounts: &OrderAmounts,
+    paid_at: Option<DateTime<FixedOffset>>,
     errors: &mut Vec<FieldError>,
 ) -> Vec<Shipment> {
     let mut shipped = vec![0i64; amounts.lines.len()];
@@ -216,6 +220,20 @@ fn parse_shipments(
                         allowed: TRACKING_STATUSES.join(", "),
                     },
                 ));
+            }
+        }
+        // Goods are signed for after they leave, and after they are paid for.
+        let not_before = [(s.shipped_at, "shipped_at"), (paid_at, "paid_at")];
+        for (earlier, name) in not_before {
+            if let (Some(signed), Some(earlier)) = (s.signed_at, earlier) {
+                if signed < earlier {
+                    errors.push(FieldError::explained(
+                        &f("signed_at"),
+                        Problem::Before { other: name.into() },
+                        format!("is before {name}: goods are signed for after that"),
+                    ));
+                    break;
+                }
             }
         }
         if s.lines.is_empty() {
@@ -266,6 +284,7 @@ fn parse_shipments(
                 lines: s.lines.clone(),
                 kind: s.kind,
                 status: s.status.clone(),
+                signed_at: s.signed_at.map(|t| t.with_timezone(&Utc)),
                 case_id: None,
             });
         }

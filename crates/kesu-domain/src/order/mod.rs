@@ -114,6 +114,10 @@ pub struct Shipment {
     pub lines: Vec<ShipmentLine>,
     pub kind: ShipmentKind,
     pub status: Option<String>,
+    /// When the customer signed for it: from the shop or platform, or the tracking's first
+    /// delivered event. Seven-day returns count from the day after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_at: Option<DateTime<Utc>>,
     /// The case whose resolution sent this parcel; none for the order's own shipments as
     /// the shop sent them (kept when the order is replaced).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -301,6 +305,17 @@ impl Order {
     }
 
     /// Units of each line that left in the order's own shipments.
+    /// When the customer last signed for a parcel of the order's own delivery carrying
+    /// `line_id`: the seven-day return period starts the day after.
+    pub fn signed_at(&self, line_id: &str) -> Option<DateTime<Utc>> {
+        self.shipments
+            .iter()
+            .filter(|s| s.kind == ShipmentKind::Original)
+            .filter(|s| s.lines.iter().any(|l| l.line_id == line_id))
+            .filter_map(|s| s.signed_at)
+            .max()
+    }
+
     pub fn shipped_units(&self, line_id: &str) -> i64 {
         self.shipments
             .iter()

@@ -44,6 +44,10 @@ pub struct OrderLine {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<String>,
+    /// What the product is where the law treats it apart: goods excluded from seven-day
+    /// no-reason returns, or confirmed non-returnable at purchase (`seven_day_return`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<crate::seven_day_return::ProductFlag>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

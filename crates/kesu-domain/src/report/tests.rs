@@ -329,6 +329,7 @@ fn a_reopened_case_counts_its_last_follow_up_and_the_money_it_carried_out() {
             note: None,
             lines: Vec::new(),
             include_shipping: false,
+            goodwill: Vec::new(),
         }],
     };
     let steps: Vec<(i64, &Actor, Command)> = vec![

@@ -84,6 +84,11 @@ step-restock = Restock
 step-refund = Refund
 step-ship_replacement = Ship replacement
 
+product_flag-made_to_order = Made to order
+product_flag-perishable = Fresh and perishable
+product_flag-digital = Digital (once downloaded or unsealed)
+product_flag-periodical = Newspapers and periodicals
+product_flag-confirmed_non_returnable = Confirmed non-returnable at purchase
 parcel_outcome-intercepted = Intercepted
 parcel_outcome-refused = Refused
 parcel_outcome-returned = Returned

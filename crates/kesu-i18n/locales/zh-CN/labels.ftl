@@ -83,6 +83,11 @@ step-restock = 入库
 step-refund = 退款
 step-ship_replacement = 发出新件
 
+product_flag-made_to_order = 定制商品
+product_flag-perishable = 鲜活易腐
+product_flag-digital = 数字化商品（下载或拆封后）
+product_flag-periodical = 报纸期刊
+product_flag-confirmed_non_returnable = 购买时确认不适用七天无理由
 parcel_outcome-intercepted = 已拦截
 parcel_outcome-refused = 已拒收
 parcel_outcome-returned = 已退回

@@ -194,6 +194,7 @@ impl Generator {
             note: Some(note.to_owned()),
             lines: Vec::new(),
             include_shipping: false,
+            goodwill: Vec::new(),
         };
         let paid = paid.max(100);
         let mut list = match demand {

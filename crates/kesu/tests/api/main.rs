@@ -66,4 +66,5 @@ mod snapshots_pages;
 mod sso;
 mod templates;
 mod tracking;
+mod trade_rules;
 mod triage;

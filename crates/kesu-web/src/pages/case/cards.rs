@@ -64,6 +64,7 @@ pub(super) fn decision_cards(lang: Lang, c: &Case, zone: chrono_tz::Tz) -> Marku
                             }
                             @if o.include_shipping { " · " (lang.t("include_shipping")) }
                             @if let Some(n) = &o.note { " — " (n) }
+                            @if !o.goodwill.is_empty() { " " span.badge.amber title=(lang.t("goodwill_hint")) { (lang.t("goodwill_exception")) } }
                             @if chosen == Some(i) { " " span.badge.green { (lang.t("chosen")) } }
                         }
                     }

@@ -37,6 +37,7 @@ mod parcels;
 mod platform;
 mod platform_answers;
 mod reply_check;
+mod returns;
 mod reveal;
 mod submit;
 
@@ -420,6 +421,7 @@ async fn render_full(
                     section.panel {
                         (order_panel(lang, &carriers, c.order_no.as_deref(), order.as_ref(), unmasked, zone))
                         (super::logistics::claims_panel(s, c, order.as_ref(), &claims, &attachments, &carriers, zone))
+                        @if let Some(o) = &order { (returns::return_rights_panel(lang, o, now, zone)) }
                         @if let Some(o) = &order { (quote_panel(lang, c.id, o, quote.as_ref())) }
                     }
                 }

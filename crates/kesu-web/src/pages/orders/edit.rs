@@ -12,6 +12,7 @@ use kesu_domain::order::{
     ShipmentLine, PAYMENT_METHODS, TRACKING_STATUSES,
 };
 use kesu_domain::refund::{Discount, DiscountKind, OrderLine};
+use kesu_domain::seven_day_return::ProductFlag;
 use kesu_domain::tracking::TrackingStatus;
 use kesu_domain::FieldError;
 use maud::{html, Markup};
@@ -21,13 +22,14 @@ use super::super::i18n::Lang;
 use super::super::Form;
 
 /// The columns of each kind of row, as the form names its fields.
-const LINE: [&str; 6] = [
+const LINE: [&str; 7] = [
     "line_id",
     "line_name",
     "line_spec",
     "line_sku",
     "line_price",
     "line_qty",
+    "line_flags",
 ];
 const DISCOUNT: [&str; 4] = [
     "discount_id",
@@ -35,13 +37,14 @@ const DISCOUNT: [&str; 4] = [
     "discount_amount",
     "discount_lines",
 ];
-const SHIPMENT: [&str; 6] = [
+const SHIPMENT: [&str; 7] = [
     "ship_kind",
     "ship_carrier",
     "ship_tracking",
     "ship_at",
     "ship_lines",
     "ship_status",
+    "ship_signed",
 ];
 
 /// The order as the form shows it: one row per line, discount and shop parcel.
@@ -88,6 +91,7 @@ pub fn form_of(o: &Order, zone: chrono_tz::Tz) -> Form {
             opt(&l.sku),
             format_yuan(l.unit_price_cents),
             l.quantity.to_string(),
+            flags_text(&l.flags),
         ]) {
             put(k, v);
         }
@@ -117,6 +121,9 @@ pub fn form_of(o: &Order, zone: chrono_tz::Tz) -> Form {
                 .unwrap_or_default(),
             lines.join(", "),
             s.status.clone().unwrap_or_default(),
+            s.signed_at
+                .map(|t| format_local_time(t, zone))
+                .unwrap_or_default(),
         ]) {
             put(k, v);
         }
@@ -184,6 +191,7 @@ pub fn order_form(
             name: some(&r[1]),
             spec: some(&r[2]),
             sku: some(&r[3]),
+            flags: parse_flags(&mut errors, n, &r[6]),
         });
     }
     let mut discounts = Vec::new();
@@ -242,6 +250,12 @@ pub fn order_form(
                 .find(|k| k.code() == r[0])
                 .unwrap_or_default(),
             status: (!r[5].is_empty()).then(|| r[5].clone()),
+            signed_at: time(
+                &mut errors,
+                zone,
+                &format!("shipments[{n}].signed_at"),
+                &r[6],
+            ),
         });
     }
     if placed_at.is_none() && f.text("placed_at").is_none() {
@@ -277,6 +291,27 @@ pub fn order_form(
             })
             .collect(),
     })
+}
+
+/// A line's product flags as the form keeps them: codes joined by commas.
+fn flags_text(flags: &[ProductFlag]) -> String {
+    flags.iter().map(|f| f.code()).collect::<Vec<_>>().join(",")
+}
+
+fn parse_flags(errors: &mut Vec<FieldError>, n: usize, raw: &str) -> Vec<ProductFlag> {
+    let mut flags = Vec::new();
+    for code in raw.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        match ProductFlag::ALL.iter().find(|f| f.code() == code) {
+            Some(f) => flags.push(*f),
+            None => errors.push(FieldError::new(
+                &format!("lines[{n}].flags"),
+                Problem::NotOneOf {
+                    allowed: flags_text(&ProductFlag::ALL),
+                },
+            )),
+        }
+    }
+    flags
 }
 
 /// Yuan typed as `field` in cents; empty is nothing.
@@ -345,6 +380,12 @@ pub fn fields(lang: Lang, carriers: &Carriers, f: &Form) -> Markup {
                     label { (lang.t("sku")) input name="line_sku" value=(r[3]); }
                     label { (lang.t("unit_price")) input name="line_price" inputmode="decimal" value=(r[4]) size="8"; }
                     label { (lang.t("quantity")) input name="line_qty" inputmode="numeric" value=(r[5]) size="4"; }
+                    label { (lang.t("product_flags")) select name="line_flags" {
+                        option value="" { (lang.t("product_flags_none")) }
+                        // Several flags (from the API) stay as they are.
+                        @if r[6].contains(',') { option value=(r[6]) selected { (r[6].split(',').filter_map(|c| ProductFlag::ALL.iter().find(|f| f.code() == c)).map(|f| lang.label(f)).collect::<Vec<_>>().join("、")) } }
+                        @for f in ProductFlag::ALL { option value=(f.code()) selected[r[6] == f.code()] { (lang.label(f)) } }
+                    } }
                 }
             }
             button.link.add-row type="button" { (lang.t("add_row")) }
@@ -375,6 +416,7 @@ pub fn fields(lang: Lang, carriers: &Carriers, f: &Form) -> Markup {
                     label { (lang.t("tracking_no")) input name="ship_tracking" value=(r[2]); }
                     label { (lang.t("shipped_at")) (ship_time(lang, &r[3])) }
                     label { (lang.t("shipment_lines")) input name="ship_lines" value=(r[4]) placeholder=(super::super::lines_example(lines.iter().map(|(_, r)| r[0].as_str()))); }
+                    label { (lang.t("signed_at")) input name="ship_signed" value=(r[6]) autocomplete="off" placeholder="2026-12-01 14:30" title=(lang.t("datetime_hint")) maxlength="19"; }
                     label { (lang.t("tracking_status")) select name="ship_status" {
                         option value="" { "—" }
                         @for code in TRACKING_STATUSES {

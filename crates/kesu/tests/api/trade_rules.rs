@@ -1,0 +1,217 @@
+//! The rules of the trade on a real server: seven-day no-reason returns (消费者权益保护法
+//! Art. 25; 网络购买商品七日无理由退货暂行办法 Art. 6–8) from the signing time the shop or the
+//! carrier gives, and the goodwill exception a supervisor approves.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{browser, complaint, fields, page_text, problem, TestApp};
+use crate::on_both_backends;
+
+on_both_backends!(
+    a_signing_time_before_payment_is_refused_and_nothing_stored,
+    a_return_outside_the_seven_days_is_a_goodwill_exception_a_supervisor_approves,
+    the_carriers_delivered_event_starts_the_seven_days_and_the_case_page_shows_them,
+);
+
+/// Line A (a sweater, 5000) may go back; line B (fresh fruit, 3000) is perishable.
+/// Signed on 20 November at 10:00 (Shanghai): the seven days are 21–27 November, so the
+/// return may be asked for until 28 November 00:00. The test clock stands at 23 November.
+fn order(signed_at: Option<&str>) -> Value {
+    let mut shipment = json!({"carrier": "sf", "tracking_no": "SF7001", "shipped_at": "2026-11-18T18:00:00+08:00",
+                              "lines": [{"line_id": "A", "quantity": 1}, {"line_id": "B", "quantity": 1}]});
+    if let Some(t) = signed_at {
+        shipment["signed_at"] = json!(t);
+    }
+    json!({
+        "shop": "旗舰店", "buyer": {"name": "王小明"},
+        "placed_at": "2026-11-18T09:00:00+08:00", "paid_at": "2026-11-18T09:01:00+08:00",
+        "lines": [{"line_id": "A", "name": "羊毛衫", "unit_price_cents": 5000, "quantity": 1},
+                  {"line_id": "B", "name": "车厘子", "unit_price_cents": 3000, "quantity": 1, "flags": ["perishable"]}],
+        "shipments": [shipment]
+    })
+}
+
+async fn a_signing_time_before_payment_is_refused_and_nothing_stored(app: TestApp) {
+    let agent = app.user("amy", "agent", None).await;
+    let r = app
+        .put_order(
+            &agent,
+            "TB20261111001",
+            &order(Some("2026-11-17T10:00:00+08:00")),
+        )
+        .await;
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(fields(&p), ["shipments[0].signed_at"], "{p}");
+    let mut bad = order(None);
+    bad["lines"][1]["flags"] = json!(["fragile"]);
+    let r = app.put_order(&agent, "TB20261111001", &bad).await;
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(
+        p["detail"].as_str().unwrap().contains("flags") || fields(&p)[0].contains("flags"),
+        "{p}"
+    );
+    let r = app.get(&agent, "/api/v1/orders/TB20261111001").await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+/// Brings a complaint about the order to `analysed` with the customer liable (a change of
+/// mind: a no-reason return).
+async fn analysed(app: &TestApp, agent: &str) -> i64 {
+    let dept = app.user("wu", "department", Some("logistics")).await;
+    let id = app.register(agent, &complaint()).await["id"]
+        .as_i64()
+        .unwrap();
+    app.act_ok(agent, id, json!({"action": "judge", "valid": true}))
+        .await;
+    app.act_ok(
+        agent,
+        id,
+        json!({"action": "route", "department": "logistics"}),
+    )
+    .await;
+    app.act_ok(&dept, id, json!({"action": "analyse", "liability": "customer", "root_cause": "customer", "findings": "顾客不想要了"})).await;
+    id
+}
+
+async fn a_return_outside_the_seven_days_is_a_goodwill_exception_a_supervisor_approves(
+    app: TestApp,
+) {
+    let agent = app.user("amy", "agent", None).await;
+    let supervisor = app.user("sam", "supervisor", None).await;
+    let r = app
+        .put_order(
+            &agent,
+            "TB20261111001",
+            &order(Some("2026-11-20T10:00:00+08:00")),
+        )
+        .await;
+    assert!(r.status().is_success());
+    let id = analysed(&app, &agent).await;
+    let c = app
+        .act_ok(
+            &agent,
+            id,
+            json!({"action": "propose", "options": [
+                {"kind": "return_refund", "lines": [{"line_id": "A", "quantity": 1}]},
+                {"kind": "return_refund", "lines": [{"line_id": "B", "quantity": 1}]}
+            ]}),
+        )
+        .await;
+    // Within the seven days: nothing to except. Fresh fruit: excluded by Art. 25 (2).
+    assert!(c["options"][0].get("goodwill").is_none(), "{c}");
+    assert_eq!(
+        c["options"][1]["goodwill"],
+        json!([{"line_id": "B", "reason": "excluded_perishable"}])
+    );
+    // The customer insists; the shop may accept, but only a supervisor, and saying why.
+    let c = app
+        .act_ok(&agent, id, json!({"action": "choose", "option": 1}))
+        .await;
+    assert_eq!(
+        c["status"], "awaiting_approval",
+        "a 3000-cent return would not need approval otherwise"
+    );
+    let r = app.act(&supervisor, id, json!({"action": "approve"})).await;
+    assert_eq!(
+        fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["comment"]
+    );
+    let c = app
+        .act_ok(
+            &supervisor,
+            id,
+            json!({"action": "approve", "comment": "老顾客，车厘子未拆封，破例接受退货"}),
+        )
+        .await;
+    assert_eq!(c["status"], "approved");
+    let approve = app
+        .history(&agent, id)
+        .await
+        .into_iter()
+        .find(|e| e["action"] == "approve")
+        .unwrap();
+    assert_eq!(approve["data"]["goodwill"], true, "{approve}");
+
+    // The same return of the sweater, within the seven days, goes through without a supervisor.
+    let second = app.register(&agent, &complaint()).await["id"]
+        .as_i64()
+        .unwrap();
+    app.act_ok(&agent, second, json!({"action": "judge", "valid": true}))
+        .await;
+    app.act_ok(
+        &agent,
+        second,
+        json!({"action": "route", "department": "logistics"}),
+    )
+    .await;
+    let dept = app.token("wu", "pass-word-1").await;
+    app.act_ok(&dept, second, json!({"action": "analyse", "liability": "customer", "root_cause": "customer", "findings": "尺码不合适"})).await;
+    app.act_ok(&agent, second, json!({"action": "propose", "options": [{"kind": "return_refund", "lines": [{"line_id": "A", "quantity": 1}]}]})).await;
+    let c = app
+        .act_ok(&agent, second, json!({"action": "choose", "option": 0}))
+        .await;
+    assert_eq!(c["status"], "approved");
+}
+
+async fn the_carriers_delivered_event_starts_the_seven_days_and_the_case_page_shows_them(
+    app: TestApp,
+) {
+    let agent = app.user("amy", "agent", None).await;
+    let r = app.put_order(&agent, "TB20261111001", &order(None)).await;
+    assert!(r.status().is_success());
+    // Signed for on 14 November at 12:00: the seven days ended on 22 November at 00:00.
+    for (at, status) in [
+        ("2026-11-14T12:00:00+08:00", "delivered"),
+        ("2026-11-13T08:00:00+08:00", "in_transit"),
+    ] {
+        let r = app
+            .post(
+                &agent,
+                "/api/v1/tracking/events",
+                &json!({"carrier": "sf", "tracking_no": "SF7001", "at": at, "status": status}),
+            )
+            .await;
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    }
+    let o: Value = app
+        .get(&agent, "/api/v1/orders/TB20261111001")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        o["shipments"][0]["signed_at"]
+            .as_str()
+            .map(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap()),
+        Some(chrono::DateTime::parse_from_rfc3339("2026-11-14T12:00:00+08:00").unwrap()),
+        "{o}"
+    );
+    // Stored again by the shop without a signing time, the carrier's is kept.
+    assert!(app
+        .put_order(&agent, "TB20261111001", &order(None))
+        .await
+        .status()
+        .is_success());
+    let id = analysed(&app, &agent).await;
+    let c = app
+        .act_ok(&agent, id, json!({"action": "propose", "options": [{"kind": "return_refund", "lines": [{"line_id": "A", "quantity": 1}]}]}))
+        .await;
+    assert_eq!(
+        c["options"][0]["goodwill"],
+        json!([{"line_id": "A", "reason": "expired"}])
+    );
+    let (client, _) = browser(&app, "amy", "pass-word-1").await;
+    let page = page_text(&client, &app.url(&format!("/cases/{id}"))).await;
+    assert!(page.contains("七天无理由退货"), "{page}");
+    assert!(
+        page.contains("七天期限已届满，截止于 2026-11-22 00:00"),
+        "the sweater's seven days ended at midnight after 21 November"
+    );
+    assert!(
+        page.contains("不适用七天无理由：鲜活易腐"),
+        "the fruit is excluded"
+    );
+    assert!(page.contains("第二十五条"), "the article is cited");
+    assert!(page.contains("善意例外"), "the option is marked");
+}
