@@ -18,6 +18,7 @@
 //! | deadlines firing, the monitor's rounds | [`worker::round`], [`worker::run`] |
 
 pub mod accountability;
+pub mod after_sales;
 pub mod attachments;
 pub mod audit;
 pub mod cases;

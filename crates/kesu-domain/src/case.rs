@@ -100,6 +100,9 @@ pub struct Deadlines {
     /// A platform's countdown for the shop (its after-sales request), while it runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform_by: Option<DateTime<Utc>>,
+    /// The refund owed: due by then (see `sla::refund_clock`), while it is owed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_by: Option<DateTime<Utc>>,
 }
 
 /// How a consumer association forwarded the complaint.

@@ -75,6 +75,12 @@ pub fn running(case: &Case) -> Vec<Countdown> {
             due,
             start: case.received_at,
         }),
+        // The money owed: its window is short, so its start is the approval or the goods' return.
+        d.refund_by.map(|due| Countdown {
+            clock: SlaClock::Refund,
+            due,
+            start: refund_start(case).unwrap_or(case.received_at),
+        }),
     ]
     .into_iter()
     .flatten()
@@ -82,6 +88,19 @@ pub fn running(case: &Case) -> Vec<Countdown> {
     // On equal deadlines the earlier clock in the list (first response) is the one named.
     clocks.sort_by_key(|c| c.due);
     clocks
+}
+
+/// When the refund clock started, as the case records it (approval or the goods' return).
+fn refund_start(case: &Case) -> Option<DateTime<Utc>> {
+    use crate::fulfilment::Step;
+    let chosen = case.chosen.as_ref()?;
+    let back = case
+        .steps_done
+        .iter()
+        .find(|s| matches!(s.step, Step::ParcelBack | Step::ReceiveReturn))
+        .map(|s| s.at);
+    back.or(case.decision.as_ref().map(|d| d.at))
+        .or(Some(chosen.at))
 }
 
 /// The nearest deadline of any running clock: what the queue sorts by and the badge shows.

@@ -6,6 +6,7 @@
 pub mod access_policy;
 pub mod account;
 pub mod accountability;
+pub mod after_sales_policy;
 pub mod attachment;
 pub mod audit;
 pub mod audit_content;

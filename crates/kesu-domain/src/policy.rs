@@ -65,9 +65,25 @@ pub struct DeadlinePolicy {
     /// platform's (default 120): the breach escalates while there is still time to answer.
     #[serde(default = "default_platform_margin_minutes")]
     pub platform_margin_minutes: i64,
+    /// A refund agreed before the goods shipped goes out within this many hours of the
+    /// approval (the shop's own promise; default 24).
+    #[serde(default = "default_refund_before_shipping_hours")]
+    pub refund_before_shipping_hours: i64,
+    /// A refund after the goods came back goes out within this many days of receiving them:
+    /// at most 7 (消费者权益保护法 Art. 25; 网络购买商品七日无理由退货暂行办法 Art. 13).
+    #[serde(default = "default_refund_after_return_days")]
+    pub refund_after_return_days: i64,
     /// Overrides by channel, category and priority; the most specific wins.
     #[serde(default)]
     pub rules: Vec<SlaRule>,
+}
+
+fn default_refund_before_shipping_hours() -> i64 {
+    24
+}
+
+fn default_refund_after_return_days() -> i64 {
+    7
 }
 
 fn default_step_hours() -> i64 {
@@ -96,6 +112,8 @@ impl Default for DeadlinePolicy {
             warn_at_percent: default_warn_at_percent(),
             remind_every_minutes: default_remind_every_minutes(),
             platform_margin_minutes: default_platform_margin_minutes(),
+            refund_before_shipping_hours: default_refund_before_shipping_hours(),
+            refund_after_return_days: default_refund_after_return_days(),
             rules: vec![
                 // E-mail is answered within a working half-day, resolved within three days.
                 SlaRule {
@@ -206,6 +224,19 @@ impl Policy {
                 "deadlines",
                 Problem::AtLeast { min: 1 },
                 "every duration must be positive",
+            ));
+        }
+        if !(1..=720).contains(&d.refund_before_shipping_hours) {
+            errors.push(FieldError::new(
+                "deadlines.refund_before_shipping_hours",
+                Problem::Range { min: 1, max: 720 },
+            ));
+        }
+        if !(1..=7).contains(&d.refund_after_return_days) {
+            errors.push(FieldError::explained(
+                "deadlines.refund_after_return_days",
+                Problem::Range { min: 1, max: 7 },
+                "the law allows at most 7 days from receiving the goods back (Order 90 Art. 13)",
             ));
         }
         if !(1..=99).contains(&d.warn_at_percent) {

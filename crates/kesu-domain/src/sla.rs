@@ -33,6 +33,9 @@ pub enum SlaClock {
     Resolution,
     /// A platform's countdown on its after-sales request; kesu's deadline comes ahead of it.
     Platform,
+    /// The money owed once a refund is agreed: within the shop's hours before shipping, and
+    /// within 7 days of the goods coming back (消费者权益保护法 Art. 25; Order 90 Art. 13).
+    Refund,
 }
 
 impl SlaClock {
@@ -41,6 +44,7 @@ impl SlaClock {
         SlaClock::Step,
         SlaClock::Resolution,
         SlaClock::Platform,
+        SlaClock::Refund,
     ];
 
     pub fn code(self) -> &'static str {
@@ -49,6 +53,7 @@ impl SlaClock {
             SlaClock::Step => "step",
             SlaClock::Resolution => "resolution",
             SlaClock::Platform => "platform",
+            SlaClock::Refund => "refund",
         }
     }
 
@@ -256,6 +261,35 @@ pub fn deadlines(case: &Case, policy: &Policy) -> Deadlines {
         step_by,
         resolve_by,
         platform_by,
+        refund_by: refund_clock(case, policy).map(|(start, budget)| start + budget),
+    }
+}
+
+/// When the refund clock started and how long it runs, while a refund is owed: from the
+/// approval of a refund before shipping (or of an amount), from the goods being back for a
+/// refund after shipping or a return (the `parcel_back` or `receive_return` step). In
+/// calendar time: the law counts days, not working hours.
+pub fn refund_clock(case: &Case, policy: &Policy) -> Option<(DateTime<Utc>, Duration)> {
+    use crate::fulfilment::{Flow, Step};
+    if case.status != CaseStatus::Approved {
+        return None;
+    }
+    let chosen = case.chosen.as_ref()?;
+    let d = &policy.deadlines;
+    let step_at = |step: Step| {
+        case.steps_done
+            .iter()
+            .find(|s| s.step == step)
+            .map(|s| s.at)
+    };
+    let approved_at = case.decision.as_ref().map_or(chosen.at, |d| d.at);
+    let before_shipping = Duration::hours(d.refund_before_shipping_hours);
+    let after_return = Duration::days(d.refund_after_return_days);
+    match chosen.flow {
+        Flow::RefundNotShipped | Flow::AmountRefund => Some((approved_at, before_shipping)),
+        Flow::RefundShipped => step_at(Step::ParcelBack).map(|at| (at, after_return)),
+        Flow::ReturnRefund => step_at(Step::ReceiveReturn).map(|at| (at, after_return)),
+        Flow::Exchange | Flow::Reship | Flow::Simple => None,
     }
 }
 
@@ -333,6 +367,16 @@ fn running_clocks(case: &Case, policy: &Policy) -> Vec<Running> {
             budget,
             due,
             working,
+        });
+    }
+    if let Some((start, budget)) = refund_clock(case, policy) {
+        clocks.push(Running {
+            clock: SlaClock::Refund,
+            key: format!("refund@{}", start.timestamp_millis()),
+            start,
+            budget,
+            due: start + budget,
+            working: false,
         });
     }
     if let Some(platform_by) = d.platform_by {
@@ -475,3 +519,7 @@ pub fn fired_entry(timer: &Timer, number: u32, now: DateTime<Utc>) -> Entry {
 #[cfg(test)]
 #[path = "sla_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "sla_refund_tests.rs"]
+mod refund_tests;

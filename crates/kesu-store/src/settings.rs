@@ -1,5 +1,6 @@
 //! Departments and the policy document: small, admin-edited configuration.
 
+use kesu_domain::after_sales_policy::AfterSalesPolicy;
 use kesu_domain::codes::DepartmentCode;
 use kesu_domain::reply_check::ReplyRules;
 use kesu_domain::scripts::ReplyTemplate;
@@ -227,6 +228,7 @@ impl Store {
 /// The reply checker's and triage's words as admins extended them; the built-in ones until then.
 const REPLY_RULES_KEY: &str = "reply_rules";
 const TRIAGE_RULES_KEY: &str = "triage_rules";
+const AFTER_SALES_POLICY_KEY: &str = "after_sales_policy";
 
 impl Store {
     async fn json_setting<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
@@ -256,6 +258,23 @@ impl Store {
 
     pub async fn set_reply_rules(&self, rules: &ReplyRules, by: By<'_>) -> Result<()> {
         self.set_json_setting(REPLY_RULES_KEY, rules, by).await
+    }
+
+    /// The after-sales policy the shop publishes; the built-in one until admins write theirs.
+    pub async fn after_sales_policy(&self) -> Result<AfterSalesPolicy> {
+        Ok(self
+            .json_setting(AFTER_SALES_POLICY_KEY)
+            .await?
+            .unwrap_or_else(AfterSalesPolicy::builtin))
+    }
+
+    pub async fn set_after_sales_policy(
+        &self,
+        policy: &AfterSalesPolicy,
+        by: By<'_>,
+    ) -> Result<()> {
+        self.set_json_setting(AFTER_SALES_POLICY_KEY, policy, by)
+            .await
     }
 
     pub async fn triage_rules(&self) -> Result<TriageRules> {

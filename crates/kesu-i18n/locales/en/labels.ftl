@@ -111,6 +111,7 @@ clock-first_response = First response
 clock-step = Step
 clock-resolution = Resolution
 clock-platform = Platform deadline
+clock-refund = Refund due
 
 improvement_status-planned = Planned
 improvement_status-in_progress = In progress

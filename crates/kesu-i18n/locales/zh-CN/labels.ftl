@@ -110,6 +110,7 @@ clock-first_response = 首次响应
 clock-step = 当前环节
 clock-resolution = 解决
 clock-platform = 平台时限
+clock-refund = 退款时限
 
 improvement_status-planned = 计划中
 improvement_status-in_progress = 进行中

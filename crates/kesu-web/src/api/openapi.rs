@@ -29,6 +29,7 @@ use crate::AppState;
         super::platform_answers::list, super::platform_answers::give, super::platform_answers::switch,
         super::settings::departments, super::settings::add_department,
         super::settings::policy, super::settings::set_policy,
+        super::settings::after_sales_policy, super::settings::set_after_sales_policy,
         super::refunds::quote,
         super::orders::put_order, super::orders::get_order,
         super::tracking::receive, super::kuaidi100::set_secret, super::kuaidi100::push,

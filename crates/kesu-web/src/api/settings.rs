@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use kesu_domain::after_sales_policy::AfterSalesPolicy;
 use kesu_domain::codes::DepartmentCode;
 use kesu_domain::Policy;
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,56 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/departments", get(departments).post(add_department))
         .route("/policy", get(policy).put(set_policy))
+        .route(
+            "/after-sales-policy",
+            get(after_sales_policy).put(set_after_sales_policy),
+        )
+}
+
+/// The after-sales policy as published, with the times the deadline policy promises.
+#[derive(Serialize, ToSchema)]
+pub struct PublishedPolicy {
+    #[serde(flatten)]
+    pub policy: AfterSalesPolicy,
+    pub times: Vec<kesu_domain::after_sales_policy::TimePromise>,
+}
+
+impl From<kesu_app::after_sales::Published> for PublishedPolicy {
+    fn from(p: kesu_app::after_sales::Published) -> Self {
+        PublishedPolicy {
+            policy: p.policy,
+            times: p.times,
+        }
+    }
+}
+
+/// The shop's after-sales policy as customers see it on `/policy`, `/complain` and their
+/// status page.
+#[utoipa::path(get, path = "/api/v1/after-sales-policy", tag = "settings", security(("bearer" = [])),
+    responses((status = 200, body = PublishedPolicy)))]
+async fn after_sales_policy(
+    State(state): State<AppState>,
+    Caller(_): Caller,
+) -> ApiResult<Json<PublishedPolicy>> {
+    Ok(Json(
+        kesu_app::after_sales::published(&state.store).await?.into(),
+    ))
+}
+
+/// Replaces the published after-sales policy (those who configure the desk).
+#[utoipa::path(put, path = "/api/v1/after-sales-policy", tag = "settings", security(("bearer" = [])),
+    request_body = AfterSalesPolicy,
+    responses((status = 200, body = PublishedPolicy), (status = 403, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+async fn set_after_sales_policy(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<PublishedPolicy>> {
+    let policy: AfterSalesPolicy = from_value(body)?;
+    let published =
+        kesu_app::after_sales::publish(&state.store, &caller, &policy, state.clock.now()).await?;
+    Ok(Json(published.into()))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]

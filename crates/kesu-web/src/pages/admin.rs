@@ -98,6 +98,7 @@ async fn render(
         section.panel {
             h2 { (lang.t("templates")) }
             p { a href="/admin/templates" { (lang.t("templates")) " →" } }
+            p { a href="/admin/after-sales-policy" { (lang.t("after_sales_policy")) " →" } }
         }
         p { a href="/admin/carriers" { (lang.t("carriers")) } }
         section.panel {
@@ -134,6 +135,8 @@ async fn render(
                 label { (lang.t("warn_at_percent")) input name="warn_at_percent" type="number" min="1" max="99" value=(policy.deadlines.warn_at_percent); }
                 label { (lang.t("remind_every_minutes")) input name="remind_every_minutes" type="number" min="1" value=(policy.deadlines.remind_every_minutes); }
                 label { (lang.t("platform_margin_minutes")) input name="platform_margin_minutes" type="number" min="1" value=(policy.deadlines.platform_margin_minutes); }
+                label { (lang.t("refund_before_shipping_hours")) input name="refund_before_shipping_hours" type="number" min="1" max="720" value=(policy.deadlines.refund_before_shipping_hours); }
+                label { (lang.t("refund_after_return_days")) input name="refund_after_return_days" type="number" min="1" max="7" value=(policy.deadlines.refund_after_return_days); }
                 h3 { (lang.t("sla_rules")) }
                 p.muted { (lang.t("sla_rules_hint")) }
                 table.board #sla-rules {
@@ -376,6 +379,14 @@ async fn save_policy(State(state): State<AppState>, AdminForm(s, f): AdminForm) 
         policy.deadlines.platform_margin_minutes = keep(
             "platform_margin_minutes",
             policy.deadlines.platform_margin_minutes,
+        )?;
+        policy.deadlines.refund_before_shipping_hours = keep(
+            "refund_before_shipping_hours",
+            policy.deadlines.refund_before_shipping_hours,
+        )?;
+        policy.deadlines.refund_after_return_days = keep(
+            "refund_after_return_days",
+            policy.deadlines.refund_after_return_days,
         )?;
         if f.get("rule_channel").is_some() {
             policy.deadlines.rules = sla_rules(&f)?;

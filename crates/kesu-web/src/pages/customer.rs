@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use axum_extra::extract::cookie::SameSite;
+use kesu_domain::after_sales_policy::TimePromise;
 use kesu_domain::carriers::Carriers;
 use kesu_domain::codes::{Category, Demand};
 use kesu_domain::error::{Ask, Problem};
@@ -77,7 +78,7 @@ pub(super) fn csrf_ok(state: &AppState, headers: &axum::http::HeaderMap, form: &
     matches!((public_token(headers, state.over_https(headers)), form.get("_csrf")), (Some(c), Some(f)) if !c.is_empty() && crate::same_secret(&c, f))
 }
 
-fn page(title: &str, body: Markup) -> Markup {
+pub(super) fn page(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="zh-CN" {
@@ -93,26 +94,52 @@ fn page(title: &str, body: Markup) -> Markup {
     }
 }
 
+/// The times the shop promises, for the complaint form; none if they cannot be read (the
+/// form still works).
+async fn promised_times(state: &AppState) -> Vec<TimePromise> {
+    match kesu_app::after_sales::published(&state.store).await {
+        Ok(p) => p.times,
+        Err(e) => {
+            tracing::warn!(error = ?e, "the after-sales policy could not be read for /complain");
+            Vec::new()
+        }
+    }
+}
+
 async fn complain_page(State(state): State<AppState>, parts: Parts) -> Response {
     let token = token_for(&state, &parts.headers);
+    let times = promised_times(&state).await;
     with_token(
         &state,
         &parts.headers,
         page(
             "投诉与售后",
-            complain_form(&token, &Form(vec![]), &[], None),
+            complain_form(&token, &Form(vec![]), &[], None, &times),
         )
         .into_response(),
         &token,
     )
 }
 
-fn complain_form(token: &str, f: &Form, errors: &[FieldError], refused: Option<&str>) -> Markup {
+fn complain_form(
+    token: &str,
+    f: &Form,
+    errors: &[FieldError],
+    refused: Option<&str>,
+    times: &[TimePromise],
+) -> Markup {
     let lang = Lang::Zh;
     let v = |k: &str| f.get(k).unwrap_or("").to_owned();
     html! {
         h1 { "投诉与售后" }
         p.muted { "亲，很抱歉给您带来不便。请告诉我们发生了什么，我们会尽快处理并回复您。" }
+        @if !times.is_empty() {
+            details.policy-summary #policy-summary {
+                summary { "我们的处理时限与售后政策" }
+                (super::after_sales::time_list(times))
+                p { a href="/policy" target="_blank" rel="noopener" { "查看完整售后政策（退换货、保修、投诉渠道）" } }
+            }
+        }
         @if !errors.is_empty() { div.error role="alert" { ul { @for e in errors { li { (kesu_i18n::problem(lang, e)) } } } } }
         @if let Some(said) = refused { div.error role="alert" { (said) " 请重新选择照片。" } }
         form method="post" action="/complain" enctype="multipart/form-data" {
@@ -149,12 +176,13 @@ async fn complain(
     }: PublicUpload,
 ) -> Response {
     let token = token_for(&state, &headers);
+    let times = promised_times(&state).await;
     let refill = |status: StatusCode, errors: Vec<FieldError>, said: Option<String>| {
         (
             status,
             page(
                 "投诉与售后",
-                complain_form(&token, &f, &errors, said.as_deref()),
+                complain_form(&token, &f, &errors, said.as_deref(), &times),
             ),
         )
             .into_response()
@@ -320,8 +348,10 @@ fn next_word(c: &Case, zone: chrono_tz::Tz) -> Option<String> {
     if c.is_paused() {
         return Some("我们在等您补充信息，收到后马上继续处理".to_owned());
     }
-    kesu_domain::countdown::nearest(c)
-        .map(|n| format!("我们最晚会在 {} 前给您新的答复", local_time(n.due, zone)))
+    kesu_domain::countdown::nearest(c).map(|n| {
+        let due = n.due.with_timezone(&zone);
+        format!("我们会在 {} 前给您新的答复", due.format("%-m月%-d日 %H:%M"))
+    })
 }
 
 /// What was decided, in the customer's words: the option they chose with its amount, the
@@ -461,6 +491,7 @@ fn status_body(
             }
         }
         @if c.status.is_open() { (super::customer_files::notices_choice(token, csrf, seen.opted_out)) }
+        p.policy-link { a #policy-link href="/policy" target="_blank" rel="noopener" { "售后政策与处理时限" } }
     }
 }
 

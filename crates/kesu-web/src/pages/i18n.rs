@@ -30,6 +30,7 @@ mod tests {
             include_str!("case/call_card.rs"),
             include_str!("case/accountability.rs"),
             include_str!("case/reveal.rs"),
+            include_str!("case/returns.rs"),
             include_str!("customer.rs"),
             include_str!("customer_files.rs"),
             include_str!("supervisor.rs"),
@@ -46,12 +47,17 @@ mod tests {
             include_str!("sso.rs"),
             include_str!("login.rs"),
             include_str!("templates.rs"),
+            include_str!("after_sales.rs"),
             include_str!("outbox.rs"),
             include_str!("audit.rs"),
             include_str!("personal_data.rs"),
             include_str!("records_audits.rs"),
             include_str!("mailbox.rs"),
             include_str!("platforms.rs"),
+            include_str!("orders/mod.rs"),
+            include_str!("orders/view.rs"),
+            include_str!("orders/edit.rs"),
+            include_str!("rules.rs"),
         ];
         let mut missing = Vec::new();
         for src in sources {

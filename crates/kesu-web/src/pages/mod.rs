@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod after_sales;
 mod audit;
 pub(crate) mod carriers;
 pub(crate) mod case;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(logistics::router())
         .merge(orders::router())
         .merge(templates::router())
+        .merge(after_sales::router())
         .merge(rules::router())
         .merge(reports::router())
         .merge(improvements::router())

@@ -6,6 +6,7 @@ mod helpers;
 mod account_hygiene;
 mod accountability;
 mod accounts;
+mod after_sales_policy;
 mod attachments;
 mod attacks;
 mod audit_trail;

@@ -150,6 +150,7 @@ pub(super) fn sla_panel(
             }
             dt { (lang.t("resolve_deadline")) } dd { (due(d.resolve_by)) }
             @if let Some(p) = d.platform_by { dt { (lang.label(kesu_domain::sla::SlaClock::Platform)) } dd { (local_time(p, zone)) } }
+            @if let Some(r) = d.refund_by { dt { (lang.label(kesu_domain::sla::SlaClock::Refund)) } dd #refund-due { (local_time(r, zone)) } }
             dt { (lang.t("priority")) } dd { (lang.label(c.priority)) }
         }
         @if c.is_paused() {

@@ -72,6 +72,7 @@ pub fn order_detail(
                     " · " (TrackingStatus::parse(st).map_or(st.as_str(), |t| lang.label(t)))
                 }
                 @if let Some(at) = sh.shipped_at { " · " span.muted { (local_time(at, zone)) } }
+                @if let Some(at) = sh.signed_at { " · " span.muted { (lang.t("signed_at")) " " (local_time(at, zone)) } }
                 @if let Some(id) = sh.case_id.filter(|id| *id > 0) { " · " a href={ "/cases/" (id) } { (lang.t("refund_source_case")) } }
             } } }
         }
