@@ -13,7 +13,8 @@ pub fn run() -> anyhow::Result<std::process::ExitCode> {
     std::io::stdin()
         .read_to_end(&mut input)
         .context("cannot read the request from stdin")?;
-    let result = parse_json::<QuoteRequest>(&input).and_then(|req| quote_request(&req));
+    let result =
+        parse_json::<QuoteRequest>(&input).and_then(|req| quote_request(&req, chrono::Utc::now()));
     let (json, code) = match result {
         Ok(quote) => (serde_json::to_string_pretty(&quote)?, 0),
         Err(e) => (serde_json::to_string_pretty(&e.into_problem().1)?, 1),

@@ -10,7 +10,9 @@ use super::{
 };
 use crate::error::{keep, FieldError, Problem, Thing};
 use crate::personal::{Address, PersonName, Phone};
-use crate::refund::{allocate, Discount, OrderAmounts, OrderLine, Refunded, RefundedLine};
+use crate::refund::{
+    allocate, Discount, FreeShipping, OrderAmounts, OrderLine, Payment, Refunded, RefundedLine,
+};
 use crate::text;
 
 /// `PUT /api/v1/orders/{order_no}` (docs/interface.md §5).
@@ -32,6 +34,11 @@ pub struct OrderForm {
     pub points_cents: i64,
     #[serde(default)]
     pub shipping_cents: i64,
+    /// How it was paid, in the order the methods were used; they add up to what was paid.
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+    #[serde(default)]
+    pub free_shipping: Option<FreeShipping>,
     #[serde(default)]
     pub shipments: Vec<ShipmentForm>,
     /// Refunds already made (e.g. by the platform before the order reached kesu).
@@ -136,8 +143,13 @@ impl OrderForm {
             discounts: self.discounts,
             points_cents: self.points_cents,
             shipping_cents: self.shipping_cents,
+            payments: self.payments,
+            free_shipping: self.free_shipping,
         };
-        let allocation = match allocate(&amounts) {
+        let allocation = match allocate(&amounts).and_then(|a| {
+            crate::refund::check_payments(&amounts, &a)?;
+            Ok(a)
+        }) {
             Ok(a) => Some(a),
             Err(mut e) => {
                 // The order's own fields are top-level here, not under `order.`.
@@ -156,6 +168,7 @@ impl OrderForm {
             let refunded = Refunded {
                 lines: refunds.iter().flat_map(|r| r.lines.clone()).collect(),
                 shipping_cents: refunds.iter().map(|r| r.shipping_cents).sum(),
+                coupons: Vec::new(),
             };
             if let Err(mut e) = refunded.per_line(&amounts, allocation) {
                 for f in &mut e {

@@ -261,6 +261,7 @@ impl Order {
         Refunded {
             lines: self.refunds.iter().flat_map(|r| r.lines.clone()).collect(),
             shipping_cents: self.refunds.iter().map(|r| r.shipping_cents).sum(),
+            coupons: Vec::new(),
         }
     }
 
@@ -277,6 +278,7 @@ impl Order {
                 lines,
                 include_shipping,
             },
+            at: None,
         })
     }
 

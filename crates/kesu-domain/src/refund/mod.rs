@@ -4,12 +4,14 @@
 
 mod apportion;
 mod request;
+mod settle;
 
 pub use apportion::spread;
 pub use request::{
-    Discount, DiscountKind, OrderAmounts, OrderLine, QuoteRequest, RefundRequest, Refunded,
-    RefundedLine, RequestedLine,
+    Discount, DiscountKind, FreeShipping, OrderAmounts, OrderLine, Payment, QuoteRequest,
+    RefundRequest, Refunded, RefundedLine, RequestedLine,
 };
+pub use settle::{check_payments, PaymentRefund};
 
 use crate::error::{FieldError, Problem, Thing};
 use crate::money::Cents;
@@ -51,6 +53,34 @@ pub struct Quote {
     pub cash_cents: Cents,
     /// Total value of points to return.
     pub points_cents: Cents,
+    /// The cash split over the order's payments, in the order they were used (when the
+    /// order lists its payments).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub payments: Vec<PaymentRefund>,
+    /// Coupons given back to the customer, every unit they applied to being returned.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coupons_reinstated: Vec<String>,
+    /// Coupons whose goods all came back after they expired: not reinstated, not paid.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coupons_expired: Vec<String>,
+    /// Deducted because the goods kept no longer reach a promotion's threshold (满减);
+    /// negative when a later return gives it back.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub promotion_adjustment_cents: i64,
+    /// Deducted because the goods kept no longer reach the free-shipping threshold.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub shipping_deducted_cents: i64,
+    /// `cash_cents` less the adjustments: what actually goes back (present when any
+    /// adjustment applies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub net_cash_cents: Option<i64>,
+    /// When the adjustments exceed the refund: what the customer pays (多退少补).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub customer_owes_cents: i64,
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
 }
 
 /// How the order's money is spread over its lines (rules 1 and 2).
@@ -61,23 +91,10 @@ pub fn allocate(order: &OrderAmounts) -> Result<Vec<LineAllocation>, Vec<FieldEr
         .iter()
         .map(|l| l.unit_price_cents * l.quantity)
         .collect();
+    let shares = discount_shares(order, &gross)?;
     let mut left = gross.clone();
-    for (d_index, discount) in order.discounts.iter().enumerate() {
-        let targets = order.discount_targets(discount);
-        let weights: Vec<i64> = targets.iter().map(|&i| left[i]).collect();
-        let shares = spread(discount.amount_cents, &weights).ok_or_else(|| {
-            vec![FieldError::explained(
-                &format!("order.discounts[{d_index}].amount_cents"),
-                Problem::OrderInconsistent,
-                format!(
-                    "discount `{}` ({} cents) is larger than what is left of its lines ({} cents)",
-                    discount.id,
-                    discount.amount_cents,
-                    weights.iter().sum::<i64>()
-                ),
-            )]
-        })?;
-        for (&i, share) in targets.iter().zip(shares) {
+    for per_line in &shares {
+        for (i, share) in per_line.iter().enumerate() {
             left[i] -= share;
         }
     }
@@ -104,6 +121,38 @@ pub fn allocate(order: &OrderAmounts) -> Result<Vec<LineAllocation>, Vec<FieldEr
             paid_cents: left[i] - points[i],
         })
         .collect())
+}
+
+/// Each discount's share of each line (rule 1), discount by discount.
+pub(crate) fn discount_shares(
+    order: &OrderAmounts,
+    gross: &[i64],
+) -> Result<Vec<Vec<i64>>, Vec<FieldError>> {
+    let mut left = gross.to_vec();
+    let mut out = Vec::with_capacity(order.discounts.len());
+    for (d_index, discount) in order.discounts.iter().enumerate() {
+        let targets = order.discount_targets(discount);
+        let weights: Vec<i64> = targets.iter().map(|&i| left[i]).collect();
+        let shares = spread(discount.amount_cents, &weights).ok_or_else(|| {
+            vec![FieldError::explained(
+                &format!("order.discounts[{d_index}].amount_cents"),
+                Problem::OrderInconsistent,
+                format!(
+                    "discount `{}` ({} cents) is larger than what is left of its lines ({} cents)",
+                    discount.id,
+                    discount.amount_cents,
+                    weights.iter().sum::<i64>()
+                ),
+            )]
+        })?;
+        let mut per_line = vec![0i64; gross.len()];
+        for (&i, share) in targets.iter().zip(shares) {
+            left[i] -= share;
+            per_line[i] = share;
+        }
+        out.push(per_line);
+    }
+    Ok(out)
 }
 
 /// Quotes a refund (rules 1–5).
@@ -187,12 +236,38 @@ pub fn quote(req: &QuoteRequest) -> Result<Quote, Vec<FieldError>> {
     let shipping_cents = Cents::new(shipping_cents);
     let cash_cents = lines.iter().map(|l| l.cash_cents).sum::<Cents>() + shipping_cents;
     let points_cents = lines.iter().map(|l| l.points_cents).sum();
+    check_payments(&req.order, &allocation)?;
+    let units_before: Vec<i64> = before.iter().map(|b| b.0).collect();
+    let mut asked = vec![0i64; req.order.lines.len()];
+    for l in &lines {
+        if let Some(i) = req.order.line_index(&l.line_id) {
+            asked[i] += l.quantity;
+        }
+    }
+    let s = settle::settle(
+        &req.order,
+        &allocation,
+        &earlier,
+        &units_before,
+        &asked,
+        cash_cents.get(),
+        req.at,
+    )?;
+    let adjustments = s.promotion_adjustment_cents + s.shipping_deducted_cents;
+    let net = cash_cents.get() - adjustments;
     Ok(Quote {
         allocation,
         lines,
         shipping_cents,
         cash_cents,
         points_cents,
+        payments: s.payments,
+        coupons_reinstated: s.coupons_reinstated,
+        coupons_expired: s.coupons_expired,
+        promotion_adjustment_cents: s.promotion_adjustment_cents,
+        shipping_deducted_cents: s.shipping_deducted_cents,
+        net_cash_cents: (adjustments != 0).then_some(net.max(0)),
+        customer_owes_cents: (-net).max(0),
     })
 }
 

@@ -13,6 +13,9 @@ pub struct QuoteRequest {
     #[serde(default)]
     pub refunded: Option<Refunded>,
     pub request: RefundRequest,
+    /// When the refund is made (whether a coupon is still valid); default now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// The money side of an order: what a stored order's lines, discounts, points and
@@ -27,6 +30,33 @@ pub struct OrderAmounts {
     #[serde(default)]
     pub points_cents: i64,
     #[serde(default)]
+    pub shipping_cents: i64,
+    /// How the buyer paid, in the order the methods were used (Alipay, then 花呗, then
+    /// balance…); they add up to what was paid: lines' cash plus shipping.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub payments: Vec<Payment>,
+    /// Free shipping from a threshold (包邮): what shipping would have cost below it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free_shipping: Option<FreeShipping>,
+}
+
+/// One payment of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Payment {
+    /// `alipay`, `huabei`, `wechat_pay`, `balance`, `credit_card`…
+    pub method: String,
+    pub amount_cents: i64,
+}
+
+/// 满N包邮: orders whose goods (after discounts) reach `threshold_cents` ship free; below
+/// it shipping costs `shipping_cents`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FreeShipping {
+    pub threshold_cents: i64,
     pub shipping_cents: i64,
 }
 
@@ -93,6 +123,13 @@ pub struct Discount {
     /// Lines the discount applies to; missing or empty means every line.
     #[serde(default)]
     pub applies_to: Vec<String>,
+    /// 满减: the promotion holds only while its lines' gross reaches this; a return below
+    /// it settles the kept goods at their price without it (多退少补).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold_cents: Option<i64>,
+    /// A coupon's validity: returned whole before then, it is reinstated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// What earlier refunds returned.
@@ -104,6 +141,9 @@ pub struct Refunded {
     pub lines: Vec<RefundedLine>,
     #[serde(default)]
     pub shipping_cents: i64,
+    /// Coupons already reinstated (each at most once).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<String>,
 }
 
 /// An earlier refund on a line; `quantity` 0 records an amount-only refund.
@@ -235,6 +275,52 @@ impl OrderAmounts {
                         Problem::Unknown {
                             thing: Thing::Line,
                             value: id.to_string(),
+                        },
+                    ));
+                }
+            }
+        }
+        for (k, p) in self.payments.iter().enumerate() {
+            if crate::order::code(&format!("order.payments[{k}].method"), &p.method).is_err() {
+                errors.push(FieldError::new(
+                    &format!("order.payments[{k}].method"),
+                    Problem::Characters,
+                ));
+            }
+            if !(0..=MAX_ORDER_CENTS).contains(&p.amount_cents) {
+                errors.push(FieldError::new(
+                    &format!("order.payments[{k}].amount_cents"),
+                    Problem::Range {
+                        min: 0,
+                        max: MAX_ORDER_CENTS,
+                    },
+                ));
+            }
+        }
+        for (k, d) in self.discounts.iter().enumerate() {
+            if d.threshold_cents
+                .is_some_and(|t| !(0..=MAX_ORDER_CENTS).contains(&t))
+            {
+                errors.push(FieldError::new(
+                    &format!("order.discounts[{k}].threshold_cents"),
+                    Problem::Range {
+                        min: 0,
+                        max: MAX_ORDER_CENTS,
+                    },
+                ));
+            }
+        }
+        if let Some(fs) = &self.free_shipping {
+            for (name, v) in [
+                ("threshold_cents", fs.threshold_cents),
+                ("shipping_cents", fs.shipping_cents),
+            ] {
+                if !(0..=MAX_ORDER_CENTS).contains(&v) {
+                    errors.push(FieldError::new(
+                        &format!("order.free_shipping.{name}"),
+                        Problem::Range {
+                            min: 0,
+                            max: MAX_ORDER_CENTS,
                         },
                     ));
                 }

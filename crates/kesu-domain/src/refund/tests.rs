@@ -283,6 +283,8 @@ fn any_order() -> impl Strategy<Value = Case> {
                 .into_iter()
                 .enumerate()
                 .map(|(k, (amount, mask))| Discount {
+                    threshold_cents: None,
+                    valid_until: None,
                     id: format!("d{k}"),
                     kind: DiscountKind::ShopCoupon,
                     amount_cents: amount,
@@ -294,6 +296,8 @@ fn any_order() -> impl Strategy<Value = Case> {
                 .collect();
             Case {
                 order: OrderAmounts {
+                    payments: Vec::new(),
+                    free_shipping: None,
                     lines,
                     discounts,
                     points_cents: points,
@@ -326,6 +330,7 @@ fn refund_all(
             continue;
         }
         let q = quote(&QuoteRequest {
+            at: None,
             order: order.clone(),
             refunded: Some(refunded.clone()),
             request: RefundRequest {
@@ -418,7 +423,7 @@ proptest! {
                 refunded.lines.push(RefundedLine { line_id: id, quantity: 0, cash_cents: a, points_cents: 0 });
                 continue;
             }
-            let q = quote(&QuoteRequest {
+            let q = quote(&QuoteRequest { at: None,
                 order: case.order.clone(),
                 refunded: Some(refunded.clone()),
                 request: RefundRequest { lines: vec![RequestedLine { line_id: id.clone(), quantity: k }], include_shipping: false },
@@ -441,7 +446,7 @@ proptest! {
         let i = line % case.order.lines.len();
         let n = case.order.lines[i].quantity;
         let id = case.order.lines[i].line_id.clone();
-        let at_once = quote(&QuoteRequest { order: case.order.clone(), refunded: None,
+        let at_once = quote(&QuoteRequest { at: None, order: case.order.clone(), refunded: None,
             request: RefundRequest { lines: vec![RequestedLine { line_id: id.clone(), quantity: n }], include_shipping: false } })
             .unwrap().lines[0].clone();
         let one_by_one = refund_all(&case.order, &vec![(i, 1); n as usize], usize::MAX).0[i];
@@ -449,11 +454,11 @@ proptest! {
         if n >= 2 {
             // Any split point: the first k units plus the rest equal the whole.
             let k = n / 2;
-            let first = quote(&QuoteRequest { order: case.order.clone(), refunded: None,
+            let first = quote(&QuoteRequest { at: None, order: case.order.clone(), refunded: None,
                 request: RefundRequest { lines: vec![RequestedLine { line_id: id.clone(), quantity: k }], include_shipping: false } })
                 .unwrap().lines[0].clone();
-            let rest = quote(&QuoteRequest { order: case.order.clone(),
-                refunded: Some(Refunded { lines: vec![RefundedLine { line_id: id.clone(), quantity: k,
+            let rest = quote(&QuoteRequest { at: None, order: case.order.clone(),
+                refunded: Some(Refunded { coupons: Vec::new(), lines: vec![RefundedLine { line_id: id.clone(), quantity: k,
                     cash_cents: first.cash_cents.get(), points_cents: first.points_cents.get() }], shipping_cents: 0 }),
                 request: RefundRequest { lines: vec![RequestedLine { line_id: id, quantity: n - k }], include_shipping: false } })
                 .unwrap().lines[0].clone();
@@ -471,10 +476,10 @@ proptest! {
         let mut lines: Vec<RequestedLine> = case.order.lines.iter()
             .map(|l| RequestedLine { line_id: l.line_id.clone(), quantity: 1 }).collect();
         if reverse { lines.reverse(); }
-        let together = quote(&QuoteRequest { order: case.order.clone(), refunded: None,
+        let together = quote(&QuoteRequest { at: None, order: case.order.clone(), refunded: None,
             request: RefundRequest { lines, include_shipping: false } }).unwrap();
         for l in &together.lines {
-            let alone = quote(&QuoteRequest { order: case.order.clone(), refunded: None,
+            let alone = quote(&QuoteRequest { at: None, order: case.order.clone(), refunded: None,
                 request: RefundRequest { lines: vec![RequestedLine { line_id: l.line_id.clone(), quantity: 1 }], include_shipping: false } }).unwrap();
             prop_assert_eq!(&alone.lines[0], l);
             prop_assert_eq!(&alone.allocation, &allocation);

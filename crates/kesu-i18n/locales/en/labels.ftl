@@ -234,6 +234,9 @@ payment-credit_card = Credit card
 payment-bank_transfer = Bank transfer
 payment-balance = Shop balance
 payment-cod = Cash on delivery
+payment-huabei = Huabei (Ant Credit Pay)
+payment-jd_baitiao = JD Baitiao
+payment-points = Points
 
 discount-item = Item discount
 discount-shop_coupon = Shop coupon

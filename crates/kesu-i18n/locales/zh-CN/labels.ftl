@@ -232,6 +232,9 @@ payment-credit_card = 信用卡
 payment-bank_transfer = 银行转账
 payment-balance = 店铺余额
 payment-cod = 货到付款
+payment-huabei = 花呗
+payment-jd_baitiao = 京东白条
+payment-points = 积分
 
 discount-item = 单品优惠
 discount-shop_coupon = 店铺优惠券

@@ -240,8 +240,18 @@ pub(super) fn quote_panel(
                         @for l in &q.lines { tr { td { (l.line_id) } td { (l.quantity) } td { (yuan(l.cash_cents)) } td { (yuan(l.points_cents)) } } }
                         @if q.shipping_cents > Cents::ZERO { tr { td { (lang.t("shipping")) } td {} td { (yuan(q.shipping_cents)) } td {} } }
                         tr.total { th { (lang.t("total")) } td {} th #quote-cash { (yuan(q.cash_cents)) } th { (yuan(q.points_cents)) } }
+                        @if q.promotion_adjustment_cents != 0 { tr { td { (lang.t("promotion_adjustment")) } td {} td { (yuan(-q.promotion_adjustment_cents)) } td {} } }
+                        @if q.shipping_deducted_cents != 0 { tr { td { (lang.t("shipping_deducted")) } td {} td { (yuan(-q.shipping_deducted_cents)) } td {} } }
+                        @if let Some(net) = q.net_cash_cents { tr.total { th { (lang.t("net_refund")) } td {} th #quote-net { (yuan(net)) } td {} } }
                     }
                 }
+                @if q.customer_owes_cents > 0 { p.error { (lang.t("customer_owes")) " " (yuan(q.customer_owes_cents)) } }
+                @if !q.payments.is_empty() {
+                    p.muted #quote-payments { (lang.t("refund_to")) ": "
+                        (q.payments.iter().map(|p| format!("{} {}", lang.payment(&p.method), yuan(p.cash_cents))).collect::<Vec<_>>().join("，")) }
+                }
+                @if !q.coupons_reinstated.is_empty() { p.muted { (lang.t("coupons_reinstated")) ": " (q.coupons_reinstated.join("、")) } }
+                @if !q.coupons_expired.is_empty() { p.muted { (lang.t("coupons_expired")) ": " (q.coupons_expired.join("、")) } }
             }
             Some(Err(m)) => { p.error role="alert" { (m) } }
             None => {}

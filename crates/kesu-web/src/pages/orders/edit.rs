@@ -156,8 +156,11 @@ fn rows<const N: usize>(f: &Form, columns: [&str; N], text: &[usize]) -> Vec<(us
 pub fn order_form(
     f: &Form,
     zone: chrono_tz::Tz,
-    kept: &[kesu_domain::order::RefundRecord],
+    before: Option<&Order>,
 ) -> Result<OrderForm, Vec<FieldError>> {
+    let kept = before.map_or(&[][..], |o| o.refunds.as_slice());
+    // A discount typed again under its id keeps its threshold and validity.
+    let earlier = |id: &str| before.and_then(|o| o.amounts.discounts.iter().find(|d| d.id == id));
     let mut errors = Vec::new();
     let shipping = money(
         &mut errors,
@@ -197,12 +200,15 @@ pub fn order_form(
     let mut discounts = Vec::new();
     for (n, (_, r)) in rows(f, DISCOUNT, &[0, 2]).into_iter().enumerate() {
         let kind = DiscountKind::parse(&r[1]).unwrap_or(DiscountKind::ShopCoupon);
+        let id = if r[0].is_empty() {
+            format!("D{}", n + 1)
+        } else {
+            r[0].clone()
+        };
         discounts.push(Discount {
-            id: if r[0].is_empty() {
-                format!("D{}", n + 1)
-            } else {
-                r[0].clone()
-            },
+            threshold_cents: earlier(&id).and_then(|d| d.threshold_cents),
+            valid_until: earlier(&id).and_then(|d| d.valid_until),
+            id,
             kind,
             amount_cents: money(&mut errors, format!("discounts[{n}].amount_cents"), &r[2]),
             applies_to: r[3]
@@ -278,6 +284,10 @@ pub fn order_form(
         discounts,
         points_cents: points,
         shipping_cents: shipping,
+        payments: before
+            .map(|o| o.amounts.payments.clone())
+            .unwrap_or_default(),
+        free_shipping: before.and_then(|o| o.amounts.free_shipping.clone()),
         shipments,
         refunds: kept
             .iter()

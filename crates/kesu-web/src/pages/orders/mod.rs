@@ -163,13 +163,14 @@ async fn save(
 ) -> Response {
     let lang = s.lang;
     let zone = state.zone().await;
-    // Refunds already recorded with the order are not typed here: they stay as they are.
-    let (kept, exists) = match orders::order(&state.store, &no).await {
-        Ok(o) => (o.refunds, true),
-        Err(AppError::NotFound(_)) => (Vec::new(), false),
+    // Refunds, payments and promotion terms recorded with the order are not typed here:
+    // they stay as they are.
+    let (before, exists) = match orders::order(&state.store, &no).await {
+        Ok(o) => (Some(o), true),
+        Err(AppError::NotFound(_)) => (None, false),
         Err(e) => return PageError::of(lang, e).into_response(),
     };
-    let stored = match edit::order_form(&f, zone, &kept) {
+    let stored = match edit::order_form(&f, zone, before.as_ref()) {
         Ok(form) => {
             orders::store_order(
                 &state.store,
