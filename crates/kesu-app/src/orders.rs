@@ -52,3 +52,70 @@ pub async fn order(store: &Store, order_no: &str) -> AppResult<Order> {
         .await?
         .ok_or_else(|| AppError::NotFound(format!("no order `{}`", order_no.trim())))
 }
+
+/// One line's product flags, as asked for.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineFlags {
+    pub line_id: String,
+    pub flags: Vec<kesu_domain::seven_day_return::ProductFlag>,
+}
+
+/// Sets the product flags of lines of order `order_no` (seven-day returns: what the product
+/// is, or what the customer confirmed at purchase). Every line named must exist, once; an
+/// empty list clears a line's flags. Nothing is stored if anything is wrong.
+pub async fn set_product_flags(
+    store: &Store,
+    role: Role,
+    order_no: &str,
+    lines: &[LineFlags],
+    now: DateTime<Utc>,
+) -> AppResult<Order> {
+    if !role.may(Permission::StoreOrders) {
+        return Err(AppError::Forbidden(format!(
+            "{role} users cannot change orders"
+        )));
+    }
+    let current = order(store, order_no).await?;
+    let mut errors = Vec::new();
+    if lines.is_empty() {
+        errors.push(kesu_domain::FieldError::new(
+            "lines",
+            kesu_domain::Problem::AtLeast { min: 1 },
+        ));
+    }
+    for (i, l) in lines.iter().enumerate() {
+        if current.amounts.line_index(&l.line_id).is_none() {
+            errors.push(kesu_domain::FieldError::new(
+                &format!("lines[{i}].line_id"),
+                kesu_domain::Problem::Unknown {
+                    thing: kesu_domain::error::Thing::Line,
+                    value: l.line_id.clone(),
+                },
+            ));
+        } else if lines[..i].iter().any(|o| o.line_id == l.line_id) {
+            errors.push(kesu_domain::FieldError::new(
+                &format!("lines[{i}].line_id"),
+                kesu_domain::Problem::Twice {
+                    value: l.line_id.clone(),
+                },
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let changes: Vec<_> = lines
+        .iter()
+        .map(|l| {
+            let mut flags = l.flags.clone();
+            flags.dedup();
+            (l.line_id.clone(), flags)
+        })
+        .collect();
+    store
+        .set_line_flags(&current.order_no, &changes, now)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no order `{order_no}`")))?;
+    order(store, order_no).await
+}

@@ -85,6 +85,44 @@ impl Store {
         read_order(&mut conn, order_no).await
     }
 
+    /// Sets the product flags of lines of order `order_no`, each line's replacing what it had;
+    /// `None` when there is no such order. The caller checked the lines exist.
+    pub async fn set_line_flags(
+        &self,
+        order_no: &str,
+        changes: &[(String, Vec<kesu_domain::seven_day_return::ProductFlag>)],
+        now: DateTime<Utc>,
+    ) -> Result<Option<()>> {
+        let mut tx = self.write.begin().await?;
+        let Some(row) = sqlx::query("SELECT detail FROM orders WHERE order_no = $1")
+            .bind(order_no)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut detail: OrderDetail =
+            parse_json("order detail", &row.try_get::<String, _>("detail")?)?;
+        for (line_id, flags) in changes {
+            if let Some(line) = detail
+                .amounts
+                .lines
+                .iter_mut()
+                .find(|l| &l.line_id == line_id)
+            {
+                line.flags = flags.clone();
+            }
+        }
+        sqlx::query("UPDATE orders SET detail = $1, updated_at = $2 WHERE order_no = $3")
+            .bind(json(&detail)?)
+            .bind(millis(now))
+            .bind(order_no)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(()))
+    }
+
     /// The orders whose shipments carry `tracking_no`.
     pub async fn orders_by_tracking_no(&self, tracking_no: &str) -> Result<Vec<String>> {
         let rows = sqlx::query("SELECT DISTINCT order_no FROM shipments WHERE tracking_no = $1")
@@ -105,12 +143,26 @@ pub(crate) fn detail_json(order: &Order) -> Result<String> {
 
 async fn write_order(conn: &mut AnyConnection, order: &Order, at: DateTime<Utc>) -> Result<bool> {
     let now = millis(at);
-    let detail = detail_json(order)?;
-    let existed = sqlx::query("SELECT 1 AS one FROM orders WHERE order_no = $1")
+    let before = sqlx::query("SELECT detail FROM orders WHERE order_no = $1")
         .bind(order.order_no.as_str())
         .fetch_optional(&mut *conn)
-        .await?
-        .is_some();
+        .await?;
+    let existed = before.is_some();
+    // Product flags set in kesu survive a new version of the order that says nothing of them
+    // (a platform's import does not know them).
+    let mut order = std::borrow::Cow::Borrowed(order);
+    if let Some(row) = before {
+        let old: OrderDetail = parse_json("order detail", &row.try_get::<String, _>("detail")?)?;
+        for line in &mut order.to_mut().amounts.lines {
+            if line.flags.is_empty() {
+                if let Some(was) = old.amounts.lines.iter().find(|l| l.line_id == line.line_id) {
+                    line.flags = was.flags.clone();
+                }
+            }
+        }
+    }
+    let order = order.as_ref();
+    let detail = detail_json(order)?;
     if existed {
         // What kesu did to the order must still fit the replaced one.
         let kept = read_refunds(conn, &order.order_no, Some(RefundSource::Case)).await?;

@@ -119,6 +119,7 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     // Orders and parcels.
     ("GET", "/api/v1/orders/{order_no}", Staff),
     ("PUT", "/api/v1/orders/{order_no}", May(StoreOrders)),
+    ("PUT", "/api/v1/orders/{order_no}/flags", May(StoreOrders)),
     ("POST", "/api/v1/tracking/events", May(PostTracking)),
     ("PUT", "/api/v1/integrations/kuaidi100", May(ConfigureDesk)),
     ("POST", "/api/v1/integrations/kuaidi100/{secret}", Keyed),

@@ -31,7 +31,7 @@ use crate::AppState;
         super::settings::policy, super::settings::set_policy,
         super::settings::after_sales_policy, super::settings::set_after_sales_policy,
         super::refunds::quote,
-        super::orders::put_order, super::orders::get_order,
+        super::orders::put_order, super::orders::get_order, super::orders::put_flags,
         super::tracking::receive, super::kuaidi100::set_secret, super::kuaidi100::push,
         super::logistics::exceptions, super::logistics::resolve, super::logistics::file,
         super::logistics::case_claims, super::logistics::list, super::logistics::show,

@@ -17,7 +17,9 @@ use crate::extract::{from_value, ApiJson, Caller};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/orders/{order_no}", put(put_order).get(get_order))
+    Router::new()
+        .route("/orders/{order_no}", put(put_order).get(get_order))
+        .route("/orders/{order_no}/flags", put(put_flags))
 }
 
 /// An order as the caller may see it, with the allocation of its money and what is left
@@ -34,6 +36,10 @@ pub struct OrderView {
     pub discounts: Vec<Discount>,
     pub points_cents: i64,
     pub shipping_cents: i64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub payments: Vec<kesu_domain::refund::Payment>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free_shipping: Option<kesu_domain::refund::FreeShipping>,
     pub allocation: Vec<LineAllocation>,
     pub shipments: Vec<Shipment>,
     pub refunds: Vec<RefundRecord>,
@@ -55,6 +61,8 @@ impl OrderView {
             discounts: order.amounts.discounts,
             points_cents: order.amounts.points_cents,
             shipping_cents: order.amounts.shipping_cents,
+            payments: order.amounts.payments,
+            free_shipping: order.amounts.free_shipping,
             shipments: order.shipments,
             refunds: order.refunds,
         }
@@ -100,5 +108,39 @@ async fn get_order(
     Path(order_no): Path<String>,
 ) -> ApiResult<Json<OrderView>> {
     let order = orders::order(&state.store, &order_no).await?;
+    Ok(Json(OrderView::new(order, &caller)))
+}
+
+/// The product flags of some lines: `{"lines": [{"line_id", "flags": [...]}]}`.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlagsForm {
+    #[schema(value_type = Vec<Object>)]
+    pub lines: Vec<orders::LineFlags>,
+}
+
+/// Sets the product flags of lines of a stored order (seven-day returns): each line named
+/// gets exactly the flags given (an empty list clears them). A line the order does not
+/// have, or named twice: 422 naming it, nothing stored. Flags survive a later version of
+/// the order that does not mention them.
+#[utoipa::path(put, path = "/api/v1/orders/{order_no}/flags", tag = "orders", security(("bearer" = [])),
+    params(("order_no" = String, Path)), request_body = FlagsForm,
+    responses((status = 200, body = OrderView), (status = 403, body = crate::error::Problem),
+              (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn put_flags(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(order_no): Path<String>,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<OrderView>> {
+    let form: FlagsForm = from_value(body)?;
+    let order = orders::set_product_flags(
+        &state.store,
+        caller.role,
+        &order_no,
+        &form.lines,
+        state.clock.now(),
+    )
+    .await?;
     Ok(Json(OrderView::new(order, &caller)))
 }

@@ -12,6 +12,7 @@ on_both_backends!(
     a_signing_time_before_payment_is_refused_and_nothing_stored,
     a_return_outside_the_seven_days_is_a_goodwill_exception_a_supervisor_approves,
     the_carriers_delivered_event_starts_the_seven_days_and_the_case_page_shows_them,
+    product_flags_are_set_on_lines_that_exist_and_survive_a_new_version_of_the_order,
 );
 
 /// Line A (a sweater, 5000) may go back; line B (fresh fruit, 3000) is perishable.
@@ -51,8 +52,46 @@ async fn a_signing_time_before_payment_is_refused_and_nothing_stored(app: TestAp
         p["detail"].as_str().unwrap().contains("flags") || fields(&p)[0].contains("flags"),
         "{p}"
     );
+    // Paid 8000 in all (5000 + 3000): payments of 7000 do not account for it.
+    let mut split = order(None);
+    split["payments"] = json!([{"method": "alipay", "amount_cents": 5000},
+                               {"method": "huabei", "amount_cents": 2000}]);
+    let r = app.put_order(&agent, "TB20261111001", &split).await;
+    assert_eq!(
+        fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["payments"]
+    );
     let r = app.get(&agent, "/api/v1/orders/TB20261111001").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Once they add up, the quote sends the money back the way it came.
+    split["payments"][1]["amount_cents"] = json!(3000);
+    assert!(app
+        .put_order(&agent, "TB20261111001", &split)
+        .await
+        .status()
+        .is_success());
+    let o: Value = app
+        .get(&agent, "/api/v1/orders/TB20261111001")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let quote: Value = app
+        .post(
+            &agent,
+            "/api/v1/refunds/quote",
+            &json!({"order": {"lines": o["lines"], "payments": o["payments"]},
+              "request": {"lines": [{"line_id": "A", "quantity": 1}]}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        quote["payments"],
+        json!([{"method": "alipay", "cash_cents": 5000}]),
+        "{quote}"
+    );
 }
 
 /// Brings a complaint about the order to `analysed` with the customer liable (a change of
@@ -214,4 +253,84 @@ async fn the_carriers_delivered_event_starts_the_seven_days_and_the_case_page_sh
     );
     assert!(page.contains("第二十五条"), "the article is cited");
     assert!(page.contains("善意例外"), "the option is marked");
+}
+
+async fn product_flags_are_set_on_lines_that_exist_and_survive_a_new_version_of_the_order(
+    app: TestApp,
+) {
+    let agent = app.user("amy", "agent", None).await;
+    let mut plain = order(None);
+    plain["lines"][1].as_object_mut().unwrap().remove("flags");
+    assert!(app
+        .put_order(&agent, "TB20261111001", &plain)
+        .await
+        .status()
+        .is_success());
+    let url = "/api/v1/orders/TB20261111001/flags";
+    // A flag on a line the order does not have, or an unknown flag: refused, nothing stored.
+    let r = app
+        .put(
+            &agent,
+            url,
+            &json!({"lines": [{"line_id": "A", "flags": ["made_to_order"]},
+                              {"line_id": "Z", "flags": ["perishable"]}]}),
+        )
+        .await;
+    assert_eq!(
+        fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["lines[1].line_id"]
+    );
+    let r = app
+        .put(
+            &agent,
+            url,
+            &json!({"lines": [{"line_id": "B", "flags": ["fragile"]}]}),
+        )
+        .await;
+    problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let o: Value = app
+        .get(&agent, "/api/v1/orders/TB20261111001")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(o["lines"][0].get("flags").is_none(), "{o}");
+    let r = app
+        .put(
+            &agent,
+            url,
+            &json!({"lines": [{"line_id": "B", "flags": ["perishable"]}]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // The platform sends the order again, knowing nothing of flags: they stay.
+    assert!(app
+        .put_order(&agent, "TB20261111001", &plain)
+        .await
+        .status()
+        .is_success());
+    let o: Value = app
+        .get(&agent, "/api/v1/orders/TB20261111001")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(o["lines"][1]["flags"], json!(["perishable"]), "{o}");
+    let r = app
+        .put(
+            &agent,
+            "/api/v1/orders/NOPE1/flags",
+            &json!({"lines": [{"line_id": "A", "flags": []}]}),
+        )
+        .await;
+    problem(r, StatusCode::NOT_FOUND).await;
+    let dept = app.user("wu", "department", Some("logistics")).await;
+    let r = app
+        .put(
+            &dept,
+            "/api/v1/orders/TB20261111001/flags",
+            &json!({"lines": [{"line_id": "A", "flags": []}]}),
+        )
+        .await;
+    problem(r, StatusCode::FORBIDDEN).await;
 }
