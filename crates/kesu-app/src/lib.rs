@@ -38,6 +38,7 @@ pub mod platforms;
 pub mod records_audit;
 pub mod register;
 pub mod reports;
+pub mod shipping;
 pub mod sso;
 pub mod tracking;
 pub mod two_factor;

@@ -50,6 +50,7 @@ pub mod reveal;
 pub mod role;
 pub mod scripts;
 pub mod seven_day_return;
+pub mod shipping_promise;
 pub mod sla;
 pub mod sso;
 pub mod text;

@@ -120,6 +120,9 @@ pub struct LogisticsPolicy {
     pub stalled_hours: i64,
     /// Parcels shipped longer ago than this are not watched (old imports, default 30).
     pub watch_days: i64,
+    /// How soon paid orders must ship, per shop, and how early to warn.
+    #[serde(default)]
+    pub shipping: crate::shipping_promise::ShippingPromises,
 }
 
 impl Default for LogisticsPolicy {
@@ -130,6 +133,7 @@ impl Default for LogisticsPolicy {
             no_tracking_hours: 48,
             stalled_hours: 72,
             watch_days: 30,
+            shipping: Default::default(),
         }
     }
 }
@@ -161,6 +165,7 @@ impl LogisticsPolicy {
                 "the warning must come before the exception",
             ));
         }
+        errors.append(&mut self.shipping.validate("logistics.shipping"));
         errors
     }
 

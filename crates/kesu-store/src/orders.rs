@@ -123,6 +123,36 @@ impl Store {
         Ok(Some(()))
     }
 
+    /// Orders paid since `since` with nothing of their own delivery shipped and nothing
+    /// refunded (an order refunded before shipping was cancelled), oldest payment first, at
+    /// most `limit`: (order number, shop, paid at).
+    pub async fn unshipped_paid_orders(
+        &self,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(String, String, DateTime<Utc>)>> {
+        let rows = sqlx::query(
+            "SELECT o.order_no, o.shop, o.paid_at FROM orders o \
+             WHERE o.paid_at >= $1 \
+               AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_no = o.order_no AND s.kind = 'original') \
+               AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.order_no = o.order_no) \
+             ORDER BY o.paid_at, o.order_no LIMIT $2",
+        )
+        .bind(millis(since))
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("order_no")?,
+                    r.try_get("shop")?,
+                    from_millis(r.try_get("paid_at")?),
+                ))
+            })
+            .collect()
+    }
+
     /// The orders whose shipments carry `tracking_no`.
     pub async fn orders_by_tracking_no(&self, tracking_no: &str) -> Result<Vec<String>> {
         let rows = sqlx::query("SELECT DISTINCT order_no FROM shipments WHERE tracking_no = $1")

@@ -124,6 +124,7 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ("PUT", "/api/v1/integrations/kuaidi100", May(ConfigureDesk)),
     ("POST", "/api/v1/integrations/kuaidi100/{secret}", Keyed),
     ("GET", "/api/v1/logistics/exceptions", Staff),
+    ("GET", "/api/v1/logistics/shipping-promises", May(WorkCases)),
     (
         "POST",
         "/api/v1/logistics/exceptions/{id}/resolve",

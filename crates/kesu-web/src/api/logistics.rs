@@ -18,6 +18,7 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/logistics/exceptions", get(exceptions))
+        .route("/logistics/shipping-promises", get(shipping_promises))
         .route("/logistics/exceptions/{id}/resolve", post(resolve))
         .route("/cases/{id}/claims", post(file).get(case_claims))
         .route("/claims", get(list))
@@ -246,4 +247,37 @@ async fn set_status(
 
 fn claim_id(raw: &str) -> kesu_app::AppResult<i64> {
     kesu_app::id_in_path(raw, "claim")
+}
+
+/// A paid order not shipped, against its shop's promise.
+#[derive(Serialize, ToSchema)]
+pub struct UnshippedView {
+    pub order_no: String,
+    pub shop: String,
+    pub paid_at: DateTime<Utc>,
+    /// When it must have shipped.
+    pub due: DateTime<Utc>,
+    /// `at_risk` (within the warning window) or `late`.
+    pub risk: kesu_domain::shipping_promise::ShipRisk,
+}
+
+/// Paid orders about to miss or past their shipping promise, the most urgent first.
+#[utoipa::path(get, path = "/api/v1/logistics/shipping-promises", tag = "logistics", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UnshippedView>), (status = 403, body = crate::error::Problem)))]
+async fn shipping_promises(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> ApiResult<Json<Vec<UnshippedView>>> {
+    let list = kesu_app::shipping::at_risk(&state.store, &caller, state.clock.now()).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|o| UnshippedView {
+                order_no: o.order_no,
+                shop: o.shop,
+                paid_at: o.paid_at,
+                due: o.due,
+                risk: o.risk,
+            })
+            .collect(),
+    ))
 }

@@ -34,6 +34,7 @@ use crate::AppState;
         super::orders::put_order, super::orders::get_order, super::orders::put_flags,
         super::tracking::receive, super::kuaidi100::set_secret, super::kuaidi100::push,
         super::logistics::exceptions, super::logistics::resolve, super::logistics::file,
+        super::logistics::shipping_promises,
         super::logistics::case_claims, super::logistics::list, super::logistics::show,
         super::logistics::set_status, super::logistics::evidence_pack, super::replies::check_reply,
         super::triage::suggest,

@@ -163,6 +163,8 @@ async fn render(
                 label { (lang.t("pickup_exception_hours")) input name="pickup_exception_hours" type="number" min="1" value=(policy.logistics.pickup_exception_hours); }
                 label { (lang.t("no_tracking_hours")) input name="no_tracking_hours" type="number" min="1" value=(policy.logistics.no_tracking_hours); }
                 label { (lang.t("stalled_hours")) input name="stalled_hours" type="number" min="1" value=(policy.logistics.stalled_hours); }
+                label { (lang.t("ship_within_hours")) input name="ship_within_hours" type="number" min="1" max="720" value=(policy.logistics.shipping.hours); }
+                label { (lang.t("ship_warn_hours")) input name="ship_warn_hours" type="number" min="1" max="720" value=(policy.logistics.shipping.warn_hours); }
                 h3 { (lang.t("access_settings")) }
                 input type="hidden" name="access_form" value="1";
                 label { (lang.t("session_idle_minutes")) input name="session_idle_minutes" type="number" min="5" value=(policy.access.session_idle_minutes); }
@@ -396,6 +398,8 @@ async fn save_policy(State(state): State<AppState>, AdminForm(s, f): AdminForm) 
         l.pickup_exception_hours = keep("pickup_exception_hours", l.pickup_exception_hours)?;
         l.no_tracking_hours = keep("no_tracking_hours", l.no_tracking_hours)?;
         l.stalled_hours = keep("stalled_hours", l.stalled_hours)?;
+        l.shipping.hours = keep("ship_within_hours", l.shipping.hours)?;
+        l.shipping.warn_hours = keep("ship_warn_hours", l.shipping.warn_hours)?;
         let a = &mut policy.access;
         a.session_idle_minutes = keep("session_idle_minutes", a.session_idle_minutes)?;
         a.session_hours = keep("session_hours", a.session_hours)?;

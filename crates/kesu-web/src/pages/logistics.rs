@@ -16,6 +16,7 @@ use kesu_domain::claims::{
 use kesu_domain::logistics::Level;
 use kesu_domain::money::parse_yuan;
 use kesu_domain::order::Order;
+use kesu_domain::shipping_promise::ShipRisk;
 use kesu_store::{Claim, LogisticsException};
 use maud::{html, Markup};
 
@@ -56,10 +57,15 @@ async fn board(State(state): State<AppState>, s: PageSession) -> Response {
         let claims = kesu_app::claims::visible_claims(&state.store, user).await?;
         let zone = state.store.policy().await?.zone();
         let carriers = state.store.carriers().await?;
-        Ok::<_, ApiError>((open, claims, zone, carriers))
+        let unshipped = if user.role.handles_cases() {
+            kesu_app::shipping::at_risk(&state.store, user, now).await?
+        } else {
+            Vec::new()
+        };
+        Ok::<_, ApiError>((open, claims, zone, carriers, unshipped))
     }
     .await;
-    let (open, claims, zone, names) = match loaded {
+    let (open, claims, zone, names, unshipped) = match loaded {
         Ok(x) => x,
         Err(e) => {
             let (status, message) = explain(lang, e);
@@ -87,6 +93,30 @@ async fn board(State(state): State<AppState>, s: PageSession) -> Response {
             " · " (lang.t("open_warnings")) " " strong { (open.iter().filter(|e| e.level == Level::Warning).count()) }
             " · " (lang.t("open_claims")) " " strong { (open_claims.len()) }
             " · " (lang.t("claimed_total")) " " (yuan(claimed)) " · " (lang.t("recovered_total")) " " (yuan(recovered))
+        }
+        @if !unshipped.is_empty() {
+            section.panel #unshipped {
+                h2 { (lang.t("unshipped_orders")) " " span.count { "(" (unshipped.len()) ")" } }
+                p.muted { (lang.t("unshipped_hint")) }
+                table.board {
+                    thead { tr { th { (lang.t("order")) } th { (lang.t("shop")) } th { (lang.t("paid_at")) } th { (lang.t("ship_by")) } th {} } }
+                    tbody {
+                        @for o in &unshipped {
+                            tr data-order=(o.order_no) {
+                                td { a href=(super::orders::order_url(&o.order_no)) { (o.order_no) } }
+                                td { (o.shop) }
+                                td { (local_time(o.paid_at, zone)) }
+                                td { (local_time(o.due, zone)) }
+                                td { @if o.risk == ShipRisk::Late {
+                                        span.badge.red { (lang.t("ship_late")) " " (age(lang, o.due, now)) }
+                                    } @else {
+                                        span.badge.amber { (lang.t("ship_at_risk")) " " (age(lang, now, o.due)) }
+                                    } }
+                            }
+                        }
+                    }
+                }
+            }
         }
         @if carriers.is_empty() { p.empty { (lang.t("no_exceptions")) } }
         @for (carrier, list) in &carriers {

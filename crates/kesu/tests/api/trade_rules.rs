@@ -13,6 +13,7 @@ on_both_backends!(
     a_return_outside_the_seven_days_is_a_goodwill_exception_a_supervisor_approves,
     the_carriers_delivered_event_starts_the_seven_days_and_the_case_page_shows_them,
     product_flags_are_set_on_lines_that_exist_and_survive_a_new_version_of_the_order,
+    paid_orders_about_to_miss_their_shipping_promise_are_on_the_board,
 );
 
 /// Line A (a sweater, 5000) may go back; line B (fresh fruit, 3000) is perishable.
@@ -333,4 +334,83 @@ async fn product_flags_are_set_on_lines_that_exist_and_survive_a_new_version_of_
         )
         .await;
     problem(r, StatusCode::FORBIDDEN).await;
+}
+
+/// The clock stands at 10:00 on 23 November. Promises: 48 hours, the 拼多多店 24, warned 12
+/// hours ahead.
+async fn paid_orders_about_to_miss_their_shipping_promise_are_on_the_board(app: TestApp) {
+    let admin = app.admin().await;
+    let agent = app.user("amy", "agent", None).await;
+    let mut policy: Value = app
+        .get(&admin, "/api/v1/policy")
+        .await
+        .json()
+        .await
+        .unwrap();
+    policy["logistics"]["shipping"] = json!({"hours": 48, "warn_hours": 12,
+        "by_shop": [{"shop": "拼多多店", "hours": 24}]});
+    let r = app.put(&admin, "/api/v1/policy", &policy).await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let paid = |shop: &str, at: &str| {
+        json!({"shop": shop, "buyer": {"name": "王小明"}, "placed_at": at, "paid_at": at,
+               "lines": [{"line_id": "A", "unit_price_cents": 5000, "quantity": 1}]})
+    };
+    let orders = [
+        ("TB1LATE", "旗舰店", "2026-11-21T09:00:00+08:00"), // due 23rd 09:00: an hour late
+        ("TB2SOON", "旗舰店", "2026-11-21T20:00:00+08:00"), // due 23rd 20:00: at risk
+        ("TB3FINE", "旗舰店", "2026-11-22T20:00:00+08:00"), // due 24th 20:00: on time
+        ("PDD4SOON", "拼多多店", "2026-11-22T20:00:00+08:00"), // 24 h: due 23rd 20:00
+        ("TB5SHIP", "旗舰店", "2026-11-20T09:00:00+08:00"), // shipped
+        ("TB6GONE", "旗舰店", "2026-11-20T09:00:00+08:00"), // refunded before shipping
+    ];
+    for (no, shop, at) in orders {
+        let mut o = paid(shop, at);
+        if no == "TB5SHIP" {
+            o["shipments"] = json!([{"carrier": "sf", "tracking_no": "SF5", "lines": [{"line_id": "A", "quantity": 1}]}]);
+        }
+        if no == "TB6GONE" {
+            o["refunds"] =
+                json!([{"lines": [{"line_id": "A", "quantity": 1, "cash_cents": 5000}]}]);
+        }
+        let r = app.put_order(&agent, no, &o).await;
+        assert!(r.status().is_success(), "{no}: {}", r.text().await.unwrap());
+    }
+    let list: Value = app
+        .get(&agent, "/api/v1/logistics/shipping-promises")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let seen: Vec<(String, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["order_no"].as_str().unwrap().to_owned(),
+                o["risk"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("TB1LATE".to_owned(), "late".to_owned()),
+            ("PDD4SOON".to_owned(), "at_risk".to_owned()),
+            ("TB2SOON".to_owned(), "at_risk".to_owned()),
+        ]
+    );
+    let auditor = app.user("ada", "auditor", None).await;
+    let r = app
+        .get(&auditor, "/api/v1/logistics/shipping-promises")
+        .await;
+    problem(r, StatusCode::FORBIDDEN).await;
+    // The board shows them to the agent.
+    let (client, _) = browser(&app, "amy", "pass-word-1").await;
+    let board = page_text(&client, &app.url("/logistics")).await;
+    assert!(
+        board.contains("即将超时未发货") && board.contains("TB1LATE") && board.contains("已超时"),
+        "{board}"
+    );
+    assert!(!board.contains("TB3FINE"));
 }
