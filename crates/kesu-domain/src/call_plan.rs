@@ -216,6 +216,7 @@ mod tests {
             shipping_cents: 0,
             lines: Vec::new(),
             method: "alipay".into(),
+            freight_cents: None,
         };
         let c = executed(ResolutionKind::PartialRefund, Some(2590), vec![refunded]);
         let plan = follow_up_call(&c).expect("an executed case is called");

@@ -46,6 +46,7 @@ pub mod registration;
 pub mod reply_check;
 mod reply_check_reviews;
 pub mod report;
+pub mod return_freight;
 pub mod reveal;
 pub mod role;
 pub mod scripts;

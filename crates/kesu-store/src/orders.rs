@@ -16,6 +16,8 @@ use crate::{from_millis, millis, Result, Store, StoreError};
 #[derive(Serialize, Deserialize)]
 struct OrderDetail {
     payment_method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    freight_insurance: Option<kesu_domain::return_freight::FreightInsurance>,
     #[serde(flatten)]
     amounts: OrderAmounts,
 }
@@ -167,6 +169,7 @@ impl Store {
 pub(crate) fn detail_json(order: &Order) -> Result<String> {
     json(&OrderDetail {
         payment_method: order.payment_method.clone(),
+        freight_insurance: order.freight_insurance.clone(),
         amounts: order.amounts.clone(),
     })
 }
@@ -396,6 +399,7 @@ pub(crate) async fn read_order(conn: &mut AnyConnection, order_no: &str) -> Resu
         placed_at: from_millis(row.try_get("placed_at")?),
         paid_at: row.try_get::<Option<i64>, _>("paid_at")?.map(from_millis),
         payment_method: detail.payment_method,
+        freight_insurance: detail.freight_insurance,
         amounts: detail.amounts,
         shipments,
         refunds,

@@ -102,9 +102,28 @@ pub fn decide_step(
                 ShipmentKind::Return,
                 now,
             ));
+            let freight = match fields.freight_cents {
+                None => None,
+                Some(c) if !(0..=100_000).contains(&c) => {
+                    return Err(Rejection::from(FieldError::explained(
+                        "freight_cents",
+                        Problem::Range {
+                            min: 0,
+                            max: 100_000,
+                        },
+                        "what the customer paid to send the goods back, in cents (at most ¥1,000)",
+                    )))
+                }
+                Some(c) => Some(crate::return_freight::settle(
+                    c,
+                    case.analysis.as_ref().map(|a| a.liability),
+                    order.freight_insurance.as_ref(),
+                )),
+            };
             data = StepData::ReturnShipped {
                 carrier,
                 tracking_no,
+                freight,
             };
         }
         Step::Inspect => {
@@ -191,6 +210,7 @@ pub fn decide_step(
                 shipping_cents: refund.shipping_cents,
                 lines: refund.lines.clone(),
                 method,
+                freight_cents: shop_pays_freight(case),
             };
             effects.push(OrderEffect::Refund {
                 order_no: order.order_no.clone(),
@@ -257,6 +277,18 @@ pub fn decide_step(
         completes,
         fails,
         effects,
+    })
+}
+
+/// The return freight the shop reimburses with the refund (its fault, 谁过错谁承担).
+fn shop_pays_freight(case: &Case) -> Option<i64> {
+    case.steps_done.iter().find_map(|s| match &s.data {
+        StepData::ReturnShipped {
+            freight: Some(f), ..
+        } if f.payer == crate::return_freight::FreightPayer::Shop && f.covered_cents > 0 => {
+            Some(f.covered_cents)
+        }
+        _ => None,
     })
 }
 

@@ -216,6 +216,9 @@ pub struct StepFields {
     /// A supervisor lets a step pass without the proof it needs, and says why.
     #[serde(default)]
     pub override_reason: Option<String>,
+    /// What the customer paid to send the goods back (`return_shipped`).
+    #[serde(default)]
+    pub freight_cents: Option<i64>,
 }
 
 /// A step taken, kept on the case and in its history.

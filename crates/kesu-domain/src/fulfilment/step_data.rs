@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::{GoodsEvidence, Inspection, ParcelOutcome, Step};
 use crate::refund::{RefundedLine, RequestedLine};
+use crate::return_freight::ReturnFreight;
 
 /// The facts a step recorded beyond its note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -30,6 +31,9 @@ pub enum StepData {
     ReturnShipped {
         carrier: String,
         tracking_no: String,
+        /// The return freight and who bears it (谁过错谁承担).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        freight: Option<ReturnFreight>,
     },
     /// `inspect`: the result and the units accepted.
     Inspected {
@@ -45,6 +49,9 @@ pub enum StepData {
         shipping_cents: i64,
         lines: Vec<RefundedLine>,
         method: String,
+        /// The return freight the shop reimburses with the refund.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        freight_cents: Option<i64>,
     },
     /// `ship_replacement`: the new parcel.
     Replaced {
@@ -97,6 +104,7 @@ fn typed(step: Step, stored: &Value) -> Option<StepData> {
         Step::ReturnShipped => StepData::ReturnShipped {
             carrier: field(stored, "carrier")?,
             tracking_no: field(stored, "tracking_no")?,
+            freight: field(stored, "freight")?,
         },
         Step::Inspect => StepData::Inspected {
             result: field(stored, "result")?,
@@ -110,6 +118,7 @@ fn typed(step: Step, stored: &Value) -> Option<StepData> {
             shipping_cents: field(stored, "shipping_cents")?,
             lines: field(stored, "lines")?,
             method: field(stored, "method")?,
+            freight_cents: field(stored, "freight_cents")?,
         },
         Step::ShipReplacement => StepData::Replaced {
             carrier: field(stored, "carrier")?,
@@ -148,6 +157,11 @@ mod tests {
             (
                 Step::ReturnShipped,
                 json!({"carrier": "yto", "tracking_no": "YT1"}),
+            ),
+            (
+                Step::ReturnShipped,
+                json!({"carrier": "yto", "tracking_no": "YT1",
+                       "freight": {"cents": 1200, "payer": "insurance", "covered_cents": 1000}}),
             ),
             (
                 Step::Inspect,

@@ -108,6 +108,7 @@ fn every_kind_kesu_writes_reads_back_typed() {
             shipping_cents: 0,
             lines: vec![],
             method: "original".into(),
+            freight_cents: None,
         },
         moved: Some(Move {
             from: CaseStatus::Approved,

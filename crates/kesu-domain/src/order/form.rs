@@ -39,6 +39,9 @@ pub struct OrderForm {
     pub payments: Vec<Payment>,
     #[serde(default)]
     pub free_shipping: Option<FreeShipping>,
+    /// Return-shipping insurance (运费险) bought with the order.
+    #[serde(default)]
+    pub freight_insurance: Option<crate::return_freight::FreightInsurance>,
     #[serde(default)]
     pub shipments: Vec<ShipmentForm>,
     /// Refunds already made (e.g. by the platform before the order reached kesu).
@@ -127,6 +130,17 @@ impl OrderForm {
         let payment_method = optional(&mut errors, self.payment_method.as_deref(), |v| {
             code("payment_method", v)
         });
+        if let Some(i) = &self.freight_insurance {
+            if !(1..=100_000).contains(&i.max_cents) {
+                errors.push(FieldError::new(
+                    "freight_insurance.max_cents",
+                    Problem::Range {
+                        min: 1,
+                        max: 100_000,
+                    },
+                ));
+            }
+        }
         if let Some(paid) = self.paid_at {
             if paid < self.placed_at {
                 errors.push(FieldError::explained(
@@ -189,6 +203,7 @@ impl OrderForm {
                 placed_at: self.placed_at.with_timezone(&Utc),
                 paid_at: self.paid_at.map(|t| t.with_timezone(&Utc)),
                 payment_method,
+                freight_insurance: self.freight_insurance,
                 amounts,
                 shipments,
                 refunds,

@@ -211,6 +211,8 @@ pub struct Order {
     pub placed_at: DateTime<Utc>,
     pub paid_at: Option<DateTime<Utc>>,
     pub payment_method: Option<String>,
+    /// Return-shipping insurance (运费险) bought with the order.
+    pub freight_insurance: Option<crate::return_freight::FreightInsurance>,
     pub amounts: OrderAmounts,
     pub shipments: Vec<Shipment>,
     pub refunds: Vec<RefundRecord>,

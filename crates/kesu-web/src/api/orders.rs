@@ -40,6 +40,8 @@ pub struct OrderView {
     pub payments: Vec<kesu_domain::refund::Payment>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub free_shipping: Option<kesu_domain::refund::FreeShipping>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub freight_insurance: Option<kesu_domain::return_freight::FreightInsurance>,
     pub allocation: Vec<LineAllocation>,
     pub shipments: Vec<Shipment>,
     pub refunds: Vec<RefundRecord>,
@@ -63,6 +65,7 @@ impl OrderView {
             shipping_cents: order.amounts.shipping_cents,
             payments: order.amounts.payments,
             free_shipping: order.amounts.free_shipping,
+            freight_insurance: order.freight_insurance,
             shipments: order.shipments,
             refunds: order.refunds,
         }

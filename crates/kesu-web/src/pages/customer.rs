@@ -354,6 +354,25 @@ fn next_word(c: &Case, zone: chrono_tz::Tz) -> Option<String> {
     })
 }
 
+/// Who bears the return freight, in the customer's words.
+fn freight_words(f: &kesu_domain::return_freight::ReturnFreight) -> String {
+    use kesu_domain::return_freight::FreightPayer;
+    match f.payer {
+        FreightPayer::Shop => format!(
+            "退货运费 {} 由本店承担，随退款一并退回。",
+            yuan(f.covered_cents)
+        ),
+        FreightPayer::Insurance => format!(
+            "退货运费 {} 由您购买的运费险理赔 {}，由保险公司直接支付给您。",
+            yuan(f.cents),
+            yuan(f.covered_cents)
+        ),
+        FreightPayer::Customer => {
+            format!("七天无理由退货的退货运费 {} 由您承担。", yuan(f.cents))
+        }
+    }
+}
+
 /// What was decided, in the customer's words: the option they chose with its amount, the
 /// replacement parcel (carrier and tracking number), the money paid back; or why the
 /// complaint did not stand.
@@ -371,11 +390,13 @@ fn decided(c: &Case, carriers: &Carriers) -> Markup {
                         StepData::Replaced { carrier, tracking_no, .. } => {
                             p #reship { "补发包裹已寄出：" (carrier_name(carriers, lang, carrier)) " " strong { (tracking_no) }  }
                         }
-                        StepData::ReturnShipped { carrier, tracking_no } => {
+                        StepData::ReturnShipped { carrier, tracking_no, freight } => {
                             p { "您寄回的包裹：" (carrier_name(carriers, lang, carrier)) " " (tracking_no) }
+                            @if let Some(f) = freight { p #return-freight { (freight_words(f)) } }
                         }
-                        StepData::Refunded { cash_cents, .. } => {
-                            p #refunded { "已退款 " strong { (yuan(*cash_cents)) } "，原路退回，一般1–3个工作日到账" }
+                        StepData::Refunded { cash_cents, freight_cents, .. } => {
+                            p #refunded { "已退款 " strong { (yuan(*cash_cents)) } "，原路退回，一般1–3个工作日到账"
+                                @if let Some(f) = freight_cents { "；退货运费 " strong { (yuan(*f)) } " 由本店承担，一并退回" } }
                         }
                         _ => {}
                     }

@@ -14,6 +14,7 @@ on_both_backends!(
     the_carriers_delivered_event_starts_the_seven_days_and_the_case_page_shows_them,
     product_flags_are_set_on_lines_that_exist_and_survive_a_new_version_of_the_order,
     paid_orders_about_to_miss_their_shipping_promise_are_on_the_board,
+    the_party_at_fault_pays_the_return_freight_and_insurance_covers_a_change_of_mind,
 );
 
 /// Line A (a sweater, 5000) may go back; line B (fresh fruit, 3000) is perishable.
@@ -413,4 +414,79 @@ async fn paid_orders_about_to_miss_their_shipping_promise_are_on_the_board(app: 
         "{board}"
     );
     assert!(!board.contains("TB3FINE"));
+}
+
+/// 谁过错谁承担 (消费者权益保护法 Art. 24; Order 90 Art. 13): a change of mind is the customer's
+/// freight, paid by their 运费险 up to its cover; the shop's fault is the shop's, reimbursed
+/// with the refund.
+async fn the_party_at_fault_pays_the_return_freight_and_insurance_covers_a_change_of_mind(
+    app: TestApp,
+) {
+    let agent = app.user("amy", "agent", None).await;
+    let supervisor = app.user("sam", "supervisor", None).await;
+    let mut o = order(Some("2026-11-20T10:00:00+08:00"));
+    o["freight_insurance"] = json!({"insurer": "华泰保险", "max_cents": 1000});
+    assert!(app
+        .put_order(&agent, "TB20261111001", &o)
+        .await
+        .status()
+        .is_success());
+    let dept = app.user("wu", "department", Some("logistics")).await;
+    let mut ids = Vec::new();
+    for liability in ["customer", "merchant"] {
+        let id = app.register(&agent, &complaint()).await["id"]
+            .as_i64()
+            .unwrap();
+        app.act_ok(&agent, id, json!({"action": "judge", "valid": true}))
+            .await;
+        app.act_ok(
+            &agent,
+            id,
+            json!({"action": "route", "department": "logistics"}),
+        )
+        .await;
+        app.act_ok(&dept, id, json!({"action": "analyse", "liability": liability, "root_cause": "other", "findings": "核实"})).await;
+        app.act_ok(&agent, id, json!({"action": "propose", "options": [{"kind": "return_refund", "lines": [{"line_id": "A", "quantity": 1}]}]})).await;
+        let c = app
+            .act_ok(&agent, id, json!({"action": "choose", "option": 0}))
+            .await;
+        if c["status"] == "awaiting_approval" {
+            app.act_ok(
+                &supervisor,
+                id,
+                json!({"action": "approve", "comment": "同意"}),
+            )
+            .await;
+        }
+        let r = app
+            .act(&agent, id, json!({"action": "return_shipped", "carrier": "yto", "tracking_no": format!("YTBACK{id}"), "freight_cents": -5}))
+            .await;
+        assert_eq!(
+            fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+            ["freight_cents"]
+        );
+        let c = app
+            .act_ok(&agent, id, json!({"action": "return_shipped", "carrier": "yto", "tracking_no": format!("YTBACK{id}"), "freight_cents": 1200}))
+            .await;
+        ids.push((id, c["steps_done"][0]["data"]["freight"].clone()));
+    }
+    assert_eq!(
+        ids[0].1,
+        json!({"cents": 1200, "payer": "insurance", "covered_cents": 1000})
+    );
+    assert_eq!(
+        ids[1].1,
+        json!({"cents": 1200, "payer": "shop", "covered_cents": 1200})
+    );
+    // The shop's fault: the freight goes back with the refund.
+    let id = ids[1].0;
+    app.act_ok(&dept, id, json!({"action": "receive_return"}))
+        .await;
+    app.act_ok(&dept, id, json!({"action": "inspect", "result": "pass"}))
+        .await;
+    app.act_ok(&dept, id, json!({"action": "restock"})).await;
+    let c = app.act_ok(&agent, id, json!({"action": "refund"})).await;
+    let refund = &c["steps_done"].as_array().unwrap().last().unwrap()["data"];
+    assert_eq!(refund["freight_cents"], 1200, "{refund}");
+    assert_eq!(refund["cash_cents"], 5000);
 }

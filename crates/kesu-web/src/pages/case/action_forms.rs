@@ -271,6 +271,10 @@ pub(super) fn action_fields(
             html! {
             label { (lang.t("carrier")) (super::super::carriers::carrier_select(lang, "carrier", carriers, usual)) }
             label { (lang.t("tracking_no")) input name="tracking_no" required; }
+            @if step == Step::ReturnShipped {
+                label { (lang.t("return_freight")) input name="freight" inputmode="decimal" placeholder="12.00"; }
+                p.muted.hint { (lang.t("return_freight_hint")) }
+            }
             (text_field(lang, "note", "note", false))
             }
         }

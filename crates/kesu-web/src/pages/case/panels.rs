@@ -90,6 +90,21 @@ pub(super) fn timeline_entry(
                 | StepData::Received { evidence },
             ..
         } => Some(goods_evidence(lang, evidence)),
+        Entry::Stepped {
+            data: StepData::ReturnShipped {
+                freight: Some(f), ..
+            },
+            ..
+        } => Some(format!(
+            "{} {} · {}",
+            lang.t("return_freight"),
+            yuan(f.cents),
+            lang.t(match f.payer {
+                kesu_domain::return_freight::FreightPayer::Shop => "freight_shop_pays",
+                kesu_domain::return_freight::FreightPayer::Customer => "freight_customer_pays",
+                kesu_domain::return_freight::FreightPayer::Insurance => "freight_insurance_pays",
+            })
+        )),
         // How sending an answer to the platform went.
         Entry::Other { action, data } if action == "platform_answer_sent" => {
             let status = data.get("status").and_then(|s| s.as_str()).unwrap_or("");

@@ -163,6 +163,9 @@ pub(super) fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, Str
             put_text(&mut m, f, "carrier");
             put_text(&mut m, f, "tracking_no");
             put_text(&mut m, f, "note");
+            if let Some(freight) = f.text("freight") {
+                m.insert("freight_cents".into(), json!(parse_yuan(&freight)?));
+            }
         }
         ActionName::Step(Step::Inspect) => {
             put_text(&mut m, f, "result");

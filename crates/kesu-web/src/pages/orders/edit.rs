@@ -288,6 +288,7 @@ pub fn order_form(
             .map(|o| o.amounts.payments.clone())
             .unwrap_or_default(),
         free_shipping: before.and_then(|o| o.amounts.free_shipping.clone()),
+        freight_insurance: before.and_then(|o| o.freight_insurance.clone()),
         shipments,
         refunds: kept
             .iter()
