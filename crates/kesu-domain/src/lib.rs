@@ -27,6 +27,7 @@ pub mod fulfilment;
 pub mod history;
 pub mod improvement;
 pub mod jurisdiction;
+pub mod jurisdiction_place;
 pub mod kuaidi100;
 pub mod lifecycle;
 pub mod logistics;

@@ -160,6 +160,10 @@ pub struct Policy {
     /// Sessions, second factors, customer links.
     #[serde(default)]
     pub access: AccessPolicy,
+    /// Where the shop is registered (省市区 and street): the consumer association that
+    /// handles complaints against it follows from it (seed 001).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shop_address: Option<String>,
 }
 
 impl Default for Policy {
@@ -187,6 +191,7 @@ impl Default for Policy {
             calendar: Calendar::default(),
             logistics: LogisticsPolicy::default(),
             access: AccessPolicy::default(),
+            shop_address: None,
         }
     }
 }
@@ -252,6 +257,15 @@ impl Policy {
         errors.append(&mut self.access.validate());
         if let Err(mut e) = self.calendar.validate() {
             errors.append(&mut e);
+        }
+        if let Some(a) = &self.shop_address {
+            if crate::jurisdiction_place::place_of(a).is_none() {
+                errors.push(FieldError::explained(
+                    "shop_address",
+                    Problem::Format,
+                    "name the province, city and county: 浙江省杭州市西湖区文三路100号",
+                ));
+            }
         }
         if self.time_zone.parse::<chrono_tz::Tz>().is_err() {
             errors.push(FieldError::explained(

@@ -177,6 +177,7 @@ async fn render(
                     }
                 }
                 label { (lang.t("time_zone")) input name="time_zone" value=(policy.time_zone) required; }
+                label { (lang.t("shop_address")) input name="shop_address" value=[policy.shop_address.as_deref()] placeholder="浙江省杭州市西湖区文三路100号"; }
                 button.primary type="submit" { (lang.t("save")) }
             }
         }
@@ -420,6 +421,9 @@ async fn save_policy(State(state): State<AppState>, AdminForm(s, f): AdminForm) 
                 .collect();
         }
         policy.time_zone = f.text("time_zone").unwrap_or_default();
+        if f.get("shop_address").is_some() {
+            policy.shop_address = f.text("shop_address");
+        }
         Ok(policy)
     })();
     let policy = match parsed {

@@ -15,6 +15,7 @@ on_both_backends!(
     product_flags_are_set_on_lines_that_exist_and_survive_a_new_version_of_the_order,
     paid_orders_about_to_miss_their_shipping_promise_are_on_the_board,
     the_party_at_fault_pays_the_return_freight_and_insurance_covers_a_change_of_mind,
+    a_consumer_association_case_names_the_association_that_handles_it,
 );
 
 /// Line A (a sweater, 5000) may go back; line B (fresh fruit, 3000) is perishable.
@@ -489,4 +490,57 @@ async fn the_party_at_fault_pays_the_return_freight_and_insurance_covers_a_chang
     let refund = &c["steps_done"].as_array().unwrap().last().unwrap()["data"];
     assert_eq!(refund["freight_cents"], 1200, "{refund}");
     assert_eq!(refund["cash_cents"], 5000);
+}
+
+/// Seed 001: the county association where the shop is; a consumer of a province with an
+/// agreement (浙江 buying from 上海) may also complain at home.
+async fn a_consumer_association_case_names_the_association_that_handles_it(app: TestApp) {
+    let admin = app.admin().await;
+    let agent = app.user("amy", "agent", None).await;
+    let mut policy: Value = app
+        .get(&admin, "/api/v1/policy")
+        .await
+        .json()
+        .await
+        .unwrap();
+    policy["shop_address"] = json!("文三路100号");
+    let r = app.put(&admin, "/api/v1/policy", &policy).await;
+    assert_eq!(
+        fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["shop_address"]
+    );
+    policy["shop_address"] = json!("上海市浦东新区世纪大道1号");
+    let r = app.put(&admin, "/api/v1/policy", &policy).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut o = order(None);
+    o["buyer"]["address"] = json!("浙江省杭州市西湖区文三路100号");
+    assert!(app
+        .put_order(&agent, "TB20261111001", &o)
+        .await
+        .status()
+        .is_success());
+    let mut body = complaint();
+    body["channel"] = json!("consumer_association");
+    let id = app.register(&agent, &body).await["id"].as_i64().unwrap();
+    let (client, _) = browser(&app, "amy", "pass-word-1").await;
+    let page = page_text(&client, &app.url(&format!("/cases/{id}"))).await;
+    assert!(
+        page.contains("上海市浦东新区消费者权益保护委员会"),
+        "{page}"
+    );
+    assert!(
+        page.contains("浙江省杭州市西湖区"),
+        "the consumer may also complain at home"
+    );
+    // The referral form starts from it.
+    assert!(
+        page.contains("value=\"上海市浦东新区消费者权益保护委员会\""),
+        "the record_referral form is prefilled"
+    );
+    // Other channels are not consumer-association cases.
+    let other = app.register(&agent, &complaint()).await["id"]
+        .as_i64()
+        .unwrap();
+    let page = page_text(&client, &app.url(&format!("/cases/{other}"))).await;
+    assert!(!page.contains("消费者权益保护委员会"));
 }

@@ -69,6 +69,8 @@ pub(super) struct FormContext<'a> {
     pub order: Option<&'a kesu_domain::order::Order>,
     /// The case's files, for the inspection to name its photos by.
     pub files: &'a [kesu_store::Attachment],
+    /// The consumer association seed 001 points to (consumer-association cases).
+    pub association: Option<&'a kesu_domain::jurisdiction::Association>,
 }
 
 pub(super) fn action_fields(
@@ -87,6 +89,7 @@ pub(super) fn action_fields(
         claim_filed,
         order,
         files,
+        association,
     } = *ctx;
     let c = &record.case;
     match action {
@@ -304,9 +307,19 @@ pub(super) fn action_fields(
         ActionName::WaitCustomer => text_field(lang, "reason", "wait_reason", true),
         ActionName::RecordReferral => {
             let r = c.referral.as_ref();
+            // Until recorded, the form starts from the association seed 001 points to.
+            let suggested = association.filter(|_| r.is_none());
+            let body = r
+                .map(|r| r.body.clone())
+                .or_else(|| suggested.map(kesu_domain::jurisdiction_place::association_name));
+            let level = r.map(|r| r.jurisdiction.code()).or_else(|| {
+                suggested
+                    .and_then(|a| kesu_domain::jurisdiction_place::referral_level(a.level))
+                    .map(|j| j.code())
+            });
             html! {
-                label { (lang.t("referral_body")) input name="body" required value=[r.map(|r| r.body.as_str())]; }
-                (select_codes(lang, "jurisdiction", "jurisdiction", &Jurisdiction::ALL.iter().map(|j| (j.code(), lang.label(j))).collect::<Vec<_>>(), r.map(|r| r.jurisdiction.code())))
+                label { (lang.t("referral_body")) input name="body" required value=[body]; }
+                (select_codes(lang, "jurisdiction", "jurisdiction", &Jurisdiction::ALL.iter().map(|j| (j.code(), lang.label(j))).collect::<Vec<_>>(), level))
                 label { (lang.t("referral_reference")) input name="reference" required value=[r.map(|r| r.reference.as_str())]; }
                 label { (lang.t("filed_on")) (super::super::date_input(lang, "filed_on", "")) }
             }

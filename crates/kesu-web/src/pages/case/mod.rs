@@ -294,6 +294,18 @@ async fn render_full(
             .find(|x| &x.code == d)
             .map_or(d.as_str(), |x| x.name.as_str())
     });
+    // Which consumer association handles it (seed 001), from the shop's registered address
+    // and the buyer's.
+    let association = (c.channel == kesu_domain::codes::Channel::ConsumerAssociation)
+        .then(|| {
+            let shop = policy.shop_address.as_deref()?;
+            let buyer = order
+                .as_ref()
+                .and_then(|o| o.buyer.address.as_ref())
+                .map(|a| a.as_str().to_owned());
+            kesu_domain::jurisdiction_place::suggest(shop, buyer.as_deref())
+        })
+        .flatten();
     let forms = FormContext {
         users: &users,
         departments: &departments,
@@ -304,6 +316,7 @@ async fn render_full(
         claim_filed: !claims.is_empty(),
         order: order.as_ref(),
         files: &attachments,
+        association: association.as_ref(),
     };
     let action_form = |a: ActionName| {
         html! {
@@ -415,7 +428,7 @@ async fn render_full(
                     p.description { (c.description) }
                     p.muted { (lang.t("received_at")) ": " (local_time(c.received_at, zone)) " · " (lang.t("created_by")) ": " (registered_by) }
                     (sla_panel(lang, c, &timers, zone))
-                    (referral_panel(lang, c, zone))
+                    (referral_panel(lang, c, association.as_ref(), zone))
                 }
                 @if c.order_no.is_some() {
                     section.panel {

@@ -182,8 +182,21 @@ pub(super) fn sla_panel(
 }
 
 /// A consumer association's forwarding and any technical appraisal.
-pub(super) fn referral_panel(lang: Lang, c: &Case, zone: chrono_tz::Tz) -> Markup {
+pub(super) fn referral_panel(
+    lang: Lang,
+    c: &Case,
+    association: Option<&kesu_domain::jurisdiction::Association>,
+    zone: chrono_tz::Tz,
+) -> Markup {
     html! {
+        @if let Some(a) = association {
+            p #association { (lang.t("association_suggested")) "：" strong { (kesu_domain::jurisdiction_place::association_name(a)) }
+                " " span.muted { "（" (lang.t("association_rule")) " " (a.rule) "）" }
+                @if let Some(home) = &a.also_at_consumers_home {
+                    br; span.muted { (lang.t("association_also_home")) " " (home.province) (home.city) (home.county) }
+                }
+            }
+        }
         @if let Some(r) = &c.referral {
             h2 { (lang.t("referral")) }
             p #referral { (r.body) " · " (lang.label(r.jurisdiction)) " · " (lang.t("referral_reference")) " " (r.reference)
