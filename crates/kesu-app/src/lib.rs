@@ -21,6 +21,7 @@ pub mod accountability;
 pub mod after_sales;
 pub mod attachments;
 pub mod audit;
+pub mod bad_reviews;
 pub mod cases;
 pub mod claims;
 pub mod clock;

@@ -11,6 +11,7 @@ pub mod attachment;
 pub mod audit;
 pub mod audit_content;
 pub mod audit_kind;
+pub mod bad_review;
 pub mod calendar;
 pub mod call_plan;
 pub mod carriers;

@@ -124,6 +124,10 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ("PUT", "/api/v1/integrations/kuaidi100", May(ConfigureDesk)),
     ("POST", "/api/v1/integrations/kuaidi100/{secret}", Keyed),
     ("GET", "/api/v1/logistics/exceptions", Staff),
+    ("POST", "/api/v1/cases/{id}/bad-reviews", May(WorkCases)),
+    ("GET", "/api/v1/cases/{id}/bad-reviews", Staff),
+    ("POST", "/api/v1/bad-reviews/{id}/stage", May(WorkCases)),
+    ("GET", "/api/v1/reports/bad-reviews", Staff),
     ("GET", "/api/v1/logistics/shipping-promises", May(WorkCases)),
     (
         "POST",
@@ -305,6 +309,8 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
         May(DecideImprovements),
     ),
     // The workbench: settings.
+    ("POST", "/cases/{id}/bad-reviews", May(WorkCases)),
+    ("POST", "/bad-reviews/{id}/stage", May(WorkCases)),
     ("GET", "/admin", May(ManageAccounts)),
     ("POST", "/admin/users", May(ManageAccounts)),
     (

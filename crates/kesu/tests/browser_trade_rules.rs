@@ -119,4 +119,37 @@ async fn the_published_policy_the_expected_time_and_the_seven_days_are_shown() {
         "{rights}"
     );
     b.shots("29-case-seven-days").await;
+
+    // A bad review on the case: recorded, then explained from the drafted words.
+    b.click("details.review-new summary").await;
+    b.choose("details.review-new select[name=rating]", "1")
+        .await;
+    b.choose("details.review-new select[name=platform]", "taobao")
+        .await;
+    b.fill(
+        "details.review-new input[name=posted_at]",
+        "2026-11-22 20:00",
+    )
+    .await;
+    b.fill(
+        "details.review-new textarea[name=text]",
+        "毛衣起球，客服回复慢",
+    )
+    .await;
+    b.click_and_load("details.review-new button[type=submit]")
+        .await;
+    let reviews = b.text("#bad-reviews").await;
+    assert!(
+        reviews.contains("毛衣起球") && reviews.contains("已登记"),
+        "{reviews}"
+    );
+    b.scroll_to("#bad-reviews").await;
+    b.shots("29-bad-review").await;
+    b.click_and_load("form.review-explain button[type=submit]")
+        .await;
+    let reviews = b.text("#bad-reviews").await;
+    assert!(
+        reviews.contains("已公开解释") && reviews.contains("感谢您的监督"),
+        "{reviews}"
+    );
 }

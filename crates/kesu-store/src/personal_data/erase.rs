@@ -70,6 +70,7 @@ impl Store {
             erasure.attachments += files;
             orphans.extend(old);
             erasure.messages += erase_messages(&mut tx, case_id, &redactor).await?;
+            scrub_reviews(&mut tx, case_id, &redactor).await?;
             let entry = Entry::Other {
                 action: "personal_erased".into(),
                 data: json!({"retention": retention, "reason": reason}),
@@ -282,6 +283,26 @@ async fn erase_messages(
         .await?;
     }
     Ok(rows.len())
+}
+
+/// The case's bad reviews and their explanations: the person's words scrubbed.
+async fn scrub_reviews(conn: &mut AnyConnection, case_id: i64, redactor: &Redactor) -> Result<()> {
+    let rows = sqlx::query("SELECT id, text, explanation FROM bad_reviews WHERE case_id = $1")
+        .bind(case_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in &rows {
+        sqlx::query("UPDATE bad_reviews SET text = $1, explanation = $2 WHERE id = $3")
+            .bind(redactor.scrub(&r.try_get::<String, _>("text")?))
+            .bind(
+                r.try_get::<Option<String>, _>("explanation")?
+                    .map(|e| redactor.scrub(&e)),
+            )
+            .bind(r.try_get::<i64, _>("id")?)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The order's buyer erased and its detail scrubbed; returns its tracking numbers.

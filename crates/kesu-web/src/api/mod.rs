@@ -4,6 +4,7 @@ pub mod accountability;
 pub mod attachments;
 pub mod audit;
 mod auth;
+pub mod bad_reviews;
 mod cases;
 pub mod improvements;
 mod inbound;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accountability::router())
         .merge(personal_data::router())
         .merge(records_audits::router())
+        .merge(bad_reviews::router())
         .merge(users::router())
         .merge(cases::router())
         .merge(attachments::router())

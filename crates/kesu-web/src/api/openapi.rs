@@ -29,6 +29,8 @@ use crate::AppState;
         super::platform_answers::list, super::platform_answers::give, super::platform_answers::switch,
         super::settings::departments, super::settings::add_department,
         super::settings::policy, super::settings::set_policy,
+        super::bad_reviews::record, super::bad_reviews::list, super::bad_reviews::advance,
+        super::bad_reviews::counts,
         super::settings::after_sales_policy, super::settings::set_after_sales_policy,
         super::refunds::quote,
         super::orders::put_order, super::orders::get_order, super::orders::put_flags,

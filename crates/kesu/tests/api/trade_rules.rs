@@ -16,6 +16,7 @@ on_both_backends!(
     paid_orders_about_to_miss_their_shipping_promise_are_on_the_board,
     the_party_at_fault_pays_the_return_freight_and_insurance_covers_a_change_of_mind,
     a_consumer_association_case_names_the_association_that_handles_it,
+    a_bad_review_is_recovered_and_explained_never_paid_for,
 );
 
 /// Line A (a sweater, 5000) may go back; line B (fresh fruit, 3000) is perishable.
@@ -543,4 +544,95 @@ async fn a_consumer_association_case_names_the_association_that_handles_it(app: 
         .unwrap();
     let page = page_text(&client, &app.url(&format!("/cases/{other}"))).await;
     assert!(!page.contains("消费者权益保护委员会"));
+}
+
+/// Seed 002: a bad review recorded, the customer contacted, the problem solved, a public
+/// explanation within the platform's 30 days; never money for a changed review.
+async fn a_bad_review_is_recovered_and_explained_never_paid_for(app: TestApp) {
+    let agent = app.user("amy", "agent", None).await;
+    assert!(app
+        .put_order(&agent, "TB20261111001", &order(None))
+        .await
+        .status()
+        .is_success());
+    let id = app.register(&agent, &complaint()).await["id"]
+        .as_i64()
+        .unwrap();
+    let url = format!("/api/v1/cases/{id}/bad-reviews");
+    // Bad input: no stars, a review before the order, in the future.
+    let r = app
+        .post(&agent, &url, &json!({"rating": 0, "text": "差", "platform": "taobao", "posted_at": "2026-11-01T10:00:00+08:00"}))
+        .await;
+    assert_eq!(
+        fields(&problem(r, StatusCode::UNPROCESSABLE_ENTITY).await),
+        ["rating", "posted_at"]
+    );
+    let r = app
+        .post(&agent, &url, &json!({"rating": 1, "text": "毛衣起球，客服不理人", "platform": "taobao", "posted_at": "2026-11-22T20:00:00+08:00"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let review: Value = r.json().await.unwrap();
+    assert_eq!(review["stage"], "recorded");
+    let stage = format!("/api/v1/bad-reviews/{}/stage", review["id"]);
+    let r = app
+        .post(&agent, &stage, &json!({"stage": "contacted"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // Backwards is refused.
+    let r = app
+        .post(&agent, &stage, &json!({"stage": "recorded"}))
+        .await;
+    problem(r, StatusCode::CONFLICT).await;
+    app.post(&agent, &stage, &json!({"stage": "resolved"}))
+        .await;
+    // An explanation that pays for a better review is blocked, whoever writes it.
+    let r = app
+        .post(
+            &agent,
+            &stage,
+            &json!({"stage": "explained", "text": "亲，改好评返现20元，加微信发红包"}),
+        )
+        .await;
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(fields(&p), ["text"]);
+    let r = app
+        .post(&agent, &stage, &json!({"stage": "explained", "text": "亲，非常抱歉给您带来不好的体验，问题已为您换新处理，感谢您的监督。"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let done: Value = r.json().await.unwrap();
+    assert_eq!(done["stage"], "explained");
+    // The history has every step; the reports count it.
+    let steps: Vec<String> = app
+        .history(&agent, id)
+        .await
+        .into_iter()
+        .filter(|e| e["action"] == "bad_review")
+        .map(|e| e["data"]["stage"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(steps, ["recorded", "contacted", "resolved", "explained"]);
+    let counts: Value = app
+        .get(&agent, "/api/v1/reports/bad-reviews?from=2026-11-01T00:00:00%2B08:00&to=2026-12-01T00:00:00%2B08:00")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(counts["total"], 1);
+    assert_eq!(counts["by_stage"]["explained"], 1);
+    assert_eq!(counts["explained_in_window"], 1);
+    // After the platform's 30 days, no explanation is accepted.
+    let r = app
+        .post(&agent, &url, &json!({"rating": 2, "text": "包装破损", "platform": "jd", "posted_at": "2026-11-22T20:00:00+08:00"}))
+        .await;
+    let late: Value = r.json().await.unwrap();
+    app.clock.advance(chrono::Duration::days(31));
+    let agent = app.token("amy", "pass-word-1").await;
+    let r = app
+        .post(
+            &agent,
+            &format!("/api/v1/bad-reviews/{}/stage", late["id"]),
+            &json!({"stage": "explained", "text": "亲，抱歉，已为您处理。"}),
+        )
+        .await;
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(p["detail"].as_str().unwrap().contains("30 days"), "{p}");
 }

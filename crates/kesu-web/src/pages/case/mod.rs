@@ -39,6 +39,7 @@ mod platform_answers;
 mod reply_check;
 mod returns;
 mod reveal;
+mod reviews;
 mod submit;
 
 pub use action_forms::action_label;
@@ -56,6 +57,8 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/act", post(act))
         .route("/cases/{id}/customer-link", post(customer_link))
         .route("/cases/{id}/reveal", post(reveal::reveal))
+        .route("/cases/{id}/bad-reviews", post(reviews::record))
+        .route("/bad-reviews/{id}/stage", post(reviews::advance))
         .route("/cases/{id}/check-reply", post(check_reply))
         .route("/cases/{id}/accountability", post(accountability::record))
         .route(
@@ -144,6 +147,8 @@ struct Loaded {
     notices: Vec<kesu_store::OutboxMessage>,
     /// A platform case's photos still to fetch, and those given up.
     photos_left: (i64, i64),
+    /// Bad reviews recorded on the case.
+    reviews: Vec<kesu_store::BadReview>,
     /// A platform case's answers to its platform.
     answers: Vec<kesu_store::PlatformAnswer>,
 }
@@ -170,6 +175,7 @@ impl Loaded {
             attachments: store.attachments(id).await?,
             parcels,
             notices: store.case_messages(id).await?,
+            reviews: store.case_bad_reviews(id).await?,
             photos_left: match record.case.platform {
                 Some(_) => store.platform_images_left(id).await?,
                 None => (0, 0),
@@ -210,6 +216,7 @@ async fn render_full(
         open_exceptions,
         timers,
         claims,
+        reviews,
         earlier,
         attachments,
         parcels,
@@ -439,6 +446,9 @@ async fn render_full(
                     }
                 }
                 (parcels::parcels_panel(lang, &carriers, &parcels, zone))
+                @if !reviews.is_empty() || (user.role.handles_cases() && c.status.is_open()) {
+                    (reviews::panel(s, c.id, &reviews, user.role.handles_cases(), zone))
+                }
                 (super::outbox::notices_panel(lang, &notices, unmasked, zone))
                 @if let Some(a) = &accountable { (accountability::panel(s, c.id, a, &users, &departments, zone)) }
             }
