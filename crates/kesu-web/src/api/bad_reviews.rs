@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use kesu_domain::bad_review::{explain_by, ReviewForm, ReviewStage};
 use kesu_store::BadReview;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::error::ApiResult;
 use crate::extract::{from_value, ApiJson, Caller};
@@ -129,18 +129,13 @@ async fn advance(
     Ok(Json(r.into()))
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct Period {
-    /// From (inclusive), RFC 3339.
-    pub from: DateTime<chrono::FixedOffset>,
-    /// To (exclusive), RFC 3339.
-    pub to: DateTime<chrono::FixedOffset>,
-}
-
 /// How many bad reviews were posted in the period, by stage and platform, and how many were
 /// explained within the platform's window.
 #[derive(Serialize, ToSchema)]
 pub struct ReviewCountsView {
+    /// The period's first and last day (the shop's zone).
+    pub from: String,
+    pub to: String,
     pub total: i64,
     pub by_stage: std::collections::BTreeMap<String, i64>,
     pub by_platform: std::collections::BTreeMap<String, i64>,
@@ -148,17 +143,21 @@ pub struct ReviewCountsView {
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/bad-reviews", tag = "reports", security(("bearer" = [])),
-    params(Period), responses((status = 200, body = ReviewCountsView)))]
+    params(super::accountability::PeriodParams),
+    responses((status = 200, body = ReviewCountsView), (status = 422, body = crate::error::Problem)))]
 async fn counts(
     State(state): State<AppState>,
     Caller(_): Caller,
-    Query(p): Query<Period>,
+    Query(p): Query<super::accountability::PeriodParams>,
 ) -> ApiResult<Json<ReviewCountsView>> {
-    let c = state
-        .store
-        .bad_review_counts(p.from.with_timezone(&Utc), p.to.with_timezone(&Utc))
-        .await?;
+    let period =
+        kesu_domain::report::Period::parse(p.from.as_deref(), p.to.as_deref(), state.zone().await)
+            .map_err(crate::error::ApiError::Invalid)?;
+    let (from, to) = period.bounds();
+    let c = state.store.bad_review_counts(from, to).await?;
     Ok(Json(ReviewCountsView {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
         total: c.total,
         by_stage: c.by_stage,
         by_platform: c.by_platform,

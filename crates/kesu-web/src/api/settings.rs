@@ -27,15 +27,20 @@ pub fn router() -> Router<AppState> {
 /// The after-sales policy as published, with the times the deadline policy promises.
 #[derive(Serialize, ToSchema)]
 pub struct PublishedPolicy {
-    #[serde(flatten)]
-    pub policy: AfterSalesPolicy,
+    pub returns: String,
+    pub warranty: String,
+    pub how_to_complain: String,
+    pub times_note: String,
     pub times: Vec<kesu_domain::after_sales_policy::TimePromise>,
 }
 
 impl From<kesu_app::after_sales::Published> for PublishedPolicy {
     fn from(p: kesu_app::after_sales::Published) -> Self {
         PublishedPolicy {
-            policy: p.policy,
+            returns: p.policy.returns,
+            warranty: p.policy.warranty,
+            how_to_complain: p.policy.how_to_complain,
+            times_note: p.policy.times_note,
             times: p.times,
         }
     }

@@ -611,7 +611,10 @@ async fn a_bad_review_is_recovered_and_explained_never_paid_for(app: TestApp) {
         .collect();
     assert_eq!(steps, ["recorded", "contacted", "resolved", "explained"]);
     let counts: Value = app
-        .get(&agent, "/api/v1/reports/bad-reviews?from=2026-11-01T00:00:00%2B08:00&to=2026-12-01T00:00:00%2B08:00")
+        .get(
+            &agent,
+            "/api/v1/reports/bad-reviews?from=2026-11-01&to=2026-11-30",
+        )
         .await
         .json()
         .await
