@@ -55,6 +55,7 @@ pub mod scripts;
 pub mod seven_day_return;
 pub mod shipping_promise;
 pub mod sla;
+pub mod spikes;
 pub mod sso;
 pub mod text;
 pub mod tracking;
