@@ -7,11 +7,10 @@
 use chrono::{DateTime, Utc};
 use kesu_domain::bad_review::{explain_by, may_move, ReviewForm, ReviewStage, MAX_TEXT};
 use kesu_domain::codes::Channel;
-use kesu_domain::reply_check::{blocks, check, Purpose, Reply};
 use kesu_domain::{FieldError, Permission, Problem};
 use kesu_store::{BadReview, Store, User};
 
-use crate::cases::visible_case;
+use crate::cases::{check_public_reply, visible_case};
 use crate::error::{AppError, AppResult};
 
 fn may_work(caller: &User) -> AppResult<()> {
@@ -92,27 +91,8 @@ pub async fn advance(
             )]));
         }
         let rules = store.reply_rules().await?;
-        let findings = check(
-            &rules,
-            &Reply {
-                text: t,
-                channel: Some(Channel::Platform),
-                purpose: Purpose::Reply,
-                personal: record.complainant.contact_details(),
-            },
-        );
-        if blocks(&findings) {
-            let what = findings
-                .iter()
-                .filter(|f| f.blocking)
-                .map(|f| format!("「{}」：{}", f.text, f.suggestion))
-                .collect::<Vec<_>>()
-                .join("；");
-            return Err(AppError::invalid(
-                "text",
-                Problem::ReplyBlocked { findings: what },
-            ));
-        }
+        // A public reply on the platform; no supervisor may let paid-review words through.
+        check_public_reply(&rules, &record, Channel::Platform, t, false)?;
     }
     store
         .move_bad_review(id, review.stage, stage, text, &caller.username, now)

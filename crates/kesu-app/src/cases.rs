@@ -140,7 +140,7 @@ pub async fn act(
             override_check,
         } if actor.role().is_some() => {
             let rules = store.reply_rules().await?;
-            check_public_reply(&rules, &record, text, *override_check)?
+            check_public_reply(&rules, &record, record.case.channel, text, *override_check)?
         }
         _ => {}
     }
@@ -196,9 +196,12 @@ async fn check_department(store: &Store, department: &DepartmentCode) -> AppResu
 
 /// A public reply the checker blocks (contact off the platform on `platform`, the customer's
 /// own data) is refused, naming what to change, unless a supervisor overrides it (recorded).
-fn check_public_reply(
+/// A reply the customer will read on `channel`, checked: 422 naming the blocking findings
+/// unless overridden.
+pub(crate) fn check_public_reply(
     rules: &kesu_domain::reply_check::ReplyRules,
     record: &CaseRecord,
+    channel: kesu_domain::codes::Channel,
     text: &str,
     override_check: bool,
 ) -> AppResult<()> {
@@ -206,7 +209,7 @@ fn check_public_reply(
         rules,
         &Reply {
             text,
-            channel: Some(record.case.channel),
+            channel: Some(channel),
             purpose: Purpose::Reply,
             personal: record.complainant.contact_details(),
         },

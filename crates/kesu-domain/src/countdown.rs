@@ -79,7 +79,7 @@ pub fn running(case: &Case) -> Vec<Countdown> {
         d.refund_by.map(|due| Countdown {
             clock: SlaClock::Refund,
             due,
-            start: refund_start(case).unwrap_or(case.received_at),
+            start: crate::sla::refund_owed_since(case).map_or(case.received_at, |(s, _)| s),
         }),
     ]
     .into_iter()
@@ -88,19 +88,6 @@ pub fn running(case: &Case) -> Vec<Countdown> {
     // On equal deadlines the earlier clock in the list (first response) is the one named.
     clocks.sort_by_key(|c| c.due);
     clocks
-}
-
-/// When the refund clock started, as the case records it (approval or the goods' return).
-fn refund_start(case: &Case) -> Option<DateTime<Utc>> {
-    use crate::fulfilment::Step;
-    let chosen = case.chosen.as_ref()?;
-    let back = case
-        .steps_done
-        .iter()
-        .find(|s| matches!(s.step, Step::ParcelBack | Step::ReceiveReturn))
-        .map(|s| s.at);
-    back.or(case.decision.as_ref().map(|d| d.at))
-        .or(Some(chosen.at))
 }
 
 /// The nearest deadline of any running clock: what the queue sorts by and the badge shows.

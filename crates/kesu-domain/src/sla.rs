@@ -265,32 +265,44 @@ pub fn deadlines(case: &Case, policy: &Policy) -> Deadlines {
     }
 }
 
-/// When the refund clock started and how long it runs, while a refund is owed: from the
-/// approval of a refund before shipping (or of an amount), from the goods being back for a
-/// refund after shipping or a return (the `parcel_back` or `receive_return` step). In
-/// calendar time: the law counts days, not working hours.
-pub fn refund_clock(case: &Case, policy: &Policy) -> Option<(DateTime<Utc>, Duration)> {
+/// When money became owed and whether the goods had to come back first: from the approval
+/// of a refund before shipping (or of an amount), from the goods being back for a refund
+/// after shipping or a return (the `parcel_back` or `receive_return` step). `None` while
+/// nothing is owed.
+pub fn refund_owed_since(case: &Case) -> Option<(DateTime<Utc>, bool)> {
     use crate::fulfilment::{Flow, Step};
     if case.status != CaseStatus::Approved {
         return None;
     }
     let chosen = case.chosen.as_ref()?;
-    let d = &policy.deadlines;
     let step_at = |step: Step| {
         case.steps_done
             .iter()
             .find(|s| s.step == step)
-            .map(|s| s.at)
+            .map(|s| (s.at, true))
     };
-    let approved_at = case.decision.as_ref().map_or(chosen.at, |d| d.at);
-    let before_shipping = Duration::hours(d.refund_before_shipping_hours);
-    let after_return = Duration::days(d.refund_after_return_days);
     match chosen.flow {
-        Flow::RefundNotShipped | Flow::AmountRefund => Some((approved_at, before_shipping)),
-        Flow::RefundShipped => step_at(Step::ParcelBack).map(|at| (at, after_return)),
-        Flow::ReturnRefund => step_at(Step::ReceiveReturn).map(|at| (at, after_return)),
+        Flow::RefundNotShipped | Flow::AmountRefund => {
+            Some((case.decision.as_ref().map_or(chosen.at, |d| d.at), false))
+        }
+        Flow::RefundShipped => step_at(Step::ParcelBack),
+        Flow::ReturnRefund => step_at(Step::ReceiveReturn),
         Flow::Exchange | Flow::Reship | Flow::Simple => None,
     }
+}
+
+/// When the refund clock started and how long it runs, while a refund is owed (see
+/// [`refund_owed_since`]). In calendar time: the law counts days, not working hours.
+pub fn refund_clock(case: &Case, policy: &Policy) -> Option<(DateTime<Utc>, Duration)> {
+    let d = &policy.deadlines;
+    refund_owed_since(case).map(|(start, goods_back)| {
+        let budget = if goods_back {
+            Duration::days(d.refund_after_return_days)
+        } else {
+            Duration::hours(d.refund_before_shipping_hours)
+        };
+        (start, budget)
+    })
 }
 
 /// kesu's deadline for a platform's countdown ending at `platform_by`: the policy's margin

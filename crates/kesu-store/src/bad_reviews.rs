@@ -126,25 +126,25 @@ impl Store {
         let current = from_row(&current)?;
         lock_case(&mut tx, current.case_id).await?;
         let explained = stage == ReviewStage::Explained;
-        let moved = sqlx::query(
+        let moved = sqlx::query(&format!(
             "UPDATE bad_reviews SET stage = $1, updated_at = $2, \
              explanation = CASE WHEN $3 THEN $4 ELSE explanation END, \
              explained_at = CASE WHEN $3 THEN $2 ELSE explained_at END \
-             WHERE id = $5 AND stage = $6",
-        )
+             WHERE id = $5 AND stage = $6 RETURNING {COLUMNS}"
+        ))
         .bind(stage.code())
         .bind(millis(at))
         .bind(explained)
         .bind(note)
         .bind(id)
         .bind(from.code())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if moved != 1 {
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = moved else {
             tx.rollback().await?;
             return Ok(None);
-        }
+        };
+        let stored = from_row(&row)?;
         let entry = Entry::Other {
             action: "bad_review".into(),
             data: json!({"review": id, "stage": stage.code(), "from": from.code(), "text": note}),
@@ -160,11 +160,6 @@ impl Store {
         let mark = self
             .log_change(&mut tx, Topic::Case, &[current.case_id])
             .await?;
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM bad_reviews WHERE id = $1"))
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let stored = from_row(&row)?;
         tx.commit().await?;
         self.committed(mark);
         Ok(Some(stored))

@@ -85,6 +85,11 @@ fn is_zero(v: &i64) -> bool {
 
 /// How the order's money is spread over its lines (rules 1 and 2).
 pub fn allocate(order: &OrderAmounts) -> Result<Vec<LineAllocation>, Vec<FieldError>> {
+    allocate_with_shares(order).map(|(allocation, _)| allocation)
+}
+
+/// [`allocate`], with each discount's share of each line (the settlement needs them).
+fn allocate_with_shares(order: &OrderAmounts) -> Result<Allocated, Vec<FieldError>> {
     order.check()?;
     let gross: Vec<i64> = order
         .lines
@@ -109,7 +114,7 @@ pub fn allocate(order: &OrderAmounts) -> Result<Vec<LineAllocation>, Vec<FieldEr
             ),
         )]
     })?;
-    Ok(order
+    let allocation = order
         .lines
         .iter()
         .enumerate()
@@ -120,14 +125,15 @@ pub fn allocate(order: &OrderAmounts) -> Result<Vec<LineAllocation>, Vec<FieldEr
             points_cents: points[i],
             paid_cents: left[i] - points[i],
         })
-        .collect())
+        .collect();
+    Ok((allocation, shares))
 }
 
+/// An allocation and the discounts' shares per line, discount by discount.
+type Allocated = (Vec<LineAllocation>, Vec<Vec<i64>>);
+
 /// Each discount's share of each line (rule 1), discount by discount.
-pub(crate) fn discount_shares(
-    order: &OrderAmounts,
-    gross: &[i64],
-) -> Result<Vec<Vec<i64>>, Vec<FieldError>> {
+fn discount_shares(order: &OrderAmounts, gross: &[i64]) -> Result<Vec<Vec<i64>>, Vec<FieldError>> {
     let mut left = gross.to_vec();
     let mut out = Vec::with_capacity(order.discounts.len());
     for (d_index, discount) in order.discounts.iter().enumerate() {
@@ -157,7 +163,7 @@ pub(crate) fn discount_shares(
 
 /// Quotes a refund (rules 1–5).
 pub fn quote(req: &QuoteRequest) -> Result<Quote, Vec<FieldError>> {
-    let allocation = allocate(&req.order)?;
+    let (allocation, shares) = allocate_with_shares(&req.order)?;
     let earlier = req.refunded.clone().unwrap_or_default();
     let before = earlier.per_line(&req.order, &allocation)?;
     let mut errors = Vec::new();
@@ -247,6 +253,7 @@ pub fn quote(req: &QuoteRequest) -> Result<Quote, Vec<FieldError>> {
     let s = settle::settle(
         &req.order,
         &allocation,
+        &shares,
         &earlier,
         &units_before,
         &asked,

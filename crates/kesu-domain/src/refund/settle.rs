@@ -19,7 +19,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
-use super::{discount_shares, DiscountKind, LineAllocation, OrderAmounts, Refunded};
+use super::{DiscountKind, LineAllocation, OrderAmounts, Refunded};
 use crate::error::{FieldError, Problem};
 
 /// What goes back to one of the order's payments.
@@ -131,22 +131,22 @@ fn shipping_due(
 }
 
 /// The settlement of refunding `asked` units (per line) on top of `before`, paying back
-/// `cash_cents` (rules 1–5) at `at`.
+/// `cash_cents` (rules 1–5) at `at`; `shares` are the discounts' shares per line (rule 1).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn settle(
     order: &OrderAmounts,
     allocation: &[LineAllocation],
+    shares: &[Vec<i64>],
     refunded: &Refunded,
     before: &[i64],
     asked: &[i64],
     cash_cents: i64,
     at: Option<DateTime<FixedOffset>>,
 ) -> Result<Settlement, Vec<FieldError>> {
-    let gross: Vec<i64> = allocation.iter().map(|a| a.gross_cents).collect();
-    let shares = discount_shares(order, &gross)?;
     let after: Vec<i64> = before.iter().zip(asked).map(|(b, a)| b + a).collect();
     check_coupons(order, refunded, before)?;
     let promotion_adjustment_cents =
-        clawback(order, &shares, &after) - clawback(order, &shares, before);
+        clawback(order, shares, &after) - clawback(order, shares, before);
     let shipping_deducted_cents =
         shipping_due(order, allocation, &after) - shipping_due(order, allocation, before);
     let mut s = Settlement {
