@@ -16,6 +16,7 @@
 //! | store an order, read one | [`orders::store_order`], [`orders::order`] |
 //! | take a case, assign many | [`ownership::take`], [`ownership::assign_many`] |
 //! | deadlines firing, the monitor's rounds | [`worker::round`], [`worker::run`] |
+//! | notices to the desk, read and acknowledged | [`notices`] |
 
 pub mod accountability;
 pub mod after_sales;
@@ -31,6 +32,7 @@ pub mod error;
 pub mod logistics;
 pub mod mailbox;
 pub mod media;
+pub mod notices;
 pub mod notify;
 pub mod orders;
 pub mod ownership;

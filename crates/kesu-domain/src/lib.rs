@@ -33,6 +33,7 @@ pub mod kuaidi100;
 pub mod lifecycle;
 pub mod logistics;
 pub mod money;
+pub mod notice;
 pub mod notify;
 pub mod order;
 pub mod permission;

@@ -48,6 +48,8 @@ pub enum Permission {
     /// Audit the records: draw samples of closed cases, check them against the checklist,
     /// record findings and corrections (seed 000).
     AuditRecords,
+    /// Post notices to the desk (price, promotion and stock changes) and see who read them.
+    PostNotices,
 }
 
 impl Permission {
@@ -81,6 +83,7 @@ impl Permission {
             Permission::AuditRecords => {
                 "Audit the records: draw samples of closed cases, record findings and corrections"
             }
+            Permission::PostNotices => "Post notices to the desk and see who read them",
         }
     }
 
@@ -102,6 +105,7 @@ impl Permission {
         Permission::RecordAccountability,
         Permission::ServePersonalDataRequests,
         Permission::AuditRecords,
+        Permission::PostNotices,
     ];
 }
 
@@ -123,6 +127,8 @@ impl Role {
             ReadAuditTrail | AuditRecords => matches!(self, Admin | Auditor),
             SeeAccountability => matches!(self, Supervisor | Admin | Auditor),
             RecordAccountability => matches!(self, Supervisor | Admin),
+            // Operations, pricing and the warehouse are departments (seed 002).
+            PostNotices => matches!(self, Admin | Supervisor | Department),
         }
     }
 }

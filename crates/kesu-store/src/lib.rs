@@ -24,6 +24,7 @@ mod improvements;
 mod logistics;
 mod mentions;
 mod monitor;
+mod notices;
 mod orders;
 mod outbox;
 mod personal_data;
@@ -68,6 +69,7 @@ pub use logistics::{
     Claim, DeliveredButComplained, ExceptionFilter, LogisticsException, NewException, WatchedParcel,
 };
 pub use mentions::{Mention, MENTIONS_SHOWN};
+pub use notices::{Notice, NoticeRead, ReaderNotice};
 pub use orders::ORDER_BATCH;
 pub use outbox::{backoff, NewMessage, OutboxMessage, MAX_ATTEMPTS};
 pub use personal_data::{Erasure, PersonCase, PersonExport, PersonFound};

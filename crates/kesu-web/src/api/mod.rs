@@ -12,6 +12,7 @@ mod kuaidi100;
 pub mod logistics;
 pub mod mailbox;
 mod me_access;
+pub mod notices;
 pub mod notifications;
 mod openapi;
 mod openapi_errors;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(personal_data::router())
         .merge(records_audits::router())
         .merge(bad_reviews::router())
+        .merge(notices::router())
         .merge(users::router())
         .merge(cases::router())
         .merge(attachments::router())

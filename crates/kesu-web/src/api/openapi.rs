@@ -31,6 +31,8 @@ use crate::AppState;
         super::settings::policy, super::settings::set_policy,
         super::bad_reviews::record, super::bad_reviews::list, super::bad_reviews::advance,
         super::bad_reviews::counts,
+        super::notices::create, super::notices::list, super::notices::posted, super::notices::read,
+        super::notices::reads, super::notices::end, super::notices::for_case,
         super::settings::after_sales_policy, super::settings::set_after_sales_policy,
         super::refunds::quote,
         super::orders::put_order, super::orders::get_order, super::orders::put_flags,
@@ -71,6 +73,7 @@ use crate::AppState;
          (name = "platforms", description = "The platforms' after-sales requests and the shop's own site"),
          (name = "audit", description = "The audit trail: its entries, its head, its export"),
          (name = "accountability", description = "Who was responsible for a case, losses, penalties, delays"),
+         (name = "notices", description = "Notices to the desk: price, promotion and stock changes, read and acknowledged"),
          (name = "personal data", description = "Customers' requests: export everything about a person, or erase it")),
 )]
 pub struct ApiDoc;

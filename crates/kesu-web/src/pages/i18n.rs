@@ -42,6 +42,7 @@ mod tests {
             include_str!("logistics.rs"),
             include_str!("reports.rs"),
             include_str!("improvements.rs"),
+            include_str!("notices.rs"),
             include_str!("posted.rs"),
             include_str!("account.rs"),
             include_str!("two_factor.rs"),

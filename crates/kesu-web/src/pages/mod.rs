@@ -15,6 +15,7 @@ mod improvements;
 mod login;
 mod logistics;
 mod mailbox;
+mod notices;
 mod orders;
 mod outbox;
 mod personal_data;
@@ -67,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .merge(rules::router())
         .merge(reports::router())
         .merge(improvements::router())
+        .merge(notices::router())
         .merge(outbox::router())
         .merge(mailbox::router())
         .merge(platforms::router())
@@ -207,6 +209,7 @@ pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
                         }
                         @if user.role == Role::Department { a href="/" { (lang.t("department_inbox")) } }
                         @if user.role != Role::Admin { a href="/logistics" { (lang.t("logistics_board")) } }
+                        a href="/notices" { (lang.t("desk_notices")) }
                         a href="/reports" { (lang.t("reports")) }
                         @if user.role.may(kesu_domain::Permission::ReadAuditTrail) { a href="/audit" { (lang.t("audit_trail")) } }
                         @if user.role.may(kesu_domain::Permission::AuditRecords) { a href="/records-audits" { (lang.t("records_audits")) } }

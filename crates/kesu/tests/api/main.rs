@@ -33,6 +33,7 @@ mod logs;
 mod mailbox;
 mod mentions;
 mod metrics;
+mod notices;
 mod notifications;
 mod order_pages;
 mod orders;

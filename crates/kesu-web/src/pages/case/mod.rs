@@ -244,6 +244,14 @@ async fn render_full(
         .collect();
     let zone = policy.zone();
     let now = state.clock.now();
+    // The notices about this case's shop, SKUs or category; the page works without them.
+    let desk_notices =
+        kesu_app::notices::for_case(&state.store, user, &record, order.as_ref(), now)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = ?e, "the notices could not be loaded");
+                Vec::new()
+            });
     let c = &record.case;
     let allowed = kesu_domain::allowed_actions(c, &actor);
     let may_upload = user.role.may(kesu_domain::Permission::WorkCases)
@@ -436,6 +444,12 @@ async fn render_full(
                     p.muted { (lang.t("received_at")) ": " (local_time(c.received_at, zone)) " · " (lang.t("created_by")) ": " (registered_by) }
                     (sla_panel(lang, c, &timers, zone))
                     (referral_panel(lang, c, association.as_ref(), zone))
+                }
+                @if !desk_notices.is_empty() {
+                    section.panel #case-notices {
+                        h2 { (lang.t("notices_for_case")) }
+                        @for n in &desk_notices { (super::notices::card(s, n, &format!("/cases/{}", c.id), zone)) }
+                    }
                 }
                 @if c.order_no.is_some() {
                     section.panel {

@@ -167,6 +167,13 @@ pub(super) async fn render(
             Default::default()
         }
     };
+    // The queue still lists the cases if the notices cannot be read; the cause is logged.
+    let notices = kesu_app::notices::in_force(&state.store, user, now)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = ?e, "the notices could not be loaded");
+            Vec::new()
+        });
     let only_admin = users.len() <= 1 && user.role == Role::Admin;
     let zone = state.zone().await;
     let pages = (total as u32).div_ceil(PAGE_SIZE).max(1);
@@ -180,6 +187,7 @@ pub(super) async fn render(
     let bulk = matches!(user.role, Role::Agent | Role::Supervisor);
     let body = html! {
         h1 { (lang.t("queue")) }
+        (super::notices::banner(s, &notices, zone))
         @if only_admin {
             section.panel.getting-started {
                 h2 { (lang.t("getting_started")) }
