@@ -29,6 +29,7 @@ pub mod history;
 pub mod improvement;
 pub mod jurisdiction;
 pub mod jurisdiction_place;
+pub mod knowledge;
 pub mod kuaidi100;
 pub mod lifecycle;
 pub mod logistics;

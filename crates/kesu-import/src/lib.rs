@@ -6,6 +6,7 @@
 pub mod csv_orders;
 pub mod email;
 pub mod jsonl;
+pub mod sheet;
 
 use anyhow::bail;
 use kesu_domain::order::Order;

@@ -21,8 +21,8 @@ use crate::{Result, SearchError};
 /// differently is thrown away and rebuilt.
 const SCHEMA_VERSION: &str = "kesu-search-1";
 const VERSION_FILE: &str = "kesu-schema-version";
-const ZH: &str = "kesu_zh";
-const RAW_LOWER: &str = "kesu_raw_lower";
+pub(crate) const ZH: &str = "kesu_zh";
+pub(crate) const RAW_LOWER: &str = "kesu_raw_lower";
 /// Stands for "none" in the assignee and department fields, so "unassigned" is a term.
 const NONE: &str = "\u{1}";
 /// Shortest number that is also matched by prefix (shorter ones must match whole).
@@ -74,7 +74,7 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-fn register_tokenizers(index: &Index) {
+pub(crate) fn register_tokenizers(index: &Index) {
     index.tokenizers().register(
         ZH,
         TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())

@@ -4,10 +4,12 @@
 mod doc;
 mod follower;
 mod index;
+mod knowledge;
 
 pub use doc::CaseDoc;
 pub use follower::{Search, SyncReport};
 pub use index::{SearchIndex, SearchQuery};
+pub use knowledge::KnowledgeSearch;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {

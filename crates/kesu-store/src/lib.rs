@@ -21,6 +21,7 @@ mod customer_history;
 mod facts;
 mod health;
 mod improvements;
+mod knowledge;
 mod logistics;
 mod mentions;
 mod monitor;
@@ -65,6 +66,7 @@ pub use cases::{queue_key, CaseFilter, CaseRecord, HistoryEntry, Page};
 pub use changes::{ChangeFollower, Changes, Cursor, Topic};
 pub use health::StorageHealth;
 pub use improvements::Improvement;
+pub use knowledge::{Article, ArticleVersion, KnowledgeImport};
 pub use logistics::{
     Claim, DeliveredButComplained, ExceptionFilter, LogisticsException, NewException, WatchedParcel,
 };

@@ -228,6 +228,7 @@ impl Store {
 /// The reply checker's and triage's words as admins extended them; the built-in ones until then.
 const REPLY_RULES_KEY: &str = "reply_rules";
 const TRIAGE_RULES_KEY: &str = "triage_rules";
+const KNOWLEDGE_EDITORS_KEY: &str = "knowledge_editors";
 const AFTER_SALES_POLICY_KEY: &str = "after_sales_policy";
 
 impl Store {
@@ -274,6 +275,20 @@ impl Store {
         by: By<'_>,
     ) -> Result<()> {
         self.set_json_setting(AFTER_SALES_POLICY_KEY, policy, by)
+            .await
+    }
+
+    /// The roles the admin allowed to edit knowledge; `None` until they chose.
+    pub async fn knowledge_editors(&self) -> Result<Option<Vec<kesu_domain::Role>>> {
+        self.json_setting(KNOWLEDGE_EDITORS_KEY).await
+    }
+
+    pub async fn set_knowledge_editors(
+        &self,
+        roles: &[kesu_domain::Role],
+        by: By<'_>,
+    ) -> Result<()> {
+        self.set_json_setting(KNOWLEDGE_EDITORS_KEY, &roles, by)
             .await
     }
 

@@ -31,6 +31,11 @@
       xhr.upload.addEventListener('progress', function (p) {
         if (p.lengthComputable) bar.value = Math.round(p.loaded * 100 / p.total);
       });
+      // Sent: the server works on it now (a big sheet takes a while); the bar says so.
+      xhr.upload.addEventListener('load', function () {
+        var working = form.getAttribute('data-processing');
+        if (working) { bar.removeAttribute('value'); button.textContent = working; }
+      });
       var done = function () {
         button.disabled = false;
         button.textContent = form.getAttribute('data-label');
@@ -39,6 +44,7 @@
       xhr.addEventListener('load', function () {
         if (xhr.status >= 200 && xhr.status < 300) {
           // The server answered with the page it redirected to: show it, at its files.
+          if (form.hasAttribute('data-follow')) { location.assign(xhr.responseURL); return; }
           var back = form.getAttribute('data-back');
           if (location.pathname === back) { location.hash = 'evidence'; location.reload(); }
           else { location.assign(back + '#evidence'); }

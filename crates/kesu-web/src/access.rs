@@ -22,13 +22,20 @@ pub enum Gate {
     May(Permission),
     /// Staff holding any of these capabilities.
     MayAny(&'static [Permission]),
+    /// Staff of the roles the admin allowed to edit knowledge (a setting, so the use case
+    /// checks it; until the admin chooses, [`kesu_domain::knowledge::DEFAULT_EDITORS`]).
+    KnowledgeEditors,
 }
 
 impl Gate {
     /// Whether a signed-in staff member of `role` passes.
     pub fn admits(self, role: Role) -> bool {
         match self {
-            Gate::Public | Gate::Keyed | Gate::CustomerLink | Gate::Staff => true,
+            Gate::Public
+            | Gate::Keyed
+            | Gate::CustomerLink
+            | Gate::Staff
+            | Gate::KnowledgeEditors => true,
             Gate::May(p) => role.may(p),
             Gate::MayAny(ps) => ps.iter().any(|p| role.may(*p)),
         }
@@ -36,7 +43,10 @@ impl Gate {
 
     /// Whether the route needs a signed-in staff member at all.
     pub fn needs_staff(self) -> bool {
-        matches!(self, Gate::Staff | Gate::May(_) | Gate::MayAny(_))
+        matches!(
+            self,
+            Gate::Staff | Gate::May(_) | Gate::MayAny(_) | Gate::KnowledgeEditors
+        )
     }
 }
 
@@ -135,6 +145,14 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ("GET", "/api/v1/notices/{id}/reads", May(PostNotices)),
     ("POST", "/api/v1/notices/{id}/end", May(PostNotices)),
     ("GET", "/api/v1/cases/{id}/notices", Staff),
+    ("POST", "/api/v1/knowledge", KnowledgeEditors),
+    ("GET", "/api/v1/knowledge", Staff),
+    ("GET", "/api/v1/knowledge/{id}", Staff),
+    ("PUT", "/api/v1/knowledge/{id}", KnowledgeEditors),
+    ("POST", "/api/v1/knowledge/import", KnowledgeEditors),
+    ("GET", "/api/v1/knowledge/editors", Staff),
+    ("PUT", "/api/v1/knowledge/editors", May(ConfigureDesk)),
+    ("GET", "/api/v1/cases/{id}/knowledge", Staff),
     ("GET", "/api/v1/logistics/shipping-promises", May(WorkCases)),
     (
         "POST",
@@ -316,6 +334,11 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
         May(DecideImprovements),
     ),
     ("GET", "/notices", Staff),
+    ("GET", "/knowledge", Staff),
+    ("POST", "/knowledge", KnowledgeEditors),
+    ("POST", "/knowledge/import", KnowledgeEditors),
+    ("GET", "/knowledge/{id}", Staff),
+    ("POST", "/knowledge/{id}", KnowledgeEditors),
     ("POST", "/notices", May(PostNotices)),
     ("GET", "/notices/{id}", May(PostNotices)),
     ("POST", "/notices/{id}/read", Staff),

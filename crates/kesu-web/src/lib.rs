@@ -66,6 +66,8 @@ pub struct AppState {
     pub link_misses: throttle::MissLimiter,
     /// Single sign-on through the shop's identity provider, when set up.
     pub sso: Option<Arc<kesu_app::sso::Sso>>,
+    /// The knowledge base's search, rebuilt in memory when articles change.
+    pub knowledge: Arc<kesu_search::KnowledgeSearch>,
 }
 
 impl AppState {
@@ -81,6 +83,7 @@ impl AppState {
             push_limits: Default::default(),
             link_misses: throttle::MissLimiter::new(LINK_MISS_BURST, LINK_MISS_EVERY),
             sso: None,
+            knowledge: Arc::new(kesu_search::KnowledgeSearch::new()),
             store,
             clock,
             search,

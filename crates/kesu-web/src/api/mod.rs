@@ -8,6 +8,7 @@ pub mod bad_reviews;
 mod cases;
 pub mod improvements;
 mod inbound;
+pub mod knowledge;
 mod kuaidi100;
 pub mod logistics;
 pub mod mailbox;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(records_audits::router())
         .merge(bad_reviews::router())
         .merge(notices::router())
+        .merge(knowledge::router())
         .merge(users::router())
         .merge(cases::router())
         .merge(attachments::router())

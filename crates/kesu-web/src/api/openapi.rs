@@ -33,6 +33,9 @@ use crate::AppState;
         super::bad_reviews::counts,
         super::notices::create, super::notices::list, super::notices::posted, super::notices::read,
         super::notices::reads, super::notices::end, super::notices::for_case,
+        super::knowledge::create, super::knowledge::list, super::knowledge::show, super::knowledge::edit,
+        super::knowledge::for_case, super::knowledge::import, super::knowledge::editors,
+        super::knowledge::set_editors,
         super::settings::after_sales_policy, super::settings::set_after_sales_policy,
         super::refunds::quote,
         super::orders::put_order, super::orders::get_order, super::orders::put_flags,
@@ -74,6 +77,7 @@ use crate::AppState;
          (name = "audit", description = "The audit trail: its entries, its head, its export"),
          (name = "accountability", description = "Who was responsible for a case, losses, penalties, delays"),
          (name = "notices", description = "Notices to the desk: price, promotion and stock changes, read and acknowledged"),
+         (name = "knowledge", description = "Product knowledge: articles per SKU, product, policy and scenario"),
          (name = "personal data", description = "Customers' requests: export everything about a person, or erase it")),
 )]
 pub struct ApiDoc;

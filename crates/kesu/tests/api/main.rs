@@ -27,6 +27,7 @@ mod honest_figures;
 mod hostile_input;
 mod import;
 mod inbound_email;
+mod knowledge;
 mod lifecycle;
 mod logistics;
 mod logs;

@@ -321,6 +321,12 @@ fn expect(gate: Gate, who: Who, api: bool, path: &str, read: bool) -> Expect {
     if !gate.admits(role) {
         return Expect::Status(StatusCode::FORBIDDEN);
     }
+    // A fresh desk: the admin has not chosen knowledge editors yet.
+    if gate == Gate::KnowledgeEditors
+        && !kesu_domain::knowledge::may_edit(role, &kesu_domain::knowledge::DEFAULT_EDITORS)
+    {
+        return Expect::Status(StatusCode::FORBIDDEN);
+    }
     if path.contains("/cases/{id}") {
         if name == "qi" {
             return if read {

@@ -252,6 +252,13 @@ async fn render_full(
                 tracing::warn!(error = ?e, "the notices could not be loaded");
                 Vec::new()
             });
+    // The product knowledge for its SKUs and category; the page works without it.
+    let articles = kesu_app::knowledge::for_case(&state.store, &record, order.as_ref())
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = ?e, "the knowledge articles could not be loaded");
+            Vec::new()
+        });
     let c = &record.case;
     let allowed = kesu_domain::allowed_actions(c, &actor);
     let may_upload = user.role.may(kesu_domain::Permission::WorkCases)
@@ -451,6 +458,7 @@ async fn render_full(
                         @for n in &desk_notices { (super::notices::card(s, n, &format!("/cases/{}", c.id), zone)) }
                     }
                 }
+                (super::knowledge::case_panel(lang, &articles))
                 @if c.order_no.is_some() {
                     section.panel {
                         (order_panel(lang, &carriers, c.order_no.as_deref(), order.as_ref(), unmasked, zone))
