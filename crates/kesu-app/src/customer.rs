@@ -14,11 +14,24 @@ fn invalid_link() -> AppError {
 
 /// The case a link opens at `now`: none for an unknown link, or one whose case closed
 /// longer ago than the link lasts.
+/// The link of a duplicate merged into another case opens that case (the same customer's:
+/// merging checks it), following a chain of merges a few steps at most.
 async fn linked_case(store: &Store, token: &str, now: DateTime<Utc>) -> AppResult<CaseRecord> {
     let days = store.policy().await?.access.customer_link_days_after_close;
-    store
+    let mut record = store
         .case_for_customer_link(token)
         .await?
+        .ok_or_else(invalid_link)?;
+    for _ in 0..5 {
+        let Some(into) = record.case.merged_into else {
+            break;
+        };
+        match store.case(into).await? {
+            Some(survivor) => record = survivor,
+            None => break,
+        }
+    }
+    Some(record)
         .filter(|r| r.case.customer_link_open(now, days))
         .ok_or_else(invalid_link)
 }

@@ -29,6 +29,7 @@ pub mod clock;
 pub mod customer;
 pub mod email;
 pub mod error;
+pub mod incidents;
 pub mod knowledge;
 pub mod logistics;
 pub mod mailbox;

@@ -1,6 +1,6 @@
 //! The background worker: fires SLA timers (warnings, breaches with escalation, reminders)
 //! and watches parcels for logistics exceptions; every ten minutes it erases the customers of
-//! cases past the retention period. Every process runs one; they share the work
+//! cases past the retention period and counts complaints for spikes (incidents). Every process runs one; they share the work
 //! through the database, and each timer fires once whichever process gets to it.
 
 use std::collections::HashSet;
@@ -22,6 +22,9 @@ const PAGE: i64 = 200;
 /// How often the retention period is looked at (its unit is days; each pass takes a batch).
 const RETENTION_EVERY: Duration = Duration::from_secs(600);
 
+/// How often complaints are counted for spikes (the window is hours long).
+const SPIKES_EVERY: Duration = Duration::from_secs(600);
+
 /// Runs rounds every `interval` until `stop` turns true. Errors are logged and retried.
 pub async fn run(
     store: Store,
@@ -32,6 +35,7 @@ pub async fn run(
 ) {
     tracing::info!(worker = %name, interval_ms = interval.as_millis() as u64, "worker started");
     let mut retention_due = std::time::Instant::now();
+    let mut spikes_due = std::time::Instant::now();
     loop {
         if let Err(e) = round(&store, clock.now(), &name).await {
             tracing::warn!(error = ?e, "worker round failed; retrying");
@@ -45,6 +49,12 @@ pub async fn run(
                     "retention period: customers' personal data erased"
                 ),
                 Err(e) => tracing::warn!(error = ?e, "retention pass failed; retrying later"),
+            }
+        }
+        if std::time::Instant::now() >= spikes_due {
+            spikes_due += SPIKES_EVERY;
+            if let Err(e) = crate::incidents::detect(&store, clock.now()).await {
+                tracing::warn!(error = ?e, "spike detection failed; retrying later");
             }
         }
         tokio::select! {

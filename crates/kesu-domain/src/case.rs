@@ -232,15 +232,18 @@ pub enum Outcome {
     Invalid,
     /// A resolution was carried out and the customer confirmed it.
     Resolved,
+    /// A duplicate, merged into the case that carries on.
+    Merged,
 }
 
 impl Outcome {
-    pub const ALL: &'static [Outcome] = &[Outcome::Invalid, Outcome::Resolved];
+    pub const ALL: &'static [Outcome] = &[Outcome::Invalid, Outcome::Resolved, Outcome::Merged];
 
     pub fn code(self) -> &'static str {
         match self {
             Outcome::Invalid => "invalid",
             Outcome::Resolved => "resolved",
+            Outcome::Merged => "merged",
         }
     }
 }
@@ -318,6 +321,10 @@ pub struct Case {
     /// For a platform's after-sales request: the request and where it stands there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<crate::platform::PlatformLink>,
+    /// A duplicate merged into another case: that case's id. The customer's link of this
+    /// case opens that one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<i64>,
 }
 
 impl Case {

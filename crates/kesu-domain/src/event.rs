@@ -101,6 +101,16 @@ pub enum Change {
     Platform {
         change: crate::platform::PlatformChange,
     },
+    /// This case was a duplicate, merged into case `into` (its number): it is closed.
+    MergedInto {
+        into: i64,
+        number: String,
+    },
+    /// Case `from` (its number), a duplicate of this one, was merged into it.
+    Merged {
+        from: i64,
+        number: String,
+    },
     /// kesu answered the platform's request (sent to it, or a dry run while the shop's
     /// switch is off).
     PlatformAnswer {
@@ -133,6 +143,8 @@ impl Change {
             Change::RecordAppraisal { .. } => "record_appraisal",
             Change::Platform { .. } => "platform",
             Change::PlatformAnswer { .. } => "platform_answer",
+            Change::MergedInto { .. } => "merged_into",
+            Change::Merged { .. } => "merged",
         }
     }
 
@@ -165,7 +177,9 @@ impl Change {
             | Change::Choose { .. }
             | Change::Assign { .. }
             | Change::RecordReferral { .. }
-            | Change::Platform { .. } => None,
+            | Change::Platform { .. }
+            | Change::MergedInto { .. }
+            | Change::Merged { .. } => None,
             Change::PlatformAnswer { answer, .. } => answer.words(),
         }
     }

@@ -27,6 +27,7 @@ pub mod event;
 pub mod fulfilment;
 pub mod history;
 pub mod improvement;
+pub mod incident;
 pub mod jurisdiction;
 pub mod jurisdiction_place;
 pub mod knowledge;

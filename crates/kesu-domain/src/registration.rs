@@ -328,6 +328,7 @@ impl Registration {
             pauses: Vec::new(),
             referral: self.referral.clone(),
             appraisal: None,
+            merged_into: None,
             platform: self.platform.clone(),
         };
         case.deadlines = crate::sla::deadlines(&case, policy);

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// What complaints are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     Sku,
@@ -19,6 +20,8 @@ pub enum Dimension {
 
 /// When a burst counts as a spike.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SpikeRule {
     /// The recent window, in hours (default 6).
     pub window_hours: i64,
@@ -37,6 +40,29 @@ impl Default for SpikeRule {
             min_count: 5,
             factor: 3,
             trailing_days: 28,
+        }
+    }
+}
+
+impl SpikeRule {
+    /// Checks an admin's rule: a window of 1–72 hours, a floor of 2–1000 complaints, a
+    /// factor of 1–100, 7–90 trailing days.
+    pub fn check(&self) -> Result<(), Vec<crate::error::FieldError>> {
+        use crate::error::{FieldError, Problem};
+        let mut errors = Vec::new();
+        let mut within = |field: &str, v: i64, min: i64, max: i64| {
+            if !(min..=max).contains(&v) {
+                errors.push(FieldError::new(field, Problem::Range { min, max }));
+            }
+        };
+        within("rule.window_hours", self.window_hours, 1, 72);
+        within("rule.min_count", i64::from(self.min_count), 2, 1000);
+        within("rule.factor", i64::from(self.factor), 1, 100);
+        within("rule.trailing_days", self.trailing_days, 7, 90);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
         }
     }
 }

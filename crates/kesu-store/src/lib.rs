@@ -21,6 +21,7 @@ mod customer_history;
 mod facts;
 mod health;
 mod improvements;
+mod incidents;
 mod knowledge;
 mod logistics;
 mod mentions;
@@ -66,6 +67,7 @@ pub use cases::{queue_key, CaseFilter, CaseRecord, HistoryEntry, Page};
 pub use changes::{ChangeFollower, Changes, Cursor, Topic};
 pub use health::StorageHealth;
 pub use improvements::Improvement;
+pub use incidents::{Incident, LinkedCase, NewIncident};
 pub use knowledge::{Article, ArticleVersion, KnowledgeImport};
 pub use logistics::{
     Claim, DeliveredButComplained, ExceptionFilter, LogisticsException, NewException, WatchedParcel,

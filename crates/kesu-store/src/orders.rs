@@ -181,15 +181,18 @@ async fn write_order(conn: &mut AnyConnection, order: &Order, at: DateTime<Utc>)
         .fetch_optional(&mut *conn)
         .await?;
     let existed = before.is_some();
-    // Product flags set in kesu survive a new version of the order that says nothing of them
-    // (a platform's import does not know them).
+    // Product flags set in kesu, and batches, survive a new version of the order that says
+    // nothing of them (a platform's import does not know them, nor does the edit form).
     let mut order = std::borrow::Cow::Borrowed(order);
     if let Some(row) = before {
         let old: OrderDetail = parse_json("order detail", &row.try_get::<String, _>("detail")?)?;
         for line in &mut order.to_mut().amounts.lines {
-            if line.flags.is_empty() {
-                if let Some(was) = old.amounts.lines.iter().find(|l| l.line_id == line.line_id) {
+            if let Some(was) = old.amounts.lines.iter().find(|l| l.line_id == line.line_id) {
+                if line.flags.is_empty() {
                     line.flags = was.flags.clone();
+                }
+                if line.batch.is_none() {
+                    line.batch = was.batch.clone();
                 }
             }
         }

@@ -229,6 +229,7 @@ impl Store {
 const REPLY_RULES_KEY: &str = "reply_rules";
 const TRIAGE_RULES_KEY: &str = "triage_rules";
 const KNOWLEDGE_EDITORS_KEY: &str = "knowledge_editors";
+const INCIDENT_SETTINGS_KEY: &str = "incident_settings";
 const AFTER_SALES_POLICY_KEY: &str = "after_sales_policy";
 
 impl Store {
@@ -275,6 +276,23 @@ impl Store {
         by: By<'_>,
     ) -> Result<()> {
         self.set_json_setting(AFTER_SALES_POLICY_KEY, policy, by)
+            .await
+    }
+
+    /// How incidents are found and escalated; the defaults until the admin changes them.
+    pub async fn incident_settings(&self) -> Result<kesu_domain::incident::IncidentSettings> {
+        Ok(self
+            .json_setting(INCIDENT_SETTINGS_KEY)
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn set_incident_settings(
+        &self,
+        settings: &kesu_domain::incident::IncidentSettings,
+        by: By<'_>,
+    ) -> Result<()> {
+        self.set_json_setting(INCIDENT_SETTINGS_KEY, settings, by)
             .await
     }
 

@@ -176,6 +176,17 @@ pub fn evolve(case: &Case, event: &Event) -> Case {
         Change::Platform { change } => crate::platform::follow(&mut c, change),
         // The platform's answer to it comes back as a change of the request.
         Change::PlatformAnswer { .. } => {}
+        Change::MergedInto { into, number } => {
+            c.merged_into = Some(*into);
+            c.closing = Some(Closing {
+                outcome: Outcome::Merged,
+                summary: format!("重复投诉，已并入 {number}"),
+                lessons: None,
+                by,
+                at,
+            });
+        }
+        Change::Merged { .. } => {}
     }
     // Whatever the customer does, or an explicit resume, ends the wait.
     let ends_wait =

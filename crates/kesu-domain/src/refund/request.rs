@@ -74,6 +74,10 @@ pub struct OrderLine {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<String>,
+    /// The production batch (批次) the goods came from, when the shop knows it: complaints
+    /// bursting about one batch are found like those about one SKU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<String>,
     /// What the product is where the law treats it apart: goods excluded from seven-day
     /// no-reason returns, or confirmed non-returnable at purchase (`seven_day_return`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -275,6 +275,7 @@ fn any_order() -> impl Strategy<Value = Case> {
                     sku: None,
                     name: None,
                     spec: None,
+                    batch: None,
                     flags: Vec::new(),
                 })
                 .collect();

@@ -153,6 +153,7 @@ impl FactTable {
                 None => 0,
                 Some(Outcome::Invalid) => 1,
                 Some(Outcome::Resolved) => 2,
+                Some(Outcome::Merged) => 3,
             },
             satisfied: match f.satisfied {
                 None => 0,

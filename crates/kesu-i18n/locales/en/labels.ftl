@@ -97,6 +97,7 @@ inspection-partial = Partly acceptable
 inspection-fail = Fail
 
 outcome-invalid = Not valid
+outcome-merged = Merged (duplicate)
 outcome-resolved = Resolved
 
 claim_status-filed = Filed
@@ -178,6 +179,10 @@ action-record_appraisal = Technical appraisal
 action-platform = Platform after-sales change
 action-platform_answer = Answered the platform request
 action-platform_answer_sent = Platform answer attempt
+action-merged_into = Merged into another case (duplicate)
+action-merged = A duplicate was merged in
+action-case_linked = Linked a case
+action-incident = Added to an incident
 action-sla_warning = Deadline warning
 action-sla_breach = Overdue · escalated
 action-sla_reminder = Reminder

@@ -96,6 +96,7 @@ inspection-partial = 部分合格
 inspection-fail = 不合格
 
 outcome-invalid = 投诉不成立
+outcome-merged = 已合并（重复投诉）
 outcome-resolved = 已解决
 
 claim_status-filed = 已提交
@@ -194,6 +195,10 @@ action-record_appraisal = 技术鉴定
 action-platform = 平台售后单变化
 action-platform_answer = 答复平台售后单
 action-platform_answer_sent = 平台答复发送结果
+action-merged_into = 并入另一案件（重复投诉）
+action-merged = 合并了重复投诉
+action-case_linked = 关联案件
+action-incident = 加入事件
 action-sla_warning = 时限预警
 action-sla_breach = 已超时 · 升级主管
 action-sla_reminder = 催办

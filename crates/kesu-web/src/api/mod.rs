@@ -8,6 +8,7 @@ pub mod bad_reviews;
 mod cases;
 pub mod improvements;
 mod inbound;
+pub mod incidents;
 pub mod knowledge;
 mod kuaidi100;
 pub mod logistics;
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .merge(bad_reviews::router())
         .merge(notices::router())
         .merge(knowledge::router())
+        .merge(incidents::router())
         .merge(users::router())
         .merge(cases::router())
         .merge(attachments::router())

@@ -36,6 +36,10 @@ use crate::AppState;
         super::knowledge::create, super::knowledge::list, super::knowledge::show, super::knowledge::edit,
         super::knowledge::for_case, super::knowledge::import, super::knowledge::editors,
         super::knowledge::set_editors,
+        super::incidents::merge, super::incidents::link, super::incidents::links,
+        super::incidents::open, super::incidents::list, super::incidents::show, super::incidents::update,
+        super::incidents::add_cases, super::incidents::reply, super::incidents::propose,
+        super::incidents::detect, super::incidents::settings, super::incidents::set_settings,
         super::settings::after_sales_policy, super::settings::set_after_sales_policy,
         super::refunds::quote,
         super::orders::put_order, super::orders::get_order, super::orders::put_flags,
@@ -78,6 +82,7 @@ use crate::AppState;
          (name = "accountability", description = "Who was responsible for a case, losses, penalties, delays"),
          (name = "notices", description = "Notices to the desk: price, promotion and stock changes, read and acknowledged"),
          (name = "knowledge", description = "Product knowledge: articles per SKU, product, policy and scenario"),
+         (name = "incidents", description = "Merged duplicates, linked cases, incidents and complaint spikes"),
          (name = "personal data", description = "Customers' requests: export everything about a person, or erase it")),
 )]
 pub struct ApiDoc;

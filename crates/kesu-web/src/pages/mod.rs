@@ -12,6 +12,7 @@ mod customer;
 mod customer_files;
 pub mod i18n;
 mod improvements;
+mod incidents;
 mod knowledge;
 mod login;
 mod logistics;
@@ -71,6 +72,7 @@ pub fn router() -> Router<AppState> {
         .merge(improvements::router())
         .merge(notices::router())
         .merge(knowledge::router())
+        .merge(incidents::router())
         .merge(outbox::router())
         .merge(mailbox::router())
         .merge(platforms::router())
@@ -213,6 +215,7 @@ pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
                         @if user.role != Role::Admin { a href="/logistics" { (lang.t("logistics_board")) } }
                         a href="/notices" { (lang.t("desk_notices")) }
                         a href="/knowledge" { (lang.t("knowledge")) }
+                        a href="/incidents" { (lang.t("incidents")) }
                         a href="/reports" { (lang.t("reports")) }
                         @if user.role.may(kesu_domain::Permission::ReadAuditTrail) { a href="/audit" { (lang.t("audit_trail")) } }
                         @if user.role.may(kesu_domain::Permission::AuditRecords) { a href="/records-audits" { (lang.t("records_audits")) } }

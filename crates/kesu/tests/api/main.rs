@@ -27,6 +27,7 @@ mod honest_figures;
 mod hostile_input;
 mod import;
 mod inbound_email;
+mod incidents;
 mod knowledge;
 mod lifecycle;
 mod logistics;

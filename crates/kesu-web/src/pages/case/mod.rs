@@ -259,6 +259,13 @@ async fn render_full(
             tracing::warn!(error = ?e, "the knowledge articles could not be loaded");
             Vec::new()
         });
+    // Linked cases and incidents; the page works without them.
+    let (links, in_incidents) = tokio::join!(
+        state.store.linked_cases(record.case.id),
+        state.store.incidents_of_case(record.case.id)
+    );
+    let links = links.unwrap_or_default();
+    let in_incidents = in_incidents.unwrap_or_default();
     let c = &record.case;
     let allowed = kesu_domain::allowed_actions(c, &actor);
     let may_upload = user.role.may(kesu_domain::Permission::WorkCases)
@@ -458,6 +465,7 @@ async fn render_full(
                         @for n in &desk_notices { (super::notices::card(s, n, &format!("/cases/{}", c.id), zone)) }
                     }
                 }
+                (super::incidents::case_panel(s, c, &links, &in_incidents))
                 (super::knowledge::case_panel(lang, &articles))
                 @if c.order_no.is_some() {
                     section.panel {

@@ -194,6 +194,8 @@ pub fn order_form(
             name: some(&r[1]),
             spec: some(&r[2]),
             sku: some(&r[3]),
+            // Not on the form: the stored order's batch is kept (the store keeps it).
+            batch: None,
             flags: parse_flags(&mut errors, n, &r[6]),
         });
     }

@@ -174,6 +174,11 @@ pub(super) async fn render(
             tracing::warn!(error = ?e, "the notices could not be loaded");
             Vec::new()
         });
+    let incidents = if user.role.may(kesu_domain::Permission::SuperviseDesk) {
+        state.store.incidents(50).await.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let only_admin = users.len() <= 1 && user.role == Role::Admin;
     let zone = state.zone().await;
     let pages = (total as u32).div_ceil(PAGE_SIZE).max(1);
@@ -187,6 +192,7 @@ pub(super) async fn render(
     let bulk = matches!(user.role, Role::Agent | Role::Supervisor);
     let body = html! {
         h1 { (lang.t("queue")) }
+        (super::incidents::banner(s, &incidents))
         (super::notices::banner(s, &notices, zone))
         @if only_admin {
             section.panel.getting-started {
