@@ -40,6 +40,7 @@ pub mod orders;
 pub mod ownership;
 pub mod personal_data;
 pub mod platforms;
+pub mod quality;
 pub mod records_audit;
 pub mod register;
 pub mod reports;

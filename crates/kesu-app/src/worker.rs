@@ -1,6 +1,7 @@
 //! The background worker: fires SLA timers (warnings, breaches with escalation, reminders)
 //! and watches parcels for logistics exceptions; every ten minutes it erases the customers of
-//! cases past the retention period and counts complaints for spikes (incidents). Every process runs one; they share the work
+//! cases past the retention period, counts complaints for spikes (incidents) and draws last
+//! week's quality sample when it has none. Every process runs one; they share the work
 //! through the database, and each timer fires once whichever process gets to it.
 
 use std::collections::HashSet;
@@ -55,6 +56,14 @@ pub async fn run(
             spikes_due += SPIKES_EVERY;
             if let Err(e) = crate::incidents::detect(&store, clock.now()).await {
                 tracing::warn!(error = ?e, "spike detection failed; retrying later");
+            }
+            // Last week's quality sample, once a week is over (whichever server is first).
+            match crate::quality::weekly_draw(&store, clock.now()).await {
+                Ok(Some(s)) => tracing::info!(week = %s.week, "quality sample drawn"),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = ?e, "the weekly quality sample failed; retrying later")
+                }
             }
         }
         tokio::select! {

@@ -45,6 +45,7 @@ pub mod platform;
 pub mod policy;
 pub mod problem;
 pub mod progress;
+pub mod quality;
 pub mod records_audit;
 pub mod refund;
 pub mod registration;

@@ -230,6 +230,7 @@ const REPLY_RULES_KEY: &str = "reply_rules";
 const TRIAGE_RULES_KEY: &str = "triage_rules";
 const KNOWLEDGE_EDITORS_KEY: &str = "knowledge_editors";
 const INCIDENT_SETTINGS_KEY: &str = "incident_settings";
+const QUALITY_SETTINGS_KEY: &str = "quality_settings";
 const AFTER_SALES_POLICY_KEY: &str = "after_sales_policy";
 
 impl Store {
@@ -293,6 +294,23 @@ impl Store {
         by: By<'_>,
     ) -> Result<()> {
         self.set_json_setting(INCIDENT_SETTINGS_KEY, settings, by)
+            .await
+    }
+
+    /// How quality checks sample and score; the defaults until the admin changes them.
+    pub async fn quality_settings(&self) -> Result<kesu_domain::quality::QualitySettings> {
+        Ok(self
+            .json_setting(QUALITY_SETTINGS_KEY)
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn set_quality_settings(
+        &self,
+        settings: &kesu_domain::quality::QualitySettings,
+        by: By<'_>,
+    ) -> Result<()> {
+        self.set_json_setting(QUALITY_SETTINGS_KEY, settings, by)
             .await
     }
 

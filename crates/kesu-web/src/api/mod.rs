@@ -22,6 +22,7 @@ pub mod orders;
 pub mod personal_data;
 pub mod platform_answers;
 pub mod platforms;
+pub mod quality;
 pub mod records_audits;
 pub mod refunds;
 pub mod replies;
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(notices::router())
         .merge(knowledge::router())
         .merge(incidents::router())
+        .merge(quality::router())
         .merge(users::router())
         .merge(cases::router())
         .merge(attachments::router())

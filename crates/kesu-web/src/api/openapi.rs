@@ -40,6 +40,9 @@ use crate::AppState;
         super::incidents::open, super::incidents::list, super::incidents::show, super::incidents::update,
         super::incidents::add_cases, super::incidents::reply, super::incidents::propose,
         super::incidents::detect, super::incidents::settings, super::incidents::set_settings,
+        super::quality::draw, super::quality::preview, super::quality::list, super::quality::show,
+        super::quality::review, super::quality::score, super::quality::answer, super::quality::settings,
+        super::quality::set_settings, super::quality::report,
         super::settings::after_sales_policy, super::settings::set_after_sales_policy,
         super::refunds::quote,
         super::orders::put_order, super::orders::get_order, super::orders::put_flags,
@@ -83,6 +86,7 @@ use crate::AppState;
          (name = "notices", description = "Notices to the desk: price, promotion and stock changes, read and acknowledged"),
          (name = "knowledge", description = "Product knowledge: articles per SKU, product, policy and scenario"),
          (name = "incidents", description = "Merged duplicates, linked cases, incidents and complaint spikes"),
+         (name = "quality", description = "Quality checks: weekly samples per agent, scores against the checklist, answers"),
          (name = "personal data", description = "Customers' requests: export everything about a person, or erase it")),
 )]
 pub struct ApiDoc;

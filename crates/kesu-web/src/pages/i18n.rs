@@ -45,6 +45,7 @@ mod tests {
             include_str!("notices.rs"),
             include_str!("knowledge.rs"),
             include_str!("incidents.rs"),
+            include_str!("quality.rs"),
             include_str!("posted.rs"),
             include_str!("account.rs"),
             include_str!("two_factor.rs"),

@@ -23,6 +23,7 @@ mod outbox;
 mod personal_data;
 mod platforms;
 pub mod posted;
+mod quality;
 mod queue;
 mod records_audits;
 mod register;
@@ -73,6 +74,7 @@ pub fn router() -> Router<AppState> {
         .merge(notices::router())
         .merge(knowledge::router())
         .merge(incidents::router())
+        .merge(quality::router())
         .merge(outbox::router())
         .merge(mailbox::router())
         .merge(platforms::router())
@@ -216,6 +218,7 @@ pub fn layout(s: &PageSession, title: &str, body: Markup) -> Markup {
                         a href="/notices" { (lang.t("desk_notices")) }
                         a href="/knowledge" { (lang.t("knowledge")) }
                         a href="/incidents" { (lang.t("incidents")) }
+                        @if user.role.handles_cases() || user.role == Role::Admin { a href="/quality" { (lang.t("quality")) } }
                         a href="/reports" { (lang.t("reports")) }
                         @if user.role.may(kesu_domain::Permission::ReadAuditTrail) { a href="/audit" { (lang.t("audit_trail")) } }
                         @if user.role.may(kesu_domain::Permission::AuditRecords) { a href="/records-audits" { (lang.t("records_audits")) } }

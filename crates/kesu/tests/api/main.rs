@@ -52,6 +52,7 @@ mod platform_taobao;
 mod polite_pages;
 mod privacy;
 mod process;
+mod quality;
 mod raw_codes;
 mod records_audits;
 mod refund_flows;
