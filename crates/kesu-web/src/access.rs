@@ -158,6 +158,8 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ("GET", "/api/v1/cases/{id}/links", Staff),
     ("POST", "/api/v1/incidents", May(SuperviseDesk)),
     ("POST", "/api/v1/quality/samples", May(SuperviseDesk)),
+    ("GET", "/api/v1/reports/agents", Staff),
+    ("GET", "/api/v1/reports/drill", Staff),
     ("GET", "/api/v1/quality/samples", Staff),
     ("GET", "/api/v1/quality/draw", May(SuperviseDesk)),
     ("GET", "/api/v1/quality/samples/{id}", Staff),
@@ -372,6 +374,8 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ("GET", "/knowledge", Staff),
     ("GET", "/incidents", Staff),
     ("GET", "/quality", Staff),
+    ("GET", "/reports/agents", Staff),
+    ("GET", "/reports/cases", Staff),
     ("POST", "/quality", May(SuperviseDesk)),
     ("GET", "/quality/{id}", Staff),
     ("GET", "/quality/{id}/cases/{case_id}", Staff),
@@ -451,6 +455,7 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ("GET", "/assets/kesu-pick.js", Public),
     ("GET", "/assets/echarts.min.js", Public),
     ("GET", "/assets/kesu-reports.js", Public),
+    ("GET", "/assets/kesu-agents.js", Public),
 ];
 
 /// The gate of `method` on the routed `path`; HEAD is GET's. Every request asks: one hash

@@ -156,4 +156,21 @@ async fn notices_knowledge_incidents_and_quality_checks_in_the_workbench() {
     b.shots("30-qc-form").await;
     b.click_and_load(".qc-form button.primary").await;
     assert!(b.text("main").await.contains("90"), "scored 90");
+
+    // The figures per agent, each bar and number opening the cases behind it.
+    b.client
+        .goto(&app.url("/reports/agents?from=2026-11-01&to=2026-11-30"))
+        .await
+        .unwrap();
+    b.wait_for("#chart-workload[data-drawn]").await;
+    let table = b.text("#agent-figures").await;
+    assert!(table.contains("amy") && table.contains("90"), "{table}");
+    b.shots("30-agent-figures").await;
+    b.click_and_load("#agent-figures tr[data-agent=amy] td.num a")
+        .await;
+    let cases = b.text("main").await;
+    assert!(
+        cases.contains("共 3") && cases.contains("KS-20261123-0001"),
+        "{cases}"
+    );
 }

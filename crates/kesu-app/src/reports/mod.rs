@@ -2,6 +2,7 @@
 //! to their own department), the summary, the dashboard, and the complaint register for an
 //! export. Each way in parses the query and renders what comes back (JSON, a page, a file).
 
+pub mod agents;
 mod table;
 
 use kesu_domain::error::Problem;

@@ -24,7 +24,7 @@ type NameFilter = (Option<u32>, fn(&Row) -> u32);
 type Desk = (u64, u64, Vec<f64>);
 
 /// Filters turned into symbols once; a name nobody has matches no case.
-struct Matcher {
+pub(super) struct Matcher {
     channel: Option<u8>,
     category: Option<u8>,
     names: [NameFilter; 5],
@@ -32,7 +32,7 @@ struct Matcher {
 }
 
 impl Matcher {
-    fn new(table: &FactTable, f: &ReportFilter) -> Matcher {
+    pub(super) fn new(table: &FactTable, f: &ReportFilter) -> Matcher {
         let mut none_match = false;
         let mut sym = |name: &Option<String>| match name {
             None => None,
@@ -59,7 +59,7 @@ impl Matcher {
         }
     }
 
-    fn matches(&self, r: &Row) -> bool {
+    pub(super) fn matches(&self, r: &Row) -> bool {
         !self.none_match
             && self.channel.is_none_or(|c| c == r.channel)
             && self.category.is_none_or(|c| c == r.category)
@@ -217,7 +217,7 @@ impl Acc {
 /// never ran (`None`). An open case past its deadline has missed it.
 /// The first-response clock: like [`clock_met`], and a case closed without the customer
 /// ever hearing from staff missed it.
-fn first_response_met(done: i64, due: i64, open: bool, now: i64) -> Option<bool> {
+pub(super) fn first_response_met(done: i64, due: i64, open: bool, now: i64) -> Option<bool> {
     if done == NONE && !open && due != NONE {
         Some(false)
     } else {
@@ -225,7 +225,7 @@ fn first_response_met(done: i64, due: i64, open: bool, now: i64) -> Option<bool>
     }
 }
 
-fn clock_met(done: i64, due: i64, open: bool, now: i64) -> Option<bool> {
+pub(super) fn clock_met(done: i64, due: i64, open: bool, now: i64) -> Option<bool> {
     if done != NONE {
         Some(due == NONE || done <= due)
     } else if open && due != NONE && due < now {

@@ -2,6 +2,7 @@
 //! computed from it (volumes, durations, satisfaction, money, causes, workload).
 
 mod compute;
+mod drill;
 mod facts;
 mod query;
 mod stats;
@@ -11,6 +12,7 @@ mod tests;
 mod views;
 
 pub use compute::OrdersIn;
+pub use drill::Figure;
 pub use facts::{CaseFacts, FactContext};
 pub use views::{
     Count, ParetoItem, Repeat, Report, Satisfaction, Summary, TimelinePoint, Workload,

@@ -490,3 +490,42 @@ fn a_case_closed_without_a_word_to_the_customer_missed_its_first_response() {
         "the silent case missed its first response"
     );
 }
+
+#[test]
+fn every_figures_cases_are_the_ones_its_number_counts() {
+    let t = fixture();
+    for filter in [
+        ReportFilter::default(),
+        ReportFilter {
+            assignee: Some("amy".into()),
+            ..Default::default()
+        },
+    ] {
+        let q = november(filter);
+        let s = t.summary(&q, &thousand_orders);
+        let n = |f: Figure| t.drill(&q, f).len() as u64;
+        assert_eq!(n(Figure::Cases), s.cases);
+        assert_eq!(n(Figure::Open), s.open);
+        assert_eq!(n(Figure::FollowedUp), s.satisfaction.followed_up);
+        assert_eq!(n(Figure::Reopened), s.reopened);
+        assert_eq!(n(Figure::WithDeadline), s.sla_cases);
+        let met = s
+            .sla_compliance
+            .map_or(0.0, |c| c * s.sla_cases as f64)
+            .round() as u64;
+        assert_eq!(n(Figure::DeadlineMissed), s.sla_cases - met);
+        let satisfied = s
+            .satisfaction
+            .satisfied_share
+            .map_or(0.0, |c| c * s.satisfaction.followed_up as f64)
+            .round() as u64;
+        assert_eq!(
+            n(Figure::Unsatisfied),
+            s.satisfaction.followed_up - satisfied
+        );
+    }
+    // November, everyone: g (7) went back to negotiation unsatisfied; e (5) too, then resolved.
+    let q = november(ReportFilter::default());
+    assert_eq!(t.drill(&q, Figure::Reopened), vec![5, 7]);
+    assert_eq!(t.drill(&q, Figure::Unsatisfied), vec![7]);
+}

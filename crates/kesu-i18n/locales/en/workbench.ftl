@@ -1022,3 +1022,22 @@ qc_send_answer = Send the answer
 qc_replies = The case's public replies and the reply checker
 qc_no_replies = The case sent no public reply.
 qc_reply_clean = The reply checker found nothing
+
+# Per-agent figures (issue 23)
+agent_reports = Agent figures
+ar_hint = Cases received in the period, by the agent who owns them. Click any bar or number for the cases behind it; export one row per case.
+ar_workload = Workload (cases)
+ar_open = Open
+ar_followed_up = Followed up
+ar_unsatisfied = Unsatisfied at follow-up
+ar_with_deadline = Cases with a deadline
+ar_deadline_missed = Deadline missed
+ar_reopened = Back to negotiation
+ar_satisfaction = Satisfied
+ar_deadlines_met = Deadlines met
+ar_quality = Quality score
+ar_reopen_rate = Reopen rate
+ar_team = The desk
+ar_export = Export
+ar_first_shown = showing the first
+ar_no_data = No data in this period

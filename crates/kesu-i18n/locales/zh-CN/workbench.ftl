@@ -1022,3 +1022,22 @@ qc_send_answer = 提交回复
 qc_replies = 本案对外回复与话术检查
 qc_no_replies = 本案没有对外回复。
 qc_reply_clean = 话术检查未发现问题
+
+# Per-agent figures (issue 23)
+agent_reports = 客服绩效
+ar_hint = 按投诉受理时间统计本期各客服负责的案件。点击任一柱形或数字，查看其背后的案件；导出为一案一行。
+ar_workload = 工作量（件）
+ar_open = 未结
+ar_followed_up = 已回访
+ar_unsatisfied = 回访不满意
+ar_with_deadline = 有时限的案件
+ar_deadline_missed = 超时案件
+ar_reopened = 重新协商
+ar_satisfaction = 满意率
+ar_deadlines_met = 按时率
+ar_quality = 质检得分
+ar_reopen_rate = 重开率
+ar_team = 全组
+ar_export = 导出
+ar_first_shown = 显示前
+ar_no_data = 本期暂无数据

@@ -28,6 +28,7 @@ pub mod refunds;
 pub mod replies;
 pub mod reports;
 mod settings;
+pub mod team_reports;
 pub mod templates;
 mod tracking;
 pub mod triage;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(knowledge::router())
         .merge(incidents::router())
         .merge(quality::router())
+        .merge(team_reports::router())
         .merge(users::router())
         .merge(cases::router())
         .merge(attachments::router())

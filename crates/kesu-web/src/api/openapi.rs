@@ -43,6 +43,7 @@ use crate::AppState;
         super::quality::draw, super::quality::preview, super::quality::list, super::quality::show,
         super::quality::review, super::quality::score, super::quality::answer, super::quality::settings,
         super::quality::set_settings, super::quality::report,
+        super::team_reports::agents, super::team_reports::drill,
         super::settings::after_sales_policy, super::settings::set_after_sales_policy,
         super::refunds::quote,
         super::orders::put_order, super::orders::get_order, super::orders::put_flags,

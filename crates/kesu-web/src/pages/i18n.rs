@@ -46,6 +46,7 @@ mod tests {
             include_str!("knowledge.rs"),
             include_str!("incidents.rs"),
             include_str!("quality.rs"),
+            include_str!("team_reports.rs"),
             include_str!("posted.rs"),
             include_str!("account.rs"),
             include_str!("two_factor.rs"),

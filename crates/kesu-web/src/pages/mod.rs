@@ -32,6 +32,7 @@ mod rules;
 pub mod session;
 mod sso;
 mod supervisor;
+mod team_reports;
 mod templates;
 mod two_factor;
 
@@ -75,6 +76,7 @@ pub fn router() -> Router<AppState> {
         .merge(knowledge::router())
         .merge(incidents::router())
         .merge(quality::router())
+        .merge(team_reports::router())
         .merge(outbox::router())
         .merge(mailbox::router())
         .merge(platforms::router())

@@ -149,6 +149,7 @@ fn filters(
             " | " (lang.t("export_register")) ": "
             a href={ "/reports/register?format=csv&" (qs) } { "CSV" } " · "
             a href={ "/reports/register?format=xlsx&" (qs) } { "XLSX" }
+            " | " a #agent-figures-link href={ "/reports/agents?" (qs) } { (lang.t("agent_reports")) }
         }
     }
 }

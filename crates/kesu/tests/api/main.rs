@@ -7,6 +7,7 @@ mod account_hygiene;
 mod accountability;
 mod accounts;
 mod after_sales_policy;
+mod agent_figures;
 mod attachments;
 mod attacks;
 mod audit_trail;
