@@ -49,6 +49,7 @@ pub mod quality;
 pub mod records_audit;
 pub mod refund;
 pub mod registration;
+pub mod renegotiation;
 pub mod reply_check;
 mod reply_check_reviews;
 pub mod report;

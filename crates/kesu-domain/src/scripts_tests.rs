@@ -111,3 +111,36 @@ fn the_built_in_library_is_valid_and_passes_the_reply_checker() {
         "first-general"
     );
 }
+
+/// Seed 003: the closing reply gives the customer a tip against the problem happening again,
+/// one fitting the complaint's category, offered before the general thanks.
+#[test]
+fn the_closing_reply_of_each_goods_category_carries_its_prevention_tip_first() {
+    let library = builtin();
+    for category in Category::ALL
+        .iter()
+        .copied()
+        .filter(|c| !matches!(c, Category::Service | Category::Other))
+    {
+        let form: crate::registration::RegistrationForm =
+            serde_json::from_value(serde_json::json!({
+                "channel": "chat", "complainant": {"name": "王小明", "phone": "13812345678"},
+                "category": category.code(), "demand": "reship", "description": "……"
+            }))
+            .unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-23T02:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let agent = crate::role::Actor::staff("amy", crate::role::Role::Agent, None);
+        let mut case =
+            form.parse(at)
+                .unwrap()
+                .into_case(1, 1, &agent, at, &crate::Policy::default());
+        case.status = CaseStatus::Closed;
+        let offered = suitable(&library, &case, Language::Zh);
+        let first = offered.first().expect("a closing script");
+        assert_eq!(first.scenario, Scenario::Closing, "{category:?}");
+        assert_eq!(first.category, Some(category), "{category:?}");
+        assert!(first.body.contains("温馨提示"), "{}", first.id);
+    }
+}

@@ -1041,3 +1041,19 @@ ar_team = The desk
 ar_export = Export
 ar_first_shown = showing the first
 ar_no_data = No data in this period
+
+# Renegotiation guide (LSCPA, issue 23)
+lscpa_title = The customer is not satisfied: renegotiate with the five LSCPA steps (round { $round })
+lscpa_customer_said = The customer said at the follow-up
+lscpa_listen = Listen
+lscpa_listen_hint = Let the customer say everything that is wrong, without interrupting or defending; note the points.
+lscpa_share = Share
+lscpa_share_hint = Show you understand and are sorry: "I would be upset too; let's sort this out together."
+lscpa_clarify = Clarify
+lscpa_clarify_hint = Restate the result they really want and have them confirm it: "You would like …, is that right?"
+lscpa_present = Present
+lscpa_present_hint = Offer what can be done now, different from last time (another resolution or something added), with the reason and when.
+lscpa_ask = Ask
+lscpa_ask_hint = Ask them plainly whether they accept, agree when it is done and when you call back, and note it.
+lscpa_last_offer = Carried out last time
+lscpa_escalate = This case has been renegotiated before: if the customer still does not accept, escalate it to a supervisor.

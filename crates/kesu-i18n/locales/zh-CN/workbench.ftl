@@ -1041,3 +1041,19 @@ ar_team = 全组
 ar_export = 导出
 ar_first_shown = 显示前
 ar_no_data = 本期暂无数据
+
+# Renegotiation guide (LSCPA, issue 23)
+lscpa_title = 顾客对处理结果不满意：按 LSCPA 五步法重新协商（第 { $round } 轮）
+lscpa_customer_said = 顾客回访时说
+lscpa_listen = 倾听（Listen）
+lscpa_listen_hint = 先请顾客把不满意的地方完整说出来，不打断、不辩解，记下要点。
+lscpa_share = 分担（Share）
+lscpa_share_hint = 表示理解与歉意：“换作是我也会不开心，这件事我们一起解决。”
+lscpa_clarify = 澄清（Clarify）
+lscpa_clarify_hint = 复述顾客真正想要的结果并请其确认：“您希望的是……，我理解得对吗？”
+lscpa_present = 陈述（Present）
+lscpa_present_hint = 提出这次能做的方案，与上次不同（换方案或加补偿），说明理由与时限，不重复上次的话术。
+lscpa_ask = 要求（Ask）
+lscpa_ask_hint = 请顾客明确表态是否接受，约定执行与回访时间，并记录在案。
+lscpa_last_offer = 上次执行的方案
+lscpa_escalate = 已多次重新协商：若这次顾客仍不接受，请升级给主管处理。

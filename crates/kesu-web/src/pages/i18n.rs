@@ -32,6 +32,7 @@ mod tests {
             include_str!("case/reveal.rs"),
             include_str!("case/returns.rs"),
             include_str!("case/reviews.rs"),
+            include_str!("case/lscpa.rs"),
             include_str!("customer.rs"),
             include_str!("customer_files.rs"),
             include_str!("supervisor.rs"),

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{complaint, problem, TestApp};
+use crate::helpers::{browser, complaint, page_text, problem, TestApp};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -130,6 +130,15 @@ async fn a_complaint_walks_all_eight_steps_with_a_rejection_and_a_renegotiation(
         .await;
     assert_eq!(c["status"], "analysed");
     assert_eq!(c["renegotiations"], 2);
+    // The case page guides the renegotiation (LSCPA) with the customer's words, and says a
+    // third failure goes to a supervisor.
+    let (client, _) = browser(&app, "amy", "pass-word-1").await;
+    let page = page_text(&client, &app.url(&format!("/cases/{id}"))).await;
+    assert!(
+        page.contains("LSCPA") && page.contains("补发的也有划痕"),
+        "{page}"
+    );
+    assert!(page.contains("请升级给主管处理"), "{page}");
     app.act_ok(&t.agent, id, json!({"action": "propose", "options": [{"kind": "partial_refund", "amount_cents": 25000}]}))
         .await;
     let c = app

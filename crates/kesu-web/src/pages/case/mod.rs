@@ -32,6 +32,7 @@ pub(crate) mod action_forms;
 mod call_card;
 mod cards;
 mod evidence;
+mod lscpa;
 mod panels;
 mod parcels;
 mod platform;
@@ -396,6 +397,7 @@ async fn render_full(
         }
         div.case-grid {
             div.main-col {
+                @if let Some(r) = kesu_domain::renegotiation::guide(c) { (lscpa::panel(lang, &r)) }
                 @if let Some(plan) = call_plan.as_ref() {
                     (call_card::call_card(lang, c, plan, &who, &carriers, unanswered, zone))
                 }
