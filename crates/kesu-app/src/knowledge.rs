@@ -108,15 +108,7 @@ pub async fn for_case(
     record: &CaseRecord,
     order: Option<&Order>,
 ) -> AppResult<Vec<Article>> {
-    let skus: Vec<&str> = order
-        .map(|o| {
-            o.amounts
-                .lines
-                .iter()
-                .filter_map(|l| l.sku.as_deref())
-                .collect()
-        })
-        .unwrap_or_default();
+    let skus = order.map(Order::skus).unwrap_or_default();
     Ok(store.articles_for(&skus, record.case.category).await?)
 }
 

@@ -105,15 +105,7 @@ pub async fn for_case(
     now: DateTime<Utc>,
 ) -> AppResult<Vec<ReaderNotice>> {
     let shop = order.map(|o| o.shop.as_str());
-    let skus: Vec<&str> = order
-        .map(|o| {
-            o.amounts
-                .lines
-                .iter()
-                .filter_map(|l| l.sku.as_deref())
-                .collect()
-        })
-        .unwrap_or_default();
+    let skus = order.map(Order::skus).unwrap_or_default();
     Ok(in_force(store, caller, now)
         .await?
         .into_iter()

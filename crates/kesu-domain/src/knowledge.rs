@@ -106,26 +106,9 @@ impl ArticleForm {
         let body = crate::text::required("body", &self.body)
             .map_err(|e| errors.push(e))
             .ok();
-        let mut skus: Vec<String> = Vec::new();
-        if self.skus.len() > MAX_SKUS {
-            errors.push(FieldError::new(
-                "skus",
-                Problem::TooMany {
-                    max: MAX_SKUS as i64,
-                },
-            ));
-        } else {
-            for s in &self.skus {
-                match crate::text::identifier("skus", s, 64) {
-                    Ok(s) if !skus.contains(&s) => skus.push(s),
-                    Ok(_) => {}
-                    Err(e) => {
-                        errors.push(e);
-                        break;
-                    }
-                }
-            }
-        }
+        let skus = crate::text::identifiers("skus", &self.skus, 64, MAX_SKUS)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
         if self.kind == ArticleKind::Sku && skus.len() != 1 && errors.is_empty() {
             errors.push(FieldError::explained(
                 "skus",

@@ -118,27 +118,9 @@ pub fn in_force(from: DateTime<Utc>, to: Option<DateTime<Utc>>, now: DateTime<Ut
 }
 
 fn clean_list(field: &str, values: &[String], errors: &mut Vec<FieldError>) -> Vec<String> {
-    if values.len() > MAX_TARGETS {
-        errors.push(FieldError::new(
-            field,
-            Problem::TooMany {
-                max: MAX_TARGETS as i64,
-            },
-        ));
-        return Vec::new();
-    }
-    let mut out: Vec<String> = Vec::new();
-    for v in values {
-        match crate::text::identifier(field, v, 64) {
-            Ok(v) if !out.contains(&v) => out.push(v),
-            Ok(_) => {}
-            Err(e) => {
-                errors.push(e);
-                break;
-            }
-        }
-    }
-    out
+    crate::text::identifiers(field, values, 64, MAX_TARGETS)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default()
 }
 
 impl NoticeForm {

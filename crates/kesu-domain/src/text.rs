@@ -55,6 +55,32 @@ pub fn identifier(field: &str, value: &str, max: usize) -> Result<String, FieldE
     Ok(v.to_owned())
 }
 
+/// A list of identifiers (SKUs, shop codes): each checked as [`identifier`], repeats dropped,
+/// at most `max_count`. The first wrong one is the error.
+pub fn identifiers(
+    field: &str,
+    values: &[String],
+    max_len: usize,
+    max_count: usize,
+) -> Result<Vec<String>, FieldError> {
+    if values.len() > max_count {
+        return Err(FieldError::new(
+            field,
+            Problem::TooMany {
+                max: max_count as i64,
+            },
+        ));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(values.len());
+    for v in values {
+        let v = identifier(field, v, max_len)?;
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
 /// Whether `c` is a control character kesu refuses in any input: C0 controls but tab, line
 /// feed and carriage return; DEL; C1 controls. (A NUL cannot be stored on PostgreSQL, and
 /// none of them belongs in a name, a number or a complaint.)

@@ -417,20 +417,25 @@ impl SearchIndex {
 
     /// The words of `text` as the index cuts them, without punctuation.
     fn words(&self, text: &str) -> Vec<String> {
-        let mut analyzer = self
-            .index
-            .tokenizers()
-            .get(ZH)
-            .expect("the Chinese analyzer is registered when the index opens");
-        let mut stream = analyzer.token_stream(text);
-        let mut words = Vec::new();
-        while let Some(token) = stream.next() {
-            if token.text.chars().any(char::is_alphanumeric) && !words.contains(&token.text) {
-                words.push(token.text.clone());
-            }
-        }
-        words
+        words(&self.index, text)
     }
+}
+
+/// The words of `text` as `index` cuts Chinese (jieba), lower-cased, without punctuation
+/// and without repeats: what a search must find.
+pub(crate) fn words(index: &Index, text: &str) -> Vec<String> {
+    let mut analyzer = index
+        .tokenizers()
+        .get(ZH)
+        .expect("the Chinese analyzer is registered when an index is opened or built");
+    let mut stream = analyzer.token_stream(text);
+    let mut words = Vec::new();
+    while let Some(token) = stream.next() {
+        if token.text.chars().any(char::is_alphanumeric) && !words.contains(&token.text) {
+            words.push(token.text.clone());
+        }
+    }
+    words
 }
 
 fn term(field: Field, value: &str) -> Box<dyn Query> {

@@ -11,7 +11,6 @@ use tantivy::query::{BooleanQuery, Query, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::TokenStream;
 use tantivy::{Index, IndexReader, TantivyDocument, Term};
 use tokio::sync::Mutex;
 
@@ -146,19 +145,7 @@ impl Built {
     }
 
     fn words(&self, text: &str) -> Vec<String> {
-        let mut analyzer = self
-            .index
-            .tokenizers()
-            .get(ZH)
-            .expect("the Chinese analyzer is registered when the index is built");
-        let mut stream = analyzer.token_stream(text);
-        let mut words = Vec::new();
-        while let Some(token) = stream.next() {
-            if token.text.chars().any(char::is_alphanumeric) && !words.contains(&token.text) {
-                words.push(token.text.clone());
-            }
-        }
-        words
+        crate::index::words(&self.index, text)
     }
 }
 

@@ -258,6 +258,15 @@ pub fn code(field: &str, raw: &str) -> Result<String, FieldError> {
 }
 
 impl Order {
+    /// The SKUs of its lines, in line order (lines without one left out).
+    pub fn skus(&self) -> Vec<&str> {
+        self.amounts
+            .lines
+            .iter()
+            .filter_map(|l| l.sku.as_deref())
+            .collect()
+    }
+
     /// Everything refunded so far, as a refund quote's `refunded`.
     pub fn refunded(&self) -> Refunded {
         Refunded {

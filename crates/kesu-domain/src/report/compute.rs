@@ -454,16 +454,6 @@ fn pareto<'a>(counts: &[u64; 16], codes: impl Iterator<Item = &'a str>) -> Vec<P
 impl FactTable {
     /// The ids of the cases a query selects, oldest first: what an export lists.
     pub fn matching_ids(&self, q: &ReportQuery) -> Vec<i64> {
-        let m = Matcher::new(self, &q.filter);
-        let (start, end) = q.period.bounds();
-        let (start, end) = (start.timestamp_millis(), end.timestamp_millis());
-        let mut rows: Vec<(i64, i64)> = self
-            .rows
-            .iter()
-            .filter(|r| r.received >= start && r.received < end && m.matches(r))
-            .map(|r| (r.received, r.case_id))
-            .collect();
-        rows.sort_unstable();
-        rows.into_iter().map(|(_, id)| id).collect()
+        self.drill(q, super::Figure::Cases)
     }
 }
