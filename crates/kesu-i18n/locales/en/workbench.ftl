@@ -1057,3 +1057,19 @@ lscpa_ask = Ask
 lscpa_ask_hint = Ask them plainly whether they accept, agree when it is done and when you call back, and note it.
 lscpa_last_offer = Carried out last time
 lscpa_escalate = This case has been renegotiated before: if the customer still does not accept, escalate it to a supervisor.
+
+# Settings forms (issue 23)
+qc_settings = Quality-check settings (admins)
+qc_checklist_lines = Checklist: one item a line, written "code | label | points"
+kb_editors = Who may edit the knowledge (admins)
+kb_editors_hint = Admins always may.
+incident_settings = Spike detection settings (admins)
+spike_window_hours = Window (hours)
+spike_min_count = At least (complaints in the window)
+spike_factor = And at least (times the usual rate)
+spike_trailing_days = Usual rate over the preceding (days)
+wide_cases = Escalate to the admin at (cases)
+wide_shops = Or at (shops)
+incident_propose_all = Propose one resolution to every case
+incident_propose_hint = Only cases at the proposal step take it; the others are listed with the reason.
+incident_propose_send = Propose

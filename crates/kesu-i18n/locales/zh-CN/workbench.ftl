@@ -1057,3 +1057,19 @@ lscpa_ask = 要求（Ask）
 lscpa_ask_hint = 请顾客明确表态是否接受，约定执行与回访时间，并记录在案。
 lscpa_last_offer = 上次执行的方案
 lscpa_escalate = 已多次重新协商：若这次顾客仍不接受，请升级给主管处理。
+
+# Settings forms (issue 23)
+qc_settings = 质检设置（管理员）
+qc_checklist_lines = 检查项：每行一项，写作「代码 | 说明 | 分值」
+kb_editors = 谁可以编辑知识库（管理员）
+kb_editors_hint = 管理员始终可以编辑。
+incident_settings = 投诉激增检测设置（管理员）
+spike_window_hours = 检测窗口（小时）
+spike_min_count = 窗口内至少（件）
+spike_factor = 且至少为平时的（倍）
+spike_trailing_days = 平时水平按前（天）计算
+wide_cases = 事件达到多少件上报管理员
+wide_shops = 或涉及多少个店铺上报管理员
+incident_propose_all = 向全部案件提出同一方案
+incident_propose_hint = 只对处于“提出方案”这一步的案件生效，其余案件会列出原因。
+incident_propose_send = 提出方案

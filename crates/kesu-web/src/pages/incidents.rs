@@ -25,8 +25,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/incidents", get(list).post(open))
         .route("/incidents/detect", post(detect))
+        .route("/incidents/settings", post(save_settings))
         .route("/incidents/{id}", get(show).post(update))
         .route("/incidents/{id}/reply", post(reply))
+        .route("/incidents/{id}/propose", post(propose))
         .route("/incidents/{id}/cases", post(add_cases))
         .route("/cases/{id}/merge", post(merge))
         .route("/cases/{id}/links", post(link))
@@ -87,6 +89,9 @@ async fn list(State(state): State<AppState>, s: PageSession) -> Response {
     };
     let zone = state.zone().await;
     let supervises = s.session.user.role.may(Permission::SuperviseDesk);
+    let settings = kesu_app::incidents::settings(&state.store)
+        .await
+        .unwrap_or_default();
     let body = html! {
         h1 { (lang.t("incidents")) }
         p.muted { (lang.t("incidents_hint")) }
@@ -117,6 +122,21 @@ async fn list(State(state): State<AppState>, s: PageSession) -> Response {
                     label { (lang.t("incident_case_numbers")) input type="text" name="cases" placeholder="KS-20261123-0001 KS-20261123-0007"; }
                     label { (lang.t("note")) textarea name="note" rows="2" {} }
                     button.primary type="submit" { (lang.t("incident_new")) }
+                }
+            }
+        }
+        @if s.session.user.role.may(Permission::ConfigureDesk) {
+            details.panel #incident-settings {
+                summary { (lang.t("incident_settings")) }
+                form method="post" action="/incidents/settings" {
+                    (csrf_field(&s))
+                    label { (lang.t("spike_window_hours")) input type="number" name="window_hours" min="1" max="72" value=(settings.rule.window_hours) required; }
+                    label { (lang.t("spike_min_count")) input type="number" name="min_count" min="2" max="1000" value=(settings.rule.min_count) required; }
+                    label { (lang.t("spike_factor")) input type="number" name="factor" min="1" max="100" value=(settings.rule.factor) required; }
+                    label { (lang.t("spike_trailing_days")) input type="number" name="trailing_days" min="7" max="90" value=(settings.rule.trailing_days) required; }
+                    label { (lang.t("wide_cases")) input type="number" name="wide_cases" min="2" max="10000" value=(settings.wide.cases) required; }
+                    label { (lang.t("wide_shops")) input type="number" name="wide_shops" min="2" max="1000" value=(settings.wide.shops) required; }
+                    button.primary type="submit" { (lang.t("save")) }
                 }
             }
         }
@@ -197,6 +217,20 @@ async fn render(
                         (csrf_field(s))
                         textarea name="text" rows="4" required {}
                         button.primary type="submit" { (lang.t("incident_reply_send")) }
+                    }
+                }
+            }
+            @if i.status == IncidentStatus::Open && open_cases > 0 {
+                details.panel #bulk-propose {
+                    summary { (lang.t("incident_propose_all")) }
+                    p.muted { (lang.t("incident_propose_hint")) }
+                    form method="post" action={ "/incidents/" (i.id) "/propose" } {
+                        (csrf_field(s))
+                        label { (lang.t("kind")) select name="kind" {
+                            @for k in kesu_domain::codes::ResolutionKind::ALL { option value=(k.code()) { (lang.label(*k)) } }
+                        } }
+                        label { (lang.t("amount_yuan")) input type="text" name="amount" inputmode="decimal" placeholder="10.00"; }
+                        button type="submit" { (lang.t("incident_propose_send")) }
                     }
                 }
             }
@@ -400,5 +434,73 @@ async fn link(
     {
         Ok(_) => Redirect::to(&format!("/cases/{n}#related")).into_response(),
         Err(e) => super::case::render(&state, &s, &id, Some(explain(s.lang, e))).await,
+    }
+}
+
+async fn propose(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    SignedForm(s, f): SignedForm,
+) -> Response {
+    let Ok(n) = kesu_app::id_in_path(&id, "incident") else {
+        return error_page(s.lang, StatusCode::NOT_FOUND, s.lang.t("not_found"));
+    };
+    let mut option = serde_json::json!({"kind": f.get("kind").unwrap_or("")});
+    if let Some(raw) = f.text("amount") {
+        match kesu_domain::money::parse_yuan(&raw) {
+            Ok(c) => option["amount_cents"] = serde_json::json!(c.get()),
+            Err(_) => {
+                return failed(
+                    s.lang,
+                    kesu_domain::FieldError::new("amount", kesu_domain::Problem::Format),
+                )
+            }
+        }
+    }
+    let mut fields = Map::new();
+    fields.insert("options".into(), Value::Array(vec![option]));
+    match kesu_app::incidents::act_on_all(
+        &state.store,
+        &s.session.user,
+        n,
+        ActionName::Propose,
+        fields,
+        state.clock.now(),
+    )
+    .await
+    {
+        Ok(results) => render(&state, &s, &id, Some(results)).await,
+        Err(e) => failed(s.lang, e),
+    }
+}
+
+async fn save_settings(State(state): State<AppState>, SignedForm(s, f): SignedForm) -> Response {
+    let num = |k: &str| {
+        f.get(k)
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let settings = kesu_domain::incident::IncidentSettings {
+        rule: kesu_domain::spikes::SpikeRule {
+            window_hours: num("window_hours"),
+            min_count: num("min_count").clamp(0, u32::MAX as i64) as u32,
+            factor: num("factor").clamp(0, u32::MAX as i64) as u32,
+            trailing_days: num("trailing_days"),
+        },
+        wide: kesu_domain::incident::WideImpact {
+            cases: num("wide_cases").clamp(0, u32::MAX as i64) as u32,
+            shops: num("wide_shops").clamp(0, u32::MAX as i64) as u32,
+        },
+    };
+    match kesu_app::incidents::set_settings(
+        &state.store,
+        &s.session.user,
+        settings,
+        state.clock.now(),
+    )
+    .await
+    {
+        Ok(_) => Redirect::to("/incidents").into_response(),
+        Err(e) => failed(s.lang, e),
     }
 }

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
                 crate::api::knowledge::MAX_SHEET_BYTES as usize + 64 * 1024,
             )),
         )
+        .route("/knowledge/editors", post(set_editors))
         .route("/knowledge/{id}", get(show).post(edit))
 }
 
@@ -96,7 +97,10 @@ async fn page(
         Ok(f) => f,
         Err(e) => return PageError::of(lang, e).into_response(),
     };
-    let editor = may_edit(&state, &s).await;
+    let editors = kesu_app::knowledge::editors(&state.store)
+        .await
+        .unwrap_or_default();
+    let editor = kesu_domain::knowledge::may_edit(s.session.user.role, &editors);
     let zone = state.zone().await;
     let imported = get("imported").map(|v| v.split(',').map(str::to_owned).collect::<Vec<_>>());
     let body = html! {
@@ -140,6 +144,19 @@ async fn page(
                     button.primary type="submit" { (lang.t("kb_import")) }
                 }
                 (super::script_file("/assets/kesu-upload.js"))
+            }
+        }
+        @if s.session.user.role.may(kesu_domain::Permission::ConfigureDesk) {
+            details.panel #kb-editors {
+                summary { (lang.t("kb_editors")) }
+                form method="post" action="/knowledge/editors" {
+                    (csrf_field(&s))
+                    @for role in kesu_domain::Role::ALL.iter().filter(|r| **r != kesu_domain::Role::Admin) {
+                        label.check { input type="checkbox" name="roles" value=(role.code()) checked[editors.contains(role)]; (lang.label(*role)) }
+                    }
+                    p.muted { (lang.t("kb_editors_hint")) }
+                    button.primary type="submit" { (lang.t("save")) }
+                }
             }
         }
     };
@@ -302,6 +319,23 @@ async fn import(
         Err(e) => {
             let (status, message) = explain(lang, e);
             error_page(lang, status, &message)
+        }
+    }
+}
+
+async fn set_editors(State(state): State<AppState>, SignedForm(s, f): SignedForm) -> Response {
+    let roles = f
+        .all("roles")
+        .into_iter()
+        .filter_map(kesu_domain::Role::parse)
+        .collect();
+    match kesu_app::knowledge::set_editors(&state.store, &s.session.user, roles, state.clock.now())
+        .await
+    {
+        Ok(_) => Redirect::to("/knowledge").into_response(),
+        Err(e) => {
+            let (status, message) = explain(s.lang, e);
+            error_page(s.lang, status, &message)
         }
     }
 }

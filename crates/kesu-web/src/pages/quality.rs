@@ -22,6 +22,7 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/quality", get(page).post(draw))
+        .route("/quality/settings", post(save_settings))
         .route("/quality/{id}", get(sample))
         .route("/quality/{id}/cases/{case_id}", get(check).post(score))
         .route("/quality/{id}/cases/{case_id}/answer", post(answer))
@@ -107,6 +108,19 @@ async fn page(State(state): State<AppState>, s: PageSession) -> Response {
                     (trend_table(lang, &weeks, &r.items, |k| settings.checklist.iter().find(|i| i.code == k).map_or_else(|| k.to_owned(), |i| i.label.clone())))
                 }
             }
+            @if user.role.may(Permission::ConfigureDesk) {
+                details.panel #qc-settings {
+                    summary { (lang.t("qc_settings")) }
+                    form method="post" action="/quality/settings" {
+                        (csrf_field(&s))
+                        label { (lang.t("qc_per_agent")) input type="number" name="per_agent" min="1" max="50" value=(settings.per_agent) required; }
+                        label { (lang.t("qc_checklist_lines")) textarea name="checklist" rows="8" required {
+                            @for item in &settings.checklist { (item.code) " | " (item.label) " | " (item.points) "\n" }
+                        } }
+                        button.primary type="submit" { (lang.t("save")) }
+                    }
+                }
+            }
         } @else {
             h2 { (lang.t("qc_mine")) }
             table.list {
@@ -139,6 +153,55 @@ fn trend_table(
                 } } }
             }
         }
+    }
+}
+
+/// The admin's settings form: the sample size and one checklist item a line, written
+/// `code | label | points`.
+async fn save_settings(State(state): State<AppState>, SignedForm(s, f): SignedForm) -> Response {
+    let mut checklist = Vec::new();
+    for (i, line) in f
+        .get("checklist")
+        .unwrap_or("")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
+        let parts: Vec<&str> = line.split(['|', '｜']).map(str::trim).collect();
+        let [code, label, points] = parts.as_slice() else {
+            return failed(
+                s.lang,
+                kesu_domain::FieldError::explained(
+                    &format!("checklist[{i}]"),
+                    kesu_domain::Problem::Format,
+                    "write each item as code | label | points",
+                ),
+            );
+        };
+        checklist.push(kesu_domain::quality::ChecklistItem {
+            code: (*code).to_owned(),
+            label: (*label).to_owned(),
+            points: points.parse().unwrap_or(0),
+        });
+    }
+    let settings = kesu_domain::quality::QualitySettings {
+        per_agent: f
+            .get("per_agent")
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0),
+        checklist,
+    };
+    match kesu_app::quality::set_settings(
+        &state.store,
+        &s.session.user,
+        settings,
+        state.clock.now(),
+    )
+    .await
+    {
+        Ok(_) => Redirect::to("/quality").into_response(),
+        Err(e) => failed(s.lang, e),
     }
 }
 

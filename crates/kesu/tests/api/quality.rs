@@ -6,12 +6,13 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{complaint, fields, problem, TestApp};
+use crate::helpers::{browser, complaint, csrf_in, fields, page_text, problem, TestApp};
 use crate::on_both_backends;
 
 on_both_backends!(
     the_weekly_sample_is_the_right_size_per_agent_stratified_and_redrawn_by_its_seed,
     a_supervisor_scores_a_check_and_the_agent_answers_once,
+    the_admin_sets_the_checklist_the_knowledge_editors_and_the_spike_rule_on_the_pages,
 );
 
 /// A case `agent` registers (and so owns) and closes (judged not valid) in `category`, with a public reply.
@@ -287,4 +288,103 @@ async fn a_supervisor_scores_a_check_and_the_agent_answers_once(app: TestApp) {
         StatusCode::FORBIDDEN,
     )
     .await;
+}
+
+/// The admin's forms on the workbench: the checklist (one item a line), who edits the
+/// knowledge, how spikes are found. A bad line is named and nothing changes.
+async fn the_admin_sets_the_checklist_the_knowledge_editors_and_the_spike_rule_on_the_pages(
+    app: TestApp,
+) {
+    let (client, _) = browser(&app, "admin", crate::helpers::ADMIN_PASSWORD).await;
+    let page = page_text(&client, &app.url("/quality")).await;
+    assert!(page.contains("read_back | 复述确认"), "{page}");
+    let csrf = csrf_in(&page);
+    let post = |path: &'static str, form: Vec<(&'static str, String)>| {
+        let client = client.clone();
+        let url = app.url(path);
+        async move { client.post(url).form(&form).send().await.unwrap() }
+    };
+    let bad = post(
+        "/quality/settings",
+        vec![
+            ("_csrf", csrf.clone()),
+            ("per_agent", "4".into()),
+            (
+                "checklist",
+                "greeting | 问候与语气 | 50\nno points here".into(),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let admin = app.admin().await;
+    let settings: Value = app
+        .get(&admin, "/api/v1/quality/settings")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["per_agent"], 5, "nothing changed");
+    let good = post(
+        "/quality/settings",
+        vec![
+            ("_csrf", csrf.clone()),
+            ("per_agent", "4".into()),
+            (
+                "checklist",
+                "greeting | 问候与语气 | 50\n\nfairness ｜ 方案公平 ｜ 50\n".into(),
+            ),
+        ],
+    )
+    .await;
+    assert!(good.status().is_redirection(), "{}", good.status());
+    let settings: Value = app
+        .get(&admin, "/api/v1/quality/settings")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["per_agent"], 4);
+    assert_eq!(
+        settings["checklist"][1],
+        json!({"code": "fairness", "label": "方案公平", "points": 50})
+    );
+    let r = post(
+        "/knowledge/editors",
+        vec![("_csrf", csrf.clone()), ("roles", "agent".into())],
+    )
+    .await;
+    assert!(r.status().is_redirection());
+    let editors: Value = app
+        .get(&admin, "/api/v1/knowledge/editors")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(editors["roles"], json!(["agent"]));
+    let r = post(
+        "/incidents/settings",
+        vec![
+            ("_csrf", csrf.clone()),
+            ("window_hours", "3".into()),
+            ("min_count", "4".into()),
+            ("factor", "2".into()),
+            ("trailing_days", "14".into()),
+            ("wide_cases", "30".into()),
+            ("wide_shops", "4".into()),
+        ],
+    )
+    .await;
+    assert!(r.status().is_redirection());
+    let s: Value = app
+        .get(&admin, "/api/v1/incidents/settings")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        s,
+        json!({"rule": {"window_hours": 3, "min_count": 4, "factor": 2, "trailing_days": 14},
+                         "wide": {"cases": 30, "shops": 4}})
+    );
 }
