@@ -137,6 +137,9 @@ fn rank(path: &str) -> u8 {
     if path.starts_with("/s/") {
         0
     } else if path == "/logout" {
+        3
+    } else if path.ends_with("/knowledge/editors") {
+        // Who may edit knowledge changes what the knowledge routes answer: tried after them.
         2
     } else {
         1
