@@ -275,21 +275,47 @@ impl Store {
         .await?)
     }
 
-    /// Incidents, open ones first then the newest, at most `limit`.
-    pub async fn incidents(&self, limit: i64) -> Result<Vec<Incident>> {
+    /// Incidents, open ones first then the newest, at most `limit` (only the open ones when
+    /// `open_only`): two queries whatever their number.
+    pub async fn incidents(&self, limit: i64, open_only: bool) -> Result<Vec<Incident>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM incidents ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, \
-             updated_at DESC, id DESC LIMIT $1"
+            "SELECT {COLUMNS} FROM incidents WHERE ($1 = 0 OR status = 'open') \
+             ORDER BY CASE WHEN status = 'open' THEN 0 ELSE 1 END, updated_at DESC, id DESC LIMIT $2"
         ))
+        .bind(i64::from(open_only))
         .bind(limit)
         .fetch_all(&self.read)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let id: i64 = r.try_get("id")?;
-            out.push(from_row(r, self.incident_case_ids(id).await?)?);
+        let ids = rows
+            .iter()
+            .map(|r| r.try_get::<i64, _>("id"))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT incident_id, case_id FROM incident_cases WHERE incident_id IN ({}) \
+             ORDER BY incident_id, case_id",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        let mut cases: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+        for r in q.fetch_all(&self.read).await? {
+            cases
+                .entry(r.try_get("incident_id")?)
+                .or_default()
+                .push(r.try_get("case_id")?);
+        }
+        rows.iter()
+            .map(|r| {
+                let id: i64 = r.try_get("id")?;
+                from_row(r, cases.remove(&id).unwrap_or_default())
+            })
+            .collect()
     }
 
     /// The incidents case `id` belongs to.
@@ -377,18 +403,16 @@ impl Store {
         since: DateTime<Utc>,
     ) -> Result<Vec<(i64, Observation)>> {
         let rows = sqlx::query(
-            "SELECT c.id, c.received_at, c.detail AS case_detail, o.shop, o.detail \
-             FROM cases c JOIN orders o ON o.order_no = c.order_no WHERE c.received_at >= $1",
+            "SELECT c.id, c.received_at, o.shop, o.detail \
+             FROM cases c JOIN orders o ON o.order_no = c.order_no WHERE c.received_at >= $1 \
+             AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id \
+                             AND e.action = 'merged_into')",
         )
         .bind(millis(since))
         .fetch_all(&self.read)
         .await?;
         let mut out = Vec::new();
         for r in &rows {
-            let case_detail: String = r.try_get("case_detail")?;
-            if case_detail.contains("\"merged_into\"") {
-                continue;
-            }
             let id: i64 = r.try_get("id")?;
             let at = from_millis(r.try_get("received_at")?);
             let mut seen = |dimension: Dimension, key: &str| {

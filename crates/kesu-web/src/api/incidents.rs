@@ -246,7 +246,7 @@ async fn list(
     State(state): State<AppState>,
     Caller(_c): Caller,
 ) -> ApiResult<Json<Vec<IncidentView>>> {
-    let list = state.store.incidents(200).await?;
+    let list = state.store.incidents(200, false).await?;
     Ok(Json(list.into_iter().map(Into::into).collect()))
 }
 

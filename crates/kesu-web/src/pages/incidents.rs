@@ -83,7 +83,7 @@ pub fn banner(s: &PageSession, incidents: &[Incident]) -> Markup {
 
 async fn list(State(state): State<AppState>, s: PageSession) -> Response {
     let lang = s.lang;
-    let incidents = match state.store.incidents(200).await {
+    let incidents = match state.store.incidents(200, false).await {
         Ok(i) => i,
         Err(e) => return PageError::of(lang, e).into_response(),
     };

@@ -175,7 +175,7 @@ pub(super) async fn render(
             Vec::new()
         });
     let incidents = if user.role.may(kesu_domain::Permission::SuperviseDesk) {
-        state.store.incidents(50).await.unwrap_or_default()
+        state.store.incidents(50, true).await.unwrap_or_default()
     } else {
         Vec::new()
     };
