@@ -114,7 +114,6 @@ async fn create(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
 pub struct FindParams {
     /// Words (Chinese is cut into words as in case search) or a SKU; every article when absent.
     pub q: Option<String>,

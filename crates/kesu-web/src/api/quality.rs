@@ -143,10 +143,11 @@ async fn draw(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
 pub struct PreviewParams {
+    /// `2026-W48`; the last complete week when absent.
     pub week: Option<String>,
-    pub seed: i64,
+    /// The seed to draw with (required).
+    pub seed: Option<String>,
 }
 
 /// What a seed draws for a week, per agent, without storing it: to check a stored sample.
@@ -168,17 +169,28 @@ async fn preview(
     Caller(caller): Caller,
     Query(p): Query<PreviewParams>,
 ) -> ApiResult<Json<Preview>> {
+    let seed = p
+        .seed
+        .as_deref()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .ok_or_else(|| {
+            crate::error::ApiError::from(kesu_domain::FieldError::explained(
+                "seed",
+                kesu_domain::Problem::Required,
+                "give the seed to draw with, a whole number",
+            ))
+        })?;
     let (week, agents) = kesu_app::quality::preview(
         &state.store,
         &caller,
         p.week.as_deref(),
-        p.seed,
+        seed,
         state.clock.now(),
     )
     .await?;
     Ok(Json(Preview {
         week: week.name,
-        seed: p.seed,
+        seed,
         agents,
     }))
 }
@@ -355,13 +367,35 @@ async fn set_settings(
     ))
 }
 
+/// One week's average and how many checks it is of.
+#[derive(Serialize, ToSchema)]
+pub struct WeekScore {
+    /// 0–100.
+    pub average: u32,
+    pub checks: u32,
+}
+
 /// Average scores per agent and per checklist item, week by week.
 #[derive(Serialize, ToSchema)]
 pub struct ReportView {
-    /// agent → week → `[average score 0–100, checks]`.
-    pub agents: BTreeMap<String, BTreeMap<String, (u32, u32)>>,
-    /// item → week → `[average share of its points 0–100, checks]`.
-    pub items: BTreeMap<String, BTreeMap<String, (u32, u32)>>,
+    /// agent → week (`2026-W48`) → the average score.
+    pub agents: BTreeMap<String, BTreeMap<String, WeekScore>>,
+    /// item code → week → the average share of the item's points.
+    pub items: BTreeMap<String, BTreeMap<String, WeekScore>>,
+}
+
+fn weeks(
+    m: BTreeMap<String, BTreeMap<String, (u32, u32)>>,
+) -> BTreeMap<String, BTreeMap<String, WeekScore>> {
+    m.into_iter()
+        .map(|(k, w)| {
+            let w = w
+                .into_iter()
+                .map(|(week, (average, checks))| (week, WeekScore { average, checks }))
+                .collect();
+            (k, w)
+        })
+        .collect()
 }
 
 /// The quality scores over weeks starting from `from` to `to` (days in the shop's zone).
@@ -380,7 +414,7 @@ async fn report(
     let (from, to) = period.bounds();
     let r = kesu_app::quality::report(&state.store, &caller, from, to).await?;
     Ok(Json(ReportView {
-        agents: r.agents,
-        items: r.items,
+        agents: weeks(r.agents),
+        items: weeks(r.items),
     }))
 }

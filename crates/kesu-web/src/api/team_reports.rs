@@ -94,8 +94,8 @@ async fn agents(
 #[into_params(parameter_in = Query)]
 pub struct DrillParams {
     /// `cases`, `open`, `followed_up`, `unsatisfied`, `with_deadline`, `deadline_missed`,
-    /// `reopened`.
-    pub figure: String,
+    /// `reopened` (required).
+    pub figure: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
     pub channel: Option<String>,
@@ -137,7 +137,7 @@ async fn drill(
     Caller(caller): Caller,
     Query(p): Query<DrillParams>,
 ) -> ApiResult<Json<DrillView>> {
-    let figure = Figure::parse(&p.figure).ok_or_else(|| {
+    let figure = p.figure.as_deref().and_then(Figure::parse).ok_or_else(|| {
         ApiError::from(kesu_domain::FieldError::new(
             "figure",
             kesu_domain::Problem::NotOneOf {

@@ -88,6 +88,12 @@ async fn each_agents_figures_and_the_cases_behind_them(app: TestApp) {
     )
     .await;
     assert_eq!(fields(&p), ["figure"]);
+    let p = problem(
+        app.get(&sue, &format!("/api/v1/reports/drill?{period}")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&p), ["figure"]);
     // An agent sees only their own row and drills only into their own cases.
     let own: Value = app
         .get(&bob, &format!("/api/v1/reports/agents?{period}"))

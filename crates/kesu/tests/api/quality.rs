@@ -161,6 +161,12 @@ async fn the_weekly_sample_is_the_right_size_per_agent_stratified_and_redrawn_by
     )
     .await;
     assert_eq!(fields(&p), ["week"]);
+    let p = problem(
+        app.get(&sue, "/api/v1/quality/draw?week=2026-W48").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(fields(&p), ["seed"]);
     // Bad settings are refused whole.
     let admin = app.admin().await;
     let mut bad: Value = app
@@ -280,9 +286,18 @@ async fn a_supervisor_scores_a_check_and_the_agent_answers_once(app: TestApp) {
         .json()
         .await
         .unwrap();
-    assert_eq!(report["agents"]["amy"]["2026-W48"], json!([85, 1]));
-    assert_eq!(report["items"]["read_back"]["2026-W48"], json!([0, 1]));
-    assert_eq!(report["items"]["greeting"]["2026-W48"], json!([100, 1]));
+    assert_eq!(
+        report["agents"]["amy"]["2026-W48"],
+        json!({"average": 85, "checks": 1})
+    );
+    assert_eq!(
+        report["items"]["read_back"]["2026-W48"],
+        json!({"average": 0, "checks": 1})
+    );
+    assert_eq!(
+        report["items"]["greeting"]["2026-W48"],
+        json!({"average": 100, "checks": 1})
+    );
     problem(
         app.get(&amy, "/api/v1/reports/quality").await,
         StatusCode::FORBIDDEN,
