@@ -89,20 +89,9 @@ pub struct NewArticle {
 impl ArticleForm {
     pub fn parse(self) -> Result<NewArticle, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let title = crate::text::required("title", &self.title)
+        let title = crate::text::required_within("title", &self.title, MAX_TITLE)
             .map_err(|e| errors.push(e))
             .ok();
-        if title
-            .as_ref()
-            .is_some_and(|t| t.chars().count() > MAX_TITLE)
-        {
-            errors.push(FieldError::new(
-                "title",
-                Problem::TooLong {
-                    max: MAX_TITLE as i64,
-                },
-            ));
-        }
         let body = crate::text::required("body", &self.body)
             .map_err(|e| errors.push(e))
             .ok();

@@ -127,20 +127,9 @@ impl NoticeForm {
     /// Checks every field.
     pub fn parse(self, now: DateTime<Utc>) -> Result<NewNotice, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let title = crate::text::required("title", &self.title)
+        let title = crate::text::required_within("title", &self.title, MAX_TITLE)
             .map_err(|e| errors.push(e))
             .ok();
-        if title
-            .as_ref()
-            .is_some_and(|t| t.chars().count() > MAX_TITLE)
-        {
-            errors.push(FieldError::new(
-                "title",
-                Problem::TooLong {
-                    max: MAX_TITLE as i64,
-                },
-            ));
-        }
         let text = crate::text::required("text", &self.text)
             .map_err(|e| errors.push(e))
             .ok();

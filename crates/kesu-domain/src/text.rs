@@ -14,6 +14,15 @@ pub fn required(field: &str, value: &str) -> Result<String, FieldError> {
     bounded(field, trimmed)
 }
 
+/// A required text of at most `max` characters (a title).
+pub fn required_within(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    let v = required(field, value)?;
+    if v.chars().count() > max {
+        return Err(FieldError::new(field, Problem::TooLong { max: max as i64 }));
+    }
+    Ok(v)
+}
+
 /// An optional free-text field: blank becomes `None`.
 pub fn optional(field: &str, value: Option<&str>) -> Result<Option<String>, FieldError> {
     match value.map(str::trim) {

@@ -89,7 +89,8 @@ async fn each_agents_figures_and_the_cases_behind_them(app: TestApp) {
     .await;
     assert_eq!(fields(&p), ["figure"]);
     let p = problem(
-        app.get(&sue, &format!("/api/v1/reports/drill?{period}")).await,
+        app.get(&sue, &format!("/api/v1/reports/drill?{period}"))
+            .await,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
