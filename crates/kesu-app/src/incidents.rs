@@ -10,7 +10,7 @@ use kesu_domain::{ActionName, FieldError, Permission, Problem};
 use kesu_store::{By, CaseRecord, Incident, NewIncident, Store, StoreError, User};
 use serde_json::{Map, Value};
 
-use crate::cases::{act_on, visible_case, ActionRequest};
+use crate::cases::{act, visible_case, ActionRequest};
 use crate::error::{AppError, AppResult};
 
 /// The most cases one incident action reaches.
@@ -274,10 +274,12 @@ pub async fn act_on_all(
             version: r.case.version,
             fields: fields.clone(),
         };
-        let result = act_on(store, &actor, r.case.id, request, now).await;
+        let (case_id, number) = (r.case.id, r.case.number.clone());
+        // `show` read each case the caller may see: acted on as read, not read again.
+        let result = act(store, &actor, r, request, now).await;
         out.push(CaseOutcome {
-            case_id: r.case.id,
-            number: r.case.number.clone(),
+            case_id,
+            number,
             done: result.is_ok(),
             error: result.err().map(|e| describe(&e)),
         });

@@ -331,10 +331,7 @@ pub async fn report(
                     .map(|(w, (sum, n))| {
                         (
                             w,
-                            (
-                                ((sum * 2 + u64::from(n)) / (2 * u64::from(n.max(1)))) as u32,
-                                n,
-                            ),
+                            (kesu_domain::quality::percent(sum, 100 * u64::from(n)), n),
                         )
                     })
                     .collect();

@@ -157,8 +157,14 @@ impl QualitySettings {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(((got * 200 + most) / (2 * most.max(1))) as u32)
+        Ok(percent(got, most))
     }
+}
+
+/// `part` of `whole` in whole percent, rounded half up (0 for nothing of nothing): a score,
+/// an item's share of its points, an average of scores (`sum` over `n` × 100).
+pub fn percent(part: u64, whole: u64) -> u32 {
+    ((part * 200 + whole) / (2 * whole.max(1))) as u32
 }
 
 /// An ISO week in the shop's zone: its name (`2026-W48`) and its UTC bounds (Monday 00:00

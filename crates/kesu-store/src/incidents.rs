@@ -286,6 +286,11 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.read)
         .await?;
+        self.with_case_ids(&rows).await
+    }
+
+    /// Incidents of `rows` with their cases' ids, read in one more query.
+    async fn with_case_ids(&self, rows: &[sqlx::any::AnyRow]) -> Result<Vec<Incident>> {
         let ids = rows
             .iter()
             .map(|r| r.try_get::<i64, _>("id"))
@@ -320,19 +325,14 @@ impl Store {
 
     /// The incidents case `id` belongs to.
     pub async fn incidents_of_case(&self, case_id: i64) -> Result<Vec<Incident>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT incident_id FROM incident_cases WHERE case_id = $1 ORDER BY incident_id",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM incidents WHERE id IN \
+             (SELECT incident_id FROM incident_cases WHERE case_id = $1) ORDER BY id"
+        ))
         .bind(case_id)
         .fetch_all(&self.read)
         .await?;
-        let mut out = Vec::new();
-        for id in ids {
-            if let Some(i) = self.incident(id).await? {
-                out.push(i);
-            }
-        }
-        Ok(out)
+        self.with_case_ids(&rows).await
     }
 
     /// The open incident kesu found for `key` along `dimension`, if any.
@@ -415,13 +415,15 @@ impl Store {
         for r in &rows {
             let id: i64 = r.try_get("id")?;
             let at = from_millis(r.try_get("received_at")?);
+            // A case counts once per key, however many of its lines name it.
+            let first = out.len();
             let mut seen = |dimension: Dimension, key: &str| {
                 let o = Observation {
                     dimension,
                     key: key.to_owned(),
                     at,
                 };
-                if !out.iter().any(|(i, x)| *i == id && *x == o) {
+                if !out[first..].iter().any(|(_, x)| *x == o) {
                     out.push((id, o));
                 }
             };

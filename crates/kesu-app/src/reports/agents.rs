@@ -85,12 +85,8 @@ pub async fn agents(
         slot.0 += r.score.unwrap_or(0).max(0) as u64;
         slot.1 += 1;
     }
-    let average = |(sum, n): (u64, u32)| {
-        (
-            ((sum * 2 + u64::from(n)) / (2 * u64::from(n.max(1)))) as u32,
-            n,
-        )
-    };
+    let average =
+        |(sum, n): (u64, u32)| (kesu_domain::quality::percent(sum, 100 * u64::from(n)), n);
     let mut rows = Vec::with_capacity(names.len());
     for name in names {
         let mut mine = q.clone();

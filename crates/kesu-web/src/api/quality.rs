@@ -304,8 +304,19 @@ async fn score(
         state.clock.now(),
     )
     .await?;
-    let (r, _) = kesu_app::quality::review(&state.store, &caller, id, case_id).await?;
-    Ok(Json(r.into()))
+    Ok(Json(stored(&state, id, case_id).await?))
+}
+
+/// The review as stored, after a score or an answer the caller was allowed to give.
+async fn stored(state: &AppState, sample: i64, case_id: i64) -> ApiResult<ReviewView> {
+    Ok(state
+        .store
+        .qc_review(sample, case_id)
+        .await?
+        .ok_or_else(|| {
+            kesu_app::AppError::NotFound(format!("case {case_id} is not in sample {sample}"))
+        })?
+        .into())
 }
 
 /// The agent's answer.
@@ -337,8 +348,7 @@ async fn answer(
         state.clock.now(),
     )
     .await?;
-    let (r, _) = kesu_app::quality::review(&state.store, &caller, id, case_id).await?;
-    Ok(Json(r.into()))
+    Ok(Json(stored(&state, id, case_id).await?))
 }
 
 /// The sample size and the checklist.
