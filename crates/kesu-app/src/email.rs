@@ -199,7 +199,7 @@ async fn open_case(
     let text = message_text(mail);
     let policy = store.policy().await?;
     let rules = store.triage_rules().await?;
-    let triage = kesu_domain::triage::triage(&rules, &policy, &text);
+    let triage = kesu_domain::triage_model::suggest_builtin(&rules, &policy, &text);
     let name = mail
         .from_name
         .clone()

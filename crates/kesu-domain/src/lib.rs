@@ -65,6 +65,8 @@ pub mod sso;
 pub mod text;
 pub mod tracking;
 pub mod triage;
+pub(crate) mod triage_features;
+pub mod triage_model;
 
 pub use case::{Case, CaseStatus};
 pub use command::Command;

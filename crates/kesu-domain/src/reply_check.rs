@@ -222,7 +222,7 @@ pub struct Reply<'a> {
     pub personal: Vec<String>,
 }
 
-fn jieba() -> &'static Jieba {
+pub(crate) fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(Jieba::new)
 }

@@ -60,7 +60,7 @@ pub async fn take(store: &Store, request: &Request, now: DateTime<Utc>) -> AppRe
             request.reason,
             request.words.as_deref().unwrap_or("")
         );
-        let category = kesu_domain::triage::triage(&rules, &policy, &text).category;
+        let category = kesu_domain::triage_model::suggest_builtin(&rules, &policy, &text).category;
         let registration = request.registration(category, left, now)?;
         if let Some(record) = store
             .open_case_for_platform_request(

@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use kesu_domain::error::Problem;
 use kesu_domain::scripts::{first_reply_for, Language};
-use kesu_domain::triage::{triage, Triage, TriageRules};
+use kesu_domain::triage::{Triage, TriageRules};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -98,7 +98,7 @@ async fn suggest(
     }
     let policy = state.store.policy().await?;
     let rules = state.store.triage_rules().await?;
-    let triage = triage(&rules, &policy, &req.text);
+    let triage = kesu_domain::triage_model::suggest_builtin(&rules, &policy, &req.text);
     let library = state.store.reply_templates().await?;
     let first_reply_template = first_reply_for(&library.templates, triage.category, Language::Zh)
         .map(|t| TemplateRef {

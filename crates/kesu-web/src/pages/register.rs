@@ -43,7 +43,7 @@ async fn suggest(State(state): State<AppState>, SignedForm(s, f): SignedForm) ->
         tracing::warn!(error = %e, "triage suggestion with the built-in rules");
         kesu_domain::triage::TriageRules::builtin()
     });
-    let t = kesu_domain::triage::triage(&rules, &policy, text);
+    let t = kesu_domain::triage_model::suggest_builtin(&rules, &policy, text);
     let high = t.urgency == kesu_domain::triage::Urgency::High;
     let library = match state.store.reply_templates().await {
         Ok(l) => l.templates,

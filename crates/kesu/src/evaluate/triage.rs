@@ -1,24 +1,68 @@
-//! The triage report: category and urgency against the labels.
+//! The triage report: category and urgency against the labels, for the learned model and for
+//! the keyword rules alone.
+
+use std::collections::HashSet;
+
+use kesu_domain::triage::Triage;
+use kesu_domain::triage_model::{TriageContext, TriageModel};
 
 use super::*;
+
+/// The built-in model's training texts (`crates/kesu/eval/triage_train.jsonl`).
+const TRAINING: &str = include_str!("../../eval/triage_train.jsonl");
 
 pub(super) fn triage_report(name: &str, items: &[LabelledComplaint], verbose: bool) -> String {
     let rules = TriageRules::builtin();
     let policy = Policy::default();
-    let results: Vec<_> = items
+    let model = TriageModel::builtin();
+    let learned: HashSet<String> = parse::<LabelledComplaint>(TRAINING)
+        .map(|t| t.into_iter().map(|t| t.text).collect())
+        .unwrap_or_default();
+    // Measuring on a text the model learned from would flatter it.
+    let (items, left_out): (Vec<&LabelledComplaint>, Vec<_>) =
+        items.iter().partition(|i| !learned.contains(&i.text));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Triage on {} labelled complaints ({name})",
+        items.len()
+    );
+    if !left_out.is_empty() {
+        let _ = writeln!(
+            out,
+            "({} more are in the built-in model's training set and were left out)",
+            left_out.len()
+        );
+    }
+    let by_model: Vec<Triage> = items
+        .iter()
+        .map(|i| model.suggest(&rules, &policy, &i.text, TriageContext::default()))
+        .collect();
+    let by_rules: Vec<Triage> = items
         .iter()
         .map(|i| triage(&rules, &policy, &i.text))
         .collect();
+    let _ = writeln!(
+        out,
+        "\n== learned model (built in, {} examples from crates/kesu/eval/triage_train.jsonl) ==",
+        model.examples
+    );
+    out.push_str(&section(&items, &by_model, verbose));
+    let _ = writeln!(out, "\n== keyword rules alone ==");
+    out.push_str(&section(&items, &by_rules, verbose));
+    out
+}
+
+fn section(items: &[&LabelledComplaint], results: &[Triage], verbose: bool) -> String {
+    let mut out = String::new();
     let categories: Vec<(Category, Category)> = items
         .iter()
-        .zip(&results)
+        .zip(results)
         .map(|(i, r)| (i.category, r.category))
         .collect();
     let counts = class_counts(&categories);
     let correct: usize = counts.values().map(|c| c.correct).sum();
     let n = items.len();
-    let mut out = String::new();
-    let _ = writeln!(out, "Triage on {n} labelled complaints ({name})");
     let _ = writeln!(
         out,
         "category accuracy: {} ({correct}/{n})",
@@ -66,20 +110,23 @@ pub(super) fn triage_report(name: &str, items: &[LabelledComplaint], verbose: bo
     );
     let urgency: Vec<(bool, bool)> = items
         .iter()
-        .zip(&results)
+        .zip(results)
         .map(|(i, r)| (i.urgency == Urgency::High, r.urgency == Urgency::High))
         .collect();
     let high = class_counts(&urgency)
         .get(&true)
         .copied()
         .unwrap_or_default();
+    let calm = urgency.iter().filter(|(label, _)| !label).count();
+    let false_alarms = urgency.iter().filter(|(label, s)| !label && *s).count();
     let _ = writeln!(
         out,
-        "\nurgency high: labelled {}, suggested {}, precision {}, recall {}",
+        "\nurgency high: labelled {}, suggested {}, precision {}, recall {}, false alarms {} ({false_alarms} of {calm} calm complaints)",
         high.labelled,
         high.predicted,
         percent(high.precision()),
-        percent(high.recall())
+        percent(high.recall()),
+        percent(ratio(false_alarms, calm))
     );
     let _ = writeln!(out, "\nconfusion (rows: label, columns: suggestion)");
     let shown: Vec<Category> = Category::ALL
@@ -113,7 +160,7 @@ pub(super) fn triage_report(name: &str, items: &[LabelledComplaint], verbose: bo
     }
     if verbose {
         let _ = writeln!(out, "\nwrong suggestions:");
-        for (item, result) in items.iter().zip(&results) {
+        for (item, result) in items.iter().zip(results) {
             if item.category != result.category || item.urgency != result.urgency {
                 let _ = writeln!(
                     out,

@@ -20,7 +20,11 @@ async fn a_complaint_is_triaged_with_the_words_that_led_there() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let t: Value = r.json().await.unwrap();
+    let mut t: Value = r.json().await.unwrap();
+    // The learned model says how sure it is (docs/interface.md §12).
+    let confidence = t["confidence"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&confidence), "{t}");
+    t.as_object_mut().unwrap().remove("confidence");
     assert_eq!(
         t,
         json!({"category": "quality", "urgency": "high", "department": "quality", "signals": ["掉色", "12315"],
