@@ -2,6 +2,8 @@
 //! catch words jieba splits differently, and typos), and the shop's keyword rules as extra
 //! features, so a keyword an admin adds still counts before any case teaches it.
 
+use std::collections::HashSet;
+
 use jieba_rs::TokenizeMode;
 
 use crate::triage::TriageRules;
@@ -20,8 +22,9 @@ pub(crate) struct Feature {
 pub(crate) fn features(rules: &TriageRules, text: &str) -> Vec<Feature> {
     let lower = text.to_lowercase();
     let mut out: Vec<Feature> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let mut push = |key: String, shown: String, at: usize| {
-        if !out.iter().any(|f| f.key == key) {
+        if seen.insert(key.clone()) {
             out.push(Feature { key, shown, at });
         }
     };

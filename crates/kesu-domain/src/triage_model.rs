@@ -49,6 +49,12 @@ const TEMPERATURES: [f32; 12] = [
     0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0,
 ];
 
+/// The built-in model's labelled examples (JSON lines; see crates/kesu/eval/README.md).
+pub const BUILTIN_EXAMPLES: &str = include_str!("../../kesu/eval/triage_train.jsonl");
+
+/// An example with the keys of its features.
+type Featured<'a> = (Vec<String>, &'a Example);
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TriageModel {
     classes: Vec<Category>,
@@ -71,13 +77,16 @@ impl TriageModel {
     /// Learns from `examples`; the rules' keywords are features, so pass the rules the model
     /// will be used with.
     pub fn train(rules: &TriageRules, examples: &[Example]) -> TriageModel {
-        let featured: Vec<(Vec<String>, &Example)> =
-            examples.iter().map(|e| (keys(rules, &e.text), e)).collect();
+        let featured: Vec<Featured> = examples.iter().map(|e| (keys(rules, &e.text), e)).collect();
+        let all: Vec<&Featured> = featured.iter().collect();
         let (temperature, urgent_temperature) = if examples.len() >= 50 {
-            let (fit, check): (Vec<_>, Vec<_>) =
-                featured.iter().enumerate().partition(|(i, _)| i % 5 != 0);
-            let fit: Vec<_> = fit.into_iter().map(|(_, x)| x.clone()).collect();
-            let check: Vec<_> = check.into_iter().map(|(_, x)| x.clone()).collect();
+            let (fit, check): (Vec<(usize, &Featured)>, Vec<_>) = all
+                .iter()
+                .copied()
+                .enumerate()
+                .partition(|(i, _)| i % 5 != 0);
+            let fit: Vec<&Featured> = fit.into_iter().map(|(_, x)| x).collect();
+            let check: Vec<&Featured> = check.into_iter().map(|(_, x)| x).collect();
             let trial = Self::count(&fit, 1.0, 1.0);
             (
                 trial.best_temperature(&check),
@@ -86,7 +95,7 @@ impl TriageModel {
         } else {
             (1.0, 1.0)
         };
-        Self::count(&featured, temperature, urgent_temperature)
+        Self::count(&all, temperature, urgent_temperature)
     }
 
     /// The model trained on the labelled set shipped in `crates/kesu/eval/triage_train.jsonl`
@@ -94,8 +103,8 @@ impl TriageModel {
     pub fn builtin() -> &'static TriageModel {
         static MODEL: OnceLock<TriageModel> = OnceLock::new();
         MODEL.get_or_init(|| {
-            let examples = parse_examples(include_str!("../../kesu/eval/triage_train.jsonl"))
-                .expect("the shipped triage examples are valid");
+            let examples =
+                parse_examples(BUILTIN_EXAMPLES).expect("the shipped triage examples are valid");
             TriageModel::train(&TriageRules::builtin(), &examples)
         })
     }
@@ -185,23 +194,7 @@ impl TriageModel {
         }
     }
 
-    /// The share of `examples` whose category it suggests.
-    pub fn accuracy(&self, rules: &TriageRules, examples: &[Example]) -> f64 {
-        if examples.is_empty() {
-            return 0.0;
-        }
-        let right = examples
-            .iter()
-            .filter(|e| {
-                self.suggest(rules, &Policy::default(), &e.text, TriageContext::default())
-                    .category
-                    == e.category
-            })
-            .count();
-        right as f64 / examples.len() as f64
-    }
-
-    fn count(featured: &[(Vec<String>, &Example)], temperature: f32, urgent_t: f32) -> Self {
+    fn count(featured: &[&Featured], temperature: f32, urgent_t: f32) -> Self {
         let classes: Vec<Category> = Category::ALL.to_vec();
         let c_of = |c: Category| classes.iter().position(|x| *x == c).unwrap_or(0);
         let mut index: HashMap<String, u32> = HashMap::new();
@@ -322,7 +315,7 @@ impl TriageModel {
         chosen
     }
 
-    fn best_temperature(&self, check: &[(Vec<String>, &Example)]) -> f32 {
+    fn best_temperature(&self, check: &[&Featured]) -> f32 {
         best_of(|t| {
             check
                 .iter()
@@ -339,7 +332,7 @@ impl TriageModel {
         })
     }
 
-    fn best_urgent_temperature(&self, check: &[(Vec<String>, &Example)]) -> f32 {
+    fn best_urgent_temperature(&self, check: &[&Featured]) -> f32 {
         best_of(|t| {
             check
                 .iter()

@@ -163,6 +163,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             )
         })?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    // The built-in triage model is trained from its examples on first use (about half a
+    // second); train it now, off the runtime's threads, rather than in the first request.
+    tokio::task::spawn_blocking(kesu_domain::triage_model::TriageModel::builtin);
     let worker = tokio::spawn(kesu_app::worker::run(
         state.store.clone(),
         state.clock.clone(),

@@ -1,6 +1,6 @@
 //! `kesu triage`: complaint texts one per line on stdin → one JSON object per line
-//! (docs/interface.md §8, §12) from the built-in learned model, departments by the default routing policy, the first-reply script from
-//! the built-in library.
+//! (docs/interface.md §8, §12) from the built-in learned model, departments by the default
+//! routing policy, the first-reply script from the built-in library.
 
 use std::io::{BufRead, Write};
 

@@ -4,18 +4,15 @@
 use std::collections::HashSet;
 
 use kesu_domain::triage::Triage;
-use kesu_domain::triage_model::{TriageContext, TriageModel};
+use kesu_domain::triage_model::{TriageContext, TriageModel, BUILTIN_EXAMPLES};
 
 use super::*;
-
-/// The built-in model's training texts (`crates/kesu/eval/triage_train.jsonl`).
-const TRAINING: &str = include_str!("../../eval/triage_train.jsonl");
 
 pub(super) fn triage_report(name: &str, items: &[LabelledComplaint], verbose: bool) -> String {
     let rules = TriageRules::builtin();
     let policy = Policy::default();
     let model = TriageModel::builtin();
-    let learned: HashSet<String> = parse::<LabelledComplaint>(TRAINING)
+    let learned: HashSet<String> = parse::<LabelledComplaint>(BUILTIN_EXAMPLES)
         .map(|t| t.into_iter().map(|t| t.text).collect())
         .unwrap_or_default();
     // Measuring on a text the model learned from would flatter it.
