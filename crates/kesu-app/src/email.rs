@@ -197,9 +197,7 @@ async fn open_case(
     now: DateTime<Utc>,
 ) -> AppResult<CaseRecord> {
     let text = message_text(mail);
-    let policy = store.policy().await?;
-    let rules = store.triage_rules().await?;
-    let triage = kesu_domain::triage_model::suggest_builtin(&rules, &policy, &text);
+    let triage = crate::triage::suggest(store, &text, Default::default(), now).await?;
     let name = mail
         .from_name
         .clone()
@@ -213,6 +211,8 @@ async fn open_case(
         "complainant": {"name": fit_to(&name, 100), "email": mail.from_address},
         "category": triage.category,
         "demand": "other",
+        // Threats and strong anger: urgent before anyone reads the mail.
+        "priority": if triage.urgency == kesu_domain::triage::Urgency::High { "high" } else { "normal" },
         "description": fit(&description),
         "received_at": mail.date.filter(|d| *d <= now).map(|d| d.to_rfc3339()),
     }))?;

@@ -17,6 +17,7 @@
 //! | take a case, assign many | [`ownership::take`], [`ownership::assign_many`] |
 //! | deadlines firing, the monitor's rounds | [`worker::round`], [`worker::run`] |
 //! | notices to the desk, read and acknowledged | [`notices`] |
+//! | triage's suggestion, the shop's model trained | [`triage::suggest`], [`triage::train`] |
 
 pub mod accountability;
 pub mod after_sales;
@@ -47,6 +48,7 @@ pub mod reports;
 pub mod shipping;
 pub mod sso;
 pub mod tracking;
+pub mod triage;
 pub mod two_factor;
 pub mod vault;
 pub mod worker;

@@ -26,6 +26,9 @@ const RETENTION_EVERY: Duration = Duration::from_secs(600);
 /// How often complaints are counted for spikes (the window is hours long).
 const SPIKES_EVERY: Duration = Duration::from_secs(600);
 
+/// How often the worker looks whether enough cases closed to retrain triage's model.
+const TRIAGE_EVERY: Duration = Duration::from_secs(60);
+
 /// Runs rounds every `interval` until `stop` turns true. Errors are logged and retried.
 pub async fn run(
     store: Store,
@@ -37,6 +40,8 @@ pub async fn run(
     tracing::info!(worker = %name, interval_ms = interval.as_millis() as u64, "worker started");
     let mut retention_due = std::time::Instant::now();
     let mut spikes_due = std::time::Instant::now();
+    let mut triage_due = std::time::Instant::now();
+    let training = Arc::new(std::sync::atomic::AtomicBool::new(false));
     loop {
         if let Err(e) = round(&store, clock.now(), &name).await {
             tracing::warn!(error = ?e, "worker round failed; retrying");
@@ -66,6 +71,10 @@ pub async fn run(
                 }
             }
         }
+        if std::time::Instant::now() >= triage_due {
+            triage_due += TRIAGE_EVERY;
+            retrain_triage(&store, &clock, &training);
+        }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
             _ = stop.changed() => break,
@@ -75,6 +84,27 @@ pub async fn run(
         }
     }
     tracing::info!(worker = %name, "worker stopped");
+}
+
+/// Retrains triage's model beside the rounds (it may take seconds), one training at a time.
+fn retrain_triage(
+    store: &Store,
+    clock: &Arc<dyn Clock>,
+    training: &Arc<std::sync::atomic::AtomicBool>,
+) {
+    use std::sync::atomic::Ordering;
+    if training.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let (store, clock, training) = (store.clone(), clock.clone(), training.clone());
+    tokio::spawn(async move {
+        match crate::triage::retrain_if_due(&store, clock.now()).await {
+            Ok(Some(done)) => tracing::info!(training = ?done.id, "triage model trained"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = ?e, "triage training failed; retrying later"),
+        }
+        training.store(false, Ordering::Release);
+    });
 }
 
 /// One round: everything due now. Returns how many timers fired.

@@ -100,6 +100,19 @@ pub enum Command {
         payer: Option<Liability>,
         conclusion: Option<String>,
     },
+    /// Files the case under another category.
+    Recategorise {
+        category: crate::codes::Category,
+        reason: Option<String>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecategoriseFields {
+    category: crate::codes::Category,
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -390,6 +403,13 @@ impl Command {
                     conclusion: text::optional("conclusion", f.conclusion.as_deref())?,
                 }
             }
+            ActionName::Recategorise => {
+                let f: RecategoriseFields = fields(value)?;
+                Command::Recategorise {
+                    category: f.category,
+                    reason: text::optional("reason", f.reason.as_deref())?,
+                }
+            }
         };
         Ok(cmd)
     }
@@ -414,6 +434,7 @@ impl Command {
             Command::Resume { .. } => ActionName::Resume,
             Command::RecordReferral { .. } => ActionName::RecordReferral,
             Command::RecordAppraisal { .. } => ActionName::RecordAppraisal,
+            Command::Recategorise { .. } => ActionName::Recategorise,
         }
     }
 }

@@ -97,6 +97,12 @@ pub enum Change {
         payer: Liability,
         conclusion: Option<String>,
     },
+    /// Filed under another category.
+    Recategorise {
+        from: crate::codes::Category,
+        to: crate::codes::Category,
+        reason: Option<String>,
+    },
     /// The platform the request came from reported a change of it.
     Platform {
         change: crate::platform::PlatformChange,
@@ -141,6 +147,7 @@ impl Change {
             Change::Resume { .. } => "resume",
             Change::RecordReferral { .. } => "record_referral",
             Change::RecordAppraisal { .. } => "record_appraisal",
+            Change::Recategorise { .. } => "recategorise",
             Change::Platform { .. } => "platform",
             Change::PlatformAnswer { .. } => "platform_answer",
             Change::MergedInto { .. } => "merged_into",
@@ -172,6 +179,7 @@ impl Change {
             Change::FollowUp { comment, .. } => comment.as_deref(),
             Change::Close { summary, .. } => Some(summary),
             Change::RecordAppraisal { conclusion, .. } => conclusion.as_deref(),
+            Change::Recategorise { reason, .. } => reason.as_deref(),
             Change::Route { .. }
             | Change::Propose { .. }
             | Change::Choose { .. }

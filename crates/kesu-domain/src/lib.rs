@@ -67,6 +67,7 @@ pub mod tracking;
 pub mod triage;
 pub(crate) mod triage_features;
 pub mod triage_model;
+pub mod triage_shop;
 
 pub use case::{Case, CaseStatus};
 pub use command::Command;

@@ -147,7 +147,8 @@ pub fn moves_case_on(action: ActionName, case: &Case) -> bool {
         | A::WaitCustomer
         | A::Resume
         | A::RecordReferral
-        | A::RecordAppraisal => false,
+        | A::RecordAppraisal
+        | A::Recategorise => false,
     }
 }
 

@@ -45,6 +45,9 @@ const URGENT_AT: f64 = 0.8;
 /// model alone filed 56 of 98 there, deferring below 0.6 to rules that found words 71, deferring
 /// always below 0.6 84; the held-out half was measured once, after.
 const RULES_BELOW: f32 = 0.6;
+/// From this many examples on, a feature seen in only one of them is left out of the model: it
+/// says almost nothing, and in a large shop such features are most of the model's size.
+const PRUNE_FROM: usize = 5_000;
 const TEMPERATURES: [f32; 12] = [
     0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0,
 ];
@@ -55,7 +58,7 @@ pub const BUILTIN_EXAMPLES: &str = include_str!("../../kesu/eval/triage_train.js
 /// An example with the keys of its features.
 type Featured<'a> = (Vec<String>, &'a Example);
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct TriageModel {
     classes: Vec<Category>,
     features: Vec<String>,
@@ -71,6 +74,16 @@ pub struct TriageModel {
     pub examples: usize,
     #[serde(skip)]
     index: HashMap<String, u32>,
+}
+
+/// A summary: the weights are megabytes.
+impl std::fmt::Debug for TriageModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TriageModel")
+            .field("examples", &self.examples)
+            .field("features", &self.features.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl TriageModel {
@@ -220,6 +233,30 @@ impl TriageModel {
             }
         }
         let n = classes.len();
+        if featured.len() >= PRUNE_FROM {
+            let keep: Vec<bool> = urgent_counts.iter().map(|c| c[0] + c[1] >= 2.0).collect();
+            let kept = |k: &usize| keep[*k];
+            features = features
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| kept(i))
+                .map(|(_, f)| f)
+                .collect();
+            counts = counts
+                .chunks(n)
+                .enumerate()
+                .filter(|(i, _)| kept(i))
+                .flat_map(|(_, c)| c.iter().copied())
+                .collect();
+            urgent_counts.retain({
+                let mut i = 0;
+                move |_| {
+                    i += 1;
+                    keep[i - 1]
+                }
+            });
+            index = index_of(&features);
+        }
         let v = features.len().max(1) as f32;
         let mut totals = vec![0f32; n];
         for (k, x) in counts.iter().enumerate() {
@@ -290,7 +327,8 @@ impl TriageModel {
         let n = self.classes.len();
         let mut weighed: Vec<(f32, &Feature)> = known
             .iter()
-            .filter(|(_, f)| !f.shown.is_empty() && !f.key.starts_with("u:"))
+            // One character (我, 要) explains nothing to the agent reading the signals.
+            .filter(|(_, f)| f.shown.chars().count() >= 2 && !f.key.starts_with("u:"))
             .map(|(i, f)| {
                 (
                     self.weights[i * n + best] - self.weights[i * n + second],
@@ -299,7 +337,11 @@ impl TriageModel {
             })
             .filter(|(d, _)| *d > std::f32::consts::LN_2)
             .collect();
-        weighed.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // Whole words before character pairs (天就, 价了), which read as fragments.
+        weighed.sort_by(|a, b| {
+            let pair = |f: &Feature| f.key.starts_with("b:");
+            pair(a.1).cmp(&pair(b.1)).then_with(|| b.0.total_cmp(&a.0))
+        });
         let mut chosen: Vec<(usize, String)> = Vec::new();
         for (_, f) in weighed {
             if chosen.len() == 4 {

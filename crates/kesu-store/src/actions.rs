@@ -137,8 +137,8 @@ pub(crate) async fn write_event(
 ) -> Result<()> {
     let res = sqlx::query(
         "UPDATE cases SET status = $1, version = $2, department = $3, assignee = $4, \
-         updated_at = $5, resolve_by = $6, search_text = $7, detail = $8, queue_key = $11 \
-         WHERE id = $9 AND version = $10",
+         updated_at = $5, resolve_by = $6, search_text = $7, detail = $8, queue_key = $11, \
+         category = $12 WHERE id = $9 AND version = $10",
     )
     .bind(after.status.code())
     .bind(after.version)
@@ -151,6 +151,7 @@ pub(crate) async fn write_event(
     .bind(after.id)
     .bind(after.version - 1)
     .bind(queue_key(after))
+    .bind(after.category.code())
     .execute(&mut *conn)
     .await?;
     if res.rows_affected() != 1 {

@@ -47,6 +47,7 @@ pub mod testing;
 mod timers;
 mod tokens;
 mod tracking;
+mod triage_models;
 mod two_factor;
 mod webhooks;
 
@@ -92,6 +93,7 @@ pub use sla_firing::{CaseFirings, DueCase, Firing};
 pub use timers::StoredTimer;
 pub use tokens::{token_id, TokenInfo};
 pub use tracking::Tracked;
+pub use triage_models::TrainingRecord;
 pub use two_factor::TwoFactor;
 pub use webhooks::Webhook;
 
@@ -215,6 +217,8 @@ pub struct Store {
     token_cache: accounts::TokenCache,
     /// Wakes the change log's followers after commits (here and, on PostgreSQL, elsewhere).
     wake: changes::Wake,
+    /// The shop's triage model in use, read at most every half minute.
+    triage_model_cache: triage_models::ModelCache,
     /// The last storage health check.
     health: health::HealthCache,
     /// SQLite: the database's folder, whose free space the health check watches.
@@ -274,6 +278,7 @@ impl Store {
                     actions: None,
                     blobs: Blobs::Database,
                     policy_cache: Default::default(),
+                    triage_model_cache: Default::default(),
                     token_cache: Default::default(),
                     wake,
                     write,
@@ -300,6 +305,7 @@ impl Store {
                     actions: None,
                     blobs: Blobs::Database,
                     policy_cache: Default::default(),
+                    triage_model_cache: Default::default(),
                     token_cache: Default::default(),
                     wake,
                     write: pool,

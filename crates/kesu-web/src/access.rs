@@ -239,6 +239,8 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ("PUT", "/api/v1/after-sales-policy", May(ConfigureDesk)),
     ("GET", "/api/v1/triage/rules", Staff),
     ("PUT", "/api/v1/triage/rules", May(ConfigureDesk)),
+    ("GET", "/api/v1/triage/model", Staff),
+    ("POST", "/api/v1/triage/train", May(ConfigureDesk)),
     ("GET", "/api/v1/templates", Staff),
     ("POST", "/api/v1/templates", May(ConfigureDesk)),
     ("GET", "/api/v1/templates/{id}", Staff),

@@ -15,7 +15,10 @@ use kesu_web::{AppState, SystemClock};
 use crate::DbArgs;
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    #[command(subcommand)]
+    command: Option<BenchCommand>,
     #[command(flatten)]
     db: DbArgs,
     /// How many times each request is made.
@@ -23,7 +26,17 @@ pub struct BenchArgs {
     runs: usize,
 }
 
+#[derive(clap::Subcommand)]
+enum BenchCommand {
+    /// Triage that learns: accuracy after a shop's first N cases, training speed on many
+    /// cases, the time of one suggestion (no database needed).
+    Triage(crate::bench_triage::TriageBenchArgs),
+}
+
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    if let Some(BenchCommand::Triage(triage)) = args.command {
+        return crate::bench_triage::run(triage);
+    }
     let store = args.db.open().await?;
     let cases = store.case_count().await?;
     if cases == 0 {

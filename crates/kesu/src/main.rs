@@ -3,6 +3,7 @@
 mod audit;
 mod backup;
 mod bench;
+mod bench_triage;
 mod check_reply;
 mod demo;
 mod evaluate;
@@ -48,8 +49,9 @@ enum Command {
     /// nothing blocks, 1 when something does.
     CheckReply(check_reply::CheckReplyArgs),
     /// Suggest category, urgency and department: complaint texts one per line on stdin, one
-    /// JSON object per line on stdout.
-    Triage,
+    /// JSON object per line on stdout (the built-in model, or the shop's with --data /
+    /// --database-url); `kesu triage train` trains the shop's model now.
+    Triage(triage::TriageArgs),
     /// Measure triage and the reply checker on labelled real texts (built in, or --file).
     #[command(subcommand)]
     Evaluate(evaluate::EvaluateCommand),
@@ -155,7 +157,7 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::QuoteRefund => return quote::run(),
         Command::Import(cmd) => return runtime()?.block_on(import::run(cmd)),
         Command::CheckReply(args) => return check_reply::run(args),
-        Command::Triage => return triage::run(),
+        Command::Triage(args) => return runtime()?.block_on(triage::run(args)),
         Command::Evaluate(command) => return evaluate::run(command),
         Command::Reindex(args) => runtime()?.block_on(reindex::run(args))?,
         Command::Demo(args) => runtime()?.block_on(demo::run(args))?,

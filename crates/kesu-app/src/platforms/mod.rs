@@ -54,14 +54,24 @@ pub async fn take(store: &Store, request: &Request, now: DateTime<Utc>) -> AppRe
         .await?;
     if existing.is_none() {
         let policy = store.policy().await?;
-        let rules = store.triage_rules().await?;
         let text = format!(
             "{}\n{}",
             request.reason,
             request.words.as_deref().unwrap_or("")
         );
-        let category = kesu_domain::triage_model::suggest_builtin(&rules, &policy, &text).category;
-        let registration = request.registration(category, left, now)?;
+        let who = crate::triage::Complainant {
+            phone: request.buyer_phone.as_deref(),
+            order_no: request.order_no.as_deref(),
+            case_id: None,
+        };
+        let triage = crate::triage::suggest(store, &text, who, now).await?;
+        let mut registration = request.registration(triage.category, left, now)?;
+        // Threats, strong anger, a buyer complaining again: urgent before anyone reads it.
+        if triage.urgency == kesu_domain::triage::Urgency::High
+            && registration.priority == kesu_domain::codes::Priority::Normal
+        {
+            registration.priority = kesu_domain::codes::Priority::High;
+        }
         if let Some(record) = store
             .open_case_for_platform_request(
                 &registration,

@@ -29,6 +29,8 @@ pub enum ActionName {
     Resume,
     RecordReferral,
     RecordAppraisal,
+    /// Correct the case's category (triage learns from the final one).
+    Recategorise,
 }
 
 impl ActionName {
@@ -57,6 +59,7 @@ impl ActionName {
         ActionName::Resume,
         ActionName::RecordReferral,
         ActionName::RecordAppraisal,
+        ActionName::Recategorise,
         ActionName::Take,
         ActionName::Assign,
         ActionName::Comment,
@@ -81,6 +84,7 @@ impl ActionName {
             ActionName::Resume => "resume",
             ActionName::RecordReferral => "record_referral",
             ActionName::RecordAppraisal => "record_appraisal",
+            ActionName::Recategorise => "recategorise",
             ActionName::Step(step) => step.code(),
         }
     }
@@ -116,7 +120,7 @@ impl ActionName {
             ActionName::Step(step) => status == S::Approved && next_step(case) == Some(step),
             ActionName::FollowUp => status == S::Executed,
             ActionName::Close => status == S::Resolved,
-            ActionName::Assign | ActionName::Comment => status.is_open(),
+            ActionName::Assign | ActionName::Comment | ActionName::Recategorise => status.is_open(),
             ActionName::Take => status.is_open() && case.assignee.is_none(),
             // An appraisal settles a dispute about cause and liability, once a department has it.
             ActionName::RecordAppraisal => matches!(
@@ -157,7 +161,10 @@ impl ActionName {
             ActionName::Assign => matches!(role, Some(R::Agent | R::Supervisor | R::Admin)),
             ActionName::Take => matches!(role, Some(R::Agent | R::Department | R::Supervisor)),
             ActionName::Comment => matches!(actor, Actor::Customer) || role != Some(R::Auditor),
-            ActionName::WaitCustomer | ActionName::Resume | ActionName::RecordAppraisal => {
+            ActionName::WaitCustomer
+            | ActionName::Resume
+            | ActionName::RecordAppraisal
+            | ActionName::Recategorise => {
                 matches!(role, Some(R::Agent | R::Department | R::Supervisor))
             }
             ActionName::RecordReferral => matches!(role, Some(R::Agent | R::Supervisor)),
@@ -190,6 +197,7 @@ pub(super) fn own_case(action: ActionName, case: &Case, actor: &Actor) -> Result
                 | ActionName::WaitCustomer
                 | ActionName::Resume
                 | ActionName::RecordAppraisal
+                | ActionName::Recategorise
                 | ActionName::Take
         ) && (department.is_none() || department.as_ref() != case.department.as_ref())
         {

@@ -158,6 +158,7 @@ pub fn evolve(case: &Case, event: &Event) -> Case {
         }),
         Change::Resume { .. } => {}
         Change::RecordReferral { referral } => c.referral = Some(referral.clone()),
+        Change::Recategorise { to, .. } => c.category = *to,
         Change::RecordAppraisal {
             appraiser,
             cost_cents,

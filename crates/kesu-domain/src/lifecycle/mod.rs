@@ -355,6 +355,21 @@ pub fn decide_with_order(
             };
             (case.status, change)
         }
+        Command::Recategorise { category, reason } => {
+            if category == case.category {
+                return Err(Rejection::Invalid(vec![FieldError::explained(
+                    "category",
+                    Problem::NotApplicable,
+                    format!("the case is already filed under {}", category.code()),
+                )]));
+            }
+            let change = Change::Recategorise {
+                from: case.category,
+                to: category,
+                reason,
+            };
+            (case.status, change)
+        }
     };
     let mut event = Event {
         at: now,

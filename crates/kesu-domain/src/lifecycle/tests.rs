@@ -218,6 +218,7 @@ fn an_unsatisfied_customer_reopens_negotiation() {
             "propose",
             "wait_customer",
             "record_appraisal",
+            "recategorise",
             "assign",
             "comment"
         ]
@@ -242,7 +243,7 @@ fn out_of_order_actions_name_what_is_allowed() {
             assert_eq!(status, CaseStatus::Registered);
             assert_eq!(
                 ActionName::join(&allowed),
-                "judge, wait_customer, assign, comment"
+                "judge, wait_customer, recategorise, assign, comment"
             );
         }
         other => panic!("{other:?}"),
@@ -304,7 +305,13 @@ fn departments_only_analyse_their_own_cases() {
     assert_eq!(allowed_codes(&c, &quality()), ["comment"]);
     assert_eq!(
         allowed_codes(&c, &warehouse()),
-        ["analyse", "wait_customer", "record_appraisal", "comment"]
+        [
+            "analyse",
+            "wait_customer",
+            "record_appraisal",
+            "recategorise",
+            "comment"
+        ]
     );
 }
 
@@ -756,4 +763,59 @@ fn a_department_user_claims_only_cases_of_their_department() {
             .as_deref(),
         Some("wu")
     );
+}
+
+#[test]
+fn an_open_case_can_be_filed_under_another_category_and_the_history_says_which() {
+    let c = new_case();
+    let recategorise = |category| Command::Recategorise {
+        category,
+        reason: Some("顾客补充说是发错了货".into()),
+    };
+    let event = try_step(&c, &agent(), recategorise(Category::WrongItem)).unwrap();
+    assert_eq!(event.to, c.status, "a correction moves no step");
+    assert!(matches!(
+        event.change,
+        Change::Recategorise {
+            from: Category::Damaged,
+            to: Category::WrongItem,
+            ..
+        }
+    ));
+    let after = evolve(&c, &event);
+    assert_eq!(after.category, Category::WrongItem);
+    // The same category again changes nothing and says so.
+    let same = try_step(&after, &agent(), recategorise(Category::WrongItem)).unwrap_err();
+    assert!(
+        matches!(same, Rejection::Invalid(ref f) if f[0].field == "category"),
+        "{same}"
+    );
+    // Auditors read; they do not file.
+    assert!(matches!(
+        try_step(&c, &auditor(), recategorise(Category::Quality)),
+        Err(Rejection::Forbidden { .. })
+    ));
+}
+
+#[test]
+fn a_closed_case_keeps_its_final_category() {
+    let c = step(
+        &new_case(),
+        &agent(),
+        Command::Judge {
+            valid: false,
+            reason: Some("不属于售后范围".into()),
+        },
+    );
+    assert_eq!(c.status, CaseStatus::Closed);
+    let err = try_step(
+        &c,
+        &agent(),
+        Command::Recategorise {
+            category: Category::Quality,
+            reason: None,
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, Rejection::NotAllowedNow { .. }), "{err}");
 }

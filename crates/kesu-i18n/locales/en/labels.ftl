@@ -176,6 +176,7 @@ action-wait_customer = Waiting for the customer (clock paused)
 action-resume = Customer replied (clock resumed)
 action-record_referral = Consumer association referral
 action-record_appraisal = Technical appraisal
+action-recategorise = Correct the category
 action-platform = Platform after-sales change
 action-platform_answer = Answered the platform request
 action-platform_answer_sent = Platform answer attempt

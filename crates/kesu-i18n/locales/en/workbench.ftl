@@ -151,6 +151,7 @@ submit = Submit
 valid = Complaint stands
 invalid = Complaint does not stand
 reason = Reason (tactful, if it does not stand)
+recategorise_reason = Why the category changes (optional)
 liability = Liable party
 root_cause = Root cause
 findings = Findings

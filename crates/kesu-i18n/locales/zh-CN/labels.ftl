@@ -192,6 +192,7 @@ action-wait_customer = 等待顾客（暂停计时）
 action-resume = 顾客已回复（恢复计时）
 action-record_referral = 消协转办信息
 action-record_appraisal = 技术鉴定
+action-recategorise = 更正类别
 action-platform = 平台售后单变化
 action-platform_answer = 答复平台售后单
 action-platform_answer_sent = 平台答复发送结果

@@ -151,6 +151,7 @@ submit = 提交
 valid = 投诉成立
 invalid = 投诉不成立
 reason = 理由（不成立时需委婉说明）
+recategorise_reason = 为什么改类别（选填）
 liability = 责任方
 root_cause = 根本原因
 findings = 调查结论

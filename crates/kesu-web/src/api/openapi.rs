@@ -52,7 +52,7 @@ use crate::AppState;
         super::logistics::shipping_promises,
         super::logistics::case_claims, super::logistics::list, super::logistics::show,
         super::logistics::set_status, super::logistics::evidence_pack, super::replies::check_reply,
-        super::triage::suggest,
+        super::triage::suggest, super::triage::model, super::triage::train,
         super::templates::list, super::templates::one, super::templates::add,
         super::templates::replace, super::templates::remove, super::templates::for_case,
         super::replies::rules, super::replies::set_rules, super::triage::rules, super::triage::set_rules,

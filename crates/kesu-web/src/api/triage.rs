@@ -18,6 +18,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/triage", post(suggest))
         .route("/triage/rules", get(rules).put(set_rules))
+        .route("/triage/model", get(model))
+        .route("/triage/train", post(train))
 }
 
 /// Triage's words in force.
@@ -54,6 +56,13 @@ async fn set_rules(
 pub struct TriageRequest {
     #[schema(min_length = 1)]
     pub text: String,
+    /// The complainant's phone, when known: earlier complaints from it within 30 days make
+    /// the complaint urgent (signal `repeat:N`).
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// The order complained about, when known: likewise.
+    #[serde(default)]
+    pub order_no: Option<String>,
 }
 
 /// Triage's suggestion and the first-reply script for the suggested category.
@@ -96,9 +105,12 @@ async fn suggest(
             format!("at most {MAX_TEXT_CHARS} characters"),
         ));
     }
-    let policy = state.store.policy().await?;
-    let rules = state.store.triage_rules().await?;
-    let triage = kesu_domain::triage_model::suggest_builtin(&rules, &policy, &req.text);
+    let who = kesu_app::triage::Complainant {
+        phone: req.phone.as_deref(),
+        order_no: req.order_no.as_deref(),
+        case_id: None,
+    };
+    let triage = kesu_app::triage::suggest(&state.store, &req.text, who, state.clock.now()).await?;
     let library = state.store.reply_templates().await?;
     let first_reply_template = first_reply_for(&library.templates, triage.category, Language::Zh)
         .map(|t| TemplateRef {
@@ -109,4 +121,105 @@ async fn suggest(
         triage,
         first_reply_template,
     }))
+}
+
+/// The model triage uses and its latest trainings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelView {
+    /// `built-in` until a training of the shop's own cases beat it, then `shop`.
+    pub in_use: &'static str,
+    /// The training whose model is in use (none for the built-in model).
+    pub training_id: Option<i64>,
+    /// How many examples the model in use learned from.
+    pub examples: usize,
+    /// Newest first, at most 20.
+    #[schema(value_type = Vec<Object>)]
+    pub trainings: Vec<kesu_store::TrainingRecord>,
+}
+
+/// The model triage uses now, and how its latest trainings went.
+#[utoipa::path(get, path = "/api/v1/triage/model", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = ModelView)))]
+async fn model(State(state): State<AppState>, Caller(_): Caller) -> ApiResult<Json<ModelView>> {
+    let in_use = kesu_app::triage::model_in_use(&state.store).await?;
+    let (name, training_id) = match &in_use {
+        kesu_app::triage::ModelInUse::BuiltIn => ("built-in", None),
+        kesu_app::triage::ModelInUse::Shop { training, .. } => ("shop", Some(*training)),
+    };
+    Ok(Json(ModelView {
+        in_use: name,
+        training_id,
+        examples: in_use.model().examples,
+        trainings: state.store.triage_trainings(20).await?,
+    }))
+}
+
+/// What a training found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrainingView {
+    /// False when too few cases are closed yet (`closed_cases` of `needed`).
+    pub trained: bool,
+    pub training_id: Option<i64>,
+    /// `built-in` or `shop`: the model it was compared with.
+    pub compared_with: &'static str,
+    pub closed_cases: Option<usize>,
+    pub needed: Option<usize>,
+    pub learned_from: Option<usize>,
+    pub held_out: Option<usize>,
+    /// Held-out cases the new model, and the one in use, filed under their final category.
+    pub new_right: Option<usize>,
+    pub old_right: Option<usize>,
+    pub new_accuracy: Option<f64>,
+    pub old_accuracy: Option<f64>,
+    /// Whether the new model is now the one in use.
+    pub replaced: bool,
+}
+
+/// Trains the shop's model now from its closed cases (admin); it replaces the model in use
+/// only if it files at least as many held-out cases right.
+#[utoipa::path(post, path = "/api/v1/triage/train", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = TrainingView), (status = 403, body = crate::error::Problem)))]
+async fn train(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> ApiResult<Json<TrainingView>> {
+    let done = kesu_app::triage::train_by(&state.store, &caller, state.clock.now()).await?;
+    Ok(Json(training_view(&done)))
+}
+
+pub fn training_view(done: &kesu_app::triage::TrainingDone) -> TrainingView {
+    use kesu_domain::triage_shop::Trained;
+    let round = |x: f64| (x * 1000.0).round() / 1000.0;
+    let mut view = TrainingView {
+        trained: false,
+        training_id: done.id,
+        compared_with: done.compared_with,
+        closed_cases: None,
+        needed: None,
+        learned_from: None,
+        held_out: None,
+        new_right: None,
+        old_right: None,
+        new_accuracy: None,
+        old_accuracy: None,
+        replaced: false,
+    };
+    match &done.trained {
+        Trained::TooFew { have, need } => {
+            view.closed_cases = Some(*have);
+            view.needed = Some(*need);
+        }
+        Trained::Done(t) => {
+            view.trained = true;
+            view.closed_cases = Some(t.learned_from + t.new_score.of);
+            view.learned_from = Some(t.learned_from);
+            view.held_out = Some(t.new_score.of);
+            view.new_right = Some(t.new_score.right);
+            view.old_right = Some(t.old_score.right);
+            view.new_accuracy = Some(round(t.new_score.accuracy()));
+            view.old_accuracy = Some(round(t.old_score.accuracy()));
+            view.replaced = t.replaces;
+        }
+    }
+    view
 }

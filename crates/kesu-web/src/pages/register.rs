@@ -33,17 +33,24 @@ async fn suggest(State(state): State<AppState>, SignedForm(s, f): SignedForm) ->
     if text.chars().count() < 4 {
         return html! {}.into_response();
     }
+    let who = kesu_app::triage::Complainant {
+        phone: f.get("phone"),
+        order_no: f.get("order_no"),
+        case_id: None,
+    };
     // A suggestion while typing: when the store cannot be read it is made from the built-in
-    // rules and scripts (and the cause logged) rather than not at all.
-    let policy = state.store.policy().await.unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "triage suggestion without the shop's policy");
-        kesu_domain::Policy::default()
-    });
-    let rules = state.store.triage_rules().await.unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "triage suggestion with the built-in rules");
-        kesu_domain::triage::TriageRules::builtin()
-    });
-    let t = kesu_domain::triage_model::suggest_builtin(&rules, &policy, text);
+    // rules, model and policy (and the cause logged) rather than not at all.
+    let t = match kesu_app::triage::suggest(&state.store, text, who, state.clock.now()).await {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!(error = ?e, "triage suggestion from the built-in model and rules");
+            kesu_domain::triage_model::suggest_builtin(
+                &kesu_domain::triage::TriageRules::builtin(),
+                &kesu_domain::Policy::default(),
+                text,
+            )
+        }
+    };
     let high = t.urgency == kesu_domain::triage::Urgency::High;
     let library = match state.store.reply_templates().await {
         Ok(l) => l.templates,
@@ -190,7 +197,7 @@ fn form_page_with(
                     }
                     label for="description" { (lang.t("description")) " " (req) }
                     textarea #description name="description" rows="5" required data-check="description" maxlength="5000"
-                        hx-post="/cases/new/triage" hx-trigger="input changed delay:600ms" hx-target="#triage" hx-include="[name=_csrf]" { (v("description")) }
+                        hx-post="/cases/new/triage" hx-trigger="input changed delay:600ms" hx-target="#triage" hx-include="[name=_csrf],[name=phone],[name=order_no]" { (v("description")) }
                     div #triage aria-live="polite" {}
                     (err("description"))
                     label for="received_at" { (lang.t("received_at")) }

@@ -15,6 +15,7 @@ use kesu_domain::Policy;
 use serde::Deserialize;
 
 mod replies;
+mod shop;
 mod triage;
 
 use replies::{replies_report, Violation};
@@ -46,6 +47,28 @@ pub struct EvaluateArgs {
     /// the rules were improved), `held-out` (even lines: never read), or `all`.
     #[arg(long, value_enum, default_value_t = Half::All)]
     half: Half,
+    /// Triage only: the shop's model on the held-out cases of the shop in this data folder.
+    #[arg(long, conflicts_with = "file")]
+    data: Option<PathBuf>,
+    /// Triage only: likewise for the shop in this database (postgres://…).
+    #[arg(long, conflicts_with_all = ["file", "data"])]
+    database_url: Option<String>,
+}
+
+impl EvaluateArgs {
+    /// The shop's database, when one was named.
+    fn shop(&self) -> Option<crate::DbArgs> {
+        if self.data.is_none() && self.database_url.is_none() {
+            return None;
+        }
+        Some(crate::DbArgs {
+            data: self
+                .data
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("./kesu-data")),
+            database_url: self.database_url.clone(),
+        })
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -80,6 +103,15 @@ impl Half {
 
 pub fn run(command: EvaluateCommand) -> anyhow::Result<std::process::ExitCode> {
     let report = match command {
+        EvaluateCommand::Triage(args) if args.shop().is_some() => {
+            let db = args.shop().expect("checked");
+            if db.database_url.is_none() && !db.data.join("kesu.db").exists() {
+                anyhow::bail!("no kesu database in {}", db.data.display());
+            }
+            tokio::runtime::Runtime::new()
+                .context("cannot start the async runtime")?
+                .block_on(shop::shop_report(db, args.verbose))?
+        }
         EvaluateCommand::Triage(args) => {
             let (name, text) = source(
                 &args,
@@ -91,6 +123,9 @@ pub fn run(command: EvaluateCommand) -> anyhow::Result<std::process::ExitCode> {
             triage_report(&name, &args.half.keep(items), args.verbose)
         }
         EvaluateCommand::Replies(args) => {
+            if args.shop().is_some() {
+                anyhow::bail!("--data and --database-url measure triage only");
+            }
             let sets = match &args.file {
                 Some(_) => {
                     let (name, text) = source(&args, "", "")?;

@@ -9,8 +9,6 @@ use kesu_domain::triage_model::{TriageContext, TriageModel, BUILTIN_EXAMPLES};
 use super::*;
 
 pub(super) fn triage_report(name: &str, items: &[LabelledComplaint], verbose: bool) -> String {
-    let rules = TriageRules::builtin();
-    let policy = Policy::default();
     let model = TriageModel::builtin();
     let learned: HashSet<String> = parse::<LabelledComplaint>(BUILTIN_EXAMPLES)
         .map(|t| t.into_iter().map(|t| t.text).collect())
@@ -19,34 +17,60 @@ pub(super) fn triage_report(name: &str, items: &[LabelledComplaint], verbose: bo
     let (items, left_out): (Vec<&LabelledComplaint>, Vec<_>) =
         items.iter().partition(|i| !learned.contains(&i.text));
     let mut out = String::new();
+    if !left_out.is_empty() {
+        let _ = writeln!(
+            out,
+            "({} labelled complaints are in the built-in model's training set and were left out)",
+            left_out.len()
+        );
+    }
+    let models = [(
+        format!(
+            "learned model (built in, {} examples from crates/kesu/eval/triage_train.jsonl)",
+            model.examples
+        ),
+        model,
+    )];
+    out.push_str(&compare(
+        name,
+        &items,
+        verbose,
+        &models,
+        &TriageRules::builtin(),
+        &Policy::default(),
+    ));
+    out
+}
+
+/// The report for each of `models`, then for the keyword rules alone, on the same texts.
+pub(super) fn compare(
+    name: &str,
+    items: &[&LabelledComplaint],
+    verbose: bool,
+    models: &[(String, &TriageModel)],
+    rules: &TriageRules,
+    policy: &Policy,
+) -> String {
+    let mut out = String::new();
     let _ = writeln!(
         out,
         "Triage on {} labelled complaints ({name})",
         items.len()
     );
-    if !left_out.is_empty() {
-        let _ = writeln!(
-            out,
-            "({} more are in the built-in model's training set and were left out)",
-            left_out.len()
-        );
+    for (label, model) in models {
+        let by_model: Vec<Triage> = items
+            .iter()
+            .map(|i| model.suggest(rules, policy, &i.text, TriageContext::default()))
+            .collect();
+        let _ = writeln!(out, "\n== {label} ==");
+        out.push_str(&section(items, &by_model, verbose));
     }
-    let by_model: Vec<Triage> = items
-        .iter()
-        .map(|i| model.suggest(&rules, &policy, &i.text, TriageContext::default()))
-        .collect();
     let by_rules: Vec<Triage> = items
         .iter()
-        .map(|i| triage(&rules, &policy, &i.text))
+        .map(|i| triage(rules, policy, &i.text))
         .collect();
-    let _ = writeln!(
-        out,
-        "\n== learned model (built in, {} examples from crates/kesu/eval/triage_train.jsonl) ==",
-        model.examples
-    );
-    out.push_str(&section(&items, &by_model, verbose));
     let _ = writeln!(out, "\n== keyword rules alone ==");
-    out.push_str(&section(&items, &by_rules, verbose));
+    out.push_str(&section(items, &by_rules, verbose));
     out
 }
 

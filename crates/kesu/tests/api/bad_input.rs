@@ -208,7 +208,13 @@ async fn bad_actions_are_refused_and_change_nothing(app: TestApp) {
         if body["action"] == "close" {
             assert_eq!(
                 p["allowed_actions"],
-                json!(["judge", "wait_customer", "assign", "comment"]),
+                json!([
+                    "judge",
+                    "wait_customer",
+                    "recategorise",
+                    "assign",
+                    "comment"
+                ]),
                 "{p}"
             );
         }
@@ -357,11 +363,12 @@ async fn problem_bodies_tell_a_person_what_to_fix(app: TestApp) {
       "allowed_actions": [
         "judge",
         "wait_customer",
+        "recategorise",
         "assign",
         "comment"
       ],
       "code": "not_allowed_now",
-      "detail": "`close` is not allowed while the case is registered; allowed now: judge, wait_customer, assign, comment",
+      "detail": "`close` is not allowed while the case is registered; allowed now: judge, wait_customer, recategorise, assign, comment",
       "status": 409,
       "title": "Conflict",
       "type": "about:blank"

@@ -74,3 +74,4 @@ mod templates;
 mod tracking;
 mod trade_rules;
 mod triage;
+mod triage_learning;

@@ -123,6 +123,7 @@ async fn refund_before_shipping_confirms_cancels_and_refunds_once(app: TestApp) 
             "confirm_not_shipped",
             "wait_customer",
             "record_appraisal",
+            "recategorise",
             "assign",
             "comment"
         ]

@@ -335,6 +335,18 @@ pub(super) fn action_fields(
             }
             (text_field(lang, "conclusion", "conclusion", false))
         },
+        ActionName::Recategorise => {
+            // The current category is not offered: choosing it would change nothing.
+            let others: Vec<(&'static str, &str)> = kesu_domain::codes::Category::ALL
+                .iter()
+                .filter(|k| **k != c.category)
+                .map(|k| (k.code(), lang.label(k)))
+                .collect();
+            html! {
+                (select_codes(lang, "category", "category", &others, None))
+                (text_field(lang, "reason", "recategorise_reason", false))
+            }
+        }
         // Claiming asks nothing: the button says it all.
         ActionName::Take => html! {},
         ActionName::Resume

@@ -105,6 +105,11 @@ pub(super) fn timeline_entry(
                 kesu_domain::return_freight::FreightPayer::Insurance => "freight_insurance_pays",
             })
         )),
+        // From which category to which.
+        Entry::Changed {
+            change: Change::Recategorise { from, to, .. },
+            ..
+        } => Some(format!("{} → {}", lang.label(from), lang.label(to))),
         // How sending an answer to the platform went.
         Entry::Other { action, data } if action == "platform_answer_sent" => {
             let status = data.get("status").and_then(|s| s.as_str()).unwrap_or("");

@@ -116,6 +116,10 @@ pub(super) fn form_to_action(f: &Form, zone: chrono_tz::Tz) -> Result<Value, Str
             put_text(&mut m, f, "lessons");
         }
         ActionName::Take => {}
+        ActionName::Recategorise => {
+            put_text(&mut m, f, "category");
+            put_text(&mut m, f, "reason");
+        }
         ActionName::Assign => put_text(&mut m, f, "user"),
         ActionName::WaitCustomer => {
             m.insert("reason".into(), json!(f.get("reason").unwrap_or("")));
