@@ -416,6 +416,7 @@ pub const ROUTES: &[(&str, &str, Gate)] = &[
     ("POST", "/admin/departments", May(ConfigureDesk)),
     ("POST", "/admin/policy", May(ConfigureDesk)),
     ("POST", "/admin/rules/{which}", May(ConfigureDesk)),
+    ("POST", "/admin/triage/train", May(ConfigureDesk)),
     ("GET", "/admin/after-sales-policy", May(ConfigureDesk)),
     ("POST", "/admin/after-sales-policy", May(ConfigureDesk)),
     ("GET", "/admin/templates", May(ConfigureDesk)),

@@ -65,6 +65,7 @@ mod tests {
             include_str!("orders/view.rs"),
             include_str!("orders/edit.rs"),
             include_str!("rules.rs"),
+            include_str!("triage_model.rs"),
         ];
         let mut missing = Vec::new();
         for src in sources {

@@ -34,6 +34,7 @@ mod sso;
 mod supervisor;
 mod team_reports;
 mod templates;
+mod triage_model;
 mod two_factor;
 
 use axum::body::Bytes;
@@ -70,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .merge(templates::router())
         .merge(after_sales::router())
         .merge(rules::router())
+        .merge(triage_model::router())
         .merge(reports::router())
         .merge(improvements::router())
         .merge(notices::router())

@@ -83,6 +83,7 @@ pub(super) async fn render(state: &AppState, s: &PageSession, error: Option<Stri
             }
         }
         (super::rules::editors(s, &reply_rules, &triage_rules))
+        (super::triage_model::panel(state, s).await)
     };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY

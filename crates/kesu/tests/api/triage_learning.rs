@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{complaint, problem, TestApp};
+use crate::helpers::{browser, complaint, csrf_in, page_text, problem, TestApp, ADMIN_PASSWORD};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -274,4 +274,51 @@ async fn a_repeat_complainant_is_urgent(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(stranger["urgency"], "normal");
+}
+
+/// The admins' page shows the model in use and its trainings, and trains at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_see_the_model_in_use_and_train_it_from_the_workbench() {
+    let app = TestApp::sqlite().await;
+    let agent = app.user("amy", "agent", None).await;
+    let (admin, _) = browser(&app, "admin", ADMIN_PASSWORD).await;
+    let page = page_text(&admin, &app.url("/admin/templates")).await;
+    assert!(
+        page.contains("分诊模型") && page.contains("内置模型"),
+        "{page}"
+    );
+    let train = |csrf: String| {
+        admin
+            .post(app.url("/admin/triage/train"))
+            .form(&[("_csrf", csrf)])
+            .send()
+    };
+    let r = train(csrf_in(&page)).await.unwrap();
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains("已结案件太少") && text.contains("0 / 50"),
+        "{text}"
+    );
+
+    for i in 0..60 {
+        let (words, category) = PET_SHOP[i % 3];
+        let mut form = complaint();
+        form["category"] = json!(category);
+        form["description"] = json!(format!("{words}（第{i}单）"));
+        let id = app.register(&agent, &form).await["id"].as_i64().unwrap();
+        // Straight to the endpoint: the helpers would sign the admin in again.
+        let judge =
+            json!({"action": "judge", "version": 1, "valid": false, "reason": "平台已处理"});
+        let r = app
+            .post(&agent, &format!("/api/v1/cases/{id}/actions"), &judge)
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let r = train(csrf_in(&page)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = page_text(&admin, &app.url("/admin/templates")).await;
+    assert!(
+        page.contains("本店模型") && page.contains("已替换"),
+        "{page}"
+    );
 }
