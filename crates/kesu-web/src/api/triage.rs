@@ -105,6 +105,15 @@ async fn suggest(
             format!("at most {MAX_TEXT_CHARS} characters"),
         ));
     }
+    for (field, value) in [("phone", &req.phone), ("order_no", &req.order_no)] {
+        let Some(value) = value else { continue };
+        if value.chars().count() > 64 {
+            return Err(ApiError::invalid(field, Problem::TooLong { max: 64 }));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(ApiError::invalid(field, Problem::ControlCharacter));
+        }
+    }
     let who = kesu_app::triage::Complainant {
         phone: req.phone.as_deref(),
         order_no: req.order_no.as_deref(),

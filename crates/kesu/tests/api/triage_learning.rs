@@ -274,6 +274,20 @@ async fn a_repeat_complainant_is_urgent(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(stranger["urgency"], "normal");
+    for (field, bad) in [
+        ("phone", "138\u{0}1234"),
+        ("order_no", "x".repeat(65).as_str()),
+    ] {
+        let r = app
+            .post(
+                &agent,
+                "/api/v1/triage",
+                &json!({"text": "杯子碎了", field: bad}),
+            )
+            .await;
+        let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+    }
 }
 
 /// The admins' page shows the model in use and its trainings, and trains at once.
