@@ -55,8 +55,11 @@ const TEMPERATURES: [f32; 12] = [
 /// The built-in model's labelled examples (JSON lines; see crates/kesu/eval/README.md).
 pub const BUILTIN_EXAMPLES: &str = include_str!("../../kesu/eval/triage_train.jsonl");
 
-/// An example with the keys of its features.
-type Featured<'a> = (Vec<String>, &'a Example);
+/// An example with the ids of its features (their keys interned: a large shop's examples
+/// would otherwise hold millions of small strings while training).
+type Featured<'a> = (Vec<u32>, &'a Example);
+/// An example with its features' positions in one model.
+type Located<'a> = (Vec<usize>, &'a Example);
 
 #[derive(Clone, Serialize, Deserialize)]
 pub struct TriageModel {
@@ -90,7 +93,24 @@ impl TriageModel {
     /// Learns from `examples`; the rules' keywords are features, so pass the rules the model
     /// will be used with.
     pub fn train(rules: &TriageRules, examples: &[Example]) -> TriageModel {
-        let featured: Vec<Featured> = examples.iter().map(|e| (keys(rules, &e.text), e)).collect();
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut names: Vec<String> = Vec::new();
+        let featured: Vec<Featured> = examples
+            .iter()
+            .map(|e| {
+                let keys = features(rules, &e.text)
+                    .into_iter()
+                    .map(|f| {
+                        *ids.entry(f.key).or_insert_with_key(|key| {
+                            names.push(key.clone());
+                            (names.len() - 1) as u32
+                        })
+                    })
+                    .collect();
+                (keys, e)
+            })
+            .collect();
+        drop(ids);
         let all: Vec<&Featured> = featured.iter().collect();
         let (temperature, urgent_temperature) = if examples.len() >= 50 {
             let (fit, check): (Vec<(usize, &Featured)>, Vec<_>) = all
@@ -99,8 +119,18 @@ impl TriageModel {
                 .enumerate()
                 .partition(|(i, _)| i % 5 != 0);
             let fit: Vec<&Featured> = fit.into_iter().map(|(_, x)| x).collect();
-            let check: Vec<&Featured> = check.into_iter().map(|(_, x)| x).collect();
-            let trial = Self::count(&fit, 1.0, 1.0);
+            let trial = Self::count(&fit, &names, 1.0, 1.0);
+            let check: Vec<Located> = check
+                .into_iter()
+                .map(|(_, (keys, e))| {
+                    let known = keys
+                        .iter()
+                        .filter_map(|g| trial.index.get(&names[*g as usize]))
+                        .map(|i| *i as usize)
+                        .collect();
+                    (known, *e)
+                })
+                .collect();
             (
                 trial.best_temperature(&check),
                 trial.best_urgent_temperature(&check),
@@ -108,7 +138,7 @@ impl TriageModel {
         } else {
             (1.0, 1.0)
         };
-        Self::count(&all, temperature, urgent_temperature)
+        Self::count(&all, &names, temperature, urgent_temperature)
     }
 
     /// The model trained on the labelled set shipped in `crates/kesu/eval/triage_train.jsonl`
@@ -207,10 +237,12 @@ impl TriageModel {
         }
     }
 
-    fn count(featured: &[&Featured], temperature: f32, urgent_t: f32) -> Self {
+    /// The model of `featured`, whose feature ids name `names`.
+    fn count(featured: &[&Featured], names: &[String], temperature: f32, urgent_t: f32) -> Self {
         let classes: Vec<Category> = Category::ALL.to_vec();
         let c_of = |c: Category| classes.iter().position(|x| *x == c).unwrap_or(0);
-        let mut index: HashMap<String, u32> = HashMap::new();
+        // Each id's place in this model (u32::MAX: not seen yet).
+        let mut local: Vec<u32> = vec![u32::MAX; names.len()];
         let mut features: Vec<String> = Vec::new();
         let mut counts: Vec<f32> = Vec::new();
         let mut urgent_counts: Vec<[f32; 2]> = Vec::new();
@@ -221,13 +253,15 @@ impl TriageModel {
             let u = usize::from(example.urgent);
             docs[c] += 1.0;
             urgent_docs[u] += 1.0;
-            for key in keys {
-                let i = *index.entry(key.clone()).or_insert_with(|| {
-                    features.push(key.clone());
+            for g in keys {
+                let slot = &mut local[*g as usize];
+                if *slot == u32::MAX {
+                    features.push(names[*g as usize].clone());
                     counts.extend(std::iter::repeat_n(0.0, classes.len()));
                     urgent_counts.push([0.0; 2]);
-                    (features.len() - 1) as u32
-                }) as usize;
+                    *slot = (features.len() - 1) as u32;
+                }
+                let i = *slot as usize;
                 counts[i * classes.len() + c] += 1.0;
                 urgent_counts[i][u] += 1.0;
             }
@@ -255,8 +289,9 @@ impl TriageModel {
                     keep[i - 1]
                 }
             });
-            index = index_of(&features);
         }
+        drop(local);
+        let index = index_of(&features);
         let v = features.len().max(1) as f32;
         let mut totals = vec![0f32; n];
         for (k, x) in counts.iter().enumerate() {
@@ -357,12 +392,12 @@ impl TriageModel {
         chosen
     }
 
-    fn best_temperature(&self, check: &[&Featured]) -> f32 {
+    fn best_temperature(&self, check: &[Located]) -> f32 {
         best_of(|t| {
             check
                 .iter()
-                .map(|(keys, e)| {
-                    let p = softmax(&self.scores(self.known(keys)), t);
+                .map(|(known, e)| {
+                    let p = softmax(&self.scores(known.iter().copied()), t);
                     let c = self
                         .classes
                         .iter()
@@ -374,27 +409,19 @@ impl TriageModel {
         })
     }
 
-    fn best_urgent_temperature(&self, check: &[&Featured]) -> f32 {
+    fn best_urgent_temperature(&self, check: &[Located]) -> f32 {
         best_of(|t| {
             check
                 .iter()
-                .map(|(keys, e)| {
+                .map(|(known, e)| {
                     let score = self.urgent_prior
-                        + self
-                            .known(keys)
-                            .map(|i| self.urgent_weights[i])
-                            .sum::<f32>();
+                        + known.iter().map(|i| self.urgent_weights[*i]).sum::<f32>();
                     let p = 1.0 / (1.0 + (-f64::from(score / t)).exp());
                     let p = if e.urgent { p } else { 1.0 - p };
                     -p.max(1e-9).ln()
                 })
                 .sum()
         })
-    }
-
-    fn known<'a>(&'a self, keys: &'a [String]) -> impl Iterator<Item = usize> + 'a {
-        keys.iter()
-            .filter_map(|k| self.index.get(k).map(|i| *i as usize))
     }
 }
 
@@ -425,10 +452,6 @@ pub fn parse_examples(jsonl: &str) -> Result<Vec<Example>, String> {
             })
         })
         .collect()
-}
-
-fn keys(rules: &TriageRules, text: &str) -> Vec<String> {
-    features(rules, text).into_iter().map(|f| f.key).collect()
 }
 
 fn index_of(features: &[String]) -> HashMap<String, u32> {

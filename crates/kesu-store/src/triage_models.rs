@@ -63,23 +63,25 @@ impl Store {
 
     /// Every closed case as a labelled example: its description, final category and priority.
     pub async fn triage_examples(&self) -> Result<Vec<ShopExample>> {
-        let rows = sqlx::query("SELECT id, detail FROM cases WHERE status = 'closed' ORDER BY id")
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let id: i64 = r.try_get("id")?;
-                let detail: String = r.try_get("detail")?;
-                let case: Labelled = serde_json::from_str(&detail)
-                    .map_err(|e| StoreError::Corrupt(format!("case {id}: {e}")))?;
-                Ok(ShopExample::new(
-                    id,
-                    &case.description,
-                    case.category,
-                    case.priority,
-                ))
-            })
-            .collect()
+        use futures_util::TryStreamExt;
+        // Streamed: a large shop's case details are hundreds of megabytes, its examples not.
+        let mut rows =
+            sqlx::query("SELECT id, detail FROM cases WHERE status = 'closed' ORDER BY id")
+                .fetch(&self.read);
+        let mut out = Vec::new();
+        while let Some(r) = rows.try_next().await? {
+            let id: i64 = r.try_get("id")?;
+            let detail: String = r.try_get("detail")?;
+            let case: Labelled = serde_json::from_str(&detail)
+                .map_err(|e| StoreError::Corrupt(format!("case {id}: {e}")))?;
+            out.push(ShopExample::new(
+                id,
+                &case.description,
+                case.category,
+                case.priority,
+            ));
+        }
+        Ok(out)
     }
 
     /// Records a training; when its model replaces the one in use, stores it too and leaves
