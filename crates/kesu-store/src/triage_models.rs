@@ -186,11 +186,19 @@ impl Store {
                     .await?;
                 let json: String = row.try_get("model")?;
                 // Megabytes of JSON: parsed off the async threads.
-                let model = tokio::task::spawn_blocking(move || TriageModel::from_json(&json))
+                let parsed = tokio::task::spawn_blocking(move || TriageModel::from_json(&json))
                     .await
-                    .map_err(|e| StoreError::Corrupt(format!("triage model {id}: {e}")))?
                     .map_err(|e| StoreError::Corrupt(format!("triage model {id}: {e}")))?;
-                Some((id, Arc::new(model)))
+                match parsed {
+                    Ok(model) => Some((id, Arc::new(model))),
+                    // A model that does not read back (damaged, or written by a version
+                    // whose model differs) must not stop triage: the built-in model answers,
+                    // and the next training is compared with it.
+                    Err(e) => {
+                        tracing::error!(training = id, error = %e, "the shop's triage model cannot be read; the built-in one is used");
+                        None
+                    }
+                }
             }
         };
         if let Ok(mut cache) = self.triage_model_cache.write() {
