@@ -89,7 +89,6 @@ async fn an_agent_corrects_a_category_and_an_admin_trains_the_shops_model() {
         panel.contains("本店模型") && panel.contains("已替换"),
         "{panel}"
     );
-    b.scroll_to("#triage-model").await;
-    b.shots("46-triage-model").await;
+    b.shots_of("#triage-model", "46-triage-model").await;
     b.client.clone().close().await.ok();
 }

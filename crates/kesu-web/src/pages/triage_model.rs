@@ -59,7 +59,7 @@ pub async fn panel(state: &AppState, s: &PageSession) -> Markup {
             }
             p.muted { (lang.t("triage_model_hint")) }
             @if !trainings.is_empty() {
-                div.table-wrap { table {
+                div.table-scroll { table.trainings {
                     thead { tr {
                         th { (lang.t("triage_trained_at")) }
                         th { (lang.t("triage_trained_by")) }

@@ -112,6 +112,19 @@ impl Browser {
             .unwrap();
     }
 
+    /// Like [`Browser::shots`], with `css` scrolled into view at each size (the phone's
+    /// narrower page moves it).
+    pub async fn shots_of(&self, css: &str, name: &str) {
+        self.client.set_window_size(1280, 800).await.unwrap();
+        self.scroll_to(css).await;
+        self.shots(name).await;
+        self.client.set_window_size(390, 844).await.unwrap();
+        self.scroll_to(css).await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        self.shot(&format!("{name}-phone")).await;
+        self.client.set_window_size(1280, 800).await.unwrap();
+    }
+
     pub async fn shot(&self, name: &str) {
         let png = self.client.screenshot().await.unwrap();
         std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
