@@ -47,6 +47,9 @@ struct Labelled {
     #[serde(default)]
     priority: Priority,
     description: String,
+    /// A duplicate merged into another case: the same complaint, counted there.
+    #[serde(default)]
+    merged_into: Option<i64>,
 }
 
 const COLUMNS: &str = "id, trained_at, trained_by, closed_cases, learned_from, held_out, \
@@ -61,7 +64,9 @@ impl Store {
         Ok(row.try_get("n")?)
     }
 
-    /// Every closed case as a labelled example: its description, final category and priority.
+    /// Every closed case as a labelled example: its description, final category and priority
+    /// (a duplicate merged into another case is left out: it would teach the same words twice,
+    /// and could sit on both sides of the held-out split).
     pub async fn triage_examples(&self) -> Result<Vec<ShopExample>> {
         use futures_util::TryStreamExt;
         // Streamed: a large shop's case details are hundreds of megabytes, its examples not.
@@ -74,6 +79,9 @@ impl Store {
             let detail: String = r.try_get("detail")?;
             let case: Labelled = serde_json::from_str(&detail)
                 .map_err(|e| StoreError::Corrupt(format!("case {id}: {e}")))?;
+            if case.merged_into.is_some() {
+                continue;
+            }
             out.push(ShopExample::new(
                 id,
                 &case.description,

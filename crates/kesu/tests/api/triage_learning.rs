@@ -150,6 +150,19 @@ async fn the_shops_closed_cases_train_the_model_triage_then_uses(app: TestApp) {
         )
         .await;
     }
+    // A duplicate merged into the customer's other case is closed, but no second example.
+    let first = app.register(&agent, &complaint()).await;
+    let second = app.register(&agent, &complaint()).await["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .post(
+            &agent,
+            &format!("/api/v1/cases/{second}/merge"),
+            &json!({"into": first["number"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
     let r = app.post(&agent, "/api/v1/triage/train", &json!({})).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let trained: Value = app
