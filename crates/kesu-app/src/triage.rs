@@ -21,8 +21,6 @@ pub const REPEAT_WINDOW_DAYS: i64 = 30;
 pub struct Complainant<'a> {
     pub phone: Option<&'a str>,
     pub order_no: Option<&'a str>,
-    /// The complaint's own case, when it is already registered (not counted as earlier).
-    pub case_id: Option<i64>,
 }
 
 /// The model triage uses now.
@@ -37,6 +35,14 @@ pub enum ModelInUse {
 }
 
 impl ModelInUse {
+    /// `built-in` or `shop`, as the API and the command line name it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ModelInUse::BuiltIn => "built-in",
+            ModelInUse::Shop { .. } => "shop",
+        }
+    }
+
     pub fn model(&self) -> &TriageModel {
         match self {
             ModelInUse::BuiltIn => TriageModel::builtin(),
@@ -77,9 +83,7 @@ pub async fn context(
     let order_no = who.order_no.map(str::trim).filter(|o| !o.is_empty());
     let since = now - Duration::days(REPEAT_WINDOW_DAYS);
     Ok(TriageContext {
-        recent_complaints: store
-            .recent_complaints(phone, order_no, since, who.case_id)
-            .await?,
+        recent_complaints: store.recent_complaints(phone, order_no, since).await?,
     })
 }
 
@@ -101,10 +105,7 @@ pub async fn train(store: &Store, actor: &str, now: DateTime<Utc>) -> AppResult<
     let policy = store.policy().await?;
     let rules = store.triage_rules().await?;
     let current = model_in_use(store).await?;
-    let compared_with = match current {
-        ModelInUse::BuiltIn => "built-in",
-        ModelInUse::Shop { .. } => "shop",
-    };
+    let compared_with = current.name();
     // Seconds of work for a large shop: off the async threads.
     let trained = tokio::task::spawn_blocking(move || {
         train_shop(&rules, &policy, &examples, current.model())

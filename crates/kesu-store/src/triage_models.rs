@@ -215,14 +215,13 @@ impl Store {
         Ok(model)
     }
 
-    /// Complaints by the same phone or about the same order received since `since`, the
-    /// case `except` left out: a repeat complainant is urgent.
+    /// Complaints by the same phone or about the same order received since `since`: a repeat
+    /// complainant is urgent.
     pub async fn recent_complaints(
         &self,
         phone: Option<&str>,
         order_no: Option<&str>,
         since: DateTime<Utc>,
-        except: Option<i64>,
     ) -> Result<usize> {
         if phone.is_none() && order_no.is_none() {
             return Ok(0);
@@ -232,14 +231,13 @@ impl Store {
         let row = sqlx::query(
             "SELECT COUNT(*) AS n FROM ( \
                SELECT c.id FROM cases c \
-                 WHERE c.order_no = $4 AND c.received_at >= $1 AND c.id <> $2 \
+                 WHERE c.order_no = $3 AND c.received_at >= $1 \
                UNION \
                SELECT c.id FROM case_contacts cc JOIN cases c ON c.id = cc.case_id \
-                 WHERE cc.phone = $3 AND c.received_at >= $1 AND c.id <> $2 \
+                 WHERE cc.phone = $2 AND c.received_at >= $1 \
              ) earlier",
         )
         .bind(millis(since))
-        .bind(except.unwrap_or(0))
         .bind(phone)
         .bind(order_no)
         .fetch_one(&self.read)

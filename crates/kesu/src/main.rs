@@ -87,6 +87,27 @@ pub struct DbArgs {
 }
 
 impl DbArgs {
+    /// The shop's database when `--data` or `--database-url` names one (commands that work
+    /// without a database otherwise); a data folder without a kesu database is an error, not
+    /// a new empty database.
+    pub fn existing(
+        data: Option<PathBuf>,
+        database_url: Option<String>,
+    ) -> anyhow::Result<Option<DbArgs>> {
+        if data.is_none() && database_url.is_none() {
+            return Ok(None);
+        }
+        let data = data.unwrap_or_else(|| PathBuf::from("./kesu-data"));
+        if database_url.is_none() && !data.join("kesu.db").exists() {
+            anyhow::bail!(
+                "no kesu database in {}: give the data folder kesu serve uses, or leave out \
+                 --data for the built-in model",
+                data.display()
+            );
+        }
+        Ok(Some(DbArgs { data, database_url }))
+    }
+
     /// The search index's folder: inside the data folder, whichever database is used.
     pub fn search_dir(&self) -> PathBuf {
         self.data.join("search")

@@ -9,12 +9,12 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use kesu_app::triage::{ModelInUse, TrainingDone};
-use kesu_domain::scripts::{builtin, first_reply_for, Language, ReplyTemplate};
+use kesu_domain::scripts::{builtin, ReplyTemplate};
 use kesu_domain::triage::TriageRules;
 use kesu_domain::triage_model::{TriageContext, TriageModel};
 use kesu_domain::triage_shop::Trained;
 use kesu_domain::Policy;
-use kesu_web::api::triage::{TemplateRef, TriageView};
+use kesu_web::api::triage::TriageView;
 
 use crate::DbArgs;
 
@@ -42,19 +42,9 @@ pub async fn run(args: TriageArgs) -> anyhow::Result<std::process::ExitCode> {
     if let Some(TriageCommand::Train(db)) = args.command {
         return train(db).await;
     }
-    let shop = match (args.data, args.database_url) {
-        (None, None) => None,
-        (data, database_url) => {
-            let data = data.unwrap_or_else(|| PathBuf::from("./kesu-data"));
-            if database_url.is_none() && !data.join("kesu.db").exists() {
-                anyhow::bail!(
-                    "no kesu database in {}: give the data folder kesu serve uses, or leave \
-                     out --data for the built-in model",
-                    data.display()
-                );
-            }
-            Some(DbArgs { data, database_url }.open().await?)
-        }
+    let shop = match DbArgs::existing(args.data, args.database_url)? {
+        Some(db) => Some(db.open().await?),
+        None => None,
     };
     let (rules, policy, library, model, store) = match shop {
         None => (
@@ -92,16 +82,10 @@ fn suggest(
     library: &[ReplyTemplate],
     text: &str,
 ) -> TriageView {
-    let triage = model.suggest(rules, policy, text, TriageContext::default());
-    let first_reply_template =
-        first_reply_for(library, triage.category, Language::Zh).map(|t| TemplateRef {
-            id: t.id.clone(),
-            title: t.title.clone(),
-        });
-    TriageView {
-        triage,
-        first_reply_template,
-    }
+    TriageView::new(
+        model.suggest(rules, policy, text, TriageContext::default()),
+        library,
+    )
 }
 
 async fn train(db: DbArgs) -> anyhow::Result<std::process::ExitCode> {

@@ -62,7 +62,6 @@ pub async fn take(store: &Store, request: &Request, now: DateTime<Utc>) -> AppRe
         let who = crate::triage::Complainant {
             phone: request.buyer_phone.as_deref(),
             order_no: request.order_no.as_deref(),
-            case_id: None,
         };
         let triage = crate::triage::suggest(store, &text, who, now).await?;
         let mut registration = request.registration(triage.category, left, now)?;

@@ -74,6 +74,21 @@ pub struct TriageView {
     pub first_reply_template: Option<TemplateRef>,
 }
 
+impl TriageView {
+    /// The suggestion with its category's first-reply script from `library`.
+    pub fn new(triage: Triage, library: &[kesu_domain::scripts::ReplyTemplate]) -> TriageView {
+        let first_reply_template =
+            first_reply_for(library, triage.category, Language::Zh).map(|t| TemplateRef {
+                id: t.id.clone(),
+                title: t.title.clone(),
+            });
+        TriageView {
+            triage,
+            first_reply_template,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TemplateRef {
     pub id: String,
@@ -117,19 +132,10 @@ async fn suggest(
     let who = kesu_app::triage::Complainant {
         phone: req.phone.as_deref(),
         order_no: req.order_no.as_deref(),
-        case_id: None,
     };
     let triage = kesu_app::triage::suggest(&state.store, &req.text, who, state.clock.now()).await?;
     let library = state.store.reply_templates().await?;
-    let first_reply_template = first_reply_for(&library.templates, triage.category, Language::Zh)
-        .map(|t| TemplateRef {
-            id: t.id.clone(),
-            title: t.title.clone(),
-        });
-    Ok(Json(TriageView {
-        triage,
-        first_reply_template,
-    }))
+    Ok(Json(TriageView::new(triage, &library.templates)))
 }
 
 /// The model triage uses and its latest trainings.
@@ -151,12 +157,12 @@ pub struct ModelView {
     responses((status = 200, body = ModelView)))]
 async fn model(State(state): State<AppState>, Caller(_): Caller) -> ApiResult<Json<ModelView>> {
     let in_use = kesu_app::triage::model_in_use(&state.store).await?;
-    let (name, training_id) = match &in_use {
-        kesu_app::triage::ModelInUse::BuiltIn => ("built-in", None),
-        kesu_app::triage::ModelInUse::Shop { training, .. } => ("shop", Some(*training)),
+    let training_id = match &in_use {
+        kesu_app::triage::ModelInUse::BuiltIn => None,
+        kesu_app::triage::ModelInUse::Shop { training, .. } => Some(*training),
     };
     Ok(Json(ModelView {
-        in_use: name,
+        in_use: in_use.name(),
         training_id,
         examples: in_use.model().examples,
         trainings: state.store.triage_trainings(20).await?,

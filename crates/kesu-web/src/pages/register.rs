@@ -36,7 +36,6 @@ async fn suggest(State(state): State<AppState>, SignedForm(s, f): SignedForm) ->
     let who = kesu_app::triage::Complainant {
         phone: f.get("phone"),
         order_no: f.get("order_no"),
-        case_id: None,
     };
     // A suggestion while typing: when the store cannot be read it is made from the built-in
     // rules, model and policy (and the cause logged) rather than not at all.

@@ -57,17 +57,8 @@ pub struct EvaluateArgs {
 
 impl EvaluateArgs {
     /// The shop's database, when one was named.
-    fn shop(&self) -> Option<crate::DbArgs> {
-        if self.data.is_none() && self.database_url.is_none() {
-            return None;
-        }
-        Some(crate::DbArgs {
-            data: self
-                .data
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("./kesu-data")),
-            database_url: self.database_url.clone(),
-        })
+    fn shop(&self) -> anyhow::Result<Option<crate::DbArgs>> {
+        crate::DbArgs::existing(self.data.clone(), self.database_url.clone())
     }
 }
 
@@ -103,27 +94,23 @@ impl Half {
 
 pub fn run(command: EvaluateCommand) -> anyhow::Result<std::process::ExitCode> {
     let report = match command {
-        EvaluateCommand::Triage(args) if args.shop().is_some() => {
-            let db = args.shop().expect("checked");
-            if db.database_url.is_none() && !db.data.join("kesu.db").exists() {
-                anyhow::bail!("no kesu database in {}", db.data.display());
-            }
-            tokio::runtime::Runtime::new()
+        EvaluateCommand::Triage(args) => match args.shop()? {
+            Some(db) => tokio::runtime::Runtime::new()
                 .context("cannot start the async runtime")?
-                .block_on(shop::shop_report(db, args.verbose))?
-        }
-        EvaluateCommand::Triage(args) => {
-            let (name, text) = source(
-                &args,
-                "built-in: crates/kesu/eval/complaints.jsonl",
-                COMPLAINTS,
-            )?;
-            let items = parse::<LabelledComplaint>(&text).with_context(|| name.clone())?;
-            let name = format!("{name}{}", args.half.describe());
-            triage_report(&name, &args.half.keep(items), args.verbose)
-        }
+                .block_on(shop::shop_report(db, args.verbose))?,
+            None => {
+                let (name, text) = source(
+                    &args,
+                    "built-in: crates/kesu/eval/complaints.jsonl",
+                    COMPLAINTS,
+                )?;
+                let items = parse::<LabelledComplaint>(&text).with_context(|| name.clone())?;
+                let name = format!("{name}{}", args.half.describe());
+                triage_report(&name, &args.half.keep(items), args.verbose)
+            }
+        },
         EvaluateCommand::Replies(args) => {
-            if args.shop().is_some() {
+            if args.data.is_some() || args.database_url.is_some() {
                 anyhow::bail!("--data and --database-url measure triage only");
             }
             let sets = match &args.file {

@@ -110,12 +110,7 @@ async fn the_shops_closed_cases_train_the_model_triage_then_uses(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(model["in_use"], "built-in");
-    let before: Value = app
-        .post(&agent, "/api/v1/triage", &json!({"text": text}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let before = triage(&app, &agent, &json!({"text": text})).await;
     assert_ne!(
         before["category"], "quality",
         "the built-in model does not know 猫砂"
@@ -190,12 +185,7 @@ async fn the_shops_closed_cases_train_the_model_triage_then_uses(app: TestApp) {
         .unwrap();
     assert_eq!(model["in_use"], "shop");
     assert_eq!(model["training_id"], trained["training_id"]);
-    let after: Value = app
-        .post(&agent, "/api/v1/triage", &json!({"text": text}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let after = triage(&app, &agent, &json!({"text": text})).await;
     assert_eq!(after["category"], "quality", "{after}");
     // The replacement is in the audit trail.
     let auditor = app.user("al", "auditor", None).await;
@@ -242,20 +232,10 @@ fn kesu_triage(place: &[String], text: &str) -> Value {
 async fn a_repeat_complainant_is_urgent(app: TestApp) {
     let agent = app.user("amy", "agent", None).await;
     let ask = json!({"text": "杯子碎了", "phone": "13812345678", "order_no": "TB20261111001"});
-    let first: Value = app
-        .post(&agent, "/api/v1/triage", &ask)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first = triage(&app, &agent, &ask).await;
     assert_eq!(first["urgency"], "normal", "{first}");
     app.register(&agent, &complaint()).await;
-    let again: Value = app
-        .post(&agent, "/api/v1/triage", &ask)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let again = triage(&app, &agent, &ask).await;
     assert_eq!(again["urgency"], "high", "{again}");
     assert!(
         again["signals"]
@@ -265,27 +245,19 @@ async fn a_repeat_complainant_is_urgent(app: TestApp) {
         "{again}"
     );
     // By the order alone, too; a phone nobody complained from is no repeat.
-    let by_order: Value = app
-        .post(
-            &agent,
-            "/api/v1/triage",
-            &json!({"text": "杯子碎了", "order_no": "TB20261111001"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let by_order = triage(
+        &app,
+        &agent,
+        &json!({"text": "杯子碎了", "order_no": "TB20261111001"}),
+    )
+    .await;
     assert_eq!(by_order["urgency"], "high");
-    let stranger: Value = app
-        .post(
-            &agent,
-            "/api/v1/triage",
-            &json!({"text": "杯子碎了", "phone": "13900000000"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let stranger = triage(
+        &app,
+        &agent,
+        &json!({"text": "杯子碎了", "phone": "13900000000"}),
+    )
+    .await;
     assert_eq!(stranger["urgency"], "normal");
     for (field, bad) in [
         ("phone", "138\u{0}1234"),
@@ -301,6 +273,13 @@ async fn a_repeat_complainant_is_urgent(app: TestApp) {
         let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
         assert_eq!(p["errors"][0]["field"], field, "{p}");
     }
+}
+
+/// `POST /api/v1/triage` with `body`, which must answer 200; its JSON.
+async fn triage(app: &TestApp, token: &str, body: &Value) -> Value {
+    let r = app.post(token, "/api/v1/triage", body).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
 }
 
 /// The admins' page shows the model in use and its trainings, and trains at once.
