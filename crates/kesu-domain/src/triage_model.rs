@@ -30,36 +30,23 @@ pub struct TriageContext {
     pub recent_complaints: usize,
 }
 
-/// Laplace smoothing: every feature counts as seen this often in every class.
-const SMOOTHING: f32 = 0.5;
-/// How much the class frequencies of the training set weigh; below 1 because a shop's mix of
-/// complaints is not the training set's (a book shop hears about content, a laptop shop about
-/// heat).
-const PRIOR_WEIGHT: f32 = 0.5;
 /// The learned urgency alone must be this sure before it calls a complaint urgent: a false
 /// alarm costs a supervisor's attention.
 const URGENT_AT: f64 = 0.8;
-/// Below this confidence the keyword rules decide (`other` when they find nothing): on complaints
-/// unlike its examples (another trade's words) the model knows less than the curated words.
+/// Below this confidence the built-in model lets the keyword rules decide (`other` when they find
+/// nothing): on complaints unlike its examples (another trade's words) it knows less than the
+/// curated words. A shop's model fits its own (its examples are the shop's words).
 /// Chosen on the tuning half of the book-shop set (`kesu evaluate triage --half tuning`): the
 /// model alone filed 56 of 98 there, deferring below 0.6 to rules that found words 71, deferring
 /// always below 0.6 84; the held-out half was measured once, after.
 const RULES_BELOW: f32 = 0.6;
-/// From this many examples on, a feature seen in only one of them is left out of the model: it
-/// says almost nothing, and in a large shop such features are most of the model's size.
-const PRUNE_FROM: usize = 5_000;
-const TEMPERATURES: [f32; 12] = [
-    0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0,
-];
+
+fn rules_below_builtin() -> f32 {
+    RULES_BELOW
+}
 
 /// The built-in model's labelled examples (JSON lines; see crates/kesu/eval/README.md).
 pub const BUILTIN_EXAMPLES: &str = include_str!("../../kesu/eval/triage_train.jsonl");
-
-/// An example with the ids of its features (their keys interned: a large shop's examples
-/// would otherwise hold millions of small strings while training).
-type Featured<'a> = (Vec<u32>, &'a Example);
-/// An example with its features' positions in one model.
-type Located<'a> = (Vec<usize>, &'a Example);
 
 #[derive(Clone, Serialize, Deserialize)]
 pub struct TriageModel {
@@ -69,6 +56,10 @@ pub struct TriageModel {
     weights: Vec<f32>,
     log_prior: Vec<f32>,
     temperature: f32,
+    /// Below this confidence the keyword rules decide; fitted on the examples (models stored
+    /// before it was fitted read as the built-in's).
+    #[serde(default = "rules_below_builtin")]
+    rules_below: f32,
     /// Per feature: log P(f | urgent) − log P(f | not urgent).
     urgent_weights: Vec<f32>,
     urgent_prior: f32,
@@ -90,57 +81,6 @@ impl std::fmt::Debug for TriageModel {
 }
 
 impl TriageModel {
-    /// Learns from `examples`; the rules' keywords are features, so pass the rules the model
-    /// will be used with.
-    pub fn train(rules: &TriageRules, examples: &[Example]) -> TriageModel {
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut names: Vec<String> = Vec::new();
-        let featured: Vec<Featured> = examples
-            .iter()
-            .map(|e| {
-                let keys = features(rules, &e.text)
-                    .into_iter()
-                    .map(|f| {
-                        *ids.entry(f.key).or_insert_with_key(|key| {
-                            names.push(key.clone());
-                            (names.len() - 1) as u32
-                        })
-                    })
-                    .collect();
-                (keys, e)
-            })
-            .collect();
-        drop(ids);
-        let all: Vec<&Featured> = featured.iter().collect();
-        let (temperature, urgent_temperature) = if examples.len() >= 50 {
-            let (fit, check): (Vec<(usize, &Featured)>, Vec<_>) = all
-                .iter()
-                .copied()
-                .enumerate()
-                .partition(|(i, _)| i % 5 != 0);
-            let fit: Vec<&Featured> = fit.into_iter().map(|(_, x)| x).collect();
-            let trial = Self::count(&fit, &names, 1.0, 1.0);
-            let check: Vec<Located> = check
-                .into_iter()
-                .map(|(_, (keys, e))| {
-                    let known = keys
-                        .iter()
-                        .filter_map(|g| trial.index.get(&names[*g as usize]))
-                        .map(|i| *i as usize)
-                        .collect();
-                    (known, *e)
-                })
-                .collect();
-            (
-                trial.best_temperature(&check),
-                trial.best_urgent_temperature(&check),
-            )
-        } else {
-            (1.0, 1.0)
-        };
-        Self::count(&all, &names, temperature, urgent_temperature)
-    }
-
     /// The model trained on the labelled set shipped in `crates/kesu/eval/triage_train.jsonl`
     /// (see its README for source and licence), with the built-in rules.
     pub fn builtin() -> &'static TriageModel {
@@ -148,7 +88,10 @@ impl TriageModel {
         MODEL.get_or_init(|| {
             let examples =
                 parse_examples(BUILTIN_EXAMPLES).expect("the shipped triage examples are valid");
-            TriageModel::train(&TriageRules::builtin(), &examples)
+            let mut model = TriageModel::train(&TriageRules::builtin(), &examples);
+            // Its examples are one trade's; it is used on every other's.
+            model.rules_below = RULES_BELOW;
+            model
         })
     }
 
@@ -181,7 +124,7 @@ impl TriageModel {
         ranked.sort_by(|a, b| probabilities[*b].total_cmp(&probabilities[*a]));
         let (mut best, second) = (ranked[0], ranked.get(1).copied().unwrap_or(ranked[0]));
         let mut signals = self.deciding(&known, best, second);
-        if probabilities[best] < RULES_BELOW {
+        if probabilities[best] < self.rules_below {
             let by_rules = crate::triage::triage(rules, policy, text);
             let words: Vec<&Feature> = found
                 .iter()
@@ -234,101 +177,6 @@ impl TriageModel {
             department: policy.suggest_department(category),
             signals,
             confidence: Some((f64::from(probabilities[best]) * 100.0).round() / 100.0),
-        }
-    }
-
-    /// The model of `featured`, whose feature ids name `names`.
-    fn count(featured: &[&Featured], names: &[String], temperature: f32, urgent_t: f32) -> Self {
-        let classes: Vec<Category> = Category::ALL.to_vec();
-        let c_of = |c: Category| classes.iter().position(|x| *x == c).unwrap_or(0);
-        // Each id's place in this model (u32::MAX: not seen yet).
-        let mut local: Vec<u32> = vec![u32::MAX; names.len()];
-        let mut features: Vec<String> = Vec::new();
-        let mut counts: Vec<f32> = Vec::new();
-        let mut urgent_counts: Vec<[f32; 2]> = Vec::new();
-        let mut docs = vec![0f32; classes.len()];
-        let mut urgent_docs = [0f32; 2];
-        for (keys, example) in featured {
-            let c = c_of(example.category);
-            let u = usize::from(example.urgent);
-            docs[c] += 1.0;
-            urgent_docs[u] += 1.0;
-            for g in keys {
-                let slot = &mut local[*g as usize];
-                if *slot == u32::MAX {
-                    features.push(names[*g as usize].clone());
-                    counts.extend(std::iter::repeat_n(0.0, classes.len()));
-                    urgent_counts.push([0.0; 2]);
-                    *slot = (features.len() - 1) as u32;
-                }
-                let i = *slot as usize;
-                counts[i * classes.len() + c] += 1.0;
-                urgent_counts[i][u] += 1.0;
-            }
-        }
-        let n = classes.len();
-        if featured.len() >= PRUNE_FROM {
-            let keep: Vec<bool> = urgent_counts.iter().map(|c| c[0] + c[1] >= 2.0).collect();
-            let kept = |k: &usize| keep[*k];
-            features = features
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| kept(i))
-                .map(|(_, f)| f)
-                .collect();
-            counts = counts
-                .chunks(n)
-                .enumerate()
-                .filter(|(i, _)| kept(i))
-                .flat_map(|(_, c)| c.iter().copied())
-                .collect();
-            urgent_counts.retain({
-                let mut i = 0;
-                move |_| {
-                    i += 1;
-                    keep[i - 1]
-                }
-            });
-        }
-        drop(local);
-        let index = index_of(&features);
-        let v = features.len().max(1) as f32;
-        let mut totals = vec![0f32; n];
-        for (k, x) in counts.iter().enumerate() {
-            totals[k % n] += x;
-        }
-        let weights: Vec<f32> = counts
-            .iter()
-            .enumerate()
-            .map(|(k, x)| ((x + SMOOTHING) / (totals[k % n] + SMOOTHING * v)).ln())
-            .collect();
-        let all: f32 = docs.iter().sum();
-        let log_prior = docs
-            .iter()
-            .map(|d| PRIOR_WEIGHT * ((d + 1.0) / (all + n as f32)).ln())
-            .collect();
-        let urgent_totals = urgent_counts
-            .iter()
-            .fold([0f32; 2], |t, c| [t[0] + c[0], t[1] + c[1]]);
-        let urgent_weights = urgent_counts
-            .iter()
-            .map(|c| {
-                ((c[1] + SMOOTHING) / (urgent_totals[1] + SMOOTHING * v)).ln()
-                    - ((c[0] + SMOOTHING) / (urgent_totals[0] + SMOOTHING * v)).ln()
-            })
-            .collect();
-        let urgent_prior = ((urgent_docs[1] + 1.0) / (urgent_docs[0] + 1.0)).ln();
-        TriageModel {
-            classes,
-            features,
-            weights,
-            log_prior,
-            temperature,
-            urgent_weights,
-            urgent_prior,
-            urgent_temperature: urgent_t,
-            examples: featured.len(),
-            index,
         }
     }
 
@@ -391,38 +239,6 @@ impl TriageModel {
         }
         chosen
     }
-
-    fn best_temperature(&self, check: &[Located]) -> f32 {
-        best_of(|t| {
-            check
-                .iter()
-                .map(|(known, e)| {
-                    let p = softmax(&self.scores(known.iter().copied()), t);
-                    let c = self
-                        .classes
-                        .iter()
-                        .position(|x| *x == e.category)
-                        .unwrap_or(0);
-                    -f64::from(p[c].max(1e-9)).ln()
-                })
-                .sum()
-        })
-    }
-
-    fn best_urgent_temperature(&self, check: &[Located]) -> f32 {
-        best_of(|t| {
-            check
-                .iter()
-                .map(|(known, e)| {
-                    let score = self.urgent_prior
-                        + known.iter().map(|i| self.urgent_weights[*i]).sum::<f32>();
-                    let p = 1.0 / (1.0 + (-f64::from(score / t)).exp());
-                    let p = if e.urgent { p } else { 1.0 - p };
-                    -p.max(1e-9).ln()
-                })
-                .sum()
-        })
-    }
 }
 
 /// Suggests with the built-in model (until the shop has its own, docs/interface.md §12).
@@ -472,14 +288,8 @@ fn softmax(scores: &[f32], temperature: f32) -> Vec<f32> {
     exp.into_iter().map(|e| e / sum).collect()
 }
 
-/// The temperature of `TEMPERATURES` with the least negative log-likelihood.
-fn best_of(nll: impl Fn(f32) -> f64) -> f32 {
-    TEMPERATURES
-        .iter()
-        .copied()
-        .min_by(|a, b| nll(*a).total_cmp(&nll(*b)))
-        .unwrap_or(1.0)
-}
+#[path = "triage_training.rs"]
+mod training;
 
 #[cfg(test)]
 #[path = "triage_model_tests.rs"]

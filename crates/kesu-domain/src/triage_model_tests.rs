@@ -139,3 +139,48 @@ fn bad_example_lines_are_named() {
     .unwrap_err();
     assert!(err.starts_with("line 2"), "{err}");
 }
+
+#[test]
+fn a_keyword_the_shop_adds_counts_before_any_case_teaches_it() {
+    let before = TriageRules::builtin();
+    let mut after = before.clone();
+    after
+        .categories
+        .get_mut("logistics")
+        .expect("the built-in rules have logistics")
+        .push("丰巢".to_owned());
+    // No example says 丰巢, nor do the built-in rules.
+    let examples = shop_examples();
+    let logistics = |rules: &TriageRules| {
+        let model = TriageModel::train(rules, &examples);
+        let found = features(rules, "丰巢");
+        let known = found.iter().filter_map(|f| model.index.get(&f.key));
+        let p = model.probabilities(known.map(|i| *i as usize));
+        let at = model.classes.iter().position(|c| *c == Category::Logistics);
+        p[at.expect("logistics is a class")]
+    };
+    let (without, with) = (logistics(&before), logistics(&after));
+    assert!(with > 0.5 && with > without + 0.3, "{with} vs {without}");
+}
+
+/// (model's confidence, model right, rules right) for `n` held-back examples.
+fn judged(n: usize, confidence: f32, model: bool, rules: bool) -> Vec<(f32, bool, bool)> {
+    vec![(confidence, model, rules); n]
+}
+
+#[test]
+fn the_rules_step_aside_only_where_the_shops_model_is_clearly_better() {
+    use super::training::choose_rules_below;
+    // Unsure but right where the rules are wrong, in 200 of 1,000: never defer.
+    let mut clear = judged(800, 0.9, true, true);
+    clear.extend(judged(200, 0.45, true, false));
+    assert_eq!(choose_rules_below(&clear), 0.0);
+    // The same share in 10 examples proves nothing: the built-in's threshold stays.
+    let mut few = judged(8, 0.9, true, true);
+    few.extend(judged(2, 0.45, true, false));
+    assert_eq!(choose_rules_below(&few), RULES_BELOW);
+    // The rules right where an unsure model errs: defer more.
+    let mut unsure = judged(500, 0.9, true, true);
+    unsure.extend(judged(200, 0.65, false, true));
+    assert_eq!(choose_rules_below(&unsure), 0.7);
+}
