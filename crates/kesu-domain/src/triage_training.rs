@@ -42,17 +42,18 @@ impl TriageModel {
     pub fn train(rules: &TriageRules, examples: &[Example]) -> TriageModel {
         let mut ids: HashMap<String, u32> = HashMap::new();
         let mut names: Vec<String> = Vec::new();
+        let mut intern = |key: String| {
+            *ids.entry(key).or_insert_with_key(|key| {
+                names.push(key.clone());
+                (names.len() - 1) as u32
+            })
+        };
         let featured: Vec<Featured> = examples
             .iter()
             .map(|e| {
                 let keys = features(rules, &e.text)
                     .into_iter()
-                    .map(|f| {
-                        *ids.entry(f.key).or_insert_with_key(|key| {
-                            names.push(key.clone());
-                            (names.len() - 1) as u32
-                        })
-                    })
+                    .map(|f| intern(f.key))
                     .collect();
                 (keys, e)
             })
@@ -64,18 +65,12 @@ impl TriageModel {
             let Some(category) = Category::parse(code) else {
                 continue;
             };
-            let mut intern = |key: String| {
-                *ids.entry(key).or_insert_with_key(|key| {
-                    names.push(key.clone());
-                    (names.len() - 1) as u32
-                })
-            };
             priors.push((intern(format!("r:{code}")), category));
             for w in words {
                 priors.push((intern(format!("r:{code}:{w}")), category));
             }
         }
-        drop(ids);
+        drop(intern);
         let all: Vec<&Featured> = featured.iter().collect();
         let (temperature, urgent_temperature, rules_below) = if examples.len() >= 50 {
             let (fit, check): (Vec<(usize, &Featured)>, Vec<_>) = all
