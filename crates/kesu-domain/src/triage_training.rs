@@ -70,7 +70,7 @@ impl TriageModel {
                 priors.push((intern(format!("r:{code}:{w}")), category));
             }
         }
-        drop(intern);
+        drop(ids);
         let all: Vec<&Featured> = featured.iter().collect();
         let (temperature, urgent_temperature, rules_below) = if examples.len() >= 50 {
             let (fit, check): (Vec<(usize, &Featured)>, Vec<_>) = all
