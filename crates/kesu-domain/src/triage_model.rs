@@ -88,10 +88,9 @@ impl TriageModel {
         MODEL.get_or_init(|| {
             let examples =
                 parse_examples(BUILTIN_EXAMPLES).expect("the shipped triage examples are valid");
-            let mut model = TriageModel::train(&TriageRules::builtin(), &examples);
-            // Its examples are one trade's; it is used on every other's.
-            model.rules_below = RULES_BELOW;
-            model
+            // Its examples are one trade's; it is used on every other's: the threshold chosen
+            // across trades stays.
+            TriageModel::train_with(&TriageRules::builtin(), &examples, false)
         })
     }
 

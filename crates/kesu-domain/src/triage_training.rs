@@ -40,6 +40,16 @@ impl TriageModel {
     /// Learns from `examples`; the rules' keywords are features, so pass the rules the model
     /// will be used with.
     pub fn train(rules: &TriageRules, examples: &[Example]) -> TriageModel {
+        Self::train_with(rules, examples, true)
+    }
+
+    /// As `train`; `fit_rules_below` false keeps the built-in's threshold (for a model used on
+    /// other trades than its examples').
+    pub(super) fn train_with(
+        rules: &TriageRules,
+        examples: &[Example],
+        fit_rules_below: bool,
+    ) -> TriageModel {
         let mut ids: HashMap<String, u32> = HashMap::new();
         let mut names: Vec<String> = Vec::new();
         let mut intern = |key: String| {
@@ -96,7 +106,11 @@ impl TriageModel {
             (
                 trial.temperature,
                 trial.best_urgent_temperature(&check),
-                trial.best_rules_below(rules, &check),
+                if fit_rules_below {
+                    trial.best_rules_below(rules, &check)
+                } else {
+                    RULES_BELOW
+                },
             )
         } else {
             (1.0, 1.0, RULES_BELOW)

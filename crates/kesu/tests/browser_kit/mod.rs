@@ -115,14 +115,7 @@ impl Browser {
     /// Like [`Browser::shots`], with `css` scrolled into view at each size (the phone's
     /// narrower page moves it).
     pub async fn shots_of(&self, css: &str, name: &str) {
-        self.client.set_window_size(1280, 800).await.unwrap();
-        self.scroll_to(css).await;
-        self.shots(name).await;
-        self.client.set_window_size(390, 844).await.unwrap();
-        self.scroll_to(css).await;
-        tokio::time::sleep(Duration::from_millis(150)).await;
-        self.shot(&format!("{name}-phone")).await;
-        self.client.set_window_size(1280, 800).await.unwrap();
+        self.shots_scrolled(name, Some(css)).await;
     }
 
     pub async fn shot(&self, name: &str) {
@@ -183,9 +176,19 @@ impl Browser {
     /// Screenshots `name` at a laptop's 1280×800 and a phone's 390×844, and says whether the
     /// phone page scrolls sideways (it must not).
     pub async fn shots(&self, name: &str) {
+        self.shots_scrolled(name, None).await;
+    }
+
+    async fn shots_scrolled(&self, name: &str, scroll_to: Option<&str>) {
         self.client.set_window_size(1280, 800).await.unwrap();
+        if let Some(css) = scroll_to {
+            self.scroll_to(css).await;
+        }
         self.shot(&format!("{name}-desktop")).await;
         self.client.set_window_size(390, 844).await.unwrap();
+        if let Some(css) = scroll_to {
+            self.scroll_to(css).await;
+        }
         tokio::time::sleep(Duration::from_millis(150)).await;
         self.shot(&format!("{name}-phone")).await;
         let wide = self
